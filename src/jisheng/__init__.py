@@ -1,0 +1,1 @@
+"""jisheng: service management for a sub-district population and family service office."""

@@ -1,0 +1,1 @@
+"""Accounts: users, roles (三权分立), login policy, API tokens."""

@@ -1,0 +1,26 @@
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from jisheng.accounts.models import User
+
+router = Router(tags=["accounts"])
+
+
+class MeOut(Schema):
+    username: str
+    full_name: str
+    org_unit: str | None
+    org_unit_code: str | None
+    roles: list[str]
+
+
+@router.get("/me", response=MeOut, summary="当前用户")
+def me(request: HttpRequest) -> MeOut:
+    user = request.user
+    assert isinstance(user, User)
+    return MeOut(
+        username=user.username, full_name=user.full_name,
+        org_unit=user.org_unit.name if user.org_unit else None,
+        org_unit_code=user.org_unit.code if user.org_unit else None,
+        roles=sorted(user.role_set),
+    )

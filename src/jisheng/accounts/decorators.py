@@ -1,0 +1,27 @@
+"""View guard: a page of a module answers 403 to roles that lack its capability."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+
+from jisheng.accounts.roles import Capability
+from jisheng.core.errors import Forbidden
+
+
+def require_capability(
+    capability: Capability,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.has_capability(capability):  # type: ignore[union-attr]
+                raise Forbidden()
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

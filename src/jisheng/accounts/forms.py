@@ -1,0 +1,48 @@
+"""Account forms: shape only; the rules live in services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jisheng.accounts.roles import Role
+from jisheng.core.models import OrgUnit
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=256)
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label=_("Current password"), widget=forms.PasswordInput)
+    new_password = forms.CharField(label=_("New password"), widget=forms.PasswordInput)
+    new_password2 = forms.CharField(label=_("New password again"), widget=forms.PasswordInput)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("new_password") != data.get("new_password2"):
+            raise forms.ValidationError(_("The two new passwords differ."))
+        return data
+
+
+class UserCreateForm(forms.Form):
+    username = forms.RegexField(
+        label=_("User name"), max_length=150, regex=r"^[A-Za-z0-9_.@-]+$",
+        error_messages={"invalid": _("Use letters, digits and _ . @ - only.")},
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=50, required=False)
+    org_unit = forms.ModelChoiceField(label=_("Org unit"), queryset=OrgUnit.objects.none())
+    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput)
+
+    def __init__(self, *args: object, units: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["org_unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class RoleGrantForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class TokenCreateForm(forms.Form):
+    name = forms.CharField(label=_("Token name"), max_length=100)

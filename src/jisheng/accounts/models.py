@@ -1,0 +1,122 @@
+"""Users, their roles, login attempts and API tokens."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import ClassVar
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jisheng.accounts.roles import ROLE_CAPABILITIES, SEPARATED_ROLES, Capability, Role
+from jisheng.core.models import OrgUnit
+
+
+class User(AbstractUser):
+    """A person who signs in. Attached to one org unit, which bounds what they see."""
+
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("org unit"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="users",
+    )
+    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @cached_property
+    def role_set(self) -> frozenset[Role]:
+        return frozenset(Role(r) for r in self.roles.values_list("role", flat=True))
+
+    def has_capability(self, capability: Capability) -> bool:
+        return self.is_active and any(
+            capability in ROLE_CAPABILITIES[role] for role in self.role_set
+        )
+
+    def scope_unit_ids(self) -> list[int]:
+        """IDs of the user's unit and every unit below it (empty without a unit)."""
+        cached: list[int] | None = getattr(self, "_scope_unit_ids", None)
+        if cached is None:
+            if self.org_unit_id is None:
+                cached = []
+            else:
+                unit = self.org_unit
+                assert unit is not None
+                cached = list(
+                    OrgUnit.objects.filter(path__startswith=unit.path).values_list("id", flat=True)
+                )
+            self._scope_unit_ids = cached
+        return cached
+
+    @property
+    def role_labels(self) -> str:
+        return "、".join(str(role.label) for role in sorted(self.role_set))
+
+
+class UserRole(models.Model):
+    """One role held by one user; granted and revoked only by the security administrator."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    granted_at = models.DateTimeField(auto_now_add=True)
+    granted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("role assignment")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["user", "role"], name="accounts_userrole_unique"),
+            # The database itself refuses a second separated role for one user.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(role__in=sorted(SEPARATED_ROLES)),
+                name="accounts_userrole_one_separated_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.role}"
+
+
+class LoginAttempt(models.Model):
+    """Every sign-in try, kept to lock an account after repeated failures."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    succeeded = models.BooleanField()
+    # Tries made while locked do not extend the lock.
+    during_lock = models.BooleanField(default=False)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["username", "at"], name="accounts_login_user_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M} {self.succeeded}"
+
+
+class ApiToken(models.Model):
+    """A personal API token; only its SHA-256 digest is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"

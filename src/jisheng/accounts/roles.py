@@ -1,0 +1,58 @@
+"""Roles of DESIGN.md and what each may do. Plain data: no models, importable anywhere."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COMMUNITY_WORKER = "community_worker", _("Community worker")
+    STREET_STAFF = "street_staff", _("Street staff")
+    LEADER = "leader", _("Leader")
+    DISTRICT_SUPERVISOR = "district_supervisor", _("District supervisor")
+    PARTNER_REPORTER = "partner_reporter", _("Partner reporter")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    SECURITY_AUDITOR = "security_auditor", _("Security auditor")
+
+
+# 三权分立: each of these must be the only role of its holder.
+SEPARATED_ROLES = frozenset(
+    {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.SECURITY_AUDITOR}
+)
+
+# The org level a role's holder must be attached to (None: any unit).
+ROLE_UNIT_KINDS: dict[Role, frozenset[str] | None] = {
+    Role.COMMUNITY_WORKER: frozenset({"community", "village"}),
+    Role.STREET_STAFF: frozenset({"street"}),
+    Role.LEADER: frozenset({"street", "district"}),
+    Role.DISTRICT_SUPERVISOR: frozenset({"district"}),
+    Role.PARTNER_REPORTER: frozenset({"community", "village", "street"}),
+    Role.SYSTEM_ADMIN: None,
+    Role.SECURITY_ADMIN: None,
+    Role.SECURITY_AUDITOR: None,
+}
+
+
+class Capability(StrEnum):
+    VIEW_PERSONAL = "view_personal"
+    EDIT_REGISTRY = "edit_registry"
+    REPORT_AS_PARTNER = "report_as_partner"
+    MANAGE_USERS = "manage_users"
+    MANAGE_ROLES = "manage_roles"
+    VIEW_AUDIT = "view_audit"
+
+
+ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.COMMUNITY_WORKER: frozenset({Capability.VIEW_PERSONAL, Capability.EDIT_REGISTRY}),
+    Role.STREET_STAFF: frozenset({Capability.VIEW_PERSONAL, Capability.EDIT_REGISTRY}),
+    Role.LEADER: frozenset({Capability.VIEW_PERSONAL}),
+    Role.DISTRICT_SUPERVISOR: frozenset({Capability.VIEW_PERSONAL}),
+    Role.PARTNER_REPORTER: frozenset({Capability.REPORT_AS_PARTNER}),
+    Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_USERS}),
+    Role.SECURITY_ADMIN: frozenset({Capability.MANAGE_ROLES}),
+    Role.SECURITY_AUDITOR: frozenset({Capability.VIEW_AUDIT}),
+}

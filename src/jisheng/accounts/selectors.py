@@ -1,0 +1,31 @@
+"""Account reads for the administrators' pages."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from jisheng.accounts.models import ApiToken, User, UserRole
+from jisheng.accounts.roles import Capability
+from jisheng.core.errors import Forbidden, NotFound
+
+
+def users_for_admin(actor: User) -> QuerySet[User]:
+    """All accounts for the system or security administrator; nothing for anyone else."""
+    if not (actor.has_capability(Capability.MANAGE_USERS) or actor.has_capability(Capability.MANAGE_ROLES)):
+        raise Forbidden()
+    return (
+        User.objects.select_related("org_unit")
+        .prefetch_related(Prefetch("roles", queryset=UserRole.objects.order_by("role")))
+        .order_by("username")
+    )
+
+
+def user_for_admin(actor: User, user_id: int) -> User:
+    user = users_for_admin(actor).filter(pk=user_id).first()
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def tokens_of(user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")

@@ -1,0 +1,217 @@
+"""Account writes: sign-in policy, users, role grants (三权分立), API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jisheng.accounts.models import ApiToken, LoginAttempt, User, UserRole
+from jisheng.accounts.roles import ROLE_UNIT_KINDS, SEPARATED_ROLES, Capability, Role
+from jisheng.audit import services as audit
+from jisheng.audit.services import Action, Actor, Result
+from jisheng.core.errors import Conflict, Forbidden, JishengError
+from jisheng.core.models import OrgUnit
+
+LOGIN_FAILED_MESSAGE = _("Wrong user name or password.")
+LOGIN_LOCKED_MESSAGE = _("Too many failed sign-ins. Try again in 15 minutes.")
+TOKEN_PREFIX = "jst_"
+
+
+class LoginRefused(JishengError):
+    code = "login_refused"
+    status = 401
+
+
+def _require(actor: Actor, capability: Capability) -> None:
+    if not actor.user.has_capability(capability):
+        raise Forbidden(_("Your role does not allow this."))
+
+
+def login_is_locked(username: str) -> bool:
+    """Locked while the last N failures (not counting tries made while locked) fall in the window."""
+    now = timezone.now()
+    window = now - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    last_success = (
+        LoginAttempt.objects.filter(username=username, succeeded=True)
+        .order_by("-at").values_list("at", flat=True).first()
+    )
+    failures = LoginAttempt.objects.filter(
+        username=username, succeeded=False, during_lock=False, at__gte=window
+    )
+    if last_success is not None:
+        failures = failures.filter(at__gt=last_success)
+    recent = list(failures.order_by("-at").values_list("at", flat=True)[: settings.LOGIN_FAILURE_LIMIT])
+    if len(recent) < settings.LOGIN_FAILURE_LIMIT:
+        return False
+    return recent[0] > now - timedelta(seconds=settings.LOGIN_LOCK_SECONDS)
+
+
+def login_check(*, username: str, password: str, ip: str | None) -> User:
+    """Check a sign-in; the same message for unknown users and wrong passwords."""
+    now = timezone.now()
+    if login_is_locked(username):
+        with transaction.atomic():
+            LoginAttempt.objects.create(username=username, ip=ip, succeeded=False, during_lock=True, at=now)
+            audit.record(action=Action.LOGIN_FAILED, username=username, ip=ip,
+                         result=Result.FAILURE, detail={"reason": "locked"})
+        raise LoginRefused(LOGIN_LOCKED_MESSAGE, code="login_locked")
+    user = authenticate(username=username, password=password)
+    if user is None or not isinstance(user, User):
+        with transaction.atomic():
+            LoginAttempt.objects.create(username=username, ip=ip, succeeded=False, at=now)
+            audit.record(action=Action.LOGIN_FAILED, username=username, ip=ip,
+                         result=Result.FAILURE, detail={"reason": "credentials"})
+        raise LoginRefused(LOGIN_FAILED_MESSAGE)
+    with transaction.atomic():
+        LoginAttempt.objects.create(username=username, ip=ip, succeeded=True, at=now)
+        audit.record(action=Action.LOGIN, actor=Actor(user=user, ip=ip))
+    return user
+
+
+def logout_record(*, actor: Actor) -> None:
+    audit.record(action=Action.LOGOUT, actor=actor)
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Actor | None,
+    username: str,
+    password: str,
+    org_unit: OrgUnit | None,
+    full_name: str = "",
+) -> User:
+    """Create an account (system administrator's duty; ``actor=None`` only from the CLI)."""
+    if actor is not None:
+        _require(actor, Capability.MANAGE_USERS)
+    if User.objects.filter(username=username).exists():
+        raise Conflict(_("This user name is taken."), code="username_taken")
+    user = User(username=username, full_name=full_name, org_unit=org_unit)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise JishengError(" ".join(exc.messages), code="weak_password") from exc
+    user.set_password(password)
+    user.save()
+    audit.record(action=Action.CREATE, actor=actor, username="" if actor else "cli", obj=user)
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, actor: Actor, user: User, active: bool) -> User:
+    _require(actor, Capability.MANAGE_USERS)
+    if user.pk == actor.user.pk:
+        raise Forbidden(_("You cannot deactivate your own account."))
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit.record(action=Action.UPDATE, actor=actor, obj=user, detail={"is_active": active})
+    return user
+
+
+def _check_role_fits(user: User, role: Role) -> None:
+    held = set(user.role_set)
+    if role in held:
+        raise Conflict(_("The user already holds this role."), code="role_held")
+    if role in SEPARATED_ROLES and held:
+        raise Conflict(
+            _("System administrator, security administrator and security auditor "
+              "must each be the only role of their holder."),
+            code="separation_of_duties",
+        )
+    if held & SEPARATED_ROLES:
+        raise Conflict(
+            _("This user holds a separated administrative role and can hold no other."),
+            code="separation_of_duties",
+        )
+    kinds = ROLE_UNIT_KINDS[role]
+    if kinds is not None and (user.org_unit is None or user.org_unit.kind not in kinds):
+        raise JishengError(
+            _("This role needs an account attached to a unit of the right level."),
+            code="wrong_unit_level",
+        )
+
+
+def role_grant(*, actor: Actor | None, user: User, role: Role) -> UserRole:
+    """Grant a role (security administrator's duty; ``actor=None`` only from the CLI)."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if actor is not None:
+            _require(actor, Capability.MANAGE_ROLES)
+            if locked.pk == actor.user.pk:
+                raise Forbidden(_("You cannot change your own roles."))
+        _check_role_fits(locked, role)
+        grant = UserRole.objects.create(
+            user=locked, role=role, granted_by=actor.user if actor else None
+        )
+        audit.record(
+            action=Action.PERMISSION_CHANGE, actor=actor, username="" if actor else "cli",
+            obj=locked, detail={"granted": str(role)},
+        )
+    user.__dict__.pop("role_set", None)
+    return grant
+
+
+@transaction.atomic
+def role_revoke(*, actor: Actor, user: User, role: Role) -> None:
+    _require(actor, Capability.MANAGE_ROLES)
+    if user.pk == actor.user.pk:
+        raise Forbidden(_("You cannot change your own roles."))
+    deleted, _rows = UserRole.objects.filter(user=user, role=role).delete()
+    if not deleted:
+        raise Conflict(_("The user does not hold this role."), code="role_not_held")
+    audit.record(action=Action.PERMISSION_CHANGE, actor=actor, obj=user, detail={"revoked": str(role)})
+    user.__dict__.pop("role_set", None)
+
+
+@transaction.atomic
+def password_change(*, actor: Actor, old_password: str, new_password: str) -> None:
+    user = actor.user
+    if not user.check_password(old_password):
+        raise JishengError(_("The current password is wrong."), code="wrong_password")
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise JishengError(" ".join(exc.messages), code="weak_password") from exc
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit.record(action=Action.UPDATE, actor=actor, obj=user, detail={"field": "password"})
+
+
+def _token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_create(*, user: User, name: str, actor: Actor | None = None) -> tuple[ApiToken, str]:
+    """Issue a token; the raw value is returned once and never stored."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:12], digest=_token_digest(raw))
+    audit.record(
+        action=Action.PERMISSION_CHANGE, actor=actor, username="" if actor else "cli",
+        obj=token, detail={"token_for": user.pk},
+    )
+    return token, raw
+
+
+def token_user(raw: str) -> User | None:
+    """The active user a bearer token belongs to, or ``None``."""
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=_token_digest(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from jisheng.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("password/", views.password_change, name="password_change"),
+    path("users/", views.user_list, name="user_list"),
+    path("users/<int:user_id>/toggle-active/", views.user_toggle_active, name="user_toggle_active"),
+    path("roles/", views.role_list, name="role_list"),
+    path("roles/<int:user_id>/grant/", views.role_grant, name="role_grant"),
+    path("roles/<int:user_id>/revoke/<str:role>/", views.role_revoke, name="role_revoke"),
+    path("tokens/", views.token_list, name="token_list"),
+]

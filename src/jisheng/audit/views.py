@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from jisheng.accounts.decorators import require_capability
+from jisheng.accounts.models import User
+from jisheng.accounts.roles import Capability
+from jisheng.audit import services
+from jisheng.audit.forms import AuditSearchForm
+from jisheng.audit.selectors import audit_search
+from jisheng.audit.services import Actor
+from jisheng.core.errors import JishengError
+
+
+def _filters(request: HttpRequest) -> dict[str, object]:
+    form = AuditSearchForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        raise JishengError(form.errors.as_text(), code="invalid_filter")
+    return {k: v for k, v in (form.cleaned_data if form.is_bound else {}).items() if v}
+
+
+@require_GET
+@require_capability(Capability.VIEW_AUDIT)
+def search(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    filters = _filters(request)
+    with transaction.atomic():
+        events = audit_search(actor=request.user, filters=filters)
+        services.record(action=services.Action.SEARCH, actor=Actor.from_request(request),
+                        object_type="audit.auditevent",
+                        detail={"filters": {k: str(v) for k, v in filters.items()}})
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "audit/search.html", {
+        "form": AuditSearchForm(request.GET or None), "page": page, "query": query.urlencode(),
+    })
+
+
+@require_POST
+@require_capability(Capability.VIEW_AUDIT)
+def export(request: HttpRequest) -> HttpResponse:
+    progress = services.audit_export_start(actor=Actor.from_request(request), filters=_filters(request))
+    return redirect("core:task_progress", progress_id=progress.pk)

@@ -1,0 +1,1 @@
+"""Core: org tree, scope, encrypted fields, ID-number checks, errors, tasks progress."""

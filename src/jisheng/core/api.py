@@ -1,0 +1,91 @@
+"""The JSON API: one NinjaAPI, bearer tokens or the page session, errors as stable JSON."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from jisheng.accounts.models import User
+from jisheng.accounts.services import token_user
+from jisheng.core.errors import JishengError
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class PageSession(APIKeyCookie):
+    """The signed-in page session also works, so the docs page can try calls."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        user = request.user
+        return user if isinstance(user, User) and user.is_authenticated else None
+
+
+api = NinjaAPI(
+    title="jisheng API",
+    version="1.0.0",
+    description="街道人口和家庭服务管理平台 API。错误统一为 {code, message}。",
+    auth=[BearerToken(), PageSession()],
+    urls_namespace="api-1.0.0",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, **extra: Any) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+
+
+@api.exception_handler(JishengError)
+def on_jisheng_error(request: HttpRequest, exc: JishengError) -> HttpResponse:
+    message = str(exc.message)
+    return _error(request, exc.status, exc.code, message)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return _error(request, 422, "invalid_input", _("The request is not valid."), errors=exc.errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthenticated", _("Sign in or send a valid API token."))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(PermissionDenied)
+def on_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, 403, "forbidden", _("Your role does not allow this."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, "http_error", str(exc))
+
+
+def register_routers() -> None:
+    from jisheng.accounts.api import router as accounts_router
+    from jisheng.audit.api import router as audit_router
+    from jisheng.registry.api import router as registry_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/", registry_router)
+    api.add_router("/", audit_router)
+
+
+register_routers()

@@ -1,0 +1,73 @@
+"""What every page's shell needs: the navigation the user's roles allow, the demo banner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from jisheng.accounts.roles import Capability
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str | Promise
+    url_name: str
+    capability: Capability | None
+
+
+@dataclass(frozen=True)
+class NavSection:
+    label: str | Promise
+    links: tuple[NavLink, ...]
+
+
+NAVIGATION = (
+    NavSection(_("Overview"), (NavLink(_("Home"), "reports:home", None),)),
+    NavSection(
+        _("Population registry"),
+        (
+            NavLink(_("Residents"), "registry:person_list", Capability.VIEW_PERSONAL),
+            NavLink(_("Households"), "registry:household_list", Capability.VIEW_PERSONAL),
+        ),
+    ),
+    NavSection(
+        _("Administration"),
+        (
+            NavLink(_("Users"), "accounts:user_list", Capability.MANAGE_USERS),
+            NavLink(_("Roles"), "accounts:role_list", Capability.MANAGE_ROLES),
+            NavLink(_("Audit trail"), "audit:search", Capability.VIEW_AUDIT),
+        ),
+    ),
+    NavSection(
+        _("My account"),
+        (
+            NavLink(_("Change password"), "accounts:password_change", None),
+            NavLink(_("API tokens"), "accounts:token_list", None),
+            NavLink(_("API documentation"), "api-1.0.0:openapi-view", None),
+        ),
+    ),
+)
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_sections": [], "is_demo": False}
+    sections = []
+    for section in NAVIGATION:
+        links = [
+            {"label": link.label, "url": reverse(link.url_name),
+             "active": request.resolver_match is not None
+             and request.resolver_match.view_name == link.url_name}
+            for link in section.links
+            if link.capability is None or user.has_capability(link.capability)  # type: ignore[union-attr]
+        ]
+        if links:
+            sections.append({"label": section.label, "links": links})
+    unit = getattr(user, "org_unit", None)
+    return {"nav_sections": sections, "is_demo": bool(unit and unit.is_demo)}

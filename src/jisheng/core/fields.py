@@ -1,0 +1,116 @@
+"""Model fields for sensitive values: SM4 ciphertext at rest, HMAC-SM3 blind index for search."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.expressions import Expression
+
+from jisheng.core import crypto
+
+
+class EncryptedTextField(models.BinaryField):  # type: ignore[type-arg]
+    """Text stored as SM4-GCM ciphertext; only ``isnull`` lookups are possible.
+
+    The encryption context defaults to ``app_label.Model.field`` and is fixed at
+    first migration: pass ``context=`` explicitly before renaming a model or field,
+    or old rows stop decrypting.
+    """
+
+    description = "Encrypted text"
+
+    def __init__(self, *args: Any, context: str | None = None, **kwargs: Any) -> None:
+        self.context = context
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("blank", True)
+        kwargs["editable"] = True
+        super().__init__(*args, **kwargs)
+
+    def contribute_to_class(self, cls: type[models.Model], name: str, private_only: bool = False) -> None:
+        super().contribute_to_class(cls, name, private_only)
+        if self.context is None:
+            self.context = f"{cls._meta.label}.{name}"
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("editable", None)
+        if self.context is not None and self.context != f"{self.model._meta.label}.{self.name}":
+            kwargs["context"] = self.context
+        return name, path, args, kwargs
+
+    def from_db_value(self, value: bytes | memoryview | None, expression: Expression, connection: BaseDatabaseWrapper) -> str | None:
+        if value is None:
+            return None
+        assert self.context is not None
+        return crypto.decrypt(bytes(value), context=self.context)
+
+    def to_python(self, value: Any) -> str | None:
+        if value is None or isinstance(value, str):
+            return value
+        assert self.context is not None
+        return crypto.decrypt(bytes(value), context=self.context)
+
+    def get_db_prep_value(self, value: Any, connection: BaseDatabaseWrapper, prepared: bool = False) -> Any:
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            assert self.context is not None
+            value = crypto.encrypt(value, context=self.context)
+        return super().get_db_prep_value(value, connection, prepared)
+
+    def value_to_string(self, obj: models.Model) -> str:
+        return str(self.value_from_object(obj) or "")
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        # Ciphertexts are randomised: any lookup but isnull would silently match nothing.
+        if lookup_name != "isnull":
+            raise TypeError(f"Encrypted fields cannot be searched with '{lookup_name}'; use the blind index")
+        return super().get_lookup(lookup_name)
+
+    def formfield(self, **kwargs: Any) -> Any:
+        from django import forms
+
+        return forms.CharField(required=not self.blank, **kwargs)
+
+
+class BlindIndexField(models.CharField):  # type: ignore[type-arg]
+    """Keyed digest of another field's normalised value, kept in step on every save."""
+
+    def __init__(
+        self,
+        *args: Any,
+        source: str,
+        normalize: Callable[[str], str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.source = source
+        self.normalize = normalize
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("db_index", True)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        return name, path, args, kwargs
+
+    def digest(self, value: str | None) -> str:
+        """The digest stored for ``value`` (empty for no value); use it to build lookups."""
+        if not value:
+            return ""
+        if self.normalize is not None:
+            value = self.normalize(value)
+        source_field = self.model._meta.get_field(self.source)
+        context = getattr(source_field, "context", None) or f"{self.model._meta.label}.{self.source}"
+        return crypto.blind_index(value, context=context)
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
+        value = self.digest(getattr(model_instance, self.source))
+        setattr(model_instance, self.attname, value)
+        return value

@@ -1,0 +1,75 @@
+"""`jisheng demo`: create the demo instance if missing, then serve it with a task worker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
+
+from jisheng.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_exists, seed_demo
+
+
+def _needs_migrate() -> bool:
+    executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+class Command(BaseCommand):
+    help = "Create (if missing) and serve the demo instance on 127.0.0.1."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--persons", type=int, default=20_000)
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-serve", action="store_true", help="Only create the instance.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
+        if _needs_migrate():
+            self.stdout.write("Migrating the database…")
+            call_command("migrate", verbosity=0)
+        if not demo_exists():
+            total = options["persons"]
+            self.stdout.write(f"Creating the demo street with {total:,} residents…")
+
+            def show(done: int, of: int) -> None:
+                self.stdout.write(f"\r  {done:,}/{of:,} ({done * 100 // max(of, 1)}%)", ending="")
+                self.stdout.flush()
+
+            seed_demo(persons=total, on_progress=show)
+            self.stdout.write("")
+        self.stdout.write(f"Instance ready in {time.monotonic() - started:.1f}s.")
+        if options["no_serve"]:
+            return
+        self._serve(options["port"])
+
+    def _serve(self, port: int) -> None:
+        env = {**os.environ, "JISHENG_ENV": "demo"}
+        cli = [sys.executable, "-m", "jisheng.cli"]
+        worker = subprocess.Popen([*cli, "worker"], env=env)
+        server = subprocess.Popen(
+            [*cli, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"], env=env
+        )
+        self.stdout.write(self.style.SUCCESS(f"\njisheng demo: http://127.0.0.1:{port}/"))
+        self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
+        for username, full_name, role, _unit in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {username:<15} {role.label} ({full_name})")
+        self.stdout.write("Press Ctrl-C to stop.")
+        try:
+            while server.poll() is None and worker.poll() is None:
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for process in (server, worker):
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+            for process in (server, worker):
+                process.wait(timeout=20)

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from jisheng.core.errors import NotFound
+from jisheng.core.progress import progress_for_owner
+
+
+@require_GET
+def task_progress(request: HttpRequest, progress_id: int) -> HttpResponse:
+    progress = progress_for_owner(progress_id, request.user.pk)
+    template = "core/_progress.html" if request.headers.get("HX-Request") else "core/progress_page.html"
+    return render(request, template, {"progress": progress})
+
+
+@require_GET
+def task_download(request: HttpRequest, progress_id: int) -> FileResponse:
+    progress = progress_for_owner(progress_id, request.user.pk)
+    if not progress.result_file:
+        raise NotFound()
+    path = Path(settings.MEDIA_ROOT) / progress.result_file
+    if not path.is_file():
+        raise NotFound()
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+
+def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    return render(request, "core/error.html", {"title": title, "message": message}, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 400, _("Bad request"), _("The request could not be understood."))
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 403, _("Not allowed"), _("Your role does not allow this page."))
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(
+        request, 404, _("Not found"),
+        _("The page or record does not exist, or lies outside your area."),
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error(request, 500, _("Server error"), _("Something went wrong; it has been logged."))

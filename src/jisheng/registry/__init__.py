@@ -1,0 +1,1 @@
+"""Registry (全员人口): residents, households, marriages, parent–child links."""

@@ -1,0 +1,204 @@
+"""Residents and the ties between them. ``Person`` stays small: other modules attach by FK."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jisheng.core.fields import BlindIndexField, EncryptedTextField
+from jisheng.core.idnumber import normalize_id_number
+from jisheng.core.models import OrgUnit
+from jisheng.core.scope import ScopedManager, ScopeRule
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class MaritalStatus(models.TextChoices):
+    """GB/T 2261.2 (codes kept as the standard gives them)."""
+
+    UNMARRIED = "10", _("Unmarried")
+    MARRIED = "20", _("Married")
+    WIDOWED = "30", _("Widowed")
+    DIVORCED = "40", _("Divorced")
+    UNSTATED = "90", _("Not stated")
+
+
+class HukouType(models.TextChoices):
+    URBAN = "urban", _("Urban")
+    RURAL = "rural", _("Rural")
+
+
+class ResidentStatus(models.TextChoices):
+    LIVING = "living", _("Living here")
+    MOVED_OUT = "moved_out", _("Moved out")
+    DECEASED = "deceased", _("Deceased")
+
+
+class Person(models.Model):
+    """One resident of a community (registered here or floating in)."""
+
+    community = models.ForeignKey(
+        OrgUnit, verbose_name=_("community"), on_delete=models.PROTECT, related_name="persons"
+    )
+    name = models.CharField(_("name"), max_length=50, db_index=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"), db_index=True)
+    id_number = EncryptedTextField(_("ID number"))
+    id_number_index = BlindIndexField(source="id_number", normalize=normalize_id_number)
+    # Masked forms are what lists and public notices show, so lists never decrypt.
+    id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True)
+    phone = EncryptedTextField(_("phone"))
+    phone_index = BlindIndexField(source="phone")
+    phone_masked = models.CharField(_("phone"), max_length=20, blank=True)
+    ethnicity = models.CharField(_("ethnicity"), max_length=2, default="01")
+    hukou_division = models.CharField(_("registered residence"), max_length=12, blank=True)
+    hukou_type = models.CharField(_("hukou type"), max_length=8, choices=HukouType.choices)
+    is_floating = models.BooleanField(_("floating resident"), default=False)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    marital_status = models.CharField(
+        _("marital status"), max_length=2, choices=MaritalStatus.choices,
+        default=MaritalStatus.UNMARRIED,
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ResidentStatus.choices,
+        default=ResidentStatus.LIVING, db_index=True,
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name=_("reported by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager["Person"]()
+    scope_rule = ScopeRule(org_field="community", reporter_field="reported_by")
+
+    class Meta:
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["id_number_index"], condition=~Q(id_number_index=""),
+                name="registry_person_unique_id_number",
+            ),
+        ]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["community", "status"], name="registry_person_comm_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Household(models.Model):
+    """A 户: an address in a community with a head and members over time."""
+
+    community = models.ForeignKey(
+        OrgUnit, verbose_name=_("community"), on_delete=models.PROTECT, related_name="households"
+    )
+    number = models.CharField(_("household number"), max_length=20, blank=True, db_index=True)
+    address = models.CharField(_("address"), max_length=200)
+    head = models.ForeignKey(
+        Person, verbose_name=_("head of household"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager["Household"]()
+    scope_rule = ScopeRule(org_field="community")
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+
+    def __str__(self) -> str:
+        return self.number or self.address
+
+
+class Relation(models.TextChoices):
+    """Relation to the head of household, GB/T 4761 (the codes used here)."""
+
+    HEAD = "02", _("Head")
+    SPOUSE = "10", _("Spouse")
+    SON = "20", _("Son")
+    DAUGHTER = "30", _("Daughter")
+    GRANDCHILD = "40", _("Grandchild")
+    PARENT = "50", _("Parent")
+    OTHER = "99", _("Other")
+
+
+class HouseholdMember(models.Model):
+    """A person's membership of a household between two dates."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    relation = models.CharField(_("relation to head"), max_length=2, choices=Relation.choices)
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), null=True, blank=True)
+
+    objects = ScopedManager["HouseholdMember"]()
+    scope_rule = ScopeRule(org_field="household__community")
+
+    class Meta:
+        verbose_name = _("household member")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(end_date__isnull=True),
+                name="registry_member_one_current_household",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id}:{self.person_id}"
+
+
+class Marriage(models.Model):
+    """A marriage between two residents; ended by divorce or death, never deleted."""
+
+    class EndReason(models.TextChoices):
+        DIVORCE = "divorce", _("Divorce")
+        DEATH = "death", _("Death of a spouse")
+
+    community = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    husband = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    wife = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("date of marriage"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("end reason"), max_length=16, choices=EndReason.choices, blank=True
+    )
+
+    objects = ScopedManager["Marriage"]()
+    scope_rule = ScopeRule(org_field="community")
+
+    class Meta:
+        verbose_name = _("marriage")
+
+    def __str__(self) -> str:
+        return f"{self.husband_id}+{self.wife_id} {self.date}"
+
+
+class ParentLink(models.Model):
+    """Parent → child."""
+
+    parent = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="child_links")
+    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="parent_links")
+
+    objects = ScopedManager["ParentLink"]()
+    scope_rule = ScopeRule(org_field="child__community")
+
+    class Meta:
+        verbose_name = _("parent link")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["parent", "child"], name="registry_parent_link_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent_id}->{self.child_id}"

@@ -1,0 +1,1 @@
+"""Reports: reads only — dashboards, standard forms, exports. No models of its own."""

@@ -1,0 +1,21 @@
+"""URL map: one include per module; the API under /api/."""
+
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from jisheng.core.api import api
+
+urlpatterns = [
+    path("", include("jisheng.reports.urls")),
+    path("accounts/", include("jisheng.accounts.urls")),
+    path("audit/", include("jisheng.audit.urls")),
+    path("registry/", include("jisheng.registry.urls")),
+    path("core/", include("jisheng.core.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/", api.urls),
+]
+
+handler400 = "jisheng.core.views.bad_request"
+handler403 = "jisheng.core.views.permission_denied"
+handler404 = "jisheng.core.views.page_not_found"
+handler500 = "jisheng.core.views.server_error"

@@ -1,0 +1,102 @@
+"""Shared fixtures: the demo org tree, one user per role, residents in two communities."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from jisheng.accounts.models import User
+from jisheng.accounts.roles import Role
+from jisheng.accounts.services import role_grant, user_create
+from jisheng.core.idnumber import id_number_check_digit, mask_id_number, mask_phone
+from jisheng.core.models import OrgUnit
+from jisheng.demo.seed import seed_org_tree
+from jisheng.registry.models import Household, HouseholdMember, Person
+
+PASSWORD = "Test-pass-2026!"
+
+
+@dataclass
+class Org:
+    district: OrgUnit
+    street: OrgUnit
+    c1: OrgUnit
+    c2: OrgUnit
+
+
+@pytest.fixture
+def org(db: None) -> Org:
+    district, street, communities = seed_org_tree()
+    return Org(district=district, street=street, c1=communities[0], c2=communities[2])
+
+
+_usernames = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(org: Org) -> Callable[..., User]:
+    def make(role: Role, unit: OrgUnit | None = None, username: str | None = None) -> User:
+        default_unit = {
+            Role.COMMUNITY_WORKER: org.c1, Role.PARTNER_REPORTER: org.c1,
+            Role.STREET_STAFF: org.street, Role.LEADER: org.street,
+        }.get(role, org.district)
+        user = user_create(
+            actor=None, username=username or f"{role.value}_{next(_usernames)}",
+            password=PASSWORD, org_unit=unit or default_unit,
+        )
+        role_grant(actor=None, user=user, role=role)
+        return User.objects.get(pk=user.pk)
+
+    return make
+
+
+_sequence = itertools.count(100)
+
+
+def valid_id_number(birth: dt.date, sex: str, region: str = "370404") -> str:
+    """A valid, unique ID number for tests."""
+    seq = next(_sequence) % 500 * 2 + (1 if sex == "M" else 0)
+    body = f"{region}{birth:%Y%m%d}{seq:03d}"
+    return body + id_number_check_digit(body)
+
+
+@pytest.fixture
+def make_person(org: Org) -> Callable[..., Person]:
+    def make(community: OrgUnit | None = None, *, name: str = "张三明", sex: str = "M",
+             birth_date: dt.date = dt.date(1990, 5, 17), phone: str = "13800138000",
+             reported_by: User | None = None) -> Person:
+        id_number = valid_id_number(birth_date, sex)
+        return Person.objects.create(
+            community=community or org.c1, name=name, sex=sex, birth_date=birth_date,
+            id_number=id_number, id_number_masked=mask_id_number(id_number),
+            phone=phone, phone_masked=mask_phone(phone), hukou_type="urban",
+            hukou_division="370404", address="测试地址1号", reported_by=reported_by,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_household() -> Callable[..., Household]:
+    def make(head: Person) -> Household:
+        household = Household.objects.create(community=head.community, address=head.address, head=head)
+        HouseholdMember.objects.create(household=household, person=head, relation="02",
+                                       start_date=dt.date(2020, 1, 1))
+        return household
+
+    return make
+
+
+@pytest.fixture
+def client_for() -> Callable[[User], Client]:
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
