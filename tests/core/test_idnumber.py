@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.migrations.serializer import serializer_factory
 from django.utils.functional import Promise
 
 from jisheng.core.idnumber import (
@@ -207,9 +208,9 @@ def test_validator_accepts_valid_and_refuses_invalid_numbers() -> None:
 
 
 def test_validator_deconstructs_for_migrations() -> None:
-    path, args, kwargs = IdNumberValidator().deconstruct()
-    assert path == "jisheng.core.idnumber.IdNumberValidator"
-    assert (tuple(args), kwargs) == ((), {})
+    code, imports = serializer_factory(IdNumberValidator()).serialize()
+    assert code == "jisheng.core.idnumber.IdNumberValidator()"
+    assert imports == {"import jisheng.core.idnumber"}
     assert IdNumberValidator() == IdNumberValidator()
     assert hash(IdNumberValidator()) == hash(IdNumberValidator())
     assert IdNumberValidator() != object()

@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from jisheng.accounts.models import User
+from jisheng.accounts.decorators import request_user
 
 router = Router(tags=["accounts"])
 
@@ -16,10 +16,10 @@ class MeOut(Schema):
 
 @router.get("/me", response=MeOut, summary="当前用户")
 def me(request: HttpRequest) -> MeOut:
-    user = request.user
-    assert isinstance(user, User)
+    user = request_user(request)
     return MeOut(
-        username=user.username, full_name=user.full_name,
+        username=user.username,
+        full_name=user.full_name,
         org_unit=user.org_unit.name if user.org_unit else None,
         org_unit_code=user.org_unit.code if user.org_unit else None,
         roles=sorted(user.role_set),

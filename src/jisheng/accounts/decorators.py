@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from jisheng.accounts.models import User
 from jisheng.accounts.roles import Capability
 from jisheng.core.errors import Forbidden
 
@@ -25,3 +26,11 @@ def require_capability(
         return wrapped
 
     return decorator
+
+
+def request_user(request: HttpRequest) -> User:
+    """The signed-in user of a request (the login middleware or API auth guarantees one)."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise Forbidden()
+    return user

@@ -28,7 +28,9 @@ class PasswordChangeForm(forms.Form):
 
 class UserCreateForm(forms.Form):
     username = forms.RegexField(
-        label=_("User name"), max_length=150, regex=r"^[A-Za-z0-9_.@-]+$",
+        label=_("User name"),
+        max_length=150,
+        regex=r"^[A-Za-z0-9_.@-]+$",
         error_messages={"invalid": _("Use letters, digits and _ . @ - only.")},
     )
     full_name = forms.CharField(label=_("Full name"), max_length=50, required=False)

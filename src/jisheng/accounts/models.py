@@ -18,8 +18,12 @@ class User(AbstractUser):
     """A person who signs in. Attached to one org unit, which bounds what they see."""
 
     org_unit = models.ForeignKey(
-        OrgUnit, verbose_name=_("org unit"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="users",
+        OrgUnit,
+        verbose_name=_("org unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
 
@@ -43,14 +47,14 @@ class User(AbstractUser):
         """IDs of the user's unit and every unit below it (empty without a unit)."""
         cached: list[int] | None = getattr(self, "_scope_unit_ids", None)
         if cached is None:
-            if self.org_unit_id is None:
-                cached = []
-            else:
-                unit = self.org_unit
-                assert unit is not None
-                cached = list(
+            unit = self.org_unit
+            cached = (
+                []
+                if unit is None
+                else list(
                     OrgUnit.objects.filter(path__startswith=unit.path).values_list("id", flat=True)
                 )
+            )
             self._scope_unit_ids = cached
         return cached
 

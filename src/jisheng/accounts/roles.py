@@ -20,9 +20,7 @@ class Role(models.TextChoices):
 
 
 # 三权分立: each of these must be the only role of its holder.
-SEPARATED_ROLES = frozenset(
-    {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.SECURITY_AUDITOR}
-)
+SEPARATED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.SECURITY_AUDITOR})
 
 # The org level a role's holder must be attached to (None: any unit).
 ROLE_UNIT_KINDS: dict[Role, frozenset[str] | None] = {

@@ -11,7 +11,10 @@ from jisheng.core.errors import Forbidden, NotFound
 
 def users_for_admin(actor: User) -> QuerySet[User]:
     """All accounts for the system or security administrator; nothing for anyone else."""
-    if not (actor.has_capability(Capability.MANAGE_USERS) or actor.has_capability(Capability.MANAGE_ROLES)):
+    if not (
+        actor.has_capability(Capability.MANAGE_USERS)
+        or actor.has_capability(Capability.MANAGE_ROLES)
+    ):
         raise Forbidden()
     return (
         User.objects.select_related("org_unit")

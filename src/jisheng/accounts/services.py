@@ -23,7 +23,7 @@ from jisheng.core.models import OrgUnit
 
 LOGIN_FAILED_MESSAGE = _("Wrong user name or password.")
 LOGIN_LOCKED_MESSAGE = _("Too many failed sign-ins. Try again in 15 minutes.")
-TOKEN_PREFIX = "jst_"
+TOKEN_PREFIX = "jst_"  # noqa: S105 - a public marker, not a secret
 
 
 class LoginRefused(JishengError):
@@ -37,19 +37,23 @@ def _require(actor: Actor, capability: Capability) -> None:
 
 
 def login_is_locked(username: str) -> bool:
-    """Locked while the last N failures (not counting tries made while locked) fall in the window."""
+    """Locked while the last N failures (tries made while locked aside) fall in the window."""
     now = timezone.now()
     window = now - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
     last_success = (
         LoginAttempt.objects.filter(username=username, succeeded=True)
-        .order_by("-at").values_list("at", flat=True).first()
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
     )
     failures = LoginAttempt.objects.filter(
         username=username, succeeded=False, during_lock=False, at__gte=window
     )
     if last_success is not None:
         failures = failures.filter(at__gt=last_success)
-    recent = list(failures.order_by("-at").values_list("at", flat=True)[: settings.LOGIN_FAILURE_LIMIT])
+    recent = list(
+        failures.order_by("-at").values_list("at", flat=True)[: settings.LOGIN_FAILURE_LIMIT]
+    )
     if len(recent) < settings.LOGIN_FAILURE_LIMIT:
         return False
     return recent[0] > now - timedelta(seconds=settings.LOGIN_LOCK_SECONDS)
@@ -60,16 +64,28 @@ def login_check(*, username: str, password: str, ip: str | None) -> User:
     now = timezone.now()
     if login_is_locked(username):
         with transaction.atomic():
-            LoginAttempt.objects.create(username=username, ip=ip, succeeded=False, during_lock=True, at=now)
-            audit.record(action=Action.LOGIN_FAILED, username=username, ip=ip,
-                         result=Result.FAILURE, detail={"reason": "locked"})
+            LoginAttempt.objects.create(
+                username=username, ip=ip, succeeded=False, during_lock=True, at=now
+            )
+            audit.record(
+                action=Action.LOGIN_FAILED,
+                username=username,
+                ip=ip,
+                result=Result.FAILURE,
+                detail={"reason": "locked"},
+            )
         raise LoginRefused(LOGIN_LOCKED_MESSAGE, code="login_locked")
     user = authenticate(username=username, password=password)
     if user is None or not isinstance(user, User):
         with transaction.atomic():
             LoginAttempt.objects.create(username=username, ip=ip, succeeded=False, at=now)
-            audit.record(action=Action.LOGIN_FAILED, username=username, ip=ip,
-                         result=Result.FAILURE, detail={"reason": "credentials"})
+            audit.record(
+                action=Action.LOGIN_FAILED,
+                username=username,
+                ip=ip,
+                result=Result.FAILURE,
+                detail={"reason": "credentials"},
+            )
         raise LoginRefused(LOGIN_FAILED_MESSAGE)
     with transaction.atomic():
         LoginAttempt.objects.create(username=username, ip=ip, succeeded=True, at=now)
@@ -123,8 +139,10 @@ def _check_role_fits(user: User, role: Role) -> None:
         raise Conflict(_("The user already holds this role."), code="role_held")
     if role in SEPARATED_ROLES and held:
         raise Conflict(
-            _("System administrator, security administrator and security auditor "
-              "must each be the only role of their holder."),
+            _(
+                "System administrator, security administrator and security auditor "
+                "must each be the only role of their holder."
+            ),
             code="separation_of_duties",
         )
     if held & SEPARATED_ROLES:
@@ -153,8 +171,11 @@ def role_grant(*, actor: Actor | None, user: User, role: Role) -> UserRole:
             user=locked, role=role, granted_by=actor.user if actor else None
         )
         audit.record(
-            action=Action.PERMISSION_CHANGE, actor=actor, username="" if actor else "cli",
-            obj=locked, detail={"granted": str(role)},
+            action=Action.PERMISSION_CHANGE,
+            actor=actor,
+            username="" if actor else "cli",
+            obj=locked,
+            detail={"granted": str(role)},
         )
     user.__dict__.pop("role_set", None)
     return grant
@@ -168,7 +189,9 @@ def role_revoke(*, actor: Actor, user: User, role: Role) -> None:
     deleted, _rows = UserRole.objects.filter(user=user, role=role).delete()
     if not deleted:
         raise Conflict(_("The user does not hold this role."), code="role_not_held")
-    audit.record(action=Action.PERMISSION_CHANGE, actor=actor, obj=user, detail={"revoked": str(role)})
+    audit.record(
+        action=Action.PERMISSION_CHANGE, actor=actor, obj=user, detail={"revoked": str(role)}
+    )
     user.__dict__.pop("role_set", None)
 
 
@@ -194,10 +217,15 @@ def _token_digest(raw: str) -> str:
 def token_create(*, user: User, name: str, actor: Actor | None = None) -> tuple[ApiToken, str]:
     """Issue a token; the raw value is returned once and never stored."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:12], digest=_token_digest(raw))
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=raw[:12], digest=_token_digest(raw)
+    )
     audit.record(
-        action=Action.PERMISSION_CHANGE, actor=actor, username="" if actor else "cli",
-        obj=token, detail={"token_for": user.pk},
+        action=Action.PERMISSION_CHANGE,
+        actor=actor,
+        username="" if actor else "cli",
+        obj=token,
+        detail={"token_for": user.pk},
     )
     return token, raw
 

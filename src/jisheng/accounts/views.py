@@ -9,20 +9,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jisheng.accounts import selectors, services
-from jisheng.accounts.decorators import require_capability
+from jisheng.accounts.decorators import request_user, require_capability
 from jisheng.accounts.forms import (
-    LoginForm, PasswordChangeForm, RoleGrantForm, TokenCreateForm, UserCreateForm,
+    LoginForm,
+    PasswordChangeForm,
+    RoleGrantForm,
+    TokenCreateForm,
+    UserCreateForm,
 )
-from jisheng.accounts.models import User
 from jisheng.accounts.roles import Capability, Role
 from jisheng.audit.services import Actor, client_ip
 from jisheng.core.errors import JishengError
 from jisheng.core.models import OrgUnit
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 @require_http_methods(["GET", "POST"])
@@ -44,8 +42,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
                 target = "/"
             return HttpResponseRedirect(target or "/")
-    return render(request, "accounts/login.html", {"form": form, "error": error},
-                  status=401 if error else 200)
+    return render(
+        request, "accounts/login.html", {"form": form, "error": error}, status=401 if error else 200
+    )
 
 
 @require_POST
@@ -77,7 +76,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.MANAGE_USERS)
 def user_list(request: HttpRequest) -> HttpResponse:
-    actor = _user(request)
+    actor = request_user(request)
     form = UserCreateForm(request.POST or None, units=OrgUnit.objects.visible_to(actor))
     if request.method == "POST" and form.is_valid():
         try:
@@ -85,38 +84,53 @@ def user_list(request: HttpRequest) -> HttpResponse:
         except JishengError as exc:
             form.add_error(None, str(exc.message))
         else:
-            messages.success(request, _("Account created. The security administrator grants its roles."))
+            messages.success(
+                request, _("Account created. The security administrator grants its roles.")
+            )
             return redirect("accounts:user_list")
-    return render(request, "accounts/user_list.html",
-                  {"users": selectors.users_for_admin(actor), "form": form})
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"users": selectors.users_for_admin(actor), "form": form},
+    )
 
 
 @require_POST
 @require_capability(Capability.MANAGE_USERS)
 def user_toggle_active(request: HttpRequest, user_id: int) -> HttpResponse:
-    target = selectors.user_for_admin(_user(request), user_id)
-    services.user_set_active(actor=Actor.from_request(request), user=target, active=not target.is_active)
+    target = selectors.user_for_admin(request_user(request), user_id)
+    services.user_set_active(
+        actor=Actor.from_request(request), user=target, active=not target.is_active
+    )
     return redirect("accounts:user_list")
 
 
 @require_http_methods(["GET"])
 @require_capability(Capability.MANAGE_ROLES)
 def role_list(request: HttpRequest) -> HttpResponse:
-    actor = _user(request)
-    return render(request, "accounts/role_list.html", {
-        "users": selectors.users_for_admin(actor), "form": RoleGrantForm(), "roles": Role,
-    })
+    actor = request_user(request)
+    return render(
+        request,
+        "accounts/role_list.html",
+        {
+            "users": selectors.users_for_admin(actor),
+            "form": RoleGrantForm(),
+            "roles": Role,
+        },
+    )
 
 
 @require_POST
 @require_capability(Capability.MANAGE_ROLES)
 def role_grant(request: HttpRequest, user_id: int) -> HttpResponse:
-    target = selectors.user_for_admin(_user(request), user_id)
+    target = selectors.user_for_admin(request_user(request), user_id)
     form = RoleGrantForm(request.POST)
     if not form.is_valid():
         raise JishengError(_("Choose a role."), code="invalid_role")
     try:
-        services.role_grant(actor=Actor.from_request(request), user=target, role=Role(form.cleaned_data["role"]))
+        services.role_grant(
+            actor=Actor.from_request(request), user=target, role=Role(form.cleaned_data["role"])
+        )
     except JishengError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -127,7 +141,7 @@ def role_grant(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 @require_capability(Capability.MANAGE_ROLES)
 def role_revoke(request: HttpRequest, user_id: int, role: str) -> HttpResponse:
-    target = selectors.user_for_admin(_user(request), user_id)
+    target = selectors.user_for_admin(request_user(request), user_id)
     if role not in Role.values:
         raise JishengError(_("Choose a role."), code="invalid_role")
     try:
@@ -141,7 +155,7 @@ def role_revoke(request: HttpRequest, user_id: int, role: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def token_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form = TokenCreateForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
@@ -149,5 +163,8 @@ def token_list(request: HttpRequest) -> HttpResponse:
             user=user, name=form.cleaned_data["name"], actor=Actor.from_request(request)
         )
         form = TokenCreateForm()
-    return render(request, "accounts/token_list.html",
-                  {"tokens": selectors.tokens_of(user), "form": form, "new_token": new_token})
+    return render(
+        request,
+        "accounts/token_list.html",
+        {"tokens": selectors.tokens_of(user), "form": form, "new_token": new_token},
+    )

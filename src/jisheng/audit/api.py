@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from jisheng.accounts.models import User
+from jisheng.accounts.decorators import request_user
 from jisheng.audit import services
 from jisheng.audit.selectors import audit_search
 
@@ -37,12 +37,14 @@ class AuditQuery(Schema):
 @router.get("/audit/events", response=list[AuditEventOut], summary="审计日志（仅安全审计员）")
 @paginate(PageNumberPagination)
 def audit_events(request: HttpRequest, query: Query[AuditQuery]) -> object:
-    assert isinstance(request.user, User)
+    user = request_user(request)
     filters = {k: v for k, v in query.dict().items() if v}
     with transaction.atomic():
-        events = audit_search(actor=request.user, filters=filters)
-        services.record(action=services.Action.SEARCH,
-                        actor=services.Actor(user=request.user, ip=services.client_ip(request)),
-                        object_type="audit.auditevent",
-                        detail={"filters": {k: str(v) for k, v in filters.items()}})
+        events = audit_search(actor=user, filters=filters)
+        services.record(
+            action=services.Action.SEARCH,
+            actor=services.Actor(user=user, ip=services.client_ip(request)),
+            object_type="audit.auditevent",
+            detail={"filters": {k: str(v) for k, v in filters.items()}},
+        )
     return events

@@ -33,9 +33,9 @@ class Actor:
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> Actor:
-        user = request.user
-        assert user.is_authenticated
-        return cls(user=user, ip=client_ip(request))  # type: ignore[arg-type]
+        from jisheng.accounts.decorators import request_user  # accounts imports this module
+
+        return cls(user=request_user(request), ip=client_ip(request))
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -81,8 +81,15 @@ def audit_export_start(*, actor: Actor, filters: dict[str, Any]) -> TaskProgress
     encoded = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in filters.items()}
     with transaction.atomic():
         progress = progress_create(owner_id=actor.user.pk, kind="audit_export")
-        record(action=Action.EXPORT, actor=actor, object_type="audit.auditevent",
-               detail={"filters": encoded})
-        transaction.on_commit(lambda: audit_export.enqueue(
-            progress_id=progress.pk, actor_id=actor.user.pk, filters=encoded))
+        record(
+            action=Action.EXPORT,
+            actor=actor,
+            object_type="audit.auditevent",
+            detail={"filters": encoded},
+        )
+        transaction.on_commit(
+            lambda: audit_export.enqueue(
+                progress_id=progress.pk, actor_id=actor.user.pk, filters=encoded
+            )
+        )
     return progress

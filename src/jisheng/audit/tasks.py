@@ -42,11 +42,22 @@ def audit_export(*, progress_id: int, actor_id: int, filters: dict[str, Any]) ->
             writer.writerow(HEADER)
             batch = 0
             for event in events.iterator(chunk_size=CHUNK):
-                writer.writerow([safe_cell(v) for v in (
-                    event.at.astimezone(dt.UTC).isoformat(), event.username, event.roles,
-                    event.ip, event.action, event.object_type, event.object_id,
-                    event.result, event.detail,
-                )])
+                writer.writerow(
+                    [
+                        safe_cell(v)
+                        for v in (
+                            event.at.astimezone(dt.UTC).isoformat(),
+                            event.username,
+                            event.roles,
+                            event.ip,
+                            event.action,
+                            event.object_type,
+                            event.object_id,
+                            event.result,
+                            event.detail,
+                        )
+                    ]
+                )
                 batch += 1
                 if batch == CHUNK:
                     progress.progress_advance(progress_id, by=batch)

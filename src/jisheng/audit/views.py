@@ -6,8 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from jisheng.accounts.decorators import require_capability
-from jisheng.accounts.models import User
+from jisheng.accounts.decorators import request_user, require_capability
 from jisheng.accounts.roles import Capability
 from jisheng.audit import services
 from jisheng.audit.forms import AuditSearchForm
@@ -26,23 +25,34 @@ def _filters(request: HttpRequest) -> dict[str, object]:
 @require_GET
 @require_capability(Capability.VIEW_AUDIT)
 def search(request: HttpRequest) -> HttpResponse:
-    assert isinstance(request.user, User)
+    user = request_user(request)
     filters = _filters(request)
     with transaction.atomic():
-        events = audit_search(actor=request.user, filters=filters)
-        services.record(action=services.Action.SEARCH, actor=Actor.from_request(request),
-                        object_type="audit.auditevent",
-                        detail={"filters": {k: str(v) for k, v in filters.items()}})
+        events = audit_search(actor=user, filters=filters)
+        services.record(
+            action=services.Action.SEARCH,
+            actor=Actor.from_request(request),
+            object_type="audit.auditevent",
+            detail={"filters": {k: str(v) for k, v in filters.items()}},
+        )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/search.html", {
-        "form": AuditSearchForm(request.GET or None), "page": page, "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "audit/search.html",
+        {
+            "form": AuditSearchForm(request.GET or None),
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
 
 
 @require_POST
 @require_capability(Capability.VIEW_AUDIT)
 def export(request: HttpRequest) -> HttpResponse:
-    progress = services.audit_export_start(actor=Actor.from_request(request), filters=_filters(request))
+    progress = services.audit_export_start(
+        actor=Actor.from_request(request), filters=_filters(request)
+    )
     return redirect("core:task_progress", progress_id=progress.pk)

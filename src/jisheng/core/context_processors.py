@@ -61,11 +61,14 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     sections = []
     for section in NAVIGATION:
         links = [
-            {"label": link.label, "url": reverse(link.url_name),
-             "active": request.resolver_match is not None
-             and request.resolver_match.view_name == link.url_name}
+            {
+                "label": link.label,
+                "url": reverse(link.url_name),
+                "active": request.resolver_match is not None
+                and request.resolver_match.view_name == link.url_name,
+            }
             for link in section.links
-            if link.capability is None or user.has_capability(link.capability)  # type: ignore[union-attr]
+            if link.capability is None or user.has_capability(link.capability)
         ]
         if links:
             sections.append({"label": section.label, "links": links})

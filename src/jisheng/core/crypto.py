@@ -10,6 +10,7 @@ another column or row type fails to decrypt.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hmac
 import json
 import os
@@ -53,10 +54,8 @@ def _new_key_file(path: Path) -> None:
         "data_keys": {"1": base64.b64encode(secrets.token_bytes(16)).decode()},
         "index_key": base64.b64encode(secrets.token_bytes(32)).decode(),
     }
-    try:
+    with contextlib.suppress(FileExistsError):  # another process created it first
         write_private_file(path, json.dumps(content, indent=2))
-    except FileExistsError:
-        pass  # another process created it first
 
 
 @cache

@@ -25,8 +25,9 @@ class JishengErrorMiddleware:
         if request.path.startswith("/api/") or not isinstance(exception, JishengError):
             return None
         if isinstance(exception, NotFound):
-            title, message = _("Not found"), _(
-                "The page or record does not exist, or lies outside your area."
+            title, message = (
+                _("Not found"),
+                _("The page or record does not exist, or lies outside your area."),
             )
         elif isinstance(exception, Forbidden):
             title, message = _("Not allowed"), str(exception.message)
@@ -34,5 +35,9 @@ class JishengErrorMiddleware:
             title, message = _("Refused"), str(exception.message)
         if request.headers.get("HX-Request"):
             messages.error(request, message)
-        return render(request, "core/error.html", {"title": title, "message": message},
-                      status=exception.status)
+        return render(
+            request,
+            "core/error.html",
+            {"title": title, "message": message},
+            status=exception.status,
+        )

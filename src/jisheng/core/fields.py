@@ -29,10 +29,17 @@ class EncryptedTextField(models.BinaryField):  # type: ignore[type-arg]
         kwargs["editable"] = True
         super().__init__(*args, **kwargs)
 
-    def contribute_to_class(self, cls: type[models.Model], name: str, private_only: bool = False) -> None:
+    def contribute_to_class(
+        self, cls: type[models.Model], name: str, private_only: bool = False
+    ) -> None:
         super().contribute_to_class(cls, name, private_only)
         if self.context is None:
             self.context = f"{cls._meta.label}.{name}"
+
+    @property
+    def column_context(self) -> str:
+        """Associated data binding ciphertexts to this column."""
+        return self.context or f"{self.model._meta.label}.{self.name}"
 
     def deconstruct(self) -> Any:
         name, path, args, kwargs = super().deconstruct()
@@ -41,24 +48,28 @@ class EncryptedTextField(models.BinaryField):  # type: ignore[type-arg]
             kwargs["context"] = self.context
         return name, path, args, kwargs
 
-    def from_db_value(self, value: bytes | memoryview | None, expression: Expression, connection: BaseDatabaseWrapper) -> str | None:
+    def from_db_value(
+        self,
+        value: bytes | memoryview | None,
+        expression: Expression,
+        connection: BaseDatabaseWrapper,
+    ) -> str | None:
         if value is None:
             return None
-        assert self.context is not None
-        return crypto.decrypt(bytes(value), context=self.context)
+        return crypto.decrypt(bytes(value), context=self.column_context)
 
     def to_python(self, value: Any) -> str | None:
         if value is None or isinstance(value, str):
             return value
-        assert self.context is not None
-        return crypto.decrypt(bytes(value), context=self.context)
+        return crypto.decrypt(bytes(value), context=self.column_context)
 
-    def get_db_prep_value(self, value: Any, connection: BaseDatabaseWrapper, prepared: bool = False) -> Any:
+    def get_db_prep_value(
+        self, value: Any, connection: BaseDatabaseWrapper, prepared: bool = False
+    ) -> Any:
         if value is None or value == "":
             return None
         if isinstance(value, str):
-            assert self.context is not None
-            value = crypto.encrypt(value, context=self.context)
+            value = crypto.encrypt(value, context=self.column_context)
         return super().get_db_prep_value(value, connection, prepared)
 
     def value_to_string(self, obj: models.Model) -> str:
@@ -67,7 +78,9 @@ class EncryptedTextField(models.BinaryField):  # type: ignore[type-arg]
     def get_lookup(self, lookup_name: str) -> Any:
         # Ciphertexts are randomised: any lookup but isnull would silently match nothing.
         if lookup_name != "isnull":
-            raise TypeError(f"Encrypted fields cannot be searched with '{lookup_name}'; use the blind index")
+            raise TypeError(
+                f"Encrypted fields cannot be searched with '{lookup_name}'; use the blind index"
+            )
         return super().get_lookup(lookup_name)
 
     def formfield(self, **kwargs: Any) -> Any:
@@ -107,7 +120,9 @@ class BlindIndexField(models.CharField):  # type: ignore[type-arg]
         if self.normalize is not None:
             value = self.normalize(value)
         source_field = self.model._meta.get_field(self.source)
-        context = getattr(source_field, "context", None) or f"{self.model._meta.label}.{self.source}"
+        context = (
+            getattr(source_field, "context", None) or f"{self.model._meta.label}.{self.source}"
+        )
         return crypto.blind_index(value, context=context)
 
     def pre_save(self, model_instance: models.Model, add: bool) -> str:

@@ -12,6 +12,8 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
+    "ID_NUMBER_LENGTH",
+    "MESSAGES",
     "IdNumberValidator",
     "birth_date_from_id",
     "id_number_check_digit",

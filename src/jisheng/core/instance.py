@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -26,8 +27,6 @@ def load_or_create_secret_key(home: Path) -> str:
     """Django's signing key, generated once per instance and kept outside the database."""
     path = home / "keys" / "secret_key"
     if not path.exists():
-        try:
+        with contextlib.suppress(FileExistsError):  # another process created it first
             write_private_file(path, secrets.token_urlsafe(50))
-        except FileExistsError:
-            pass  # another process created it first
     return path.read_text(encoding="ascii").strip()

@@ -37,8 +37,12 @@ class OrgUnit(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     code = models.CharField(_("division code"), max_length=15, unique=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent unit"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     path = models.CharField(max_length=255, unique=True, editable=False)
     is_demo = models.BooleanField(_("demo data"), default=False)

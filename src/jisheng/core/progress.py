@@ -13,7 +13,9 @@ def progress_create(*, owner_id: int, kind: str, total: int = 0) -> TaskProgress
 
 
 def progress_start(progress_id: int, *, total: int) -> None:
-    TaskProgress.objects.filter(pk=progress_id).update(state=TaskProgress.State.RUNNING, total=total)
+    TaskProgress.objects.filter(pk=progress_id).update(
+        state=TaskProgress.State.RUNNING, total=total
+    )
 
 
 def progress_advance(progress_id: int, *, by: int) -> None:

@@ -8,20 +8,23 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from jisheng.accounts.decorators import request_user
 from jisheng.core.errors import NotFound
 from jisheng.core.progress import progress_for_owner
 
 
 @require_GET
 def task_progress(request: HttpRequest, progress_id: int) -> HttpResponse:
-    progress = progress_for_owner(progress_id, request.user.pk)
-    template = "core/_progress.html" if request.headers.get("HX-Request") else "core/progress_page.html"
+    progress = progress_for_owner(progress_id, request_user(request).pk)
+    template = (
+        "core/_progress.html" if request.headers.get("HX-Request") else "core/progress_page.html"
+    )
     return render(request, template, {"progress": progress})
 
 
 @require_GET
 def task_download(request: HttpRequest, progress_id: int) -> FileResponse:
-    progress = progress_for_owner(progress_id, request.user.pk)
+    progress = progress_for_owner(progress_id, request_user(request).pk)
     if not progress.result_file:
         raise NotFound()
     path = Path(settings.MEDIA_ROOT) / progress.result_file
@@ -44,7 +47,9 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error(
-        request, 404, _("Not found"),
+        request,
+        404,
+        _("Not found"),
         _("The page or record does not exist, or lies outside your area."),
     )
 

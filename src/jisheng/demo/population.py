@@ -203,8 +203,8 @@ class IdNumberAllocator:
         self._days = self._last_ord - self._first_ord + 1
         if self._days <= 0:
             raise ValueError("today must not be before 1900-01-01")
-        # 2 bytes per counter: about 4 MB for 23 regions, whatever the population size.
-        self._used = array("H", bytes(2 * len(regions) * self._days * 2))
+        # 2 bytes per counter: about 4 MB for 24 regions, whatever the population size.
+        self._used = array("H", [0]) * (len(regions) * self._days * 2)
 
     def allocate(self, region: str, birth_ord: int, sex: str) -> tuple[str, int]:
         """Return an unused number and its birth ordinal, moved off birth_ord only if full."""
@@ -407,7 +407,7 @@ def _legal_wedding_ord(husband: _Draft, wife: _Draft) -> int:
 
 
 def _settle_marital_status(members: list[_Draft]) -> None:
-    """Leave "married" only on members whose spouse is present; others become single again."""
+    """Leave "married" only on members whose spouse is present; others become divorced/widowed."""
     present = {id(member) for member in members}
     for member in members:
         if member.wife is not None and id(member.wife) not in present:
@@ -451,9 +451,9 @@ class _Generator:
         self.address_spaces: list[tuple[int, int, int]] = []
         weight_total = sum(_COMMUNITY_WEIGHTS[:n_communities])
         for index in range(n_communities):
-            # About 2.6 persons per household; 30 % headroom keeps nearly every household
+            # About 2.4 persons per household; 30 % headroom keeps nearly every household
             # inside the scrambled range, so small and large populations both look natural.
-            expected = n_persons / 2.6 * _COMMUNITY_WEIGHTS[index] / weight_total
+            expected = n_persons / 2.4 * _COMMUNITY_WEIGHTS[index] / weight_total
             if COMMUNITIES[index].kind == "community":
                 buildings = max(8, math.ceil(expected * 1.3 / _FLATS_PER_BUILDING))
                 capacity = buildings * _FLATS_PER_BUILDING

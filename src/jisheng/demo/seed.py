@@ -42,7 +42,8 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str | None], ...] = (
 def _unit(*, name: str, kind: str, code: str, parent: OrgUnit | None) -> OrgUnit:
     path = f"{parent.path if parent else '/'}{code}/"
     unit, _created = OrgUnit.objects.get_or_create(
-        code=code, defaults={"name": name, "kind": kind, "parent": parent, "path": path, "is_demo": True}
+        code=code,
+        defaults={"name": name, "kind": kind, "parent": parent, "path": path, "is_demo": True},
     )
     return unit
 
@@ -63,18 +64,32 @@ def seed_accounts(district: OrgUnit, street: OrgUnit, communities: list[OrgUnit]
     for username, full_name, role, unit_key in DEMO_ACCOUNTS:
         if User.objects.filter(username=username).exists():
             continue
-        user = user_create(actor=None, username=username, password=DEMO_PASSWORD,
-                           org_unit=units[unit_key], full_name=full_name)
+        user = user_create(
+            actor=None,
+            username=username,
+            password=DEMO_PASSWORD,
+            org_unit=units[unit_key],
+            full_name=full_name,
+        )
         role_grant(actor=None, user=user, role=role)
 
 
 def _person(p: pop.DemoPerson, community: OrgUnit) -> Person:
     return Person(
-        community=community, name=p.name, sex=p.sex, birth_date=p.birth_date,
-        id_number=p.id_number, id_number_masked=mask_id_number(p.id_number),
-        phone=p.phone or None, phone_masked=mask_phone(p.phone) if p.phone else "",
-        ethnicity=p.ethnicity, hukou_division=p.id_number[:6], hukou_type=p.hukou_type,
-        is_floating=p.is_floating, address=p.address, marital_status=p.marital_status,
+        community=community,
+        name=p.name,
+        sex=p.sex,
+        birth_date=p.birth_date,
+        id_number=p.id_number,
+        id_number_masked=mask_id_number(p.id_number),
+        phone=p.phone or None,
+        phone_masked=mask_phone(p.phone) if p.phone else "",
+        ethnicity=p.ethnicity,
+        hukou_division=p.id_number[:6],
+        hukou_type=p.hukou_type,
+        is_floating=p.is_floating,
+        address=p.address,
+        marital_status=p.marital_status,
         status=p.status,
     )
 
@@ -85,16 +100,21 @@ def _batches[T](items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
-def _save_batch(bundles: list[pop.DemoHouseholdBundle], communities: list[OrgUnit], today: dt.date) -> int:
+def _save_batch(
+    bundles: list[pop.DemoHouseholdBundle], communities: list[OrgUnit], today: dt.date
+) -> int:
     persons = [
-        (p, _person(p, communities[b.household.community_index])) for b in bundles for p in b.persons
+        (p, _person(p, communities[b.household.community_index]))
+        for b in bundles
+        for p in b.persons
     ]
     Person.objects.bulk_create([row for _p, row in persons], batch_size=1000)
     pk_of = {p.key: row.pk for p, row in persons}
     households = [
         Household(
             community=communities[b.household.community_index],
-            number=f"H{b.household.key:07d}", address=b.household.address,
+            number=f"H{b.household.key:07d}",
+            address=b.household.address,
             head_id=pk_of[b.household.head_key],
         )
         for b in bundles
@@ -104,20 +124,34 @@ def _save_batch(bundles: list[pop.DemoHouseholdBundle], communities: list[OrgUni
     for bundle, household in zip(bundles, households, strict=True):
         for p in bundle.persons:
             start = max(p.birth_date, today - dt.timedelta(days=365 * 10))
-            members.append(HouseholdMember(household=household, person_id=pk_of[p.key],
-                                           relation=p.relation_to_head, start_date=start))
+            members.append(
+                HouseholdMember(
+                    household=household,
+                    person_id=pk_of[p.key],
+                    relation=p.relation_to_head,
+                    start_date=start,
+                )
+            )
     HouseholdMember.objects.bulk_create(members, batch_size=1000)
     Marriage.objects.bulk_create(
         [
-            Marriage(community=communities[b.household.community_index], husband_id=pk_of[m.husband_key],
-                     wife_id=pk_of[m.wife_key], date=m.date)
-            for b in bundles for m in b.marriages
+            Marriage(
+                community=communities[b.household.community_index],
+                husband_id=pk_of[m.husband_key],
+                wife_id=pk_of[m.wife_key],
+                date=m.date,
+            )
+            for b in bundles
+            for m in b.marriages
         ],
         batch_size=1000,
     )
     ParentLink.objects.bulk_create(
-        [ParentLink(parent_id=pk_of[link.parent_key], child_id=pk_of[link.child_key])
-         for b in bundles for link in b.parent_links],
+        [
+            ParentLink(parent_id=pk_of[link.parent_key], child_id=pk_of[link.child_key])
+            for b in bundles
+            for link in b.parent_links
+        ],
         batch_size=1000,
     )
     return len(persons)
@@ -126,8 +160,10 @@ def _save_batch(bundles: list[pop.DemoHouseholdBundle], communities: list[OrgUni
 def seed_demo(*, persons: int, on_progress: Callable[[int, int], None] | None = None) -> None:
     """Create the whole demo instance. Safe to call only on an instance without demo data."""
     if settings.JISHENG_ENV == "production":
-        raise JishengError("Demo data and demo accounts are refused on a production setting.",
-                           code="demo_in_production")
+        raise JishengError(
+            "Demo data and demo accounts are refused on a production setting.",
+            code="demo_in_production",
+        )
     today = timezone.localdate()
     with transaction.atomic():
         district, street, communities = seed_org_tree()

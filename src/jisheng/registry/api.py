@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from jisheng.accounts.models import User
+from jisheng.accounts.decorators import request_user
 from jisheng.audit.services import Actor, client_ip
 from jisheng.registry import selectors
 from jisheng.registry.models import Person
@@ -14,8 +14,7 @@ router = Router(tags=["registry"])
 
 
 def _actor(request: HttpRequest) -> Actor:
-    assert isinstance(request.user, User)
-    return Actor(user=request.user, ip=client_ip(request))
+    return Actor(user=request_user(request), ip=client_ip(request))
 
 
 class PersonListItem(Schema):

@@ -3,13 +3,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jisheng.core.models import OrgUnit
 from jisheng.registry.models import ResidentStatus
 
 
 class PersonFilterForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50, required=False)
     id_number = forms.CharField(label=_("ID number"), max_length=20, required=False)
-    community = forms.ModelChoiceField(label=_("Community"), queryset=None, required=False)  # type: ignore[arg-type]
+    community: forms.ModelChoiceField[OrgUnit] = forms.ModelChoiceField(
+        label=_("Community"), queryset=OrgUnit.objects.none(), required=False
+    )
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", "—"), *ResidentStatus.choices], required=False
     )

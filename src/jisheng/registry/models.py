@@ -63,16 +63,25 @@ class Person(models.Model):
     is_floating = models.BooleanField(_("floating resident"), default=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
     marital_status = models.CharField(
-        _("marital status"), max_length=2, choices=MaritalStatus.choices,
+        _("marital status"),
+        max_length=2,
+        choices=MaritalStatus.choices,
         default=MaritalStatus.UNMARRIED,
     )
     status = models.CharField(
-        _("status"), max_length=16, choices=ResidentStatus.choices,
-        default=ResidentStatus.LIVING, db_index=True,
+        _("status"),
+        max_length=16,
+        choices=ResidentStatus.choices,
+        default=ResidentStatus.LIVING,
+        db_index=True,
     )
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("reported by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reported by"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -85,7 +94,8 @@ class Person(models.Model):
         verbose_name_plural = _("residents")
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.UniqueConstraint(
-                fields=["id_number_index"], condition=~Q(id_number_index=""),
+                fields=["id_number_index"],
+                condition=~Q(id_number_index=""),
                 name="registry_person_unique_id_number",
             ),
         ]
@@ -106,8 +116,12 @@ class Household(models.Model):
     number = models.CharField(_("household number"), max_length=20, blank=True, db_index=True)
     address = models.CharField(_("address"), max_length=200)
     head = models.ForeignKey(
-        Person, verbose_name=_("head of household"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        Person,
+        verbose_name=_("head of household"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -150,7 +164,8 @@ class HouseholdMember(models.Model):
         verbose_name = _("household member")
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.UniqueConstraint(
-                fields=["person"], condition=Q(end_date__isnull=True),
+                fields=["person"],
+                condition=Q(end_date__isnull=True),
                 name="registry_member_one_current_household",
             ),
         ]

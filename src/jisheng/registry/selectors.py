@@ -29,11 +29,13 @@ class PersonFilters:
 
 def person_list(*, user: User, filters: PersonFilters) -> QuerySet[Person]:
     """Residents in scope matching the filters; lists show only masked numbers."""
-    persons = Person.objects.visible_to(user).select_related("community").defer("id_number", "phone")
+    persons = (
+        Person.objects.visible_to(user).select_related("community").defer("id_number", "phone")
+    )
     if filters.name:
         persons = persons.filter(name__startswith=filters.name)
     if filters.id_number:
-        digest = Person._meta.get_field("id_number_index").digest(  # type: ignore[union-attr]
+        digest = Person._meta.get_field("id_number_index").digest(
             normalize_id_number(filters.id_number)
         )
         persons = persons.filter(id_number_index=digest)
@@ -47,17 +49,26 @@ def person_list(*, user: User, filters: PersonFilters) -> QuerySet[Person]:
 def person_search_record(*, actor: Actor, filters: PersonFilters) -> None:
     """Searches are audited; the searched ID number itself is not written to the trail."""
     if filters.is_search:
-        audit.record(action=Action.SEARCH, actor=actor, object_type="registry.person", detail={
-            "name": bool(filters.name), "id_number": bool(filters.id_number),
-            "community": filters.community_id, "status": filters.status,
-        })
+        audit.record(
+            action=Action.SEARCH,
+            actor=actor,
+            object_type="registry.person",
+            detail={
+                "name": bool(filters.name),
+                "id_number": bool(filters.id_number),
+                "community": filters.community_id,
+                "status": filters.status,
+            },
+        )
 
 
 def person_detail(*, actor: Actor, person_id: int) -> Person:
     """One resident with decrypted fields; the view is audited before it is returned."""
     person = (
-        Person.objects.visible_to(actor.user).select_related("community")
-        .filter(pk=person_id).first()
+        Person.objects.visible_to(actor.user)
+        .select_related("community")
+        .filter(pk=person_id)
+        .first()
     )
     if person is None:
         raise NotFound()
@@ -68,7 +79,8 @@ def person_detail(*, actor: Actor, person_id: int) -> Person:
 
 def household_list(*, user: User) -> QuerySet[Household]:
     return (
-        Household.objects.visible_to(user).select_related("community", "head")
+        Household.objects.visible_to(user)
+        .select_related("community", "head")
         .order_by("community__code", "number", "id")
     )
 
@@ -82,10 +94,10 @@ def household_detail(*, actor: Actor, household_id: int) -> Household:
 
 
 def household_members(household: Household) -> QuerySet[HouseholdMember]:
-    return household.members.select_related("person").order_by("end_date", "relation", "person__birth_date")
+    return household.members.select_related("person").order_by(
+        "end_date", "relation", "person__birth_date"
+    )
 
 
 def current_household(person: Person) -> HouseholdMember | None:
-    return (
-        person.memberships.filter(end_date__isnull=True).select_related("household").first()
-    )
+    return person.memberships.filter(end_date__isnull=True).select_related("household").first()

@@ -48,15 +48,24 @@ def unit_breakdown(user: User) -> list[dict[str, Any]]:
         return []
     units = OrgUnit.objects.visible_to(user).filter(kind__in=["community", "village"])
     persons = dict(
-        Person.objects.visible_to(user).filter(status=ResidentStatus.LIVING)
-        .values_list("community").annotate(n=Count("id")).values_list("community", "n")
+        Person.objects.visible_to(user)
+        .filter(status=ResidentStatus.LIVING)
+        .values_list("community")
+        .annotate(n=Count("id"))
+        .values_list("community", "n")
     )
     households = dict(
-        Household.objects.visible_to(user).values_list("community")
-        .annotate(n=Count("id")).values_list("community", "n")
+        Household.objects.visible_to(user)
+        .values_list("community")
+        .annotate(n=Count("id"))
+        .values_list("community", "n")
     )
     return [
-        {"name": u.name, "code": u.code, "persons": persons.get(u.pk, 0),
-         "households": households.get(u.pk, 0)}
+        {
+            "name": u.name,
+            "code": u.code,
+            "persons": persons.get(u.pk, 0),
+            "households": households.get(u.pk, 0),
+        }
         for u in units
     ]

@@ -4,33 +4,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='time')),
-                ('user_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='user ID')),
-                ('username', models.CharField(blank=True, db_index=True, max_length=150, verbose_name='user')),
-                ('roles', models.CharField(blank=True, max_length=200, verbose_name='roles')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('action', models.CharField(choices=[('login', 'Login'), ('login_failed', 'Login failed'), ('logout', 'Logout'), ('create', 'Create'), ('update', 'Update'), ('delete', 'Delete'), ('view', 'View'), ('search', 'Search'), ('export', 'Export'), ('permission_change', 'Permission change'), ('denied', 'Access denied')], db_index=True, max_length=32, verbose_name='action')),
-                ('object_type', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='object type')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='object ID')),
-                ('result', models.CharField(choices=[('success', 'Success'), ('failure', 'Failure')], max_length=16, verbose_name='result')),
-                ('detail', models.JSONField(blank=True, default=dict, verbose_name='detail')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, verbose_name="time")),
+                (
+                    "user_id",
+                    models.BigIntegerField(
+                        blank=True, db_index=True, null=True, verbose_name="user ID"
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=150, verbose_name="user"
+                    ),
+                ),
+                ("roles", models.CharField(blank=True, max_length=200, verbose_name="roles")),
+                (
+                    "ip",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address"),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("login", "Login"),
+                            ("login_failed", "Login failed"),
+                            ("logout", "Logout"),
+                            ("create", "Create"),
+                            ("update", "Update"),
+                            ("delete", "Delete"),
+                            ("view", "View"),
+                            ("search", "Search"),
+                            ("export", "Export"),
+                            ("permission_change", "Permission change"),
+                            ("denied", "Access denied"),
+                        ],
+                        db_index=True,
+                        max_length=32,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "object_type",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=64, verbose_name="object type"
+                    ),
+                ),
+                (
+                    "object_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="object ID"),
+                ),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[("success", "Success"), ("failure", "Failure")],
+                        max_length=16,
+                        verbose_name="result",
+                    ),
+                ),
+                ("detail", models.JSONField(blank=True, default=dict, verbose_name="detail")),
             ],
             options={
-                'verbose_name': 'audit event',
-                'verbose_name_plural': 'audit events',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_object')],
+                "verbose_name": "audit event",
+                "verbose_name_plural": "audit events",
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["object_type", "object_id"], name="audit_object")],
             },
         ),
     ]

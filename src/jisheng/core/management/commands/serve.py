@@ -14,12 +14,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default=os.environ.get("JISHENG_BIND", "127.0.0.1:8000"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("JISHENG_WORKERS", "3")))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("JISHENG_WORKERS", "3"))
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         argv = [
-            sys.executable, "-m", "gunicorn", "jisheng.wsgi:application",
-            "--bind", options["bind"], "--workers", str(options["workers"]),
-            "--access-logfile", "-", "--timeout", "120",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "jisheng.wsgi:application",
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["workers"]),
+            "--access-logfile",
+            "-",
+            "--timeout",
+            "120",
         ]
         os.execv(sys.executable, argv)  # noqa: S606 - fixed argument list, no shell
