@@ -62,6 +62,8 @@ class Command(BaseCommand):
         for username, full_name, role, _unit in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<15} {role.label} ({full_name})")
         self.stdout.write("Press Ctrl-C to stop.")
+        # A plain `kill` must stop the children too, not orphan them.
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
         try:
             while server.poll() is None and worker.poll() is None:
                 time.sleep(0.5)
