@@ -42,12 +42,16 @@ _usernames = itertools.count(1)
 def make_user(org: Org) -> Callable[..., User]:
     def make(role: Role, unit: OrgUnit | None = None, username: str | None = None) -> User:
         default_unit = {
-            Role.COMMUNITY_WORKER: org.c1, Role.PARTNER_REPORTER: org.c1,
-            Role.STREET_STAFF: org.street, Role.LEADER: org.street,
+            Role.COMMUNITY_WORKER: org.c1,
+            Role.PARTNER_REPORTER: org.c1,
+            Role.STREET_STAFF: org.street,
+            Role.LEADER: org.street,
         }.get(role, org.district)
         user = user_create(
-            actor=None, username=username or f"{role.value}_{next(_usernames)}",
-            password=PASSWORD, org_unit=unit or default_unit,
+            actor=None,
+            username=username or f"{role.value}_{next(_usernames)}",
+            password=PASSWORD,
+            org_unit=unit or default_unit,
         )
         role_grant(actor=None, user=user, role=role)
         return User.objects.get(pk=user.pk)
@@ -67,15 +71,29 @@ def valid_id_number(birth: dt.date, sex: str, region: str = "370404") -> str:
 
 @pytest.fixture
 def make_person(org: Org) -> Callable[..., Person]:
-    def make(community: OrgUnit | None = None, *, name: str = "张三明", sex: str = "M",
-             birth_date: dt.date = dt.date(1990, 5, 17), phone: str = "13800138000",
-             reported_by: User | None = None) -> Person:
+    def make(
+        community: OrgUnit | None = None,
+        *,
+        name: str = "张三明",
+        sex: str = "M",
+        birth_date: dt.date = dt.date(1990, 5, 17),
+        phone: str = "13800138000",
+        reported_by: User | None = None,
+    ) -> Person:
         id_number = valid_id_number(birth_date, sex)
         return Person.objects.create(
-            community=community or org.c1, name=name, sex=sex, birth_date=birth_date,
-            id_number=id_number, id_number_masked=mask_id_number(id_number),
-            phone=phone, phone_masked=mask_phone(phone), hukou_type="urban",
-            hukou_division="370404", address="测试地址1号", reported_by=reported_by,
+            community=community or org.c1,
+            name=name,
+            sex=sex,
+            birth_date=birth_date,
+            id_number=id_number,
+            id_number_masked=mask_id_number(id_number),
+            phone=phone,
+            phone_masked=mask_phone(phone),
+            hukou_type="urban",
+            hukou_division="370404",
+            address="测试地址1号",
+            reported_by=reported_by,
         )
 
     return make
@@ -84,9 +102,12 @@ def make_person(org: Org) -> Callable[..., Person]:
 @pytest.fixture
 def make_household() -> Callable[..., Household]:
     def make(head: Person) -> Household:
-        household = Household.objects.create(community=head.community, address=head.address, head=head)
-        HouseholdMember.objects.create(household=household, person=head, relation="02",
-                                       start_date=dt.date(2020, 1, 1))
+        household = Household.objects.create(
+            community=head.community, address=head.address, head=head
+        )
+        HouseholdMember.objects.create(
+            household=household, person=head, relation="02", start_date=dt.date(2020, 1, 1)
+        )
         return household
 
     return make

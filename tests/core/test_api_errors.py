@@ -26,8 +26,12 @@ def test_docs_page_is_served(api_client) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["/api/persons?community_id=abc", "/api/persons/not-a-number", "/api/persons?page=-1",
-     "/api/audit/events?date_from=yesterday"],
+    [
+        "/api/persons?community_id=abc",
+        "/api/persons/not-a-number",
+        "/api/persons?page=-1",
+        "/api/audit/events?date_from=yesterday",
+    ],
 )
 def test_bad_input_is_a_clear_4xx(api_client, url) -> None:
     response = api_client.get(url)

@@ -71,7 +71,9 @@ def test_blind_index_finds_exact_match_only(org, make_person) -> None:
     person = make_person(org.c1)
     field = Person._meta.get_field("id_number_index")
     assert Person.objects.get(id_number_index=field.digest(person.id_number.lower())) == person
-    assert not Person.objects.filter(id_number_index=field.digest(person.id_number[:-1] + "0")).exists()
+    assert not Person.objects.filter(
+        id_number_index=field.digest(person.id_number[:-1] + "0")
+    ).exists()
 
 
 def test_encrypted_field_refuses_lookups_other_than_isnull(org) -> None:
@@ -91,15 +93,21 @@ def test_demo_sqlite_file_holds_no_plaintext_id_number_or_phone(tmp_path: Path) 
     # Always SQLite, whatever database the suite runs on: this reads the file itself.
     env = {**os.environ, "JISHENG_HOME": str(tmp_path), "JISHENG_ENV": "demo"}
     env.pop("DATABASE_URL", None)
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [sys.executable, "-m", "jisheng.cli", "demo", "--persons", "300", "--no-serve"],
-        env=env, check=True, capture_output=True, timeout=300,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     db = tmp_path / "jisheng.sqlite3"
     sqlite3.connect(db).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("jisheng.sqlite3*"))
-    persons = [p for bundle in generate_population(300, n_communities=12, today=timezone.localdate())
-               for p in bundle.persons]
+    persons = [
+        p
+        for bundle in generate_population(300, n_communities=12, today=timezone.localdate())
+        for p in bundle.persons
+    ]
     assert persons
     for p in persons:
         assert p.id_number.encode() not in raw

@@ -7,7 +7,7 @@ fails the test until an object for that parameter is added to ``foreign_objects`
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from django.test import Client
@@ -21,7 +21,9 @@ from jisheng.core.progress import progress_create
 REFUSED = {403, 404}
 
 
-def walk(patterns: list[URLPattern | URLResolver], prefix: str = "") -> Iterator[tuple[str, dict[str, type]]]:
+def walk(
+    patterns: list[URLPattern | URLResolver], prefix: str = ""
+) -> Iterator[tuple[str, dict[str, type]]]:
     for entry in patterns:
         route = prefix + str(entry.pattern)
         if isinstance(entry, URLResolver):
@@ -125,7 +127,9 @@ def test_inactive_and_anonymous_users_see_nothing(org, make_user, make_person) -
     assert Person.objects.visible_to(AnonymousUser()).count() == 0
 
 
-def test_api_detail_of_own_person_works_and_foreign_is_404(org, make_user, make_person, client_for) -> None:
+def test_api_detail_of_own_person_works_and_foreign_is_404(
+    org, make_user, make_person, client_for
+) -> None:
     own = make_person(org.c1)
     foreign = make_person(org.c2, name="李四")
     client: Client = client_for(make_user(Role.COMMUNITY_WORKER))
@@ -133,5 +137,3 @@ def test_api_detail_of_own_person_works_and_foreign_is_404(org, make_user, make_
     response = client.get(f"/api/persons/{foreign.pk}")
     assert response.status_code == 404
     assert "李四" not in response.content.decode()
-
-

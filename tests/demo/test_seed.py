@@ -29,7 +29,8 @@ def test_demo_creates_tree_accounts_and_population() -> None:
         assert user.role_set == {role}
     c1, c2 = User.objects.get(username="demo_c1"), User.objects.get(username="demo_c2")
     assert c1.org_unit != c2.org_unit
-    assert c1.org_unit.is_community and c2.org_unit.is_community
+    assert c1.org_unit.is_community
+    assert c2.org_unit.is_community
     for person in Person.objects.all()[:50]:
         validate_id_number(person.id_number, sex=person.sex, birth_date=person.birth_date)
 

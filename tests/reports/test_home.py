@@ -10,16 +10,23 @@ def figures(user) -> dict[str, int]:
     return {f.key: f.value for f in home_figures(user)}
 
 
-def test_community_worker_counts_only_own_community(org, make_user, make_person, make_household) -> None:
+def test_community_worker_counts_only_own_community(
+    org, make_user, make_person, make_household
+) -> None:
     make_household(make_person(org.c1))
     make_person(org.c1, name="王五")
     make_person(org.c2, name="李四")
     assert figures(make_user(Role.COMMUNITY_WORKER)) == {
-        "persons": 2, "floating": 0, "households": 1, "moved_out": 0,
+        "persons": 2,
+        "floating": 0,
+        "households": 1,
+        "moved_out": 0,
     }
 
 
-def test_street_staff_counts_every_community_and_gets_a_breakdown(org, make_user, make_person) -> None:
+def test_street_staff_counts_every_community_and_gets_a_breakdown(
+    org, make_user, make_person
+) -> None:
     make_person(org.c1)
     make_person(org.c2, name="李四")
     staff = make_user(Role.STREET_STAFF)

@@ -37,9 +37,13 @@ def _require(actor: Actor, capability: Capability) -> None:
 
 
 def login_is_locked(username: str) -> bool:
-    """Locked while the last N failures (tries made while locked aside) fall in the window."""
+    """Locked for LOCK seconds after the failure that made LIMIT failures within WINDOW.
+
+    Failures made while locked, or before the last success, do not count.
+    """
     now = timezone.now()
-    window = now - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    window = timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    lock = timedelta(seconds=settings.LOGIN_LOCK_SECONDS)
     last_success = (
         LoginAttempt.objects.filter(username=username, succeeded=True)
         .order_by("-at")
@@ -47,7 +51,7 @@ def login_is_locked(username: str) -> bool:
         .first()
     )
     failures = LoginAttempt.objects.filter(
-        username=username, succeeded=False, during_lock=False, at__gte=window
+        username=username, succeeded=False, during_lock=False, at__gte=now - window - lock
     )
     if last_success is not None:
         failures = failures.filter(at__gt=last_success)
@@ -56,7 +60,8 @@ def login_is_locked(username: str) -> bool:
     )
     if len(recent) < settings.LOGIN_FAILURE_LIMIT:
         return False
-    return recent[0] > now - timedelta(seconds=settings.LOGIN_LOCK_SECONDS)
+    newest, oldest = recent[0], recent[-1]
+    return newest - oldest <= window and now - newest < lock
 
 
 def login_check(*, username: str, password: str, ip: str | None) -> User:

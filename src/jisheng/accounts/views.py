@@ -49,8 +49,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
-    services.logout_record(actor=Actor.from_request(request))
-    logout(request)  # flushes the server-side session
+    try:
+        services.logout_record(actor=Actor.from_request(request))
+    finally:
+        # Even if the trail cannot be written, the session must end (flushed server-side).
+        logout(request)
     return redirect("accounts:login")
 
 

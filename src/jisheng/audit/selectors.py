@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from jisheng.accounts.models import User
 from jisheng.accounts.roles import Capability
@@ -22,7 +21,7 @@ def audit_search(*, actor: User, filters: dict[str, Any]) -> QuerySet[AuditEvent
     for field in ("username", "action", "result", "object_type", "object_id", "ip"):
         if filters.get(field):
             events = events.filter(**{field: filters[field]})
-    tz = timezone.get_current_timezone()
+    tz = dt.UTC  # the trail is shown in UTC, so its days are UTC days too
     if filters.get("date_from"):
         start = dt.datetime.combine(filters["date_from"], dt.time.min, tzinfo=tz)
         events = events.filter(at__gte=start)

@@ -222,8 +222,11 @@ class IdNumberAllocator:
             used = self._used[slot]
             if used < _SEQUENCES_PER_SEX:
                 self._used[slot] = used + 1
+                # Real sequence codes are spread over police-station ranges, not counted
+                # from 001; 211 is coprime to 500, so the mapping stays one-to-one per day.
+                sequence = (used * 211 + day_ord * 7 + region_index * 31) % _SEQUENCES_PER_SEX
                 day = datetime.date.fromordinal(day_ord)
-                first17 = f"{region}{day:%Y%m%d}{2 * used + male:03d}"
+                first17 = f"{region}{day:%Y%m%d}{2 * sequence + male:03d}"
                 return first17 + id_number_check_digit(first17), day_ord
         raise ValueError(f"no ID numbers left for region {region} and sex {sex}")
 
@@ -482,10 +485,14 @@ class _Generator:
         return "M" if self.rng.random() < male_share else "F"
 
     def wed(self, husband: _Draft, wife: _Draft, latest: int) -> None:
-        """Marry the two drafts on a day at legal age, by latest if the ages allow it."""
+        """Marry the two drafts on a day at legal age, by latest if their ages allow it."""
+        earliest = _legal_wedding_ord(husband, wife)
         wanted = wife.birth_ord + _years(self.rng.triangular(21.0, 32.0, 24.5))
+        if wanted > latest:
+            # She is younger than the age drawn: they married somewhere in the years available.
+            wanted = self.rng.randint(earliest, latest) if earliest < latest else earliest
         husband.wife = wife
-        husband.marriage_ord = max(_legal_wedding_ord(husband, wife), min(wanted, latest))
+        husband.marriage_ord = max(earliest, wanted)
         husband.marital = wife.marital = MARITAL_MARRIED
 
     # -- people -----------------------------------------------------------------------------
@@ -657,10 +664,10 @@ class _Generator:
         rng = self.rng
         if kind == "couple_young":
             members = self.couple(rng.uniform(23.0, 33.0), template, spouse_region)
-            husband = members[0] if members[0].sex == "M" else members[1]
+            husband, wife = members if members[0].sex == "M" else reversed(members)
             # Married within the last three years and no children yet.
             husband.marriage_ord = max(
-                husband.marriage_ord, self.today_ord - rng.randint(30, 3 * 365)
+                _legal_wedding_ord(husband, wife), self.today_ord - rng.randint(30, 3 * 365)
             )
             return members
         if kind == "couple_empty_nest":

@@ -47,19 +47,18 @@ def person_list(*, user: User, filters: PersonFilters) -> QuerySet[Person]:
 
 
 def person_search_record(*, actor: Actor, filters: PersonFilters) -> None:
-    """Searches are audited; the searched ID number itself is not written to the trail."""
-    if filters.is_search:
-        audit.record(
-            action=Action.SEARCH,
-            actor=actor,
-            object_type="registry.person",
-            detail={
-                "name": bool(filters.name),
-                "id_number": bool(filters.id_number),
-                "community": filters.community_id,
-                "status": filters.status,
-            },
-        )
+    """Every list or search is audited; the searched ID number itself is not written."""
+    audit.record(
+        action=Action.SEARCH,
+        actor=actor,
+        object_type="registry.person",
+        detail={
+            "name": bool(filters.name),
+            "id_number": bool(filters.id_number),
+            "community": filters.community_id,
+            "status": filters.status,
+        },
+    )
 
 
 def person_detail(*, actor: Actor, person_id: int) -> Person:
