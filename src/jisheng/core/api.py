@@ -86,10 +86,12 @@ def register_routers() -> None:
     from jisheng.accounts.api import router as accounts_router
     from jisheng.audit.api import router as audit_router
     from jisheng.registry.api import router as registry_router
+    from jisheng.registry.import_api import router as import_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", registry_router)
     api.add_router("/", audit_router)
+    api.add_router("/", import_router)
 
 
 register_routers()

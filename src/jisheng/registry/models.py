@@ -39,6 +39,8 @@ class ResidentStatus(models.TextChoices):
     LIVING = "living", _("Living here")
     MOVED_OUT = "moved_out", _("Moved out")
     DECEASED = "deceased", _("Deceased")
+    # A record entered by mistake and reversed by a correction: kept, never deleted.
+    VOIDED = "voided", _("Voided")
 
 
 class Person(models.Model):
@@ -48,6 +50,8 @@ class Person(models.Model):
         OrgUnit, verbose_name=_("community"), on_delete=models.PROTECT, related_name="persons"
     )
     name = models.CharField(_("name"), max_length=50, db_index=True)
+    # Pinyin initials of the name (张三明 → "zsm"), so workers can type what they hear.
+    name_initials = models.CharField(max_length=50, blank=True, db_index=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"), db_index=True)
     id_number = EncryptedTextField(_("ID number"))
@@ -217,3 +221,140 @@ class ParentLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parent_id}->{self.child_id}"
+
+
+class LifeEvent(models.Model):
+    """Something that happened to a resident; the only way registry state changes.
+
+    ``before`` keeps what the event overwrote so that a correction can reverse it;
+    events themselves are never edited or deleted.
+    """
+
+    class Kind(models.TextChoices):
+        REGISTRATION = "registration", _("Registration")
+        BIRTH = "birth", _("Birth")
+        DEATH = "death", _("Death")
+        MOVE_IN = "move_in", _("Move in")
+        MOVE_OUT = "move_out", _("Move out")
+        MARRIAGE = "marriage", _("Marriage")
+        DIVORCE = "divorce", _("Divorce")
+        HOUSEHOLD_CHANGE = "household_change", _("Household change")
+        CORRECTION = "correction", _("Correction")
+
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="events")
+    # The other person of a marriage, divorce or birth (the mother), shown on both timelines.
+    other_person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    community = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    reverses = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+        verbose_name=_("reverses"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager["LifeEvent"]()
+    scope_rule = ScopeRule(org_field="community")
+
+    class Meta:
+        verbose_name = _("life event")
+        verbose_name_plural = _("life events")
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["person", "recorded_at"], name="registry_event_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.person_id} {self.date}"
+
+
+class DuplicateFlag(models.Model):
+    """Two records that may be one person, waiting for a worker's decision."""
+
+    class Reason(models.TextChoices):
+        NAME_BIRTH_DATE = "name_birth_date", _("Same name and birth date")
+        NAME_PHONE = "name_phone", _("Same name and phone")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        NOT_DUPLICATE = "not_duplicate", _("Not a duplicate")
+        MERGED = "merged", _("Merged")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    candidate = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.OPEN, db_index=True
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager["DuplicateFlag"]()
+    scope_rule = ScopeRule(org_field="community")
+
+    class Meta:
+        verbose_name = _("possible duplicate")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["person", "candidate"], name="registry_dup_pair_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}~{self.candidate_id}"
+
+
+class PersonImport(models.Model):
+    """One uploaded resident file: validated whole, then loaded all-or-nothing."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        VALIDATING = "validating", _("Validating")
+        INVALID = "invalid", _("Has errors")
+        LOADING = "loading", _("Loading")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Rows without a community column go here."),
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    stored_file = models.CharField(max_length=255)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    error_rows = models.JSONField(default=list, blank=True)
+    message = models.CharField(max_length=255, blank=True)
+    progress = models.ForeignKey(
+        "core.TaskProgress", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager["PersonImport"]()
+    scope_rule = ScopeRule(org_field="community")
+
+    class Meta:
+        verbose_name = _("resident import")
+
+    def __str__(self) -> str:
+        return self.file_name

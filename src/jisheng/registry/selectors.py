@@ -2,29 +2,60 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action, Actor
 from jisheng.core.errors import NotFound
-from jisheng.core.idnumber import normalize_id_number
-from jisheng.registry.models import Household, HouseholdMember, Person
+from jisheng.registry.models import (
+    DuplicateFlag,
+    Household,
+    HouseholdMember,
+    LifeEvent,
+    Person,
+    ResidentStatus,
+)
+from jisheng.registry.names import looks_like_initials
+from jisheng.registry.services.persons import id_number_digest
 
 
 @dataclass(frozen=True)
 class PersonFilters:
+    """Search terms for residents; ``name`` also matches pinyin initials (``zsm``)."""
+
     name: str = ""
     id_number: str = ""
+    household: str = ""
+    address: str = ""
     community_id: int | None = None
+    age_min: int | None = None
+    age_max: int | None = None
     status: str = ""
 
-    @property
-    def is_search(self) -> bool:
-        return bool(self.name or self.id_number or self.community_id or self.status)
+    def as_audit_detail(self) -> dict[str, object]:
+        """What was searched for, without the searched values that identify a person."""
+        return {
+            "name": bool(self.name),
+            "id_number": bool(self.id_number),
+            "household": bool(self.household),
+            "address": bool(self.address),
+            "community": self.community_id,
+            "age": [self.age_min, self.age_max],
+            "status": self.status,
+        }
+
+
+def _birth_date_bound(today: dt.date, years: int) -> dt.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
 
 
 def person_list(*, user: User, filters: PersonFilters) -> QuerySet[Person]:
@@ -33,16 +64,31 @@ def person_list(*, user: User, filters: PersonFilters) -> QuerySet[Person]:
         Person.objects.visible_to(user).select_related("community").defer("id_number", "phone")
     )
     if filters.name:
-        persons = persons.filter(name__startswith=filters.name)
+        if looks_like_initials(filters.name):
+            persons = persons.filter(name_initials__startswith=filters.name.lower())
+        else:
+            persons = persons.filter(name__startswith=filters.name)
     if filters.id_number:
-        digest = Person._meta.get_field("id_number_index").digest(
-            normalize_id_number(filters.id_number)
+        persons = persons.filter(id_number_index=id_number_digest(filters.id_number))
+    if filters.household:
+        persons = persons.filter(
+            memberships__end_date__isnull=True, memberships__household__number=filters.household
         )
-        persons = persons.filter(id_number_index=digest)
+    if filters.address:
+        persons = persons.filter(address__contains=filters.address)
     if filters.community_id:
         persons = persons.filter(community_id=filters.community_id)
-    if filters.status:
-        persons = persons.filter(status=filters.status)
+    today = timezone.localdate()
+    if filters.age_min is not None:
+        persons = persons.filter(birth_date__lte=_birth_date_bound(today, filters.age_min))
+    if filters.age_max is not None:
+        bound = _birth_date_bound(today, filters.age_max + 1)
+        persons = persons.filter(birth_date__gt=bound)
+    persons = (
+        persons.filter(status=filters.status)
+        if filters.status
+        else persons.exclude(status=ResidentStatus.VOIDED)
+    )
     return persons.order_by("community__code", "name", "id")
 
 
@@ -52,12 +98,7 @@ def person_search_record(*, actor: Actor, filters: PersonFilters) -> None:
         action=Action.SEARCH,
         actor=actor,
         object_type="registry.person",
-        detail={
-            "name": bool(filters.name),
-            "id_number": bool(filters.id_number),
-            "community": filters.community_id,
-            "status": filters.status,
-        },
+        detail=filters.as_audit_detail(),
     )
 
 
@@ -100,3 +141,23 @@ def household_members(household: Household) -> QuerySet[HouseholdMember]:
 
 def current_household(person: Person) -> HouseholdMember | None:
     return person.memberships.filter(end_date__isnull=True).select_related("household").first()
+
+
+def person_timeline(person: Person) -> QuerySet[LifeEvent]:
+    """Every event of a person, including those where they are the other party."""
+    return (
+        LifeEvent.objects.filter(Q(person=person) | Q(other_person=person))
+        .select_related("person", "other_person", "recorded_by", "reverses")
+        .order_by("date", "pk")
+    )
+
+
+def duplicate_flags(
+    *, user: User, state: str = DuplicateFlag.State.OPEN
+) -> QuerySet[DuplicateFlag]:
+    return (
+        DuplicateFlag.objects.visible_to(user)
+        .filter(state=state)
+        .select_related("person", "candidate", "community")
+        .order_by("created_at", "pk")
+    )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from jisheng.registry import views
+from jisheng.registry.import_urls import urlpatterns as import_urlpatterns
 
 app_name = "registry"
 urlpatterns = [
@@ -8,4 +9,5 @@ urlpatterns = [
     path("persons/<int:person_id>/", views.person_detail, name="person_detail"),
     path("households/", views.household_list, name="household_list"),
     path("households/<int:household_id>/", views.household_detail, name="household_detail"),
+    *import_urlpatterns,
 ]

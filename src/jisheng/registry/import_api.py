@@ -1,0 +1,5 @@
+"""API of resident imports."""
+
+from ninja import Router
+
+router = Router(tags=["registry"])

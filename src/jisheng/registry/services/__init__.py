@@ -1,0 +1,1 @@
+"""Registry writes. Every change of state is a life event (see ``events``)."""

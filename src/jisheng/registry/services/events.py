@@ -1,0 +1,569 @@
+"""Life events: each one changes derived state in one transaction, is audited, and can be
+reversed by a correction event. History itself is never edited.
+
+An event's ``before`` records what it changed, in a shape that one generic function
+(:func:`event_reverse`) can undo:
+``persons``: {id: {field: old value}}, ``created_person``, ``created_memberships``,
+``ended_memberships``, ``created_links``, ``created_marriage``, ``ended_marriages``.
+Sensitive old values are stored encrypted, never as plaintext JSON.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from jisheng.audit import services as audit
+from jisheng.audit.services import Action, Actor
+from jisheng.core import crypto
+from jisheng.core.errors import Conflict, JishengError, NotFound
+from jisheng.core.idnumber import mask_id_number, mask_phone
+from jisheng.core.models import OrgUnit
+from jisheng.registry.models import (
+    Household,
+    HouseholdMember,
+    LifeEvent,
+    MaritalStatus,
+    Marriage,
+    ParentLink,
+    Person,
+    Relation,
+    ResidentStatus,
+    Sex,
+)
+from jisheng.registry.names import name_initials
+from jisheng.registry.services.persons import (
+    InvalidPerson,
+    PersonData,
+    id_number_digest,
+    person_data_check,
+    person_insert,
+    require_editable_community,
+)
+
+Kind = LifeEvent.Kind
+SENSITIVE_FIELDS = frozenset({"id_number", "phone"})
+CORRECTABLE_FIELDS = (
+    "name",
+    "sex",
+    "birth_date",
+    "id_number",
+    "phone",
+    "ethnicity",
+    "hukou_type",
+    "hukou_division",
+    "address",
+    "is_floating",
+)
+# Correctable facts that go through the same checks as a new record.
+CHECKED_FIELDS = tuple(name for name in CORRECTABLE_FIELDS if name != "is_floating")
+# Fields a snapshot may restore; everything else about a person is set only on creation.
+RESTORABLE_FIELDS = frozenset({*CORRECTABLE_FIELDS, "status", "community_id", "marital_status"})
+
+
+def _encode(field: str, value: Any) -> Any:
+    if field in SENSITIVE_FIELDS and value:
+        return {
+            "enc": base64.b64encode(crypto.encrypt(str(value), context=f"event.{field}")).decode()
+        }
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _decode(field: str, value: Any) -> Any:
+    if isinstance(value, dict) and "enc" in value:
+        return crypto.decrypt(base64.b64decode(value["enc"]), context=f"event.{field}")
+    if field == "birth_date" and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+class Snapshot:
+    """Collects what an event changes, for its ``before``."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, Any] = {}
+
+    def person(self, person: Person, *fields: str) -> None:
+        saved = self.data.setdefault("persons", {}).setdefault(str(person.pk), {})
+        for name in fields:
+            saved.setdefault(name, _encode(name, getattr(person, name)))
+
+    def add(self, key: str, value: int) -> None:
+        self.data.setdefault(key, []).append(value)
+
+    def set(self, key: str, value: int) -> None:
+        self.data[key] = value
+
+
+def _require_person(actor: Actor, person: Person) -> Person:
+    """Re-read the person inside the user's scope, locked for the event."""
+    found = Person.objects.visible_to(actor.user).select_for_update().filter(pk=person.pk).first()
+    if found is None:
+        raise NotFound()
+    require_editable_community(actor, found.community)
+    if found.status == ResidentStatus.VOIDED:
+        raise Conflict(_("This record was voided."), code="voided")
+    return found
+
+
+def _record(
+    *,
+    actor: Actor,
+    kind: str,
+    person: Person,
+    date: dt.date,
+    snapshot: Snapshot,
+    data: dict[str, Any] | None = None,
+    other: Person | None = None,
+    note: str = "",
+    reverses: LifeEvent | None = None,
+) -> LifeEvent:
+    event = LifeEvent.objects.create(
+        kind=kind,
+        person=person,
+        other_person=other,
+        community=person.community,
+        date=date,
+        note=note,
+        data=data or {},
+        before=snapshot.data,
+        reverses=reverses,
+        recorded_by=actor.user,
+    )
+    audit.record(action=Action.CREATE, actor=actor, obj=event, detail={"kind": kind})
+    return event
+
+
+def _end_membership(person: Person, date: dt.date, snapshot: Snapshot) -> HouseholdMember | None:
+    current = person.memberships.filter(end_date__isnull=True).first()
+    if current is not None:
+        current.end_date = date
+        current.save(update_fields=["end_date"])
+        snapshot.add("ended_memberships", current.pk)
+    return current
+
+
+def _join(
+    person: Person, household: Household, relation: str, date: dt.date, snapshot: Snapshot
+) -> HouseholdMember:
+    member = HouseholdMember.objects.create(
+        household=household, person=person, relation=relation, start_date=date
+    )
+    snapshot.add("created_memberships", member.pk)
+    return member
+
+
+def _household_in_scope(actor: Actor, household: Household) -> Household:
+    found = Household.objects.visible_to(actor.user).filter(pk=household.pk).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def _insert(actor: Actor, community: OrgUnit, data: PersonData, *, require_id: bool) -> Person:
+    try:
+        with transaction.atomic():
+            return person_insert(
+                actor=actor, community=community, data=data, require_id_number=require_id
+            )
+    except IntegrityError as exc:  # a concurrent insert of the same ID number
+        raise Conflict(
+            _("This ID number is already registered."), code="duplicate_id_number"
+        ) from exc
+
+
+@transaction.atomic
+def registration_record(
+    *,
+    actor: Actor,
+    community: OrgUnit,
+    data: PersonData,
+    date: dt.date,
+    household: Household | None = None,
+    relation: str = Relation.HEAD,
+) -> LifeEvent:
+    """Enter an existing resident into the registry (建档)."""
+    person = _insert(actor, community, data, require_id=True)
+    snapshot = Snapshot()
+    snapshot.set("created_person", person.pk)
+    if household is not None:
+        _join(person, _household_in_scope(actor, household), relation, date, snapshot)
+    return _record(actor=actor, kind=Kind.REGISTRATION, person=person, date=date, snapshot=snapshot)
+
+
+@transaction.atomic
+def birth_record(
+    *,
+    actor: Actor,
+    mother: Person,
+    child: PersonData,
+    father: Person | None = None,
+    household: Household | None = None,
+) -> LifeEvent:
+    """A child is born: create the child, link the parents, join a household, note birth order."""
+    mother = _require_person(actor, mother)
+    if mother.sex != Sex.FEMALE:
+        raise JishengError(_("The mother must be a woman."), code="invalid_mother")
+    if father is not None:
+        father = _require_person(actor, father)
+        if father.sex != Sex.MALE:
+            raise JishengError(_("The father must be a man."), code="invalid_father")
+    if child.birth_date is None:
+        raise InvalidPerson([_("Birth date is missing or not a date.")])
+    if child.birth_date < mother.birth_date:
+        raise InvalidPerson([_("The child cannot be born before the mother.")])
+    child.address = child.address or mother.address
+    child.is_floating = mother.is_floating
+    person = _insert(actor, mother.community, child, require_id=False)
+    snapshot = Snapshot()
+    snapshot.set("created_person", person.pk)
+    for parent in filter(None, (mother, father)):
+        link = ParentLink.objects.create(parent=parent, child=person)
+        snapshot.add("created_links", link.pk)
+    if household is None:
+        membership = mother.memberships.filter(end_date__isnull=True).first()
+        household = membership.household if membership else None
+    if household is not None:
+        relation = Relation.SON if person.sex == Sex.MALE else Relation.DAUGHTER
+        _join(person, _household_in_scope(actor, household), relation, child.birth_date, snapshot)
+    birth_order = (
+        ParentLink.objects.filter(parent=mother)
+        .exclude(child__status=ResidentStatus.VOIDED)
+        .count()
+    )
+    return _record(
+        actor=actor,
+        kind=Kind.BIRTH,
+        person=person,
+        other=mother,
+        date=child.birth_date,
+        snapshot=snapshot,
+        data={
+            "birth_order": birth_order,
+            "sex": person.sex,
+            "mother_id": mother.pk,
+            "father_id": father.pk if father else None,
+        },
+    )
+
+
+def _leave(
+    *,
+    actor: Actor,
+    kind: str,
+    person: Person,
+    date: dt.date,
+    status: str,
+    note: str,
+    data: dict[str, Any] | None = None,
+) -> LifeEvent:
+    person = _require_person(actor, person)
+    if person.status != ResidentStatus.LIVING:
+        raise Conflict(_("Only a resident living here can die or move out."), code="not_living")
+    snapshot = Snapshot()
+    snapshot.person(person, "status", "marital_status")
+    person.status = status
+    _end_membership(person, date, snapshot)
+    if kind == Kind.DEATH:
+        for marriage in Marriage.objects.filter(
+            Q(husband=person) | Q(wife=person), end_date__isnull=True
+        ):
+            spouse = marriage.wife if marriage.husband_id == person.pk else marriage.husband
+            marriage.end_date, marriage.end_reason = date, Marriage.EndReason.DEATH
+            marriage.save(update_fields=["end_date", "end_reason"])
+            snapshot.add("ended_marriages", marriage.pk)
+            snapshot.person(spouse, "marital_status")
+            spouse.marital_status = MaritalStatus.WIDOWED
+            spouse.save(update_fields=["marital_status"])
+    person.save(update_fields=["status"])
+    return _record(
+        actor=actor, kind=kind, person=person, date=date, snapshot=snapshot, note=note, data=data
+    )
+
+
+@transaction.atomic
+def death_record(*, actor: Actor, person: Person, date: dt.date, note: str = "") -> LifeEvent:
+    return _leave(
+        actor=actor,
+        kind=Kind.DEATH,
+        person=person,
+        date=date,
+        status=ResidentStatus.DECEASED,
+        note=note,
+    )
+
+
+@transaction.atomic
+def move_out_record(
+    *, actor: Actor, person: Person, date: dt.date, destination: str = "", note: str = ""
+) -> LifeEvent:
+    return _leave(
+        actor=actor,
+        kind=Kind.MOVE_OUT,
+        person=person,
+        date=date,
+        status=ResidentStatus.MOVED_OUT,
+        note=note,
+        data={"destination": destination},
+    )
+
+
+@transaction.atomic
+def move_in_record(
+    *,
+    actor: Actor,
+    community: OrgUnit,
+    date: dt.date,
+    person: Person | None = None,
+    data: PersonData | None = None,
+    address: str = "",
+    household: Household | None = None,
+    relation: str = Relation.HEAD,
+    origin: str = "",
+) -> LifeEvent:
+    """A resident arrives: a returning one (``person``) or a new one (``data``)."""
+    require_editable_community(actor, community)
+    snapshot = Snapshot()
+    if person is not None:
+        found = Person.objects.select_for_update().filter(pk=person.pk).first()
+        if found is None or found.status != ResidentStatus.MOVED_OUT:
+            raise Conflict(
+                _("Only a resident who moved out can move back in."), code="not_moved_out"
+            )
+        person = found
+        snapshot.person(person, "status", "community_id", "address")
+        person.status, person.community = ResidentStatus.LIVING, community
+        person.address = address or person.address
+        person.save(update_fields=["status", "community", "address"])
+    elif data is not None:
+        data.address = address or data.address
+        person = _insert(actor, community, data, require_id=True)
+        snapshot.set("created_person", person.pk)
+    else:
+        raise JishengError(_("Give the person moving in."), code="invalid")
+    if household is not None:
+        _join(person, _household_in_scope(actor, household), relation, date, snapshot)
+    return _record(
+        actor=actor,
+        kind=Kind.MOVE_IN,
+        person=person,
+        date=date,
+        snapshot=snapshot,
+        data={"origin": origin},
+    )
+
+
+@transaction.atomic
+def marriage_record(*, actor: Actor, husband: Person, wife: Person, date: dt.date) -> LifeEvent:
+    husband, wife = _require_person(actor, husband), _require_person(actor, wife)
+    if husband.sex != Sex.MALE or wife.sex != Sex.FEMALE:
+        raise JishengError(
+            _("A marriage is registered for a man and a woman."), code="invalid_spouses"
+        )
+    if Marriage.objects.filter(
+        Q(husband__in=[husband, wife]) | Q(wife__in=[husband, wife]), end_date__isnull=True
+    ).exists():
+        raise Conflict(_("One of them is already married."), code="already_married")
+    for spouse, age in ((husband, 22), (wife, 20)):
+        if (date - spouse.birth_date).days < age * 365.2425:
+            raise JishengError(_("Below the legal age of marriage."), code="under_age")
+    snapshot = Snapshot()
+    marriage = Marriage.objects.create(
+        community=husband.community, husband=husband, wife=wife, date=date
+    )
+    snapshot.set("created_marriage", marriage.pk)
+    for spouse in (husband, wife):
+        snapshot.person(spouse, "marital_status")
+        spouse.marital_status = MaritalStatus.MARRIED
+        spouse.save(update_fields=["marital_status"])
+    return _record(
+        actor=actor,
+        kind=Kind.MARRIAGE,
+        person=husband,
+        other=wife,
+        date=date,
+        snapshot=snapshot,
+        data={"marriage_id": marriage.pk},
+    )
+
+
+@transaction.atomic
+def divorce_record(*, actor: Actor, marriage: Marriage, date: dt.date) -> LifeEvent:
+    found = (
+        Marriage.objects.visible_to(actor.user).select_for_update().filter(pk=marriage.pk).first()
+    )
+    if found is None:
+        raise NotFound()
+    if found.end_date is not None:
+        raise Conflict(_("This marriage has already ended."), code="marriage_ended")
+    if date < found.date:
+        raise JishengError(_("A divorce cannot precede the marriage."), code="invalid_date")
+    husband, wife = _require_person(actor, found.husband), _require_person(actor, found.wife)
+    snapshot = Snapshot()
+    found.end_date, found.end_reason = date, Marriage.EndReason.DIVORCE
+    found.save(update_fields=["end_date", "end_reason"])
+    snapshot.add("ended_marriages", found.pk)
+    for spouse in (husband, wife):
+        snapshot.person(spouse, "marital_status")
+        spouse.marital_status = MaritalStatus.DIVORCED
+        spouse.save(update_fields=["marital_status"])
+    return _record(
+        actor=actor,
+        kind=Kind.DIVORCE,
+        person=husband,
+        other=wife,
+        date=date,
+        snapshot=snapshot,
+        data={"marriage_id": found.pk},
+    )
+
+
+@transaction.atomic
+def household_change_record(
+    *,
+    actor: Actor,
+    person: Person,
+    date: dt.date,
+    household: Household | None = None,
+    address: str = "",
+    relation: str = Relation.HEAD,
+) -> LifeEvent:
+    """Move a person to another household, or found a new one at ``address``."""
+    person = _require_person(actor, person)
+    snapshot = Snapshot()
+    _end_membership(person, date, snapshot)
+    if household is None:
+        if not address:
+            raise JishengError(_("Give the household or the new address."), code="invalid")
+        household = Household.objects.create(
+            community=person.community, address=address, head=person
+        )
+        snapshot.set("created_household", household.pk)
+        relation = Relation.HEAD
+    else:
+        household = _household_in_scope(actor, household)
+    _join(person, household, relation, date, snapshot)
+    return _record(
+        actor=actor,
+        kind=Kind.HOUSEHOLD_CHANGE,
+        person=person,
+        date=date,
+        snapshot=snapshot,
+        data={"household_id": household.pk},
+    )
+
+
+@transaction.atomic
+def person_correct(
+    *, actor: Actor, person: Person, changes: dict[str, Any], reason: str, date: dt.date
+) -> LifeEvent:
+    """Fix wrongly entered facts; the old values stay in the event (encrypted where sensitive)."""
+    if not reason.strip():
+        raise JishengError(_("Say why the record is corrected."), code="reason_required")
+    person = _require_person(actor, person)
+    unknown = set(changes) - set(CORRECTABLE_FIELDS)
+    if unknown:
+        raise JishengError(_("These facts cannot be corrected here."), code="invalid")
+    data = PersonData(
+        **{name: changes.get(name, getattr(person, name) or "") for name in CHECKED_FIELDS}
+    )
+    problems = person_data_check(data, require_id_number=bool(person.id_number))
+    if problems:
+        raise InvalidPerson(problems)
+    if (
+        "id_number" in changes
+        and data.id_number
+        and Person.objects.filter(id_number_index=id_number_digest(data.id_number))
+        .exclude(pk=person.pk)
+        .exists()
+    ):
+        raise Conflict(_("This ID number is already registered."), code="duplicate_id_number")
+    snapshot = Snapshot()
+    snapshot.person(person, *changes)
+    for name in changes:
+        setattr(person, name, getattr(data, name) if name in CHECKED_FIELDS else changes[name])
+    _refresh_derived(person)
+    person.save()
+    return _record(
+        actor=actor,
+        kind=Kind.CORRECTION,
+        person=person,
+        date=date,
+        snapshot=snapshot,
+        note=reason,
+        data={"fields": sorted(changes)},
+    )
+
+
+def _refresh_derived(person: Person) -> None:
+    person.name_initials = name_initials(person.name)
+    person.id_number_masked = mask_id_number(person.id_number) if person.id_number else ""
+    person.phone_masked = mask_phone(person.phone) if person.phone else ""
+
+
+def _effective_later_events(event: LifeEvent) -> bool:
+    people = [p for p in (event.person_id, event.other_person_id) if p]
+    return (
+        LifeEvent.objects.filter(Q(person__in=people) | Q(other_person__in=people), pk__gt=event.pk)
+        .filter(reverses__isnull=True, reversed_by__isnull=True)
+        .exists()
+    )
+
+
+@transaction.atomic
+def event_reverse(*, actor: Actor, event: LifeEvent, reason: str, date: dt.date) -> LifeEvent:
+    """Undo an event with a correction that names it. Only the latest event can be undone."""
+    found = LifeEvent.objects.visible_to(actor.user).select_for_update().filter(pk=event.pk).first()
+    if found is None:
+        raise NotFound()
+    require_editable_community(actor, found.community)
+    if not reason.strip():
+        raise JishengError(_("Say why the event is reversed."), code="reason_required")
+    if found.reverses_id is not None:
+        raise Conflict(
+            _("A reversal cannot itself be reversed; record the event again."),
+            code="reversal_of_reversal",
+        )
+    if LifeEvent.objects.filter(reverses=found).exists():
+        raise Conflict(_("This event has already been reversed."), code="already_reversed")
+    if _effective_later_events(found):
+        raise Conflict(_("Later events depend on this one: reverse them first."), code="not_latest")
+    before = found.before
+    for pk, fields in before.get("persons", {}).items():
+        person = Person.objects.select_for_update().get(pk=int(pk))
+        for name, value in fields.items():
+            if name in RESTORABLE_FIELDS:
+                setattr(person, name, _decode(name, value))
+        _refresh_derived(person)
+        person.save()
+    HouseholdMember.objects.filter(pk__in=before.get("created_memberships", [])).delete()
+    HouseholdMember.objects.filter(pk__in=before.get("ended_memberships", [])).update(end_date=None)
+    ParentLink.objects.filter(pk__in=before.get("created_links", [])).delete()
+    if "created_marriage" in before:
+        Marriage.objects.filter(pk=before["created_marriage"]).delete()
+    Marriage.objects.filter(pk__in=before.get("ended_marriages", [])).update(
+        end_date=None, end_reason=""
+    )
+    if "created_household" in before:
+        Household.objects.filter(pk=before["created_household"]).update(head=None)
+    if "created_person" in before:
+        Person.objects.filter(pk=before["created_person"]).update(status=ResidentStatus.VOIDED)
+    person = Person.objects.get(pk=found.person_id)
+    return _record(
+        actor=actor,
+        kind=Kind.CORRECTION,
+        person=person,
+        other=found.other_person,
+        date=date,
+        snapshot=Snapshot(),
+        note=reason,
+        reverses=found,
+        data={"reversed_kind": found.kind},
+    )
