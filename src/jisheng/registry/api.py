@@ -1,14 +1,20 @@
 import datetime as dt
+from typing import Any, Literal
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from jisheng.accounts.decorators import request_user
 from jisheng.audit.services import Actor, client_ip
+from jisheng.core.errors import JishengError
+from jisheng.core.models import OrgUnit
 from jisheng.registry import selectors
-from jisheng.registry.models import Person
+from jisheng.registry.models import Household, LifeEvent, Marriage, Person
+from jisheng.registry.services import events
+from jisheng.registry.services.persons import PersonData
 
 router = Router(tags=["registry"])
 
@@ -32,6 +38,18 @@ class PersonListItem(Schema):
         return obj.community.code
 
 
+class EventOut(Schema):
+    id: int
+    kind: str
+    date: dt.date
+    person_id: int
+    other_person_id: int | None
+    note: str
+    data: dict[str, Any]
+    reverses_id: int | None
+    recorded_at: dt.datetime
+
+
 class PersonDetail(PersonListItem):
     id_number: str | None
     phone: str | None
@@ -39,13 +57,201 @@ class PersonDetail(PersonListItem):
     hukou_type: str
     hukou_division: str
     marital_status: str
+    ethnicity: str
+    events: list[EventOut]
+
+    @staticmethod
+    def resolve_events(obj: Person) -> list[LifeEvent]:
+        return list(selectors.person_timeline(obj))
 
 
 class PersonQuery(Schema):
-    name: str = ""
+    name: str = Field("", description="姓名开头，或拼音首字母（如 zsm）")
     id_number: str = ""
+    household: str = ""
+    address: str = ""
     community_id: int | None = None
+    age_min: int | None = Field(None, ge=0, le=150)
+    age_max: int | None = Field(None, ge=0, le=150)
     status: str = ""
+
+
+class PersonIn(Schema):
+    name: str
+    sex: Literal["M", "F"]
+    birth_date: dt.date
+    id_number: str = ""
+    phone: str = ""
+    ethnicity: str = "01"
+    hukou_type: Literal["urban", "rural"] = "urban"
+    hukou_division: str = ""
+    is_floating: bool = False
+    address: str = ""
+    marital_status: str = "10"
+
+    def to_data(self) -> PersonData:
+        return PersonData(**self.dict())
+
+
+class PersonCreate(PersonIn):
+    community_id: int
+    household_id: int | None = None
+    relation: str = "02"
+    date: dt.date | None = None
+
+
+class HouseholdOut(Schema):
+    id: int
+    number: str
+    address: str
+    community_id: int
+    head_id: int | None
+
+
+class MemberOut(Schema):
+    person_id: int
+    name: str
+    relation: str
+    start_date: dt.date
+    end_date: dt.date | None
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj.person.name)
+
+
+class HouseholdDetail(HouseholdOut):
+    members: list[MemberOut]
+
+    @staticmethod
+    def resolve_members(obj: Household) -> list[Any]:
+        return list(selectors.household_members(obj))
+
+
+class EventIn(Schema):
+    """A life event. Which fields are needed depends on ``kind``; see the docs page."""
+
+    kind: Literal[
+        "birth",
+        "death",
+        "move_in",
+        "move_out",
+        "marriage",
+        "divorce",
+        "household_change",
+        "correction",
+        "reversal",
+    ]
+    date: dt.date
+    person_id: int | None = Field(
+        None, description="主体：死亡/迁出/户变更/更正的居民；出生时为母亲"
+    )
+    other_person_id: int | None = Field(
+        None, description="出生时为父亲；结婚时为妻子（person_id 为丈夫）"
+    )
+    community_id: int | None = Field(None, description="迁入的社居")
+    household_id: int | None = None
+    marriage_id: int | None = None
+    event_id: int | None = Field(None, description="撤销（reversal）的事件")
+    relation: str = "02"
+    address: str = ""
+    destination: str = ""
+    origin: str = ""
+    note: str = ""
+    reason: str = ""
+    person: PersonIn | None = Field(None, description="出生的子女，或新迁入的居民")
+    changes: dict[str, Any] = Field(default_factory=dict, description="更正的字段")
+
+
+def _person(actor: Actor, pk: int | None) -> Person:
+    if pk is None:
+        raise JishengError("缺少 person_id", code="invalid_input")
+    return selectors.visible_or_404(Person, user=actor.user, pk=pk)
+
+
+def _optional[M](actor: Actor, model: type[M], pk: int | None) -> M | None:
+    return None if pk is None else selectors.visible_or_404(model, user=actor.user, pk=pk)  # type: ignore[type-var]
+
+
+def _community(actor: Actor, pk: int | None) -> OrgUnit:
+    if pk is None:
+        raise JishengError("缺少 community_id", code="invalid_input")
+    return selectors.visible_or_404(OrgUnit, user=actor.user, pk=pk)
+
+
+def _event(actor: Actor, body: EventIn) -> LifeEvent:
+    """Translate the request into exactly one service call."""
+    match body.kind:
+        case "birth":
+            if body.person is None:
+                raise JishengError("出生登记需要 person（子女信息）", code="invalid_input")
+            return events.birth_record(
+                actor=actor,
+                mother=_person(actor, body.person_id),
+                child=body.person.to_data(),
+                father=_optional(actor, Person, body.other_person_id),
+                household=_optional(actor, Household, body.household_id),
+            )
+        case "death":
+            return events.death_record(
+                actor=actor, person=_person(actor, body.person_id), date=body.date, note=body.note
+            )
+        case "move_out":
+            return events.move_out_record(
+                actor=actor,
+                person=_person(actor, body.person_id),
+                date=body.date,
+                destination=body.destination,
+                note=body.note,
+            )
+        case "move_in":
+            return events.move_in_record(
+                actor=actor,
+                community=_community(actor, body.community_id),
+                date=body.date,
+                person=_optional(actor, Person, body.person_id),
+                data=body.person.to_data() if body.person else None,
+                address=body.address,
+                household=_optional(actor, Household, body.household_id),
+                relation=body.relation,
+                origin=body.origin,
+            )
+        case "marriage":
+            return events.marriage_record(
+                actor=actor,
+                husband=_person(actor, body.person_id),
+                wife=_person(actor, body.other_person_id),
+                date=body.date,
+            )
+        case "divorce":
+            marriage = _optional(actor, Marriage, body.marriage_id)
+            if marriage is None:
+                raise JishengError("离婚登记需要 marriage_id", code="invalid_input")
+            return events.divorce_record(actor=actor, marriage=marriage, date=body.date)
+        case "household_change":
+            return events.household_change_record(
+                actor=actor,
+                person=_person(actor, body.person_id),
+                date=body.date,
+                household=_optional(actor, Household, body.household_id),
+                address=body.address,
+                relation=body.relation,
+            )
+        case "correction":
+            return events.person_correct(
+                actor=actor,
+                person=_person(actor, body.person_id),
+                changes=body.changes,
+                reason=body.reason,
+                date=body.date,
+            )
+        case "reversal":
+            target = _optional(actor, LifeEvent, body.event_id)
+            if target is None:
+                raise JishengError("撤销需要 event_id", code="invalid_input")
+            return events.event_reverse(
+                actor=actor, event=target, reason=body.reason, date=body.date
+            )
 
 
 @router.get("/persons", response=list[PersonListItem], summary="居民列表")
@@ -58,6 +264,36 @@ def person_list(request: HttpRequest, query: Query[PersonQuery]) -> object:
     return selectors.person_list(user=actor.user, filters=filters)
 
 
-@router.get("/persons/{person_id}", response=PersonDetail, summary="居民详情")
+@router.post("/persons", response={201: PersonDetail}, summary="登记居民（建档）")
+def person_create(request: HttpRequest, body: PersonCreate) -> Status[Person]:
+    actor = _actor(request)
+    event = events.registration_record(
+        actor=actor,
+        community=_community(actor, body.community_id),
+        data=PersonIn(**body.dict(include=set(PersonIn.model_fields))).to_data(),
+        date=body.date or timezone.localdate(),
+        household=_optional(actor, Household, body.household_id),
+        relation=body.relation,
+    )
+    return Status(201, event.person)
+
+
+@router.get("/persons/{person_id}", response=PersonDetail, summary="居民详情（含生活事件）")
 def person_detail(request: HttpRequest, person_id: int) -> Person:
     return selectors.person_detail(actor=_actor(request), person_id=person_id)
+
+
+@router.get("/households", response=list[HouseholdOut], summary="户列表")
+@paginate(PageNumberPagination)
+def household_list(request: HttpRequest) -> object:
+    return selectors.household_list(user=request_user(request))
+
+
+@router.get("/households/{household_id}", response=HouseholdDetail, summary="户详情")
+def household_detail(request: HttpRequest, household_id: int) -> Household:
+    return selectors.household_detail(actor=_actor(request), household_id=household_id)
+
+
+@router.post("/events", response={201: EventOut}, summary="登记生活事件")
+def event_create(request: HttpRequest, body: EventIn) -> Status[LifeEvent]:
+    return Status(201, _event(_actor(request), body))

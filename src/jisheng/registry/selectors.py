@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -161,3 +161,11 @@ def duplicate_flags(
         .select_related("person", "candidate", "community")
         .order_by("created_at", "pk")
     )
+
+
+def visible_or_404[M: models.Model](model: type[M], *, user: User, pk: int) -> M:
+    """One record of ``model`` inside the user's scope, else NotFound (never say which)."""
+    found = model.objects.visible_to(user).filter(pk=pk).first()  # type: ignore[attr-defined]
+    if found is None:
+        raise NotFound()
+    return found  # type: ignore[no-any-return]
