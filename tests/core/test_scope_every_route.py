@@ -6,6 +6,7 @@ fails the test until an object for that parameter is added to ``foreign_objects`
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 
@@ -15,8 +16,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from jisheng.accounts.models import User
 from jisheng.accounts.roles import Role
+from jisheng.audit.services import Actor
 from jisheng.core.models import TaskProgress
 from jisheng.core.progress import progress_create
+from jisheng.registry.models import Person, PersonImport
+from jisheng.registry.services import events
+from jisheng.registry.services.persons import flag_likely_duplicates
 
 REFUSED = {403, 404}
 
@@ -41,12 +46,26 @@ def foreign_objects(org, make_user, make_person, make_household) -> dict[str, st
     household = make_household(other_person)
     other_worker = make_user(Role.COMMUNITY_WORKER, org.c2)
     progress: TaskProgress = progress_create(owner_id=other_worker.pk, kind="test")
+    actor = Actor(user=other_worker)
+    wife = make_person(org.c2, name="王芳", sex="F", birth_date=dt.date(1992, 2, 2))
+    marriage_event = events.marriage_record(
+        actor=actor, husband=other_person, wife=wife, date=dt.date(2020, 1, 1)
+    )
+    make_person(org.c2, name="李四", phone="13800000000")
+    flag = flag_likely_duplicates(Person.objects.filter(name="李四").latest("pk"))[0]
+    person_import = PersonImport.objects.create(
+        owner=other_worker, community=org.c2, file_name="x.csv", stored_file="imports/x.csv"
+    )
     return {
         "person_id": str(other_person.pk),
         "household_id": str(household.pk),
         "user_id": str(other_worker.pk),
         "progress_id": str(progress.pk),
         "role": Role.COMMUNITY_WORKER.value,
+        "event_id": str(marriage_event.pk),
+        "marriage_id": str(marriage_event.data["marriage_id"]),
+        "flag_id": str(flag.pk),
+        "import_id": str(person_import.pk),
     }
 
 
