@@ -39,6 +39,7 @@ NAVIGATION = (
         _("Administration"),
         (
             NavLink(_("Users"), "accounts:user_list", Capability.MANAGE_USERS),
+            NavLink(_("Org units"), "core:org_units", Capability.MANAGE_USERS),
             NavLink(_("Roles"), "accounts:role_list", Capability.MANAGE_ROLES),
             NavLink(_("Audit trail"), "audit:search", Capability.VIEW_AUDIT),
         ),

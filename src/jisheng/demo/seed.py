@@ -19,6 +19,7 @@ from jisheng.accounts.services import role_grant, user_create
 from jisheng.core.errors import JishengError
 from jisheng.core.idnumber import mask_id_number, mask_phone
 from jisheng.core.models import OrgUnit
+from jisheng.core.services import org_unit_create
 from jisheng.demo import population as pop
 from jisheng.registry.models import Household, HouseholdMember, Marriage, ParentLink, Person
 
@@ -40,12 +41,10 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str | None], ...] = (
 
 
 def _unit(*, name: str, kind: str, code: str, parent: OrgUnit | None) -> OrgUnit:
-    path = f"{parent.path if parent else '/'}{code}/"
-    unit, _created = OrgUnit.objects.get_or_create(
-        code=code,
-        defaults={"name": name, "kind": kind, "parent": parent, "path": path, "is_demo": True},
+    existing = OrgUnit.objects.filter(code=code).first()
+    return existing or org_unit_create(
+        actor=None, name=name, kind=kind, code=code, parent=parent, is_demo=True
     )
-    return unit
 
 
 def seed_org_tree() -> tuple[OrgUnit, OrgUnit, list[OrgUnit]]:
