@@ -89,7 +89,7 @@ def person_list(*, user: User, filters: PersonFilters) -> QuerySet[Person]:
         if filters.status
         else persons.exclude(status=ResidentStatus.VOIDED)
     )
-    return persons.order_by("community__code", "name", "id")
+    return persons.order_by("name", "id")
 
 
 def person_search_record(*, actor: Actor, filters: PersonFilters) -> None:
