@@ -92,3 +92,21 @@ def test_flags_of_another_community_are_not_found(
     register(other, org.c2, person_data(name="张伟"))
     with pytest.raises(NotFound):
         duplicate_dismiss(actor=worker_actor, flag_id=DuplicateFlag.objects.get().pk)
+
+
+def test_a_pair_across_communities_is_flagged_for_the_street_only(
+    org, worker_actor, person_data, make_user
+) -> None:
+    from jisheng.accounts.roles import Role
+    from jisheng.audit.services import Actor
+
+    other = Actor(user=make_user(Role.COMMUNITY_WORKER, org.c2))
+    register(worker_actor, org.c1, person_data(name="张伟"))
+    register(other, org.c2, person_data(name="张伟"))
+    flag = DuplicateFlag.objects.get()
+    assert flag.community == org.street
+    assert not DuplicateFlag.objects.visible_to(worker_actor.user).exists()
+    assert not DuplicateFlag.objects.visible_to(other.user).exists()
+    street = Actor(user=make_user(Role.STREET_STAFF))
+    assert DuplicateFlag.objects.visible_to(street.user).get() == flag
+    duplicate_merge(actor=street, flag_id=flag.pk, keep_id=flag.candidate_id)

@@ -321,3 +321,52 @@ def test_a_failed_audit_write_undoes_the_event(couple, worker_actor, monkeypatch
         events.move_out_record(actor=worker_actor, person=husband, date=TODAY)
     assert refresh(husband).status == ResidentStatus.LIVING
     assert not LifeEvent.objects.filter(kind="move_out").exists()
+
+
+def test_move_in_of_a_foreign_moved_out_resident_is_not_found(org, make_user, person_data) -> None:
+    from jisheng.accounts.roles import Role
+    from jisheng.audit.services import Actor
+
+    other = Actor(user=make_user(Role.COMMUNITY_WORKER, org.c2))
+    stranger = events.registration_record(
+        actor=other, community=org.c2, date=TODAY, data=person_data()
+    ).person
+    events.move_out_record(actor=other, person=stranger, date=TODAY)
+    mine = Actor(user=make_user(Role.COMMUNITY_WORKER))
+    with pytest.raises(NotFound):
+        events.move_in_record(actor=mine, community=org.c1, person=stranger, date=TODAY)
+
+
+@pytest.mark.parametrize("event", ["marriage", "birth", "household_change"])
+def test_only_living_residents_take_part(couple, worker_actor, person_data, event) -> None:
+    husband, wife, _household = couple
+    events.divorce_record(
+        actor=worker_actor, marriage=Marriage.objects.get(husband=husband), date=TODAY
+    )
+    events.move_out_record(actor=worker_actor, person=wife, date=TODAY)
+    actions = {
+        "marriage": lambda: events.marriage_record(
+            actor=worker_actor, husband=husband, wife=wife, date=TODAY
+        ),
+        "birth": lambda: events.birth_record(
+            actor=worker_actor,
+            mother=wife,
+            child=person_data(name="李新", sex="M", birth_date=dt.date(2026, 1, 1)),
+        ),
+        "household_change": lambda: events.household_change_record(
+            actor=worker_actor, person=wife, date=TODAY, address="新址"
+        ),
+    }
+    with pytest.raises(Conflict) as refused:
+        actions[event]()
+    assert refused.value.code == "not_living"
+
+
+def test_a_new_household_gets_a_number(couple, worker_actor) -> None:
+    _husband, wife, _household = couple
+    event = events.household_change_record(
+        actor=worker_actor, person=wife, date=TODAY, address="新址"
+    )
+    number = Household.objects.get(pk=event.data["household_id"]).number
+    assert number
+    assert Household.objects.filter(number=number).count() == 1

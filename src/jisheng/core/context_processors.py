@@ -33,6 +33,7 @@ NAVIGATION = (
         (
             NavLink(_("Residents"), "registry:person_list", Capability.VIEW_PERSONAL),
             NavLink(_("Households"), "registry:household_list", Capability.VIEW_PERSONAL),
+            NavLink(_("Possible duplicates"), "registry:duplicate_list", Capability.EDIT_REGISTRY),
         ),
     ),
     NavSection(

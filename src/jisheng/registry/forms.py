@@ -122,7 +122,7 @@ class PersonFilterForm(forms.Form):
     household = forms.CharField(label=_("Household number"), max_length=20, required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     community: forms.ModelChoiceField[OrgUnit] = forms.ModelChoiceField(
-        label=_("Community"), queryset=OrgUnit.objects.none(), required=False
+        label=_("Community"), queryset=OrgUnit.objects.none(), required=False, empty_label="—"
     )
     age_min = forms.IntegerField(label=_("Age from"), min_value=0, max_value=150, required=False)
     age_max = forms.IntegerField(label=_("Age to"), min_value=0, max_value=150, required=False)
@@ -154,7 +154,7 @@ class HouseholdNumberField(forms.CharField):
         super().__init__(**kwargs)
         self.households: QuerySet[Household] = Household.objects.none()
 
-    def clean(self, value: Any) -> Household | None:  # type: ignore[override]
+    def clean(self, value: Any) -> Household | None:
         number = super().clean(value)
         if not number:
             return None
@@ -219,9 +219,7 @@ class RegistrationForm(PersonDataForm):
 
     community = _community_field()
     date = _date_field(_("Date of registration"))
-    household = HouseholdNumberField(
-        help_text=_("Optional: the household the resident belongs to")
-    )
+    household = HouseholdNumberField(help_text=_("Optional: the household the resident belongs to"))
     relation = _relation_field()
 
     field_order = ("community", "date")
@@ -249,6 +247,7 @@ class BirthForm(PersonDataForm):
         required=False,
         help_text=_("Only if the father is not the husband shown above"),
     )
+    household = HouseholdNumberField(help_text=_("Empty: the mother's household"))
 
     field_order = ("name", "sex", "birth_date", "id_number")
 
@@ -342,9 +341,7 @@ class CorrectionForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     ethnicity = forms.ChoiceField(label=_("Ethnicity"), choices=ETHNICITIES)
     hukou_type = forms.ChoiceField(label=_("Hukou type"), choices=HukouType.choices)
-    hukou_division = forms.CharField(
-        label=_("Registered residence"), max_length=12, required=False
-    )
+    hukou_division = forms.CharField(label=_("Registered residence"), max_length=12, required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     is_floating = forms.BooleanField(label=_("Floating resident"), required=False)
     reason = forms.CharField(label=_("Reason for the correction"), max_length=200)

@@ -5,19 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import models, transaction
-from django.db.models import Q, QuerySet
+from django.db import connection, models, transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action, Actor
 from jisheng.core.errors import NotFound
+from jisheng.core.models import OrgUnit
 from jisheng.registry.models import (
     DuplicateFlag,
     Household,
     HouseholdMember,
     LifeEvent,
+    Marriage,
     Person,
     ResidentStatus,
 )
@@ -58,16 +60,29 @@ def _birth_date_bound(today: dt.date, years: int) -> dt.date:
         return today.replace(year=today.year - years, day=28)
 
 
+def _prefix(persons: QuerySet[Person], column: str, prefix: str) -> QuerySet[Person]:
+    """``column`` starts with ``prefix``, in a form each database's index can serve.
+
+    SQLite cannot use an index for LIKE with ESCAPE (Django's startswith), but its
+    binary collation makes a code-point range exact. PostgreSQL collations may order
+    Chinese differently, so there LIKE stays and a varchar_pattern_ops index serves it.
+    """
+    if connection.vendor == "sqlite":
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        return persons.filter(**{f"{column}__gte": prefix, f"{column}__lt": upper})
+    return persons.filter(**{f"{column}__startswith": prefix})
+
+
 def person_list(*, user: User, filters: PersonFilters) -> QuerySet[Person]:
     """Residents in scope matching the filters; lists show only masked numbers."""
-    persons = (
+    persons: QuerySet[Person] = (
         Person.objects.visible_to(user).select_related("community").defer("id_number", "phone")
     )
     if filters.name:
         if looks_like_initials(filters.name):
-            persons = persons.filter(name_initials__startswith=filters.name.lower())
+            persons = _prefix(persons, "name_initials", filters.name.lower())
         else:
-            persons = persons.filter(name__startswith=filters.name)
+            persons = _prefix(persons, "name", filters.name)
     if filters.id_number:
         persons = persons.filter(id_number_index=id_number_digest(filters.id_number))
     if filters.household:
@@ -89,6 +104,9 @@ def person_list(*, user: User, filters: PersonFilters) -> QuerySet[Person]:
         if filters.status
         else persons.exclude(status=ResidentStatus.VOIDED)
     )
+    if filters.id_number:
+        # At most one row: no ordering, so the planner goes straight to the blind index.
+        return persons.order_by()
     return persons.order_by("name", "id")
 
 
@@ -134,8 +152,11 @@ def household_detail(*, actor: Actor, household_id: int) -> Household:
 
 
 def household_members(household: Household) -> QuerySet[HouseholdMember]:
-    return household.members.select_related("person").order_by(
-        "end_date", "relation", "person__birth_date"
+    """Members, current ones first (NULL end dates sort differently per database)."""
+    return (
+        household.members.select_related("person")
+        .defer("person__id_number", "person__phone")
+        .order_by(F("end_date").asc(nulls_first=True), "relation", "person__birth_date")
     )
 
 
@@ -148,6 +169,7 @@ def person_timeline(person: Person) -> QuerySet[LifeEvent]:
     return (
         LifeEvent.objects.filter(Q(person=person) | Q(other_person=person))
         .select_related("person", "other_person", "recorded_by", "reverses")
+        .defer(*_sensitive_of("person", "other_person"))
         .order_by("date", "pk")
     )
 
@@ -158,7 +180,8 @@ def duplicate_flags(
     return (
         DuplicateFlag.objects.visible_to(user)
         .filter(state=state)
-        .select_related("person", "candidate", "community")
+        .select_related("person__community", "candidate__community", "community")
+        .defer(*_sensitive_of("person", "candidate"))
         .order_by("created_at", "pk")
     )
 
@@ -169,3 +192,46 @@ def visible_or_404[M: models.Model](model: type[M], *, user: User, pk: int) -> M
     if found is None:
         raise NotFound()
     return found  # type: ignore[no-any-return]
+
+
+def _sensitive_of(*relations: str) -> list[str]:
+    """Encrypted columns of related persons that lists never need to decrypt."""
+    return [f"{relation}__{field}" for relation in relations for field in ("id_number", "phone")]
+
+
+def person_marriages(user: User, person: Person) -> QuerySet[Marriage]:
+    """Marriages of a person that the user may see, latest first."""
+    return (
+        Marriage.objects.visible_to(user)
+        .filter(Q(husband=person) | Q(wife=person))
+        .select_related("husband", "wife")
+        .defer(*_sensitive_of("husband", "wife"))
+        .order_by("-date", "-pk")
+    )
+
+
+def person_parents(user: User, person: Person) -> QuerySet[Person]:
+    return (
+        Person.objects.visible_to(user)
+        .filter(child_links__child=person)
+        .exclude(status=ResidentStatus.VOIDED)
+        .defer("id_number", "phone")
+        .order_by("sex", "birth_date")
+    )
+
+
+def person_children(user: User, person: Person) -> QuerySet[Person]:
+    return (
+        Person.objects.visible_to(user)
+        .filter(parent_links__parent=person)
+        .exclude(status=ResidentStatus.VOIDED)
+        .defer("id_number", "phone")
+        .order_by("birth_date", "pk")
+    )
+
+
+def community_choices(user: User) -> QuerySet[OrgUnit]:
+    """Communities and villages in the user's scope: where they may register residents."""
+    return OrgUnit.objects.visible_to(user).filter(
+        kind__in=[OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.VILLAGE]
+    )

@@ -1,56 +1,113 @@
+"""Registry pages: thin views, one per operation.
+
+Each event page shows a form (GET) and, on POST, calls exactly one service of
+``services.events`` with the acting user; a refusal goes back onto the form.
+"""
+
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jisheng.accounts.decorators import request_user, require_capability
+from jisheng.accounts.models import User
 from jisheng.accounts.roles import Capability
 from jisheng.audit.services import Actor
-from jisheng.core.errors import JishengError
-from jisheng.core.models import OrgUnit
+from jisheng.core.errors import Forbidden, JishengError, NotFound
 from jisheng.registry import selectors
-from jisheng.registry.forms import PersonFilterForm
+from jisheng.registry.forms import (
+    BirthForm,
+    CorrectionForm,
+    DeathForm,
+    DivorceForm,
+    HouseholdChangeForm,
+    MarriageForm,
+    MergeForm,
+    MoveBackInForm,
+    MoveOutForm,
+    NewcomerForm,
+    PersonFilterForm,
+    RegistrationForm,
+    ReverseForm,
+)
+from jisheng.registry.models import (
+    LifeEvent,
+    Person,
+    ResidentStatus,
+    Sex,
+)
+from jisheng.registry.services import duplicates, events
+from jisheng.registry.services.persons import InvalidPerson
+
+Kind = LifeEvent.Kind
+Record = Callable[[Actor, dict[str, Any]], LifeEvent]
+
+
+# ---------------------------------------------------------------- list and pages
 
 
 @require_GET
 @require_capability(Capability.VIEW_PERSONAL)
 def person_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    communities = OrgUnit.objects.visible_to(user).filter(kind__in=["community", "village"])
-    form = PersonFilterForm(request.GET or None, communities=communities)
+    form = PersonFilterForm(request.GET or None, communities=selectors.community_choices(user))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context: dict[str, Any] = {
+        "form": form,
+        "page": None,
+        "query": query.urlencode(),
+        "can_edit": user.has_capability(Capability.EDIT_REGISTRY),
+    }
     if form.is_bound and not form.is_valid():
-        raise JishengError(form.errors.as_text(), code="invalid_filter")
+        return render(request, "registry/person_list.html", context, status=400)
     data = form.cleaned_data if form.is_bound else {}
     filters = selectors.PersonFilters(
         name=data.get("name") or "",
         id_number=data.get("id_number") or "",
+        household=data.get("household") or "",
+        address=data.get("address") or "",
         community_id=data["community"].pk if data.get("community") else None,
+        age_min=data.get("age_min"),
+        age_max=data.get("age_max"),
         status=data.get("status") or "",
     )
     persons = selectors.person_list(user=user, filters=filters)
     selectors.person_search_record(actor=Actor.from_request(request), filters=filters)
-    page = Paginator(persons, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "registry/person_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
-    )
+    context["page"] = Paginator(persons, 50).get_page(request.GET.get("page"))
+    return render(request, "registry/person_list.html", context)
 
 
 @require_GET
 @require_capability(Capability.VIEW_PERSONAL)
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    user = request_user(request)
     person = selectors.person_detail(actor=Actor.from_request(request), person_id=person_id)
+    marriages = list(selectors.person_marriages(user, person))
     return render(
         request,
         "registry/person_detail.html",
         {
             "person": person,
             "membership": selectors.current_household(person),
+            "parents": selectors.person_parents(user, person),
+            "children": selectors.person_children(user, person),
+            "marriages": marriages,
+            "married": any(m.end_date is None for m in marriages),
+            "timeline": _timeline(person),
+            "can_edit": user.has_capability(Capability.EDIT_REGISTRY)
+            and person.status != ResidentStatus.VOIDED,
         },
     )
 
@@ -76,5 +133,556 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
         {
             "household": household,
             "members": selectors.household_members(household),
+            "can_edit": request_user(request).has_capability(Capability.EDIT_REGISTRY),
         },
     )
+
+
+# ---------------------------------------------------------------- new residents
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.EDIT_REGISTRY)
+def person_register(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    form = RegistrationForm(
+        _posted(request),
+        initial={"household": request.GET.get("household", "")},
+        communities=selectors.community_choices(user),
+        households=selectors.household_list(user=user),
+    )
+
+    def record(actor: Actor, data: dict[str, Any]) -> LifeEvent:
+        return events.registration_record(
+            actor=actor,
+            community=data["community"],
+            data=form.person_data(),
+            date=data["date"],
+            household=data["household"],
+            relation=data["relation"],
+        )
+
+    return _event_page(
+        request,
+        form=form,
+        record=record,
+        title=_("Register resident"),
+        success=_("Resident registered."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.EDIT_REGISTRY)
+def person_move_in_new(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    form = NewcomerForm(
+        _posted(request),
+        communities=selectors.community_choices(user),
+        households=selectors.household_list(user=user),
+    )
+
+    def record(actor: Actor, data: dict[str, Any]) -> LifeEvent:
+        return events.move_in_record(
+            actor=actor,
+            community=data["community"],
+            date=data["date"],
+            data=form.person_data(),
+            household=data["household"],
+            relation=data["relation"],
+            origin=data["origin"],
+        )
+
+    return _event_page(
+        request,
+        form=form,
+        record=record,
+        title=_("Register newcomer (move in)"),
+        success=_("Move-in recorded."),
+    )
+
+
+# ---------------------------------------------------------------- events of one resident
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.EDIT_REGISTRY)
+def person_birth(request: HttpRequest, person_id: int) -> HttpResponse:
+    user = request_user(request)
+    mother = _person(user, person_id)
+    husbands = [
+        m.husband
+        for m in selectors.person_marriages(user, mother)
+        if m.end_date is None and m.wife_id == mother.pk
+    ]
+    form = BirthForm(
+        _posted(request),
+        fathers=[(h.pk, h.name) for h in husbands],
+        households=selectors.household_list(user=user),
+    )
+
+    def record(actor: Actor, data: dict[str, Any]) -> LifeEvent:
+        father: Person | None = None
+        if data["father_id_number"]:
+            father = _by_id_number(user, data["father_id_number"])
+        elif data["father"] is not None:
+            father = next(h for h in husbands if h.pk == data["father"])
+        return events.birth_record(
+            actor=actor,
+            mother=mother,
+            child=form.person_data(),
+            father=father,
+            household=data["household"],
+        )
+
+    return _event_page(
+        request,
+        person=mother,
+        form=form,
+        record=record,
+        title=_("Record a birth"),
+        success=_("Birth recorded."),
+        summary=[(_("Mother"), mother.name)],
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.EDIT_REGISTRY)
+def person_death(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = _person(request_user(request), person_id)
+    form = DeathForm(_posted(request))
+
+    def record(actor: Actor, data: dict[str, Any]) -> LifeEvent:
+        return events.death_record(actor=actor, person=person, date=data["date"], note=data["note"])
+
+    return _event_page(
+        request,
+        person=person,
+        form=form,
+        record=record,
+        title=_("Record a death"),
+        success=_("Death recorded."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.EDIT_REGISTRY)
+def person_move_out(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = _person(request_user(request), person_id)
+    form = MoveOutForm(_posted(request))
+
+    def record(actor: Actor, data: dict[str, Any]) -> LifeEvent:
+        return events.move_out_record(
+            actor=actor,
+            person=person,
+            date=data["date"],
+            destination=data["destination"],
+            note=data["note"],
+        )
+
+    return _event_page(
+        request,
+        person=person,
+        form=form,
+        record=record,
+        title=_("Record moving out"),
+        success=_("Move-out recorded."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.EDIT_REGISTRY)
+def person_move_in(request: HttpRequest, person_id: int) -> HttpResponse:
+    user = request_user(request)
+    person = _person(user, person_id)
+    form = MoveBackInForm(
+        _posted(request),
+        initial={"community": person.community_id},
+        communities=selectors.community_choices(user),
+        households=selectors.household_list(user=user),
+    )
+
+    def record(actor: Actor, data: dict[str, Any]) -> LifeEvent:
+        return events.move_in_record(
+            actor=actor,
+            community=data["community"],
+            date=data["date"],
+            person=person,
+            address=data["address"],
+            household=data["household"],
+            relation=data["relation"],
+            origin=data["origin"],
+        )
+
+    return _event_page(
+        request,
+        person=person,
+        form=form,
+        record=record,
+        title=_("Record moving back in"),
+        success=_("Move-in recorded."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.EDIT_REGISTRY)
+def person_household_change(request: HttpRequest, person_id: int) -> HttpResponse:
+    user = request_user(request)
+    person = _person(user, person_id)
+    form = HouseholdChangeForm(_posted(request), households=selectors.household_list(user=user))
+    membership = selectors.current_household(person)
+
+    def record(actor: Actor, data: dict[str, Any]) -> LifeEvent:
+        return events.household_change_record(
+            actor=actor,
+            person=person,
+            date=data["date"],
+            household=data["household"],
+            address=data["address"],
+            relation=data["relation"],
+        )
+
+    return _event_page(
+        request,
+        person=person,
+        form=form,
+        record=record,
+        title=_("Record a household change"),
+        success=_("Household change recorded."),
+        summary=[(_("Current household"), str(membership.household) if membership else "—")],
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.EDIT_REGISTRY)
+def person_marriage(request: HttpRequest, person_id: int) -> HttpResponse:
+    user = request_user(request)
+    person = _person(user, person_id)
+    form = MarriageForm(_posted(request))
+
+    def record(actor: Actor, data: dict[str, Any]) -> LifeEvent:
+        spouse = _by_id_number(user, data["spouse_id_number"])
+        husband, wife = (person, spouse) if person.sex == Sex.MALE else (spouse, person)
+        return events.marriage_record(actor=actor, husband=husband, wife=wife, date=data["date"])
+
+    return _event_page(
+        request,
+        person=person,
+        form=form,
+        record=record,
+        title=_("Record a marriage"),
+        success=_("Marriage recorded."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.EDIT_REGISTRY)
+def person_divorce(request: HttpRequest, person_id: int, marriage_id: int) -> HttpResponse:
+    user = request_user(request)
+    person = _person(user, person_id)
+    marriage = selectors.person_marriages(user, person).filter(pk=marriage_id).first()
+    if marriage is None:
+        raise NotFound()
+    spouse = marriage.wife if marriage.husband_id == person.pk else marriage.husband
+    form = DivorceForm(_posted(request))
+
+    def record(actor: Actor, data: dict[str, Any]) -> LifeEvent:
+        return events.divorce_record(actor=actor, marriage=marriage, date=data["date"])
+
+    return _event_page(
+        request,
+        person=person,
+        form=form,
+        record=record,
+        title=_("Record a divorce"),
+        success=_("Divorce recorded."),
+        summary=[
+            (_("Spouse"), spouse.name),
+            (_("Date of marriage"), marriage.date.isoformat()),
+        ],
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.EDIT_REGISTRY)
+def person_correct(request: HttpRequest, person_id: int) -> HttpResponse:
+    # The form shows the full ID number and phone, so the read is the audited one.
+    person = selectors.person_detail(actor=Actor.from_request(request), person_id=person_id)
+    initial = {name: getattr(person, name) for name in CorrectionForm.FACTS}
+    initial["id_number"] = person.id_number or ""
+    initial["phone"] = person.phone or ""
+    form = CorrectionForm(_posted(request), initial=initial)
+
+    def record(actor: Actor, data: dict[str, Any]) -> LifeEvent:
+        return events.person_correct(
+            actor=actor,
+            person=person,
+            changes=form.changes(),
+            reason=data["reason"],
+            date=data["date"],
+        )
+
+    return _event_page(
+        request,
+        person=person,
+        form=form,
+        record=record,
+        title=_("Correct the record"),
+        success=_("Correction recorded."),
+        intro=_("Change only what was entered wrongly; the old values are kept in the history."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.EDIT_REGISTRY)
+def event_reverse(request: HttpRequest, person_id: int, event_id: int) -> HttpResponse:
+    person = _person(request_user(request), person_id)
+    event = selectors.person_timeline(person).filter(pk=event_id).first()
+    if event is None:
+        raise NotFound()
+    form = ReverseForm(_posted(request))
+
+    def record(actor: Actor, data: dict[str, Any]) -> LifeEvent:
+        return events.event_reverse(
+            actor=actor, event=event, reason=data["reason"], date=data["date"]
+        )
+
+    return _event_page(
+        request,
+        person=person,
+        form=form,
+        record=record,
+        title=_("Reverse an event"),
+        success=_("The event was reversed."),
+        summary=[
+            (_("Event"), str(event.get_kind_display())),
+            (_("Date"), event.date.isoformat()),
+            (_("Note"), event.note or "—"),
+        ],
+        intro=_(
+            "A correction event will undo this event. Both stay in the history; "
+            "only the latest event can be reversed."
+        ),
+    )
+
+
+# ---------------------------------------------------------------- possible duplicates
+
+
+@require_GET
+@require_capability(Capability.EDIT_REGISTRY)
+def duplicate_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    page = Paginator(selectors.duplicate_flags(user=user), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/duplicate_list.html",
+        {"page": page, "query": "", "scope_ids": set(user.scope_unit_ids())},
+    )
+
+
+@require_POST
+@require_capability(Capability.EDIT_REGISTRY)
+def duplicate_dismiss(request: HttpRequest, flag_id: int) -> HttpResponse:
+    try:
+        duplicates.duplicate_dismiss(actor=Actor.from_request(request), flag_id=flag_id)
+    except NotFound:
+        raise
+    except JishengError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Marked as two different residents."))
+    return redirect("registry:duplicate_list")
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.EDIT_REGISTRY)
+def duplicate_merge(request: HttpRequest, flag_id: int) -> HttpResponse:
+    user = request_user(request)
+    form = MergeForm(request.POST if request.method == "POST" else request.GET)
+    if request.method == "POST":
+        try:
+            kept = duplicates.duplicate_merge(
+                actor=Actor.from_request(request),
+                flag_id=flag_id,
+                # No valid choice: the service refuses it (after the scope check).
+                keep_id=form.cleaned_data["keep"] if form.is_valid() else 0,
+            )
+        except NotFound:
+            raise
+        except JishengError as exc:
+            messages.error(request, str(exc.message))
+            return redirect("registry:duplicate_list")
+        messages.success(request, _("The two records were merged into one."))
+        return redirect("registry:person_detail", person_id=kept.pk)
+    flag = selectors.duplicate_flags(user=user).filter(pk=flag_id).first()
+    if flag is None:
+        raise NotFound()
+    keep_id = form.cleaned_data["keep"] if form.is_valid() else None
+    if keep_id not in (flag.person_id, flag.candidate_id):
+        raise JishengError(_("Choose the record to keep."), code="invalid_keep")
+    keep, drop = (
+        (flag.person, flag.candidate)
+        if keep_id == flag.person_id
+        else (flag.candidate, flag.person)
+    )
+    return render(
+        request,
+        "registry/duplicate_merge.html",
+        {
+            "flag": flag,
+            "keep": keep,
+            "drop": drop,
+            "form": MergeForm(initial={"keep": keep.pk}),
+            "scope_ids": set(user.scope_unit_ids()),
+        },
+    )
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _posted(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _person(user: User, person_id: int) -> Person:
+    """A resident in the user's scope, with masked numbers only; 404 otherwise."""
+    person = (
+        selectors.person_list(user=user, filters=selectors.PersonFilters())
+        .filter(pk=person_id)
+        .first()
+    )
+    if person is None:
+        raise NotFound()
+    return person
+
+
+def _by_id_number(user: User, id_number: str) -> Person:
+    """The resident with this ID number in the user's scope; a refusal on the form otherwise."""
+    person = selectors.person_list(
+        user=user, filters=selectors.PersonFilters(id_number=id_number)
+    ).first()
+    if person is None:
+        raise JishengError(
+            _("No resident with this ID number is registered in your area."), code="unknown_person"
+        )
+    return person
+
+
+def _submit[T](form: forms.Form, operation: Callable[[], T]) -> tuple[T | None, int]:
+    """Call one service. A refusal goes onto the form; 404 and 403 stay error pages."""
+    try:
+        return operation(), 200
+    except InvalidPerson as exc:
+        for problem in exc.problems:
+            form.add_error(None, problem)
+        return None, exc.status
+    except (NotFound, Forbidden):
+        raise
+    except JishengError as exc:
+        form.add_error(None, str(exc.message))
+        return None, exc.status
+
+
+def _event_page(
+    request: HttpRequest,
+    *,
+    form: forms.Form,
+    record: Record,
+    title: str,
+    success: str,
+    person: Person | None = None,
+    summary: list[tuple[str, str]] | None = None,
+    intro: str | Promise = "",
+) -> HttpResponse:
+    """GET: the form. POST: check its shape, record the event, go back to the person."""
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            actor = Actor.from_request(request)
+            event, status = _submit(form, lambda: record(actor, form.cleaned_data))
+            if event is not None:
+                messages.success(request, success)
+                target = person.pk if person is not None else event.person_id
+                return redirect("registry:person_detail", person_id=target)
+    cancel = (
+        reverse("registry:person_detail", args=[person.pk])
+        if person is not None
+        else reverse("registry:person_list")
+    )
+    return render(
+        request,
+        "registry/event_form.html",
+        {
+            "title": title,
+            "person": person,
+            "form": form,
+            "summary": summary or [],
+            "intro": intro,
+            "cancel_url": cancel,
+        },
+        status=status,
+    )
+
+
+@dataclass
+class TimelineRow:
+    """One event as a person's page shows it."""
+
+    event: LifeEvent
+    counterpart: Person | None = None
+    counterpart_label: str = ""
+    reversed_by: LifeEvent | None = None
+    reversible: bool = False
+    details: list[str] = field(default_factory=list)
+
+
+def _timeline(person: Person) -> list[TimelineRow]:
+    """The person's events, each with the correction that reversed it, if any.
+
+    Only the latest event still in effect offers "Reverse"; ``event_reverse`` decides.
+    """
+    timeline = list(selectors.person_timeline(person))
+    reversals = {e.reverses_id: e for e in timeline if e.reverses_id is not None}
+    in_effect = [e for e in timeline if e.reverses_id is None and e.pk not in reversals]
+    latest = max((e.pk for e in in_effect), default=None)
+    rows = []
+    for event in timeline:
+        row = TimelineRow(
+            event=event, reversed_by=reversals.get(event.pk), reversible=event.pk == latest
+        )
+        own = event.person_id == person.pk
+        row.counterpart = event.other_person if own else event.person
+        if event.reverses is not None:
+            row.counterpart = None
+            row.details.append(
+                _("Reverses: %(kind)s of %(date)s")
+                % {
+                    "kind": event.reverses.get_kind_display(),
+                    "date": event.reverses.date.isoformat(),
+                }
+            )
+        elif event.kind == Kind.BIRTH:
+            row.counterpart_label = _("Mother") if own else _("Child")
+            if event.data.get("birth_order"):
+                row.details.append(_("Birth order: %(n)s") % {"n": event.data["birth_order"]})
+        elif event.kind in (Kind.MARRIAGE, Kind.DIVORCE):
+            row.counterpart_label = _("Spouse")
+        elif event.kind == Kind.MOVE_OUT and event.data.get("destination"):
+            row.details.append(_("To: %(place)s") % {"place": event.data["destination"]})
+        elif event.kind == Kind.MOVE_IN and event.data.get("origin"):
+            row.details.append(_("From: %(place)s") % {"place": event.data["origin"]})
+        elif event.kind == Kind.CORRECTION and event.data.get("fields"):
+            labels = [_field_label(name) for name in event.data["fields"]]
+            row.details.append(_("Corrected: %(fields)s") % {"fields": "、".join(labels)})
+        rows.append(row)
+    return rows
+
+
+def _field_label(name: str) -> str:
+    model_field = Person._meta.get_field(name)
+    return str(getattr(model_field, "verbose_name", name))
+
+
+# ---- Reads that belong in selectors.py (proposed there; kept here until they move).

@@ -5,20 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
-        ('registry', '0002_events_duplicates_imports'),
+        ("core", "0001_initial"),
+        ("registry", "0002_events_duplicates_imports"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['name', 'id'], name='registry_person_name_like', opclasses=['varchar_pattern_ops', 'int8_ops']),
+            model_name="person",
+            index=models.Index(
+                fields=["name", "id"],
+                name="registry_person_name_like",
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['name_initials', 'id'], name='registry_person_initials_like', opclasses=['varchar_pattern_ops', 'int8_ops']),
+            model_name="person",
+            index=models.Index(
+                fields=["name_initials", "id"],
+                name="registry_person_initials_like",
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+            ),
         ),
     ]

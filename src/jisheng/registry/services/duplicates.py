@@ -33,7 +33,8 @@ def _open_flag(actor: Actor, flag_id: int) -> DuplicateFlag:
     )
     if flag is None:
         raise NotFound()
-    require_editable_community(actor, flag.community)
+    require_editable_community(actor, flag.person.community)
+    require_editable_community(actor, flag.candidate.community)
     if flag.state != DuplicateFlag.State.OPEN:
         raise Conflict(_("This flag has already been decided."), code="flag_decided")
     return flag
@@ -64,7 +65,6 @@ def duplicate_merge(*, actor: Actor, flag_id: int, keep_id: int) -> Person:
         if keep_id == flag.person_id
         else (flag.candidate, flag.person)
     )
-    require_editable_community(actor, drop.community)
     LifeEvent.objects.filter(person=drop).update(person=keep)
     LifeEvent.objects.filter(other_person=drop).update(other_person=keep)
     if keep.memberships.filter(end_date__isnull=True).exists():

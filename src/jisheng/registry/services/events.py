@@ -113,6 +113,14 @@ def _require_person(actor: Actor, person: Person) -> Person:
     return found
 
 
+def _require_living(person: Person) -> Person:
+    if person.status != ResidentStatus.LIVING:
+        raise Conflict(
+            _("Only a resident living here can take part in this event."), code="not_living"
+        )
+    return person
+
+
 def _record(
     *,
     actor: Actor,
@@ -139,6 +147,11 @@ def _record(
     )
     audit.record(action=Action.CREATE, actor=actor, obj=event, detail={"kind": kind})
     return event
+
+
+def household_number(household: Household) -> str:
+    """户号 for a household founded here: community code tail and a serial, unique by pk."""
+    return f"{household.community.code[-6:]}{household.pk:06d}"
 
 
 def _end_membership(person: Person, date: dt.date, snapshot: Snapshot) -> HouseholdMember | None:
@@ -208,7 +221,7 @@ def birth_record(
     household: Household | None = None,
 ) -> LifeEvent:
     """A child is born: create the child, link the parents, join a household, note birth order."""
-    mother = _require_person(actor, mother)
+    mother = _require_living(_require_person(actor, mother))
     if mother.sex != Sex.FEMALE:
         raise JishengError(_("The mother must be a woman."), code="invalid_mother")
     if father is not None:
@@ -332,8 +345,12 @@ def move_in_record(
     require_editable_community(actor, community)
     snapshot = Snapshot()
     if person is not None:
-        found = Person.objects.select_for_update().filter(pk=person.pk).first()
-        if found is None or found.status != ResidentStatus.MOVED_OUT:
+        found = (
+            Person.objects.visible_to(actor.user).select_for_update().filter(pk=person.pk).first()
+        )
+        if found is None:
+            raise NotFound()
+        if found.status != ResidentStatus.MOVED_OUT:
             raise Conflict(
                 _("Only a resident who moved out can move back in."), code="not_moved_out"
             )
@@ -362,7 +379,8 @@ def move_in_record(
 
 @transaction.atomic
 def marriage_record(*, actor: Actor, husband: Person, wife: Person, date: dt.date) -> LifeEvent:
-    husband, wife = _require_person(actor, husband), _require_person(actor, wife)
+    husband = _require_living(_require_person(actor, husband))
+    wife = _require_living(_require_person(actor, wife))
     if husband.sex != Sex.MALE or wife.sex != Sex.FEMALE:
         raise JishengError(
             _("A marriage is registered for a man and a woman."), code="invalid_spouses"
@@ -436,7 +454,7 @@ def household_change_record(
     relation: str = Relation.HEAD,
 ) -> LifeEvent:
     """Move a person to another household, or found a new one at ``address``."""
-    person = _require_person(actor, person)
+    person = _require_living(_require_person(actor, person))
     snapshot = Snapshot()
     _end_membership(person, date, snapshot)
     if household is None:
@@ -445,6 +463,8 @@ def household_change_record(
         household = Household.objects.create(
             community=person.community, address=address, head=person
         )
+        household.number = household_number(household)
+        household.save(update_fields=["number"])
         snapshot.set("created_household", household.pk)
         relation = Relation.HEAD
     else:

@@ -164,6 +164,18 @@ def person_insert(
     return person
 
 
+def flag_unit_id(community: OrgUnit, other_community_id: int) -> int:
+    """Where a flag belongs: the shared community, else the unit above both (the street),
+    so that neither community's worker sees a resident of the other."""
+    if community.pk == other_community_id:
+        return community.pk
+    other = OrgUnit.objects.get(pk=other_community_id)
+    mine = community.path.strip("/").split("/")
+    theirs = other.path.strip("/").split("/")
+    shared = [a for a, b in zip(mine, theirs, strict=False) if a == b]
+    return OrgUnit.objects.get(code=shared[-1]).pk if shared else community.pk
+
+
 def flag_likely_duplicates(person: Person) -> list[DuplicateFlag]:
     """Flag earlier records with the same name and birth date, or the same name and phone."""
     same_name = (
@@ -182,9 +194,15 @@ def flag_likely_duplicates(person: Person) -> list[DuplicateFlag]:
             "candidate_id", flat=True
         )
     )
+    communities = dict(Person.objects.filter(pk__in=matches).values_list("pk", "community_id"))
     return DuplicateFlag.objects.bulk_create(
         [
-            DuplicateFlag(person=person, candidate_id=pk, community=person.community, reason=reason)
+            DuplicateFlag(
+                person=person,
+                candidate_id=pk,
+                community_id=flag_unit_id(person.community, communities[pk]),
+                reason=reason,
+            )
             for pk, reason in matches.items()
             if pk not in already
         ]
