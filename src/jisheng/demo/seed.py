@@ -16,6 +16,7 @@ from django.utils import timezone
 from jisheng.accounts.models import User
 from jisheng.accounts.roles import Role
 from jisheng.accounts.services import role_grant, user_create
+from jisheng.core.db import refresh_planner_statistics
 from jisheng.core.errors import JishengError
 from jisheng.core.idnumber import mask_id_number, mask_phone
 from jisheng.core.models import OrgUnit
@@ -174,6 +175,7 @@ def seed_demo(*, persons: int, on_progress: Callable[[int, int], None] | None = 
             done += _save_batch(batch, communities, today)
         if on_progress is not None:
             on_progress(done, persons)
+    refresh_planner_statistics(Person._meta.db_table, Household._meta.db_table)
 
 
 def demo_exists() -> bool:

@@ -105,8 +105,8 @@ def person_list(*, user: User, filters: PersonFilters) -> QuerySet[Person]:
         else persons.exclude(status=ResidentStatus.VOIDED)
     )
     if filters.id_number:
-        # At most one row: no ordering, so the planner goes straight to the blind index.
-        return persons.order_by()
+        # At most one row: order by the key alone, so the planner keeps to the blind index.
+        return persons.order_by("pk")
     return persons.order_by("name", "id")
 
 
