@@ -169,6 +169,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = False
 
+# Uploads hold personal data: spill them into the instance folder, never the shared /tmp.
+FILE_UPLOAD_TEMP_DIR = JISHENG_HOME / "uploads" / "tmp"
+FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
+# A 1,000,000-row resident CSV is about 140 MB.
+JISHENG_IMPORT_MAX_BYTES = int(os.environ.get("JISHENG_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import F
+from django.utils import timezone
 
 from jisheng.core.errors import NotFound
 from jisheng.core.models import TaskProgress
@@ -19,7 +20,10 @@ def progress_start(progress_id: int, *, total: int) -> None:
 
 
 def progress_advance(progress_id: int, *, by: int) -> None:
-    TaskProgress.objects.filter(pk=progress_id).update(done=F("done") + by)
+    # update() skips auto_now, so the heartbeat is set here: a stalled task shows its age.
+    TaskProgress.objects.filter(pk=progress_id).update(
+        done=F("done") + by, updated_at=timezone.now()
+    )
 
 
 def progress_finish(progress_id: int, *, result_file: str = "", message: str = "") -> None:

@@ -32,6 +32,10 @@ from jisheng.registry.models import (
 from jisheng.registry.names import name_initials
 
 PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+# Choice values as sets, built once: the import checks a million rows with these.
+SEXES = frozenset(Sex.values)
+HUKOU_TYPES = frozenset(HukouType.values)
+MARITAL_STATUSES = frozenset(MaritalStatus.values)
 # GB 3304: 56 ethnic groups (01–56), 97 other, 98 foreign-born naturalised.
 ETHNICITY_CODES = frozenset({f"{n:02d}" for n in range(1, 57)} | {"97", "98"})
 
@@ -72,7 +76,7 @@ def person_data_check(data: PersonData, *, require_id_number: bool = True) -> li
         problems.append(_("Name is required."))
     elif len(data.name) > 50:
         problems.append(_("Name is longer than 50 characters."))
-    if data.sex not in Sex.values:
+    if data.sex not in SEXES:
         problems.append(_("Sex must be 男 or 女."))
     if data.birth_date is None:
         problems.append(_("Birth date is missing or not a date."))
@@ -82,7 +86,7 @@ def person_data_check(data: PersonData, *, require_id_number: bool = True) -> li
         try:
             data.id_number = validate_id_number(
                 data.id_number,
-                sex=data.sex if data.sex in Sex.values else None,
+                sex=data.sex if data.sex in SEXES else None,
                 birth_date=data.birth_date,
             )
         except ValidationError as exc:
@@ -94,9 +98,9 @@ def person_data_check(data: PersonData, *, require_id_number: bool = True) -> li
         problems.append(_("Phone is not a valid mobile or landline number."))
     if data.ethnicity not in ETHNICITY_CODES:
         problems.append(_("Ethnicity is not a GB 3304 code."))
-    if data.hukou_type not in HukouType.values:
+    if data.hukou_type not in HUKOU_TYPES:
         problems.append(_("Hukou type must be urban or rural."))
-    if data.marital_status not in MaritalStatus.values:
+    if data.marital_status not in MARITAL_STATUSES:
         problems.append(_("Marital status is not a GB/T 2261.2 code."))
     if data.hukou_division and not re.fullmatch(r"\d{6}(\d{3}(\d{3})?)?", data.hukou_division):
         problems.append(_("Registered residence must be a 6, 9 or 12-digit division code."))

@@ -1,0 +1,214 @@
+"""Pages of resident import and export: upload, result, template, bad rows, list export."""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from jisheng.accounts.decorators import request_user, require_capability
+from jisheng.accounts.models import User
+from jisheng.accounts.roles import Capability
+from jisheng.audit.services import Actor
+from jisheng.core.errors import Forbidden, JishengError
+from jisheng.core.models import OrgUnit
+from jisheng.registry import exporting, importing, selectors
+from jisheng.registry.forms import PersonFilterForm
+from jisheng.registry.importing import ImportFileError
+from jisheng.registry.services import imports
+
+TEMPLATE_FILE_NAME = "居民导入模板.xlsx"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class PersonImportForm(forms.Form):
+    """Shape only: a file, and optionally the community that rows without one go to."""
+
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(".xlsx or .csv (UTF-8 or GBK), first row the column names"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    community: forms.ModelChoiceField[OrgUnit] = forms.ModelChoiceField(
+        label=_("Community"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        empty_label=_("As the file's 所属社居 column says"),
+    )
+
+    def __init__(self, *args: Any, communities: QuerySet[OrgUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["community"]
+        field.queryset = communities  # type: ignore[attr-defined]
+        if len(communities) == 1:
+            field.initial = communities[0].pk
+            field.empty_label = None  # type: ignore[attr-defined]
+
+
+def _user_with(request: HttpRequest, capability: Capability) -> User:
+    """The signed-in user, if their roles give the capability (for views that stream files)."""
+    user = request_user(request)
+    if not user.has_capability(capability):
+        raise Forbidden()
+    return user
+
+
+def _no_store(response: HttpResponseBase) -> HttpResponseBase:
+    """Personal data: never kept by the browser or a proxy."""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.EDIT_REGISTRY)
+def person_import_new(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    form = PersonImportForm(
+        request.POST or None, request.FILES or None, communities=selectors.community_choices(user)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            person_import = imports.person_import_start(
+                actor=Actor.from_request(request),
+                upload=form.cleaned_data["file"],
+                community=form.cleaned_data.get("community"),
+            )
+        except ImportFileError as exc:
+            form.add_error("file", str(exc.message))
+        else:
+            return redirect("registry:person_import_detail", import_id=person_import.pk)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "registry/import_new.html",
+        {
+            "form": form,
+            "max_mb": f"{imports.max_bytes() / 1024 / 1024:g}",
+            "max_rows": imports.max_rows(),
+            "headers": importing.TEMPLATE_NOTES,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def person_import_template(request: HttpRequest) -> HttpResponseBase:
+    _user_with(request, Capability.EDIT_REGISTRY)
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    importing.write_template(handle)
+    handle.seek(0)
+    return FileResponse(
+        handle, as_attachment=True, filename=TEMPLATE_FILE_NAME, content_type=XLSX_TYPE
+    )
+
+
+@require_GET
+@require_capability(Capability.EDIT_REGISTRY)
+def person_import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+    person_import = imports.person_import_for_owner(user=request_user(request), import_id=import_id)
+    context = {
+        "imp": person_import,
+        "running": person_import.state in imports.RUNNING_STATES,
+        "error_count": imports.error_count(person_import),
+        "error_rows": imports.listed_error_rows(person_import),
+        "omitted": imports.omitted_error_rows(person_import),
+        "percent": imports.progress_percent(person_import),
+    }
+    template = (
+        "registry/import_status.html"
+        if request.headers.get("HX-Request")
+        else "registry/import_detail.html"
+    )
+    return render(request, template, context)
+
+
+@require_GET
+def person_import_bad_rows(request: HttpRequest, import_id: int) -> HttpResponseBase:
+    _user_with(request, Capability.EDIT_REGISTRY)
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    try:
+        imports.person_import_bad_rows(
+            actor=Actor.from_request(request), import_id=import_id, destination=handle
+        )
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    name = f"错误行-{import_id}.xlsx"
+    return _no_store(
+        FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX_TYPE)
+    )
+
+
+def _person_filters(request: HttpRequest) -> selectors.PersonFilters:
+    """The resident list's filters, parsed by the list page's own form."""
+    communities = selectors.community_choices(request_user(request))
+    form = PersonFilterForm(request.GET or None, communities=communities)
+    if form.is_bound and not form.is_valid():
+        raise JishengError(form.errors.as_text(), code="invalid_filter")
+    data = form.cleaned_data if form.is_bound else {}
+    values: dict[str, Any] = {}
+    for item in dataclasses.fields(selectors.PersonFilters):
+        if item.name == "community_id":
+            values[item.name] = data["community"].pk if data.get("community") else None
+        elif data.get(item.name) not in (None, ""):
+            values[item.name] = data[item.name]
+    return selectors.PersonFilters(**values)
+
+
+def _export_name(extension: str) -> str:
+    return f"居民名单-{timezone.localdate():%Y%m%d}.{extension}"
+
+
+@require_GET
+def person_export_xlsx(request: HttpRequest) -> HttpResponseBase:
+    _user_with(request, Capability.VIEW_PERSONAL)
+    rows = exporting.person_export(
+        actor=Actor.from_request(request), filters=_person_filters(request), file_format="xlsx"
+    )
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    try:
+        exporting.write_persons_xlsx(handle, rows)
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    return _no_store(
+        FileResponse(
+            handle, as_attachment=True, filename=_export_name("xlsx"), content_type=XLSX_TYPE
+        )
+    )
+
+
+@require_GET
+def person_export_csv(request: HttpRequest) -> HttpResponseBase:
+    _user_with(request, Capability.VIEW_PERSONAL)
+    rows = exporting.person_export(
+        actor=Actor.from_request(request), filters=_person_filters(request), file_format="csv"
+    )
+    response = StreamingHttpResponse(
+        exporting.csv_chunks(exporting.EXPORT_HEADERS, rows),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = _content_disposition(_export_name("csv"))
+    return _no_store(response)
+
+
+def _content_disposition(file_name: str) -> str:
+    from django.utils.http import content_disposition_header
+
+    return content_disposition_header(as_attachment=True, filename=file_name) or "attachment"

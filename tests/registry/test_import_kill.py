@@ -1,0 +1,163 @@
+"""Killing an import while it writes leaves nothing behind: the load is one transaction.
+
+A separate Python process runs a real import against this test's database (on SQLite a
+file copy of it, since the test database lives in memory); once it has inserted the first
+chunk of residents inside its transaction, it says so and this test kills it with SIGKILL.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+from queue import Empty, Queue
+from urllib.parse import quote
+
+from django.db import connection
+from test_import_support import csv_bytes, resident_rows, upload
+
+from jisheng.accounts.roles import Role
+from jisheng.audit.services import Actor
+from jisheng.registry.models import LifeEvent, Person, PersonImport
+from jisheng.registry.services import imports
+
+ROWS = 3000
+CHUNK = 500
+APPLICATION_NAME = "jisheng-kill-test"
+
+# Runs the import; after the first chunk is inserted (uncommitted) it reports how many
+# residents its own transaction sees, then waits to be killed.
+SCRIPT = textwrap.dedent(
+    """
+    import sys, time
+    import django
+    django.setup()
+    from jisheng.registry.models import Person
+    from jisheng.registry.services import imports
+
+    imports.CHUNK_ROWS = int(sys.argv[2])
+    insert = imports._insert_persons
+
+    def insert_then_wait(columns, rows):
+        ids = insert(columns, rows)
+        print("INSERTED", Person.objects.count(), flush=True)
+        time.sleep(120)
+        return ids
+
+    imports._insert_persons = insert_then_wait
+    imports.person_import_run(import_id=int(sys.argv[1]))
+    print("FINISHED", flush=True)
+    """
+)
+
+
+def _database_url(sqlite_copy: Path) -> str:
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        # Copy the in-memory test database to a file the other process can open.
+        target = sqlite3.connect(sqlite_copy)
+        connection.ensure_connection()
+        connection.connection.backup(target)
+        target.close()
+        return f"sqlite:///{sqlite_copy}"
+    return "postgres://{}:{}@{}:{}/{}".format(
+        quote(settings["USER"] or "", safe=""),
+        quote(settings["PASSWORD"] or "", safe=""),
+        settings["HOST"] or "localhost",
+        settings["PORT"] or 5432,
+        settings["NAME"],
+    )
+
+
+def _lines(stream, queue: Queue[str]) -> None:
+    for line in stream:
+        queue.put(line.strip())
+
+
+def _wait_for_line(process: subprocess.Popen[str], prefix: str, timeout: float) -> str:
+    queue: Queue[str] = Queue()
+    threading.Thread(target=_lines, args=(process.stdout, queue), daemon=True).start()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            line = queue.get(timeout=0.1)
+        except Empty:
+            if process.poll() is not None:
+                break
+            continue
+        if line.startswith(prefix):
+            return line
+    process.kill()
+    raise AssertionError(f"no {prefix!r} from the import: {process.stderr.read()}")  # type: ignore[union-attr]
+
+
+def _wait_until_postgres_forgets_the_session() -> None:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+                [APPLICATION_NAME],
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError("the killed import's session is still open")
+
+
+def test_killing_an_import_while_it_writes_leaves_no_residents(
+    transactional_db, org, make_user, settings, tmp_path
+) -> None:
+    settings.JISHENG_IMPORT_INLINE_ROWS = 0  # queued, not run here
+    actor = Actor(user=make_user(Role.COMMUNITY_WORKER))
+    person_import = imports.person_import_start(
+        actor=actor, upload=upload(csv_bytes(resident_rows(ROWS)))
+    )
+    sqlite_copy = tmp_path / "killed.sqlite3"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "jisheng.settings",
+        "DATABASE_URL": _database_url(sqlite_copy),
+        "PGAPPNAME": APPLICATION_NAME,
+    }
+    assert Path(settings.MEDIA_ROOT).is_relative_to(os.environ["JISHENG_HOME"])
+
+    process = subprocess.Popen(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", SCRIPT, str(person_import.pk), str(CHUNK)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = _wait_for_line(process, "INSERTED", timeout=60)
+        seen_inside = int(line.split()[1])
+        process.kill()
+    finally:
+        process.kill()
+        process.wait(timeout=30)
+
+    assert seen_inside == CHUNK  # the first chunk was in the database, uncommitted
+    if connection.vendor == "sqlite":
+        copy = sqlite3.connect(sqlite_copy)
+        try:
+            assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            assert copy.execute("SELECT count(*) FROM registry_person").fetchone() == (0,)
+            assert copy.execute("SELECT count(*) FROM registry_lifeevent").fetchone() == (0,)
+            state = copy.execute(
+                "SELECT state FROM registry_personimport WHERE id = ?", [person_import.pk]
+            ).fetchone()
+        finally:
+            copy.close()
+        assert state == (PersonImport.State.LOADING,)
+    else:
+        _wait_until_postgres_forgets_the_session()
+        assert Person.objects.count() == 0
+        assert LifeEvent.objects.count() == 0
+        person_import.refresh_from_db()
+        assert person_import.state == PersonImport.State.LOADING
