@@ -154,6 +154,13 @@ def household_number(household: Household) -> str:
     return f"{household.community.code[-6:]}{household.pk:06d}"
 
 
+def _set_marital_status(status: str, snapshot: Snapshot, *people: Person) -> None:
+    for person in people:
+        snapshot.person(person, "marital_status")
+        person.marital_status = status
+        person.save(update_fields=["marital_status"])
+
+
 def _end_membership(person: Person, date: dt.date, snapshot: Snapshot) -> HouseholdMember | None:
     current = person.memberships.filter(end_date__isnull=True).first()
     if current is not None:
@@ -292,9 +299,7 @@ def _leave(
             marriage.end_date, marriage.end_reason = date, Marriage.EndReason.DEATH
             marriage.save(update_fields=["end_date", "end_reason"])
             snapshot.add("ended_marriages", marriage.pk)
-            snapshot.person(spouse, "marital_status")
-            spouse.marital_status = MaritalStatus.WIDOWED
-            spouse.save(update_fields=["marital_status"])
+            _set_marital_status(MaritalStatus.WIDOWED, snapshot, spouse)
     person.save(update_fields=["status"])
     return _record(
         actor=actor, kind=kind, person=person, date=date, snapshot=snapshot, note=note, data=data
@@ -397,10 +402,7 @@ def marriage_record(*, actor: Actor, husband: Person, wife: Person, date: dt.dat
         community=husband.community, husband=husband, wife=wife, date=date
     )
     snapshot.set("created_marriage", marriage.pk)
-    for spouse in (husband, wife):
-        snapshot.person(spouse, "marital_status")
-        spouse.marital_status = MaritalStatus.MARRIED
-        spouse.save(update_fields=["marital_status"])
+    _set_marital_status(MaritalStatus.MARRIED, snapshot, husband, wife)
     return _record(
         actor=actor,
         kind=Kind.MARRIAGE,
@@ -428,10 +430,7 @@ def divorce_record(*, actor: Actor, marriage: Marriage, date: dt.date) -> LifeEv
     found.end_date, found.end_reason = date, Marriage.EndReason.DIVORCE
     found.save(update_fields=["end_date", "end_reason"])
     snapshot.add("ended_marriages", found.pk)
-    for spouse in (husband, wife):
-        snapshot.person(spouse, "marital_status")
-        spouse.marital_status = MaritalStatus.DIVORCED
-        spouse.save(update_fields=["marital_status"])
+    _set_marital_status(MaritalStatus.DIVORCED, snapshot, husband, wife)
     return _record(
         actor=actor,
         kind=Kind.DIVORCE,
