@@ -132,6 +132,11 @@ def user_set_active(*, actor: Actor, user: User, active: bool) -> User:
     _require(actor, Capability.MANAGE_USERS)
     if user.pk == actor.user.pk:
         raise Forbidden(_("You cannot deactivate your own account."))
+    if user.role_set & SEPARATED_ROLES:
+        # 三权分立: the system administrator must not be able to silence the other two.
+        raise Forbidden(
+            _("Separated administrators are not switched off by the system administrator.")
+        )
     user.is_active = active
     user.save(update_fields=["is_active"])
     audit.record(action=Action.UPDATE, actor=actor, obj=user, detail={"is_active": active})

@@ -59,7 +59,11 @@ def on_jisheng_error(request: HttpRequest, exc: JishengError) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return _error(request, 422, "invalid_input", _("The request is not valid."), errors=exc.errors)
+    # Pydantic echoes the rejected input; it may be an ID number, so it is dropped.
+    errors = [
+        {k: v for k, v in error.items() if k not in {"input", "ctx", "url"}} for error in exc.errors
+    ]
+    return _error(request, 422, "invalid_input", _("The request is not valid."), errors=errors)
 
 
 @api.exception_handler(AuthenticationError)

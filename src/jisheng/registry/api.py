@@ -1,5 +1,5 @@
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -61,8 +61,8 @@ class PersonDetail(PersonListItem):
     events: list[EventOut]
 
     @staticmethod
-    def resolve_events(obj: Person) -> list[LifeEvent]:
-        return list(selectors.person_timeline(obj))
+    def resolve_events(obj: Person, context: dict[str, Any]) -> list[LifeEvent]:
+        return list(selectors.person_timeline(request_user(context["request"]), obj))
 
 
 class PersonQuery(Schema):
@@ -76,18 +76,22 @@ class PersonQuery(Schema):
     status: str = ""
 
 
+Text200 = Annotated[str, Field(max_length=200)]
+RelationCode = Literal["02", "10", "20", "30", "40", "50", "99"]
+
+
 class PersonIn(Schema):
-    name: str
+    name: str = Field(max_length=50)
     sex: Literal["M", "F"]
     birth_date: dt.date
-    id_number: str = ""
-    phone: str = ""
-    ethnicity: str = "01"
+    id_number: str = Field("", max_length=20)
+    phone: str = Field("", max_length=20)
+    ethnicity: str = Field("01", max_length=2)
     hukou_type: Literal["urban", "rural"] = "urban"
-    hukou_division: str = ""
+    hukou_division: str = Field("", max_length=12)
     is_floating: bool = False
-    address: str = ""
-    marital_status: str = "10"
+    address: Text200 = ""
+    marital_status: Literal["10", "20", "30", "40", "90"] = "10"
 
     def to_data(self) -> PersonData:
         return PersonData(**self.dict())
@@ -96,7 +100,7 @@ class PersonIn(Schema):
 class PersonCreate(PersonIn):
     community_id: int
     household_id: int | None = None
-    relation: str = "02"
+    relation: RelationCode = "02"
     date: dt.date | None = None
 
 
@@ -128,6 +132,21 @@ class HouseholdDetail(HouseholdOut):
         return list(selectors.household_members(obj))
 
 
+class CorrectionIn(Schema):
+    """Facts to correct; only the fields sent are changed."""
+
+    name: str | None = Field(None, max_length=50)
+    sex: Literal["M", "F"] | None = None
+    birth_date: dt.date | None = None
+    id_number: str | None = Field(None, max_length=20)
+    phone: str | None = Field(None, max_length=20)
+    ethnicity: str | None = Field(None, max_length=2)
+    hukou_type: Literal["urban", "rural"] | None = None
+    hukou_division: str | None = Field(None, max_length=12)
+    address: str | None = Field(None, max_length=200)
+    is_floating: bool | None = None
+
+
 class EventIn(Schema):
     """A life event. Which fields are needed depends on ``kind``; see the docs page."""
 
@@ -153,14 +172,14 @@ class EventIn(Schema):
     household_id: int | None = None
     marriage_id: int | None = None
     event_id: int | None = Field(None, description="撤销（reversal）的事件")
-    relation: str = "02"
-    address: str = ""
-    destination: str = ""
-    origin: str = ""
-    note: str = ""
-    reason: str = ""
+    relation: RelationCode = "02"
+    address: Text200 = ""
+    destination: Text200 = ""
+    origin: Text200 = ""
+    note: Text200 = ""
+    reason: Text200 = ""
     person: PersonIn | None = Field(None, description="出生的子女，或新迁入的居民")
-    changes: dict[str, Any] = Field(default_factory=dict, description="更正的字段")
+    changes: CorrectionIn | None = Field(None, description="更正的字段（只传要改的）")
 
 
 def _person(actor: Actor, pk: int | None) -> Person:
@@ -241,7 +260,7 @@ def _event(actor: Actor, body: EventIn) -> LifeEvent:
             return events.person_correct(
                 actor=actor,
                 person=_person(actor, body.person_id),
-                changes=body.changes,
+                changes=body.changes.dict(exclude_unset=True) if body.changes else {},
                 reason=body.reason,
                 date=body.date,
             )

@@ -164,10 +164,11 @@ def current_household(person: Person) -> HouseholdMember | None:
     return person.memberships.filter(end_date__isnull=True).select_related("household").first()
 
 
-def person_timeline(person: Person) -> QuerySet[LifeEvent]:
-    """Every event of a person, including those where they are the other party."""
+def person_timeline(user: User, person: Person) -> QuerySet[LifeEvent]:
+    """Every event of a person the user may see, including those where they are the other party."""
     return (
-        LifeEvent.objects.filter(Q(person=person) | Q(other_person=person))
+        LifeEvent.objects.visible_to(user)
+        .filter(Q(person=person) | Q(other_person=person))
         .select_related("person", "other_person", "recorded_by", "reverses")
         .defer(*_sensitive_of("person", "other_person"))
         .order_by("date", "pk")

@@ -105,7 +105,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "children": selectors.person_children(user, person),
             "marriages": marriages,
             "married": any(m.end_date is None for m in marriages),
-            "timeline": _timeline(person),
+            "timeline": _timeline(user, person),
             "can_edit": user.has_capability(Capability.EDIT_REGISTRY)
             and person.status != ResidentStatus.VOIDED,
         },
@@ -436,7 +436,7 @@ def person_correct(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_capability(Capability.EDIT_REGISTRY)
 def event_reverse(request: HttpRequest, person_id: int, event_id: int) -> HttpResponse:
     person = _person(request_user(request), person_id)
-    event = selectors.person_timeline(person).filter(pk=event_id).first()
+    event = selectors.person_timeline(request_user(request), person).filter(pk=event_id).first()
     if event is None:
         raise NotFound()
     form = ReverseForm(_posted(request))
@@ -638,19 +638,21 @@ class TimelineRow:
     details: list[str] = field(default_factory=list)
 
 
-def _timeline(person: Person) -> list[TimelineRow]:
+def _timeline(user: User, person: Person) -> list[TimelineRow]:
     """The person's events, each with the correction that reversed it, if any.
 
     Only the latest event still in effect offers "Reverse"; ``event_reverse`` decides.
     """
-    timeline = list(selectors.person_timeline(person))
+    timeline = list(selectors.person_timeline(user, person))
     reversals = {e.reverses_id: e for e in timeline if e.reverses_id is not None}
     in_effect = [e for e in timeline if e.reverses_id is None and e.pk not in reversals]
     latest = max((e.pk for e in in_effect), default=None)
     rows = []
     for event in timeline:
         row = TimelineRow(
-            event=event, reversed_by=reversals.get(event.pk), reversible=event.pk == latest
+            event=event,
+            reversed_by=reversals.get(event.pk),
+            reversible=event.pk == latest and events.event_can_be_reversed(event),
         )
         own = event.person_id == person.pk
         row.counterpart = event.other_person if own else event.person

@@ -47,6 +47,8 @@ from jisheng.registry.services.persons import (
 )
 
 Kind = LifeEvent.Kind
+NOTE_LENGTH = 200
+FIELD_TYPES: dict[str, type] = {"birth_date": dt.date, "is_floating": bool}
 SENSITIVE_FIELDS = frozenset({"id_number", "phone"})
 CORRECTABLE_FIELDS = (
     "name",
@@ -133,6 +135,8 @@ def _record(
     note: str = "",
     reverses: LifeEvent | None = None,
 ) -> LifeEvent:
+    if len(note) > NOTE_LENGTH:
+        raise JishengError(_("The note is longer than 200 characters."), code="invalid")
     event = LifeEvent.objects.create(
         kind=kind,
         person=person,
@@ -154,6 +158,14 @@ def household_number(household: Household) -> str:
     return f"{household.community.code[-6:]}{household.pk:06d}"
 
 
+def _birthday(born: dt.date, age: int) -> dt.date:
+    """The day a person reaches ``age`` (29 February counts from 1 March)."""
+    try:
+        return born.replace(year=born.year + age)
+    except ValueError:
+        return dt.date(born.year + age, 3, 1)
+
+
 def _set_marital_status(status: str, snapshot: Snapshot, *people: Person) -> None:
     for person in people:
         snapshot.person(person, "marital_status")
@@ -173,6 +185,8 @@ def _end_membership(person: Person, date: dt.date, snapshot: Snapshot) -> Househ
 def _join(
     person: Person, household: Household, relation: str, date: dt.date, snapshot: Snapshot
 ) -> HouseholdMember:
+    if relation not in Relation.values:
+        raise JishengError(_("Choose the relation to the head of household."), code="invalid")
     member = HouseholdMember.objects.create(
         household=household, person=person, relation=relation, start_date=date
     )
@@ -395,7 +409,7 @@ def marriage_record(*, actor: Actor, husband: Person, wife: Person, date: dt.dat
     ).exists():
         raise Conflict(_("One of them is already married."), code="already_married")
     for spouse, age in ((husband, 22), (wife, 20)):
-        if (date - spouse.birth_date).days < age * 365.2425:
+        if date < _birthday(spouse.birth_date, age):
             raise JishengError(_("Below the legal age of marriage."), code="under_age")
     snapshot = Snapshot()
     marriage = Marriage.objects.create(
@@ -490,6 +504,8 @@ def person_correct(
     unknown = set(changes) - set(CORRECTABLE_FIELDS)
     if unknown:
         raise JishengError(_("These facts cannot be corrected here."), code="invalid")
+    if any(not isinstance(value, FIELD_TYPES.get(name, str)) for name, value in changes.items()):
+        raise JishengError(_("A corrected value has the wrong type."), code="invalid")
     data = PersonData(
         **{name: changes.get(name, getattr(person, name) or "") for name in CHECKED_FIELDS}
     )
@@ -509,7 +525,7 @@ def person_correct(
     for name in changes:
         setattr(person, name, getattr(data, name) if name in CHECKED_FIELDS else changes[name])
     _refresh_derived(person)
-    person.save()
+    _save_unique(person)
     return _record(
         actor=actor,
         kind=Kind.CORRECTION,
@@ -519,6 +535,17 @@ def person_correct(
         note=reason,
         data={"fields": sorted(changes)},
     )
+
+
+def _save_unique(person: Person) -> None:
+    """Save, turning a clash on the ID number (someone else holds it now) into a refusal."""
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:
+        raise Conflict(
+            _("This ID number is already registered."), code="duplicate_id_number"
+        ) from exc
 
 
 def _refresh_derived(person: Person) -> None:
@@ -533,6 +560,15 @@ def _effective_later_events(event: LifeEvent) -> bool:
         LifeEvent.objects.filter(Q(person__in=people) | Q(other_person__in=people), pk__gt=event.pk)
         .filter(reverses__isnull=True, reversed_by__isnull=True)
         .exists()
+    )
+
+
+def event_can_be_reversed(event: LifeEvent) -> bool:
+    """What ``event_reverse`` will accept, for pages to offer the action only then."""
+    return (
+        event.reverses_id is None
+        and not LifeEvent.objects.filter(reverses=event).exists()
+        and not _effective_later_events(event)
     )
 
 
@@ -561,7 +597,7 @@ def event_reverse(*, actor: Actor, event: LifeEvent, reason: str, date: dt.date)
             if name in RESTORABLE_FIELDS:
                 setattr(person, name, _decode(name, value))
         _refresh_derived(person)
-        person.save()
+        _save_unique(person)
     HouseholdMember.objects.filter(pk__in=before.get("created_memberships", [])).delete()
     HouseholdMember.objects.filter(pk__in=before.get("ended_memberships", [])).update(end_date=None)
     ParentLink.objects.filter(pk__in=before.get("created_links", [])).delete()

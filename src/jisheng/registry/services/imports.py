@@ -71,6 +71,7 @@ from jisheng.registry.models import (
     ResidentStatus,
 )
 from jisheng.registry.services.persons import (
+    flag_unit_resolver,
     person_build,
     person_data_check,
     require_editable_community,
@@ -819,13 +820,20 @@ class _Duplicates:
         if self.bulk:
             self._same_birth_groups()
         community_of: dict[int, int] = {}
-        for batch in _batched(list(self.candidates), _param_batch(1)):
+        everyone = set(self.candidates) | {
+            other for others in self.candidates.values() for other in others
+        }
+        for batch in _batched(list(everyone), _param_batch(1)):
             community_of.update(
                 Person.objects.filter(pk__in=batch).values_list("pk", "community_id")
             )
+        flag_unit_id = flag_unit_resolver()
         flags = [
             DuplicateFlag(
-                person_id=pk, candidate_id=other, community_id=community_of[pk], reason=why
+                person_id=pk,
+                candidate_id=other,
+                community_id=flag_unit_id(community_of[pk], community_of[other]),
+                reason=why,
             )
             for pk, others in self.candidates.items()
             for other, why in others.items()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import takewhile
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -168,16 +170,26 @@ def person_insert(
     return person
 
 
-def flag_unit_id(community: OrgUnit, other_community_id: int) -> int:
-    """Where a flag belongs: the shared community, else the unit above both (the street),
-    so that neither community's worker sees a resident of the other."""
-    if community.pk == other_community_id:
-        return community.pk
-    other = OrgUnit.objects.get(pk=other_community_id)
-    mine = community.path.strip("/").split("/")
-    theirs = other.path.strip("/").split("/")
-    shared = [a for a, b in zip(mine, theirs, strict=False) if a == b]
-    return OrgUnit.objects.get(code=shared[-1]).pk if shared else community.pk
+def flag_unit_resolver() -> Callable[[int, int], int]:
+    """Where a flag for two communities belongs: the shared community, else the lowest unit
+    above both (the street), so that neither community's worker sees the other's resident."""
+    units = list(OrgUnit.objects.values_list("pk", "code", "path"))
+    path_of = {pk: path.strip("/").split("/") for pk, _code, path in units}
+    pk_of = {code: pk for pk, code, _path in units}
+
+    def resolve(community_id: int, other_community_id: int) -> int:
+        if community_id == other_community_id:
+            return community_id
+        shared = [
+            mine
+            for mine, _theirs in takewhile(
+                lambda pair: pair[0] == pair[1],
+                zip(path_of[community_id], path_of[other_community_id], strict=False),
+            )
+        ]
+        return pk_of[shared[-1]] if shared else community_id
+
+    return resolve
 
 
 def flag_likely_duplicates(person: Person) -> list[DuplicateFlag]:
@@ -199,12 +211,13 @@ def flag_likely_duplicates(person: Person) -> list[DuplicateFlag]:
         )
     )
     communities = dict(Person.objects.filter(pk__in=matches).values_list("pk", "community_id"))
+    flag_unit_id = flag_unit_resolver()
     return DuplicateFlag.objects.bulk_create(
         [
             DuplicateFlag(
                 person=person,
                 candidate_id=pk,
-                community_id=flag_unit_id(person.community, communities[pk]),
+                community_id=flag_unit_id(person.community_id, communities[pk]),
                 reason=reason,
             )
             for pk, reason in matches.items()

@@ -30,6 +30,9 @@ class Command(BaseCommand):
             str(options["workers"]),
             "--access-logfile",
             "-",
+            # %(U)s is the path without the query string: searches carry names and ID numbers.
+            "--access-logformat",
+            '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
             "--timeout",
             "120",
         ]
