@@ -168,3 +168,22 @@ def test_token_grants_only_its_owners_roles(worker: User) -> None:
 
     assert response.status_code == 403
     assert response.json()["code"] == "forbidden"
+
+
+def test_a_revoked_token_stops_working_at_once(make_user, client_for) -> None:
+    from django.test import Client
+
+    from jisheng.accounts.models import ApiToken
+    from jisheng.accounts.roles import Role
+    from jisheng.accounts.services import token_create
+
+    user = make_user(Role.COMMUNITY_WORKER)
+    token, raw = token_create(user=user, name="desk")
+    bearer = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert bearer.get("/api/me").status_code == 200
+    response = client_for(user).post(f"/accounts/tokens/{token.pk}/revoke/")
+    assert response.status_code == 302
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
+    assert bearer.get("/api/me").status_code == 401
+    other = client_for(make_user(Role.COMMUNITY_WORKER))
+    assert other.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 404

@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from jisheng.accounts.models import User
 from jisheng.accounts.roles import Role
+from jisheng.accounts.services import token_create
 from jisheng.audit.services import Actor
 from jisheng.core.models import TaskProgress
 from jisheng.core.progress import progress_create
@@ -66,6 +67,7 @@ def foreign_objects(org, make_user, make_person, make_household) -> dict[str, st
         "marriage_id": str(marriage_event.data["marriage_id"]),
         "flag_id": str(flag.pk),
         "import_id": str(person_import.pk),
+        "token_id": str(token_create(user=other_worker, name="foreign")[0].pk),
     }
 
 

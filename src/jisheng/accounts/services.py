@@ -18,7 +18,7 @@ from jisheng.accounts.models import ApiToken, LoginAttempt, User, UserRole
 from jisheng.accounts.roles import ROLE_UNIT_KINDS, SEPARATED_ROLES, Capability, Role
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action, Actor, Result
-from jisheng.core.errors import Conflict, Forbidden, JishengError
+from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
 from jisheng.core.models import OrgUnit
 
 LOGIN_FAILED_MESSAGE = _("Wrong user name or password.")
@@ -217,6 +217,18 @@ def password_change(*, actor: Actor, old_password: str, new_password: str) -> No
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit.record(action=Action.UPDATE, actor=actor, obj=user, detail={"field": "password"})
+
+
+@transaction.atomic
+def token_revoke(*, actor: Actor, token_id: int) -> ApiToken:
+    """Revoke one of the actor's own tokens; it stops working at once."""
+    token = ApiToken.objects.filter(pk=token_id, user=actor.user, revoked_at__isnull=True).first()
+    if token is None:
+        raise NotFound()
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(action=Action.PERMISSION_CHANGE, actor=actor, obj=token, detail={"revoked": True})
+    return token
 
 
 def _token_digest(raw: str) -> str:

@@ -13,4 +13,5 @@ urlpatterns = [
     path("roles/<int:user_id>/grant/", views.role_grant, name="role_grant"),
     path("roles/<int:user_id>/revoke/<str:role>/", views.role_revoke, name="role_revoke"),
     path("tokens/", views.token_list, name="token_list"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

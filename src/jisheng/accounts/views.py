@@ -171,3 +171,10 @@ def token_list(request: HttpRequest) -> HttpResponse:
         "accounts/token_list.html",
         {"tokens": selectors.tokens_of(user), "form": form, "new_token": new_token},
     )
+
+
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    services.token_revoke(actor=Actor.from_request(request), token_id=token_id)
+    messages.success(request, _("Token revoked."))
+    return redirect("accounts:token_list")
