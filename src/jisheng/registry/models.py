@@ -105,18 +105,6 @@ class Person(models.Model):
         ]
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["community", "status"], name="registry_person_comm_status"),
-            # Prefix search (LIKE 'x%') on PostgreSQL whatever the database collation;
-            # the opclass is ignored on SQLite, where the plain indexes serve.
-            models.Index(
-                fields=["name", "id"],
-                name="registry_person_name_like",
-                opclasses=["varchar_pattern_ops", "int8_ops"],
-            ),
-            models.Index(
-                fields=["name_initials", "id"],
-                name="registry_person_initials_like",
-                opclasses=["varchar_pattern_ops", "int8_ops"],
-            ),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db import connection, models, transaction
 from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Collate
 from django.utils import timezone
 
 from jisheng.accounts.models import User
@@ -61,16 +62,20 @@ def _birth_date_bound(today: dt.date, years: int) -> dt.date:
 
 
 def _prefix(persons: QuerySet[Person], column: str, prefix: str) -> QuerySet[Person]:
-    """``column`` starts with ``prefix``, in a form each database's index can serve.
+    """``column`` starts with ``prefix``, ordered by it, in a form an index serves.
 
-    SQLite cannot use an index for LIKE with ESCAPE (Django's startswith), but its
-    binary collation makes a code-point range exact. PostgreSQL collations may order
-    Chinese differently, so there LIKE stays and a varchar_pattern_ops index serves it.
+    A code-point range, not LIKE: SQLite cannot use an index for Django's LIKE … ESCAPE,
+    and PostgreSQL's collation may order Chinese by pinyin. On PostgreSQL the column is
+    compared and ordered under the "C" collation, which an expression index covers
+    (migration 0004); SQLite compares by code point already.
     """
-    if connection.vendor == "sqlite":
-        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        return persons.filter(**{f"{column}__gte": prefix, f"{column}__lt": upper})
-    return persons.filter(**{f"{column}__startswith": prefix})
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    key = Collate(column, "C") if connection.vendor == "postgresql" else F(column)
+    return (
+        persons.alias(prefix_key=key)
+        .filter(prefix_key__gte=prefix, prefix_key__lt=upper)
+        .order_by(key.asc(), "id")
+    )
 
 
 def person_list(*, user: User, filters: PersonFilters) -> QuerySet[Person]:
@@ -78,6 +83,7 @@ def person_list(*, user: User, filters: PersonFilters) -> QuerySet[Person]:
     persons: QuerySet[Person] = (
         Person.objects.visible_to(user).select_related("community").defer("id_number", "phone")
     )
+    ordered_by_prefix = bool(filters.name)
     if filters.name:
         if looks_like_initials(filters.name):
             persons = _prefix(persons, "name_initials", filters.name.lower())
@@ -107,7 +113,7 @@ def person_list(*, user: User, filters: PersonFilters) -> QuerySet[Person]:
     if filters.id_number:
         # At most one row: order by the key alone, so the planner keeps to the blind index.
         return persons.order_by("pk")
-    return persons.order_by("name", "id")
+    return persons if ordered_by_prefix else persons.order_by("name", "id")
 
 
 def person_search_record(*, actor: Actor, filters: PersonFilters) -> None:
