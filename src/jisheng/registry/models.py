@@ -179,7 +179,8 @@ class HouseholdMember(models.Model):
 
 
 class Marriage(models.Model):
-    """A marriage between two residents; ended by divorce or death, never deleted."""
+    """A marriage between two residents, ended by divorce or death; the marriage event
+    keeps its history (reversing that event removes the row)."""
 
     class EndReason(models.TextChoices):
         DIVORCE = "divorce", _("Divorce")

@@ -685,6 +685,3 @@ def _timeline(user: User, person: Person) -> list[TimelineRow]:
 def _field_label(name: str) -> str:
     model_field = Person._meta.get_field(name)
     return str(getattr(model_field, "verbose_name", name))
-
-
-# ---- Reads that belong in selectors.py (proposed there; kept here until they move).
