@@ -1,13 +1,11 @@
 import datetime as dt
 
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from jisheng.accounts.decorators import request_user
 from jisheng.audit import services
-from jisheng.audit.selectors import audit_search
 
 router = Router(tags=["audit"])
 
@@ -37,14 +35,7 @@ class AuditQuery(Schema):
 @router.get("/audit/events", response=list[AuditEventOut], summary="审计日志（仅安全审计员）")
 @paginate(PageNumberPagination)
 def audit_events(request: HttpRequest, query: Query[AuditQuery]) -> object:
-    user = request_user(request)
     filters = {k: v for k, v in query.dict().items() if v}
-    with transaction.atomic():
-        events = audit_search(actor=user, filters=filters)
-        services.record(
-            action=services.Action.SEARCH,
-            actor=services.Actor(user=user, ip=services.client_ip(request)),
-            object_type="audit.auditevent",
-            detail={"filters": {k: str(v) for k, v in filters.items()}},
-        )
+    actor = services.Actor(user=request_user(request), ip=services.client_ip(request))
+    events = services.audit_search_recorded(actor=actor, filters=filters)
     return events

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from jisheng.accounts.roles import Capability
 from jisheng.audit.models import AuditEvent
+from jisheng.audit.selectors import audit_search
 from jisheng.audit.tasks import audit_export
 from jisheng.core.errors import Forbidden
 from jisheng.core.models import TaskProgress
@@ -72,6 +74,19 @@ def record(
         result=result,
         detail=detail or {},
     )
+
+
+def audit_search_recorded(*, actor: Actor, filters: dict[str, Any]) -> QuerySet[AuditEvent]:
+    """The auditor's search, itself written to the trail (pages and API alike)."""
+    with transaction.atomic():
+        events = audit_search(actor=actor.user, filters=filters)
+        record(
+            action=Action.SEARCH,
+            actor=actor,
+            object_type="audit.auditevent",
+            detail={"filters": {k: str(v) for k, v in filters.items()}},
+        )
+    return events
 
 
 def audit_export_start(*, actor: Actor, filters: dict[str, Any]) -> TaskProgress:

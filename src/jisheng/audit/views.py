@@ -1,16 +1,14 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from jisheng.accounts.decorators import request_user, require_capability
+from jisheng.accounts.decorators import require_capability
 from jisheng.accounts.roles import Capability
 from jisheng.audit import services
 from jisheng.audit.forms import AuditSearchForm
-from jisheng.audit.selectors import audit_search
 from jisheng.audit.services import Actor
 from jisheng.core.errors import JishengError
 
@@ -25,16 +23,9 @@ def _filters(request: HttpRequest) -> dict[str, object]:
 @require_GET
 @require_capability(Capability.VIEW_AUDIT)
 def search(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
-    filters = _filters(request)
-    with transaction.atomic():
-        events = audit_search(actor=user, filters=filters)
-        services.record(
-            action=services.Action.SEARCH,
-            actor=Actor.from_request(request),
-            object_type="audit.auditevent",
-            detail={"filters": {k: str(v) for k, v in filters.items()}},
-        )
+    events = services.audit_search_recorded(
+        actor=Actor.from_request(request), filters=_filters(request)
+    )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -18,6 +18,7 @@ from jisheng.registry.models import (
     ResidentStatus,
     Sex,
 )
+from jisheng.registry.selectors import PersonFilters
 from jisheng.registry.services.persons import PersonData
 
 # GB 3304 codes and names, in the standard's order (01–56, then 97 and 98).
@@ -135,6 +136,20 @@ class PersonFilterForm(forms.Form):
         self.fields["community"].queryset = communities  # type: ignore[attr-defined]
         for name in ("name", "id_number", "household", "address"):
             self.fields[name].strip = True  # type: ignore[attr-defined]
+
+    def filters(self) -> PersonFilters:
+        """The search as the selector takes it (empty for an unbound form)."""
+        data = self.cleaned_data if self.is_bound else {}
+        return PersonFilters(
+            name=data.get("name") or "",
+            id_number=data.get("id_number") or "",
+            household=data.get("household") or "",
+            address=data.get("address") or "",
+            community_id=data["community"].pk if data.get("community") else None,
+            age_min=data.get("age_min"),
+            age_max=data.get("age_max"),
+            status=data.get("status") or "",
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

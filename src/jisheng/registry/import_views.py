@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import tempfile
 from typing import Any
 
@@ -160,14 +159,7 @@ def _person_filters(request: HttpRequest) -> selectors.PersonFilters:
     form = PersonFilterForm(request.GET or None, communities=communities)
     if form.is_bound and not form.is_valid():
         raise JishengError(form.errors.as_text(), code="invalid_filter")
-    data = form.cleaned_data if form.is_bound else {}
-    values: dict[str, Any] = {}
-    for item in dataclasses.fields(selectors.PersonFilters):
-        if item.name == "community_id":
-            values[item.name] = data["community"].pk if data.get("community") else None
-        elif data.get(item.name) not in (None, ""):
-            values[item.name] = data[item.name]
-    return selectors.PersonFilters(**values)
+    return form.filters()
 
 
 def _export_name(extension: str) -> str:

@@ -72,17 +72,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     }
     if form.is_bound and not form.is_valid():
         return render(request, "registry/person_list.html", context, status=400)
-    data = form.cleaned_data if form.is_bound else {}
-    filters = selectors.PersonFilters(
-        name=data.get("name") or "",
-        id_number=data.get("id_number") or "",
-        household=data.get("household") or "",
-        address=data.get("address") or "",
-        community_id=data["community"].pk if data.get("community") else None,
-        age_min=data.get("age_min"),
-        age_max=data.get("age_max"),
-        status=data.get("status") or "",
-    )
+    filters = form.filters()
     persons = selectors.person_list(user=user, filters=filters)
     selectors.person_search_record(actor=Actor.from_request(request), filters=filters)
     context["page"] = Paginator(persons, 50).get_page(request.GET.get("page"))

@@ -37,6 +37,7 @@ from jisheng.registry.models import (
     Sex,
 )
 from jisheng.registry.names import name_initials
+from jisheng.registry.selectors import visible_or_404
 from jisheng.registry.services.persons import (
     InvalidPerson,
     PersonData,
@@ -194,13 +195,6 @@ def _join(
     return member
 
 
-def _household_in_scope(actor: Actor, household: Household) -> Household:
-    found = Household.objects.visible_to(actor.user).filter(pk=household.pk).first()
-    if found is None:
-        raise NotFound()
-    return found
-
-
 def _insert(actor: Actor, community: OrgUnit, data: PersonData, *, require_id: bool) -> Person:
     try:
         with transaction.atomic():
@@ -228,7 +222,13 @@ def registration_record(
     snapshot = Snapshot()
     snapshot.set("created_person", person.pk)
     if household is not None:
-        _join(person, _household_in_scope(actor, household), relation, date, snapshot)
+        _join(
+            person,
+            visible_or_404(Household, user=actor.user, pk=household.pk),
+            relation,
+            date,
+            snapshot,
+        )
     return _record(actor=actor, kind=Kind.REGISTRATION, person=person, date=date, snapshot=snapshot)
 
 
@@ -266,7 +266,13 @@ def birth_record(
         household = membership.household if membership else None
     if household is not None:
         relation = Relation.SON if person.sex == Sex.MALE else Relation.DAUGHTER
-        _join(person, _household_in_scope(actor, household), relation, child.birth_date, snapshot)
+        _join(
+            person,
+            visible_or_404(Household, user=actor.user, pk=household.pk),
+            relation,
+            child.birth_date,
+            snapshot,
+        )
     birth_order = (
         ParentLink.objects.filter(parent=mother)
         .exclude(child__status=ResidentStatus.VOIDED)
@@ -385,7 +391,13 @@ def move_in_record(
     else:
         raise JishengError(_("Give the person moving in."), code="invalid")
     if household is not None:
-        _join(person, _household_in_scope(actor, household), relation, date, snapshot)
+        _join(
+            person,
+            visible_or_404(Household, user=actor.user, pk=household.pk),
+            relation,
+            date,
+            snapshot,
+        )
     return _record(
         actor=actor,
         kind=Kind.MOVE_IN,
@@ -481,7 +493,7 @@ def household_change_record(
         snapshot.set("created_household", household.pk)
         relation = Relation.HEAD
     else:
-        household = _household_in_scope(actor, household)
+        household = visible_or_404(Household, user=actor.user, pk=household.pk)
     _join(person, household, relation, date, snapshot)
     return _record(
         actor=actor,
