@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "jisheng.accounts",
     "jisheng.audit",
     "jisheng.registry",
+    "jisheng.benefits",
+    "jisheng.prepregnancy",
+    "jisheng.contraceptives",
     "jisheng.reports",
 ]
 

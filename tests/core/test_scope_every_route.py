@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from importlib import import_module
 
 import pytest
 from django.test import Client
@@ -23,8 +24,12 @@ from jisheng.core.progress import progress_create
 from jisheng.registry.models import Person, PersonImport
 from jisheng.registry.services import events
 from jisheng.registry.services.persons import flag_likely_duplicates
+from scope_objects import ForeignContext
 
 REFUSED = {403, 404}
+
+# Each module's tests/scope_objects/<module>.py: ``make(ctx) -> {route parameter: foreign id}``.
+MODULES_WITH_OBJECTS = ("benefits", "prepregnancy", "contraceptives")
 
 
 def walk(
@@ -57,7 +62,7 @@ def foreign_objects(org, make_user, make_person, make_household) -> dict[str, st
     person_import = PersonImport.objects.create(
         owner=other_worker, community=org.c2, file_name="x.csv", stored_file="imports/x.csv"
     )
-    return {
+    values = {
         "person_id": str(other_person.pk),
         "household_id": str(household.pk),
         "user_id": str(other_worker.pk),
@@ -69,6 +74,17 @@ def foreign_objects(org, make_user, make_person, make_household) -> dict[str, st
         "import_id": str(person_import.pk),
         "token_id": str(token_create(user=other_worker, name="foreign")[0].pk),
     }
+    ctx = ForeignContext(
+        org=org,
+        make_user=make_user,
+        make_person=make_person,
+        other_worker=other_worker,
+        other_person=other_person,
+        other_wife=wife,
+    )
+    for module in MODULES_WITH_OBJECTS:
+        values.update(import_module(f"scope_objects.{module}").make(ctx))
+    return values
 
 
 def fill(route: str, values: dict[str, str]) -> str:

@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from test_import_support import csv_bytes, resident_rows, upload
 
 from jisheng.accounts.roles import Role
 from jisheng.audit.models import AuditEvent
@@ -18,6 +17,7 @@ from jisheng.audit.services import Actor
 from jisheng.core.models import TaskProgress
 from jisheng.registry.models import LifeEvent, Person, PersonImport
 from jisheng.registry.services import imports
+from support.import_files import csv_bytes, resident_rows, upload
 
 State = PersonImport.State
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from test_import_support import csv_bytes, id_number, resident_row, xlsx_bytes
 
 from jisheng.registry import importing
 from jisheng.registry.importing import TEMPLATE_HEADERS, ImportFileError
+from support.import_files import csv_bytes, id_number, resident_row, xlsx_bytes
 
 
 def write(tmp_path: Path, content: bytes, name: str = "居民.csv") -> Path:

@@ -19,12 +19,12 @@ from queue import Empty, Queue
 from urllib.parse import quote
 
 from django.db import connection
-from test_import_support import csv_bytes, resident_rows, upload
 
 from jisheng.accounts.roles import Role
 from jisheng.audit.services import Actor
 from jisheng.registry.models import LifeEvent, Person, PersonImport
 from jisheng.registry.services import imports
+from support.import_files import csv_bytes, resident_rows, upload
 
 ROWS = 3000
 CHUNK = 500

@@ -8,11 +8,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
-from test_import_support import csv_bytes, resident_row, resident_rows, upload, xlsx_bytes
 
 from jisheng.accounts.roles import Role
 from jisheng.registry.importing import TEMPLATE_HEADERS
 from jisheng.registry.models import Person, PersonImport
+from support.import_files import csv_bytes, resident_row, resident_rows, upload, xlsx_bytes
 
 State = PersonImport.State
 

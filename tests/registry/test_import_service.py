@@ -10,14 +10,6 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 from openpyxl import load_workbook
-from test_import_support import (
-    csv_bytes,
-    id_number,
-    resident_row,
-    resident_rows,
-    upload,
-    xlsx_bytes,
-)
 
 from jisheng.accounts.roles import Role
 from jisheng.audit.models import AuditEvent
@@ -35,6 +27,14 @@ from jisheng.registry.models import (
 )
 from jisheng.registry.services import events, imports
 from jisheng.registry.services.persons import person_data_check
+from support.import_files import (
+    csv_bytes,
+    id_number,
+    resident_row,
+    resident_rows,
+    upload,
+    xlsx_bytes,
+)
 
 State = PersonImport.State
 

@@ -42,12 +42,40 @@ class Capability(StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_ROLES = "manage_roles"
     VIEW_AUDIT = "view_audit"
+    # Health and reproductive data: only roles whose duty is health services.
+    VIEW_HEALTH = "view_health"
+    # Benefits: take applications and do the community check (社居初审), visits.
+    APPLY_BENEFITS = "apply_benefits"
+    # Benefits: street review, public notice, programs, payment batches, re-verification.
+    REVIEW_BENEFITS = "review_benefits"
+    # Benefits: final approval (审批).
+    APPROVE_BENEFITS = "approve_benefits"
+    # Contraceptive stock: moves, stocktakes and the roster at the user's points.
+    MANAGE_STOCK = "manage_stock"
 
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.COMMUNITY_WORKER: frozenset({Capability.VIEW_PERSONAL, Capability.EDIT_REGISTRY}),
-    Role.STREET_STAFF: frozenset({Capability.VIEW_PERSONAL, Capability.EDIT_REGISTRY}),
-    Role.LEADER: frozenset({Capability.VIEW_PERSONAL}),
+    Role.COMMUNITY_WORKER: frozenset(
+        {
+            Capability.VIEW_PERSONAL,
+            Capability.EDIT_REGISTRY,
+            Capability.VIEW_HEALTH,
+            Capability.APPLY_BENEFITS,
+            Capability.MANAGE_STOCK,
+        }
+    ),
+    Role.STREET_STAFF: frozenset(
+        {
+            Capability.VIEW_PERSONAL,
+            Capability.EDIT_REGISTRY,
+            Capability.VIEW_HEALTH,
+            Capability.APPLY_BENEFITS,
+            Capability.REVIEW_BENEFITS,
+            Capability.APPROVE_BENEFITS,
+            Capability.MANAGE_STOCK,
+        }
+    ),
+    Role.LEADER: frozenset({Capability.VIEW_PERSONAL, Capability.APPROVE_BENEFITS}),
     Role.DISTRICT_SUPERVISOR: frozenset({Capability.VIEW_PERSONAL}),
     Role.PARTNER_REPORTER: frozenset({Capability.REPORT_AS_PARTNER}),
     Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_USERS}),

@@ -89,6 +89,9 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def register_routers() -> None:
     from jisheng.accounts.api import router as accounts_router
     from jisheng.audit.api import router as audit_router
+    from jisheng.benefits.api import router as benefits_router
+    from jisheng.contraceptives.api import router as contraceptives_router
+    from jisheng.prepregnancy.api import router as prepregnancy_router
     from jisheng.registry.api import router as registry_router
     from jisheng.registry.import_api import router as import_router
 
@@ -96,6 +99,9 @@ def register_routers() -> None:
     api.add_router("/", registry_router)
     api.add_router("/", audit_router)
     api.add_router("/", import_router)
+    api.add_router("/benefits/", benefits_router)
+    api.add_router("/prepregnancy/", prepregnancy_router)
+    api.add_router("/contraceptives/", contraceptives_router)
 
 
 register_routers()

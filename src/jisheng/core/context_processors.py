@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.accounts.roles import Capability
+from jisheng.core.navigation import NavLink, NavSection
 
+# Modules that bring their own menu section, in menu order (each has ``navigation.SECTION``).
+MODULE_MENUS = ("jisheng.benefits", "jisheng.prepregnancy", "jisheng.contraceptives")
 
-@dataclass(frozen=True)
-class NavLink:
-    label: str | Promise
-    url_name: str
-    capability: Capability | None
-
-
-@dataclass(frozen=True)
-class NavSection:
-    label: str | Promise
-    links: tuple[NavLink, ...]
-
-
-NAVIGATION = (
+_BASE_NAVIGATION = (
     NavSection(_("Overview"), (NavLink(_("Home"), "reports:home", None),)),
     NavSection(
         _("Population registry"),
@@ -36,6 +25,9 @@ NAVIGATION = (
             NavLink(_("Possible duplicates"), "registry:duplicate_list", Capability.EDIT_REGISTRY),
         ),
     ),
+)
+
+_ACCOUNT_NAVIGATION = (
     NavSection(
         _("Administration"),
         (
@@ -54,6 +46,14 @@ NAVIGATION = (
         ),
     ),
 )
+
+
+def _navigation() -> tuple[NavSection, ...]:
+    modules = tuple(import_module(f"{name}.navigation").SECTION for name in MODULE_MENUS)
+    return _BASE_NAVIGATION + modules + _ACCOUNT_NAVIGATION
+
+
+NAVIGATION = _navigation()
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from jisheng.accounts.decorators import request_user
 from jisheng.reports import selectors
+from jisheng.reports.panels import home_panels
 
 
 @require_GET
@@ -17,5 +18,6 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "counts": selectors.home_figures(user),
             "units": selectors.unit_breakdown(user),
+            "panels": home_panels(user),
         },
     )

@@ -1,0 +1,1 @@
+"""Benefits (利益导向): programs, eligibility, applications, payments, re-verification, visits."""
