@@ -193,6 +193,11 @@ TASKS = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# Text messages (pre-pregnancy notices): the default backend writes each message to a
+# file under the instance folder; a real gateway is a dotted path to another backend.
+JISHENG_SMS_BACKEND = os.environ.get("JISHENG_SMS_BACKEND", "jisheng.prepregnancy.sms.FileBackend")
+JISHENG_SMS_DIR = JISHENG_HOME / "sms"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
