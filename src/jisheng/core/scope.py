@@ -25,11 +25,13 @@ class ScopeRule:
     ``org_field``: lookup path to the owning OrgUnit (``None``: not org-owned).
     ``reporter_field``: lookup path to the partner reporter who filed it, if any.
     ``personal``: holds personal data, so only roles with a duty to read it see it.
+    ``capability``: a further duty the reader must have (e.g. health data: ``VIEW_HEALTH``).
     """
 
     org_field: str | None
     reporter_field: str | None = None
     personal: bool = True
+    capability: Capability | None = None
 
 
 class ScopedQuerySet[M: models.Model](models.QuerySet[M]):
@@ -38,6 +40,8 @@ class ScopedQuerySet[M: models.Model](models.QuerySet[M]):
     def visible_to(self, user: User | Any) -> Self:
         rule: ScopeRule = self.model.scope_rule  # type: ignore[attr-defined]
         if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if rule.capability is not None and not user.has_capability(rule.capability):
             return self.none()
         if user.has_capability(Capability.REPORT_AS_PARTNER) and not user.has_capability(
             Capability.VIEW_PERSONAL
