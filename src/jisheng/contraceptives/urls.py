@@ -1,8 +1,48 @@
 from django.urls import path
 
-from jisheng.contraceptives import views
+from jisheng.contraceptives.views import counts, moves, outreach, points, reports, roster
 
 app_name = "contraceptives"
 urlpatterns = [
-    path("", views.index, name="index"),
+    path("", points.index, name="index"),
+    path("products/", points.product_list, name="product_list"),
+    path("products/new/", points.product_new, name="product_new"),
+    path("points/new/", points.point_new, name="point_new"),
+    path("points/<int:point_id>/", points.point_detail, name="point_detail"),
+    path("points/<int:point_id>/edit/", points.point_edit, name="point_edit"),
+    path("points/<int:point_id>/levels/", points.point_thresholds, name="point_thresholds"),
+    path("points/<int:point_id>/receive/", moves.move_receive, name="move_receive"),
+    path("points/<int:point_id>/transfer/", moves.move_transfer, name="move_transfer"),
+    path("points/<int:point_id>/issue/", moves.move_issue, name="move_issue"),
+    path("points/<int:point_id>/dispense/", moves.move_anonymous, name="move_anonymous"),
+    path("points/<int:point_id>/return/", moves.move_return, name="move_return"),
+    path("points/<int:point_id>/write-off/", moves.move_write_off, name="move_write_off"),
+    path("points/<int:point_id>/loss/", moves.move_loss, name="move_loss"),
+    path("points/<int:point_id>/card/", moves.stock_card, name="stock_card"),
+    path("points/<int:point_id>/counts/new/", counts.count_start, name="count_start"),
+    path("moves/<int:stock_move_id>/reverse/", moves.move_reverse, name="move_reverse"),
+    path("counts/<int:stock_count_id>/", counts.count_detail, name="count_detail"),
+    path("counts/<int:stock_count_id>/post/", counts.count_post, name="count_post"),
+    path("counts/<int:stock_count_id>/cancel/", counts.count_cancel, name="count_cancel"),
+    path("counts/<int:stock_count_id>/add-lot/", counts.count_add_lot, name="count_add_lot"),
+    path("roster/", roster.roster_list, name="roster_list"),
+    path("roster/new/", roster.roster_new, name="roster_new"),
+    path("roster/<int:roster_entry_id>/", roster.roster_detail, name="roster_detail"),
+    path(
+        "roster/<int:roster_entry_id>/follow-up/",
+        roster.roster_follow_up,
+        name="roster_follow_up",
+    ),
+    path("roster/<int:roster_entry_id>/stop/", roster.roster_stop, name="roster_stop"),
+    path("outreach/", outreach.outreach_page, name="outreach"),
+    path("outreach/consultations/", outreach.consultation_new, name="consultation_new"),
+    path("outreach/materials/", outreach.handout_new, name="handout_new"),
+    path("reports/issues/", reports.report_issues, name="report_issues"),
+    path("reports/issues/xlsx/", reports.report_issues_xlsx, name="report_issues_xlsx"),
+    path("reports/stock/", reports.report_stock, name="report_stock"),
+    path("reports/stock/xlsx/", reports.report_stock_xlsx, name="report_stock_xlsx"),
+    path("reports/expiry/", reports.report_expiry, name="report_expiry"),
+    path("reports/expiry/xlsx/", reports.report_expiry_xlsx, name="report_expiry_xlsx"),
+    path("reports/roster/", reports.report_roster, name="report_roster"),
+    path("reports/roster/xlsx/", reports.report_roster_xlsx, name="report_roster_xlsx"),
 ]

@@ -1,0 +1,1 @@
+"""Reads of the contraceptive supply module, always through the user's scope."""

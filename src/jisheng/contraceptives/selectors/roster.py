@@ -1,0 +1,119 @@
+"""Roster reads. Lists and details of people's methods are health data: every list and
+every detail read is written to the audit trail before it is returned."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+
+from jisheng.accounts.models import User
+from jisheng.audit import services as audit
+from jisheng.audit.services import Action, Actor
+from jisheng.contraceptives.models import (
+    Method,
+    MoveKind,
+    ProductCategory,
+    RosterEntry,
+    RosterFollowUp,
+    StockMove,
+)
+from jisheng.core.errors import NotFound
+
+
+@dataclass(frozen=True)
+class RosterFilters:
+    method: str = ""
+    community_id: int | None = None
+    active_only: bool = True
+
+    def as_audit_detail(self) -> dict[str, object]:
+        return {
+            "method": self.method,
+            "community": self.community_id,
+            "active_only": self.active_only,
+        }
+
+
+def roster_list(*, user: User, filters: RosterFilters) -> QuerySet[RosterEntry]:
+    """Entries in scope matching the filters, with masked person data only."""
+    entries = (
+        RosterEntry.objects.visible_to(user)
+        .select_related("person__community", "point")
+        .defer("notes", "person__id_number", "person__phone")
+    )
+    if filters.method:
+        entries = entries.filter(method=filters.method)
+    if filters.community_id:
+        entries = entries.filter(person__community_id=filters.community_id)
+    if filters.active_only:
+        entries = entries.filter(stop_date__isnull=True)
+    return entries.order_by("person__community__path", "person__name", "method", "pk")
+
+
+def roster_search_record(*, actor: Actor, filters: RosterFilters) -> None:
+    with transaction.atomic():
+        audit.record(
+            action=Action.SEARCH,
+            actor=actor,
+            object_type="contraceptives.rosterentry",
+            detail=filters.as_audit_detail(),
+        )
+
+
+def roster_entry_detail(*, actor: Actor, entry_id: int) -> RosterEntry:
+    """One entry with its decrypted notes; the read is audited before it is returned."""
+    entry = (
+        RosterEntry.objects.visible_to(actor.user)
+        .select_related("person__community", "point", "enrolled_by")
+        .defer("person__id_number", "person__phone")
+        .filter(pk=entry_id)
+        .first()
+    )
+    if entry is None:
+        raise NotFound()
+    with transaction.atomic():
+        audit.record(action=Action.VIEW, actor=actor, obj=entry)
+    return entry
+
+
+def roster_entry_for_form(user: User, entry_id: int) -> RosterEntry:
+    """An entry in scope for a form page; it shows no notes, so it is not an audited read."""
+    entry = (
+        RosterEntry.objects.visible_to(user)
+        .select_related("person")
+        .defer("notes", "person__id_number", "person__phone")
+        .filter(pk=entry_id)
+        .first()
+    )
+    if entry is None:
+        raise NotFound()
+    return entry
+
+
+def follow_ups(entry: RosterEntry) -> QuerySet[RosterFollowUp]:
+    return entry.follow_ups.select_related("recorded_by").order_by("date", "pk")
+
+
+def person_entries(entry: RosterEntry) -> QuerySet[RosterEntry]:
+    """The person's other roster entries (earlier or parallel methods)."""
+    return (
+        RosterEntry.objects.filter(person_id=entry.person_id)
+        .exclude(pk=entry.pk)
+        .defer("notes")
+        .order_by("-start_date", "-pk")
+    )
+
+
+def supply_history(entry: RosterEntry) -> QuerySet[StockMove]:
+    """Issues to the person of products of the entry's method, at any point, newest first."""
+    categories = [c for c in ProductCategory.values if Method.for_category(c) == entry.method]
+    return (
+        StockMove.objects.filter(
+            person_id=entry.person_id, kind=MoveKind.ISSUE, lot__product__category__in=categories
+        )
+        .select_related("point", "lot__product", "recorded_by")
+        .annotate(is_reversed=Exists(StockMove.objects.filter(reverses=OuterRef("pk"))))
+        .order_by("-occurred_on", "-pk")
+    )

@@ -1,0 +1,265 @@
+"""Points, balances, moves and stock cards, as the user may see them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum, Window
+from django.utils import timezone
+
+from jisheng.accounts.models import User
+from jisheng.accounts.roles import ROLE_CAPABILITIES, Capability
+from jisheng.contraceptives.models import (
+    DistributionPoint,
+    Lot,
+    MoveKind,
+    Product,
+    StockBalance,
+    StockCount,
+    StockCountLine,
+    StockMove,
+    StockThreshold,
+)
+from jisheng.core.errors import NotFound
+
+
+def point_list(user: User) -> QuerySet[DistributionPoint]:
+    return DistributionPoint.objects.visible_to(user).select_related("org_unit", "keeper")
+
+
+def point_or_404(user: User, point_id: int) -> DistributionPoint:
+    point = point_list(user).filter(pk=point_id).first()
+    if point is None:
+        raise NotFound()
+    return point
+
+
+def point_totals(user: User) -> dict[int, int]:
+    """Units held per visible point (all lots)."""
+    totals = (
+        StockBalance.objects.visible_to(user)
+        .values_list("point_id")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    return {point_id: int(total or 0) for point_id, total in totals}
+
+
+def transfer_destinations(user: User, source: DistributionPoint) -> QuerySet[DistributionPoint]:
+    """Points in service that ``source`` may supply: those the user manages, and the
+    points of the unit just above the user's (a community returns stock to the store)."""
+    unit = user.org_unit
+    above = Q(org_unit_id=unit.parent_id) if unit is not None and unit.parent_id else Q(pk=None)
+    return (
+        DistributionPoint.objects.filter(
+            Q(pk__in=DistributionPoint.objects.visible_to(user).values("pk")) | above,
+            is_active=True,
+        )
+        .exclude(pk=source.pk)
+        .select_related("org_unit")
+        .order_by("org_unit__path", "kind", "name")
+    )
+
+
+def keeper_choices(user: User) -> QuerySet[User]:
+    """Users who may keep a point in the user's area: stock managers attached inside it."""
+    roles = [role for role, caps in ROLE_CAPABILITIES.items() if Capability.MANAGE_STOCK in caps]
+    return (
+        User.objects.filter(
+            is_active=True, org_unit_id__in=user.scope_unit_ids(), roles__role__in=roles
+        )
+        .distinct()
+        .order_by("org_unit__path", "username")
+    )
+
+
+def product_list(user: User, *, active_only: bool = False) -> QuerySet[Product]:
+    products = Product.objects.visible_to(user)
+    return products.filter(is_active=True) if active_only else products
+
+
+def point_balances(point: DistributionPoint) -> QuerySet[StockBalance]:
+    """What the point holds, lot by lot, first to expire first (FEFO)."""
+    return (
+        StockBalance.objects.filter(point=point, quantity__gt=0)
+        .select_related("lot__product")
+        .order_by("lot__product__category", "lot__product__name", "lot__expiry_date", "lot_id")
+    )
+
+
+def lots_in_stock(point: DistributionPoint, *, usable_on: dt.date | None = None) -> QuerySet[Lot]:
+    """Lots with stock at the point, first to expire first; only unexpired ones if asked."""
+    lots = Lot.objects.filter(balances__point=point, balances__quantity__gt=0).annotate(
+        on_hand=F("balances__quantity")
+    )
+    if usable_on is not None:
+        lots = lots.filter(expiry_date__gte=usable_on)
+    return lots.select_related("product").order_by("expiry_date", "product__name", "number")
+
+
+def expired_lots_in_stock(point: DistributionPoint, *, on: dt.date) -> QuerySet[Lot]:
+    """Lots held at the point that have expired by day ``on`` (for write-offs)."""
+    return lots_in_stock(point).filter(expiry_date__lt=on)
+
+
+def move_list(user: User) -> QuerySet[StockMove]:
+    return StockMove.objects.visible_to(user).select_related(
+        "point", "lot__product", "recorded_by", "person", "transfer", "reverses"
+    )
+
+
+def move_or_404(user: User, move_id: int) -> StockMove:
+    move = move_list(user).filter(pk=move_id).first()
+    if move is None:
+        raise NotFound()
+    return move
+
+
+@dataclass(frozen=True)
+class CardRow:
+    move: StockMove
+    balance: int
+
+
+@dataclass(frozen=True)
+class StockCard:
+    """实物帐卡: one product (optionally one lot) at one point; balance = sum of moves.
+
+    For one year, the card opens with the balance carried forward from the moves dated
+    before it and lists the moves dated in it.
+    """
+
+    point: DistributionPoint
+    product: Product
+    lot: Lot | None
+    rows: list[CardRow]
+    year: int | None = None
+    opening: int = 0
+
+    @property
+    def balance(self) -> int:
+        return self.rows[-1].balance if self.rows else self.opening
+
+    @property
+    def total_in(self) -> int:
+        return sum(row.move.quantity_in for row in self.rows)
+
+    @property
+    def total_out(self) -> int:
+        return sum(row.move.quantity_out for row in self.rows)
+
+
+def stock_card(
+    *,
+    point: DistributionPoint,
+    product: Product,
+    lot: Lot | None = None,
+    year: int | None = None,
+) -> StockCard:
+    """Every move of the product (or lot) at the point in entry order, with running balance;
+    for ``year``, the moves dated in it after the balance carried forward."""
+    moves = StockMove.objects.filter(point=point, lot__product=product)
+    if lot is not None:
+        moves = moves.filter(lot=lot)
+    opening = 0
+    if year is not None:
+        carried = moves.filter(occurred_on__lt=dt.date(year, 1, 1)).aggregate(total=Sum("quantity"))
+        opening = int(carried["total"] or 0)
+        moves = moves.filter(occurred_on__year=year)
+    moves = (
+        moves.select_related(
+            "lot", "recorded_by", "person", "transfer__source", "transfer__destination", "reverses"
+        )
+        .defer("person__id_number", "person__phone")
+        .annotate(
+            running=Window(Sum("quantity"), order_by=F("id").asc()),
+            is_reversed=Exists(StockMove.objects.filter(reverses=OuterRef("pk"))),
+        )
+        .order_by("id")
+    )
+    rows = [CardRow(move=move, balance=opening + move.running) for move in moves]
+    return StockCard(point=point, product=product, lot=lot, rows=rows, year=year, opening=opening)
+
+
+def card_products(point: DistributionPoint) -> QuerySet[Product]:
+    """Products that have a card at the point (any move, even if now at zero)."""
+    return Product.objects.filter(
+        pk__in=StockMove.objects.filter(point=point).values("lot__product_id")
+    ).order_by("category", "name")
+
+
+def thresholds_of(point: DistributionPoint) -> dict[int, int]:
+    return dict(StockThreshold.objects.filter(point=point).values_list("product_id", "minimum"))
+
+
+def count_list(user: User) -> QuerySet[StockCount]:
+    return StockCount.objects.visible_to(user).select_related("point", "created_by", "posted_by")
+
+
+def count_or_404(user: User, count_id: int) -> StockCount:
+    count = count_list(user).filter(pk=count_id).first()
+    if count is None:
+        raise NotFound()
+    return count
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """A line of a count beside the card's balance: live while drafting, frozen once posted."""
+
+    line: StockCountLine
+    on_card: int
+
+    @property
+    def difference(self) -> int | None:
+        return None if self.line.counted is None else self.line.counted - self.on_card
+
+
+def count_rows(count: StockCount) -> list[CountRow]:
+    lines = list(
+        count.lines.select_related("lot__product").order_by(
+            "lot__product__name", "lot__expiry_date", "pk"
+        )
+    )
+    if count.state == StockCount.State.POSTED:
+        return [CountRow(line=line, on_card=line.on_card or 0) for line in lines]
+    balances = dict(
+        StockBalance.objects.filter(
+            point_id=count.point_id, lot_id__in=[line.lot_id for line in lines]
+        ).values_list("lot_id", "quantity")
+    )
+    return [CountRow(line=line, on_card=balances.get(line.lot_id, 0)) for line in lines]
+
+
+def lots_addable_to_count(count: StockCount) -> QuerySet[Lot]:
+    """Lots of products in use that the count does not list yet, unexpired first."""
+    return (
+        Lot.objects.filter(product__is_active=True)
+        .exclude(pk__in=count.lines.values("lot_id"))
+        .select_related("product")
+        .order_by("product__name", "expiry_date")
+    )
+
+
+def recent_moves(point: DistributionPoint, limit: int = 20) -> QuerySet[StockMove]:
+    return (
+        StockMove.objects.filter(point=point)
+        .select_related("lot__product", "recorded_by", "reverses")
+        .order_by("-id")[:limit]
+    )
+
+
+def issue_total(point: DistributionPoint, *, since: dt.date | None = None) -> int:
+    """Units handed out at the point (named and anonymous), net of reversed issues."""
+    since = since or timezone.localdate().replace(month=1, day=1)
+    total = (
+        StockMove.objects.filter(
+            point=point,
+            kind__in=[MoveKind.ISSUE, MoveKind.ANONYMOUS_ISSUE],
+            occurred_on__gte=since,
+            reversed_by__isnull=True,
+        ).aggregate(total=Sum("quantity"))["total"]
+        or 0
+    )
+    return -int(total)

@@ -1,0 +1,327 @@
+"""Every way stock changes: receipt, transfer, issue (named or anonymous), return, expired
+write-off, loss, and the reversal of a wrong move. Each returns the moves it appended."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from jisheng.audit.services import Actor
+from jisheng.contraceptives.models import (
+    DistributionPoint,
+    Lot,
+    Method,
+    MoveKind,
+    Product,
+    StockMove,
+    StockTransfer,
+)
+from jisheng.contraceptives.models.ledger import TRANSFER_KINDS
+from jisheng.contraceptives.selectors.stock import transfer_destinations
+from jisheng.contraceptives.services.access import (
+    check_quantity,
+    check_text,
+    point_in_service,
+    require_health_duty,
+    require_stock_manager,
+)
+from jisheng.contraceptives.services.balances import Change, MoveFacts, append_move, apply_changes
+from jisheng.contraceptives.services.roster import roster_ensure_for_issue
+from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.registry.models import Person, ResidentStatus
+
+LOT_NUMBER_LENGTH = 40
+
+
+def lot_resolve(*, product: Product, number: str, expiry_date: dt.date) -> Lot:
+    """The lot ``number`` of ``product``, created on first receipt; its expiry is fixed."""
+    number = check_text(number, limit=LOT_NUMBER_LENGTH)
+    if not number:
+        raise JishengError(_("Give the lot number."), code="lot_number")
+    lot, created = Lot.objects.get_or_create(
+        product=product, number=number, defaults={"expiry_date": expiry_date}
+    )
+    if not created and lot.expiry_date != expiry_date:
+        raise Conflict(
+            _("Lot %(lot)s is recorded with the expiry date %(date)s.")
+            % {"lot": lot.number, "date": lot.expiry_date.isoformat()},
+            code="lot_expiry_mismatch",
+        )
+    return lot
+
+
+def _usable(lot: Lot, on: dt.date) -> Lot:
+    if lot.is_expired(on):
+        raise Conflict(
+            _("Lot %(lot)s expired on %(date)s: write it off instead.")
+            % {"lot": lot.number, "date": lot.expiry_date.isoformat()},
+            code="lot_expired",
+        )
+    return lot
+
+
+def _single(
+    actor: Actor,
+    *,
+    point: DistributionPoint,
+    lot: Lot,
+    kind: MoveKind,
+    quantity: int,
+    facts: MoveFacts,
+    person: Person | None = None,
+) -> StockMove:
+    """One move at one point: positive quantities in, negative out."""
+    change = Change(point=point, lot=lot, delta=quantity)
+    apply_changes([change])
+    return append_move(
+        actor, point=point, lot=lot, kind=kind, quantity=quantity, facts=facts, person=person
+    )
+
+
+def stock_receive(
+    *,
+    actor: Actor,
+    point: DistributionPoint,
+    product: Product,
+    lot_number: str,
+    expiry_date: dt.date,
+    quantity: int,
+    facts: MoveFacts,
+) -> list[StockMove]:
+    """A delivery from the district into a point; the lot is created on its first receipt."""
+    facts = facts.checked(MoveKind.RECEIPT)
+    check_quantity(quantity)
+    with transaction.atomic():
+        point = point_in_service(actor, point)
+        if not product.is_active:
+            raise Conflict(_("This product is no longer in use."), code="product_inactive")
+        lot = _usable(
+            lot_resolve(product=product, number=lot_number, expiry_date=expiry_date),
+            facts.occurred_on,
+        )
+        return [
+            _single(
+                actor, point=point, lot=lot, kind=MoveKind.RECEIPT, quantity=quantity, facts=facts
+            )
+        ]
+
+
+def stock_transfer(
+    *,
+    actor: Actor,
+    source: DistributionPoint,
+    destination: DistributionPoint,
+    lot: Lot,
+    quantity: int,
+    facts: MoveFacts,
+) -> list[StockMove]:
+    """One transfer document: out of ``source`` and into ``destination`` together, or neither."""
+    facts = facts.checked(MoveKind.TRANSFER_OUT)
+    check_quantity(quantity)
+    with transaction.atomic():
+        source = point_in_service(actor, source)
+        target = transfer_destinations(actor.user, source).filter(pk=destination.pk).first()
+        if target is None:
+            raise JishengError(
+                _("Stock can go only to another point in service that you may supply."),
+                code="destination",
+            )
+        _usable(lot, facts.occurred_on)
+        apply_changes(
+            [
+                Change(point=source, lot=lot, delta=-quantity),
+                Change(point=target, lot=lot, delta=quantity),
+            ]
+        )
+        transfer = StockTransfer.objects.create(
+            source=source,
+            destination=target,
+            document_number=facts.document_number,
+            occurred_on=facts.occurred_on,
+            recorded_by=actor.user,
+        )
+        return [
+            append_move(
+                actor,
+                point=source,
+                lot=lot,
+                kind=MoveKind.TRANSFER_OUT,
+                quantity=-quantity,
+                facts=facts,
+                transfer=transfer,
+            ),
+            append_move(
+                actor,
+                point=target,
+                lot=lot,
+                kind=MoveKind.TRANSFER_IN,
+                quantity=quantity,
+                facts=facts,
+                transfer=transfer,
+            ),
+        ]
+
+
+def stock_issue(
+    *,
+    actor: Actor,
+    point: DistributionPoint,
+    lot: Lot,
+    quantity: int,
+    person: Person,
+    facts: MoveFacts,
+) -> list[StockMove]:
+    """Supply to a registered resident, who is put on the roster for the product's method
+    if not already there."""
+    facts = facts.checked(MoveKind.ISSUE)
+    check_quantity(quantity)
+    require_health_duty(actor)
+    with transaction.atomic():
+        point = point_in_service(actor, point)
+        found = Person.objects.visible_to(actor.user).filter(pk=person.pk).first()
+        if found is None:
+            raise NotFound()
+        if found.status != ResidentStatus.LIVING:
+            raise Conflict(
+                _("Only a resident living here can be supplied by name."), code="not_living"
+            )
+        _usable(lot, facts.occurred_on)
+        move = _single(
+            actor,
+            point=point,
+            lot=lot,
+            kind=MoveKind.ISSUE,
+            quantity=-quantity,
+            facts=facts,
+            person=found,
+        )
+        roster_ensure_for_issue(
+            actor=actor,
+            person=found,
+            method=Method.for_category(lot.product.category),
+            start_date=facts.occurred_on,
+            point=point,
+        )
+        return [move]
+
+
+def _outgoing(
+    actor: Actor,
+    *,
+    kind: MoveKind,
+    point: DistributionPoint,
+    lot: Lot,
+    quantity: int,
+    facts: MoveFacts,
+) -> list[StockMove]:
+    facts = facts.checked(kind)
+    check_quantity(quantity)
+    with transaction.atomic():
+        point = point_in_service(actor, point)
+        if kind == MoveKind.ANONYMOUS_ISSUE:
+            _usable(lot, facts.occurred_on)
+        if kind == MoveKind.WRITE_OFF and not lot.is_expired(facts.occurred_on):
+            raise Conflict(
+                _("Lot %(lot)s has not expired: record a loss or a return instead.")
+                % {"lot": lot.number},
+                code="lot_not_expired",
+            )
+        return [_single(actor, point=point, lot=lot, kind=kind, quantity=-quantity, facts=facts)]
+
+
+def stock_issue_anonymous(
+    *, actor: Actor, point: DistributionPoint, lot: Lot, quantity: int, facts: MoveFacts
+) -> list[StockMove]:
+    """Handed out without a name: a machine's dispensed count at refill, an outreach event."""
+    return _outgoing(
+        actor, kind=MoveKind.ANONYMOUS_ISSUE, point=point, lot=lot, quantity=quantity, facts=facts
+    )
+
+
+def stock_return(
+    *, actor: Actor, point: DistributionPoint, lot: Lot, quantity: int, facts: MoveFacts
+) -> list[StockMove]:
+    """Stock sent back to the district (near expiry, quality problem, surplus)."""
+    return _outgoing(
+        actor, kind=MoveKind.RETURN, point=point, lot=lot, quantity=quantity, facts=facts
+    )
+
+
+def stock_write_off(
+    *, actor: Actor, point: DistributionPoint, lot: Lot, quantity: int, facts: MoveFacts
+) -> list[StockMove]:
+    """Expired stock taken off the books; refused for a lot that has not expired."""
+    return _outgoing(
+        actor, kind=MoveKind.WRITE_OFF, point=point, lot=lot, quantity=quantity, facts=facts
+    )
+
+
+def stock_loss(
+    *, actor: Actor, point: DistributionPoint, lot: Lot, quantity: int, facts: MoveFacts
+) -> list[StockMove]:
+    """Stock lost or damaged."""
+    return _outgoing(
+        actor, kind=MoveKind.LOSS, point=point, lot=lot, quantity=quantity, facts=facts
+    )
+
+
+def move_reverse(*, actor: Actor, move: StockMove, facts: MoveFacts) -> list[StockMove]:
+    """Cancel a wrong move by appending its opposite, naming it. A transfer is reversed
+    whole (both legs) and only by the sending side. A move is reversed at most once."""
+    require_stock_manager(actor)
+    facts = facts.checked(MoveKind.REVERSAL)
+    with transaction.atomic():
+        original = (
+            StockMove.objects.visible_to(actor.user)
+            .select_related("point", "lot", "transfer")
+            .filter(pk=move.pk)
+            .first()
+        )
+        if original is None:
+            raise NotFound()
+        if original.kind == MoveKind.REVERSAL:
+            raise Conflict(
+                _("A reversal cannot itself be reversed; record the move again."),
+                code="reversal_of_reversal",
+            )
+        legs = [original]
+        if original.transfer_id is not None:
+            if (
+                not StockTransfer.objects.visible_to(actor.user)
+                .filter(pk=original.transfer_id)
+                .exists()
+            ):
+                raise Forbidden(_("Only the sending point can reverse a transfer."))
+            legs = list(
+                StockMove.objects.select_related("point", "lot")
+                .filter(transfer_id=original.transfer_id, kind__in=sorted(TRANSFER_KINDS))
+                .order_by("pk")
+            )
+        if StockMove.objects.filter(reverses__in=legs).exists():
+            raise Conflict(_("This move has already been reversed."), code="already_reversed")
+        apply_changes([Change(point=leg.point, lot=leg.lot, delta=-leg.quantity) for leg in legs])
+        try:
+            with transaction.atomic():
+                return [
+                    append_move(
+                        actor,
+                        point=leg.point,
+                        lot=leg.lot,
+                        kind=MoveKind.REVERSAL,
+                        quantity=-leg.quantity,
+                        facts=MoveFacts(
+                            occurred_on=facts.occurred_on,
+                            reason=facts.reason,
+                            note=facts.note,
+                            document_number=facts.document_number or leg.document_number,
+                        ),
+                        reverses=leg,
+                    )
+                    for leg in legs
+                ]
+        except IntegrityError as exc:  # a parallel reversal of the same move won
+            raise Conflict(
+                _("This move has already been reversed."), code="already_reversed"
+            ) from exc

@@ -1,0 +1,206 @@
+"""Physical counts (盘点): a draft of counted lines, compared with the card, then posted as
+adjustment moves so that afterwards card and count agree (帐卡物相符)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jisheng.audit import services as audit
+from jisheng.audit.services import Action, Actor
+from jisheng.contraceptives.models import (
+    ALLOWED_REASONS,
+    DistributionPoint,
+    Lot,
+    MoveKind,
+    StockBalance,
+    StockCount,
+    StockCountLine,
+    StockMove,
+)
+from jisheng.contraceptives.services.access import (
+    MAX_QUANTITY,
+    check_date,
+    check_text,
+    point_in_service,
+    require_stock_manager,
+)
+from jisheng.contraceptives.services.balances import (
+    Change,
+    MoveFacts,
+    append_move,
+    apply_changes,
+    lock_balances,
+)
+from jisheng.core.errors import Conflict, JishengError, NotFound
+
+State = StockCount.State
+
+
+@dataclass(frozen=True)
+class LineEntry:
+    """What was typed for one line: the counted quantity (None: not yet counted)."""
+
+    line_id: int
+    counted: int | None
+    reason: str = ""
+    note: str = ""
+
+
+def stock_count_start(*, actor: Actor, point: DistributionPoint, count_date: dt.date) -> StockCount:
+    """A draft count with one line per lot the card holds at the point (one draft at a time)."""
+    check_date(count_date)
+    with transaction.atomic():
+        point = point_in_service(actor, point)
+        try:
+            with transaction.atomic():
+                count = StockCount.objects.create(
+                    point=point, count_date=count_date, created_by=actor.user
+                )
+        except IntegrityError as exc:
+            raise Conflict(
+                _("A count of this point is already in progress."), code="count_in_progress"
+            ) from exc
+        lot_ids = (
+            StockBalance.objects.filter(point=point, quantity__gt=0)
+            .order_by("lot__product__name", "lot__expiry_date", "lot_id")
+            .values_list("lot_id", flat=True)
+        )
+        StockCountLine.objects.bulk_create(
+            [StockCountLine(count=count, lot_id=lot_id) for lot_id in lot_ids]
+        )
+        audit.record(action=Action.CREATE, actor=actor, obj=count, detail={"point": point.pk})
+        return count
+
+
+def _draft(actor: Actor, count: StockCount) -> StockCount:
+    """Re-read and lock a count inside the actor's scope; it must still be a draft."""
+    require_stock_manager(actor)
+    found = (
+        StockCount.objects.visible_to(actor.user)
+        .select_for_update()
+        .select_related("point")
+        .filter(pk=count.pk)
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    if found.state != State.DRAFT:
+        raise Conflict(_("This count has already been closed."), code="count_closed")
+    return found
+
+
+def _save(count: StockCount, entries: Iterable[LineEntry]) -> None:
+    lines = {line.pk: line for line in count.lines.all()}
+    allowed = ALLOWED_REASONS[MoveKind.ADJUSTMENT]
+    for entry in entries:
+        line = lines.get(entry.line_id)
+        if line is None:
+            raise JishengError(_("A line does not belong to this count."), code="line")
+        if entry.counted is not None and not 0 <= entry.counted <= MAX_QUANTITY:
+            raise JishengError(_("A counted quantity is not plausible."), code="counted")
+        if entry.reason and entry.reason not in allowed:
+            raise JishengError(_("This reason does not fit this kind of move."), code="reason")
+        line.counted = entry.counted
+        line.reason = entry.reason
+        line.note = check_text(entry.note)
+        line.save(update_fields=["counted", "reason", "note"])
+
+
+def stock_count_save(
+    *, actor: Actor, count: StockCount, entries: Iterable[LineEntry]
+) -> StockCount:
+    """Keep what was counted so far; the draft can be continued later."""
+    with transaction.atomic():
+        found = _draft(actor, count)
+        _save(found, entries)
+        return found
+
+
+def stock_count_add_lot(*, actor: Actor, count: StockCount, lot: Lot) -> StockCountLine:
+    """A line for stock found that the card does not list at this point."""
+    with transaction.atomic():
+        found = _draft(actor, count)
+        try:
+            with transaction.atomic():
+                line = StockCountLine.objects.create(count=found, lot=lot)
+        except IntegrityError as exc:
+            raise Conflict(_("This lot is already on the count."), code="line_exists") from exc
+        return line
+
+
+def stock_count_cancel(*, actor: Actor, count: StockCount) -> StockCount:
+    with transaction.atomic():
+        found = _draft(actor, count)
+        found.state = State.CANCELLED
+        found.save(update_fields=["state"])
+        audit.record(action=Action.UPDATE, actor=actor, obj=found, detail={"state": found.state})
+        return found
+
+
+def stock_count_post(
+    *, actor: Actor, count: StockCount, entries: Iterable[LineEntry] = ()
+) -> list[StockMove]:
+    """Save ``entries``, then turn every difference between count and card into an
+    adjustment move with its reason. Every line must be counted and every difference
+    explained; the card is read under lock, so it equals the count when this returns."""
+    with transaction.atomic():
+        found = _draft(actor, count)
+        point = point_in_service(actor, found.point)
+        _save(found, entries)
+        lines = list(found.lines.select_related("lot").order_by("pk"))
+        if any(line.counted is None for line in lines):
+            raise JishengError(_("Enter a count for every line."), code="uncounted")
+        balances = lock_balances((point.pk, line.lot_id) for line in lines)
+        unexplained = []
+        changes = []
+        for line in lines:
+            line.on_card = balances[(point.pk, line.lot_id)].quantity
+            difference = line.difference or 0
+            if difference and not line.reason:
+                unexplained.append(line.lot.number)
+            if difference:
+                changes.append((line, Change(point=point, lot=line.lot, delta=difference)))
+        if unexplained:
+            raise JishengError(
+                _("Give the reason for each difference (lots %(lots)s).")
+                % {"lots": "、".join(unexplained)},
+                code="unexplained",
+            )
+        apply_changes([change for _line, change in changes])
+        document = f"PD{found.count_date:%Y%m%d}-{found.pk}"
+        moves = [
+            append_move(
+                actor,
+                point=point,
+                lot=line.lot,
+                kind=MoveKind.ADJUSTMENT,
+                quantity=change.delta,
+                facts=MoveFacts(
+                    occurred_on=found.count_date,
+                    reason=line.reason,
+                    note=line.note,
+                    document_number=document,
+                ),
+                stock_count=found,
+            )
+            for line, change in changes
+        ]
+        for line in lines:
+            line.save(update_fields=["on_card"])
+        found.state = State.POSTED
+        found.posted_by = actor.user
+        found.posted_at = timezone.now()
+        found.save(update_fields=["state", "posted_by", "posted_at"])
+        audit.record(
+            action=Action.UPDATE,
+            actor=actor,
+            obj=found,
+            detail={"state": found.state, "adjustments": len(moves)},
+        )
+        return moves

@@ -1,0 +1,1 @@
+"""Contraceptive supply pages: thin views, one per operation."""

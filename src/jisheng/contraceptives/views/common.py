@@ -1,0 +1,70 @@
+"""What the contraceptive pages share: posted data, calling one service, the form page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from jisheng.accounts.models import User
+from jisheng.audit.services import Actor
+from jisheng.core.errors import Forbidden, JishengError, NotFound
+from jisheng.registry import selectors as registry_selectors
+from jisheng.registry.models import Person
+
+FORM_TEMPLATE = "contraceptives/form.html"
+
+
+def posted(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def submit[T](form: forms.Form, operation: Callable[[], T]) -> tuple[T | None, int]:
+    """Call one service. A refusal goes onto the form; 404 and 403 stay error pages."""
+    try:
+        return operation(), 200
+    except (NotFound, Forbidden):
+        raise
+    except JishengError as exc:
+        form.add_error(None, str(exc.message))
+        return None, exc.status
+
+
+def form_page[T](
+    request: HttpRequest,
+    *,
+    form: forms.Form,
+    operation: Callable[[Actor, dict[str, Any]], T],
+    success: str,
+    next_url: Callable[[T], str],
+    context: dict[str, Any],
+    template: str = FORM_TEMPLATE,
+) -> HttpResponse:
+    """GET: the form. POST: check its shape, call the service, go on to ``next_url``."""
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            actor = Actor.from_request(request)
+            result, status = submit(form, lambda: operation(actor, form.cleaned_data))
+            if result is not None:
+                messages.success(request, success)
+                return redirect(next_url(result))
+    return render(request, template, {"form": form, **context}, status=status)
+
+
+def person_by_id_number(user: User, id_number: str) -> Person:
+    """The resident with this ID number in the user's area; a refusal on the form otherwise."""
+    person = registry_selectors.person_list(
+        user=user, filters=registry_selectors.PersonFilters(id_number=id_number)
+    ).first()
+    if person is None:
+        raise JishengError(
+            _("No resident with this ID number is registered in your area."), code="unknown_person"
+        )
+    return person

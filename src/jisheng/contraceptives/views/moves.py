@@ -1,0 +1,311 @@
+"""Move pages (one per kind of move), reversal, and the printable stock card."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from jisheng.accounts.decorators import request_user, require_capability
+from jisheng.accounts.models import User
+from jisheng.accounts.roles import Capability
+from jisheng.audit.services import Actor
+from jisheng.contraceptives.forms import (
+    IssueForm,
+    MoveForm,
+    OutgoingForm,
+    ReceiptForm,
+    ReverseForm,
+    TransferForm,
+)
+from jisheng.contraceptives.models import DistributionPoint, MoveKind, StockMove
+from jisheng.contraceptives.selectors import stock
+from jisheng.contraceptives.services import moves
+from jisheng.contraceptives.services.idempotency import post_once
+from jisheng.contraceptives.views.common import form_page, person_by_id_number, posted
+
+Post = Callable[[Actor, dict[str, Any]], list[StockMove]]
+
+
+def _move_page(
+    request: HttpRequest,
+    *,
+    point: DistributionPoint,
+    form: MoveForm,
+    post: Post,
+    title: str | Promise,
+    success: str | Promise,
+    intro: str | Promise = "",
+) -> HttpResponse:
+    """One kind of move at one point; the form's request key makes a resubmission a no-op."""
+
+    def operation(actor: Actor, data: dict[str, Any]) -> list[StockMove]:
+        return post_once(
+            actor=actor,
+            key=f"form:{data['request_key']}",
+            request={"kind": form.kind, "point": point.pk, **form.fingerprint()},
+            post=lambda: post(actor, data),
+        ).moves
+
+    return form_page(
+        request,
+        form=form,
+        operation=operation,
+        success=str(success),
+        next_url=lambda _moves: reverse("contraceptives:point_detail", args=[point.pk]),
+        context={
+            "title": title,
+            "point": point,
+            "intro": intro,
+            "cancel_url": reverse("contraceptives:point_detail", args=[point.pk]),
+            "form_testid": f"move-form-{form.kind}",
+        },
+    )
+
+
+def _point(request: HttpRequest, point_id: int) -> tuple[User, DistributionPoint]:
+    user = request_user(request)
+    return user, stock.point_or_404(user, point_id)
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.MANAGE_STOCK)
+def move_receive(request: HttpRequest, point_id: int) -> HttpResponse:
+    user, point = _point(request, point_id)
+    form = ReceiptForm(posted(request), products=stock.product_list(user, active_only=True))
+
+    def post(actor: Actor, data: dict[str, Any]) -> list[StockMove]:
+        return moves.stock_receive(
+            actor=actor,
+            point=point,
+            product=data["product"],
+            lot_number=data["lot_number"],
+            expiry_date=data["expiry_date"],
+            quantity=data["quantity"],
+            facts=form.facts(),
+        )
+
+    return _move_page(
+        request,
+        point=point,
+        form=form,
+        post=post,
+        title=_("Receive a delivery"),
+        success=_("Receipt recorded."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.MANAGE_STOCK)
+def move_transfer(request: HttpRequest, point_id: int) -> HttpResponse:
+    user, point = _point(request, point_id)
+    form = TransferForm(
+        posted(request),
+        lots=stock.lots_in_stock(point, usable_on=timezone.localdate()),
+        destinations=stock.transfer_destinations(user, point),
+    )
+
+    def post(actor: Actor, data: dict[str, Any]) -> list[StockMove]:
+        return moves.stock_transfer(
+            actor=actor,
+            source=point,
+            destination=data["destination"],
+            lot=data["lot"],
+            quantity=data["quantity"],
+            facts=form.facts(),
+        )
+
+    return _move_page(
+        request,
+        point=point,
+        form=form,
+        post=post,
+        title=_("Transfer to another point"),
+        success=_("Transfer recorded at both points."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.MANAGE_STOCK)
+def move_issue(request: HttpRequest, point_id: int) -> HttpResponse:
+    user, point = _point(request, point_id)
+    form = IssueForm(
+        posted(request), lots=stock.lots_in_stock(point, usable_on=timezone.localdate())
+    )
+
+    def post(actor: Actor, data: dict[str, Any]) -> list[StockMove]:
+        return moves.stock_issue(
+            actor=actor,
+            point=point,
+            lot=data["lot"],
+            quantity=data["quantity"],
+            person=person_by_id_number(user, data["id_number"]),
+            facts=form.facts(),
+        )
+
+    return _move_page(
+        request,
+        point=point,
+        form=form,
+        post=post,
+        title=_("Issue to a person"),
+        success=_("Issue recorded; the person is on the roster."),
+        intro=_("A person supplied for the first time with a method is put on the roster."),
+    )
+
+
+OUTGOING: dict[MoveKind, tuple[Callable[..., list[StockMove]], Promise, Promise]] = {
+    MoveKind.ANONYMOUS_ISSUE: (
+        moves.stock_issue_anonymous,
+        gettext_lazy("Anonymous issue"),
+        gettext_lazy("Anonymous issue recorded."),
+    ),
+    MoveKind.RETURN: (
+        moves.stock_return,
+        gettext_lazy("Return to the district"),
+        gettext_lazy("Return recorded."),
+    ),
+    MoveKind.WRITE_OFF: (
+        moves.stock_write_off,
+        gettext_lazy("Write off expired stock"),
+        gettext_lazy("Write-off recorded."),
+    ),
+    MoveKind.LOSS: (
+        moves.stock_loss,
+        gettext_lazy("Record a loss or damage"),
+        gettext_lazy("Loss recorded."),
+    ),
+}
+
+
+def _outgoing_page(request: HttpRequest, point_id: int, kind: MoveKind) -> HttpResponse:
+    _user, point = _point(request, point_id)
+    service, title, success = OUTGOING[kind]
+    today = timezone.localdate()
+    lots = (
+        stock.expired_lots_in_stock(point, on=today)
+        if kind == MoveKind.WRITE_OFF
+        else stock.lots_in_stock(
+            point, usable_on=today if kind == MoveKind.ANONYMOUS_ISSUE else None
+        )
+    )
+    form = OutgoingForm(posted(request), kind=kind, lots=lots)
+
+    def post(actor: Actor, data: dict[str, Any]) -> list[StockMove]:
+        return service(
+            actor=actor, point=point, lot=data["lot"], quantity=data["quantity"], facts=form.facts()
+        )
+
+    return _move_page(request, point=point, form=form, post=post, title=title, success=success)
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.MANAGE_STOCK)
+def move_anonymous(request: HttpRequest, point_id: int) -> HttpResponse:
+    return _outgoing_page(request, point_id, MoveKind.ANONYMOUS_ISSUE)
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.MANAGE_STOCK)
+def move_return(request: HttpRequest, point_id: int) -> HttpResponse:
+    return _outgoing_page(request, point_id, MoveKind.RETURN)
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.MANAGE_STOCK)
+def move_write_off(request: HttpRequest, point_id: int) -> HttpResponse:
+    return _outgoing_page(request, point_id, MoveKind.WRITE_OFF)
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.MANAGE_STOCK)
+def move_loss(request: HttpRequest, point_id: int) -> HttpResponse:
+    return _outgoing_page(request, point_id, MoveKind.LOSS)
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.MANAGE_STOCK)
+def move_reverse(request: HttpRequest, stock_move_id: int) -> HttpResponse:
+    user = request_user(request)
+    move = stock.move_or_404(user, stock_move_id)
+    form = ReverseForm(posted(request))
+
+    def reverse_move(actor: Actor, data: dict[str, Any]) -> list[StockMove]:
+        return post_once(
+            actor=actor,
+            key=f"form:{data['request_key']}",
+            request={"reverse": move.pk},
+            post=lambda: moves.move_reverse(actor=actor, move=move, facts=form.facts()),
+        ).moves
+
+    card = reverse("contraceptives:stock_card", args=[move.point_id])
+    return form_page(
+        request,
+        form=form,
+        operation=reverse_move,
+        success=_("The move was reversed."),
+        next_url=lambda _m: f"{card}?product={move.lot.product_id}",
+        context={
+            "title": _("Reverse a move"),
+            "point": move.point,
+            "move": move,
+            "intro": _(
+                "A reversing move with the opposite quantity cancels this one. Both stay on "
+                "the card. A transfer is reversed at both points."
+            ),
+            "cancel_url": f"{card}?product={move.lot.product_id}",
+        },
+        template="contraceptives/move_reverse.html",
+    )
+
+
+@require_GET
+@require_capability(Capability.MANAGE_STOCK)
+def stock_card(request: HttpRequest, point_id: int) -> HttpResponse:
+    user, point = _point(request, point_id)
+    products = stock.card_products(point)
+    product = products.filter(pk=_int(request.GET.get("product"))).first()
+    if product is None:
+        return render(
+            request, "contraceptives/card_choose.html", {"point": point, "products": products}
+        )
+    lots = product.lots.filter(pk__in=point.moves.values("lot_id")).order_by("expiry_date")
+    lot = lots.filter(pk=_int(request.GET.get("lot"))).first()
+    year = _int(request.GET.get("year"))
+    card = stock.stock_card(
+        point=point, product=product, lot=lot, year=year if 2000 <= year <= 2100 else None
+    )
+    return render(
+        request,
+        "contraceptives/stock_card.html",
+        {
+            "card": card,
+            "point": point,
+            "lots": lots,
+            "reversible": {row.move.pk for row in card.rows if _reversible(user, row.move)},
+        },
+    )
+
+
+def _reversible(user: User, move: StockMove) -> bool:
+    """Offer "Reverse" where the service would accept it: not a reversal, not yet reversed,
+    and for a transfer only at the sending side."""
+    if move.kind == MoveKind.REVERSAL or getattr(move, "is_reversed", True):
+        return False
+    transfer = move.transfer
+    return transfer is None or transfer.source.org_unit_id in user.scope_unit_ids()
+
+
+def _int(value: str | None) -> int:
+    """A query-string ID, or 0 (no record) when it is not one (never a database overflow)."""
+    if value and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return 0

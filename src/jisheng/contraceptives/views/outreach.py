@@ -1,0 +1,100 @@
+"""Consultations and materials: one page with the year's totals, both logs and both forms."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from jisheng.accounts.decorators import request_user, require_capability
+from jisheng.accounts.roles import Capability
+from jisheng.audit.services import Actor
+from jisheng.contraceptives.forms import ConsultationForm, HandoutForm, YearForm
+from jisheng.contraceptives.selectors import reports, stock
+from jisheng.contraceptives.services import outreach
+from jisheng.contraceptives.views.common import submit
+
+LOG_LENGTH = 50
+
+
+def _page(
+    request: HttpRequest,
+    *,
+    consultation_form: ConsultationForm | None = None,
+    handout_form: HandoutForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request_user(request)
+    points = stock.point_list(user).filter(is_active=True)
+    year = YearForm(request.GET or None).year_or_current()
+    return render(
+        request,
+        "contraceptives/outreach.html",
+        {
+            "year": year,
+            "totals": reports.outreach_totals(user=user, year=year),
+            "consultations": reports.consultation_list(user)[:LOG_LENGTH],
+            "handouts": reports.handout_list(user)[:LOG_LENGTH],
+            "consultation_form": consultation_form or ConsultationForm(points=points),
+            "handout_form": handout_form or HandoutForm(points=points),
+        },
+        status=status,
+    )
+
+
+@require_GET
+@require_capability(Capability.MANAGE_STOCK)
+def outreach_page(request: HttpRequest) -> HttpResponse:
+    return _page(request)
+
+
+@require_POST
+@require_capability(Capability.MANAGE_STOCK)
+def consultation_new(request: HttpRequest) -> HttpResponse:
+    points = stock.point_list(request_user(request)).filter(is_active=True)
+    form = ConsultationForm(request.POST, points=points)
+    if form.is_valid():
+        data = form.cleaned_data
+        done, status = submit(
+            form,
+            lambda: outreach.consultation_record(
+                actor=Actor.from_request(request),
+                point=data["point"],
+                date=data["date"],
+                topic=data["topic"],
+                people=data["people"],
+                note=data["note"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Consultation recorded."))
+            return redirect("contraceptives:outreach")
+        return _page(request, consultation_form=form, status=status)
+    return _page(request, consultation_form=form, status=400)
+
+
+@require_POST
+@require_capability(Capability.MANAGE_STOCK)
+def handout_new(request: HttpRequest) -> HttpResponse:
+    points = stock.point_list(request_user(request)).filter(is_active=True)
+    form = HandoutForm(request.POST, points=points)
+    if form.is_valid():
+        data = form.cleaned_data
+        done, status = submit(
+            form,
+            lambda: outreach.material_handout_record(
+                actor=Actor.from_request(request),
+                point=data["point"],
+                date=data["date"],
+                material=data["material"],
+                quantity=data["quantity"],
+                note=data["note"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Handout recorded."))
+            return redirect("contraceptives:outreach")
+        return _page(request, handout_form=form, status=status)
+    return _page(request, handout_form=form, status=400)

@@ -1,0 +1,239 @@
+"""Points and the catalogue: the overview, a point's stock, new points and products."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from jisheng.accounts.decorators import request_user, require_capability
+from jisheng.accounts.roles import Capability
+from jisheng.audit.services import Actor
+from jisheng.contraceptives.forms import PointEditForm, PointForm, ProductForm, ThresholdsForm
+from jisheng.contraceptives.models import DistributionPoint, MoveKind, Product
+from jisheng.contraceptives.selectors import stock
+from jisheng.contraceptives.selectors.alerts import LotAlert, LowStock, stock_alerts
+from jisheng.contraceptives.services import catalogue
+from jisheng.contraceptives.services.access import is_street_manager, require_street_manager
+from jisheng.contraceptives.views.common import form_page, posted
+from jisheng.core.models import OrgUnit
+
+# The move pages offered on a point's page, in the order a keeper needs them.
+MOVE_ACTIONS = (
+    (MoveKind.RECEIPT, "contraceptives:move_receive"),
+    (MoveKind.TRANSFER_OUT, "contraceptives:move_transfer"),
+    (MoveKind.ISSUE, "contraceptives:move_issue"),
+    (MoveKind.ANONYMOUS_ISSUE, "contraceptives:move_anonymous"),
+    (MoveKind.RETURN, "contraceptives:move_return"),
+    (MoveKind.WRITE_OFF, "contraceptives:move_write_off"),
+    (MoveKind.LOSS, "contraceptives:move_loss"),
+)
+
+
+@require_GET
+@require_capability(Capability.MANAGE_STOCK)
+def index(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    points = list(stock.point_list(user))
+    totals = stock.point_totals(user)
+    alerts = stock_alerts(stock.point_list(user), today=timezone.localdate())
+    alert_counts: dict[int, int] = {}
+    items: list[LowStock | LotAlert] = [*alerts.low_stock, *alerts.expiring, *alerts.expired]
+    for item in items:
+        alert_counts[item.point.pk] = alert_counts.get(item.point.pk, 0) + 1
+    rows = [
+        {"point": p, "on_hand": totals.get(p.pk, 0), "alerts": alert_counts.get(p.pk, 0)}
+        for p in points
+    ]
+    return render(
+        request,
+        "contraceptives/index.html",
+        {"rows": rows, "can_manage_points": is_street_manager(user)},
+    )
+
+
+@require_GET
+@require_capability(Capability.MANAGE_STOCK)
+def point_detail(request: HttpRequest, point_id: int) -> HttpResponse:
+    user = request_user(request)
+    point = stock.point_or_404(user, point_id)
+    today = timezone.localdate()
+    return render(
+        request,
+        "contraceptives/point_detail.html",
+        {
+            "point": point,
+            "balances": stock.point_balances(point),
+            "products": stock.card_products(point),
+            "alerts": stock_alerts(stock.point_list(user).filter(pk=point.pk), today=today),
+            "moves": stock.recent_moves(point),
+            "counts": stock.count_list(user).filter(point=point).order_by("-pk")[:10],
+            "actions": [
+                (kind.value, kind.label, reverse(name, args=[point.pk]))
+                for kind, name in MOVE_ACTIONS
+            ],
+            "issued_this_year": stock.issue_total(point),
+            "can_manage_points": is_street_manager(user),
+            "today": today,
+        },
+    )
+
+
+def _require_street(request: HttpRequest) -> None:
+    require_street_manager(Actor.from_request(request))
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.MANAGE_STOCK)
+def point_new(request: HttpRequest) -> HttpResponse:
+    _require_street(request)
+    user = request_user(request)
+    form = PointForm(
+        posted(request),
+        units=OrgUnit.objects.visible_to(user).exclude(kind=OrgUnit.Kind.DISTRICT),
+        keepers=stock.keeper_choices(user),
+    )
+
+    def create(actor: Actor, data: dict[str, Any]) -> DistributionPoint:
+        return catalogue.point_create(
+            actor=actor,
+            name=data["name"],
+            kind=data["kind"],
+            org_unit=data["org_unit"],
+            address=data["address"],
+            keeper=data["keeper"],
+        )
+
+    return form_page(
+        request,
+        form=form,
+        operation=create,
+        success=_("Point added."),
+        next_url=lambda point: reverse("contraceptives:point_detail", args=[point.pk]),
+        context={
+            "title": _("New distribution point"),
+            "cancel_url": reverse("contraceptives:index"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.MANAGE_STOCK)
+def point_edit(request: HttpRequest, point_id: int) -> HttpResponse:
+    user = request_user(request)
+    point = stock.point_or_404(user, point_id)
+    _require_street(request)
+    form = PointEditForm(
+        posted(request),
+        initial={
+            "name": point.name,
+            "address": point.address,
+            "keeper": point.keeper_id,
+            "is_active": point.is_active,
+        },
+        keepers=stock.keeper_choices(user),
+    )
+
+    def update(actor: Actor, data: dict[str, Any]) -> DistributionPoint:
+        return catalogue.point_update(
+            actor=actor,
+            point=point,
+            name=data["name"],
+            address=data["address"],
+            keeper=data["keeper"],
+            is_active=data["is_active"],
+        )
+
+    return form_page(
+        request,
+        form=form,
+        operation=update,
+        success=_("Point saved."),
+        next_url=lambda p: reverse("contraceptives:point_detail", args=[p.pk]),
+        context={
+            "title": _("Edit point"),
+            "point": point,
+            "cancel_url": reverse("contraceptives:point_detail", args=[point.pk]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.MANAGE_STOCK)
+def point_thresholds(request: HttpRequest, point_id: int) -> HttpResponse:
+    user = request_user(request)
+    point = stock.point_or_404(user, point_id)
+    levels = stock.thresholds_of(point)
+    form = ThresholdsForm(
+        posted(request),
+        initial={f"product_{pk}": minimum for pk, minimum in levels.items()},
+        products=list(stock.product_list(user, active_only=True)),
+    )
+
+    def save(actor: Actor, data: dict[str, Any]) -> DistributionPoint:
+        catalogue.thresholds_set(actor=actor, point=point, minimums=form.minimums())
+        return point
+
+    return form_page(
+        request,
+        form=form,
+        operation=save,
+        success=_("Low-stock levels saved."),
+        next_url=lambda p: reverse("contraceptives:point_detail", args=[p.pk]),
+        context={
+            "title": _("Low-stock levels"),
+            "point": point,
+            "intro": _(
+                "The keeper is alerted when the unexpired stock of a product is at or below "
+                "its level. Leave a product empty for no alert."
+            ),
+            "cancel_url": reverse("contraceptives:point_detail", args=[point.pk]),
+        },
+    )
+
+
+@require_GET
+@require_capability(Capability.MANAGE_STOCK)
+def product_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    products = stock.product_list(user).prefetch_related("lots")
+    return render(
+        request,
+        "contraceptives/product_list.html",
+        {
+            "products": products,
+            "can_manage": is_street_manager(user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.MANAGE_STOCK)
+def product_new(request: HttpRequest) -> HttpResponse:
+    _require_street(request)
+    form = ProductForm(posted(request))
+
+    def create(actor: Actor, data: dict[str, Any]) -> Product:
+        return catalogue.product_create(
+            actor=actor,
+            name=data["name"],
+            category=data["category"],
+            unit=data["unit"],
+            pack_size=data["pack_size"],
+            code=data["code"],
+        )
+
+    return form_page(
+        request,
+        form=form,
+        operation=create,
+        success=_("Product added."),
+        next_url=lambda _p: reverse("contraceptives:product_list"),
+        context={"title": _("New product"), "cancel_url": reverse("contraceptives:product_list")},
+    )

@@ -1,0 +1,112 @@
+"""Report pages and their Excel exports."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from jisheng.accounts.decorators import request_user, require_capability
+from jisheng.accounts.roles import Capability
+from jisheng.audit.services import Actor
+from jisheng.contraceptives import exports
+from jisheng.contraceptives.forms import YearForm
+from jisheng.contraceptives.selectors import reports
+from jisheng.core.errors import Forbidden
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require(request: HttpRequest, capability: Capability) -> None:
+    """The capability guard for file views (the page decorator is typed for pages)."""
+    if not request_user(request).has_capability(capability):
+        raise Forbidden()
+
+
+def _file(workbook: exports.Workbook) -> FileResponse:
+    response = FileResponse(
+        workbook.handle, as_attachment=True, filename=workbook.file_name, content_type=XLSX_TYPE
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@require_capability(Capability.MANAGE_STOCK)
+def report_issues(request: HttpRequest) -> HttpResponse:
+    form = YearForm(request.GET or None)
+    year = form.year_or_current()
+    return render(
+        request,
+        "contraceptives/report_issues.html",
+        {
+            "form": form,
+            "year": year,
+            "table": reports.issues_by_month(user=request_user(request), year=year),
+            "months": range(1, 13),
+        },
+    )
+
+
+@require_GET
+def report_issues_xlsx(request: HttpRequest) -> FileResponse:
+    _require(request, Capability.MANAGE_STOCK)
+    year = YearForm(request.GET or None).year_or_current()
+    return _file(exports.issues_workbook(actor=Actor.from_request(request), year=year))
+
+
+@require_GET
+@require_capability(Capability.MANAGE_STOCK)
+def report_stock(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    return render(
+        request,
+        "contraceptives/report_stock.html",
+        {"rows": reports.stock_on_hand(user=request_user(request), today=today), "today": today},
+    )
+
+
+@require_GET
+def report_stock_xlsx(request: HttpRequest) -> FileResponse:
+    _require(request, Capability.MANAGE_STOCK)
+    return _file(
+        exports.stock_workbook(actor=Actor.from_request(request), today=timezone.localdate())
+    )
+
+
+@require_GET
+@require_capability(Capability.MANAGE_STOCK)
+def report_expiry(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    return render(
+        request,
+        "contraceptives/report_expiry.html",
+        {"balances": reports.expiry_list(user=request_user(request), today=today), "today": today},
+    )
+
+
+@require_GET
+def report_expiry_xlsx(request: HttpRequest) -> FileResponse:
+    _require(request, Capability.MANAGE_STOCK)
+    return _file(
+        exports.expiry_workbook(actor=Actor.from_request(request), today=timezone.localdate())
+    )
+
+
+@require_GET
+@require_capability(Capability.VIEW_HEALTH)
+def report_roster(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "contraceptives/report_roster.html",
+        {"table": reports.roster_by_method(user=request_user(request))},
+    )
+
+
+@require_GET
+def report_roster_xlsx(request: HttpRequest) -> FileResponse:
+    _require(request, Capability.VIEW_HEALTH)
+    return _file(
+        exports.roster_workbook(actor=Actor.from_request(request), today=timezone.localdate())
+    )

@@ -1,0 +1,154 @@
+"""Roster pages. Lists and details are health data: the selectors audit every read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from jisheng.accounts.decorators import request_user, require_capability
+from jisheng.accounts.roles import Capability
+from jisheng.audit.services import Actor
+from jisheng.contraceptives.forms import FollowUpForm, RosterEnrollForm, RosterFilterForm, StopForm
+from jisheng.contraceptives.models import RosterEntry, RosterFollowUp
+from jisheng.contraceptives.selectors import roster as selectors
+from jisheng.contraceptives.services import roster as services
+from jisheng.contraceptives.views.common import form_page, person_by_id_number, posted
+from jisheng.registry import selectors as registry_selectors
+
+
+def _entry_url(entry_id: int) -> str:
+    return reverse("contraceptives:roster_detail", args=[entry_id])
+
+
+@require_GET
+@require_capability(Capability.VIEW_HEALTH)
+def roster_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    form = RosterFilterForm(
+        request.GET or None, communities=registry_selectors.community_choices(user)
+    )
+    filters = selectors.RosterFilters()
+    if form.is_bound and form.is_valid():
+        community = form.cleaned_data["community"]
+        filters = selectors.RosterFilters(
+            method=form.cleaned_data["method"],
+            community_id=community.pk if community else None,
+            active_only=not form.cleaned_data["include_stopped"],
+        )
+    entries = selectors.roster_list(user=user, filters=filters)
+    selectors.roster_search_record(actor=Actor.from_request(request), filters=filters)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "contraceptives/roster_list.html",
+        {
+            "form": form,
+            "page": Paginator(entries, 50).get_page(request.GET.get("page")),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@require_GET
+@require_capability(Capability.VIEW_HEALTH)
+def roster_detail(request: HttpRequest, roster_entry_id: int) -> HttpResponse:
+    entry = selectors.roster_entry_detail(
+        actor=Actor.from_request(request), entry_id=roster_entry_id
+    )
+    return render(
+        request,
+        "contraceptives/roster_detail.html",
+        {
+            "entry": entry,
+            "follow_ups": selectors.follow_ups(entry),
+            "other_entries": selectors.person_entries(entry),
+            "supplies": selectors.supply_history(entry),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.VIEW_HEALTH)
+def roster_new(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    form = RosterEnrollForm(posted(request))
+
+    def enroll(actor: Actor, data: dict[str, Any]) -> RosterEntry:
+        return services.roster_enroll(
+            actor=actor,
+            person=person_by_id_number(user, data["id_number"]),
+            method=data["method"],
+            start_date=data["start_date"],
+            notes=data["notes"],
+        )
+
+    return form_page(
+        request,
+        form=form,
+        operation=enroll,
+        success=_("Put on the roster."),
+        next_url=lambda entry: _entry_url(entry.pk),
+        context={
+            "title": _("Put a person on the roster"),
+            "cancel_url": reverse("contraceptives:roster_list"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.VIEW_HEALTH)
+def roster_follow_up(request: HttpRequest, roster_entry_id: int) -> HttpResponse:
+    entry = selectors.roster_entry_for_form(request_user(request), roster_entry_id)
+    form = FollowUpForm(posted(request))
+
+    def record(actor: Actor, data: dict[str, Any]) -> RosterFollowUp:
+        return services.roster_follow_up_record(
+            actor=actor,
+            entry=entry,
+            date=data["date"],
+            satisfaction=data["satisfaction"],
+            side_effects=data["side_effects"],
+            notes=data["notes"],
+            switch_to=data["switch_to"],
+        )
+
+    return form_page(
+        request,
+        form=form,
+        operation=record,
+        success=_("Follow-up recorded."),
+        next_url=lambda _f: _entry_url(entry.pk),
+        context={
+            "title": _("Record a follow-up"),
+            "entry": entry,
+            "cancel_url": _entry_url(entry.pk),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.VIEW_HEALTH)
+def roster_stop(request: HttpRequest, roster_entry_id: int) -> HttpResponse:
+    entry = selectors.roster_entry_for_form(request_user(request), roster_entry_id)
+    form = StopForm(posted(request))
+
+    def stop(actor: Actor, data: dict[str, Any]) -> RosterEntry:
+        return services.roster_stop(
+            actor=actor, entry=entry, stop_date=data["stop_date"], reason=data["reason"]
+        )
+
+    return form_page(
+        request,
+        form=form,
+        operation=stop,
+        success=_("Method stopped."),
+        next_url=lambda _e: _entry_url(entry.pk),
+        context={"title": _("Stop the method"), "entry": entry, "cancel_url": _entry_url(entry.pk)},
+    )

@@ -1,0 +1,145 @@
+"""Reports: issues by product × month × point, stock on hand, expiry list, roster by method
+and community — as pages and as Excel files that are audited and formula-safe."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from jisheng.audit.models import AuditEvent
+from jisheng.contraceptives.exports import CATEGORY_LABELS, METHOD_LABELS, POINT_KIND_LABELS
+from jisheng.contraceptives.models import Lot, Method, PointKind, ProductCategory
+from jisheng.contraceptives.selectors import reports
+from jisheng.contraceptives.services import moves
+from jisheng.contraceptives.services.roster import roster_enroll
+
+
+def test_export_labels_cover_every_choice() -> None:
+    assert set(CATEGORY_LABELS) == set(ProductCategory.values)
+    assert set(METHOD_LABELS) == set(Method.values)
+    assert set(POINT_KIND_LABELS) == set(PointKind.values)
+
+
+@pytest.fixture
+def year_of_issues(point, receive, worker_actor, make_person, make_facts, today):
+    """Issues in January and February of last year and one the year before; one reversed."""
+    year = today.year - 1
+    jan, feb = dt.date(year, 1, 10), dt.date(year, 2, 3)
+    lot = receive(
+        point, 100, on=dt.date(year - 1, 12, 1), expiry=today + dt.timedelta(days=400)
+    ).lot
+    person = make_person(sex="F")
+    moves.stock_issue_anonymous(
+        actor=worker_actor,
+        point=point,
+        lot=lot,
+        quantity=4,
+        facts=make_facts(occurred_on=dt.date(year - 1, 12, 20)),
+    )
+    moves.stock_issue(
+        actor=worker_actor,
+        point=point,
+        lot=lot,
+        quantity=3,
+        person=person,
+        facts=make_facts(occurred_on=jan),
+    )
+    moves.stock_issue_anonymous(
+        actor=worker_actor, point=point, lot=lot, quantity=5, facts=make_facts(occurred_on=feb)
+    )
+    wrong = moves.stock_issue_anonymous(
+        actor=worker_actor, point=point, lot=lot, quantity=7, facts=make_facts(occurred_on=feb)
+    )[0]
+    moves.move_reverse(actor=worker_actor, move=wrong, facts=make_facts())
+    return lot
+
+
+def test_issues_by_month_count_named_and_anonymous_and_skip_reversed(
+    worker, point, pill, year_of_issues, today
+) -> None:
+    table = reports.issues_by_month(user=worker, year=today.year - 1)
+    (row,) = table.rows
+    assert (row.point, row.product) == (point, pill)
+    assert row.months[:2] == [3, 5]
+    assert row.total == 8
+    assert reports.issues_by_month(user=worker, year=today.year - 2).total == 4
+
+
+def test_stock_on_hand_splits_usable_and_expired(worker, point, receive, today) -> None:
+    receive(point, 10)
+    old = receive(point, 4).lot
+    Lot.objects.filter(pk=old.pk).update(expiry_date=today - dt.timedelta(days=2))
+    (row,) = reports.stock_on_hand(user=worker, today=today)
+    assert (row.quantity, row.usable, row.expired) == (14, 10, 4)
+
+
+def test_expiry_list_holds_expired_and_soon_expiring_lots_soonest_first(
+    worker, point, receive, today
+) -> None:
+    far = receive(point, 1, expiry=today + dt.timedelta(days=400)).lot
+    soon = receive(point, 1, expiry=today + dt.timedelta(days=30)).lot
+    gone = receive(point, 1, expiry=today + dt.timedelta(days=3)).lot
+    Lot.objects.filter(pk=gone.pk).update(expiry_date=today - dt.timedelta(days=3))
+    assert [b.lot_id for b in reports.expiry_list(user=worker, today=today)] == [gone.pk, soon.pk]
+    assert far.pk not in [b.lot_id for b in reports.expiry_list(user=worker, today=today)]
+
+
+def test_roster_by_method_and_community(
+    org, worker_actor, make_person, street_user, make_user, today
+) -> None:
+    from jisheng.accounts.roles import Role
+    from jisheng.audit.services import Actor
+
+    roster_enroll(actor=worker_actor, person=make_person(sex="F"), method="iud", start_date=today)
+    roster_enroll(actor=worker_actor, person=make_person(sex="F"), method="iud", start_date=today)
+    roster_enroll(
+        actor=worker_actor, person=make_person(sex="M"), method="condom", start_date=today
+    )
+    c2_worker = Actor(user=make_user(Role.COMMUNITY_WORKER, org.c2))
+    roster_enroll(
+        actor=c2_worker, person=make_person(org.c2, sex="F"), method="implant", start_date=today
+    )
+    table = reports.roster_by_method(user=street_user)
+    by_unit = {
+        row.unit: dict(zip([m for m, _l in table.methods], row.counts, strict=True))
+        for row in table.rows
+    }
+    assert by_unit[org.c1]["iud"] == 2
+    assert by_unit[org.c1]["condom"] == 1
+    assert by_unit[org.c2]["implant"] == 1
+    assert table.total == 4
+    assert reports.roster_by_method(user=worker_actor.user).total == 3
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["report_issues_xlsx", "report_stock_xlsx", "report_expiry_xlsx", "report_roster_xlsx"],
+)
+def test_every_report_exports_an_audited_workbook(name, worker, client_for, point, receive) -> None:
+    receive(point, 5)
+    response = client_for(worker).get(reverse(f"contraceptives:{name}"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert workbook.active.max_row >= 1
+    assert AuditEvent.objects.filter(
+        action="export", object_type__startswith="contraceptives.report"
+    ).exists()
+
+
+def test_exported_text_cannot_run_as_a_formula(
+    worker, client_for, street_actor, org, receive
+) -> None:
+    from jisheng.contraceptives.services.catalogue import point_create
+
+    evil = point_create(
+        actor=street_actor, name='=HYPERLINK("x")', kind=PointKind.COMMUNITY, org_unit=org.c1
+    )
+    receive(evil, 5)
+    response = client_for(worker).get(reverse("contraceptives:report_stock_xlsx"))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet["A2"].value.startswith("'=")
