@@ -3,7 +3,15 @@ from django.utils.translation import gettext_lazy as _
 from jisheng.accounts.roles import Capability
 from jisheng.core.navigation import NavLink, NavSection
 
+HEALTH = Capability.VIEW_HEALTH
 SECTION = NavSection(
     _("Pre-pregnancy checks"),
-    (NavLink(_("Target couples"), "prepregnancy:index", Capability.VIEW_HEALTH),),
+    (
+        NavLink(_("Target couples"), "prepregnancy:couple_list", HEALTH),
+        NavLink(_("Follow-ups due"), "prepregnancy:followup_list", HEALTH),
+        NavLink(_("Overdue work"), "prepregnancy:overdue", HEALTH),
+        NavLink(_("Referrals"), "prepregnancy:referral_list", HEALTH),
+        NavLink(_("Indicators"), "prepregnancy:indicators", HEALTH),
+        NavLink(_("Risk factors"), "prepregnancy:risk_factor_list", HEALTH),
+    ),
 )

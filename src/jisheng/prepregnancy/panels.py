@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from jisheng.accounts.models import User
+from jisheng.accounts.roles import Capability
+from jisheng.prepregnancy.models import CoupleState
+from jisheng.prepregnancy.selectors.couples import couple_count
+from jisheng.prepregnancy.selectors.worklists import DUE_SOON_DAYS, my_due_counts
 from jisheng.reports.panels import HomePanel
 
 
 def home_panels(user: User) -> list[HomePanel]:
-    return []
+    """A worker's pre-pregnancy work: couples to notify, own follow-ups overdue or due soon."""
+    if not user.has_capability(Capability.VIEW_HEALTH):
+        return []
+    due = my_due_counts(user=user, today=timezone.localdate())
+    to_notify = couple_count(user=user, state=CoupleState.TO_NOTIFY)
+    return [
+        HomePanel(
+            "prepregnancy/_home_panel.html",
+            {
+                "to_notify": to_notify,
+                "overdue": due.overdue,
+                "due_soon": due.due_soon,
+                "soon_days": DUE_SOON_DAYS,
+            },
+        )
+    ]

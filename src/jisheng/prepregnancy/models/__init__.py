@@ -1,0 +1,46 @@
+"""Records of the free pre-pregnancy check programme: one service file per couple and what
+was done for it (contacts, checkups, referrals, pregnancies and their follow-ups)."""
+
+from jisheng.prepregnancy.models.checkups import (
+    Checkup,
+    Referral,
+    RiskFactor,
+    RiskLevel,
+    Spouse,
+    TaskState,
+)
+from jisheng.prepregnancy.models.couples import (
+    Contact,
+    ContactMethod,
+    ContactOutcome,
+    CoupleSource,
+    CoupleState,
+    SmsOptOut,
+    TargetCouple,
+)
+from jisheng.prepregnancy.models.pregnancies import (
+    FollowUp,
+    FollowUpKind,
+    Outcome,
+    Pregnancy,
+)
+
+__all__ = [
+    "Checkup",
+    "Contact",
+    "ContactMethod",
+    "ContactOutcome",
+    "CoupleSource",
+    "CoupleState",
+    "FollowUp",
+    "FollowUpKind",
+    "Outcome",
+    "Pregnancy",
+    "Referral",
+    "RiskFactor",
+    "RiskLevel",
+    "SmsOptOut",
+    "Spouse",
+    "TargetCouple",
+    "TaskState",
+]

@@ -1,0 +1,125 @@
+"""A pregnancy of a target couple and its two follow-ups: early pregnancy and outcome."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jisheng.accounts.roles import Capability
+from jisheng.core.fields import EncryptedTextField
+from jisheng.core.scope import ScopedManager, ScopeRule
+from jisheng.prepregnancy.models.checkups import TaskState
+from jisheng.prepregnancy.models.couples import TargetCouple
+from jisheng.registry.models import LifeEvent
+
+
+class Outcome(models.TextChoices):
+    LIVE_BIRTH = "live_birth", _("Live birth")
+    PRETERM = "preterm", _("Preterm birth")
+    BIRTH_DEFECT = "birth_defect", _("Birth defect")
+    MISCARRIAGE = "miscarriage", _("Miscarriage")
+    INDUCED = "induced", _("Induced termination")
+    STILLBIRTH = "stillbirth", _("Stillbirth")
+    # The early follow-up found no pregnancy: the report is closed, the couple is served on.
+    NOT_CONFIRMED = "not_confirmed", _("Pregnancy not confirmed")
+
+
+# Outcomes in which a child was born alive: these may link to the registry's birth event.
+LIVE_OUTCOMES = frozenset({Outcome.LIVE_BIRTH, Outcome.PRETERM, Outcome.BIRTH_DEFECT})
+
+
+class Pregnancy(models.Model):
+    """A reported pregnancy of the wife; open until its outcome is recorded."""
+
+    couple = models.ForeignKey(TargetCouple, on_delete=models.PROTECT, related_name="pregnancies")
+    reported_on = models.DateField(_("reported on"))
+    last_period = models.DateField(_("last menstrual period"), null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    outcome_date = models.DateField(_("date of outcome"), null=True, blank=True)
+    outcome_details = EncryptedTextField(_("outcome details"))
+    # SET_NULL: registry events are never deleted today, but this module must not be the
+    # reason one could not be.
+    birth_event = models.OneToOneField(
+        LifeEvent,
+        verbose_name=_("registered birth"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager["Pregnancy"]()
+    scope_rule = ScopeRule(org_field="couple__community", capability=Capability.VIEW_HEALTH)
+
+    class Meta:
+        verbose_name = _("pregnancy")
+        verbose_name_plural = _("pregnancies")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["couple"],
+                condition=Q(outcome=""),
+                name="prepregnancy_one_open_pregnancy",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.couple_id} {self.reported_on}"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.outcome
+
+
+class FollowUpKind(models.TextChoices):
+    EARLY = "early", _("Early pregnancy")
+    OUTCOME = "outcome", _("Pregnancy outcome")
+
+
+class FollowUp(models.Model):
+    """A follow-up visit due by a date, done once by a worker (早孕随访 / 妊娠结局随访)."""
+
+    pregnancy = models.ForeignKey(Pregnancy, on_delete=models.PROTECT, related_name="followups")
+    couple = models.ForeignKey(TargetCouple, on_delete=models.PROTECT, related_name="followups")
+    kind = models.CharField(_("follow-up"), max_length=8, choices=FollowUpKind.choices)
+    due_date = models.DateField(_("due date"), db_index=True)
+    state = models.CharField(
+        _("state"), max_length=8, choices=TaskState.choices, default=TaskState.OPEN
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible worker"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    findings = EncryptedTextField(_("findings"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager["FollowUp"]()
+    scope_rule = ScopeRule(org_field="couple__community", capability=Capability.VIEW_HEALTH)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["pregnancy", "kind"], name="prepregnancy_followup_one_per_kind"
+            ),
+        ]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["state", "due_date"], name="prepregnancy_followup_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pregnancy_id} {self.kind} {self.due_date}"

@@ -1,0 +1,1 @@
+"""Reads of the pre-pregnancy module, always through the user's scope."""

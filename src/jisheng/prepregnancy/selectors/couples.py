@@ -1,0 +1,329 @@
+"""The worklist of target couples and one couple's service file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Case, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
+
+from jisheng.accounts.models import User
+from jisheng.audit import services as audit
+from jisheng.audit.services import Action, Actor
+from jisheng.core.errors import NotFound
+from jisheng.core.models import OrgUnit
+from jisheng.prepregnancy import health
+from jisheng.prepregnancy.models import (
+    Checkup,
+    Contact,
+    CoupleState,
+    FollowUp,
+    Pregnancy,
+    Referral,
+    SmsOptOut,
+    Spouse,
+    TargetCouple,
+)
+from jisheng.prepregnancy.models.pregnancies import LIVE_OUTCOMES
+from jisheng.prepregnancy.services.contacts import sms_recipients
+from jisheng.registry.models import LifeEvent, Person
+
+# Encrypted columns of the spouses that lists never decrypt.
+SPOUSE_SECRETS = ("husband__id_number", "husband__phone", "wife__id_number", "wife__phone")
+# Work waiting first, finished and closed files last.
+STATE_ORDER = (
+    CoupleState.TO_NOTIFY,
+    CoupleState.APPOINTMENT,
+    CoupleState.ONE_CHECKED,
+    CoupleState.NOTIFIED,
+    CoupleState.PREGNANT,
+    CoupleState.DECLINED,
+    CoupleState.BOTH_CHECKED,
+    CoupleState.OUTCOME,
+    CoupleState.MOVED_OUT,
+    CoupleState.ENDED,
+)
+
+
+@dataclass(frozen=True)
+class CoupleFilters:
+    """Worklist filters; ``name`` matches the start of either spouse's name."""
+
+    state: str = ""
+    source: str = ""
+    community_id: int | None = None
+    name: str = ""
+
+    def as_audit_detail(self) -> dict[str, object]:
+        return {
+            "state": self.state,
+            "source": self.source,
+            "community": self.community_id,
+            "name": bool(self.name),
+        }
+
+
+def _checked(spouse: str) -> Exists:
+    return Exists(Checkup.objects.filter(couple=OuterRef("pk"), spouse=spouse))
+
+
+def couple_list(*, user: User, filters: CoupleFilters | None = None) -> QuerySet[TargetCouple]:
+    """Files in the user's area, waiting work first; each knows which spouse is checked."""
+    filters = filters or CoupleFilters()
+    couples = (
+        TargetCouple.objects.visible_to(user)
+        .select_related("community", "husband", "wife")
+        .defer(*SPOUSE_SECRETS)
+        .annotate(
+            wife_checked=_checked(Spouse.WIFE),
+            husband_checked=_checked(Spouse.HUSBAND),
+            last_contact=Max("contacts__date"),
+            state_rank=Case(
+                *[When(state=state, then=Value(rank)) for rank, state in enumerate(STATE_ORDER)],
+                default=Value(len(STATE_ORDER)),
+                output_field=IntegerField(),
+            ),
+        )
+    )
+    if filters.state:
+        couples = couples.filter(state=filters.state)
+    if filters.source:
+        couples = couples.filter(source=filters.source)
+    if filters.community_id:
+        couples = couples.filter(community_id=filters.community_id)
+    if filters.name:
+        couples = couples.filter(
+            Q(wife__name__startswith=filters.name) | Q(husband__name__startswith=filters.name)
+        )
+    return couples.order_by("state_rank", Coalesce("last_contact", "entered_on").desc(), "pk")
+
+
+def couple_count(*, user: User, state: str) -> int:
+    return TargetCouple.objects.visible_to(user).filter(state=state).count()
+
+
+def couple_search_record(*, actor: Actor, filters: CoupleFilters) -> None:
+    """Every worklist read is audited (what was filtered, not the names typed)."""
+    with transaction.atomic():
+        audit.record(
+            action=Action.SEARCH,
+            actor=actor,
+            object_type="prepregnancy.targetcouple",
+            detail=filters.as_audit_detail(),
+        )
+
+
+def couple_visible(*, user: User, couple_id: int) -> TargetCouple:
+    """One file in the user's area (spouses without decrypted fields), else NotFound."""
+    couple = couple_list(user=user).filter(pk=couple_id).first()
+    if couple is None:
+        raise NotFound()
+    return couple
+
+
+def pregnancy_visible(*, user: User, pregnancy_id: int) -> Pregnancy:
+    found = (
+        Pregnancy.objects.visible_to(user).select_related("couple").filter(pk=pregnancy_id).first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+@dataclass
+class PregnancyRow:
+    pregnancy: Pregnancy
+    followups: list[FollowUp]
+    birth_candidates: list[LifeEvent] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SpouseRow:
+    spouse: str
+    person: Person
+    checkup: Checkup | None
+    opted_out: bool
+
+
+@dataclass
+class CoupleFile:
+    """Everything a couple's page shows; built by :func:`couple_file`, which audits the view."""
+
+    couple: TargetCouple
+    contacts: list[Contact]
+    checkups: dict[str, Checkup]
+    referrals: list[Referral]
+    pregnancies: list[PregnancyRow]
+    opted_out: set[str]
+    sms_recipients: int
+
+    @property
+    def spouses(self) -> list[SpouseRow]:
+        """Wife first: the checkups and follow-ups are mostly hers."""
+        return [
+            SpouseRow(
+                spouse=spouse,
+                person=self.couple.spouse(spouse),
+                checkup=self.checkups.get(spouse),
+                opted_out=spouse in self.opted_out,
+            )
+            for spouse in (Spouse.WIFE, Spouse.HUSBAND)
+        ]
+
+    @property
+    def missing_spouse(self) -> str | None:
+        """The spouse still to be examined when only the other one was."""
+        if len(self.checkups) != 1:
+            return None
+        return Spouse.HUSBAND if Spouse.WIFE in self.checkups else Spouse.WIFE
+
+    @property
+    def open_pregnancy(self) -> Pregnancy | None:
+        return next((row.pregnancy for row in self.pregnancies if row.pregnancy.is_open), None)
+
+
+def birth_candidates(user: User, pregnancy: Pregnancy) -> list[LifeEvent]:
+    """Registered births of the mother since the pregnancy began, not yet linked elsewhere."""
+    since = (pregnancy.last_period or pregnancy.reported_on) - dt.timedelta(days=30)
+    return list(
+        LifeEvent.objects.visible_to(user)
+        .filter(
+            kind=LifeEvent.Kind.BIRTH,
+            other_person_id=pregnancy.couple.wife_id,
+            reversed_by__isnull=True,
+            date__gte=since,
+        )
+        .exclude(pk__in=Pregnancy.objects.filter(birth_event__isnull=False).values("birth_event"))
+        .select_related("person")
+        .defer("person__id_number", "person__phone")
+        .order_by("-date", "-pk")
+    )
+
+
+def couple_file(*, actor: Actor, couple_id: int) -> CoupleFile:
+    """One couple's file with its records; the read is audited before it is returned."""
+    user = actor.user
+    couple = (
+        TargetCouple.objects.visible_to(user)
+        .select_related("community", "husband", "wife", "marriage")
+        .filter(pk=couple_id)
+        .first()
+    )
+    if couple is None:
+        raise NotFound()
+    with transaction.atomic():
+        audit.record(action=Action.VIEW, actor=actor, obj=couple)
+    checkups = {
+        c.spouse: c
+        for c in Checkup.objects.visible_to(user)
+        .filter(couple=couple)
+        .select_related("recorded_by")
+        .defer("results", "reproductive_history", "risk_factors", "advice")
+    }
+    pregnancies = []
+    for pregnancy in (
+        Pregnancy.objects.visible_to(user)
+        .filter(couple=couple)
+        .select_related("birth_event__person", "couple")
+        .defer("outcome_details")
+        .order_by("-reported_on", "-pk")
+    ):
+        followups = list(
+            pregnancy.followups.select_related("assignee", "done_by")
+            .defer("findings")
+            .order_by("due_date", "pk")
+        )
+        row = PregnancyRow(pregnancy=pregnancy, followups=followups)
+        if pregnancy.outcome in LIVE_OUTCOMES and pregnancy.birth_event_id is None:
+            row.birth_candidates = birth_candidates(user, pregnancy)
+        pregnancies.append(row)
+    opted = set(
+        SmsOptOut.objects.filter(person__in=[couple.husband_id, couple.wife_id]).values_list(
+            "person_id", flat=True
+        )
+    )
+    return CoupleFile(
+        couple=couple,
+        contacts=list(
+            Contact.objects.visible_to(user)
+            .filter(couple=couple)
+            .select_related("worker")
+            .order_by("-date", "-pk")
+        ),
+        checkups=checkups,
+        referrals=list(
+            Referral.objects.visible_to(user)
+            .filter(couple=couple)
+            .select_related("checkup", "assignee", "completed_by")
+            .defer("result")
+            .order_by("due_date", "pk")
+        ),
+        pregnancies=pregnancies,
+        opted_out={spouse for spouse in Spouse.values if couple.spouse(spouse).pk in opted},
+        sms_recipients=len(sms_recipients(couple)),
+    )
+
+
+@dataclass
+class CheckupView:
+    """A checkup with its encrypted parts decoded for display."""
+
+    checkup: Checkup
+    results: dict[str, str]
+    history: health.ReproductiveHistory | None
+    factor_codes: list[str]
+    risk_note: str
+    referral: Referral | None
+
+
+def checkup_detail(*, actor: Actor, checkup_id: int) -> CheckupView:
+    """One checkup with decrypted results; the read is audited before it is returned."""
+    checkup = (
+        Checkup.objects.visible_to(actor.user)
+        .select_related("couple__husband", "couple__wife", "couple__community", "recorded_by")
+        .defer(*(f"couple__{name}" for name in SPOUSE_SECRETS))
+        .filter(pk=checkup_id)
+        .first()
+    )
+    if checkup is None:
+        raise NotFound()
+    with transaction.atomic():
+        audit.record(action=Action.VIEW, actor=actor, obj=checkup)
+    factors = health.load(checkup.risk_factors) or {}
+    return CheckupView(
+        checkup=checkup,
+        results=health.load(checkup.results) or {},
+        history=health.history_from(health.load(checkup.reproductive_history)),
+        factor_codes=list(factors.get("codes", [])),
+        risk_note=str(factors.get("note", "")),
+        referral=Referral.objects.visible_to(actor.user).filter(checkup=checkup).first(),
+    )
+
+
+def letter_couples(
+    *, actor: Actor, couple_ids: list[int] | None, filters: CoupleFilters, limit: int
+) -> list[TargetCouple]:
+    """Couples whose notice letters are printed: the ids given, else the filtered worklist.
+
+    Printing puts names and addresses on paper, so it is audited as an export.
+    """
+    couples = couple_list(user=actor.user, filters=filters)
+    if couple_ids is not None:
+        couples = couple_list(user=actor.user).filter(pk__in=couple_ids)
+    chosen = list(couples[:limit])
+    with transaction.atomic():
+        audit.record(
+            action=Action.EXPORT,
+            actor=actor,
+            object_type="prepregnancy.targetcouple",
+            detail={"letters": len(chosen), "ids": [c.pk for c in chosen][:50]},
+        )
+    return chosen
+
+
+def community_choices(user: User) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.visible_to(user).filter(
+        kind__in=[OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.VILLAGE]
+    )

@@ -1,0 +1,151 @@
+"""Follow-ups and referrals that fall due: lists, the overdue worklist per worker, home counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, QuerySet
+
+from jisheng.accounts.models import User
+from jisheng.audit import services as audit
+from jisheng.audit.services import Action, Actor
+from jisheng.prepregnancy.models import FollowUp, Referral, TaskState
+
+COUPLE_SECRETS = (
+    "couple__husband__id_number",
+    "couple__husband__phone",
+    "couple__wife__id_number",
+    "couple__wife__phone",
+)
+# The home panel also warns of what falls due within this many days.
+DUE_SOON_DAYS = 7
+
+
+def worklist_viewed(*, actor: Actor, object_type: str, detail: dict[str, object]) -> None:
+    """A list of health tasks names couples: its read is audited (filters, not names)."""
+    with transaction.atomic():
+        audit.record(action=Action.SEARCH, actor=actor, object_type=object_type, detail=detail)
+
+
+def followup_list(
+    *,
+    user: User,
+    state: str = "",
+    kind: str = "",
+    assignee_id: int | None = None,
+    due_before: dt.date | None = None,
+) -> QuerySet[FollowUp]:
+    """Follow-ups in the user's area; ``due_before``: due strictly before that day."""
+    followups = (
+        FollowUp.objects.visible_to(user)
+        .select_related("couple__husband", "couple__wife", "couple__community", "assignee")
+        .defer("findings", *COUPLE_SECRETS)
+    )
+    if state:
+        followups = followups.filter(state=state)
+    if kind:
+        followups = followups.filter(kind=kind)
+    if assignee_id:
+        followups = followups.filter(assignee_id=assignee_id)
+    if due_before is not None:
+        followups = followups.filter(due_date__lt=due_before)
+    return followups.order_by("due_date", "pk")
+
+
+def referral_list(
+    *,
+    user: User,
+    state: str = "",
+    assignee_id: int | None = None,
+    due_before: dt.date | None = None,
+) -> QuerySet[Referral]:
+    referrals = (
+        Referral.objects.visible_to(user)
+        .select_related(
+            "couple__husband", "couple__wife", "couple__community", "assignee", "checkup"
+        )
+        .defer("result", *COUPLE_SECRETS)
+    )
+    if state:
+        referrals = referrals.filter(state=state)
+    if assignee_id:
+        referrals = referrals.filter(assignee_id=assignee_id)
+    if due_before is not None:
+        referrals = referrals.filter(due_date__lt=due_before)
+    return referrals.order_by("due_date", "pk")
+
+
+@dataclass
+class WorkerLoad:
+    """One worker's overdue tasks."""
+
+    worker: User
+    followups: int = 0
+    referrals: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.followups + self.referrals
+
+
+@dataclass
+class Overdue:
+    """Open tasks past their due date in the user's area, and how they split over workers."""
+
+    followups: list[FollowUp]
+    referrals: list[Referral]
+    workers: list[WorkerLoad] = field(default_factory=list)
+
+    @property
+    def truncated(self) -> bool:
+        """The lists show the oldest ``limit`` of each kind; the worker counts are complete."""
+        return sum(w.followups for w in self.workers) > len(self.followups) or sum(
+            w.referrals for w in self.workers
+        ) > len(self.referrals)
+
+
+def overdue(
+    *, user: User, today: dt.date, assignee_id: int | None = None, limit: int = 300
+) -> Overdue:
+    followups = followup_list(
+        user=user, state=TaskState.OPEN, assignee_id=assignee_id, due_before=today
+    )
+    referrals = referral_list(
+        user=user, state=TaskState.OPEN, assignee_id=assignee_id, due_before=today
+    )
+    loads: dict[int, WorkerLoad] = {}
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for name, tasks in (("followups", followups), ("referrals", referrals)):
+        for row in tasks.order_by().values("assignee").annotate(n=Count("pk")):
+            counts[row["assignee"]][name] = row["n"]
+    workers = {u.pk: u for u in User.objects.filter(pk__in=counts)}
+    for worker_id, numbers in counts.items():
+        loads[worker_id] = WorkerLoad(worker=workers[worker_id], **numbers)
+    return Overdue(
+        followups=list(followups[:limit]),
+        referrals=list(referrals[:limit]),
+        workers=sorted(loads.values(), key=lambda load: (-load.total, load.worker.username)),
+    )
+
+
+@dataclass(frozen=True)
+class DueCounts:
+    """The user's own open tasks: overdue, and due within ``DUE_SOON_DAYS``."""
+
+    overdue: int
+    due_soon: int
+
+
+def my_due_counts(*, user: User, today: dt.date) -> DueCounts:
+    soon = today + dt.timedelta(days=DUE_SOON_DAYS + 1)
+    counts = {"overdue": 0, "due_soon": 0}
+    for tasks in (
+        FollowUp.objects.visible_to(user).filter(state=TaskState.OPEN, assignee=user),
+        Referral.objects.visible_to(user).filter(state=TaskState.OPEN, assignee=user),
+    ):
+        counts["overdue"] += tasks.filter(due_date__lt=today).count()
+        counts["due_soon"] += tasks.filter(due_date__gte=today, due_date__lt=soon).count()
+    return DueCounts(**counts)

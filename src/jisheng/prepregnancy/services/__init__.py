@@ -1,0 +1,1 @@
+"""Writes of the pre-pregnancy module: each service checks scope and state, acts, audits."""

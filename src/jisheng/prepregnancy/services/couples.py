@@ -1,0 +1,205 @@
+"""Target couples: derived from the registry's marriages, or marked by a worker."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jisheng.audit import services as audit
+from jisheng.audit.services import Action, Actor
+from jisheng.core.errors import Conflict, JishengError, NotFound
+from jisheng.core.models import OrgUnit
+from jisheng.prepregnancy import rules
+from jisheng.prepregnancy.models import CoupleSource, CoupleState, TargetCouple
+from jisheng.prepregnancy.services.common import (
+    couple_refresh_state,
+    require_health,
+    require_past,
+)
+from jisheng.registry.models import Marriage, Person, ResidentStatus
+
+LIVING = ResidentStatus.LIVING
+GONE = [ResidentStatus.DECEASED, ResidentStatus.VOIDED]
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """What one derivation run did: files created, files whose state or owner changed."""
+
+    created: int
+    updated: int
+    first_day: dt.date
+    last_day: dt.date
+
+
+def _stale_files(scope: list[int]) -> Q:
+    """Files in scope whose registry facts no longer match their state, owner or spouses."""
+    ended = (
+        Q(marriage__isnull=True)
+        | Q(marriage__end_date__isnull=False)
+        | Q(wife__status__in=GONE)
+        | Q(husband__status__in=GONE)
+    )
+    moved = Q(wife__status=ResidentStatus.MOVED_OUT) | Q(husband__status=ResidentStatus.MOVED_OUT)
+    achieved = Q(state__in=rules.ACHIEVED_STATES)
+    wrong_state = (
+        (ended & ~Q(state=CoupleState.ENDED) & ~achieved)
+        | (~ended & moved & ~Q(state=CoupleState.MOVED_OUT) & ~achieved)
+        | (~ended & ~moved & Q(state__in=rules.CLOSED_STATES))
+    )
+    wrong_owner = Q(wife__status=LIVING) & ~Q(community=F("wife__community"))
+    wrong_spouses = Q(marriage__isnull=False) & (
+        ~Q(husband=F("marriage__husband")) | ~Q(wife=F("marriage__wife"))
+    )
+    in_scope = Q(community__in=scope) | Q(wife__community__in=scope)
+    return in_scope & (wrong_state | wrong_owner | wrong_spouses)
+
+
+def _sync(couple: TargetCouple) -> bool:
+    """Follow the registry: the marriage's spouses (after a merge of duplicates) and the
+    wife's community; then recompute the state. True when anything changed."""
+    changed: list[str] = []
+    marriage = (
+        Marriage.objects.filter(pk=couple.marriage_id).first()
+        if couple.marriage_id is not None
+        else None
+    )
+    if marriage is not None and (couple.husband_id, couple.wife_id) != (
+        marriage.husband_id,
+        marriage.wife_id,
+    ):
+        clash = TargetCouple.objects.filter(
+            husband_id=marriage.husband_id, wife_id=marriage.wife_id
+        ).exists()
+        if not clash:
+            couple.husband_id, couple.wife_id = marriage.husband_id, marriage.wife_id
+            changed += ["husband", "wife"]
+    wife = Person.objects.filter(pk=couple.wife_id).values_list("status", "community_id").get()
+    if wife[0] == LIVING and couple.community_id != wife[1]:
+        couple.community_id = wife[1]
+        changed.append("community")
+    if changed:
+        couple.save(update_fields=[*changed, "updated_at"])
+    return couple_refresh_state(couple) or bool(changed)
+
+
+@transaction.atomic
+def target_couples_refresh(
+    *, actor: Actor, today: dt.date | None = None, window_days: int | None = None
+) -> RefreshResult:
+    """Create a service file for every couple in the actor's area married within the window
+    (both spouses living here, floating residents included) and bring existing files in line
+    with the registry. Idempotent: a second run with the same data changes nothing."""
+    require_health(actor)
+    today = today or timezone.localdate()
+    first, last = rules.marriage_window(today, window_days or rules.marriage_window_days())
+    scope = actor.user.scope_unit_ids()
+    # Two runs over the same communities take turns, so each counts what it created.
+    # NO KEY: inserts elsewhere that reference these units must not wait for the run.
+    list(
+        OrgUnit.objects.select_for_update(no_key=True)
+        .filter(pk__in=scope)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    # Existing files first: a merged duplicate moves a file onto the marriage's new spouse.
+    updated = 0
+    stale = TargetCouple.objects.filter(_stale_files(scope)).select_for_update(of=("self",))
+    for couple in stale.order_by("pk"):
+        updated += _sync(couple)
+    has_file = TargetCouple.objects.filter(husband=OuterRef("husband"), wife=OuterRef("wife"))
+    candidates = (
+        Marriage.objects.filter(
+            end_date__isnull=True,
+            date__gte=first,
+            date__lte=last,
+            wife__community__in=scope,
+            wife__status=LIVING,
+            husband__status=LIVING,
+        )
+        .exclude(Exists(has_file))
+        .exclude(Exists(TargetCouple.objects.filter(marriage=OuterRef("pk"))))
+        .values_list("pk", "husband_id", "wife_id", "wife__community_id", "date")
+        .order_by("pk")
+    )
+    new = [
+        TargetCouple(
+            community_id=community_id,
+            husband_id=husband_id,
+            wife_id=wife_id,
+            marriage_id=marriage_id,
+            source=CoupleSource.NEW_MARRIAGE,
+            entered_on=date,
+            state=CoupleState.TO_NOTIFY,
+            created_by=actor.user,
+        )
+        for marriage_id, husband_id, wife_id, community_id, date in candidates
+    ]
+    TargetCouple.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+    audit.record(
+        action=Action.UPDATE,
+        actor=actor,
+        object_type="prepregnancy.targetcouple",
+        detail={
+            "refresh": True,
+            "created": len(new),
+            "updated": updated,
+            "window": [first.isoformat(), last.isoformat()],
+        },
+    )
+    return RefreshResult(created=len(new), updated=updated, first_day=first, last_day=last)
+
+
+@transaction.atomic
+def couple_mark_planning(
+    *, actor: Actor, wife: Person, since: dt.date | None = None
+) -> tuple[TargetCouple, bool]:
+    """Put a married couple that plans a pregnancy on the worklist (a file of its own, or the
+    existing file marked). Returns the file and whether it was created."""
+    require_health(actor)
+    since = since or timezone.localdate()
+    require_past(since)
+    found = Person.objects.visible_to(actor.user).filter(pk=wife.pk).first()
+    if found is None:
+        raise NotFound()
+    marriage = (
+        Marriage.objects.filter(wife=found, end_date__isnull=True).select_related("husband").first()
+    )
+    if marriage is None:
+        raise JishengError(
+            _("No current marriage of this woman is registered."), code="not_married"
+        )
+    if found.status != LIVING or marriage.husband.status != LIVING:
+        raise Conflict(_("Both spouses must be living here."), code="not_living")
+    couple = (
+        TargetCouple.objects.select_for_update()
+        .filter(husband=marriage.husband, wife=found)
+        .first()
+    )
+    created = couple is None
+    if couple is None:
+        couple = TargetCouple.objects.create(
+            community=found.community,
+            husband=marriage.husband,
+            wife=found,
+            marriage=marriage,
+            source=CoupleSource.PLANNING,
+            entered_on=since,
+            planning_since=since,
+            created_by=actor.user,
+        )
+    elif couple.planning_since is None:
+        couple.planning_since = since
+        couple.save(update_fields=["planning_since", "updated_at"])
+    audit.record(
+        action=Action.CREATE if created else Action.UPDATE,
+        actor=actor,
+        obj=couple,
+        detail={"planning_since": since.isoformat()},
+    )
+    return couple, created

@@ -1,0 +1,247 @@
+"""Pregnancies of target couples and their follow-ups (早孕随访, 妊娠结局随访)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from jisheng.audit import services as audit
+from jisheng.audit.services import Action, Actor
+from jisheng.core.errors import Conflict, JishengError, NotFound
+from jisheng.prepregnancy import health, rules
+from jisheng.prepregnancy.models import (
+    FollowUp,
+    FollowUpKind,
+    Outcome,
+    Pregnancy,
+    TargetCouple,
+    TaskState,
+)
+from jisheng.prepregnancy.models.pregnancies import LIVE_OUTCOMES
+from jisheng.prepregnancy.services.common import (
+    couple_locked,
+    couple_refresh_state,
+    require_health,
+    require_past,
+)
+from jisheng.registry.models import LifeEvent
+
+# A last period further back than this is not a current pregnancy.
+MAX_GESTATION_DAYS = 300
+
+
+@transaction.atomic
+def pregnancy_report(
+    *,
+    actor: Actor,
+    couple: TargetCouple,
+    reported_on: dt.date,
+    last_period: dt.date | None = None,
+) -> Pregnancy:
+    """The wife is pregnant: open a pregnancy and its early follow-up, due 12 weeks after the
+    last period (or the report). The couple is shown as pregnant until the outcome."""
+    require_past(reported_on)
+    if last_period is not None and not (
+        reported_on - dt.timedelta(days=MAX_GESTATION_DAYS) <= last_period <= reported_on
+    ):
+        raise JishengError(
+            _("The last period lies after the report or too long before it."),
+            code="invalid_last_period",
+        )
+    couple = couple_locked(actor, couple)
+    if couple.state in rules.CLOSED_STATES:
+        raise Conflict(
+            _("This couple is no longer served here (moved out or marriage ended)."),
+            code="couple_closed",
+        )
+    if couple.pregnancies.filter(outcome="").exists():
+        raise Conflict(_("A pregnancy of this couple is already open."), code="already_pregnant")
+    try:
+        with transaction.atomic():
+            pregnancy = Pregnancy.objects.create(
+                couple=couple,
+                reported_on=reported_on,
+                last_period=last_period,
+                reported_by=actor.user,
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            _("A pregnancy of this couple is already open."), code="already_pregnant"
+        ) from exc
+    followup = FollowUp.objects.create(
+        pregnancy=pregnancy,
+        couple=couple,
+        kind=FollowUpKind.EARLY,
+        due_date=rules.early_followup_due(reported_on=reported_on, last_period=last_period),
+        assignee=actor.user,
+    )
+    audit.record(action=Action.CREATE, actor=actor, obj=pregnancy, detail={"couple": couple.pk})
+    audit.record(action=Action.CREATE, actor=actor, obj=followup, detail={"kind": followup.kind})
+    couple_refresh_state(couple)
+    return pregnancy
+
+
+def _open_followup(actor: Actor, followup: FollowUp, kind: str) -> FollowUp:
+    require_health(actor)
+    found = (
+        FollowUp.objects.visible_to(actor.user)
+        .select_for_update(of=("self",))
+        .select_related("pregnancy", "couple")
+        .filter(pk=followup.pk)
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    if found.kind != kind:
+        raise JishengError(_("This is a different kind of follow-up."), code="wrong_kind")
+    if found.state != TaskState.OPEN:
+        raise Conflict(_("This follow-up has already been recorded."), code="already_done")
+    return found
+
+
+def _done(actor: Actor, followup: FollowUp, done_on: dt.date, findings: object) -> None:
+    require_past(done_on)
+    if done_on < followup.pregnancy.reported_on:
+        raise JishengError(
+            _("The follow-up cannot precede the pregnancy report."), code="invalid_date"
+        )
+    followup.state, followup.done_on, followup.done_by = TaskState.DONE, done_on, actor.user
+    followup.findings = health.dump(findings)
+    followup.save(update_fields=["state", "done_on", "done_by", "findings"])
+    audit.record(action=Action.UPDATE, actor=actor, obj=followup, detail={"kind": followup.kind})
+
+
+@transaction.atomic
+def followup_early_record(
+    *, actor: Actor, followup: FollowUp, done_on: dt.date, findings: health.EarlyFindings
+) -> FollowUp:
+    """Record the early-pregnancy visit. A confirmed pregnancy gets its outcome follow-up,
+    due 42 days after the expected delivery; an unconfirmed one is closed."""
+    findings.check()
+    followup = _open_followup(actor, followup, FollowUpKind.EARLY)
+    couple = couple_locked(actor, followup.couple_id)
+    _done(actor, followup, done_on, findings)
+    pregnancy = followup.pregnancy
+    if findings.confirmed:
+        last_period = rules.estimated_last_period(
+            last_period=pregnancy.last_period,
+            seen_on=done_on,
+            weeks=findings.weeks,
+            reported_on=pregnancy.reported_on,
+        )
+        outcome = FollowUp.objects.create(
+            pregnancy=pregnancy,
+            couple=couple,
+            kind=FollowUpKind.OUTCOME,
+            due_date=max(rules.outcome_followup_due(last_period), done_on),
+            assignee=followup.assignee,
+        )
+        audit.record(action=Action.CREATE, actor=actor, obj=outcome, detail={"kind": "outcome"})
+    else:
+        pregnancy.outcome, pregnancy.outcome_date = Outcome.NOT_CONFIRMED, done_on
+        pregnancy.save(update_fields=["outcome", "outcome_date"])
+        audit.record(
+            action=Action.UPDATE, actor=actor, obj=pregnancy, detail={"outcome": pregnancy.outcome}
+        )
+    couple_refresh_state(couple)
+    return followup
+
+
+def _check_birth_event(actor: Actor, pregnancy: Pregnancy, event: LifeEvent) -> LifeEvent:
+    """A birth registered in the actor's area, of this wife, not reversed, not linked yet."""
+    found = (
+        LifeEvent.objects.visible_to(actor.user)
+        .filter(
+            pk=event.pk,
+            kind=LifeEvent.Kind.BIRTH,
+            other_person_id=pregnancy.couple.wife_id,
+            reversed_by__isnull=True,
+        )
+        .first()
+    )
+    if found is None:
+        raise JishengError(
+            _("Choose a registered birth of this mother."), code="invalid_birth_event"
+        )
+    if Pregnancy.objects.filter(birth_event=found).exclude(pk=pregnancy.pk).exists():
+        raise Conflict(_("This birth is linked to another pregnancy."), code="birth_linked")
+    return found
+
+
+@transaction.atomic
+def followup_outcome_record(
+    *,
+    actor: Actor,
+    followup: FollowUp,
+    done_on: dt.date,
+    outcome: str,
+    outcome_date: dt.date,
+    details: health.OutcomeDetails,
+    birth_event: LifeEvent | None = None,
+) -> FollowUp:
+    """Record how the pregnancy ended; a live birth may link the registry's birth event now
+    or later (:func:`pregnancy_link_birth`)."""
+    if outcome not in Outcome.values or outcome == Outcome.NOT_CONFIRMED:
+        raise JishengError(_("Choose the outcome of the pregnancy."), code="invalid_outcome")
+    details.check()
+    followup = _open_followup(actor, followup, FollowUpKind.OUTCOME)
+    couple = couple_locked(actor, followup.couple_id)
+    pregnancy = Pregnancy.objects.select_for_update().get(pk=followup.pregnancy_id)
+    require_past(outcome_date)
+    if outcome_date > done_on or outcome_date < pregnancy.reported_on - dt.timedelta(
+        days=MAX_GESTATION_DAYS
+    ):
+        raise JishengError(
+            _("The outcome date lies after the visit or before the pregnancy."),
+            code="invalid_date",
+        )
+    if birth_event is not None:
+        if outcome not in LIVE_OUTCOMES:
+            raise JishengError(
+                _("Only a live birth links to a registered birth."), code="not_a_birth"
+            )
+        pregnancy.birth_event = _check_birth_event(actor, pregnancy, birth_event)
+    _done(actor, followup, done_on, details)
+    pregnancy.outcome, pregnancy.outcome_date = outcome, outcome_date
+    pregnancy.outcome_details = health.dump(details)
+    pregnancy.save(update_fields=["outcome", "outcome_date", "outcome_details", "birth_event"])
+    audit.record(
+        action=Action.UPDATE,
+        actor=actor,
+        obj=pregnancy,
+        detail={"outcome": outcome, "birth_event": pregnancy.birth_event_id},
+    )
+    couple_refresh_state(couple)
+    return followup
+
+
+@transaction.atomic
+def pregnancy_link_birth(*, actor: Actor, pregnancy: Pregnancy, event: LifeEvent) -> Pregnancy:
+    """Link a live-birth outcome to the birth once it is registered (the registry is read,
+    never changed)."""
+    require_health(actor)
+    found = (
+        Pregnancy.objects.visible_to(actor.user)
+        .select_for_update(of=("self",))
+        .select_related("couple")
+        .filter(pk=pregnancy.pk)
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    if found.outcome not in LIVE_OUTCOMES:
+        raise Conflict(_("Only a live birth links to a registered birth."), code="not_a_birth")
+    if found.birth_event_id is not None:
+        raise Conflict(_("This pregnancy is already linked to a birth."), code="already_linked")
+    found.birth_event = _check_birth_event(actor, found, event)
+    try:
+        with transaction.atomic():
+            found.save(update_fields=["birth_event"])
+    except IntegrityError as exc:
+        raise Conflict(
+            _("This birth is linked to another pregnancy."), code="birth_linked"
+        ) from exc
+    audit.record(action=Action.UPDATE, actor=actor, obj=found, detail={"birth_event": event.pk})
+    return found

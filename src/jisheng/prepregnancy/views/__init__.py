@@ -1,0 +1,1 @@
+"""Pages of the pre-pregnancy module: thin views, one per operation."""

@@ -1,0 +1,305 @@
+"""The worklist, one couple's file, notification (contacts, text messages, letters)."""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jisheng.accounts.decorators import request_user, require_capability
+from jisheng.accounts.roles import Capability
+from jisheng.audit.services import Actor
+from jisheng.core.errors import Forbidden, JishengError
+from jisheng.prepregnancy import exporting
+from jisheng.prepregnancy.forms import (
+    ContactForm,
+    CoupleFilterForm,
+    LettersDeliveredForm,
+    PlanningForm,
+)
+from jisheng.prepregnancy.models import Spouse
+from jisheng.prepregnancy.models.pregnancies import LIVE_OUTCOMES
+from jisheng.prepregnancy.selectors import couples as selectors
+from jisheng.prepregnancy.services import contacts, couples
+from jisheng.prepregnancy.views.common import posted, submit
+from jisheng.registry import selectors as registry
+from jisheng.registry.services.persons import id_number_digest
+
+HEALTH = Capability.VIEW_HEALTH
+
+
+def _filter_form(request: HttpRequest) -> CoupleFilterForm:
+    form = CoupleFilterForm(
+        request.GET or None, communities=selectors.community_choices(request_user(request))
+    )
+    if form.is_bound and not form.is_valid():
+        raise JishengError(form.errors.as_text(), code="invalid_filter")
+    return form
+
+
+def _query(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@require_GET
+@require_capability(HEALTH)
+def couple_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    form = CoupleFilterForm(request.GET or None, communities=selectors.community_choices(user))
+    context: dict[str, Any] = {"form": form, "page": None, "query": _query(request)}
+    if form.is_bound and not form.is_valid():
+        return render(request, "prepregnancy/couple_list.html", context, status=400)
+    filters = form.filters()
+    selectors.couple_search_record(actor=Actor.from_request(request), filters=filters)
+    couples_ = selectors.couple_list(user=user, filters=filters)
+    context["page"] = Paginator(couples_, 50).get_page(request.GET.get("page"))
+    return render(request, "prepregnancy/couple_list.html", context)
+
+
+@require_POST
+@require_capability(HEALTH)
+def couple_refresh(request: HttpRequest) -> HttpResponse:
+    result = couples.target_couples_refresh(actor=Actor.from_request(request))
+    messages.success(
+        request,
+        _(
+            "Worklist brought up to date with the registry (marriages from %(first)s to "
+            "%(last)s): %(created)d new couples, %(updated)d files updated."
+        )
+        % {
+            "first": result.first_day.isoformat(),
+            "last": result.last_day.isoformat(),
+            "created": result.created,
+            "updated": result.updated,
+        },
+    )
+    return redirect("prepregnancy:couple_list")
+
+
+def _wife(user: Any, id_number: str) -> Any:
+    wife = (
+        registry.person_list(user=user, filters=registry.PersonFilters())
+        .filter(id_number_index=id_number_digest(id_number))
+        .first()
+    )
+    if wife is None:
+        raise JishengError(
+            _("No resident with this ID number is registered in your area."),
+            code="unknown_person",
+        )
+    return wife
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(HEALTH)
+def couple_planning(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    form = PlanningForm(posted(request))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            result, status = submit(
+                form,
+                lambda: couples.couple_mark_planning(
+                    actor=Actor.from_request(request),
+                    wife=_wife(user, data["wife_id_number"]),
+                    since=data["since"],
+                ),
+            )
+            if result is not None:
+                couple, created = result
+                messages.success(
+                    request,
+                    _("The couple is on the worklist.")
+                    if created
+                    else _("The couple was already on the worklist; marked as planning."),
+                )
+                return redirect("prepregnancy:couple_detail", couple_id=couple.pk)
+    return render(
+        request,
+        "prepregnancy/form.html",
+        {
+            "title": _("Add a couple planning a pregnancy"),
+            "intro": _("Enter the wife's ID number; her current marriage is used."),
+            "form": form,
+            "cancel_url": reverse("prepregnancy:couple_list"),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(HEALTH)
+def couple_detail(request: HttpRequest, couple_id: int) -> HttpResponse:
+    """The couple's file; POST logs a contact from the form on the page."""
+    contact_form = ContactForm(posted(request))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if contact_form.is_valid():
+            data = contact_form.cleaned_data
+            user = request_user(request)
+            couple = selectors.couple_visible(user=user, couple_id=couple_id)
+            contact, status = submit(
+                contact_form,
+                lambda: contacts.contact_record(
+                    actor=Actor.from_request(request),
+                    couple=couple,
+                    method=data["method"],
+                    outcome=data["outcome"],
+                    date=data["date"],
+                    appointment_date=data["appointment_date"],
+                    note=data["note"],
+                ),
+            )
+            if contact is not None:
+                messages.success(request, _("Contact logged."))
+                return redirect("prepregnancy:couple_detail", couple_id=couple_id)
+    file = selectors.couple_file(actor=Actor.from_request(request), couple_id=couple_id)
+    return render(
+        request,
+        "prepregnancy/couple_detail.html",
+        {
+            "file": file,
+            "couple": file.couple,
+            "contact_form": contact_form,
+            "today": timezone.localdate(),
+            "live_outcomes": LIVE_OUTCOMES,
+        },
+        status=status,
+    )
+
+
+@require_POST
+@require_capability(HEALTH)
+def couple_sms(request: HttpRequest, couple_id: int) -> HttpResponse:
+    couple = selectors.couple_visible(user=request_user(request), couple_id=couple_id)
+    try:
+        contacts.contact_send_sms(actor=Actor.from_request(request), couple=couple)
+    except JishengError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Text message sent."))
+    return redirect("prepregnancy:couple_detail", couple_id=couple_id)
+
+
+@require_POST
+@require_capability(HEALTH)
+def couple_sms_opt_out(request: HttpRequest, couple_id: int) -> HttpResponse:
+    couple = selectors.couple_visible(user=request_user(request), couple_id=couple_id)
+    spouse = request.POST.get("spouse", "")
+    opted_out = request.POST.get("opted_out") == "1"
+    if spouse not in Spouse.values:
+        raise JishengError(_("Choose the wife or the husband."), code="invalid_spouse")
+    contacts.sms_opt_out_set(
+        actor=Actor.from_request(request), couple=couple, spouse=spouse, opted_out=opted_out
+    )
+    messages.success(
+        request,
+        _("No more text messages to this person.") if opted_out else _("Text messages resumed."),
+    )
+    return redirect("prepregnancy:couple_detail", couple_id=couple_id)
+
+
+@require_GET
+@require_capability(HEALTH)
+def couple_letter(request: HttpRequest, couple_id: int) -> HttpResponse:
+    """One couple's notice letter, ready to print."""
+    user = request_user(request)
+    selectors.couple_visible(user=user, couple_id=couple_id)
+    chosen = selectors.letter_couples(
+        actor=Actor.from_request(request),
+        couple_ids=[couple_id],
+        filters=selectors.CoupleFilters(),
+        limit=1,
+    )
+    return _letters_page(
+        request, chosen, back=reverse("prepregnancy:couple_detail", args=[couple_id])
+    )
+
+
+@require_GET
+@require_capability(HEALTH)
+def letters(request: HttpRequest) -> HttpResponse:
+    """Notice letters for the filtered worklist (one per page when printed)."""
+    filters = _filter_form(request).filters()
+    chosen = selectors.letter_couples(
+        actor=Actor.from_request(request),
+        couple_ids=None,
+        filters=filters,
+        limit=contacts.LETTER_BATCH_LIMIT,
+    )
+    back = reverse("prepregnancy:couple_list") + (f"?{_query(request)}" if request.GET else "")
+    return _letters_page(request, chosen, back=back)
+
+
+def _letters_page(request: HttpRequest, chosen: list[Any], *, back: str) -> HttpResponse:
+    return render(
+        request,
+        "prepregnancy/letters.html",
+        {
+            "couples": chosen,
+            "back_url": back,
+            "limit": contacts.LETTER_BATCH_LIMIT,
+            "delivered_form": LettersDeliveredForm(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+@require_capability(HEALTH)
+def letters_delivered(request: HttpRequest) -> HttpResponse:
+    form = LettersDeliveredForm(request.POST)
+    if not form.is_valid():
+        raise JishengError(_("Choose the letters handed out and the date."), code="invalid")
+    count = contacts.letters_record_delivered(
+        actor=Actor.from_request(request),
+        couple_ids=form.cleaned_data["couple"],
+        date=form.cleaned_data["date"],
+    )
+    messages.success(
+        request, _("%(count)d notice letters logged as handed out.") % {"count": count}
+    )
+    couple_ids = form.cleaned_data["couple"]
+    if len(couple_ids) == 1:
+        return redirect("prepregnancy:couple_detail", couple_id=couple_ids[0])
+    return redirect("prepregnancy:couple_list")
+
+
+@require_GET
+def couple_export_xlsx(request: HttpRequest) -> FileResponse:
+    if not request_user(request).has_capability(HEALTH):
+        raise Forbidden()
+    rows = exporting.couple_export(
+        actor=Actor.from_request(request), filters=_filter_form(request).filters()
+    )
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    try:
+        exporting.write_couples_xlsx(handle, rows)
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"孕前优生目标人群-{timezone.localdate():%Y%m%d}.xlsx",
+        content_type=exporting.XLSX_TYPE,
+    )
+    response["Cache-Control"] = "no-store"
+    return response

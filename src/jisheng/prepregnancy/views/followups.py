@@ -1,0 +1,187 @@
+"""Pregnancies, their follow-ups, the link to the registered birth, the overdue worklist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jisheng.accounts.decorators import request_user, require_capability
+from jisheng.accounts.roles import Capability
+from jisheng.audit.services import Actor
+from jisheng.core.errors import JishengError, NotFound
+from jisheng.prepregnancy.forms import (
+    BirthLinkForm,
+    EarlyFollowUpForm,
+    OutcomeFollowUpForm,
+    PregnancyForm,
+)
+from jisheng.prepregnancy.models import FollowUpKind, TaskState
+from jisheng.prepregnancy.selectors import couples as couple_selectors
+from jisheng.prepregnancy.selectors import worklists
+from jisheng.prepregnancy.services import pregnancies
+from jisheng.prepregnancy.views.common import form_page, posted
+
+HEALTH = Capability.VIEW_HEALTH
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(HEALTH)
+def pregnancy_new(request: HttpRequest, couple_id: int) -> HttpResponse:
+    couple = couple_selectors.couple_visible(user=request_user(request), couple_id=couple_id)
+
+    def operation(actor: Actor, data: dict[str, Any]) -> object:
+        return pregnancies.pregnancy_report(
+            actor=actor,
+            couple=couple,
+            reported_on=data["reported_on"],
+            last_period=data["last_period"],
+        )
+
+    return form_page(
+        request,
+        form=PregnancyForm(posted(request)),
+        operation=operation,
+        title=_("Report a pregnancy"),
+        success=_("Pregnancy recorded; the early-pregnancy follow-up is scheduled."),
+        done_url=reverse("prepregnancy:couple_detail", args=[couple.pk]),
+        context={"couple": couple},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(HEALTH)
+def followup_record(request: HttpRequest, pregnancy_followup_id: int) -> HttpResponse:
+    user = request_user(request)
+    followup = (
+        worklists.followup_list(user=user)
+        .select_related("pregnancy")
+        .filter(pk=pregnancy_followup_id)
+        .first()
+    )
+    if followup is None:
+        raise NotFound()
+    done_url = reverse("prepregnancy:couple_detail", args=[followup.couple_id])
+    if followup.state != TaskState.OPEN:
+        messages.info(request, _("This follow-up has already been recorded."))
+        return redirect(done_url)
+    context = {"couple": followup.couple, "followup": followup}
+    if followup.kind == FollowUpKind.EARLY:
+        early = EarlyFollowUpForm(posted(request))
+
+        def record_early(actor: Actor, data: dict[str, Any]) -> object:
+            return pregnancies.followup_early_record(
+                actor=actor, followup=followup, done_on=data["done_on"], findings=early.findings()
+            )
+
+        return form_page(
+            request,
+            form=early,
+            operation=record_early,
+            title=_("Early-pregnancy follow-up"),
+            success=_("Early-pregnancy follow-up recorded."),
+            done_url=done_url,
+            context=context,
+        )
+    births = couple_selectors.birth_candidates(user, followup.pregnancy)
+    outcome = OutcomeFollowUpForm(posted(request), births=births)
+
+    def record_outcome(actor: Actor, data: dict[str, Any]) -> object:
+        return pregnancies.followup_outcome_record(
+            actor=actor,
+            followup=followup,
+            done_on=data["done_on"],
+            outcome=data["outcome"],
+            outcome_date=data["outcome_date"],
+            details=outcome.details(),
+            birth_event=outcome.births.get(data["birth_event"]) if data["birth_event"] else None,
+        )
+
+    return form_page(
+        request,
+        form=outcome,
+        operation=record_outcome,
+        title=_("Pregnancy outcome follow-up"),
+        success=_("Pregnancy outcome recorded."),
+        done_url=done_url,
+        context=context,
+    )
+
+
+@require_POST
+@require_capability(HEALTH)
+def pregnancy_birth_link(request: HttpRequest, pregnancy_id: int) -> HttpResponse:
+    user = request_user(request)
+    pregnancy = couple_selectors.pregnancy_visible(user=user, pregnancy_id=pregnancy_id)
+    form = BirthLinkForm(request.POST, births=couple_selectors.birth_candidates(user, pregnancy))
+    if not form.is_valid():
+        raise JishengError(_("Choose a registered birth of this mother."), code="invalid")
+    pregnancies.pregnancy_link_birth(
+        actor=Actor.from_request(request),
+        pregnancy=pregnancy,
+        event=form.births[form.cleaned_data["birth_event"]],
+    )
+    messages.success(request, _("The outcome is linked to the registered birth."))
+    return redirect("prepregnancy:couple_detail", couple_id=pregnancy.couple_id)
+
+
+def _worker_choices(request: HttpRequest) -> tuple[int | None, bool]:
+    """The worker the list is narrowed to: ``?worker=me`` (default for workers) or an id."""
+    user = request_user(request)
+    worker = request.GET.get("worker", "")
+    if worker == "me":
+        return user.pk, True
+    if worker.isdigit():
+        return int(worker), False
+    return None, False
+
+
+@require_GET
+@require_capability(HEALTH)
+def overdue(request: HttpRequest) -> HttpResponse:
+    """Open follow-ups and referrals past their due date, per worker."""
+    assignee_id, mine = _worker_choices(request)
+    today = timezone.localdate()
+    worklists.worklist_viewed(
+        actor=Actor.from_request(request),
+        object_type="prepregnancy.followup",
+        detail={"overdue": True, "worker": assignee_id},
+    )
+    return render(
+        request,
+        "prepregnancy/overdue.html",
+        {
+            "overdue": worklists.overdue(
+                user=request_user(request), today=today, assignee_id=assignee_id
+            ),
+            "today": today,
+            "assignee_id": assignee_id,
+            "mine": mine,
+        },
+    )
+
+
+@require_GET
+@require_capability(HEALTH)
+def followup_list(request: HttpRequest) -> HttpResponse:
+    """Open follow-ups by due date (all kinds), the overdue ones marked."""
+    assignee_id, mine = _worker_choices(request)
+    worklists.worklist_viewed(
+        actor=Actor.from_request(request),
+        object_type="prepregnancy.followup",
+        detail={"state": "open", "worker": assignee_id},
+    )
+    followups = worklists.followup_list(
+        user=request_user(request), state=TaskState.OPEN, assignee_id=assignee_id
+    )
+    return render(
+        request,
+        "prepregnancy/followup_list.html",
+        {"followups": followups[:500], "today": timezone.localdate(), "mine": mine},
+    )

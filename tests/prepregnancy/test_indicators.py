@@ -1,0 +1,195 @@
+"""Indicators on a small fixture whose every number is worked out by hand below.
+
+Period P = [today − 100, today − 5]. Community 1:
+
+| couple | married | contacts      | checkups (dated)            | other                       |
+|--------|---------|---------------|-----------------------------|-----------------------------|
+| A      | −60     | reached −55   | wife high −45, husband −44  | referral done −20; pregnant, |
+|        |         |               |                             | early due −6, done −25      |
+| B      | −20     | not reached   | wife −10                    |                             |
+|        |         | −15           |                             |                             |
+| C      | −30     | declined −25  | —                           | pregnant, early due −11 open |
+| F      | −50     | —             | wife today (after P)        |                             |
+| H      | −70     | —             | wife high −40               | referral due −10 open       |
+| E      | −40     | —             | —                           | husband moved out           |
+| D      | −400    | —             | —                           | outcome due −58, done −50   |
+
+(days relative to today; D married before P, E no longer a target)
+
+Community 2: G married today − 10, both checked (−6).
+
+Community 1: targets A B C F H = 5; notified A C = 2 (B not reached); both checked A = 1;
+one spouse B H = 2 (F after P) → coverage 3/5 = 60.0 %; examined 4, high risk 2 → 50.0 %;
+referrals due A H = 2, done 1 → 50.0 %; early follow-ups due A C = 2, done 1 → 50.0 %;
+outcome follow-ups due D = 1, done 1 → 100.0 %.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from jisheng.accounts.roles import Role
+from jisheng.audit.services import Actor
+from jisheng.prepregnancy.health import EarlyFindings, OutcomeDetails
+from jisheng.prepregnancy.models import FollowUpKind, TargetCouple
+from jisheng.prepregnancy.selectors import indicators
+from jisheng.prepregnancy.services import checkups, contacts, couples, pregnancies
+from jisheng.registry.services import events
+
+
+def ago(today: dt.date, days: int) -> dt.date:
+    return today - dt.timedelta(days=days)
+
+
+@pytest.fixture
+def fixture(org, actor, marry, checkup_data, street_actor, make_user, today):
+    made = {
+        name: marry(days_ago=days)
+        for name, days in {"A": 60, "B": 20, "C": 30, "F": 50, "H": 70, "E": 40, "D": 400}.items()
+    }
+    g = marry(days_ago=10, community=org.c2)
+    couples.target_couples_refresh(actor=actor, window_days=500)
+    other = Actor(user=make_user(Role.COMMUNITY_WORKER, org.c2))
+    couples.target_couples_refresh(actor=other)
+    c = {name: TargetCouple.objects.get(wife=s.wife) for name, s in made.items()}
+    c2 = TargetCouple.objects.get(wife=g.wife)
+
+    def contact(name: str, outcome: str, days: int) -> None:
+        contacts.contact_record(
+            actor=actor, couple=c[name], method="phone", outcome=outcome, date=ago(today, days)
+        )
+
+    def check(couple, spouse: str, days: int, risk: str = "general", who: Actor = actor):
+        return checkups.checkup_record(
+            actor=who,
+            couple=couple,
+            spouse=spouse,
+            data=checkup_data(date=ago(today, days), risk_level=risk, risk_note="贫血"),
+        )
+
+    contact("A", "reached", 55)
+    contact("B", "not_reached", 15)
+    contact("C", "declined", 25)
+    wife_a = check(c["A"], "wife", 45, "high")
+    check(c["A"], "husband", 44)
+    checkups.referral_complete(
+        actor=actor, referral=wife_a.referral, completed_on=ago(today, 20), result="已会诊"
+    )
+    check(c["B"], "wife", 10)
+    check(c["F"], "wife", 0)
+    check(c["H"], "wife", 40, "high")
+    check(c2, "wife", 6, who=other)
+    check(c2, "husband", 6, who=other)
+
+    preg_a = pregnancies.pregnancy_report(
+        actor=actor, couple=c["A"], reported_on=ago(today, 30), last_period=ago(today, 90)
+    )
+    pregnancies.followup_early_record(
+        actor=actor,
+        followup=preg_a.followups.get(kind=FollowUpKind.EARLY),
+        done_on=ago(today, 25),
+        findings=EarlyFindings(weeks=9),
+    )
+    pregnancies.pregnancy_report(
+        actor=actor, couple=c["C"], reported_on=ago(today, 40), last_period=ago(today, 95)
+    )
+    preg_d = pregnancies.pregnancy_report(
+        actor=actor, couple=c["D"], reported_on=ago(today, 340), last_period=ago(today, 380)
+    )
+    pregnancies.followup_early_record(
+        actor=actor,
+        followup=preg_d.followups.get(kind=FollowUpKind.EARLY),
+        done_on=ago(today, 300),
+        findings=EarlyFindings(weeks=11),
+    )
+    pregnancies.followup_outcome_record(
+        actor=actor,
+        followup=preg_d.followups.get(kind=FollowUpKind.OUTCOME),
+        done_on=ago(today, 50),
+        outcome="miscarriage",
+        outcome_date=ago(today, 60),
+        details=OutcomeDetails(weeks=14),
+    )
+    events.move_out_record(actor=street_actor, person=made["E"].husband, date=today)
+    couples.target_couples_refresh(actor=actor, window_days=500)
+    return c
+
+
+@pytest.fixture
+def period(today) -> indicators.Period:
+    return indicators.Period(ago(today, 100), ago(today, 5))
+
+
+EXPECTED_C1 = {
+    "targets": 5,
+    "notified": 2,
+    "checked": 3,
+    "checked_both": 1,
+    "checked_one": 2,
+    "examined": 4,
+    "high_risk": 2,
+    "referrals": 2,
+    "referrals_done": 1,
+    "early_due": 2,
+    "early_done": 1,
+    "outcome_due": 1,
+    "outcome_done": 1,
+}
+EXPECTED_RATES_C1 = {
+    "notified_rate": Decimal("40.0"),
+    "coverage": Decimal("60.0"),
+    "high_risk_rate": Decimal("50.0"),
+    "referral_rate": Decimal("50.0"),
+    "early_rate": Decimal("50.0"),
+    "outcome_rate": Decimal("100.0"),
+}
+
+
+def test_each_indicator_of_a_community_matches_the_hand_count(fixture, actor, period, org) -> None:
+    rows = indicators.indicator_table(user=actor.user, period=period)
+    assert [row.unit for row in rows] == [org.c1, None]
+    c1 = rows[0]
+    assert c1.counts == EXPECTED_C1
+    assert c1.rates == EXPECTED_RATES_C1
+    assert rows[-1].counts == EXPECTED_C1  # a community worker's total is their community
+
+
+def test_the_street_total_adds_up_its_communities(fixture, street_actor, period, org) -> None:
+    rows = {
+        row.unit: row for row in indicators.indicator_table(user=street_actor.user, period=period)
+    }
+    assert rows[org.c1].counts == EXPECTED_C1
+    c2 = rows[org.c2].counts
+    assert (c2["targets"], c2["checked_both"], c2["examined"]) == (1, 1, 2)
+    total = rows[None]
+    assert total.counts["targets"] == 6
+    assert total.counts["checked"] == 4
+    assert total.rates["coverage"] == Decimal("66.7")  # 4 / 6, half up
+
+
+def test_the_list_behind_each_number_is_what_was_counted(fixture, actor, period, org) -> None:
+    for key, expected in EXPECTED_C1.items():
+        _measure, records = indicators.indicator_records(
+            user=actor.user, key=key, period=period, community_id=org.c1.pk
+        )
+        assert records.count() == expected, key
+    _measure, targets = indicators.indicator_records(user=actor.user, key="targets", period=period)
+    wives = {c.wife.name for c in targets}
+    assert wives == {fixture[name].wife.name for name in "ABCFH"}
+
+
+def test_rates_without_a_denominator_are_empty(db) -> None:
+    assert indicators.rate(0, 0) is None
+    assert indicators.rate(1, 3) == Decimal("33.3")
+    assert indicators.rate(2, 3) == Decimal("66.7")
+
+
+def test_a_later_period_counts_the_late_checkup(fixture, actor, today) -> None:
+    rows = indicators.indicator_table(
+        user=actor.user, period=indicators.Period(ago(today, 100), today)
+    )
+    counts = rows[0].counts
+    assert (counts["checked_one"], counts["checked"]) == (3, 4)  # F's checkup of today
