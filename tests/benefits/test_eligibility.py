@@ -9,7 +9,7 @@ from django.utils import translation
 
 from jisheng.audit.services import Actor
 from jisheng.benefits.eligibility import RuleError, compile_rule, explain, validate_rule
-from jisheng.benefits.eligibility.dates import add_months, age_on, born_by_for_age
+from jisheng.benefits.eligibility.dates import add_months, age_on
 from jisheng.benefits.models import DisabilityRecord
 from jisheng.registry.models import Person
 from jisheng.registry.services import events

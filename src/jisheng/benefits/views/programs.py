@@ -4,5 +4,5 @@ from django.views.decorators.http import require_GET
 
 
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
+def program_list(request: HttpRequest) -> HttpResponse:
     return render(request, "benefits/index.html", {})
