@@ -5,5 +5,14 @@ from jisheng.core.navigation import NavLink, NavSection
 
 SECTION = NavSection(
     _("Benefits"),
-    (NavLink(_("Programs"), "benefits:index", Capability.VIEW_PERSONAL),),
+    (
+        NavLink(_("Programs"), "benefits:index", Capability.VIEW_PERSONAL),
+        NavLink(_("Applications"), "benefits:application_list", Capability.VIEW_PERSONAL),
+        NavLink(_("Public notices"), "benefits:notice_list", Capability.VIEW_PERSONAL),
+        NavLink(_("Payment batches"), "benefits:batch_list", Capability.REVIEW_BENEFITS),
+        # HELPER-PENDING NavLink(_("Re-verification"), "benefits:campaign_list", Capability.REVIEW_BENEFITS),
+        # HELPER-PENDING NavLink(_("Visits"), "benefits:visit_list", Capability.VIEW_PERSONAL),
+        # HELPER-PENDING NavLink(_("Certifications"), "benefits:certification_list", Capability.VIEW_PERSONAL),
+        NavLink(_("Yearly totals"), "benefits:year_totals", Capability.VIEW_PERSONAL),
+    ),
 )

@@ -7,6 +7,7 @@ from jisheng.benefits.eligibility.rules import (
     Rule,
     RuleError,
     compile_rule,
+    describe,
     explain,
     validate_rule,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "Rule",
     "RuleError",
     "compile_rule",
+    "describe",
     "explain",
     "validate_rule",
 ]

@@ -335,3 +335,40 @@ def _line(fact: Fact, op: str, target: Any, value: Any, ok: bool) -> str:
 
 
 __all__ = ["Explanation", "RuleError", "compile_rule", "explain", "validate_rule"]
+
+
+def describe(rule: Rule) -> list[dict[str, Any]]:
+    """The rule in words, one line per part, for the program page: [{"text", "depth"}]."""
+    validate_rule(rule)
+    lines: list[dict[str, Any]] = []
+
+    def walk(part: Rule, depth: int) -> None:
+        if not part:
+            lines.append({"text": _("Everyone"), "depth": depth})
+        elif "all" in part or "any" in part:
+            key = "all" if "all" in part else "any"
+            lines.append(
+                {"text": _("All of:") if key == "all" else _("At least one of:"), "depth": depth}
+            )
+            for child in part[key]:
+                walk(child, depth + 1)
+        elif "not" in part:
+            lines.append({"text": _("None of:"), "depth": depth})
+            walk(part["not"], depth + 1)
+        else:
+            fact = FACTS[part["fact"]]
+            op, value = part["op"], part["value"]
+            choices = dict(fact.choices)
+            if fact.kind == Kind.FLAG:
+                shown = f"{fact.label}: {_('yes') if value else _('no')}"
+            elif op == "in":
+                options = "、".join(str(choices.get(item, item)) for item in value)
+                shown = f"{fact.label} {_('is one of')} {options}"
+            elif op == "startswith":
+                shown = f"{fact.label} {_('starts with')} {value}"
+            else:
+                shown = f"{fact.label} {_SHOWN[op]} {choices.get(value, value)}"
+            lines.append({"text": shown, "depth": depth})
+
+    walk(rule, 0)
+    return lines

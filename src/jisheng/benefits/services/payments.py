@@ -330,3 +330,16 @@ def payment_reverse(*, actor: Actor, payment: Payment, reason: str) -> Payment:
     )
     audit.record(action=Action.CREATE, actor=actor, obj=reversal, detail={"reverses": original.pk})
     return reversal
+
+
+@transaction.atomic
+def batch_discard(*, actor: Actor, batch: PaymentBatch) -> None:
+    """Drop a draft batch whole, so its people can go into a new one."""
+    _require(actor, Capability.REVIEW_BENEFITS)
+    batch = _locked_batch(actor, batch)
+    if batch.state != PaymentBatch.State.DRAFT:
+        raise Conflict(_("Only a draft batch can be discarded."))
+    count = batch.lines.count()
+    batch.lines.all().delete()
+    audit.record(action=Action.DELETE, actor=actor, obj=batch, detail={"lines": count})
+    batch.delete()

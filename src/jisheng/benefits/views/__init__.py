@@ -1,1 +1,1 @@
-"""Pages of the benefits module, one module per area; each view parses, calls one service or selector, renders."""
+"""Pages of the benefits module: each view parses, calls one service or selector, renders."""
