@@ -11,6 +11,7 @@ from jisheng.accounts.models import User
 from jisheng.accounts.roles import Role
 from jisheng.audit.services import Actor
 from jisheng.benefits.models import Program
+from jisheng.benefits.preload import preload_programs
 from jisheng.registry.models import Person
 from jisheng.registry.services import events
 from jisheng.registry.services.persons import PersonData
@@ -33,6 +34,9 @@ def leader(make_user) -> User:
 
 @pytest.fixture
 def program() -> Callable[[str], Program]:
+    # Transactional tests flush the tables, migration data included: load it again if gone.
+    preload_programs(Program)
+
     def get(code: str) -> Program:
         return Program.objects.get(code=code)
 
@@ -78,3 +82,30 @@ def make_family(make_person, make_user) -> Callable[..., tuple[Person, Person, l
         return husband, wife, kids
 
     return make
+
+
+@pytest.fixture
+def enroll(street, leader) -> Callable[..., object]:
+    """Take a person through the whole workflow to an entitlement (notice already over)."""
+    from jisheng.benefits.models import Application
+    from jisheng.benefits.services.applications import application_create, application_transition
+    from jisheng.benefits.services.notices import notice_publish
+
+    def run(program: Program, person: Person, *, today: dt.date | None = None) -> Application:
+        street_actor, leader_actor = Actor(user=street), Actor(user=leader)
+        application = application_create(
+            actor=street_actor, program=program, person=person, today=today
+        )
+        application_transition(actor=street_actor, application=application, action="check")
+        application_transition(actor=street_actor, application=application, action="review")
+        notice_publish(
+            actor=street_actor,
+            program=program,
+            application_ids=[application.pk],
+            starts_on=dt.date(2020, 1, 1),
+        )
+        return application_transition(
+            actor=leader_actor, application=application, action="approve", today=today
+        )
+
+    return run

@@ -13,11 +13,13 @@ from jisheng.benefits.models import (
     Program,
     PublicNotice,
 )
+from jisheng.benefits.preload import preload_programs
 from scope_objects import ForeignContext
 
 
 def make(ctx: ForeignContext) -> dict[str, str]:
     """One object in community 2 (or the street, which a community-1 worker cannot see)."""
+    preload_programs(Program)  # flushed by any transactional test that ran before
     program = Program.objects.get(code="rural-reward-support")
     worker, person, street = ctx.other_worker, ctx.other_person, ctx.org.street
     notice = PublicNotice.objects.create(

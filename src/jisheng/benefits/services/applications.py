@@ -162,12 +162,6 @@ def application_create(
     today = today or timezone.localdate()
     if program.status != Program.Status.OPEN or (program.valid_to and program.valid_to < today):
         raise Conflict(_("This program takes no new applications."))
-    if program.unit == Unit.CHILD:
-        payee = payee or _default_payee(program, person)
-        if payee is None:
-            raise JishengError(_("Name the parent or guardian who receives the benefit."))
-    if payee is not None and not Person.objects.visible_to(user).filter(pk=payee.pk).exists():
-        raise NotFound()
     if Entitlement.objects.filter(
         program=program, person=person, status=Entitlement.Status.ACTIVE
     ).exists():
@@ -179,6 +173,12 @@ def application_create(
             % {"name": person.name, "reasons": "；".join(explanation.failures())},
             code="not_eligible",
         )
+    if program.unit == Unit.CHILD:
+        payee = payee or _default_payee(program, person)
+        if payee is None:
+            raise JishengError(_("Name the parent or guardian who receives the benefit."))
+    if payee is not None and not Person.objects.visible_to(user).filter(pk=payee.pk).exists():
+        raise NotFound()
     try:
         with transaction.atomic():
             application = Application.objects.create(

@@ -95,13 +95,13 @@ def _check_household(actor: Actor, person: Person, household: Household) -> Hous
     return found
 
 
-def _stored_name(upload: UploadedFile) -> str:
+def _stored_name(upload: UploadedFile[bytes]) -> str:
     """A random file name: the uploaded one may carry a family's name into the file system."""
     suffix = PurePath((upload.name or "").lower()).suffix
     return f"{secrets.token_hex(12)}{suffix}"
 
 
-def _save_photos(visit: Visit, uploads: Sequence[UploadedFile]) -> list[VisitPhoto]:
+def _save_photos(visit: Visit, uploads: Sequence[UploadedFile[bytes]]) -> list[VisitPhoto]:
     if visit.photos.count() + len(uploads) > MAX_PHOTOS_PER_VISIT:
         raise JishengError(_("A visit keeps at most %(n)d photos.") % {"n": MAX_PHOTOS_PER_VISIT})
     for upload in uploads:
@@ -125,7 +125,7 @@ def visit_record(
     given: str = "",
     cost: Decimal | str | int = Decimal("0.00"),
     note: str = "",
-    photos: Sequence[UploadedFile] = (),
+    photos: Sequence[UploadedFile[bytes]] = (),
     today: dt.date | None = None,
 ) -> Visit:
     """Record one visit to a family under a relief program, with its photos (JPEG or PNG).
@@ -165,7 +165,7 @@ def visit_record(
 
 @transaction.atomic
 def visit_photos_attach(
-    *, actor: Actor, visit: Visit, uploads: Sequence[UploadedFile]
+    *, actor: Actor, visit: Visit, uploads: Sequence[UploadedFile[bytes]]
 ) -> list[VisitPhoto]:
     """Attach photos (JPEG or PNG, at most 10 MB each) to a visit in the actor's scope."""
     _require(actor, Capability.APPLY_BENEFITS)

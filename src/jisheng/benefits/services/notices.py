@@ -104,7 +104,10 @@ def objection_record(
         or user.has_capability(Capability.REVIEW_BENEFITS)
     ):
         raise Forbidden()
-    if not Application.objects.visible_to(user).filter(pk=application.pk).exists():
+    application = (
+        Application.objects.visible_to(user).select_for_update().filter(pk=application.pk).first()
+    )
+    if application is None:
         raise NotFound()
     notice = application.notice
     if application.state != State.IN_NOTICE or notice is None:

@@ -51,7 +51,10 @@ FLAG_KINDS: dict[str, Promise] = {
 # Flags whose date ends the entitlement when it is stopped.
 LEAVING_KINDS = ("death", "move_out")
 
-_LEFT = {ResidentStatus.DECEASED: LifeEvent.Kind.DEATH, ResidentStatus.MOVED_OUT: LifeEvent.Kind.MOVE_OUT}
+_LEFT: dict[str, str] = {
+    ResidentStatus.DECEASED: LifeEvent.Kind.DEATH,
+    ResidentStatus.MOVED_OUT: LifeEvent.Kind.MOVE_OUT,
+}
 
 
 def _require(actor: Actor) -> None:
@@ -93,9 +96,7 @@ def _window(program: Program, org_unit_id: int, year: int) -> _Window:
 def _departures(person_ids: QuerySet[Any]) -> dict[int, tuple[str, dt.date | None, str]]:
     """Who among these has died or moved out: kind, date of the event, destination."""
     left = dict(
-        Person.objects.filter(pk__in=person_ids, status__in=list(_LEFT)).values_list(
-            "pk", "status"
-        )
+        Person.objects.filter(pk__in=person_ids, status__in=list(_LEFT)).values_list("pk", "status")
     )
     found: dict[int, tuple[str, dt.date | None, str]] = {
         pk: (_LEFT[status], None, "") for pk, status in left.items()
@@ -117,7 +118,7 @@ def _departures(person_ids: QuerySet[Any]) -> dict[int, tuple[str, dt.date | Non
 
 def _family_changes(person_ids: QuerySet[Any], window: _Window) -> dict[int, dict[str, dt.date]]:
     """Marriages and divorces since the window opened: the latest date of each kind."""
-    kinds = {LifeEvent.Kind.MARRIAGE: "marriage", LifeEvent.Kind.DIVORCE: "divorce"}
+    kinds: dict[str, str] = {LifeEvent.Kind.MARRIAGE: "marriage", LifeEvent.Kind.DIVORCE: "divorce"}
     events = (
         LifeEvent.objects.filter(kind__in=list(kinds), reversed_by__isnull=True)
         .filter(Q(person_id__in=person_ids) | Q(other_person_id__in=person_ids))
@@ -176,12 +177,16 @@ def _item_flags(
         flags.append(_flag(str(kind), date, text))
     if person_id in failures:
         flags.append(
-            _flag("rule", today, _("No longer qualifies: %(reasons)s") % {"reasons": failures[person_id]})
+            _flag(
+                "rule",
+                today,
+                _("No longer qualifies: %(reasons)s") % {"reasons": failures[person_id]},
+            )
         )
     for kind, date in sorted(changes.get(person_id, {}).items()):
-        text = (
-            _("Married on %(date)s.") if kind == "marriage" else _("Divorced on %(date)s.")
-        ) % {"date": date}
+        text = (_("Married on %(date)s.") if kind == "marriage" else _("Divorced on %(date)s.")) % {
+            "date": date
+        }
         flags.append(_flag(kind, date, text))
     if payee_id is not None and payee_id != person_id and payee_id in departures:
         kind, date, _destination = departures[payee_id]
@@ -234,14 +239,11 @@ def campaign_create(
             )
     except IntegrityError:
         raise Conflict(
-            _("The re-verification of this program for %(year)s exists already.")
-            % {"year": year}
+            _("The re-verification of this program for %(year)s exists already.") % {"year": year}
         ) from None
     people = entitled.values("person_id")
     departures = _departures(
-        Person.objects.filter(Q(pk__in=people) | Q(pk__in=entitled.values("payee_id"))).values(
-            "pk"
-        )
+        Person.objects.filter(Q(pk__in=people) | Q(pk__in=entitled.values("payee_id"))).values("pk")
     )
     changes = _family_changes(people, window)
     failures = _rule_failures(program, people, skip=departures, today=today)
@@ -303,10 +305,7 @@ def review_item_decide(
     """
     _require(actor)
     locked = (
-        ReviewItem.objects.visible_to(actor.user)
-        .select_for_update()
-        .filter(pk=item.pk)
-        .first()
+        ReviewItem.objects.visible_to(actor.user).select_for_update().filter(pk=item.pk).first()
     )
     if locked is None:
         raise NotFound()
@@ -330,9 +329,9 @@ def review_item_decide(
         if active:
             entitlement.status = Entitlement.Status.STOPPED
             entitlement.end_date = _end_date(locked.flags, today)
-            entitlement.stop_reason = (_("Annual re-verification: %(reason)s") % {"reason": reason})[
-                :300
-            ]
+            entitlement.stop_reason = (
+                _("Annual re-verification: %(reason)s") % {"reason": reason}
+            )[:300]
             entitlement.save(update_fields=["status", "end_date", "stop_reason"])
             audit.record(
                 action=Action.UPDATE,
