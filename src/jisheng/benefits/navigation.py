@@ -10,9 +10,9 @@ SECTION = NavSection(
         NavLink(_("Applications"), "benefits:application_list", Capability.VIEW_PERSONAL),
         NavLink(_("Public notices"), "benefits:notice_list", Capability.VIEW_PERSONAL),
         NavLink(_("Payment batches"), "benefits:batch_list", Capability.REVIEW_BENEFITS),
-        # HELPER-PENDING NavLink(_("Re-verification"), "benefits:campaign_list", Capability.REVIEW_BENEFITS),
-        # HELPER-PENDING NavLink(_("Visits"), "benefits:visit_list", Capability.VIEW_PERSONAL),
-        # HELPER-PENDING NavLink(_("Certifications"), "benefits:certification_list", Capability.VIEW_PERSONAL),
+        NavLink(_("Re-verification"), "benefits:campaign_list", Capability.REVIEW_BENEFITS),
+        NavLink(_("Visits"), "benefits:visit_list", Capability.VIEW_PERSONAL),
+        NavLink(_("Certifications"), "benefits:certification_list", Capability.VIEW_PERSONAL),
         NavLink(_("Yearly totals"), "benefits:year_totals", Capability.VIEW_PERSONAL),
     ),
 )
