@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.accounts.roles import Capability
-from jisheng.core.navigation import NavLink, NavSection
+from jisheng.core.navigation import NavLink, NavSection, PersonLink
 
 SECTION = NavSection(
     _("Benefits"),
@@ -16,3 +16,5 @@ SECTION = NavSection(
         NavLink(_("Yearly totals"), "benefits:year_totals", Capability.VIEW_PERSONAL),
     ),
 )
+
+PERSON_LINKS = (PersonLink(_("Benefits"), "benefits:person_benefits", Capability.APPLY_BENEFITS),)
