@@ -33,7 +33,7 @@ def leader(make_user) -> User:
 
 
 @pytest.fixture
-def program() -> Callable[[str], Program]:
+def program(db: None) -> Callable[[str], Program]:
     # Transactional tests flush the tables, migration data included: load it again if gone.
     preload_programs(Program)
 

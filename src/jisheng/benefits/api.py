@@ -3,10 +3,9 @@
 The same services and scope as the pages; batch building takes an ``Idempotency-Key``.
 """
 
-
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -341,7 +340,7 @@ def batches(request: HttpRequest, program: str = "") -> Any:
 def batch_new(
     request: HttpRequest,
     payload: BatchIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> Any:
     """Build a draft batch. Repeat the request with the same ``Idempotency-Key`` header to get
     the same batch back instead of an error; without it a repeat finds nobody left to pay."""

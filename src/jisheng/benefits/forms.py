@@ -162,7 +162,8 @@ class SettleForm(forms.Form):
 
     def clean_payment_ids(self) -> list[int]:
         # The lines are checked against the batch by the service; here only the shape.
-        return [int(value) for value in self.data.getlist("payment_ids") if str(value).isdigit()]
+        values = self.data.getlist("payment_ids") if hasattr(self.data, "getlist") else []
+        return [int(value) for value in values if str(value).isdigit()]
 
 
 class ReverseForm(forms.Form):

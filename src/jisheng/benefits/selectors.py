@@ -241,4 +241,4 @@ def program_year_totals(user: User, *, year: int) -> list[dict[str, Any]]:
         )
         .order_by("program__name", "community__code")
     )
-    return list(rows)
+    return [dict(row) for row in rows]

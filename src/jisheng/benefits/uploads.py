@@ -19,7 +19,7 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 DOCUMENT_SUFFIXES = (".pdf", *IMAGE_SUFFIXES)
 
 
-def check_upload(upload: UploadedFile, *, allowed: tuple[str, ...]) -> None:
+def check_upload(upload: UploadedFile[bytes], *, allowed: tuple[str, ...]) -> None:
     """Refuse files that are too large, of another type, or whose content does not match."""
     name = (upload.name or "").lower()
     suffix = name[name.rfind(".") :] if "." in name else ""

@@ -17,7 +17,6 @@ from django.db.models import (
     Case,
     Count,
     Exists,
-    Expression,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -44,6 +43,9 @@ from jisheng.registry.models import (
     Sex,
 )
 
+# A SQL expression or condition; Django's stubs type Exists, Subquery, F and Q apart.
+SQL = Any
+
 
 class Kind(StrEnum):
     AGE_YEARS = "age_years"  # expression: a birth date; compared as an age in years
@@ -66,7 +68,7 @@ class Fact:
     choices: tuple[tuple[str, str | Promise], ...] = field(default=())
 
 
-def _deceased_by(person_ref: str, as_of: dt.date) -> Q:
+def _deceased_by(person_ref: str, as_of: dt.date) -> SQL:
     """The referenced person had died by ``as_of`` (a later-dated death event means not yet)."""
     later_death = LifeEvent.objects.filter(
         person=OuterRef(person_ref),
@@ -83,24 +85,24 @@ def _children(as_of: dt.date, **conditions: Any) -> QuerySet[ParentLink]:
     ).exclude(child__status=ResidentStatus.VOIDED)
 
 
-def _count(links: QuerySet[ParentLink]) -> Expression:
+def _count(links: QuerySet[ParentLink]) -> SQL:
     counted = links.order_by().values("parent").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def _children_count(as_of: dt.date, _value: Any) -> Expression:
+def _children_count(as_of: dt.date, _value: Any) -> SQL:
     return _count(_children(as_of))
 
 
-def _living_children_count(as_of: dt.date, _value: Any, **conditions: Any) -> Expression:
+def _living_children_count(as_of: dt.date, _value: Any, **conditions: Any) -> SQL:
     return _count(_children(as_of, **conditions).exclude(_deceased_by("child", as_of)))
 
 
-def _deceased_children_count(as_of: dt.date, _value: Any) -> Expression:
+def _deceased_children_count(as_of: dt.date, _value: Any) -> SQL:
     return _count(_children(as_of).filter(_deceased_by("child", as_of)))
 
 
-def _youngest_child_birth(as_of: dt.date, _value: Any) -> Expression:
+def _youngest_child_birth(as_of: dt.date, _value: Any) -> SQL:
     latest = (
         _children(as_of)
         .order_by()
@@ -111,7 +113,7 @@ def _youngest_child_birth(as_of: dt.date, _value: Any) -> Expression:
     return Subquery(latest)
 
 
-def _wife_birth(as_of: dt.date) -> Expression:
+def _wife_birth(as_of: dt.date) -> SQL:
     current = (
         Marriage.objects.filter(husband=OuterRef("pk"), date__lte=as_of)
         .filter(Q(end_date__isnull=True) | Q(end_date__gt=as_of))
@@ -121,12 +123,12 @@ def _wife_birth(as_of: dt.date) -> Expression:
     return Subquery(current)
 
 
-def _mother_birth(as_of: dt.date, _value: Any) -> Expression:
+def _mother_birth(as_of: dt.date, _value: Any) -> SQL:
     """A woman's own birth date; for a man, his wife's (特别扶助 counts the mother's age)."""
     return Case(When(sex=Sex.FEMALE, then=F("birth_date")), default=_wife_birth(as_of))
 
 
-def _living_here(as_of: dt.date, _value: Any) -> Expression:
+def _living_here(as_of: dt.date, _value: Any) -> SQL:
     left_later = LifeEvent.objects.filter(
         person=OuterRef("pk"),
         kind__in=[LifeEvent.Kind.DEATH, LifeEvent.Kind.MOVE_OUT],
@@ -139,7 +141,7 @@ def _living_here(as_of: dt.date, _value: Any) -> Expression:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
-def _married(as_of: dt.date, _value: Any) -> Expression:
+def _married(as_of: dt.date, _value: Any) -> SQL:
     current = (
         Marriage.objects.filter(date__lte=as_of)
         .filter(Q(end_date__isnull=True) | Q(end_date__gt=as_of))
@@ -148,7 +150,7 @@ def _married(as_of: dt.date, _value: Any) -> Expression:
     return Exists(current)
 
 
-def _disability_grade(as_of: dt.date, _value: Any) -> Expression:
+def _disability_grade(as_of: dt.date, _value: Any) -> SQL:
     from jisheng.benefits.models import DisabilityRecord
 
     grades = (
@@ -161,7 +163,7 @@ def _disability_grade(as_of: dt.date, _value: Any) -> Expression:
     return Subquery(grades)
 
 
-def _child_disability_grade(as_of: dt.date, _value: Any) -> Expression:
+def _child_disability_grade(as_of: dt.date, _value: Any) -> SQL:
     from jisheng.benefits.models import DisabilityRecord
 
     grades = (
@@ -176,7 +178,7 @@ def _child_disability_grade(as_of: dt.date, _value: Any) -> Expression:
     return Subquery(grades)
 
 
-def _enrolled_in(as_of: dt.date, codes: Any) -> Expression:
+def _enrolled_in(as_of: dt.date, codes: Any) -> SQL:
     from jisheng.benefits.models import Entitlement
 
     active = Entitlement.objects.filter(
@@ -185,7 +187,7 @@ def _enrolled_in(as_of: dt.date, codes: Any) -> Expression:
     return Exists(active)
 
 
-def _paid_by(as_of: dt.date, codes: Any) -> Expression:
+def _paid_by(as_of: dt.date, codes: Any) -> SQL:
     from jisheng.benefits.models import Payment
 
     paid = Payment.objects.filter(
@@ -201,7 +203,7 @@ def _codes(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def _field(name: str) -> Callable[[dt.date, Any], Expression]:
+def _field(name: str) -> Callable[[dt.date, Any], SQL]:
     return lambda _as_of, _value: F(name)
 
 

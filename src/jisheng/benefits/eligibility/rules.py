@@ -236,7 +236,8 @@ def _leaves(rule: Rule) -> list[Rule]:
     if not rule:
         return []
     if "all" in rule or "any" in rule:
-        return [leaf for part in rule.get("all", rule.get("any", [])) for leaf in _leaves(part)]
+        parts: list[Rule] = rule["all"] if "all" in rule else rule["any"]
+        return [leaf for part in parts for leaf in _leaves(part)]
     if "not" in rule:
         return _leaves(rule["not"])
     return [rule]

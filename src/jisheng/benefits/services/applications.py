@@ -308,7 +308,7 @@ def _enroll(application: Application, today: dt.date) -> Entitlement:
 
 @transaction.atomic
 def document_attach(
-    *, actor: Actor, application: Application, title: str, upload: UploadedFile
+    *, actor: Actor, application: Application, title: str, upload: UploadedFile[bytes]
 ) -> ApplicationDocument:
     """Attach a scan (PDF, JPEG or PNG, at most 10 MB) to an application still in progress."""
     if not actor.user.has_capability(Capability.APPLY_BENEFITS):

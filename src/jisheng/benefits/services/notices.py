@@ -104,11 +104,12 @@ def objection_record(
         or user.has_capability(Capability.REVIEW_BENEFITS)
     ):
         raise Forbidden()
-    application = (
+    found = (
         Application.objects.visible_to(user).select_for_update().filter(pk=application.pk).first()
     )
-    if application is None:
+    if found is None:
         raise NotFound()
+    application = found
     notice = application.notice
     if application.state != State.IN_NOTICE or notice is None:
         raise Conflict(_("Objections are taken while the application is on public notice."))

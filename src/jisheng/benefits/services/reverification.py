@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -66,31 +65,16 @@ def _flag(kind: str, date: dt.date | None, text: str) -> Flag:
     return {"kind": kind, "date": date.isoformat() if date else None, "text": text}
 
 
-@dataclass(frozen=True)
-class _Window:
-    """Registry changes count when dated since ``since`` or recorded after the last campaign."""
-
-    since: dt.date
-    recorded_after: dt.datetime | None
-
-    def events(self) -> Q:
-        condition = Q(date__gte=self.since)
-        if self.recorded_after is not None:
-            condition |= Q(recorded_at__gte=self.recorded_after)
-        return condition
-
-
-def _window(program: Program, org_unit_id: int, year: int) -> _Window:
+def _window_start(program: Program, org_unit_id: int, year: int) -> dt.date:
+    """Changes count from the day the previous campaign opened, else from 1 January of Y-1."""
     previous = (
         ReviewCampaign.objects.filter(program=program, org_unit_id=org_unit_id, year__lt=year)
         .order_by("-year", "-pk")
         .first()
     )
     if previous is None:
-        return _Window(since=dt.date(year - 1, 1, 1), recorded_after=None)
-    return _Window(
-        since=timezone.localdate(previous.created_at), recorded_after=previous.created_at
-    )
+        return dt.date(year - 1, 1, 1)
+    return timezone.localdate(previous.created_at)
 
 
 def _departures(person_ids: QuerySet[Any]) -> dict[int, tuple[str, dt.date | None, str]]:
@@ -116,13 +100,13 @@ def _departures(person_ids: QuerySet[Any]) -> dict[int, tuple[str, dt.date | Non
     return found
 
 
-def _family_changes(person_ids: QuerySet[Any], window: _Window) -> dict[int, dict[str, dt.date]]:
+def _family_changes(person_ids: QuerySet[Any], since: dt.date) -> dict[int, dict[str, dt.date]]:
     """Marriages and divorces since the window opened: the latest date of each kind."""
     kinds: dict[str, str] = {LifeEvent.Kind.MARRIAGE: "marriage", LifeEvent.Kind.DIVORCE: "divorce"}
     events = (
         LifeEvent.objects.filter(kind__in=list(kinds), reversed_by__isnull=True)
         .filter(Q(person_id__in=person_ids) | Q(other_person_id__in=person_ids))
-        .filter(window.events())
+        .filter(date__gte=since)
         .order_by("date", "pk")
         .values_list("person_id", "other_person_id", "kind", "date")
     )
@@ -176,13 +160,7 @@ def _item_flags(
             text = _("Moved out on %(date)s.") % {"date": date or "—"}
         flags.append(_flag(str(kind), date, text))
     if person_id in failures:
-        flags.append(
-            _flag(
-                "rule",
-                today,
-                _("No longer qualifies: %(reasons)s") % {"reasons": failures[person_id]},
-            )
-        )
+        flags.append(_flag("rule", today, failures[person_id]))
     for kind, date in sorted(changes.get(person_id, {}).items()):
         text = (_("Married on %(date)s.") if kind == "marriage" else _("Divorced on %(date)s.")) % {
             "date": date
@@ -231,7 +209,7 @@ def campaign_create(
             _("Nobody received this benefit in %(year)s: there is nobody to re-verify.")
             % {"year": year - 1}
         )
-    window = _window(program, user.org_unit.pk, year)
+    since = _window_start(program, user.org_unit.pk, year)
     try:
         with transaction.atomic():
             campaign = ReviewCampaign.objects.create(
@@ -245,7 +223,7 @@ def campaign_create(
     departures = _departures(
         Person.objects.filter(Q(pk__in=people) | Q(pk__in=entitled.values("payee_id"))).values("pk")
     )
-    changes = _family_changes(people, window)
+    changes = _family_changes(people, since)
     failures = _rule_failures(program, people, skip=departures, today=today)
     payee_ids = {payee for _pk, person, payee, _c in rows if payee and payee != person}
     payee_names = dict(
@@ -276,7 +254,7 @@ def campaign_create(
         detail={
             "items": len(items),
             "flagged": sum(1 for item in items if item.flags),
-            "since": window.since.isoformat(),
+            "since": since.isoformat(),
         },
     )
     return campaign

@@ -172,7 +172,8 @@ def document_download(request: HttpRequest, document_id: int) -> FileResponse:
     """Served only through the scope check: uploads have no public URL."""
     user = request_user(request)
     document = selectors.visible_or_404(ApplicationDocument, user=user, pk=document_id)
-    return FileResponse(document.file.open("rb"), filename=document.file.name.rsplit("/", 1)[-1])
+    name = (document.file.name or "document").rsplit("/", 1)[-1]
+    return FileResponse(document.file.open("rb"), filename=name, as_attachment=True)
 
 
 @require_GET

@@ -165,7 +165,7 @@ def payment_reverse(request: HttpRequest, payment_id: int) -> HttpResponse:
 
 @require_GET
 @require_capability(Capability.REVIEW_BENEFITS)
-def batch_export(request: HttpRequest, batch_id: int) -> HttpResponse:
+def batch_export(request: HttpRequest, batch_id: int) -> HttpResponse | StreamingHttpResponse:
     user = request_user(request)
     batch = selectors.visible_or_404(PaymentBatch, user=user, pk=batch_id)
     form = ExportForm(request.GET)
@@ -177,11 +177,11 @@ def batch_export(request: HttpRequest, batch_id: int) -> HttpResponse:
     )
     name = f"disbursement-{batch.program.code}-{batch.period}-{batch.pk}"
     if file_format == "csv":
-        response: HttpResponse = StreamingHttpResponse(
+        streamed = StreamingHttpResponse(
             csv_chunks(header, rows), content_type="text/csv; charset=utf-8"
         )
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
+        streamed["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return streamed
     buffer = io.BytesIO()
     text = [
         i
