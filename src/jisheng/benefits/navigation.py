@@ -9,7 +9,7 @@ SECTION = NavSection(
         NavLink(_("Programs"), "benefits:index", Capability.VIEW_PERSONAL),
         NavLink(_("Applications"), "benefits:application_list", Capability.VIEW_PERSONAL),
         NavLink(_("Public notices"), "benefits:notice_list", Capability.VIEW_PERSONAL),
-        NavLink(_("Payment batches"), "benefits:batch_list", Capability.REVIEW_BENEFITS),
+        NavLink(_("Payment batches"), "benefits:batch_list", Capability.APPROVE_BENEFITS),
         NavLink(_("Re-verification"), "benefits:campaign_list", Capability.REVIEW_BENEFITS),
         NavLink(_("Visits"), "benefits:visit_list", Capability.VIEW_PERSONAL),
         NavLink(_("Certifications"), "benefits:certification_list", Capability.VIEW_PERSONAL),

@@ -24,7 +24,7 @@ from jisheng.registry.exporting import csv_chunks, write_xlsx
 
 
 @require_GET
-@require_capability(Capability.REVIEW_BENEFITS)
+@require_capability(Capability.APPROVE_BENEFITS)
 def batch_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     return render(
@@ -66,7 +66,7 @@ def batch_new(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-@require_capability(Capability.REVIEW_BENEFITS)
+@require_capability(Capability.APPROVE_BENEFITS)
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     user = request_user(request)
     batch = selectors.visible_or_404(PaymentBatch, user=user, pk=batch_id)
@@ -85,6 +85,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
             "statuses": Payment.Status.choices,
             "export_form": ExportForm(),
             "can_approve": user.has_capability(Capability.APPROVE_BENEFITS),
+            "can_review": user.has_capability(Capability.REVIEW_BENEFITS),
         },
     )
 
