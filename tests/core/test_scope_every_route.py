@@ -7,6 +7,7 @@ fails the test until an object for that parameter is added to ``foreign_objects`
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 from importlib import import_module
@@ -29,7 +30,7 @@ from scope_objects import ForeignContext
 REFUSED = {403, 404}
 
 # Each module's tests/scope_objects/<module>.py: ``make(ctx) -> {route parameter: foreign id}``.
-MODULES_WITH_OBJECTS = ("benefits", "prepregnancy", "contraceptives")
+MODULES_WITH_OBJECTS = ("benefits", "benefits_care", "prepregnancy", "contraceptives")
 
 
 def walk(
@@ -114,14 +115,47 @@ def test_every_page_route_with_foreign_ids_is_refused(c1_client, foreign_objects
         assert_refused(c1_client, fill(route, foreign_objects))
 
 
+def example_value(schema: dict, root: dict) -> object:
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return example_value(root["components"]["schemas"][name], root)
+    if "anyOf" in schema:
+        return example_value(schema["anyOf"][0], root)
+    kind = schema.get("type")
+    if kind == "object":
+        return {
+            key: example_value(value, root)
+            for key, value in schema.get("properties", {}).items()
+            if key in schema.get("required", [])
+        }
+    if kind == "array":
+        return [example_value(schema.get("items", {}), root)]
+    if kind == "string":
+        return {"date": "2026-01-02", "date-time": "2026-01-02T00:00:00+08:00"}.get(
+            schema.get("format", ""), "x"
+        )
+    return {"integer": 1, "number": 1, "boolean": True}.get(kind or "", None)
+
+
+def example_body(operation: dict, root: dict) -> object:
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    return None if content is None else example_value(content["schema"], root)
+
+
 def test_every_api_path_with_foreign_ids_is_refused(c1_client, foreign_objects) -> None:
     schema = c1_client.get("/api/openapi.json").json()
     paths = [path for path in schema["paths"] if "{" in path]
     assert paths, "the API walk found no path with parameters"
     for path in paths:
         url = re.sub(r"\{([^}]+)\}", lambda m: "<" + m.group(1) + ">", path)
-        for method in schema["paths"][path]:
-            response = getattr(c1_client, method)(fill(url.lstrip("/"), foreign_objects))
+        for method, operation in schema["paths"][path].items():
+            # A well-formed body, so that the refusal comes from the scope, not from validation.
+            body = example_body(operation, schema)
+            response = getattr(c1_client, method)(
+                fill(url.lstrip("/"), foreign_objects),
+                data=json.dumps(body) if body is not None else None,
+                content_type="application/json",
+            )
             assert response.status_code in REFUSED, (path, method, response.status_code)
             assert response.json()["code"] in {"not_found", "forbidden"}
 

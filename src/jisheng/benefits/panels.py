@@ -1,10 +1,63 @@
-"""What this module adds to the home page of a user."""
+"""The benefits work waiting for a user, on their home page."""
 
 from __future__ import annotations
 
+from django.db.models import Q
+from django.utils import timezone
+
 from jisheng.accounts.models import User
+from jisheng.accounts.roles import Capability
+from jisheng.benefits.models import Application, PaymentBatch
+from jisheng.benefits.models.workflow import State
 from jisheng.reports.panels import HomePanel
 
 
 def home_panels(user: User) -> list[HomePanel]:
-    return []
+    if not user.has_capability(Capability.VIEW_PERSONAL):
+        return []
+    applications = Application.objects.visible_to(user)
+    waiting: list[dict[str, object]] = []
+    if user.has_capability(Capability.APPLY_BENEFITS):
+        waiting.append(
+            {
+                "key": "to_check",
+                "state": State.SUBMITTED,
+                "count": applications.filter(state=State.SUBMITTED).count(),
+            }
+        )
+        waiting.append(
+            {
+                "key": "returned",
+                "state": State.RETURNED,
+                "count": applications.filter(state=State.RETURNED).count(),
+            }
+        )
+    if user.has_capability(Capability.REVIEW_BENEFITS):
+        waiting.append(
+            {
+                "key": "to_review",
+                "state": State.COMMUNITY_CHECKED,
+                "count": applications.filter(state=State.COMMUNITY_CHECKED).count(),
+            }
+        )
+    if user.has_capability(Capability.APPROVE_BENEFITS):
+        notice_over = Q(notice__ends_on__lt=timezone.localdate())
+        waiting.append(
+            {
+                "key": "to_approve",
+                "state": State.IN_NOTICE,
+                "count": applications.filter(notice_over, state=State.IN_NOTICE).count(),
+            }
+        )
+    batches = PaymentBatch.objects.visible_to(user)
+    batch_counts = {
+        "draft": batches.filter(state=PaymentBatch.State.DRAFT).count()
+        if user.has_capability(Capability.REVIEW_BENEFITS)
+        else 0,
+        "reviewed": batches.filter(state=PaymentBatch.State.REVIEWED).count()
+        if user.has_capability(Capability.APPROVE_BENEFITS)
+        else 0,
+    }
+    if not any(item["count"] for item in waiting) and not any(batch_counts.values()):
+        return []
+    return [HomePanel("benefits/_home_panel.html", {"waiting": waiting, "batches": batch_counts})]

@@ -1,8 +1,61 @@
 from django.urls import path
 
-from jisheng.benefits import views
+from jisheng.benefits.urls_care import urlpatterns as care_urlpatterns
+from jisheng.benefits.views import applications, notices, payments, programs, reports
 
 app_name = "benefits"
 urlpatterns = [
-    path("", views.index, name="index"),
+    path("", programs.program_list, name="index"),
+    path("programs/new/", programs.program_edit, name="program_new"),
+    path("programs/<slug:code>/", programs.program_detail, name="program_detail"),
+    path("programs/<slug:code>/edit/", programs.program_edit, name="program_edit"),
+    path("programs/<slug:code>/eligible/", programs.find_eligible, name="find_eligible"),
+    path(
+        "programs/<slug:code>/eligible/apply/", programs.apply_for_selected, name="apply_selected"
+    ),
+    path("programs/<slug:code>/apply/", applications.application_new, name="application_new"),
+    path("programs/<slug:code>/notice/", notices.notice_new, name="notice_new"),
+    path("programs/<slug:code>/batch/", payments.batch_new, name="batch_new"),
+    path("persons/<int:person_id>/", programs.person_benefits, name="person_benefits"),
+    path("applications/", applications.application_list, name="application_list"),
+    path(
+        "applications/<int:application_id>/",
+        applications.application_detail,
+        name="application_detail",
+    ),
+    path(
+        "applications/<int:application_id>/act/",
+        applications.application_act,
+        name="application_act",
+    ),
+    path(
+        "applications/<int:application_id>/documents/",
+        applications.document_upload,
+        name="document_upload",
+    ),
+    path(
+        "applications/<int:application_id>/form/", applications.approval_form, name="approval_form"
+    ),
+    path("documents/<int:document_id>/", applications.document_download, name="document_download"),
+    path("notices/", notices.notice_list, name="notice_list"),
+    path("notices/<int:notice_id>/", notices.notice_detail, name="notice_detail"),
+    path("notices/<int:notice_id>/objections/", notices.objection_new, name="objection_new"),
+    path(
+        "objections/<int:objection_id>/resolve/", notices.objection_settle, name="objection_resolve"
+    ),
+    path("batches/", payments.batch_list, name="batch_list"),
+    path("batches/<int:batch_id>/", payments.batch_detail, name="batch_detail"),
+    path("batches/<int:batch_id>/review/", payments.batch_review, name="batch_review"),
+    path("batches/<int:batch_id>/approve/", payments.batch_approve, name="batch_approve"),
+    path("batches/<int:batch_id>/discard/", payments.batch_discard, name="batch_discard"),
+    path("batches/<int:batch_id>/settle/", payments.batch_settle, name="batch_settle"),
+    path("batches/<int:batch_id>/export/", payments.batch_export, name="batch_export"),
+    path(
+        "batches/<int:batch_id>/lines/<int:payment_id>/remove/",
+        payments.batch_line_remove,
+        name="batch_line_remove",
+    ),
+    path("payments/<int:payment_id>/reverse/", payments.payment_reverse, name="payment_reverse"),
+    path("reports/", reports.year_totals, name="year_totals"),
+    *care_urlpatterns,
 ]

@@ -10,10 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.accounts.roles import Capability
-from jisheng.core.navigation import NavLink, NavSection
-
-# Modules that bring their own menu section, in menu order (each has ``navigation.SECTION``).
-MODULE_MENUS = ("jisheng.benefits", "jisheng.prepregnancy", "jisheng.contraceptives")
+from jisheng.core.navigation import MODULE_MENUS, NavLink, NavSection
 
 _BASE_NAVIGATION = (
     NavSection(_("Overview"), (NavLink(_("Home"), "reports:home", None),)),

@@ -6,7 +6,9 @@ Refuses to run on production settings: demo accounts share a published password.
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections.abc import Callable, Iterable, Iterator
+from importlib import import_module
 from itertools import islice
 
 from django.conf import settings
@@ -26,6 +28,8 @@ from jisheng.registry.models import Household, HouseholdMember, Marriage, Parent
 
 DEMO_PASSWORD = "Demo-pass-2026"  # noqa: S105 - published on purpose, demo only
 BUNDLES_PER_BATCH = 400
+# Modules that add their own demo records (``demo.demo_seed``) once the population exists.
+DEMO_MODULES = ("jisheng.benefits",)
 
 DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str | None], ...] = (
     # username, full name, role, unit (None: the district; "c0"/"c2": communities by index)
@@ -176,6 +180,10 @@ def seed_demo(*, persons: int, on_progress: Callable[[int, int], None] | None = 
         if on_progress is not None:
             on_progress(done, persons)
     refresh_planner_statistics(Person._meta.db_table, Household._meta.db_table)
+    for module in DEMO_MODULES:
+        import_module(f"{module}.demo").demo_seed(
+            street=street, today=today, rng=random.Random(2014)
+        )
 
 
 def demo_exists() -> bool:

@@ -25,6 +25,7 @@ from jisheng.accounts.models import User
 from jisheng.accounts.roles import Capability
 from jisheng.audit.services import Actor
 from jisheng.core.errors import Forbidden, JishengError, NotFound
+from jisheng.core.navigation import person_links
 from jisheng.registry import selectors
 from jisheng.registry.forms import (
     BirthForm,
@@ -96,6 +97,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "marriages": marriages,
             "married": any(m.end_date is None for m in marriages),
             "timeline": _timeline(user, person),
+            "module_links": person_links(user, person.pk),
             "can_edit": user.has_capability(Capability.EDIT_REGISTRY)
             and person.status != ResidentStatus.VOIDED,
         },

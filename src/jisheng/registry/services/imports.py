@@ -57,7 +57,7 @@ from jisheng.accounts.roles import Capability
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action, Actor, Result
 from jisheng.core import progress
-from jisheng.core.db import refresh_planner_statistics
+from jisheng.core.db import insert_rows, refresh_planner_statistics
 from jisheng.core.errors import Forbidden, NotFound
 from jisheng.core.fields import BlindIndexField, EncryptedTextField
 from jisheng.core.models import OrgUnit
@@ -632,30 +632,6 @@ def _validate(
 # --- load pass ------------------------------------------------------------------------------
 
 
-def _quoted(names: Iterable[str]) -> str:
-    return ", ".join(connection.ops.quote_name(name) for name in names)
-
-
-def _insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Plain multi-row insert of prepared values: COPY on PostgreSQL, executemany otherwise."""
-    if not rows:
-        return
-    target = f"{connection.ops.quote_name(table)} ({_quoted(columns)})"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The driver's own COPY, with its errors turned into Django's as for any query.
-            with (
-                connection.wrap_database_errors,
-                cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            # Table and column names come from the models, quoted; values are parameters.
-            cursor.executemany(f"INSERT INTO {target} VALUES ({placeholders})", rows)  # noqa: S608
-
-
 def _insert_persons(columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> list[int]:
     """Insert one chunk of residents; returns their ids in row order."""
     table = Person._meta.db_table
@@ -667,11 +643,11 @@ def _insert_persons(columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> 
                 [table, pk_column, len(rows)],
             )
             ids = [row[0] for row in cursor.fetchall()]
-        _insert_rows(
+        insert_rows(
             table, [pk_column, *columns], [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
         )
         return ids
-    _insert_rows(table, columns, rows)
+    insert_rows(table, columns, rows)
     # Within one statement of a writing transaction SQLite hands out consecutive rowids.
     with connection.cursor() as cursor:
         cursor.execute("SELECT last_insert_rowid()")
@@ -887,7 +863,7 @@ def _load(person_import: PersonImport, actor: Actor, spool: IO[bytes], *, rows: 
         if not chunk:
             continue
         ids = _insert_persons(columns, chunk)
-        _insert_rows(
+        insert_rows(
             LifeEvent._meta.db_table,
             events.columns,
             [events.values(pk, row[community_at]) for pk, row in zip(ids, chunk, strict=True)],

@@ -1,0 +1,156 @@
+"""Demo benefits: the seed's 2013 payouts (so the yearly report reproduces them) and today's work.
+
+2013 figures of 坛山街道 (seed report): 独生子女家庭 14.3 万余元, 双女绝育家庭 8.6 万余元,
+晚婚晚育 7.7 万余元, 终生只要一女孩家庭 6.4 万余元, 重奖 8 户各 3000 元.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from jisheng.accounts.models import User
+from jisheng.audit.services import Actor
+from jisheng.benefits.models import Entitlement, Payment, PaymentBatch, Program
+from jisheng.benefits.selectors import eligible_persons
+from jisheng.benefits.services.applications import application_create, application_transition
+from jisheng.benefits.services.notices import notice_publish
+from jisheng.benefits.services.payments import (
+    batch_approve,
+    batch_build,
+    batch_review,
+    payments_settle,
+)
+from jisheng.core.errors import JishengError
+from jisheng.core.models import OrgUnit
+from jisheng.registry.models import Person
+
+# program code → (persons paid in 2013, amount each): 1196×120, 72×1200, 258×300, 107×600, 8×3000.
+HISTORY_2013: dict[str, tuple[int, Decimal]] = {
+    "only-child-parents": (1196, Decimal("120.00")),
+    "two-daughters-reward": (72, Decimal("1200.00")),
+    "late-marriage-reward": (258, Decimal("300.00")),
+    "one-girl-family-reward": (107, Decimal("600.00")),
+    "second-child-waiver-award": (8, Decimal("3000.00")),
+}
+
+
+def demo_seed(*, street: OrgUnit, today: dt.date, rng: random.Random) -> None:
+    staff = User.objects.get(username="demo_street")
+    leader = User.objects.get(username="demo_leader")
+    with transaction.atomic():
+        _history_2013(street, staff, leader, rng)
+    _current_work(staff, leader, today, rng)
+
+
+def _history_2013(street: OrgUnit, staff: User, leader: User, rng: random.Random) -> None:
+    adults = list(
+        Person.objects.filter(
+            community__path__startswith=street.path,
+            birth_date__lte=dt.date(1983, 1, 1),
+            birth_date__gte=dt.date(1943, 1, 1),
+        ).values_list("pk", "community_id")
+    )
+    rng.shuffle(adults)
+    approved_at = dt.datetime(2013, 12, 20, 10, 0, tzinfo=timezone.get_current_timezone())
+    for code, (count, amount) in HISTORY_2013.items():
+        program = Program.objects.get(code=code)
+        chosen = adults[:count]
+        rng.shuffle(adults)
+        once = program.cycle == "once"
+        batch = PaymentBatch.objects.create(
+            program=program,
+            org_unit=street,
+            period="once" if once else "2013",
+            period_start=dt.date(2013, 1, 1),
+            period_end=dt.date(2013, 12, 31),
+            state=PaymentBatch.State.APPROVED,
+            built_by=staff,
+            reviewed_by=staff,
+            reviewed_at=approved_at,
+            approved_by=leader,
+            approved_at=approved_at,
+            approved_total=amount * len(chosen),
+            approved_count=len(chosen),
+        )
+        entitlements = Entitlement.objects.bulk_create(
+            [
+                Entitlement(
+                    program=program,
+                    person_id=person_id,
+                    community_id=community_id,
+                    start_date=dt.date(2013, 1, 1),
+                    end_date=dt.date(2013, 12, 31),
+                    status=Entitlement.Status.STOPPED,
+                    stop_reason="2013 年兑现（历史记录）",
+                )
+                for person_id, community_id in chosen
+            ]
+        )
+        Payment.objects.bulk_create(
+            [
+                Payment(
+                    batch=batch,
+                    program=program,
+                    period=batch.period,
+                    entitlement=entitlement,
+                    person_id=entitlement.person_id,
+                    payee_id=entitlement.person_id,
+                    community_id=entitlement.community_id,
+                    months=12 if not once else 1,
+                    amount=amount,
+                    status=Payment.Status.PAID,
+                    settled_by=staff,
+                    settled_at=approved_at,
+                )
+                for entitlement in entitlements
+            ]
+        )
+
+
+def _current_work(staff: User, leader: User, today: dt.date, rng: random.Random) -> None:
+    """Rural reward support and the childcare subsidy: enrolled, paid last year, some applying."""
+    street_actor, leader_actor = Actor(user=staff), Actor(user=leader)
+    for code, enrol, applying in (("rural-reward-support", 40, 6), ("childcare-subsidy", 30, 8)):
+        program = Program.objects.get(code=code)
+        candidates = list(
+            eligible_persons(user=staff, program=program, as_of=today)[: enrol + applying]
+        )
+        rng.shuffle(candidates)
+        enrolled, waiting = candidates[:enrol], candidates[enrol:]
+        applications = []
+        for person in enrolled:
+            try:
+                application = application_create(actor=street_actor, program=program, person=person)
+            except JishengError:
+                continue
+            application_transition(actor=street_actor, application=application, action="check")
+            application_transition(actor=street_actor, application=application, action="review")
+            applications.append(application)
+        if not applications:
+            continue
+        notice_publish(
+            actor=street_actor,
+            program=program,
+            application_ids=[a.pk for a in applications],
+            starts_on=today - dt.timedelta(days=30),
+        )
+        for application in applications:
+            application_transition(actor=leader_actor, application=application, action="approve")
+        try:
+            batch = batch_build(actor=street_actor, program=program, period_key=str(today.year - 1))
+        except JishengError:  # nobody enrolled was eligible last year (all born this year)
+            batch = None
+        if batch is not None:
+            batch_review(actor=street_actor, batch=batch)
+            batch_approve(actor=leader_actor, batch=batch)
+            payments_settle(actor=street_actor, batch=batch, payment_ids=None, paid=True)
+        for person in waiting:
+            try:
+                application_create(actor=street_actor, program=program, person=person)
+            except JishengError:
+                continue

@@ -1,0 +1,27 @@
+"""The eligibility engine: rules as data over registry facts; never ``eval``."""
+
+from jisheng.benefits.eligibility.facts import FACTS, Fact, Kind
+from jisheng.benefits.eligibility.rules import (
+    OPERATORS_BY_KIND,
+    Explanation,
+    Rule,
+    RuleError,
+    compile_rule,
+    describe,
+    explain,
+    validate_rule,
+)
+
+__all__ = [
+    "FACTS",
+    "OPERATORS_BY_KIND",
+    "Explanation",
+    "Fact",
+    "Kind",
+    "Rule",
+    "RuleError",
+    "compile_rule",
+    "describe",
+    "explain",
+    "validate_rule",
+]

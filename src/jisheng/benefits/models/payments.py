@@ -1,0 +1,141 @@
+"""Payment batches and lines: a beneficiary is paid at most once per program and period."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jisheng.benefits.models.programs import Program
+from jisheng.benefits.models.workflow import Entitlement
+from jisheng.core.models import OrgUnit
+from jisheng.core.scope import ScopedManager, ScopeRule
+from jisheng.registry.models import Person
+
+
+class PaymentBatch(models.Model):
+    """The payments of one program for one period in one street; locked once approved."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REVIEWED = "reviewed", _("Reviewed")
+        APPROVED = "approved", _("Approved")
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="batches")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    # "2026" for a yearly program, "2026-03" for a monthly one, "once" for one-off awards.
+    period = models.CharField(_("period"), max_length=7)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    # Fixed at approval: the sum of the lines then, so later reversals stay visible.
+    approved_total = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    approved_count = models.PositiveIntegerField(null=True, blank=True)
+    built_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    built_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager["PaymentBatch"]()
+    scope_rule = ScopeRule(org_field="org_unit")
+
+    class Meta:
+        verbose_name = _("payment batch")
+        ordering: ClassVar[list[str]] = ["-built_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.program} {self.period} #{self.pk}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.state == self.State.APPROVED
+
+
+class Payment(models.Model):
+    """One line of a batch. Money changes only by new lines: a correction is a reversal line."""
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("Payment")
+        REVERSAL = "reversal", _("Reversal")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+        REVERSED = "reversed", _("Reversed")
+
+    batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="lines")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("period"), max_length=7)
+    entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="payments")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    payee = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.PAYMENT)
+    months = models.PositiveSmallIntegerField(_("months"), default=0)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    failure_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager["Payment"]()
+    scope_rule = ScopeRule(org_field="community")
+
+    class Meta:
+        verbose_name = _("payment")
+        ordering: ClassVar[list[str]] = ["batch", "pk"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            # The database's own guarantee against paying anyone twice for one period;
+            # a failed line frees the slot so a later batch can retry it.
+            models.UniqueConstraint(
+                fields=["program", "person", "period"],
+                condition=models.Q(kind="payment", status__in=["pending", "paid"]),
+                name="benefits_paid_once_per_period",
+            ),
+        ]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["batch", "status"], name="benefits_pay_batch_status"),
+            models.Index(fields=["program", "period"], name="benefits_pay_program_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} {self.period} · {self.person_id}"
+
+
+class IdempotencyKey(models.Model):
+    """An API request already answered: the same key from the same user gets the same answer."""
+
+    key = models.CharField(max_length=100)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    scope = models.CharField(max_length=50)
+    status = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["user", "scope", "key"], name="benefits_idempotency_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

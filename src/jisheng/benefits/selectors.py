@@ -1,0 +1,244 @@
+"""Reads of the benefits module, always scoped to the user."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from jisheng.accounts.models import User
+from jisheng.audit import services as audit
+from jisheng.audit.services import Action, Actor
+from jisheng.benefits.eligibility import compile_rule
+from jisheng.benefits.models import (
+    Application,
+    Entitlement,
+    Objection,
+    Payment,
+    PaymentBatch,
+    Program,
+    PublicNotice,
+)
+from jisheng.benefits.models.workflow import OPEN_STATES
+from jisheng.core.errors import NotFound
+from jisheng.registry.models import Person
+
+_PERSON_SECRETS = ("id_number", "phone")
+
+
+def visible_or_404[M: models.Model](model: type[M], *, user: User, pk: int) -> M:
+    found = model.objects.visible_to(user).filter(pk=pk).first()  # type: ignore[attr-defined]
+    if found is None:
+        raise NotFound()
+    return found  # type: ignore[no-any-return]
+
+
+def program_list(user: User, *, status: str = "") -> QuerySet[Program]:
+    programs = Program.objects.visible_to(user)
+    return programs.filter(status=status) if status else programs
+
+
+def program_get(user: User, code: str) -> Program:
+    program = Program.objects.visible_to(user).filter(code=code).first()
+    if program is None:
+        raise NotFound()
+    return program
+
+
+def eligible_persons(*, user: User, program: Program, as_of: dt.date) -> QuerySet[Person]:
+    """Residents in scope who meet the rule on ``as_of`` and are neither enrolled nor applying."""
+    enrolled = Entitlement.objects.filter(program=program, status=Entitlement.Status.ACTIVE).values(
+        "person_id"
+    )
+    applying = Application.objects.filter(program=program, state__in=OPEN_STATES).values(
+        "person_id"
+    )
+    return (
+        Person.objects.visible_to(user)
+        .filter(compile_rule(program.rule, as_of))
+        .exclude(pk__in=enrolled)
+        .exclude(pk__in=applying)
+        .select_related("community")
+        .defer(*_PERSON_SECRETS)
+        .order_by("community__code", "name", "pk")
+    )
+
+
+def find_eligible_recorded(*, actor: Actor, program: Program, count: int) -> None:
+    """A whole-scope search of personal facts is itself audited (counts only)."""
+    with transaction.atomic():
+        audit.record(
+            action=Action.SEARCH,
+            actor=actor,
+            obj=program,
+            detail={"find_eligible": True, "count": count},
+        )
+
+
+def application_list(
+    user: User, *, program: Program | None = None, state: str = "", community_id: int | None = None
+) -> QuerySet[Application]:
+    applications = (
+        Application.objects.visible_to(user)
+        .select_related("program", "person", "community", "notice")
+        .defer(*(f"person__{field}" for field in _PERSON_SECRETS), "bank_account")
+    )
+    if program is not None:
+        applications = applications.filter(program=program)
+    if state:
+        applications = applications.filter(state=state)
+    if community_id:
+        applications = applications.filter(community_id=community_id)
+    return applications
+
+
+def application_detail(*, actor: Actor, application_id: int) -> Application:
+    """One application with its person's details; the read is audited."""
+    application = (
+        Application.objects.visible_to(actor.user)
+        .select_related("program", "person", "payee", "community", "notice", "created_by")
+        .filter(pk=application_id)
+        .first()
+    )
+    if application is None:
+        raise NotFound()
+    with transaction.atomic():
+        audit.record(action=Action.VIEW, actor=actor, obj=application)
+    return application
+
+
+def notice_list(user: User) -> QuerySet[PublicNotice]:
+    return (
+        PublicNotice.objects.visible_to(user)
+        .select_related("program", "org_unit")
+        .annotate(count=Count("applications"))
+    )
+
+
+def notice_entries(user: User, notice: PublicNotice) -> QuerySet[Application]:
+    return (
+        Application.objects.visible_to(user)
+        .filter(notice=notice)
+        .select_related("person", "community", "payee")
+        .defer(*(f"person__{field}" for field in _PERSON_SECRETS), "bank_account")
+        .order_by("community__code", "pk")
+    )
+
+
+def notice_objections(user: User, notice: PublicNotice) -> QuerySet[Objection]:
+    return (
+        Objection.objects.visible_to(user)
+        .filter(notice=notice)
+        .select_related("application__person", "recorded_by", "resolved_by")
+        .defer("objector_contact")
+    )
+
+
+def reviewable_applications(user: User, program: Program) -> QuerySet[Application]:
+    """Street-reviewed applications that can go on a notice."""
+    return application_list(user, program=program, state="street_reviewed")
+
+
+def entitlement_list(
+    user: User, *, program: Program | None = None, status: str = ""
+) -> QuerySet[Entitlement]:
+    entitlements = (
+        Entitlement.objects.visible_to(user)
+        .select_related("program", "person", "payee", "community")
+        .defer(*(f"person__{field}" for field in _PERSON_SECRETS))
+    )
+    if program is not None:
+        entitlements = entitlements.filter(program=program)
+    if status:
+        entitlements = entitlements.filter(status=status)
+    return entitlements
+
+
+def person_benefits(user: User, person: Person) -> dict[str, Any]:
+    return {
+        "entitlements": entitlement_list(user).filter(person=person),
+        "applications": application_list(user).filter(person=person),
+        "payments": Payment.objects.visible_to(user)
+        .filter(person=person)
+        .select_related("program", "batch")
+        .order_by("-period", "-pk"),
+    }
+
+
+def batch_list(user: User, *, program: Program | None = None) -> QuerySet[PaymentBatch]:
+    batches = PaymentBatch.objects.visible_to(user).select_related("program", "org_unit")
+    if program is not None:
+        batches = batches.filter(program=program)
+    return batches
+
+
+@dataclass(frozen=True)
+class BatchTotals:
+    lines: int
+    total: Decimal
+    pending: Decimal
+    paid: Decimal
+    failed: Decimal
+    reversed: Decimal
+    net_paid: Decimal
+    counts: dict[str, int]
+
+
+def batch_totals(batch: PaymentBatch) -> BatchTotals:
+    """Sums by status; reversal lines are negative, so net paid reconciles to the cent."""
+    zero = Decimal("0.00")
+    rows = batch.lines.values("kind", "status").annotate(n=Count("pk"), amount=Sum("amount"))
+    by: dict[tuple[str, str], tuple[int, Decimal]] = {
+        (row["kind"], row["status"]): (row["n"], row["amount"] or zero) for row in rows
+    }
+
+    def amount(kind: str, status: str) -> Decimal:
+        return by.get((kind, status), (0, zero))[1]
+
+    payment, reversal = Payment.Kind.PAYMENT, Payment.Kind.REVERSAL
+    total = sum((amount(payment, s) for s in Payment.Status.values), zero)
+    counts = {s: by.get((payment, s), (0, zero))[0] for s in Payment.Status.values}
+    paid = amount(payment, Payment.Status.PAID)
+    reversed_amount = amount(payment, Payment.Status.REVERSED)
+    return BatchTotals(
+        lines=sum(counts.values()),
+        total=total,
+        pending=amount(payment, Payment.Status.PENDING),
+        paid=paid,
+        failed=amount(payment, Payment.Status.FAILED),
+        reversed=reversed_amount,
+        net_paid=paid + reversed_amount + amount(reversal, Payment.Status.PAID),
+        counts=counts,
+    )
+
+
+def batch_lines(user: User, batch: PaymentBatch, *, status: str = "") -> QuerySet[Payment]:
+    lines = (
+        Payment.objects.visible_to(user)
+        .filter(batch=batch)
+        .select_related("person", "payee", "community")
+        .defer(*(f"{rel}__{field}" for rel in ("person", "payee") for field in _PERSON_SECRETS))
+        .order_by("community__code", "pk")
+    )
+    return lines.filter(status=status) if status else lines
+
+
+def program_year_totals(user: User, *, year: int) -> list[dict[str, Any]]:
+    """Persons paid and net amount per program and community in one year (by period start)."""
+    rows = (
+        Payment.objects.visible_to(user)
+        .filter(batch__period_start__year=year)
+        .filter(Q(kind=Payment.Kind.REVERSAL) | Q(status__in=["paid", "reversed"]))
+        .values("program__name", "program__code", "community__name", "community__code")
+        .annotate(
+            persons=Count("person", distinct=True, filter=Q(status=Payment.Status.PAID)),
+            amount=Coalesce(Sum("amount"), Decimal("0.00")),
+        )
+        .order_by("program__name", "community__code")
+    )
+    return [dict(row) for row in rows]

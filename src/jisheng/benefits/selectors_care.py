@@ -1,0 +1,445 @@
+"""Reads of visits, certifications and re-verification campaigns, always through scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from jisheng.accounts.models import User
+from jisheng.audit import services as audit
+from jisheng.audit.services import Action, Actor
+from jisheng.benefits.models import (
+    BenefitKind,
+    Category,
+    Certification,
+    Program,
+    ReviewCampaign,
+    ReviewItem,
+    Visit,
+    VisitPhoto,
+)
+from jisheng.benefits.services.care import NUMBER_PATTERN, certification_number_normalize
+from jisheng.benefits.services.reverification import FLAG_KINDS
+from jisheng.core.errors import JishengError, NotFound
+from jisheng.core.models import OrgUnit
+from jisheng.registry.models import Household, HouseholdMember, Person, ResidentStatus
+from jisheng.registry.services.persons import id_number_digest
+
+_PERSON_SECRETS = ("person__id_number", "person__phone")
+_ZERO = Decimal("0.00")
+
+
+# ------------------------------------------------------------------------------- choices
+
+
+def relief_programs() -> QuerySet[Program]:
+    """Programs a visit can be recorded under: relief programs that have not ended."""
+    return Program.objects.filter(category=Category.RELIEF).exclude(status=Program.Status.ENDED)
+
+
+def certification_programs() -> QuerySet[Program]:
+    """Programs that issue certificates: service programs that have not ended."""
+    return Program.objects.filter(benefit_kind=BenefitKind.SERVICE).exclude(
+        status=Program.Status.ENDED
+    )
+
+
+def community_choices(user: User) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.visible_to(user).filter(
+        kind__in=[OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.VILLAGE]
+    )
+
+
+def resident_for(user: User, *, person_id: int | None = None, id_number: str = "") -> Person:
+    """The resident a form names, by record (from a link) or by ID number, inside scope."""
+    persons = Person.objects.visible_to(user).exclude(status=ResidentStatus.VOIDED)
+    if person_id is not None:
+        found = persons.filter(pk=person_id).first()
+        if found is None:
+            raise NotFound()
+        return found
+    if id_number.strip():
+        found = persons.filter(id_number_index=id_number_digest(id_number.strip())).first()
+        if found is not None:
+            return found
+    raise JishengError(
+        _("No resident with this ID number is registered in your area."), code="unknown_person"
+    )
+
+
+def current_household(person: Person) -> Household | None:
+    membership = (
+        HouseholdMember.objects.filter(person=person, end_date__isnull=True)
+        .select_related("household")
+        .first()
+    )
+    return membership.household if membership else None
+
+
+# ------------------------------------------------------------------------------- visits
+
+
+@dataclass(frozen=True)
+class VisitFilters:
+    program_id: int | None = None
+    year: int | None = None
+    community_id: int | None = None
+
+
+def visit_list(user: User, filters: VisitFilters | None = None) -> QuerySet[Visit]:
+    """Visits in scope, newest first; lists carry masked numbers only."""
+    filters = filters or VisitFilters()
+    visits = (
+        Visit.objects.visible_to(user)
+        .select_related("program", "community", "person", "household")
+        .defer(*_PERSON_SECRETS)
+        .annotate(photo_count=Count("photos"))
+    )
+    if filters.program_id:
+        visits = visits.filter(program_id=filters.program_id)
+    if filters.year:
+        visits = visits.filter(date__gte=dt.date(filters.year, 1, 1)).filter(
+            date__lte=dt.date(filters.year, 12, 31)
+        )
+    if filters.community_id:
+        visits = visits.filter(community_id=filters.community_id)
+    return visits.order_by("-date", "-pk")
+
+
+@dataclass(frozen=True)
+class VisitTotals:
+    visits: int
+    families: int
+    cost: Decimal
+
+
+def _family_count() -> Count:
+    """A family is the household when one was named, else the resident visited."""
+    return Count("household", distinct=True) + Count(  # type: ignore[return-value]
+        "person", distinct=True, filter=Q(household__isnull=True)
+    )
+
+
+def visit_totals(visits: QuerySet[Visit]) -> VisitTotals:
+    totals = visits.order_by().aggregate(
+        visits=Count("pk", distinct=True),
+        families=_family_count(),
+        cost=Coalesce(Sum("cost"), _ZERO),
+    )
+    return VisitTotals(
+        visits=totals["visits"], families=totals["families"], cost=Decimal(totals["cost"])
+    )
+
+
+def visit_detail(*, actor: Actor, visit_id: int) -> Visit:
+    """One visit in scope; the view is audited before it is returned."""
+    visit = (
+        Visit.objects.visible_to(actor.user)
+        .select_related("program", "community", "person", "household", "recorded_by")
+        .defer(*_PERSON_SECRETS)
+        .filter(pk=visit_id)
+        .first()
+    )
+    if visit is None:
+        raise NotFound()
+    with transaction.atomic():
+        audit.record(action=Action.VIEW, actor=actor, obj=visit)
+    return visit
+
+
+def visit_photos(visit: Visit) -> QuerySet[VisitPhoto]:
+    return visit.photos.order_by("uploaded_at", "pk")
+
+
+def visit_photo_for(*, actor: Actor, photo_id: int) -> VisitPhoto:
+    """A photo whose visit lies in the actor's scope (photos have no public address)."""
+    photo = VisitPhoto.objects.visible_to(actor.user).filter(pk=photo_id).first()
+    if photo is None:
+        raise NotFound()
+    with transaction.atomic():
+        audit.record(action=Action.VIEW, actor=actor, obj=photo)
+    return photo
+
+
+@dataclass(frozen=True)
+class SpendingRow:
+    """One community's visits under a relief program in one year."""
+
+    community_id: int
+    community: str
+    visits: int
+    families: int
+    cost: Decimal
+
+
+def relief_spending(user: User, program: Program, year: int) -> list[SpendingRow]:
+    """Spending of a relief program in a year by community: visits, families and cost.
+
+    The cost of visits is the program's spending; communities without visits are left out.
+    """
+    rows = (
+        Visit.objects.visible_to(user)
+        .filter(program=program, date__gte=dt.date(year, 1, 1), date__lte=dt.date(year, 12, 31))
+        .order_by()
+        .values("community_id", "community__name", "community__code")
+        .annotate(
+            visits=Count("pk", distinct=True),
+            families=_family_count(),
+            cost=Coalesce(Sum("cost"), _ZERO),
+        )
+        .order_by("community__code")
+    )
+    return [
+        SpendingRow(
+            community_id=row["community_id"],
+            community=row["community__name"],
+            visits=row["visits"],
+            families=row["families"],
+            cost=Decimal(row["cost"]),
+        )
+        for row in rows
+    ]
+
+
+def spending_total(rows: list[SpendingRow]) -> VisitTotals:
+    return VisitTotals(
+        visits=sum(row.visits for row in rows),
+        families=sum(row.families for row in rows),
+        cost=sum((row.cost for row in rows), _ZERO),
+    )
+
+
+def visit_years(user: User) -> list[int]:
+    """Years that have visits in scope, newest first (for the year filter)."""
+    dates = Visit.objects.visible_to(user).dates("date", "year", order="DESC")
+    return [day.year for day in dates]
+
+
+# ------------------------------------------------------------------------------- certifications
+
+
+@dataclass(frozen=True)
+class CertificationFilters:
+    program_id: int | None = None
+    status: str = ""
+    community_id: int | None = None
+    year: int | None = None
+
+
+def certification_list(
+    user: User, filters: CertificationFilters | None = None
+) -> QuerySet[Certification]:
+    filters = filters or CertificationFilters()
+    certifications = (
+        Certification.objects.visible_to(user)
+        .select_related("program", "community", "person", "issued_by")
+        .defer(*_PERSON_SECRETS)
+    )
+    if filters.program_id:
+        certifications = certifications.filter(program_id=filters.program_id)
+    if filters.status:
+        certifications = certifications.filter(status=filters.status)
+    if filters.community_id:
+        certifications = certifications.filter(community_id=filters.community_id)
+    if filters.year:
+        certifications = certifications.filter(
+            issued_on__gte=dt.date(filters.year, 1, 1), issued_on__lte=dt.date(filters.year, 12, 31)
+        )
+    return certifications.order_by("-issued_on", "-pk")
+
+
+def certification_detail(
+    *, actor: Actor, certification_id: int, printing: bool = False
+) -> Certification:
+    """One certificate in scope. The printed form shows the full ID number; both are audited."""
+    certifications = Certification.objects.visible_to(actor.user).select_related(
+        "program", "community", "community__parent", "person", "issued_by"
+    )
+    if not printing:
+        certifications = certifications.defer(*_PERSON_SECRETS)
+    certification = certifications.filter(pk=certification_id).first()
+    if certification is None:
+        raise NotFound()
+    with transaction.atomic():
+        audit.record(
+            action=Action.VIEW,
+            actor=actor,
+            obj=certification,
+            detail={"print": True} if printing else None,
+        )
+    return certification
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The answer to "is this number genuine?": valid, revoked or not found."""
+
+    number: str
+    result: str  # "valid" | "revoked" | "not_found"
+    certification: Certification | None = None
+
+
+def certification_verify(*, actor: Actor, number: str) -> Verification:
+    """Look a verification number up among the certificates in the actor's scope (audited).
+
+    A number outside the scope is answered exactly like an unknown one.
+    """
+    normalized = certification_number_normalize(number)
+    certification = None
+    if NUMBER_PATTERN.fullmatch(normalized):
+        certification = (
+            Certification.objects.visible_to(actor.user)
+            .select_related("program", "community", "person")
+            .defer(*_PERSON_SECRETS)
+            .filter(number=normalized)
+            .first()
+        )
+    result = "not_found" if certification is None else str(certification.status)
+    with transaction.atomic():
+        audit.record(
+            action=Action.SEARCH,
+            actor=actor,
+            object_type="benefits.certification",
+            object_id=certification.pk if certification else "",
+            detail={"verify": result},
+        )
+    return Verification(number=normalized, result=result, certification=certification)
+
+
+# ------------------------------------------------------------------------------- re-verification
+
+
+def campaign_list(user: User) -> QuerySet[ReviewCampaign]:
+    """Campaigns in scope with their progress counts."""
+    return (
+        ReviewCampaign.objects.visible_to(user)
+        .select_related("program", "org_unit", "created_by")
+        .annotate(
+            total=Count("items"),
+            decided=Count("items", filter=~Q(items__decision=ReviewItem.Decision.PENDING)),
+            stopped=Count("items", filter=Q(items__decision=ReviewItem.Decision.STOP)),
+        )
+        .order_by("-year", "program__name", "-pk")
+    )
+
+
+def campaign_detail(user: User, campaign_id: int) -> ReviewCampaign:
+    campaign = campaign_list(user).filter(pk=campaign_id).first()
+    if campaign is None:
+        raise NotFound()
+    return campaign
+
+
+@dataclass(frozen=True)
+class CampaignProgress:
+    total: int
+    decided: int
+    flagged: int
+    confirmed: int
+    stopped: int
+
+    @property
+    def pending(self) -> int:
+        return self.total - self.decided
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else self.decided * 100 // self.total
+
+
+def _flagged() -> Q:
+    return Q(flags__0__kind__isnull=False)
+
+
+def _has_flag(kind: str) -> Q:
+    condition = Q()
+    for position in range(len(FLAG_KINDS)):
+        condition |= Q(**{f"flags__{position}__kind": kind})
+    return condition
+
+
+def campaign_progress(user: User, campaign: ReviewCampaign) -> CampaignProgress:
+    counts = (
+        ReviewItem.objects.visible_to(user)
+        .filter(campaign=campaign)
+        .aggregate(
+            total=Count("pk"),
+            decided=Count("pk", filter=~Q(decision=ReviewItem.Decision.PENDING)),
+            flagged=Count("pk", filter=_flagged()),
+            confirmed=Count("pk", filter=Q(decision=ReviewItem.Decision.CONFIRM)),
+            stopped=Count("pk", filter=Q(decision=ReviewItem.Decision.STOP)),
+        )
+    )
+    return CampaignProgress(**counts)
+
+
+FLAG_FILTERS = ("flagged", "unflagged", *FLAG_KINDS)
+
+
+def campaign_items(
+    user: User, campaign: ReviewCampaign, *, flag: str = "", decision: str = ""
+) -> QuerySet[ReviewItem]:
+    """Items of a campaign in scope: flagged ones first, then by community and name.
+
+    ``flag``: "flagged", "unflagged" or one flag kind; ``decision``: pending/confirm/stop.
+    """
+    items = (
+        ReviewItem.objects.visible_to(user)
+        .filter(campaign=campaign)
+        .select_related(
+            "community", "entitlement__person", "entitlement__payee", "decided_by"
+        )
+        .defer(
+            "entitlement__person__id_number",
+            "entitlement__person__phone",
+            "entitlement__payee__id_number",
+            "entitlement__payee__phone",
+        )
+    )
+    if flag == "flagged":
+        items = items.filter(_flagged())
+    elif flag == "unflagged":
+        items = items.exclude(_flagged())
+    elif flag in FLAG_KINDS:
+        items = items.filter(_has_flag(flag))
+    if decision:
+        items = items.filter(decision=decision)
+    flagged_first = Case(
+        When(_flagged(), then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return items.alias(flagged_first=flagged_first).order_by(
+        "flagged_first", "community__code", "entitlement__person__name", "pk"
+    )
+
+
+def review_item_for(user: User, review_item_id: int) -> ReviewItem:
+    item = (
+        ReviewItem.objects.visible_to(user)
+        .select_related("campaign", "community", "entitlement__person", "entitlement__payee")
+        .defer(
+            "entitlement__person__id_number",
+            "entitlement__person__phone",
+            "entitlement__payee__id_number",
+            "entitlement__payee__phone",
+        )
+        .filter(pk=review_item_id)
+        .first()
+    )
+    if item is None:
+        raise NotFound()
+    return item
+
+
+def pending_review_count(user: User) -> int:
+    """Items still to decide in the user's campaigns (for a home-page worklist)."""
+    return (
+        ReviewItem.objects.visible_to(user)
+        .filter(decision=ReviewItem.Decision.PENDING)
+        .count()
+    )

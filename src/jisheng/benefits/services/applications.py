@@ -1,0 +1,328 @@
+"""The application workflow: explicit states, one transition function, checks before acting.
+
+    submitted → community_checked → street_reviewed → in_notice → approved (enrolled)
+    any open state → returned (for correction) → submitted;  any open state → rejected
+Pages, the API and batch runs all call :func:`application_transition`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jisheng.accounts.roles import Capability
+from jisheng.audit import services as audit
+from jisheng.audit.services import Action, Actor
+from jisheng.benefits.eligibility import explain
+from jisheng.benefits.models import (
+    Application,
+    ApplicationDocument,
+    Entitlement,
+    Program,
+    Transition,
+    Unit,
+)
+from jisheng.benefits.models.workflow import OPEN_STATES, State
+from jisheng.benefits.uploads import DOCUMENT_SUFFIXES, check_upload
+from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.registry.models import ParentLink, Person, ResidentStatus, Sex
+
+
+@dataclass(frozen=True)
+class Step:
+    """One transition: where it may start, where it ends, who may take it."""
+
+    sources: frozenset[str]
+    target: str
+    capability: Capability
+    label: object
+    needs_comment: bool = False
+
+
+STEPS: dict[str, Step] = {
+    "check": Step(
+        frozenset({State.SUBMITTED}),
+        State.COMMUNITY_CHECKED,
+        Capability.APPLY_BENEFITS,
+        gettext_lazy("Community check passed"),
+    ),
+    "review": Step(
+        frozenset({State.COMMUNITY_CHECKED}),
+        State.STREET_REVIEWED,
+        Capability.REVIEW_BENEFITS,
+        gettext_lazy("Street review passed"),
+    ),
+    "approve": Step(
+        frozenset({State.IN_NOTICE}),
+        State.APPROVED,
+        Capability.APPROVE_BENEFITS,
+        gettext_lazy("Approve"),
+    ),
+    "return": Step(
+        frozenset(
+            {State.SUBMITTED, State.COMMUNITY_CHECKED, State.STREET_REVIEWED, State.IN_NOTICE}
+        ),
+        State.RETURNED,
+        Capability.APPLY_BENEFITS,
+        gettext_lazy("Return for correction"),
+        needs_comment=True,
+    ),
+    "resubmit": Step(
+        frozenset({State.RETURNED}),
+        State.SUBMITTED,
+        Capability.APPLY_BENEFITS,
+        gettext_lazy("Resubmit"),
+    ),
+    "reject": Step(
+        frozenset(OPEN_STATES),
+        State.REJECTED,
+        Capability.APPLY_BENEFITS,
+        gettext_lazy("Reject"),
+        needs_comment=True,
+    ),
+}
+
+# Past the community stage, only the street may return or reject.
+_STREET_STAGES = frozenset({State.COMMUNITY_CHECKED, State.STREET_REVIEWED, State.IN_NOTICE})
+
+
+def required_capability(action: str, state: str) -> Capability:
+    step = STEPS[action]
+    if action in {"return", "reject"} and state in _STREET_STAGES:
+        return Capability.REVIEW_BENEFITS
+    return step.capability
+
+
+def available_actions(application: Application, user: object) -> list[str]:
+    """The actions ``user`` may take on the application now (for buttons and the API)."""
+    has = getattr(user, "has_capability", None)
+    return [
+        action
+        for action, step in STEPS.items()
+        if application.state in step.sources
+        and has is not None
+        and has(required_capability(action, application.state))
+    ]
+
+
+def _record(actor: Actor, application: Application, action: str, source: str, comment: str) -> None:
+    Transition.objects.create(
+        application=application,
+        action=action,
+        from_state=source,
+        to_state=application.state,
+        comment=comment[:500],
+        actor=actor.user,
+    )
+    audit.record(
+        action=Action.UPDATE,
+        actor=actor,
+        obj=application,
+        detail={"transition": action, "from": source, "to": application.state},
+    )
+
+
+def _default_payee(program: Program, person: Person) -> Person | None:
+    """For a child program: the mother if linked, else the father."""
+    if program.unit != Unit.CHILD:
+        return None
+    parents = [
+        link.parent
+        for link in ParentLink.objects.filter(child=person)
+        .select_related("parent")
+        .exclude(parent__status__in=[ResidentStatus.DECEASED, ResidentStatus.VOIDED])
+    ]
+    parents.sort(key=lambda parent: parent.sex != Sex.FEMALE)
+    return parents[0] if parents else None
+
+
+@transaction.atomic
+def application_create(
+    *,
+    actor: Actor,
+    program: Program,
+    person: Person,
+    payee: Person | None = None,
+    bank_account: str = "",
+    note: str = "",
+    today: dt.date | None = None,
+) -> Application:
+    """Take one application, refused with the reasons when the person does not qualify."""
+    user = actor.user
+    if not user.has_capability(Capability.APPLY_BENEFITS):
+        raise Forbidden()
+    if not Person.objects.visible_to(user).filter(pk=person.pk).exists():
+        raise NotFound()
+    today = today or timezone.localdate()
+    if program.status != Program.Status.OPEN or (program.valid_to and program.valid_to < today):
+        raise Conflict(_("This program takes no new applications."))
+    if Entitlement.objects.filter(
+        program=program, person=person, status=Entitlement.Status.ACTIVE
+    ).exists():
+        raise Conflict(_("%(name)s already receives this benefit.") % {"name": person.name})
+    explanation = explain(program.rule, person, today)
+    if not explanation.eligible:
+        raise JishengError(
+            _("%(name)s does not qualify: %(reasons)s")
+            % {"name": person.name, "reasons": "；".join(explanation.failures())},
+            code="not_eligible",
+        )
+    if program.unit == Unit.CHILD:
+        payee = payee or _default_payee(program, person)
+        if payee is None:
+            raise JishengError(_("Name the parent or guardian who receives the benefit."))
+    if payee is not None and not Person.objects.visible_to(user).filter(pk=payee.pk).exists():
+        raise NotFound()
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                program=program,
+                person=person,
+                payee=payee,
+                community=person.community,
+                explanation=explanation.lines,
+                bank_account=bank_account.strip() or None,
+                note=note[:300],
+                created_by=user,
+            )
+    except IntegrityError:
+        raise Conflict(
+            _("%(name)s already has an open application for this program.") % {"name": person.name}
+        ) from None
+    Transition.objects.create(
+        application=application, action="submit", to_state=State.SUBMITTED, actor=user
+    )
+    audit.record(action=Action.CREATE, actor=actor, obj=application)
+    return application
+
+
+@dataclass
+class BatchResult:
+    created: list[Application]
+    refused: list[tuple[Person, str]]
+
+
+def applications_create_for(
+    *, actor: Actor, program: Program, persons: list[Person], today: dt.date | None = None
+) -> BatchResult:
+    """Applications for everyone chosen from "find eligible"; each one stands or falls alone."""
+    result = BatchResult(created=[], refused=[])
+    for person in persons:
+        try:
+            result.created.append(
+                application_create(actor=actor, program=program, person=person, today=today)
+            )
+        except JishengError as error:
+            result.refused.append((person, str(error.message)))
+    return result
+
+
+@transaction.atomic
+def application_transition(
+    *,
+    actor: Actor,
+    application: Application,
+    action: str,
+    comment: str = "",
+    today: dt.date | None = None,
+) -> Application:
+    """Take one step of the workflow, after checking role, scope and state; records who did it."""
+    step = STEPS.get(action)
+    if step is None:
+        raise JishengError(_("Unknown action: %(action)s.") % {"action": action})
+    locked = (
+        Application.objects.visible_to(actor.user)
+        .select_for_update()
+        .filter(pk=application.pk)
+        .first()
+    )
+    if locked is None:
+        raise NotFound()
+    if not actor.user.has_capability(required_capability(action, locked.state)):
+        raise Forbidden()
+    if locked.state not in step.sources:
+        raise Conflict(
+            _("An application that is “%(state)s” cannot be given “%(action)s”.")
+            % {"state": locked.get_state_display(), "action": step.label}
+        )
+    comment = comment.strip()
+    if step.needs_comment and not comment:
+        raise JishengError(_("Give the reason."))
+    today = today or timezone.localdate()
+    if action == "approve":
+        _check_approval(actor, locked, today)
+    if action == "resubmit":
+        explanation = explain(locked.program.rule, locked.person, today)
+        if not explanation.eligible:
+            raise JishengError(
+                _("%(name)s does not qualify: %(reasons)s")
+                % {"name": locked.person.name, "reasons": "；".join(explanation.failures())},
+                code="not_eligible",
+            )
+        locked.explanation = explanation.lines
+    source = locked.state
+    locked.state = step.target
+    locked.save(update_fields=["state", "explanation", "updated_at"])
+    _record(actor, locked, action, source, comment)
+    if action == "approve":
+        _enroll(locked, today)
+    return locked
+
+
+def _check_approval(actor: Actor, application: Application, today: dt.date) -> None:
+    notice = application.notice
+    if notice is None or today <= notice.ends_on:
+        raise Conflict(
+            _("The public notice runs until %(date)s; approve after it ends.")
+            % {"date": notice.ends_on if notice else "—"}
+        )
+    if application.objections.filter(resolved_at__isnull=True).exists():
+        raise Conflict(_("Resolve the objections raised during the notice first."))
+    reviewer = (
+        application.transitions.filter(action="review")
+        .order_by("-at")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    if reviewer == actor.user.pk:
+        raise Forbidden(_("Whoever reviewed an application cannot also approve it."))
+
+
+def _enroll(application: Application, today: dt.date) -> Entitlement:
+    program = application.program
+    return Entitlement.objects.create(
+        program=program,
+        person=application.person,
+        payee=application.payee,
+        community=application.community,
+        application=application,
+        start_date=program.valid_from or today,
+    )
+
+
+@transaction.atomic
+def document_attach(
+    *, actor: Actor, application: Application, title: str, upload: UploadedFile[bytes]
+) -> ApplicationDocument:
+    """Attach a scan (PDF, JPEG or PNG, at most 10 MB) to an application still in progress."""
+    if not actor.user.has_capability(Capability.APPLY_BENEFITS):
+        raise Forbidden()
+    if not Application.objects.visible_to(actor.user).filter(pk=application.pk).exists():
+        raise NotFound()
+    if application.state in {State.APPROVED, State.REJECTED}:
+        raise Conflict(_("A decided application takes no more documents."))
+    check_upload(upload, allowed=DOCUMENT_SUFFIXES)
+    document = ApplicationDocument.objects.create(
+        application=application,
+        title=title.strip()[:100] or (upload.name or "")[:100],
+        file=upload,
+        uploaded_by=actor.user,
+    )
+    audit.record(action=Action.CREATE, actor=actor, obj=document)
+    return document

@@ -1,0 +1,288 @@
+"""Hardship visits (走访慰问) and certifications (升学加分核实, 光荣证 reissue).
+
+A visit's cost is spending of its relief program; a certification carries a verification
+number that staff can check later. Every write is scoped, checked and audited here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import unicodedata
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jisheng.accounts.roles import Capability
+from jisheng.audit import services as audit
+from jisheng.audit.services import Action, Actor
+from jisheng.benefits.eligibility import explain
+from jisheng.benefits.models import (
+    BenefitKind,
+    Category,
+    Certification,
+    Program,
+    Visit,
+    VisitPhoto,
+)
+from jisheng.benefits.uploads import IMAGE_SUFFIXES, check_upload
+from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.registry.models import Household, HouseholdMember, Person, ResidentStatus
+
+MAX_PHOTOS_PER_VISIT = 20
+MAX_COST = Decimal("9999999999.99")
+
+# Digits and capitals that cannot be mistaken for each other when read aloud or copied by
+# hand: no 0/O, 1/I/L, and no U (Crockford's choice); 30 symbols, 8 of them ≈ 39 bits.
+NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+NUMBER_LENGTH = 8
+NUMBER_PATTERN = re.compile(rf"JS-\d{{4}}-[{NUMBER_ALPHABET}]{{{NUMBER_LENGTH}}}")
+_NUMBER_ATTEMPTS = 5
+
+
+def _require(actor: Actor, capability: Capability) -> None:
+    if not actor.user.has_capability(capability):
+        raise Forbidden()
+
+
+def _visible_person(actor: Actor, person: Person) -> Person:
+    found = Person.objects.visible_to(actor.user).filter(pk=person.pk).first()
+    if found is None:
+        raise NotFound()
+    if found.status == ResidentStatus.VOIDED:
+        raise Conflict(_("This record was voided."), code="voided")
+    return found
+
+
+# ------------------------------------------------------------------------------- visits
+
+
+def _cost(value: Decimal | str | int) -> Decimal:
+    try:
+        cost = Decimal(str(value).strip() or "0")
+    except InvalidOperation:
+        raise JishengError(_("The cost must be an amount in yuan.")) from None
+    if not cost.is_finite() or cost < 0:
+        raise JishengError(_("The cost cannot be negative."))
+    if cost != cost.quantize(Decimal("0.01")) or cost > MAX_COST:
+        raise JishengError(_("The cost is in yuan and fen (two decimals)."))
+    return cost.quantize(Decimal("0.01"))
+
+
+def _check_relief_program(program: Program, date: dt.date) -> None:
+    if program.category != Category.RELIEF:
+        raise JishengError(_("Visits are recorded under a relief program."))
+    if program.status == Program.Status.ENDED:
+        raise Conflict(_("This program has ended."))
+    if (program.valid_from and date < program.valid_from) or (
+        program.valid_to and date > program.valid_to
+    ):
+        raise JishengError(_("The date lies outside the program's validity."))
+
+
+def _check_household(actor: Actor, person: Person, household: Household) -> Household:
+    found = Household.objects.visible_to(actor.user).filter(pk=household.pk).first()
+    if found is None:
+        raise NotFound()
+    if not HouseholdMember.objects.filter(household=found, person=person).exists():
+        raise JishengError(_("%(name)s is not a member of this household.") % {"name": person.name})
+    return found
+
+
+def _stored_name(upload: UploadedFile[bytes]) -> str:
+    """A random file name: the uploaded one may carry a family's name into the file system."""
+    suffix = PurePath((upload.name or "").lower()).suffix
+    return f"{secrets.token_hex(12)}{suffix}"
+
+
+def _save_photos(visit: Visit, uploads: Sequence[UploadedFile[bytes]]) -> list[VisitPhoto]:
+    if visit.photos.count() + len(uploads) > MAX_PHOTOS_PER_VISIT:
+        raise JishengError(_("A visit keeps at most %(n)d photos.") % {"n": MAX_PHOTOS_PER_VISIT})
+    for upload in uploads:
+        check_upload(upload, allowed=IMAGE_SUFFIXES)
+    photos = []
+    for upload in uploads:
+        upload.name = _stored_name(upload)
+        photos.append(VisitPhoto.objects.create(visit=visit, file=upload))
+    return photos
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    actor: Actor,
+    program: Program,
+    person: Person,
+    date: dt.date,
+    visitors: str,
+    household: Household | None = None,
+    given: str = "",
+    cost: Decimal | str | int = Decimal("0.00"),
+    note: str = "",
+    photos: Sequence[UploadedFile[bytes]] = (),
+    today: dt.date | None = None,
+) -> Visit:
+    """Record one visit to a family under a relief program, with its photos (JPEG or PNG).
+
+    The visit belongs to the resident's community; whoever may take benefit applications
+    there may record it. Refused as a whole when any photo is refused.
+    """
+    _require(actor, Capability.APPLY_BENEFITS)
+    person = _visible_person(actor, person)
+    today = today or timezone.localdate()
+    if date > today:
+        raise JishengError(_("A visit cannot be dated in the future."))
+    _check_relief_program(program, date)
+    if household is not None:
+        household = _check_household(actor, person, household)
+    visitors = visitors.strip()
+    if not visitors:
+        raise JishengError(_("Name who visited."))
+    visit = Visit.objects.create(
+        program=program,
+        community=person.community,
+        person=person,
+        household=household,
+        date=date,
+        visitors=visitors[:200],
+        given=given.strip()[:300],
+        cost=_cost(cost),
+        note=note.strip(),
+        recorded_by=actor.user,
+    )
+    audit.record(action=Action.CREATE, actor=actor, obj=visit, detail={"cost": str(visit.cost)})
+    if photos:
+        for photo in _save_photos(visit, photos):
+            audit.record(action=Action.CREATE, actor=actor, obj=photo)
+    return visit
+
+
+@transaction.atomic
+def visit_photos_attach(
+    *, actor: Actor, visit: Visit, uploads: Sequence[UploadedFile[bytes]]
+) -> list[VisitPhoto]:
+    """Attach photos (JPEG or PNG, at most 10 MB each) to a visit in the actor's scope."""
+    _require(actor, Capability.APPLY_BENEFITS)
+    locked = Visit.objects.visible_to(actor.user).select_for_update().filter(pk=visit.pk).first()
+    if locked is None:
+        raise NotFound()
+    if not uploads:
+        raise JishengError(_("Choose at least one photo."))
+    photos = _save_photos(locked, uploads)
+    for photo in photos:
+        audit.record(action=Action.CREATE, actor=actor, obj=photo)
+    return photos
+
+
+# ------------------------------------------------------------------------------- certifications
+
+
+def certification_number_new(year: int) -> str:
+    """A fresh verification number: ``JS-<year>-`` and 8 unambiguous symbols from ``secrets``."""
+    body = "".join(secrets.choice(NUMBER_ALPHABET) for _index in range(NUMBER_LENGTH))
+    return f"JS-{year:04d}-{body}"
+
+
+def certification_number_normalize(text: str) -> str:
+    """What a person typed, in the stored form: full-width, case, spaces and dashes forgiven."""
+    raw = unicodedata.normalize("NFKC", text).upper().strip()
+    compact = re.sub(r"[^0-9A-Z]", "", raw)
+    match = re.fullmatch(rf"JS(\d{{4}})([0-9A-Z]{{{NUMBER_LENGTH}}})", compact)
+    return f"JS-{match[1]}-{match[2]}" if match else raw[:32]
+
+
+@transaction.atomic
+def certification_issue(
+    *,
+    actor: Actor,
+    program: Program,
+    person: Person,
+    purpose: str,
+    details: str = "",
+    issued_on: dt.date | None = None,
+) -> Certification:
+    """Issue a certificate under a service program to a resident who meets its rule."""
+    _require(actor, Capability.APPLY_BENEFITS)
+    person = _visible_person(actor, person)
+    today = timezone.localdate()
+    issued_on = issued_on or today
+    if issued_on > today:
+        raise JishengError(_("A certificate cannot be dated in the future."))
+    if program.benefit_kind != BenefitKind.SERVICE:
+        raise JishengError(_("Certificates are issued under a service or certification program."))
+    if program.status == Program.Status.ENDED or (
+        program.valid_to and program.valid_to < issued_on
+    ):
+        raise Conflict(_("This program has ended."))
+    purpose = purpose.strip()
+    if not purpose:
+        raise JishengError(_("Say what the certificate is for."))
+    explanation = explain(program.rule, person, issued_on)
+    if not explanation.eligible:
+        raise JishengError(
+            _("%(name)s does not qualify: %(reasons)s")
+            % {"name": person.name, "reasons": "；".join(explanation.failures())},
+            code="not_eligible",
+        )
+    for _attempt in range(_NUMBER_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                certification = Certification.objects.create(
+                    program=program,
+                    person=person,
+                    community=person.community,
+                    number=certification_number_new(issued_on.year),
+                    purpose=purpose[:200],
+                    details=details.strip(),
+                    issued_on=issued_on,
+                    issued_by=actor.user,
+                )
+            break
+        except IntegrityError:
+            continue  # a number already taken: astronomically rare, so simply draw again
+    else:
+        raise Conflict(_("No free verification number could be drawn; try again."))
+    audit.record(
+        action=Action.CREATE,
+        actor=actor,
+        obj=certification,
+        detail={"number": certification.number, "program": program.code},
+    )
+    return certification
+
+
+@transaction.atomic
+def certification_revoke(
+    *, actor: Actor, certification: Certification, reason: str
+) -> Certification:
+    """Revoke a valid certificate with a reason; verification then answers "revoked"."""
+    _require(actor, Capability.APPLY_BENEFITS)
+    locked = (
+        Certification.objects.visible_to(actor.user)
+        .select_for_update()
+        .filter(pk=certification.pk)
+        .first()
+    )
+    if locked is None:
+        raise NotFound()
+    if locked.status == Certification.Status.REVOKED:
+        raise Conflict(_("This certificate has already been revoked."))
+    reason = reason.strip()
+    if not reason:
+        raise JishengError(_("Give the reason for revoking."))
+    locked.status = Certification.Status.REVOKED
+    locked.revoked_reason = reason[:300]
+    locked.save(update_fields=["status", "revoked_reason"])
+    audit.record(
+        action=Action.UPDATE,
+        actor=actor,
+        obj=locked,
+        detail={"status": locked.status, "number": locked.number},
+    )
+    return locked

@@ -1,0 +1,345 @@
+"""Payment batches: build from enrolled beneficiaries, review, approve (locks), settle, reverse.
+
+Nobody is paid twice for one program and period: the build skips whoever already has a
+pending or paid line, builds of one program take turns on the program's row lock, and the
+database's unique constraint refuses anything that slips past both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jisheng.accounts.roles import Capability
+from jisheng.audit import services as audit
+from jisheng.audit.services import Action, Actor
+from jisheng.benefits.amounts import ONCE, Period, period_amount, period_for
+from jisheng.benefits.eligibility import compile_rule
+from jisheng.benefits.models import Entitlement, Payment, PaymentBatch, Program
+from jisheng.core.db import insert_rows
+from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.registry.models import Person
+
+_LIVE = (Payment.Status.PENDING, Payment.Status.PAID)
+
+
+def _require(actor: Actor, capability: Capability) -> None:
+    if not actor.user.has_capability(capability):
+        raise Forbidden()
+
+
+def _as_of_dates(program: Program, period: Period, today: dt.date) -> list[dt.date]:
+    """The days eligibility is tested on: every month end of the period, or today for one-offs."""
+    if period.key == ONCE:
+        return [today]
+    dates = period.month_ends()
+    if program.valid_from:
+        dates = [day if day >= program.valid_from else dt.date.min for day in dates]
+    if program.valid_to:
+        dates = [day if day <= program.valid_to else dt.date.min for day in dates]
+    return dates
+
+
+def _month_codes(
+    program: Program, entitled: QuerySet[Entitlement], dates: Sequence[dt.date]
+) -> dict[int, list[int]]:
+    """Per person: for each test day, -1 (not eligible), 0 (base amount) or tier number.
+
+    One query for all beneficiaries and all days: a CASE per day over the compiled rule.
+    """
+    annotations: dict[str, Any] = {}
+    for index, day in enumerate(dates):
+        if day == dt.date.min:  # outside the program's validity
+            annotations[f"m{index}"] = Value(-1, output_field=IntegerField())
+            continue
+        rule = compile_rule(program.rule, day)
+        whens = [
+            When(rule & compile_rule(tier["rule"], day), then=Value(number))
+            for number, tier in enumerate(program.amount_tiers, start=1)
+        ]
+        annotations[f"m{index}"] = Case(
+            *whens,
+            When(rule, then=Value(0)),
+            default=Value(-1),
+            output_field=IntegerField(),
+        )
+    rows = (
+        Person.objects.filter(pk__in=entitled.values("person_id"))
+        .annotate(**annotations)
+        .values_list("pk", *annotations)
+    )
+    return {row[0]: list(row[1:]) for row in rows.iterator(chunk_size=5000)}
+
+
+def _bounded(
+    codes: list[int], dates: Sequence[dt.date], start: dt.date, end: dt.date | None
+) -> list[int]:
+    """Codes outside the entitlement's own dates count as not eligible."""
+    return [
+        code if day != dt.date.min and start <= day and (end is None or day <= end) else -1
+        for code, day in zip(codes, dates, strict=True)
+    ]
+
+
+@transaction.atomic
+def batch_build(
+    *, actor: Actor, program: Program, period_key: str, today: dt.date | None = None
+) -> PaymentBatch:
+    """A draft batch paying every enrolled beneficiary in scope not yet paid for the period."""
+    _require(actor, Capability.REVIEW_BENEFITS)
+    user = actor.user
+    if user.org_unit is None:
+        raise Forbidden()
+    today = today or timezone.localdate()
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    if not program.pays_cash:
+        raise JishengError(_("This program pays no cash; it has no payment batches."))
+    period = period_for(program, period_key, today=today)
+    already = Payment.objects.filter(
+        program=program, period=period.key, kind=Payment.Kind.PAYMENT, status__in=_LIVE
+    ).values("person_id")
+    entitled = (
+        Entitlement.objects.visible_to(user)
+        .filter(program=program, start_date__lte=period.end)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.start))
+        .exclude(person_id__in=already)
+    )
+    dates = _as_of_dates(program, period, today)
+    codes_by_person = _month_codes(program, entitled, dates)
+    tier_amounts = [Decimal(tier["amount"]) for tier in program.amount_tiers]
+    lines = []
+    for entitlement_id, person_id, payee_id, community_id, start, end in entitled.values_list(
+        "pk", "person_id", "payee_id", "community_id", "start_date", "end_date"
+    ).iterator(chunk_size=5000):
+        codes = _bounded(codes_by_person.get(person_id, [-1] * len(dates)), dates, start, end)
+        months, amount = period_amount(program, tier_amounts, codes)
+        if months:
+            lines.append(
+                (entitlement_id, person_id, payee_id or person_id, community_id, months, amount)
+            )
+    if not lines:
+        raise Conflict(
+            _("Nobody is left to pay for %(period)s: everyone eligible has a payment already.")
+            % {"period": period.key}
+        )
+    batch = PaymentBatch.objects.create(
+        program=program,
+        org_unit=user.org_unit,
+        period=period.key,
+        period_start=period.start,
+        period_end=period.end,
+        built_by=user,
+    )
+    try:
+        with transaction.atomic():
+            _insert_lines(batch, lines)
+    except IntegrityError:
+        raise Conflict(
+            _("Another batch for this period was built at the same time; try again.")
+        ) from None
+    total = sum((line[5] for line in lines), Decimal(0))
+    audit.record(
+        action=Action.CREATE,
+        actor=actor,
+        obj=batch,
+        detail={"lines": len(lines), "total": str(total), "period": period.key},
+    )
+    return batch
+
+
+_LINE_COLUMNS = (
+    "batch_id",
+    "program_id",
+    "period",
+    "entitlement_id",
+    "person_id",
+    "payee_id",
+    "community_id",
+    "kind",
+    "months",
+    "amount",
+    "status",
+    "failure_reason",
+)
+
+
+def _insert_lines(batch: PaymentBatch, lines: list[tuple[Any, ...]]) -> None:
+    rows = [
+        (
+            batch.pk,
+            batch.program_id,
+            batch.period,
+            entitlement_id,
+            person_id,
+            payee_id,
+            community_id,
+            Payment.Kind.PAYMENT.value,
+            months,
+            amount,
+            Payment.Status.PENDING.value,
+            "",
+        )
+        for entitlement_id, person_id, payee_id, community_id, months, amount in lines
+    ]
+    for start in range(0, len(rows), 10000):
+        insert_rows(Payment._meta.db_table, _LINE_COLUMNS, rows[start : start + 10000])
+
+
+def _locked_batch(actor: Actor, batch: PaymentBatch) -> PaymentBatch:
+    locked = (
+        PaymentBatch.objects.visible_to(actor.user).select_for_update().filter(pk=batch.pk).first()
+    )
+    if locked is None:
+        raise NotFound()
+    return locked
+
+
+@transaction.atomic
+def batch_review(*, actor: Actor, batch: PaymentBatch) -> PaymentBatch:
+    _require(actor, Capability.REVIEW_BENEFITS)
+    batch = _locked_batch(actor, batch)
+    if batch.state != PaymentBatch.State.DRAFT:
+        raise Conflict(_("Only a draft batch can be marked reviewed."))
+    batch.state = PaymentBatch.State.REVIEWED
+    batch.reviewed_by = actor.user
+    batch.reviewed_at = timezone.now()
+    batch.save(update_fields=["state", "reviewed_by", "reviewed_at"])
+    audit.record(action=Action.UPDATE, actor=actor, obj=batch, detail={"state": batch.state})
+    return batch
+
+
+@transaction.atomic
+def batch_approve(*, actor: Actor, batch: PaymentBatch) -> PaymentBatch:
+    """Approve and lock: from now on lines change only by settling or by reversal lines."""
+    _require(actor, Capability.APPROVE_BENEFITS)
+    batch = _locked_batch(actor, batch)
+    if batch.state != PaymentBatch.State.REVIEWED:
+        raise Conflict(_("A batch is approved after it has been reviewed."))
+    if batch.built_by_id == actor.user.pk:
+        raise Forbidden(_("Whoever built a batch cannot also approve it."))
+    totals = batch.lines.aggregate(total=Sum("amount"))
+    batch.state = PaymentBatch.State.APPROVED
+    batch.approved_by = actor.user
+    batch.approved_at = timezone.now()
+    batch.approved_total = totals["total"] or Decimal("0.00")
+    batch.approved_count = batch.lines.count()
+    batch.save(
+        update_fields=["state", "approved_by", "approved_at", "approved_total", "approved_count"]
+    )
+    audit.record(
+        action=Action.UPDATE,
+        actor=actor,
+        obj=batch,
+        detail={"state": batch.state, "total": str(batch.approved_total)},
+    )
+    return batch
+
+
+@transaction.atomic
+def batch_line_remove(*, actor: Actor, batch: PaymentBatch, payment_id: int) -> None:
+    """Take a line out of a draft batch (before review nothing has been promised yet)."""
+    _require(actor, Capability.REVIEW_BENEFITS)
+    batch = _locked_batch(actor, batch)
+    if batch.state != PaymentBatch.State.DRAFT:
+        raise Conflict(_("The batch is locked: lines change only in a draft."))
+    deleted, _detail = batch.lines.filter(pk=payment_id).delete()
+    if not deleted:
+        raise NotFound()
+    audit.record(action=Action.DELETE, actor=actor, obj=batch, detail={"payment": payment_id})
+
+
+@transaction.atomic
+def payments_settle(
+    *,
+    actor: Actor,
+    batch: PaymentBatch,
+    payment_ids: Sequence[int] | None,
+    paid: bool,
+    reason: str = "",
+) -> int:
+    """Record the bank's answer for pending lines (all of them when ``payment_ids`` is None)."""
+    _require(actor, Capability.REVIEW_BENEFITS)
+    batch = _locked_batch(actor, batch)
+    if batch.state != PaymentBatch.State.APPROVED:
+        raise Conflict(_("Payments are recorded once the batch is approved."))
+    if not paid and not reason.strip():
+        raise JishengError(_("Give the reason the payment failed."))
+    lines = batch.lines.filter(kind=Payment.Kind.PAYMENT)
+    if payment_ids is not None:
+        ids = set(payment_ids)
+        lines = lines.filter(pk__in=ids)
+        if lines.count() != len(ids):
+            raise NotFound()
+        if lines.exclude(status=Payment.Status.PENDING).exists():
+            raise Conflict(_("Only pending payments can be recorded as paid or failed."))
+    else:
+        lines = lines.filter(status=Payment.Status.PENDING)
+    changed = lines.update(
+        status=Payment.Status.PAID if paid else Payment.Status.FAILED,
+        failure_reason="" if paid else reason.strip()[:300],
+        settled_by=actor.user,
+        settled_at=timezone.now(),
+    )
+    audit.record(
+        action=Action.UPDATE,
+        actor=actor,
+        obj=batch,
+        detail={"settled": changed, "paid": paid},
+    )
+    return changed
+
+
+@transaction.atomic
+def payment_reverse(*, actor: Actor, payment: Payment, reason: str) -> Payment:
+    """Cancel a paid line by a reversing line of the opposite amount; nothing is edited away."""
+    _require(actor, Capability.APPROVE_BENEFITS)
+    original = (
+        Payment.objects.visible_to(actor.user).select_for_update().filter(pk=payment.pk).first()
+    )
+    if original is None:
+        raise NotFound()
+    if original.kind != Payment.Kind.PAYMENT or original.status != Payment.Status.PAID:
+        raise Conflict(_("Only a paid payment can be reversed."))
+    if not reason.strip():
+        raise JishengError(_("Give the reason for the reversal."))
+    original.status = Payment.Status.REVERSED
+    original.save(update_fields=["status"])
+    reversal = Payment.objects.create(
+        batch=original.batch,
+        program=original.program,
+        period=original.period,
+        entitlement=original.entitlement,
+        person=original.person,
+        payee=original.payee,
+        community=original.community,
+        kind=Payment.Kind.REVERSAL,
+        months=original.months,
+        amount=-original.amount,
+        status=Payment.Status.PAID,
+        failure_reason=reason.strip()[:300],
+        reverses=original,
+        settled_by=actor.user,
+        settled_at=timezone.now(),
+    )
+    audit.record(action=Action.CREATE, actor=actor, obj=reversal, detail={"reverses": original.pk})
+    return reversal
+
+
+@transaction.atomic
+def batch_discard(*, actor: Actor, batch: PaymentBatch) -> None:
+    """Drop a draft batch whole, so its people can go into a new one."""
+    _require(actor, Capability.REVIEW_BENEFITS)
+    batch = _locked_batch(actor, batch)
+    if batch.state != PaymentBatch.State.DRAFT:
+        raise Conflict(_("Only a draft batch can be discarded."))
+    count = batch.lines.count()
+    batch.lines.all().delete()
+    audit.record(action=Action.DELETE, actor=actor, obj=batch, detail={"lines": count})
+    batch.delete()

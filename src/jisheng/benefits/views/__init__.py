@@ -1,0 +1,1 @@
+"""Pages of the benefits module: each view parses, calls one service or selector, renders."""

@@ -1,0 +1,192 @@
+"""Application pages: list, take one, one application with its steps, documents, the form."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jisheng.accounts.decorators import request_user, require_capability
+from jisheng.accounts.roles import Capability
+from jisheng.audit.services import Actor
+from jisheng.benefits import selectors
+from jisheng.benefits.forms import ApplicationForm, DocumentForm, ObjectionForm, TransitionForm
+from jisheng.benefits.models import Application, ApplicationDocument, Program
+from jisheng.benefits.models.workflow import State
+from jisheng.benefits.services.applications import (
+    STEPS,
+    application_create,
+    application_transition,
+    available_actions,
+    document_attach,
+)
+from jisheng.benefits.views.common import page_of, posted, query_without_page, submit
+from jisheng.core.errors import JishengError, NotFound
+from jisheng.registry.models import Person
+
+
+@require_GET
+@require_capability(Capability.VIEW_PERSONAL)
+def application_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    code = request.GET.get("program", "")
+    program = selectors.program_get(user, code) if code else None
+    state = request.GET.get("state", "")
+    if state and state not in State.values:
+        raise JishengError(_("Unknown state."))
+    applications = selectors.application_list(user, program=program, state=state)
+    return render(
+        request,
+        "benefits/application_list.html",
+        {
+            "page": page_of(request, applications),
+            "query": query_without_page(request),
+            "programs": selectors.program_list(user),
+            "program": program,
+            "state": state,
+            "states": State.choices,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.APPLY_BENEFITS)
+def application_new(request: HttpRequest, code: str) -> HttpResponse:
+    user = request_user(request)
+    program = selectors.program_get(user, code)
+    initial = {"person_id": request.GET.get("person")} if request.GET.get("person") else None
+    form = ApplicationForm(posted(request), initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            actor = Actor.from_request(request)
+
+            def create() -> object:
+                person = selectors.visible_or_404(Person, user=user, pk=data["person_id"])
+                payee = (
+                    selectors.visible_or_404(Person, user=user, pk=data["payee_id"])
+                    if data["payee_id"]
+                    else None
+                )
+                return application_create(
+                    actor=actor,
+                    program=program,
+                    person=person,
+                    payee=payee,
+                    bank_account=data["bank_account"],
+                    note=data["note"],
+                )
+
+            try:
+                application, status = submit(form, create)
+            except NotFound:
+                form.add_error("person_id", _("No such resident in your area."))
+                application, status = None, 404
+            if application is not None:
+                messages.success(request, _("Application taken."))
+                return redirect("benefits:application_detail", application_id=application.pk)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "benefits/application_form.html",
+        {"form": form, "program": program, "open": program.status == Program.Status.OPEN},
+        status=status,
+    )
+
+
+@require_GET
+@require_capability(Capability.VIEW_PERSONAL)
+def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
+    actor = Actor.from_request(request)
+    application = selectors.application_detail(actor=actor, application_id=application_id)
+    actions = [
+        {
+            "action": action,
+            "label": STEPS[action].label,
+            "needs_comment": STEPS[action].needs_comment,
+        }
+        for action in available_actions(application, actor.user)
+    ]
+    return render(
+        request,
+        "benefits/application_detail.html",
+        {
+            "application": application,
+            "actions": actions,
+            "transitions": application.transitions.select_related("actor"),
+            "documents": application.documents.all(),
+            "objections": application.objections.defer("objector_contact").select_related(
+                "recorded_by", "resolved_by"
+            ),
+            "document_form": DocumentForm(),
+            "objection_form": ObjectionForm(initial={"application_id": application.pk}),
+            "can_object": application.state == State.IN_NOTICE,
+        },
+    )
+
+
+@require_POST
+@require_capability(Capability.VIEW_PERSONAL)
+def application_act(request: HttpRequest, application_id: int) -> HttpResponse:
+    user = request_user(request)
+    application = selectors.visible_or_404(Application, user=user, pk=application_id)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        raise JishengError(_("The request is not valid."))
+    application_transition(
+        actor=Actor.from_request(request),
+        application=application,
+        action=form.cleaned_data["action"],
+        comment=form.cleaned_data["comment"],
+    )
+    messages.success(
+        request, _("Done: %(step)s.") % {"step": STEPS[form.cleaned_data["action"]].label}
+    )
+    return redirect("benefits:application_detail", application_id=application.pk)
+
+
+@require_POST
+@require_capability(Capability.APPLY_BENEFITS)
+def document_upload(request: HttpRequest, application_id: int) -> HttpResponse:
+    user = request_user(request)
+    application = selectors.visible_or_404(Application, user=user, pk=application_id)
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        raise JishengError(_("Choose a file to attach."))
+    document_attach(
+        actor=Actor.from_request(request),
+        application=application,
+        title=form.cleaned_data["title"],
+        upload=form.cleaned_data["file"],
+    )
+    messages.success(request, _("Document attached."))
+    return redirect("benefits:application_detail", application_id=application.pk)
+
+
+@require_GET
+@require_capability(Capability.VIEW_PERSONAL)
+def document_download(request: HttpRequest, document_id: int) -> FileResponse:
+    """Served only through the scope check: uploads have no public URL."""
+    user = request_user(request)
+    document = selectors.visible_or_404(ApplicationDocument, user=user, pk=document_id)
+    name = (document.file.name or "document").rsplit("/", 1)[-1]
+    return FileResponse(document.file.open("rb"), filename=name, as_attachment=True)
+
+
+@require_GET
+@require_capability(Capability.VIEW_PERSONAL)
+def approval_form(request: HttpRequest, application_id: int) -> HttpResponse:
+    """审批表: one printable page per application."""
+    actor = Actor.from_request(request)
+    application = selectors.application_detail(actor=actor, application_id=application_id)
+    return render(
+        request,
+        "benefits/approval_form.html",
+        {
+            "application": application,
+            "transitions": application.transitions.select_related("actor"),
+        },
+    )

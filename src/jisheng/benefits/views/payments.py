@@ -1,0 +1,198 @@
+"""Payment batch pages: build, review, approve, the disbursement file, paid/failed, reversal."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jisheng.accounts.decorators import request_user, require_capability
+from jisheng.accounts.roles import Capability
+from jisheng.audit.services import Actor
+from jisheng.benefits import selectors
+from jisheng.benefits.exporting import disbursement_rows
+from jisheng.benefits.forms import BatchBuildForm, ExportForm, ReverseForm, SettleForm
+from jisheng.benefits.models import Payment, PaymentBatch
+from jisheng.benefits.services import payments
+from jisheng.benefits.views.common import page_of, posted, query_without_page, submit
+from jisheng.core.errors import JishengError
+from jisheng.registry.exporting import csv_chunks, write_xlsx
+
+
+@require_GET
+@require_capability(Capability.APPROVE_BENEFITS)
+def batch_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    return render(
+        request,
+        "benefits/batch_list.html",
+        {
+            "batches": selectors.batch_list(user),
+            "programs": [p for p in selectors.program_list(user) if p.pays_cash],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.REVIEW_BENEFITS)
+def batch_new(request: HttpRequest, code: str) -> HttpResponse:
+    user = request_user(request)
+    program = selectors.program_get(user, code)
+    form = BatchBuildForm(posted(request))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            actor = Actor.from_request(request)
+            batch, status = submit(
+                form,
+                lambda: payments.batch_build(
+                    actor=actor, program=program, period_key=form.cleaned_data["period"]
+                ),
+            )
+            if batch is not None:
+                messages.success(request, _("Draft batch built."))
+                return redirect("benefits:batch_detail", batch_id=batch.pk)
+    return render(
+        request,
+        "benefits/batch_form.html",
+        {"form": form, "program": program},
+        status=status,
+    )
+
+
+@require_GET
+@require_capability(Capability.APPROVE_BENEFITS)
+def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+    user = request_user(request)
+    batch = selectors.visible_or_404(PaymentBatch, user=user, pk=batch_id)
+    status = request.GET.get("status", "")
+    if status and status not in Payment.Status.values:
+        raise JishengError(_("Unknown status."))
+    return render(
+        request,
+        "benefits/batch_detail.html",
+        {
+            "batch": batch,
+            "totals": selectors.batch_totals(batch),
+            "page": page_of(request, selectors.batch_lines(user, batch, status=status), 100),
+            "query": query_without_page(request),
+            "status": status,
+            "statuses": Payment.Status.choices,
+            "export_form": ExportForm(),
+            "can_approve": user.has_capability(Capability.APPROVE_BENEFITS),
+            "can_review": user.has_capability(Capability.REVIEW_BENEFITS),
+        },
+    )
+
+
+@require_POST
+@require_capability(Capability.REVIEW_BENEFITS)
+def batch_review(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = selectors.visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
+    payments.batch_review(actor=Actor.from_request(request), batch=batch)
+    messages.success(request, _("Batch marked reviewed."))
+    return redirect("benefits:batch_detail", batch_id=batch.pk)
+
+
+@require_POST
+@require_capability(Capability.APPROVE_BENEFITS)
+def batch_approve(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = selectors.visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
+    payments.batch_approve(actor=Actor.from_request(request), batch=batch)
+    messages.success(request, _("Batch approved and locked."))
+    return redirect("benefits:batch_detail", batch_id=batch.pk)
+
+
+@require_POST
+@require_capability(Capability.REVIEW_BENEFITS)
+def batch_discard(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = selectors.visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
+    payments.batch_discard(actor=Actor.from_request(request), batch=batch)
+    messages.success(request, _("Draft batch discarded."))
+    return redirect("benefits:batch_list")
+
+
+@require_POST
+@require_capability(Capability.REVIEW_BENEFITS)
+def batch_line_remove(request: HttpRequest, batch_id: int, payment_id: int) -> HttpResponse:
+    batch = selectors.visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
+    payments.batch_line_remove(
+        actor=Actor.from_request(request), batch=batch, payment_id=payment_id
+    )
+    messages.success(request, _("Line removed from the draft."))
+    return redirect("benefits:batch_detail", batch_id=batch.pk)
+
+
+@require_POST
+@require_capability(Capability.REVIEW_BENEFITS)
+def batch_settle(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = selectors.visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
+    form = SettleForm(request.POST)
+    if not form.is_valid():
+        raise JishengError(_("Choose paid or failed."))
+    data = form.cleaned_data
+    ids = None if data["all_pending"] else data["payment_ids"]
+    if ids is not None and not ids:
+        raise JishengError(_("Choose the lines, or all pending lines."))
+    changed = payments.payments_settle(
+        actor=Actor.from_request(request),
+        batch=batch,
+        payment_ids=ids,
+        paid=data["outcome"] == "paid",
+        reason=data["reason"],
+    )
+    messages.success(request, _("%(count)d lines recorded.") % {"count": changed})
+    return redirect("benefits:batch_detail", batch_id=batch.pk)
+
+
+@require_POST
+@require_capability(Capability.APPROVE_BENEFITS)
+def payment_reverse(request: HttpRequest, payment_id: int) -> HttpResponse:
+    payment = selectors.visible_or_404(Payment, user=request_user(request), pk=payment_id)
+    form = ReverseForm(request.POST)
+    if not form.is_valid():
+        raise JishengError(_("Give the reason for the reversal."))
+    payments.payment_reverse(
+        actor=Actor.from_request(request), payment=payment, reason=form.cleaned_data["reason"]
+    )
+    messages.success(request, _("Payment reversed."))
+    return redirect("benefits:batch_detail", batch_id=payment.batch_id)
+
+
+@require_GET
+@require_capability(Capability.REVIEW_BENEFITS)
+def batch_export(request: HttpRequest, batch_id: int) -> HttpResponse | StreamingHttpResponse:
+    user = request_user(request)
+    batch = selectors.visible_or_404(PaymentBatch, user=user, pk=batch_id)
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        raise JishengError(_("Choose the format and the columns of the file."))
+    file_format, columns = form.cleaned_data["format"], form.cleaned_data["columns"]
+    header, rows = disbursement_rows(
+        actor=Actor.from_request(request), batch=batch, columns=columns, file_format=file_format
+    )
+    name = f"disbursement-{batch.program.code}-{batch.period}-{batch.pk}"
+    if file_format == "csv":
+        streamed = StreamingHttpResponse(
+            csv_chunks(header, rows), content_type="text/csv; charset=utf-8"
+        )
+        streamed["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return streamed
+    buffer = io.BytesIO()
+    text = [
+        i
+        for i, c in enumerate(columns)
+        if c in {"payee_id_number", "person_id_number", "bank_account"}
+    ]
+    write_xlsx(buffer, header, rows, title="发放名单", text_columns=text)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response

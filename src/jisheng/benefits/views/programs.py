@@ -1,0 +1,170 @@
+"""Program pages: the catalogue, one program, editing, "find eligible", checking one resident."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jisheng.accounts.decorators import request_user, require_capability
+from jisheng.accounts.roles import Capability
+from jisheng.audit.services import Actor
+from jisheng.benefits import selectors
+from jisheng.benefits.eligibility import FACTS, OPERATORS_BY_KIND, describe, explain
+from jisheng.benefits.forms import ProgramForm
+from jisheng.benefits.models import Program
+from jisheng.benefits.services.applications import applications_create_for
+from jisheng.benefits.services.programs import EDITABLE_FIELDS, program_save
+from jisheng.benefits.views.common import page_of, posted, query_without_page, submit
+from jisheng.core.errors import JishengError
+from jisheng.registry.models import Person
+from jisheng.registry.selectors import person_detail
+
+
+@require_GET
+@require_capability(Capability.VIEW_PERSONAL)
+def program_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    status = request.GET.get("status", "")
+    return render(
+        request,
+        "benefits/program_list.html",
+        {
+            "programs": selectors.program_list(user, status=status),
+            "status": status,
+            "statuses": Program.Status.choices,
+        },
+    )
+
+
+@require_GET
+@require_capability(Capability.VIEW_PERSONAL)
+def program_detail(request: HttpRequest, code: str) -> HttpResponse:
+    user = request_user(request)
+    program = selectors.program_get(user, code)
+    return render(
+        request,
+        "benefits/program_detail.html",
+        {
+            "program": program,
+            "rule_lines": describe(program.rule),
+            "tiers": [
+                {"label": tier["label"], "amount": tier["amount"], "lines": describe(tier["rule"])}
+                for tier in program.amount_tiers
+            ],
+            "counts": {
+                "enrolled": selectors.entitlement_list(
+                    user, program=program, status="active"
+                ).count(),
+                "applications": selectors.application_list(user, program=program).count(),
+            },
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.REVIEW_BENEFITS)
+def program_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    user = request_user(request)
+    program = selectors.program_get(user, code) if code else None
+    initial = {field: getattr(program, field) for field in EDITABLE_FIELDS} if program else None
+    form = ProgramForm(posted(request), initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            actor = Actor.from_request(request)
+            saved, status = submit(
+                form, lambda: program_save(actor=actor, program=program, values=form.values())
+            )
+            if saved is not None:
+                messages.success(request, _("Program saved."))
+                return redirect("benefits:program_detail", code=saved.code)
+    facts = [
+        {
+            "key": fact.key,
+            "label": fact.label,
+            "ops": " ".join(OPERATORS_BY_KIND[fact.kind]),
+            "choices": "、".join(f"{code}={label}" for code, label in fact.choices),
+        }
+        for fact in FACTS.values()
+    ]
+    return render(
+        request,
+        "benefits/program_form.html",
+        {"form": form, "program": program, "facts": facts},
+        status=status,
+    )
+
+
+def _as_of(request: HttpRequest) -> dt.date:
+    raw = request.GET.get("as_of", "")
+    try:
+        return dt.date.fromisoformat(raw) if raw else timezone.localdate()
+    except ValueError:
+        raise JishengError(_("The date is not valid; write it like 2026-07-01.")) from None
+
+
+@require_GET
+@require_capability(Capability.APPLY_BENEFITS)
+def find_eligible(request: HttpRequest, code: str) -> HttpResponse:
+    """Everyone in scope who qualifies and is not enrolled or applying: one query, paged."""
+    user = request_user(request)
+    program = selectors.program_get(user, code)
+    as_of = _as_of(request)
+    persons = selectors.eligible_persons(user=user, program=program, as_of=as_of)
+    page = page_of(request, persons, per_page=100)
+    selectors.find_eligible_recorded(
+        actor=Actor.from_request(request), program=program, count=page.paginator.count
+    )
+    return render(
+        request,
+        "benefits/find_eligible.html",
+        {"program": program, "page": page, "as_of": as_of, "query": query_without_page(request)},
+    )
+
+
+@require_POST
+@require_capability(Capability.APPLY_BENEFITS)
+def apply_for_selected(request: HttpRequest, code: str) -> HttpResponse:
+    user = request_user(request)
+    program = selectors.program_get(user, code)
+    ids = [int(value) for value in request.POST.getlist("person_ids") if value.isdigit()]
+    persons = list(Person.objects.visible_to(user).filter(pk__in=ids))
+    if not persons:
+        raise JishengError(_("Choose at least one resident."))
+    result = applications_create_for(
+        actor=Actor.from_request(request), program=program, persons=persons
+    )
+    messages.success(
+        request,
+        _("%(created)d applications taken, %(refused)d refused.")
+        % {"created": len(result.created), "refused": len(result.refused)},
+    )
+    for person, reason in result.refused[:20]:
+        messages.warning(request, f"{person.name}: {reason}")
+    return redirect(f"{reverse('benefits:application_list')}?program={program.code}")
+
+
+@require_GET
+@require_capability(Capability.APPLY_BENEFITS)
+def person_benefits(request: HttpRequest, person_id: int) -> HttpResponse:
+    """One resident: what they receive, what they applied for, and each open program's verdict."""
+    actor = Actor.from_request(request)
+    person = person_detail(actor=actor, person_id=person_id)
+    today = timezone.localdate()
+    verdicts = [
+        {"program": program, "explanation": explain(program.rule, person, today)}
+        for program in selectors.program_list(actor.user, status=Program.Status.OPEN)
+    ]
+    return render(
+        request,
+        "benefits/person_benefits.html",
+        {"person": person, "verdicts": verdicts, **selectors.person_benefits(actor.user, person)},
+    )

@@ -1,0 +1,47 @@
+"""Per-program, per-year totals by community: persons paid and net amount."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from itertools import groupby
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from jisheng.accounts.decorators import request_user, require_capability
+from jisheng.accounts.roles import Capability
+from jisheng.benefits import selectors
+from jisheng.core.errors import JishengError
+
+
+@require_GET
+@require_capability(Capability.VIEW_PERSONAL)
+def year_totals(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("year", "") or str(timezone.localdate().year)
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        raise JishengError(_("Write the year with four digits, like 2026."))
+    year = int(raw)
+    rows = selectors.program_year_totals(request_user(request), year=year)
+    programs = []
+    for name, group in groupby(rows, key=lambda row: row["program__name"]):
+        communities = list(group)
+        programs.append(
+            {
+                "name": name,
+                "communities": communities,
+                "persons": sum(row["persons"] for row in communities),
+                "amount": sum((row["amount"] for row in communities), Decimal("0.00")),
+            }
+        )
+    return render(
+        request,
+        "benefits/year_totals.html",
+        {
+            "year": year,
+            "programs": programs,
+            "grand_total": sum((p["amount"] for p in programs), Decimal("0.00")),
+        },
+    )
