@@ -29,7 +29,7 @@ from jisheng.registry.models import Household, HouseholdMember, Marriage, Parent
 DEMO_PASSWORD = "Demo-pass-2026"  # noqa: S105 - published on purpose, demo only
 BUNDLES_PER_BATCH = 400
 # Modules that add their own demo records (``demo.demo_seed``) once the population exists.
-DEMO_MODULES = ("jisheng.benefits",)
+DEMO_MODULES = ("jisheng.benefits", "jisheng.prepregnancy", "jisheng.contraceptives")
 
 DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str | None], ...] = (
     # username, full name, role, unit (None: the district; "c0"/"c2": communities by index)
