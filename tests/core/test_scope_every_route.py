@@ -119,6 +119,8 @@ def example_value(schema: dict, root: dict) -> object:
     if "$ref" in schema:
         name = schema["$ref"].rsplit("/", 1)[-1]
         return example_value(root["components"]["schemas"][name], root)
+    if "enum" in schema:
+        return schema["enum"][0]
     if "anyOf" in schema:
         return example_value(schema["anyOf"][0], root)
     kind = schema.get("type")
@@ -134,7 +136,7 @@ def example_value(schema: dict, root: dict) -> object:
         return {"date": "2026-01-02", "date-time": "2026-01-02T00:00:00+08:00"}.get(
             schema.get("format", ""), "x"
         )
-    return {"integer": 1, "number": 1, "boolean": True}.get(kind or "", None)
+    return {"integer": 1, "number": 1, "boolean": True}.get(kind or "")
 
 
 def example_body(operation: dict, root: dict) -> object:

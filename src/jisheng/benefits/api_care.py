@@ -1,5 +1,353 @@
-"""API of visits, certifications and annual re-verification (mounted by ``benefits.api``)."""
+"""API of visits, certifications and annual re-verification (mounted by ``benefits.api``).
 
-from ninja import Router
+Writes call the same services as the pages.
+"""
 
-router = Router(tags=["benefits"])
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from jisheng.accounts.decorators import request_user
+from jisheng.audit.services import Actor, client_ip
+from jisheng.benefits import selectors_care as selectors
+from jisheng.benefits.models import (
+    Certification,
+    ReviewCampaign,
+    ReviewItem,
+    Visit,
+)
+from jisheng.benefits.services import care, reverification
+
+router = Router(tags=["benefits: care"])
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor(user=request_user(request), ip=client_ip(request))
+
+
+# ------------------------------------------------------------------------------- visits
+
+
+class VisitOut(Schema):
+    id: int
+    program_id: int
+    program: str
+    community_id: int
+    person_id: int
+    person_name: str
+    household_id: int | None
+    date: dt.date
+    visitors: str
+    given: str
+    cost: Decimal
+    note: str
+    photo_count: int
+    recorded_at: dt.datetime
+
+    @staticmethod
+    def resolve_program(obj: Visit) -> str:
+        return obj.program.name
+
+    @staticmethod
+    def resolve_person_name(obj: Visit) -> str:
+        return obj.person.name
+
+    @staticmethod
+    def resolve_photo_count(obj: Visit) -> int:
+        count = getattr(obj, "photo_count", None)
+        return count if count is not None else obj.photos.count()
+
+
+class VisitQuery(Schema):
+    program_id: int | None = None
+    year: int | None = Field(None, ge=2000, le=2100)
+    community_id: int | None = None
+
+
+class VisitIn(Schema):
+    program_id: int
+    person_id: int
+    household_id: int | None = Field(None, description="走访的户（须为该居民所在的户）")
+    date: dt.date
+    visitors: str = Field(max_length=200, description="走访人")
+    given: str = Field("", max_length=300, description="慰问金或慰问品")
+    cost: Decimal = Field(Decimal("0.00"), ge=0, max_digits=12, decimal_places=2)
+    note: str = Field("", max_length=2000)
+
+
+class SpendingOut(Schema):
+    community_id: int
+    community: str
+    visits: int
+    families: int
+    cost: Decimal
+
+
+@router.get("/visits", response=list[VisitOut], summary="走访慰问列表")
+@paginate(PageNumberPagination)
+def visit_list(request: HttpRequest, query: Query[VisitQuery]) -> Any:
+    actor = _actor(request)
+    filters = selectors.VisitFilters(**query.dict())
+    selectors.list_view_record(actor=actor, model=Visit, filters=filters)
+    return selectors.visit_list(actor.user, filters)
+
+
+@router.post("/visits", response={201: VisitOut}, summary="登记走访慰问")
+def visit_create(request: HttpRequest, body: VisitIn) -> Status[Visit]:
+    actor = _actor(request)
+    household = (
+        None
+        if body.household_id is None
+        else selectors.household_or_404(actor.user, body.household_id)
+    )
+    visit = care.visit_record(
+        actor=actor,
+        program=selectors.program_or_404(body.program_id),
+        person=selectors.resident_for(actor.user, person_id=body.person_id),
+        household=household,
+        date=body.date,
+        visitors=body.visitors,
+        given=body.given,
+        cost=body.cost,
+        note=body.note,
+    )
+    return Status(201, visit)
+
+
+@router.get(
+    "/visits/spending",
+    response=list[SpendingOut],
+    summary="救助项目支出（按社居汇总走访次数、户数、金额）",
+)
+def visit_spending(request: HttpRequest, program_id: int, year: int) -> list[Any]:
+    return selectors.relief_spending(
+        request_user(request), selectors.program_or_404(program_id), year
+    )
+
+
+@router.get("/visits/{visit_id}", response=VisitOut, summary="走访详情")
+def visit_detail(request: HttpRequest, visit_id: int) -> Visit:
+    return selectors.visit_detail(actor=_actor(request), visit_id=visit_id)
+
+
+# ------------------------------------------------------------------------------- certifications
+
+
+class CertificationOut(Schema):
+    id: int
+    number: str
+    program_id: int
+    program: str
+    person_id: int
+    person_name: str
+    community_id: int
+    purpose: str
+    details: str
+    issued_on: dt.date
+    status: str
+    revoked_reason: str
+
+    @staticmethod
+    def resolve_program(obj: Certification) -> str:
+        return obj.program.name
+
+    @staticmethod
+    def resolve_person_name(obj: Certification) -> str:
+        return obj.person.name
+
+
+class CertificationIn(Schema):
+    program_id: int
+    person_id: int
+    purpose: str = Field(max_length=200)
+    details: str = Field("", max_length=2000)
+    issued_on: dt.date | None = None
+
+
+class CertificationQuery(Schema):
+    program_id: int | None = None
+    status: Literal["valid", "revoked", ""] = ""
+    community_id: int | None = None
+    year: int | None = Field(None, ge=2000, le=2100)
+
+
+class VerifyQuery(Schema):
+    number: str = Field(max_length=40, description="证明上的核验编号，如 JS-2026-7KQ4M2XA")
+
+
+class VerificationOut(Schema):
+    number: str
+    result: Literal["valid", "revoked", "not_found"]
+    certification: CertificationOut | None
+
+
+@router.get("/certifications", response=list[CertificationOut], summary="证明列表")
+@paginate(PageNumberPagination)
+def certification_list(request: HttpRequest, query: Query[CertificationQuery]) -> Any:
+    actor = _actor(request)
+    filters = selectors.CertificationFilters(**query.dict())
+    selectors.list_view_record(actor=actor, model=Certification, filters=filters)
+    return selectors.certification_list(actor.user, filters)
+
+
+@router.post("/certifications", response={201: CertificationOut}, summary="出具证明")
+def certification_create(request: HttpRequest, body: CertificationIn) -> Status[Certification]:
+    actor = _actor(request)
+    certification = care.certification_issue(
+        actor=actor,
+        program=selectors.program_or_404(body.program_id),
+        person=selectors.resident_for(actor.user, person_id=body.person_id),
+        purpose=body.purpose,
+        details=body.details,
+        issued_on=body.issued_on,
+    )
+    return Status(201, certification)
+
+
+@router.get(
+    "/certifications/verify",
+    response=VerificationOut,
+    summary="核验证明编号（本辖区内：有效 / 已撤销 / 未找到）",
+)
+def certification_verify(request: HttpRequest, query: Query[VerifyQuery]) -> selectors.Verification:
+    return selectors.certification_verify(actor=_actor(request), number=query.number)
+
+
+@router.get("/certifications/{certification_id}", response=CertificationOut, summary="证明详情")
+def certification_detail(request: HttpRequest, certification_id: int) -> Certification:
+    return selectors.certification_detail(actor=_actor(request), certification_id=certification_id)
+
+
+# ------------------------------------------------------------------------------- re-verification
+
+
+class CampaignOut(Schema):
+    id: int
+    program_id: int
+    program: str
+    org_unit_id: int
+    year: int
+    created_at: dt.datetime
+    total: int
+    decided: int
+    stopped: int
+
+    @staticmethod
+    def resolve_program(obj: ReviewCampaign) -> str:
+        return obj.program.name
+
+
+class FlagOut(Schema):
+    kind: str
+    date: dt.date | None
+    text: str
+
+
+class ReviewItemOut(Schema):
+    id: int
+    campaign_id: int
+    entitlement_id: int
+    person_id: int
+    person_name: str
+    payee_id: int | None
+    community_id: int
+    flags: list[FlagOut]
+    decision: str
+    comment: str
+    decided_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_person_id(obj: ReviewItem) -> int:
+        return obj.entitlement.person_id
+
+    @staticmethod
+    def resolve_person_name(obj: ReviewItem) -> str:
+        return obj.entitlement.person.name
+
+    @staticmethod
+    def resolve_payee_id(obj: ReviewItem) -> int | None:
+        return obj.entitlement.payee_id
+
+
+class CampaignDetail(CampaignOut):
+    items: list[ReviewItemOut]
+
+    @staticmethod
+    def resolve_items(obj: Any) -> list[ReviewItem]:
+        return list(obj.items_shown)
+
+
+class CampaignIn(Schema):
+    program_id: int
+    year: int = Field(ge=2000, le=2100)
+
+
+class ItemQuery(Schema):
+    flag: Literal[
+        "",
+        "flagged",
+        "unflagged",
+        "death",
+        "move_out",
+        "rule",
+        "marriage",
+        "divorce",
+        "payee_death",
+        "payee_move_out",
+    ] = ""
+    decision: Literal["", "pending", "confirm", "stop"] = ""
+
+
+class DecisionIn(Schema):
+    # Checked by the service, after the item has been found in the caller's scope.
+    decision: str = Field(max_length=10, description="confirm（继续享受）或 stop（停发）")
+    comment: str = Field("", max_length=300, description="停发时必填，除非已有标记")
+
+
+@router.get("/campaigns", response=list[CampaignOut], summary="年审列表")
+def campaign_list(request: HttpRequest) -> Any:
+    return selectors.campaign_list(request_user(request))
+
+
+@router.post("/campaigns", response={201: CampaignDetail}, summary="开启年审")
+def campaign_create(request: HttpRequest, body: CampaignIn) -> Status[Any]:
+    actor = _actor(request)
+    campaign = reverification.campaign_create(
+        actor=actor, program=selectors.program_or_404(body.program_id), year=body.year
+    )
+    return Status(201, _campaign_detail(actor, campaign.pk, ItemQuery()))
+
+
+def _campaign_detail(actor: Actor, campaign_id: int, query: ItemQuery) -> ReviewCampaign:
+    campaign = selectors.campaign_detail(actor.user, campaign_id)
+    campaign.items_shown = list(  # type: ignore[attr-defined]
+        selectors.campaign_items(actor.user, campaign, flag=query.flag, decision=query.decision)
+    )
+    return campaign
+
+
+@router.get(
+    "/campaigns/{campaign_id}",
+    response=CampaignDetail,
+    summary="年审详情（含名单，有标记的在前）",
+)
+def campaign_detail(request: HttpRequest, campaign_id: int, query: Query[ItemQuery]) -> Any:
+    return _campaign_detail(_actor(request), campaign_id, query)
+
+
+@router.post(
+    "/review-items/{review_item_id}/decision",
+    response=ReviewItemOut,
+    summary="年审决定：confirm 继续享受，stop 停发",
+)
+def review_item_decide(request: HttpRequest, review_item_id: int, data: DecisionIn) -> ReviewItem:
+    actor = _actor(request)
+    item = selectors.review_item_for(actor.user, review_item_id)
+    reverification.review_item_decide(
+        actor=actor, item=item, decision=data.decision, comment=data.comment
+    )
+    return selectors.review_item_for(actor.user, review_item_id)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from jisheng.accounts.models import User
 from jisheng.audit.services import Actor
+from jisheng.benefits.demo_care import care_demo_seed
 from jisheng.benefits.models import Entitlement, Payment, PaymentBatch, Program
 from jisheng.benefits.selectors import eligible_persons
 from jisheng.benefits.services.applications import application_create, application_transition
@@ -45,6 +46,7 @@ def demo_seed(*, street: OrgUnit, today: dt.date, rng: random.Random) -> None:
     with transaction.atomic():
         _history_2013(street, staff, leader, rng)
     _current_work(staff, leader, today, rng)
+    care_demo_seed(street=street, today=today, rng=rng)
 
 
 def _history_2013(street: OrgUnit, staff: User, leader: User, rng: random.Random) -> None:

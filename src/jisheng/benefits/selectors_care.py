@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, BinaryIO
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jisheng.accounts.models import User
 from jisheng.audit import services as audit
@@ -27,6 +29,7 @@ from jisheng.benefits.models import (
 from jisheng.benefits.services.care import NUMBER_PATTERN, certification_number_normalize
 from jisheng.benefits.services.reverification import FLAG_KINDS
 from jisheng.core.errors import JishengError, NotFound
+from jisheng.core.exports import safe_cell
 from jisheng.core.models import OrgUnit
 from jisheng.registry.models import Household, HouseholdMember, Person, ResidentStatus
 from jisheng.registry.services.persons import id_number_digest
@@ -35,19 +38,43 @@ _PERSON_SECRETS = ("person__id_number", "person__phone")
 _ZERO = Decimal("0.00")
 
 
+def _yuan(value: object) -> Decimal:
+    """A sum as yuan and fen (SQLite returns sums of decimals without their scale)."""
+    return Decimal(str(value)).quantize(_ZERO)
+
+
 # ------------------------------------------------------------------------------- choices
 
 
-def relief_programs() -> QuerySet[Program]:
-    """Programs a visit can be recorded under: relief programs that have not ended."""
-    return Program.objects.filter(category=Category.RELIEF).exclude(status=Program.Status.ENDED)
+def relief_programs(*, include_ended: bool = False) -> QuerySet[Program]:
+    """Programs a visit can be recorded under (relief programs); ended ones only for lists."""
+    programs = Program.objects.filter(category=Category.RELIEF)
+    return programs if include_ended else programs.exclude(status=Program.Status.ENDED)
 
 
-def certification_programs() -> QuerySet[Program]:
-    """Programs that issue certificates: service programs that have not ended."""
-    return Program.objects.filter(benefit_kind=BenefitKind.SERVICE).exclude(
-        status=Program.Status.ENDED
-    )
+def certification_programs(*, include_ended: bool = False) -> QuerySet[Program]:
+    """Programs that issue certificates (service programs); ended ones only for lists."""
+    programs = Program.objects.filter(benefit_kind=BenefitKind.SERVICE)
+    return programs if include_ended else programs.exclude(status=Program.Status.ENDED)
+
+
+def review_programs() -> QuerySet[Program]:
+    """Programs a re-verification can be opened for: those that have not ended."""
+    return Program.objects.exclude(status=Program.Status.ENDED)
+
+
+def program_or_404(program_id: int) -> Program:
+    program = Program.objects.filter(pk=program_id).first()
+    if program is None:
+        raise NotFound()
+    return program
+
+
+def household_or_404(user: User, household_id: int) -> Household:
+    household = Household.objects.visible_to(user).filter(pk=household_id).first()
+    if household is None:
+        raise NotFound()
+    return household
 
 
 def community_choices(user: User) -> QuerySet[OrgUnit]:
@@ -133,7 +160,7 @@ def visit_totals(visits: QuerySet[Visit]) -> VisitTotals:
         cost=Coalesce(Sum("cost"), _ZERO),
     )
     return VisitTotals(
-        visits=totals["visits"], families=totals["families"], cost=Decimal(totals["cost"])
+        visits=totals["visits"], families=totals["families"], cost=_yuan(totals["cost"])
     )
 
 
@@ -178,20 +205,15 @@ class SpendingRow:
     cost: Decimal
 
 
-def relief_spending(user: User, program: Program, year: int) -> list[SpendingRow]:
-    """Spending of a relief program in a year by community: visits, families and cost.
-
-    The cost of visits is the program's spending; communities without visits are left out.
-    """
+def visit_totals_by_community(visits: QuerySet[Visit]) -> list[SpendingRow]:
+    """The visits grouped by community: count, families and cost, in community order."""
     rows = (
-        Visit.objects.visible_to(user)
-        .filter(program=program, date__gte=dt.date(year, 1, 1), date__lte=dt.date(year, 12, 31))
-        .order_by()
+        visits.order_by()
         .values("community_id", "community__name", "community__code")
         .annotate(
-            visits=Count("pk", distinct=True),
-            families=_family_count(),
-            cost=Coalesce(Sum("cost"), _ZERO),
+            n=Count("pk", distinct=True),
+            family_count=_family_count(),
+            total=Coalesce(Sum("cost"), _ZERO),
         )
         .order_by("community__code")
     )
@@ -199,12 +221,23 @@ def relief_spending(user: User, program: Program, year: int) -> list[SpendingRow
         SpendingRow(
             community_id=row["community_id"],
             community=row["community__name"],
-            visits=row["visits"],
-            families=row["families"],
-            cost=Decimal(row["cost"]),
+            visits=row["n"],
+            families=row["family_count"],
+            cost=_yuan(row["total"]),
         )
         for row in rows
     ]
+
+
+def relief_spending(user: User, program: Program, year: int) -> list[SpendingRow]:
+    """Spending of a relief program in a year by community: visits, families and cost.
+
+    The cost of visits is the program's spending; communities without visits are left out.
+    """
+    visits = Visit.objects.visible_to(user).filter(
+        program=program, date__gte=dt.date(year, 1, 1), date__lte=dt.date(year, 12, 31)
+    )
+    return visit_totals_by_community(visits)
 
 
 def spending_total(rows: list[SpendingRow]) -> VisitTotals:
@@ -219,6 +252,77 @@ def visit_years(user: User) -> list[int]:
     """Years that have visits in scope, newest first (for the year filter)."""
     dates = Visit.objects.visible_to(user).dates("date", "year", order="DESC")
     return [day.year for day in dates]
+
+
+def list_view_record(
+    *, actor: Actor, model: type[models.Model], filters: object, printing: bool = False
+) -> None:
+    """Lists of families visited or certified are personal data: each look is audited."""
+    detail: dict[str, Any] = {
+        key: value for key, value in vars(filters).items() if value not in (None, "")
+    }
+    if printing:
+        detail["print"] = True
+    with transaction.atomic():
+        audit.record(
+            action=Action.SEARCH,
+            actor=actor,
+            object_type=model._meta.label_lower,
+            detail=detail,
+        )
+
+
+_EXPORT_COLUMNS = (
+    gettext_lazy("date"),
+    gettext_lazy("program"),
+    gettext_lazy("community"),
+    gettext_lazy("resident"),
+    gettext_lazy("ID number"),
+    gettext_lazy("household"),
+    gettext_lazy("visitors"),
+    gettext_lazy("what was given"),
+    gettext_lazy("cost (yuan)"),
+    gettext_lazy("photos"),
+    gettext_lazy("note"),
+)
+
+
+def visit_export_xlsx(*, actor: Actor, filters: VisitFilters, destination: BinaryIO) -> int:
+    """Write the filtered visits as .xlsx (masked ID numbers, formula-safe cells); audited."""
+    from openpyxl import Workbook  # type: ignore[import-untyped, unused-ignore]
+
+    visits = visit_list(actor.user, filters)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=str(_("Visits"))[:31])
+    sheet.append([str(column) for column in _EXPORT_COLUMNS])
+    count = 0
+    for visit in visits.iterator(chunk_size=2000):
+        sheet.append(
+            [
+                visit.date,
+                safe_cell(visit.program.name),
+                safe_cell(visit.community.name),
+                safe_cell(visit.person.name),
+                safe_cell(visit.person.id_number_masked),
+                safe_cell(visit.household or ""),
+                safe_cell(visit.visitors),
+                safe_cell(visit.given),
+                visit.cost,
+                visit.photo_count,  # type: ignore[attr-defined]
+                safe_cell(visit.note),
+            ]
+        )
+        count += 1
+    workbook.save(destination)
+    detail = {key: value for key, value in vars(filters).items() if value is not None}
+    with transaction.atomic():
+        audit.record(
+            action=Action.EXPORT,
+            actor=actor,
+            object_type="benefits.visit",
+            detail={**detail, "rows": count},
+        )
+    return count
 
 
 # ------------------------------------------------------------------------------- certifications
@@ -392,9 +496,7 @@ def campaign_items(
     items = (
         ReviewItem.objects.visible_to(user)
         .filter(campaign=campaign)
-        .select_related(
-            "community", "entitlement__person", "entitlement__payee", "decided_by"
-        )
+        .select_related("community", "entitlement__person", "entitlement__payee", "decided_by")
         .defer(
             "entitlement__person__id_number",
             "entitlement__person__phone",
@@ -438,8 +540,4 @@ def review_item_for(user: User, review_item_id: int) -> ReviewItem:
 
 def pending_review_count(user: User) -> int:
     """Items still to decide in the user's campaigns (for a home-page worklist)."""
-    return (
-        ReviewItem.objects.visible_to(user)
-        .filter(decision=ReviewItem.Decision.PENDING)
-        .count()
-    )
+    return ReviewItem.objects.visible_to(user).filter(decision=ReviewItem.Decision.PENDING).count()

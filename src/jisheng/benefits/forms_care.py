@@ -1,0 +1,236 @@
+"""Forms of visits, certifications and re-verification: shape only; services check the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jisheng.benefits.models import Certification, Program, ReviewItem
+from jisheng.benefits.selectors_care import CertificationFilters, VisitFilters
+from jisheng.benefits.services.reverification import FLAG_KINDS
+from jisheng.core.models import OrgUnit
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Several photos in one input; each is checked by the service."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", MultipleImageInput(attrs={"accept": ".jpg,.jpeg,.png,image/jpeg,image/png"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        items = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
+        if not items:
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return []
+        single = super().clean
+        return [single(item, initial) for item in items]
+
+
+def _year_choices(years: list[int]) -> list[tuple[str, Any]]:
+    today = timezone.localdate()
+    shown = sorted({today.year, *years}, reverse=True)
+    return [("", _("All")), *((str(year), str(year)) for year in shown)]
+
+
+class ResidentFields(forms.Form):
+    """Who: a resident reached from a link (``person``) or typed by ID number."""
+
+    person = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=20,
+        required=False,
+        help_text=_("The resident's ID number (18 characters)."),
+    )
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean() or {}
+        if data.get("person") is None and not (data.get("id_number") or "").strip():
+            raise forms.ValidationError(_("Give the resident's ID number."))
+        return data
+
+
+# ------------------------------------------------------------------------------- visits
+
+
+class VisitFilterForm(forms.Form):
+    program = forms.ModelChoiceField(
+        label=_("program"), queryset=Program.objects.none(), required=False, empty_label=_("All")
+    )
+    year = forms.TypedChoiceField(label=_("year"), coerce=int, required=False, empty_value=None)
+    community = forms.ModelChoiceField(
+        label=_("community"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("All")
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        programs: QuerySet[Program],
+        communities: QuerySet[OrgUnit],
+        years: list[int],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs  # type: ignore[attr-defined]
+        self.fields["community"].queryset = communities  # type: ignore[attr-defined]
+        self.fields["year"].choices = _year_choices(years)  # type: ignore[attr-defined]
+
+    def filters(self) -> VisitFilters:
+        if not self.is_bound or not self.is_valid():
+            return VisitFilters()
+        data = self.cleaned_data
+        return VisitFilters(
+            program_id=data["program"].pk if data["program"] else None,
+            year=data["year"],
+            community_id=data["community"].pk if data["community"] else None,
+        )
+
+
+class VisitForm(ResidentFields):
+    program = forms.ModelChoiceField(label=_("program"), queryset=Program.objects.none())
+    with_household = forms.BooleanField(
+        label=_("The whole household"),
+        required=False,
+        help_text=_("Record the visit for the resident's current household."),
+    )
+    date = forms.DateField(label=_("date"), widget=DateInput)
+    visitors = forms.CharField(
+        label=_("visitors"), max_length=200, help_text=_("Who went, e.g. 街道 王主任、社区 李专干")
+    )
+    given = forms.CharField(label=_("what was given"), max_length=300, required=False)
+    cost = forms.DecimalField(
+        label=_("cost (yuan)"), min_value=0, max_digits=12, decimal_places=2, initial=0
+    )
+    note = forms.CharField(label=_("note"), widget=forms.Textarea, required=False)
+    photos = MultipleImageField(label=_("photos"), required=False, help_text=_("JPEG or PNG"))
+
+    field_order = ("program", "id_number", "person", "with_household", "date", "visitors")
+
+    def __init__(self, *args: Any, programs: QuerySet[Program], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs  # type: ignore[attr-defined]
+        if programs.count() == 1:
+            self.fields["program"].initial = programs.first()
+
+
+class PhotoForm(forms.Form):
+    photos = MultipleImageField(label=_("photos"), help_text=_("JPEG or PNG"))
+
+
+# ------------------------------------------------------------------------------- certifications
+
+
+class CertificationFilterForm(forms.Form):
+    program = forms.ModelChoiceField(
+        label=_("program"), queryset=Program.objects.none(), required=False, empty_label=_("All")
+    )
+    status = forms.ChoiceField(
+        label=_("status"), choices=[("", _("All")), *Certification.Status.choices], required=False
+    )
+    community = forms.ModelChoiceField(
+        label=_("community"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("All")
+    )
+
+    def __init__(
+        self, *args: Any, programs: QuerySet[Program], communities: QuerySet[OrgUnit], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs  # type: ignore[attr-defined]
+        self.fields["community"].queryset = communities  # type: ignore[attr-defined]
+
+    def filters(self) -> CertificationFilters:
+        if not self.is_bound or not self.is_valid():
+            return CertificationFilters()
+        data = self.cleaned_data
+        return CertificationFilters(
+            program_id=data["program"].pk if data["program"] else None,
+            status=data["status"],
+            community_id=data["community"].pk if data["community"] else None,
+        )
+
+
+class CertificationForm(ResidentFields):
+    program = forms.ModelChoiceField(label=_("program"), queryset=Program.objects.none())
+    purpose = forms.CharField(
+        label=_("purpose"),
+        max_length=200,
+        help_text=_("What the certificate is for, e.g. 2026年中考升学加分"),
+    )
+    details = forms.CharField(label=_("details"), widget=forms.Textarea, required=False)
+    issued_on = forms.DateField(label=_("issued on"), widget=DateInput)
+
+    field_order = ("program", "id_number", "person", "purpose", "details", "issued_on")
+
+    def __init__(self, *args: Any, programs: QuerySet[Program], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs  # type: ignore[attr-defined]
+        self.fields["issued_on"].initial = timezone.localdate()
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), max_length=300)
+
+
+class VerifyForm(forms.Form):
+    number = forms.CharField(
+        label=_("verification number"),
+        max_length=40,
+        help_text=_("As printed on the certificate, e.g. JS-2026-7KQ4M2XA"),
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
+
+
+# ------------------------------------------------------------------------------- re-verification
+
+
+class CampaignForm(forms.Form):
+    program = forms.ModelChoiceField(label=_("program"), queryset=Program.objects.none())
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args: Any, programs: QuerySet[Program], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs  # type: ignore[attr-defined]
+        self.fields["year"].initial = timezone.localdate().year
+
+
+def flag_choices() -> list[tuple[str, Any]]:
+    return [
+        ("", _("All")),
+        ("flagged", _("With flags")),
+        ("unflagged", _("Without flags")),
+        *FLAG_KINDS.items(),
+    ]
+
+
+class ItemFilterForm(forms.Form):
+    flag = forms.ChoiceField(label=_("flag"), choices=flag_choices, required=False)
+    decision = forms.ChoiceField(
+        label=_("decision"), choices=[("", _("All")), *ReviewItem.Decision.choices], required=False
+    )
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        choices=[
+            (ReviewItem.Decision.CONFIRM, _("Confirm")),
+            (ReviewItem.Decision.STOP, _("Stop")),
+        ],
+    )
+    comment = forms.CharField(label=_("comment"), max_length=300, required=False)

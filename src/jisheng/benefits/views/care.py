@@ -1,0 +1,417 @@
+"""Pages of hardship visits and certifications: thin views, one per operation."""
+
+from __future__ import annotations
+
+import mimetypes
+import tempfile
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jisheng.accounts.decorators import request_user, require_capability
+from jisheng.accounts.models import User
+from jisheng.accounts.roles import Capability
+from jisheng.audit.services import Actor
+from jisheng.benefits import selectors_care as selectors
+from jisheng.benefits.forms_care import (
+    CertificationFilterForm,
+    CertificationForm,
+    PhotoForm,
+    RevokeForm,
+    VerifyForm,
+    VisitFilterForm,
+    VisitForm,
+)
+from jisheng.benefits.models import Certification, Visit
+from jisheng.benefits.services import care
+from jisheng.core.errors import Forbidden, JishengError, NotFound
+from jisheng.registry.models import Person
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PRINT_LIMIT = 5000
+
+
+def _submit[T](form: forms.Form, operation: Callable[[], T]) -> tuple[T | None, int]:
+    """Call one service. A refusal goes onto the form; 404 and 403 stay error pages."""
+    try:
+        return operation(), 200
+    except (NotFound, Forbidden):
+        raise
+    except JishengError as exc:
+        form.add_error(None, str(exc.message))
+        return None, exc.status
+
+
+def _user_with(request: HttpRequest, capability: Capability) -> User:
+    """The signed-in user, if their roles give the capability (for views that stream files)."""
+    user = request_user(request)
+    if not user.has_capability(capability):
+        raise Forbidden()
+    return user
+
+
+def _resident(user: User, form: forms.Form) -> Person:
+    data = form.cleaned_data
+    return selectors.resident_for(user, person_id=data["person"], id_number=data["id_number"])
+
+
+def _preset_resident(request: HttpRequest, user: User) -> Person | None:
+    """The resident a "record for this resident" link names (``?person=``), inside scope."""
+    raw = request.POST.get("person") or request.GET.get("person") or ""
+    if not raw.isdigit():
+        return None
+    return selectors.resident_for(user, person_id=int(raw))
+
+
+# ------------------------------------------------------------------------------- visits
+
+
+def _visit_filter_form(request: HttpRequest, user: User) -> VisitFilterForm:
+    return VisitFilterForm(
+        request.GET or None,
+        programs=selectors.relief_programs(include_ended=True),
+        communities=selectors.community_choices(user),
+        years=selectors.visit_years(user),
+    )
+
+
+@require_GET
+@require_capability(Capability.VIEW_PERSONAL)
+def visit_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    form = _visit_filter_form(request, user)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context: dict[str, Any] = {
+        "form": form,
+        "query": query.urlencode(),
+        "can_record": user.has_capability(Capability.APPLY_BENEFITS),
+    }
+    if form.is_bound and not form.is_valid():
+        return render(request, "benefits/care/visit_list.html", context, status=400)
+    filters = form.filters()
+    visits = selectors.visit_list(user, filters)
+    selectors.list_view_record(actor=Actor.from_request(request), model=Visit, filters=filters)
+    context.update(
+        page=Paginator(visits, 50).get_page(request.GET.get("page")),
+        totals=selectors.visit_totals(visits),
+        by_community=selectors.visit_totals_by_community(visits),
+    )
+    return render(request, "benefits/care/visit_list.html", context)
+
+
+@require_GET
+@require_capability(Capability.VIEW_PERSONAL)
+def visit_print(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    form = _visit_filter_form(request, user)
+    if form.is_bound and not form.is_valid():
+        raise JishengError(_("The filters are not valid."))
+    filters = form.filters()
+    visits = selectors.visit_list(user, filters)
+    selectors.list_view_record(
+        actor=Actor.from_request(request), model=Visit, filters=filters, printing=True
+    )
+    rows = list(visits[: PRINT_LIMIT + 1])
+    return render(
+        request,
+        "benefits/care/visit_print.html",
+        {
+            "rows": rows[:PRINT_LIMIT],
+            "truncated": len(rows) > PRINT_LIMIT,
+            "limit": PRINT_LIMIT,
+            "totals": selectors.visit_totals(visits),
+            "by_community": selectors.visit_totals_by_community(visits),
+            "filters": form.cleaned_data if form.is_bound else {},
+        },
+    )
+
+
+@require_GET
+def visit_export(request: HttpRequest) -> HttpResponseBase:
+    user = _user_with(request, Capability.VIEW_PERSONAL)
+    form = _visit_filter_form(request, user)
+    if form.is_bound and not form.is_valid():
+        raise JishengError(_("The filters are not valid."))
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    try:
+        selectors.visit_export_xlsx(
+            actor=Actor.from_request(request), filters=form.filters(), destination=handle
+        )
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    response = FileResponse(
+        handle, as_attachment=True, filename=_("visits.xlsx"), content_type=XLSX_TYPE
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.APPLY_BENEFITS)
+def visit_create(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    preset = _preset_resident(request, user)
+    form = VisitForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        initial={"person": preset.pk if preset else None},
+        programs=selectors.relief_programs(),
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+
+            def record() -> Visit:
+                person = _resident(user, form)
+                return care.visit_record(
+                    actor=Actor.from_request(request),
+                    program=data["program"],
+                    person=person,
+                    household=selectors.current_household(person)
+                    if data["with_household"]
+                    else None,
+                    date=data["date"],
+                    visitors=data["visitors"],
+                    given=data["given"],
+                    cost=data["cost"],
+                    note=data["note"],
+                    photos=data["photos"],
+                )
+
+            visit, status = _submit(form, record)
+            if visit is not None:
+                messages.success(request, _("Visit recorded."))
+                return redirect("benefits:visit_detail", visit_id=visit.pk)
+    return render(
+        request,
+        "benefits/care/visit_form.html",
+        {"form": form, "preset": preset},
+        status=status,
+    )
+
+
+def _visit_page(
+    request: HttpRequest, visit: Visit, photo_form: PhotoForm, status: int = 200
+) -> HttpResponse:
+    user = request_user(request)
+    return render(
+        request,
+        "benefits/care/visit_detail.html",
+        {
+            "visit": visit,
+            "photos": selectors.visit_photos(visit),
+            "photo_form": photo_form,
+            "can_record": user.has_capability(Capability.APPLY_BENEFITS),
+        },
+        status=status,
+    )
+
+
+@require_GET
+@require_capability(Capability.VIEW_PERSONAL)
+def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
+    visit = selectors.visit_detail(actor=Actor.from_request(request), visit_id=visit_id)
+    return _visit_page(request, visit, PhotoForm())
+
+
+@require_POST
+@require_capability(Capability.APPLY_BENEFITS)
+def visit_photo_add(request: HttpRequest, visit_id: int) -> HttpResponse:
+    visit = selectors.visit_detail(actor=Actor.from_request(request), visit_id=visit_id)
+    form = PhotoForm(request.POST, request.FILES)
+    status = 400
+    if form.is_valid():
+        photos, status = _submit(
+            form,
+            lambda: care.visit_photos_attach(
+                actor=Actor.from_request(request), visit=visit, uploads=form.cleaned_data["photos"]
+            ),
+        )
+        if photos is not None:
+            messages.success(request, _("Photos attached."))
+            return redirect("benefits:visit_detail", visit_id=visit.pk)
+    return _visit_page(request, visit, form, status=status)
+
+
+@require_GET
+def visit_photo(request: HttpRequest, visit_photo_id: int) -> HttpResponseBase:
+    """The photo's bytes, only to users whose scope holds its visit; never cached."""
+    _user_with(request, Capability.VIEW_PERSONAL)
+    photo = selectors.visit_photo_for(actor=Actor.from_request(request), photo_id=visit_photo_id)
+    content_type = mimetypes.guess_type(photo.file.name or "")[0] or "application/octet-stream"
+    try:
+        handle = photo.file.open("rb")
+    except FileNotFoundError:
+        raise NotFound() from None
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+# ------------------------------------------------------------------------------- certifications
+
+
+@require_GET
+@require_capability(Capability.VIEW_PERSONAL)
+def certification_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    form = CertificationFilterForm(
+        request.GET or None,
+        programs=selectors.certification_programs(include_ended=True),
+        communities=selectors.community_choices(user),
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context: dict[str, Any] = {
+        "form": form,
+        "query": query.urlencode(),
+        "can_issue": user.has_capability(Capability.APPLY_BENEFITS),
+    }
+    if form.is_bound and not form.is_valid():
+        return render(request, "benefits/care/certification_list.html", context, status=400)
+    filters = form.filters()
+    selectors.list_view_record(
+        actor=Actor.from_request(request), model=Certification, filters=filters
+    )
+    certifications = selectors.certification_list(user, filters)
+    context["page"] = Paginator(certifications, 50).get_page(request.GET.get("page"))
+    return render(request, "benefits/care/certification_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.APPLY_BENEFITS)
+def certification_create(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    preset = _preset_resident(request, user)
+    form = CertificationForm(
+        request.POST if request.method == "POST" else None,
+        initial={"person": preset.pk if preset else None},
+        programs=selectors.certification_programs(),
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            certification, status = _submit(
+                form,
+                lambda: care.certification_issue(
+                    actor=Actor.from_request(request),
+                    program=data["program"],
+                    person=_resident(user, form),
+                    purpose=data["purpose"],
+                    details=data["details"],
+                    issued_on=data["issued_on"],
+                ),
+            )
+            if certification is not None:
+                messages.success(
+                    request,
+                    _("Certificate issued: %(number)s.") % {"number": certification.number},
+                )
+                return redirect("benefits:certification_detail", certification_id=certification.pk)
+    return render(
+        request,
+        "benefits/care/certification_form.html",
+        {"form": form, "preset": preset},
+        status=status,
+    )
+
+
+def _certification_page(
+    request: HttpRequest, certification: Certification, revoke_form: RevokeForm, status: int = 200
+) -> HttpResponse:
+    user = request_user(request)
+    return render(
+        request,
+        "benefits/care/certification_detail.html",
+        {
+            "certification": certification,
+            "revoke_form": revoke_form,
+            "can_revoke": user.has_capability(Capability.APPLY_BENEFITS)
+            and certification.status == Certification.Status.VALID,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@require_capability(Capability.VIEW_PERSONAL)
+def certification_detail(request: HttpRequest, certification_id: int) -> HttpResponse:
+    certification = selectors.certification_detail(
+        actor=Actor.from_request(request), certification_id=certification_id
+    )
+    return _certification_page(request, certification, RevokeForm())
+
+
+@require_GET
+@require_capability(Capability.VIEW_PERSONAL)
+def certification_print(request: HttpRequest, certification_id: int) -> HttpResponse:
+    certification = selectors.certification_detail(
+        actor=Actor.from_request(request), certification_id=certification_id, printing=True
+    )
+    if certification.status != Certification.Status.VALID:
+        raise JishengError(_("A revoked certificate is not printed."), code="revoked")
+    street = certification.community.parent
+    return render(
+        request,
+        "benefits/care/certification_print.html",
+        {"certification": certification, "street": street, "person": certification.person},
+    )
+
+
+@require_POST
+@require_capability(Capability.APPLY_BENEFITS)
+def certification_revoke(request: HttpRequest, certification_id: int) -> HttpResponse:
+    certification = selectors.certification_detail(
+        actor=Actor.from_request(request), certification_id=certification_id
+    )
+    form = RevokeForm(request.POST)
+    status = 400
+    if form.is_valid():
+        revoked, status = _submit(
+            form,
+            lambda: care.certification_revoke(
+                actor=Actor.from_request(request),
+                certification=certification,
+                reason=form.cleaned_data["reason"],
+            ),
+        )
+        if revoked is not None:
+            messages.success(request, _("Certificate revoked."))
+            return redirect("benefits:certification_detail", certification_id=certification.pk)
+    return _certification_page(request, certification, form, status=status)
+
+
+@require_GET
+@require_capability(Capability.VIEW_PERSONAL)
+def certification_verify(request: HttpRequest) -> HttpResponse:
+    form = VerifyForm(request.GET or None)
+    verification = None
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            verification = selectors.certification_verify(
+                actor=Actor.from_request(request), number=form.cleaned_data["number"]
+            )
+        else:
+            status = 400
+    return render(
+        request,
+        "benefits/care/certification_verify.html",
+        {"form": form, "verification": verification},
+        status=status,
+    )
