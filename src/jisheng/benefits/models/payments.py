@@ -7,6 +7,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jisheng.benefits.models.programs import Program
 from jisheng.benefits.models.workflow import Entitlement
@@ -71,7 +72,7 @@ class Payment(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         PAID = "paid", _("Paid")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("payment status", "Failed")
         REVERSED = "reversed", _("Reversed")
 
     batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="lines")

@@ -7,6 +7,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jisheng.core.scope import ScopedManager, ScopeRule
 from jisheng.registry.models import Person
@@ -55,7 +56,7 @@ class Program(models.Model):
     """One benefit program. Not personal data: every staff role may read the catalogue."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("program status", "Open")
         CLOSED = "closed", _("Closed to new applicants")
         ENDED = "ended", _("Ended")
 
