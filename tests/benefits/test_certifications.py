@@ -106,6 +106,8 @@ def test_revocation_needs_a_reason_happens_once_and_only_in_scope(
     certification_revoke(actor=Actor(user=worker), certification=certification, reason="重复出具")
     certification.refresh_from_db()
     assert (certification.status, certification.revoked_reason) == ("revoked", "重复出具")
+    assert certification.revoked_by == worker
+    assert certification.revoked_at is not None
     with pytest.raises(Conflict):
         certification_revoke(actor=Actor(user=worker), certification=certification, reason="x")
 

@@ -258,3 +258,34 @@ def test_person_benefits_page_explains_each_open_program(client_for, worker, fam
     assert AuditEvent.objects.filter(
         action="view", object_type="registry.person", object_id=str(child.pk)
     ).exists()
+
+
+def test_home_page_lists_benefits_work_waiting(client_for, worker, street, family_child) -> None:
+    _mother, child = family_child
+    client_for(worker).post("/benefits/programs/childcare-subsidy/apply/", {"person_id": child.pk})
+    home = client_for(worker).get("/").content.decode()
+    assert 'data-waiting="to_check"' in home
+    assert 'data-waiting="to_review"' not in client_for(street).get("/").content.decode()
+
+
+def test_yearly_totals_show_relief_visits_spending(
+    client_for, worker, street, make_person, program
+) -> None:
+    from decimal import Decimal
+
+    from jisheng.audit.services import Actor
+    from jisheng.benefits.services.care import visit_record
+
+    family = make_person(name="困难户")
+    visit_record(
+        actor=Actor(user=worker),
+        program=program("hardship-visits"),
+        person=family,
+        date=dt.date(2026, 1, 20),
+        visitors="街道计生办",
+        given="慰问金",
+        cost=Decimal("800.00"),
+    )
+    page = client_for(street).get("/benefits/reports/?year=2026").content.decode()
+    assert 'data-testid="relief-hardship-visits"' in page
+    assert 'data-relief-total="800.00"' in page

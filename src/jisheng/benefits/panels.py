@@ -9,6 +9,7 @@ from jisheng.accounts.models import User
 from jisheng.accounts.roles import Capability
 from jisheng.benefits.models import Application, PaymentBatch
 from jisheng.benefits.models.workflow import State
+from jisheng.benefits.selectors_care import pending_review_count
 from jisheng.reports.panels import HomePanel
 
 
@@ -49,6 +50,8 @@ def home_panels(user: User) -> list[HomePanel]:
                 "count": applications.filter(notice_over, state=State.IN_NOTICE).count(),
             }
         )
+    if user.has_capability(Capability.REVIEW_BENEFITS):
+        waiting.append({"key": "to_reverify", "count": pending_review_count(user)})
     batches = PaymentBatch.objects.visible_to(user)
     batch_counts = {
         "draft": batches.filter(state=PaymentBatch.State.DRAFT).count()

@@ -80,6 +80,10 @@ class Certification(models.Model):
         _("status"), max_length=8, choices=Status.choices, default=Status.VALID
     )
     revoked_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager["Certification"]()
     scope_rule = ScopeRule(org_field="community")

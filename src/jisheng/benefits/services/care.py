@@ -278,7 +278,9 @@ def certification_revoke(
         raise JishengError(_("Give the reason for revoking."))
     locked.status = Certification.Status.REVOKED
     locked.revoked_reason = reason[:300]
-    locked.save(update_fields=["status", "revoked_reason"])
+    locked.revoked_by = actor.user
+    locked.revoked_at = timezone.now()
+    locked.save(update_fields=["status", "revoked_reason", "revoked_by", "revoked_at"])
     audit.record(
         action=Action.UPDATE,
         actor=actor,

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_GET
 from jisheng.accounts.decorators import request_user, require_capability
 from jisheng.accounts.roles import Capability
 from jisheng.benefits import selectors
+from jisheng.benefits.models import Category
+from jisheng.benefits.selectors_care import relief_spending, spending_total
 from jisheng.core.errors import JishengError
 
 
@@ -36,6 +38,14 @@ def year_totals(request: HttpRequest) -> HttpResponse:
                 "amount": sum((row["amount"] for row in communities), Decimal("0.00")),
             }
         )
+    user = request_user(request)
+    relief = []
+    for program in selectors.program_list(user).filter(category=Category.RELIEF):
+        spending = relief_spending(user, program, year)
+        if spending:
+            relief.append(
+                {"program": program, "rows": spending, "total": spending_total(spending)}
+            )
     return render(
         request,
         "benefits/year_totals.html",
@@ -43,5 +53,6 @@ def year_totals(request: HttpRequest) -> HttpResponse:
             "year": year,
             "programs": programs,
             "grand_total": sum((p["amount"] for p in programs), Decimal("0.00")),
+            "relief": relief,
         },
     )
