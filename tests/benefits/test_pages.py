@@ -289,3 +289,21 @@ def test_yearly_totals_show_relief_visits_spending(
     page = client_for(street).get("/benefits/reports/?year=2026").content.decode()
     assert 'data-testid="relief-hardship-visits"' in page
     assert 'data-relief-total="800.00"' in page
+
+
+def test_a_disability_grade_recorded_on_the_page_feeds_the_rules(
+    client_for, worker, family_child
+) -> None:
+    from jisheng.benefits.models import DisabilityRecord
+
+    _mother, child = family_child
+    client = client_for(worker)
+    response = client.post(
+        f"/benefits/persons/{child.pk}/disability/",
+        {"grade": "2", "certificate_number": "37040420", "recorded_on": "2026-01-05"},
+    )
+    assert response.status_code == 302
+    assert DisabilityRecord.objects.get(person=child).grade == 2
+    assert (
+        client.post(f"/benefits/persons/{child.pk}/disability/", {"grade": "9"}).status_code == 400
+    )

@@ -17,6 +17,7 @@ from jisheng.audit.services import Action, Actor
 from jisheng.benefits.eligibility import compile_rule
 from jisheng.benefits.models import (
     Application,
+    DisabilityRecord,
     Entitlement,
     Objection,
     Payment,
@@ -168,6 +169,10 @@ def person_benefits(user: User, person: Person) -> dict[str, Any]:
         .select_related("program", "batch")
         .order_by("-period", "-pk"),
     }
+
+
+def person_disabilities(user: User, person: Person) -> QuerySet[DisabilityRecord]:
+    return DisabilityRecord.objects.visible_to(user).filter(person=person).order_by("-recorded_on")
 
 
 def batch_list(user: User, *, program: Program | None = None) -> QuerySet[PaymentBatch]:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("programs/<slug:code>/notice/", notices.notice_new, name="notice_new"),
     path("programs/<slug:code>/batch/", payments.batch_new, name="batch_new"),
     path("persons/<int:person_id>/", programs.person_benefits, name="person_benefits"),
+    path("persons/<int:person_id>/disability/", programs.disability_new, name="disability_new"),
     path("applications/", applications.application_list, name="application_list"),
     path(
         "applications/<int:application_id>/",

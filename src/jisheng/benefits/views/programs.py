@@ -17,10 +17,10 @@ from jisheng.accounts.roles import Capability
 from jisheng.audit.services import Actor
 from jisheng.benefits import selectors
 from jisheng.benefits.eligibility import FACTS, OPERATORS_BY_KIND, describe, explain
-from jisheng.benefits.forms import ProgramForm
+from jisheng.benefits.forms import DisabilityForm, ProgramForm
 from jisheng.benefits.models import Program
 from jisheng.benefits.services.applications import applications_create_for
-from jisheng.benefits.services.programs import EDITABLE_FIELDS, program_save
+from jisheng.benefits.services.programs import EDITABLE_FIELDS, disability_record, program_save
 from jisheng.benefits.views.common import page_of, posted, query_without_page, submit
 from jisheng.core.errors import JishengError
 from jisheng.registry.models import Person
@@ -166,5 +166,31 @@ def person_benefits(request: HttpRequest, person_id: int) -> HttpResponse:
     return render(
         request,
         "benefits/person_benefits.html",
-        {"person": person, "verdicts": verdicts, **selectors.person_benefits(actor.user, person)},
+        {
+            "person": person,
+            "verdicts": verdicts,
+            "disabilities": selectors.person_disabilities(actor.user, person),
+            "disability_form": DisabilityForm(initial={"recorded_on": today}),
+            **selectors.person_benefits(actor.user, person),
+        },
     )
+
+
+@require_POST
+@require_capability(Capability.APPLY_BENEFITS)
+def disability_new(request: HttpRequest, person_id: int) -> HttpResponse:
+    """A disability certificate's grade: a registry fact the benefit rules test."""
+    user = request_user(request)
+    person = selectors.visible_or_404(Person, user=user, pk=person_id)
+    form = DisabilityForm(request.POST)
+    if not form.is_valid():
+        raise JishengError(_("Choose the grade and the date."))
+    disability_record(
+        actor=Actor.from_request(request),
+        person=person,
+        grade=form.cleaned_data["grade"],
+        certificate_number=form.cleaned_data["certificate_number"],
+        recorded_on=form.cleaned_data["recorded_on"],
+    )
+    messages.success(request, _("Disability grade recorded."))
+    return redirect("benefits:person_benefits", person_id=person.pk)

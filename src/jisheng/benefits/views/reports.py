@@ -43,9 +43,7 @@ def year_totals(request: HttpRequest) -> HttpResponse:
     for program in selectors.program_list(user).filter(category=Category.RELIEF):
         spending = relief_spending(user, program, year)
         if spending:
-            relief.append(
-                {"program": program, "rows": spending, "total": spending_total(spending)}
-            )
+            relief.append({"program": program, "rows": spending, "total": spending_total(spending)})
     return render(
         request,
         "benefits/year_totals.html",
