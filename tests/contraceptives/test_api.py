@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
-from jisheng.accounts.roles import Role
+from jisheng.accounts.roles import ROLE_CAPABILITIES, Capability, Role
 from jisheng.audit.models import AuditEvent
 from jisheng.contraceptives.models import MoveKind, RosterEntry, StockBalance, StockMove
 
@@ -45,7 +47,7 @@ def test_receipt_by_api_then_the_same_key_returns_the_first_result(api, point, p
         "point_id": point.pk,
         "product_id": pill.pk,
         "lot_number": "API-1",
-        "expiry_date": today.replace(year=today.year + 2).isoformat(),
+        "expiry_date": (today + dt.timedelta(days=730)).isoformat(),
         "quantity": 40,
         "document_number": "区配-API",
     }
@@ -119,7 +121,11 @@ def test_reversal_by_api(api, point, receive) -> None:
     ("body", "status"),
     [
         ({"kind": "loss", "lot_id": 1, "quantity": 1}, 400),  # no point
-        ({"kind": "loss", "point_id": 0, "lot_id": 1, "quantity": 1}, 404),
+        ({"kind": "loss", "point_id": 999_999, "lot_id": 1, "quantity": 1}, 404),
+        ({"kind": "loss", "point_id": 0, "lot_id": 1, "quantity": 1}, 422),
+        ({"kind": "loss", "point_id": 10**24, "lot_id": 1, "quantity": 1}, 422),
+        ({"kind": "issue", "point_id": 1, "person_id": 10**24, "lot_id": 1, "quantity": 1}, 422),
+        ({"kind": "reversal", "reverses_id": 10**24}, 422),
         ({"kind": "loss", "quantity": 0}, 422),
         ({"kind": "teleport"}, 422),
         ({"kind": "reversal"}, 400),
@@ -199,3 +205,86 @@ def test_the_catalogue_lists_products_with_their_lots(api, point, receive, pill)
     assert product["lots"] == [
         {"id": lot.pk, "number": lot.number, "expiry_date": lot.expiry_date.isoformat()}
     ]
+
+
+BIG = "1" * 25
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/moves?point_id={x}",
+        "/moves/{x}",
+        "/points/{x}",
+        "/points/{point}/card?product_id={x}",
+        "/points/{point}/card?product_id={product}&lot_id={x}",
+        "/points/{point}/card?product_id={product}&year={x}",
+        "/roster?community_id={x}",
+        "/roster/{x}",
+    ],
+)
+@pytest.mark.parametrize("bad", ["²", BIG])
+def test_a_malformed_or_overflowing_number_is_a_4xx_never_a_500(
+    api, point, receive, path, bad
+) -> None:
+    lot = receive(point, 2).lot
+    url = API + path.format(x=bad, point=point.pk, product=lot.product_id)
+    response = api.get(url)
+    assert response.status_code == 422, (url, response.content)
+    assert response.json()["code"] == "invalid_input"
+
+
+@pytest.fixture
+def supplied(point, receive, worker_actor, make_person, make_facts):
+    """An issue to a resident at the worker's point."""
+    from jisheng.contraceptives.services import moves
+
+    woman = make_person(sex="F")
+    issue = moves.stock_issue(
+        actor=worker_actor,
+        point=point,
+        lot=receive(point, 5).lot,
+        quantity=1,
+        person=woman,
+        facts=make_facts(),
+    )[0]
+    return issue
+
+
+def _issue_reads() -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(
+            object_type="contraceptives.stockmove", action__in=["view", "search"]
+        ).order_by("pk")
+    )
+
+
+def test_the_health_duty_sees_who_was_supplied_and_the_read_is_audited(api, supplied) -> None:
+    point_id, product_id = supplied.point_id, supplied.lot.product_id
+    listed = api.get(f"{API}/moves?point_id={point_id}").json()["items"]
+    assert supplied.person_id in [m["person_id"] for m in listed]
+    assert api.get(f"{API}/moves/{supplied.pk}").json()["person_id"] == supplied.person_id
+    card = api.get(f"{API}/points/{point_id}/card?product_id={product_id}").json()
+    assert [row["person_id"] for row in card["rows"]] == [None, supplied.person_id]
+    reads = _issue_reads()
+    assert [(e.action, e.object_id) for e in reads] == [
+        ("search", ""),
+        ("view", str(supplied.pk)),
+        ("search", ""),
+    ]
+    assert reads[0].detail == {"point": point_id}
+    assert reads[1].detail == {"person": supplied.person_id}
+    assert reads[2].detail == {"point": point_id, "product": product_id, "persons": 1}
+
+
+def test_without_the_health_duty_moves_do_not_name_the_person(monkeypatch, api, supplied) -> None:
+    stock_only = ROLE_CAPABILITIES[Role.COMMUNITY_WORKER] - {Capability.VIEW_HEALTH}
+    monkeypatch.setitem(ROLE_CAPABILITIES, Role.COMMUNITY_WORKER, stock_only)
+    point_id, product_id = supplied.point_id, supplied.lot.product_id
+    listed = api.get(f"{API}/moves?point_id={point_id}").json()["items"]
+    assert {m["kind"] for m in listed} == {"receipt", "issue"}
+    assert [m["person_id"] for m in listed] == [None, None]
+    assert api.get(f"{API}/moves/{supplied.pk}").json()["person_id"] is None
+    card = api.get(f"{API}/points/{point_id}/card?product_id={product_id}").json()
+    assert [row["person_id"] for row in card["rows"]] == [None, None]
+    assert _issue_reads() == []

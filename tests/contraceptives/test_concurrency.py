@@ -16,8 +16,9 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 
-from jisheng.contraceptives.models import MoveRequestKey, StockBalance, StockMove
+from jisheng.contraceptives.models import MoveRequestKey, RosterEntry, StockBalance, StockMove
 from jisheng.contraceptives.services import balances, moves
+from jisheng.contraceptives.services import roster as roster_services
 from jisheng.contraceptives.services.idempotency import post_once
 from jisheng.core.errors import Conflict
 
@@ -99,3 +100,43 @@ def test_two_concurrent_posts_with_one_idempotency_key_append_once(
     assert StockMove.objects.filter(kind="loss").count() == 1
     assert MoveRequestKey.objects.count() == 1
     assert StockBalance.objects.get(point=point, lot=lot).quantity == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_first_issues_to_one_person_both_succeed_with_one_roster_entry(
+    monkeypatch, point, receive, worker_actor, make_person, make_facts
+) -> None:
+    """Two keepers supply a new user at the same moment from two lots (so the balance locks
+    do not queue them): both read "not on the roster", both insert, one insert waits for
+    the other and fails on the one-open-entry constraint, and re-reads instead of a 409."""
+    woman = make_person(sex="F")
+    lots = [receive(point, 5, lot_number=f"R-{i}").lot for i in range(2)]
+    original = roster_services._open_entry
+
+    def slow_read(person, method):  # type: ignore[no-untyped-def]
+        found = original(person, method)
+        time.sleep(0.3)
+        return found
+
+    monkeypatch.setattr(roster_services, "_open_entry", slow_read)
+
+    def issue(index: int) -> str:
+        try:
+            moves.stock_issue(
+                actor=worker_actor,
+                point=point,
+                lot=lots[index],
+                quantity=1,
+                person=woman,
+                facts=make_facts(),
+            )
+        except Conflict as refused:
+            return refused.code
+        return "issued"
+
+    assert run_twice(issue) == ["issued", "issued"]
+    assert StockMove.objects.filter(kind="issue", person=woman).count() == 2
+    (entry,) = RosterEntry.objects.filter(person=woman)
+    assert entry.first_supply_id in set(
+        StockMove.objects.filter(kind="issue").values_list("pk", flat=True)
+    )

@@ -10,11 +10,15 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from jisheng.accounts.roles import Role
+from jisheng.accounts.roles import ROLE_CAPABILITIES, Capability, Role
+from jisheng.audit.models import AuditEvent
+from jisheng.contraceptives.forms import IssueForm
 from jisheng.contraceptives.models import (
     Consultation,
+    Lot,
     MaterialHandout,
     MoveKind,
+    MoveRequestKey,
     RosterEntry,
     StockBalance,
     StockCount,
@@ -209,7 +213,7 @@ def test_garbage_input_is_a_400_not_a_500(worker_client, point, stocked) -> None
         )
         assert response.status_code == 400, name
     card = reverse("contraceptives:stock_card", args=[point.pk])
-    assert worker_client.get(card + "?product=99999999999999999999999").status_code == 200
+    assert worker_client.get(card + "?product=999999999999999999").status_code == 200
 
 
 def test_reversing_from_the_stock_card(worker_client, point, stocked, today) -> None:
@@ -247,6 +251,76 @@ def test_stock_card_shows_running_balance_masked_names_and_prints(
     assert "王**" in html
     assert "王春燕" not in html
     assert "data-print" in html
+    read = AuditEvent.objects.filter(action="search", object_type="contraceptives.stockmove")
+    assert read.get().detail == {
+        "point": point.pk,
+        "product": stocked["lot"].product_id,
+        "persons": 1,
+    }
+
+
+def test_without_the_health_duty_the_card_does_not_name_who_was_supplied(
+    monkeypatch, worker_client, point, stocked
+) -> None:
+    stock_only = ROLE_CAPABILITIES[Role.COMMUNITY_WORKER] - {Capability.VIEW_HEALTH}
+    monkeypatch.setitem(ROLE_CAPABILITIES, Role.COMMUNITY_WORKER, stock_only)
+    card = reverse("contraceptives:stock_card", args=[point.pk])
+    html = worker_client.get(card + f"?product={stocked['lot'].product_id}").content.decode()
+    assert 'data-testid="card-balance">27<' in html
+    assert "王**" not in html
+    assert not AuditEvent.objects.filter(object_type="contraceptives.stockmove", action="search")
+
+
+def test_a_request_key_reused_for_another_person_is_refused(
+    worker_client, point, receive, make_person, today
+) -> None:
+    lot = receive(point, 10).lot
+    first = make_person(name="王建国", sex="M", birth_date=dt.date(1988, 1, 2))
+    second = make_person(name="李建军", sex="M", birth_date=dt.date(1989, 3, 4))
+    url = reverse("contraceptives:move_issue", args=[point.pk])
+    data = {
+        "request_key": request_key(worker_client.get(url).content.decode()),
+        "lot": lot.pk,
+        "quantity": "1",
+        "reason": "user_supply",
+        "occurred_on": today.isoformat(),
+    }
+    assert worker_client.post(url, {**data, "id_number": first.id_number}).status_code == 302
+    assert worker_client.post(url, {**data, "id_number": first.id_number}).status_code == 302
+    clash = worker_client.post(url, {**data, "id_number": second.id_number})
+    assert clash.status_code == 409
+    assert list(StockMove.objects.filter(kind=MoveKind.ISSUE).values_list("person", flat=True)) == [
+        first.pk
+    ]
+    assert MoveRequestKey.objects.count() == 1
+    form = IssueForm({**data, "id_number": first.id_number}, lots=Lot.objects.all())
+    assert form.is_valid(), form.errors
+    assert first.id_number not in str(form.fingerprint())  # a keyed digest stands for it
+
+
+BIG = "1" * 25
+
+
+@pytest.mark.parametrize(
+    ("route", "query"),
+    [
+        ("stock_card", "product={x}"),
+        ("stock_card", "product={product}&lot={x}"),
+        ("stock_card", "product={product}&year={x}"),
+        ("roster_list", "community={x}"),
+        ("report_issues", "year={x}"),
+        ("report_issues_xlsx", "year={x}"),
+        ("outreach", "year={x}"),
+    ],
+)
+@pytest.mark.parametrize("bad", ["²", BIG])
+def test_a_malformed_or_overflowing_query_number_is_a_400(
+    worker_client, point, stocked, route, query, bad
+) -> None:
+    args = [point.pk] if route == "stock_card" else []
+    url = reverse(f"contraceptives:{route}", args=args)
+    url += "?" + query.format(x=bad, product=stocked["lot"].product_id)
+    assert worker_client.get(url).status_code == 400, url
 
 
 def test_stocktake_through_the_pages(worker_client, point, stocked) -> None:

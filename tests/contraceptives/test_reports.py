@@ -115,20 +115,66 @@ def test_roster_by_method_and_community(
     assert reports.roster_by_method(user=worker_actor.user).total == 3
 
 
+@pytest.fixture
+def month_of_supply(org, point, receive, worker_actor, make_person, make_facts, today):
+    """A lot near expiry at the worker's point; one unit issued by name, two anonymously."""
+    lot = receive(point, 5, expiry=today + dt.timedelta(days=30)).lot
+    moves.stock_issue(
+        actor=worker_actor,
+        point=point,
+        lot=lot,
+        quantity=1,
+        person=make_person(sex="F"),
+        facts=make_facts(),
+    )
+    moves.stock_issue_anonymous(
+        actor=worker_actor, point=point, lot=lot, quantity=2, facts=make_facts()
+    )
+    return lot
+
+
+def sheet_rows(response) -> list[tuple[object, ...]]:
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    return [
+        tuple(v.date() if isinstance(v, dt.datetime) else v for v in row)
+        for row in workbook.active.iter_rows(values_only=True)
+    ]
+
+
+def expected_rows(name: str, org, point, lot, today) -> list[tuple[object, ...]]:
+    product = lot.product
+    months = [0] * 12
+    months[today.month - 1] = 3
+    methods = [0] * len(Method.values)
+    methods[Method.values.index("oral")] = 1
+    return {
+        "report_issues_xlsx": [
+            (point.name, product.name, "口服避孕药", *months, 3),
+            ("合计", None, None, *months, 3),
+        ],
+        "report_stock_xlsx": [(point.name, "社居发放点", product.name, "板", 2, 2, 0)],
+        "report_expiry_xlsx": [
+            (point.name, product.name, lot.number, lot.expiry_date, 2, "近效期")
+        ],
+        "report_roster_xlsx": [(org.c1.name, *methods, 1), ("合计", *methods, 1)],
+    }[name]
+
+
 @pytest.mark.parametrize(
     "name",
     ["report_issues_xlsx", "report_stock_xlsx", "report_expiry_xlsx", "report_roster_xlsx"],
 )
-def test_every_report_exports_an_audited_workbook(name, worker, client_for, point, receive) -> None:
-    receive(point, 5)
+def test_every_report_exports_an_audited_workbook_with_its_rows_and_totals(
+    name, org, worker, client_for, point, month_of_supply, today
+) -> None:
     response = client_for(worker).get(reverse(f"contraceptives:{name}"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert workbook.active.max_row >= 1
-    assert AuditEvent.objects.filter(
-        action="export", object_type__startswith="contraceptives.report"
-    ).exists()
+    header, *rows = sheet_rows(response)
+    assert header[0] in {"发放点", "社居"}
+    assert rows == expected_rows(name, org, point, month_of_supply, today)
+    event = AuditEvent.objects.get(action="export", object_type__startswith="contraceptives.report")
+    assert event.detail == {"rows": len(rows)}
 
 
 def test_exported_text_cannot_run_as_a_formula(

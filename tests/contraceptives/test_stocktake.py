@@ -55,7 +55,10 @@ def test_posting_a_count_with_a_discrepancy_makes_card_and_count_agree(
     assert count.state == StockCount.State.POSTED
     for lot, counted in ((a, 9), (b, 6)):
         assert StockBalance.objects.get(point=point, lot=lot).quantity == counted
-        assert stock_card(point=point, product=lot.product, lot=lot).balance == counted
+        assert (
+            stock_card(user=worker_actor.user, point=point, product=lot.product, lot=lot).balance
+            == counted
+        )
     assert {row.line.lot.number: (row.on_card, row.difference) for row in count_rows(count)} == {
         "A": (10, -1),
         "B": (6, 0),
@@ -124,7 +127,7 @@ def test_saved_counts_are_kept_for_later(point, receive, worker_actor, today) ->
     assert count_rows(count)[0].difference == -2
 
 
-def test_the_difference_is_taken_against_the_card_at_posting_time(
+def test_a_line_counted_at_posting_is_compared_with_the_card_at_that_moment(
     point, receive, worker_actor, today, make_facts
 ) -> None:
     a = receive(point, 10, lot_number="A").lot
@@ -137,6 +140,64 @@ def test_the_difference_is_taken_against_the_card_at_posting_time(
     )
     assert posted == []
     assert StockBalance.objects.get(point=point, lot=a).quantity == 7
+
+
+def test_an_issue_between_counting_and_posting_makes_no_phantom_surplus(
+    point, receive, worker_actor, today, make_facts
+) -> None:
+    a = receive(point, 10, lot_number="A").lot
+    count = stocktake.stock_count_start(actor=worker_actor, point=point, count_date=today)
+    stocktake.stock_count_save(actor=worker_actor, count=count, entries=entries(count, {"A": 10}))
+    moves.stock_issue_anonymous(
+        actor=worker_actor, point=point, lot=a, quantity=3, facts=make_facts()
+    )
+    (row,) = count_rows(count)
+    assert (row.on_card, row.now, row.difference) == (10, 7, 0)
+    # The same form saved again (the count unchanged) keeps what the line was counted against.
+    stocktake.stock_count_save(actor=worker_actor, count=count, entries=entries(count, {"A": 10}))
+    posted = stocktake.stock_count_post(
+        actor=worker_actor, count=count, entries=entries(count, {"A": 10})
+    )
+    assert posted == []
+    assert StockBalance.objects.get(point=point, lot=a).quantity == 7
+    count.refresh_from_db()
+    assert count.state == StockCount.State.POSTED
+    assert [(r.on_card, r.difference) for r in count_rows(count)] == [(10, 0)]
+
+
+def test_a_shortage_counted_before_later_moves_is_booked_against_the_snapshot(
+    point, receive, worker_actor, today, make_facts
+) -> None:
+    a = receive(point, 10, lot_number="A").lot
+    count = stocktake.stock_count_start(actor=worker_actor, point=point, count_date=today)
+    stocktake.stock_count_save(
+        actor=worker_actor, count=count, entries=entries(count, {"A": 9}, {"A": "lost"})
+    )
+    moves.stock_issue_anonymous(
+        actor=worker_actor, point=point, lot=a, quantity=3, facts=make_facts()
+    )
+    receive(point, 5, lot_number="A")  # a delivery of the same lot after counting
+    (adjustment,) = stocktake.stock_count_post(actor=worker_actor, count=count)
+    assert (adjustment.quantity, adjustment.reason) == (-1, "lost")
+    # Card = balance at posting (10 - 3 + 5) + (counted - snapshot) (9 - 10).
+    assert StockBalance.objects.get(point=point, lot=a).quantity == 11
+
+
+def test_changing_a_count_takes_a_new_snapshot(
+    point, receive, worker_actor, today, make_facts
+) -> None:
+    a = receive(point, 10, lot_number="A").lot
+    count = stocktake.stock_count_start(actor=worker_actor, point=point, count_date=today)
+    stocktake.stock_count_save(actor=worker_actor, count=count, entries=entries(count, {"A": 10}))
+    moves.stock_loss(actor=worker_actor, point=point, lot=a, quantity=2, facts=make_facts())
+    stocktake.stock_count_save(
+        actor=worker_actor, count=count, entries=entries(count, {"A": 7}, {"A": "lost"})
+    )
+    assert count.lines.get().on_card == 8
+    stocktake.stock_count_save(actor=worker_actor, count=count, entries=entries(count, {}))
+    assert count.lines.get().on_card is None
+    (row,) = count_rows(count)
+    assert (row.on_card, row.difference) == (8, None)
 
 
 def test_one_count_at_a_time_per_point(point, receive, worker_actor, today) -> None:

@@ -4,7 +4,7 @@ The same services and selectors as the pages; every path is scoped to the caller
 """
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -12,8 +12,10 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.params.functions import Header as HeaderParam
+from ninja.params.functions import Path as PathParam
 
 from jisheng.accounts.decorators import request_user
+from jisheng.accounts.models import User
 from jisheng.accounts.roles import Capability
 from jisheng.audit.services import Actor, client_ip
 from jisheng.contraceptives.models import (
@@ -35,6 +37,13 @@ from jisheng.registry.models import Person
 from jisheng.registry.selectors import visible_or_404
 
 router = Router(tags=["contraceptives"])
+
+# Every record ID fits a signed 64-bit column; a larger number is refused (422) before it
+# reaches the database, where it would overflow.
+MAX_ID = 2**63 - 1
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
+PathId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+Year = Annotated[int, Field(ge=2000, le=2100)]
 
 
 def _actor(request: HttpRequest, capability: Capability = Capability.MANAGE_STOCK) -> Actor:
@@ -105,12 +114,16 @@ class BalanceOut(Schema):
         return obj.lot.product.name
 
 
+def _viewer(context: dict[str, Any]) -> User:
+    return request_user(context["request"])
+
+
 class PointDetail(PointOut):
     balances: list[BalanceOut]
 
     @staticmethod
-    def resolve_balances(obj: DistributionPoint) -> list[StockBalance]:
-        return list(stock.point_balances(obj))
+    def resolve_balances(obj: DistributionPoint, context: dict[str, Any]) -> list[StockBalance]:
+        return list(stock.point_balances(_viewer(context), obj))
 
 
 class MoveOut(Schema):
@@ -126,7 +139,9 @@ class MoveOut(Schema):
     occurred_on: dt.date
     recorded_at: dt.datetime
     recorded_by_id: int | None
-    person_id: int | None
+    person_id: int | None = Field(
+        description="发放到人：居民（仅有健康信息职责者可见，其查看记入审计；否则为空）"
+    )
     transfer_id: int | None
     stock_count_id: int | None
     reverses_id: int | None
@@ -134,6 +149,11 @@ class MoveOut(Schema):
     @staticmethod
     def resolve_product_id(obj: StockMove) -> int:
         return obj.lot.product_id
+
+    @staticmethod
+    def resolve_person_id(obj: StockMove, context: dict[str, Any]) -> int | None:
+        # Who was supplied is health data; the routes that show it audit the read.
+        return obj.person_id if stock.sees_supplied_persons(_viewer(context)) else None
 
 
 class MovesPosted(Schema):
@@ -172,17 +192,17 @@ class MoveIn(Schema):
         "loss",
         "reversal",
     ]
-    point_id: int | None = Field(None, description="发生的发放点（撤销时不需要）")
-    lot_id: int | None = Field(
+    point_id: RecordId | None = Field(None, description="发生的发放点（撤销时不需要）")
+    lot_id: RecordId | None = Field(
         None, description="批次（入库时可改填 product_id/lot_number/expiry_date）"
     )
-    product_id: int | None = Field(None, description="入库：药具")
+    product_id: RecordId | None = Field(None, description="入库：药具")
     lot_number: str = Field("", max_length=40, description="入库：批号")
     expiry_date: dt.date | None = Field(None, description="入库：有效期至")
     quantity: int | None = Field(None, gt=0, le=1_000_000)
-    person_id: int | None = Field(None, description="发放到人：居民")
-    to_point_id: int | None = Field(None, description="调拨：调入的发放点")
-    reverses_id: int | None = Field(None, description="撤销：被撤销的记录")
+    person_id: RecordId | None = Field(None, description="发放到人：居民")
+    to_point_id: RecordId | None = Field(None, description="调拨：调入的发放点")
+    reverses_id: RecordId | None = Field(None, description="撤销：被撤销的记录")
     reason: str = Field("", max_length=20)
     note: str = Field("", max_length=200)
     document_number: str = Field("", max_length=50)
@@ -190,14 +210,20 @@ class MoveIn(Schema):
 
 
 class MoveQuery(Schema):
-    point_id: int | None = None
-    kind: str = ""
+    point_id: RecordId | None = None
+    kind: str = Field("", max_length=20)
     since: dt.date | None = None
 
 
+class CardQuery(Schema):
+    product_id: RecordId | None = None
+    lot_id: RecordId | None = None
+    year: Year | None = Field(None, description="年度：上年结转之后的当年记录")
+
+
 class RosterQuery(Schema):
-    method: str = ""
-    community_id: int | None = None
+    method: str = Field("", max_length=24)
+    community_id: RecordId | None = None
     include_stopped: bool = False
 
 
@@ -236,12 +262,12 @@ class RosterDetail(RosterOut):
     supplies: list[MoveOut]
 
     @staticmethod
-    def resolve_follow_ups(obj: RosterEntry) -> list[RosterFollowUp]:
-        return list(roster_selectors.follow_ups(obj))
+    def resolve_follow_ups(obj: RosterEntry, context: dict[str, Any]) -> list[RosterFollowUp]:
+        return list(roster_selectors.follow_ups(user=_viewer(context), entry=obj))
 
     @staticmethod
-    def resolve_supplies(obj: RosterEntry) -> list[StockMove]:
-        return list(roster_selectors.supply_history(obj))
+    def resolve_supplies(obj: RosterEntry, context: dict[str, Any]) -> list[StockMove]:
+        return list(roster_selectors.supply_history(user=_viewer(context), entry=obj))
 
 
 def _required[T](value: T | None, field: str) -> T:
@@ -337,28 +363,27 @@ def point_list(request: HttpRequest) -> list[DistributionPoint]:
 
 
 @router.get("/points/{point_id}", response=PointDetail, summary="发放点详情（含各批次库存）")
-def point_detail(request: HttpRequest, point_id: int) -> DistributionPoint:
+def point_detail(request: HttpRequest, point_id: PathId) -> DistributionPoint:
     return stock.point_or_404(_actor(request).user, point_id)
 
 
-@router.get("/points/{point_id}/card", response=CardOut, summary="实物帐卡（逐笔结存）")
-def stock_card(
-    request: HttpRequest,
-    point_id: int,
-    product_id: int | None = None,
-    lot_id: int | None = None,
-    year: int | None = None,
-) -> dict[str, Any]:
-    point = stock.point_or_404(_actor(request).user, point_id)
-    product = stock.card_products(point).filter(pk=_required(product_id, "product_id")).first()
+@router.get(
+    "/points/{point_id}/card",
+    response=CardOut,
+    summary="实物帐卡（逐笔结存；显示发放对象时记录审计）",
+)
+def stock_card(request: HttpRequest, point_id: PathId, query: Query[CardQuery]) -> dict[str, Any]:
+    actor = _actor(request)
+    point = stock.point_or_404(actor.user, point_id)
+    product_id = _required(query.product_id, "product_id")
+    product = stock.card_products(actor.user, point).filter(pk=product_id).first()
     if product is None:
         raise NotFound()
-    lot = None if lot_id is None else product.lots.filter(pk=lot_id).first()
-    if lot_id is not None and lot is None:
+    lot = None if query.lot_id is None else product.lots.filter(pk=query.lot_id).first()
+    if query.lot_id is not None and lot is None:
         raise NotFound()
-    if year is not None and not 2000 <= year <= 2100:
-        raise JishengError("year 应在 2000 至 2100 之间", code="invalid_input")
-    card = stock.stock_card(point=point, product=product, lot=lot, year=year)
+    card = stock.stock_card(user=actor.user, point=point, product=product, lot=lot, year=query.year)
+    stock.card_read_record(actor=actor, card=card)
     return {
         "point_id": point.pk,
         "product_id": product.pk,
@@ -370,10 +395,12 @@ def stock_card(
     }
 
 
-@router.get("/moves", response=list[MoveOut], summary="库存变动记录")
+@router.get("/moves", response=list[MoveOut], summary="库存变动记录（显示发放对象时记录审计）")
 @paginate(PageNumberPagination)
 def move_list(request: HttpRequest, query: Query[MoveQuery]) -> object:
-    moves_ = stock.move_list(_actor(request).user).order_by("-pk")
+    actor = _actor(request)
+    stock.move_list_read_record(actor=actor, point_id=query.point_id)
+    moves_ = stock.move_list(actor.user).order_by("-pk")
     if query.point_id is not None:
         moves_ = moves_.filter(point_id=query.point_id)
     if query.kind:
@@ -383,9 +410,14 @@ def move_list(request: HttpRequest, query: Query[MoveQuery]) -> object:
     return moves_
 
 
-@router.get("/moves/{stock_move_id}", response=MoveOut, summary="一笔库存变动")
-def move_detail(request: HttpRequest, stock_move_id: int) -> StockMove:
-    return stock.move_or_404(_actor(request).user, stock_move_id)
+@router.get(
+    "/moves/{stock_move_id}", response=MoveOut, summary="一笔库存变动（显示发放对象时记录审计）"
+)
+def move_detail(request: HttpRequest, stock_move_id: PathId) -> StockMove:
+    actor = _actor(request)
+    move = stock.move_or_404(actor.user, stock_move_id)
+    stock.move_read_record(actor=actor, move=move)
+    return move
 
 
 @router.post(
@@ -430,7 +462,7 @@ def roster_list(request: HttpRequest, query: Query[RosterQuery]) -> object:
 
 
 @router.get("/roster/{roster_entry_id}", response=RosterDetail, summary="花名册条目（记录审计）")
-def roster_detail(request: HttpRequest, roster_entry_id: int) -> RosterEntry:
+def roster_detail(request: HttpRequest, roster_entry_id: PathId) -> RosterEntry:
     return roster_selectors.roster_entry_detail(
         actor=_actor(request, Capability.VIEW_HEALTH), entry_id=roster_entry_id
     )

@@ -5,8 +5,8 @@ residents, follow-ups, consultations, leaflets and low-stock levels.
 The year is simulated in memory in date order — first-expiry-first-out, nothing issued that
 is not held — and written with bulk inserts, so the ledger is consistent (balances equal the
 sum of moves, never negative) and the whole seeding takes seconds for 20,000 residents.
-It bypasses the services (no audit rows: nobody did these things) and is meant to be called
-once on a fresh instance.
+It bypasses the services (no audit rows: nobody did these things); called again on a street
+that already has points, it does nothing.
 """
 
 from __future__ import annotations
@@ -455,13 +455,16 @@ def _outreach(
 
 
 def demo_seed(*, street: OrgUnit, today: dt.date, rng: random.Random) -> None:
-    """Seed the demo street's contraceptive supply (once, on a fresh instance)."""
+    """Seed the demo street's contraceptive supply once: a street that already has points
+    (seeded before, or set up by hand) is left as it is, so a second call does nothing."""
     communities = list(
         OrgUnit.objects.filter(
             parent=street, kind__in=[OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.VILLAGE]
         ).order_by("code")
     )
     if len(communities) < 5:
+        return
+    if DistributionPoint.objects.filter(org_unit__in=[street, *communities]).exists():
         return
     users = {
         u.username: u

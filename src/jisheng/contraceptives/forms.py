@@ -26,6 +26,7 @@ from jisheng.contraceptives.models import (
 )
 from jisheng.contraceptives.services.balances import MoveFacts
 from jisheng.core.models import OrgUnit
+from jisheng.registry.services.persons import id_number_digest
 
 
 class DateInput(forms.DateInput):
@@ -153,9 +154,10 @@ class IssueForm(LotMoveForm):
     field_order = ("id_number", "lot", "quantity")
 
     def fingerprint(self) -> dict[str, object]:
-        # The key's fingerprint is stored: keep the ID number out of it.
+        """The request with the person as a keyed digest of the ID number: a key reused
+        for another person is refused, and the stored fingerprint holds no ID number."""
         data = super().fingerprint()
-        data.pop("id_number", None)
+        data["id_number"] = id_number_digest(str(data["id_number"]))
         return data
 
 

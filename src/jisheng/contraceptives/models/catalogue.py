@@ -43,6 +43,11 @@ class Method(models.TextChoices):
         """The method a person uses when supplied with a product of ``category``."""
         return cls(category)
 
+    @classmethod
+    def categories(cls, method: str) -> list[str]:
+        """The product categories that supply ``method`` (none for e.g. sterilization)."""
+        return [c for c in ProductCategory.values if cls.for_category(c) == method]
+
 
 class PointKind(models.TextChoices):
     STORE = "store", _("Street store")

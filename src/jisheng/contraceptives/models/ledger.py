@@ -195,12 +195,16 @@ class StockCount(models.Model):
 
 
 class StockCountLine(models.Model):
-    """One lot of a count: what was counted and, once posted, what the card said."""
+    """One lot of a count: what was counted, and what the card said when it was counted.
+
+    The difference ``counted - on_card`` is what posting books: moves recorded between
+    counting and posting changed shelf and card alike, so they do not change it.
+    """
 
     count = models.ForeignKey(StockCount, on_delete=models.CASCADE, related_name="lines")
     lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="+")
     counted = models.IntegerField(_("counted"), null=True, blank=True)
-    # The card's balance at the moment of posting (empty while a draft).
+    # The card's balance when ``counted`` was entered (empty while not counted).
     on_card = models.IntegerField(_("on the card"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=20, choices=MoveReason.choices, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jisheng.accounts.roles import Capability
 from jisheng.contraceptives.models.catalogue import DistributionPoint, Method
+from jisheng.contraceptives.models.ledger import StockMove
 from jisheng.core.fields import EncryptedTextField
 from jisheng.core.scope import ScopedManager, ScopeRule
 from jisheng.registry.models import Person
@@ -64,6 +65,10 @@ class RosterEntry(models.Model):
     notes = EncryptedTextField(_("health notes"))
     enrolled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The issue that put the person on the roster, if one did: reversing it undoes the entry.
+    first_supply = models.OneToOneField(
+        StockMove, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -14,7 +14,6 @@ from jisheng.audit.services import Action, Actor
 from jisheng.contraceptives.models import (
     Method,
     MoveKind,
-    ProductCategory,
     RosterEntry,
     RosterFollowUp,
     StockMove,
@@ -29,8 +28,9 @@ class RosterFilters:
     active_only: bool = True
 
     def as_audit_detail(self) -> dict[str, object]:
+        """What was searched for: IDs and flags, never the method searched (health data)."""
         return {
-            "method": self.method,
+            "by_method": bool(self.method),
             "community": self.community_id,
             "active_only": self.active_only,
         }
@@ -78,10 +78,11 @@ def roster_entry_detail(*, actor: Actor, entry_id: int) -> RosterEntry:
     return entry
 
 
-def roster_entry_for_form(user: User, entry_id: int) -> RosterEntry:
-    """An entry in scope for a form page; it shows no notes, so it is not an audited read."""
+def roster_entry_for_form(*, actor: Actor, entry_id: int, shown: bool) -> RosterEntry:
+    """An entry in scope for a form page (no notes). A page that is ``shown`` names the
+    person beside their method, so that read is audited before it is returned."""
     entry = (
-        RosterEntry.objects.visible_to(user)
+        RosterEntry.objects.visible_to(actor.user)
         .select_related("person")
         .defer("notes", "person__id_number", "person__phone")
         .filter(pk=entry_id)
@@ -89,29 +90,41 @@ def roster_entry_for_form(user: User, entry_id: int) -> RosterEntry:
     )
     if entry is None:
         raise NotFound()
+    if shown:
+        with transaction.atomic():
+            audit.record(action=Action.VIEW, actor=actor, obj=entry)
     return entry
 
 
-def follow_ups(entry: RosterEntry) -> QuerySet[RosterFollowUp]:
-    return entry.follow_ups.select_related("recorded_by").order_by("date", "pk")
+def follow_ups(user: User, entry: RosterEntry) -> QuerySet[RosterFollowUp]:
+    return (
+        RosterFollowUp.objects.visible_to(user)
+        .filter(entry=entry)
+        .select_related("recorded_by")
+        .order_by("date", "pk")
+    )
 
 
-def person_entries(entry: RosterEntry) -> QuerySet[RosterEntry]:
+def person_entries(user: User, entry: RosterEntry) -> QuerySet[RosterEntry]:
     """The person's other roster entries (earlier or parallel methods)."""
     return (
-        RosterEntry.objects.filter(person_id=entry.person_id)
+        RosterEntry.objects.visible_to(user)
+        .filter(person_id=entry.person_id)
         .exclude(pk=entry.pk)
         .defer("notes")
         .order_by("-start_date", "-pk")
     )
 
 
-def supply_history(entry: RosterEntry) -> QuerySet[StockMove]:
-    """Issues to the person of products of the entry's method, at any point, newest first."""
-    categories = [c for c in ProductCategory.values if Method.for_category(c) == entry.method]
+def supply_history(user: User, entry: RosterEntry) -> QuerySet[StockMove]:
+    """Issues to the person of products of the entry's method at the points in the user's
+    scope, newest first."""
     return (
-        StockMove.objects.filter(
-            person_id=entry.person_id, kind=MoveKind.ISSUE, lot__product__category__in=categories
+        StockMove.objects.visible_to(user)
+        .filter(
+            person_id=entry.person_id,
+            kind=MoveKind.ISSUE,
+            lot__product__category__in=Method.categories(entry.method),
         )
         .select_related("point", "lot__product", "recorded_by")
         .annotate(is_reversed=Exists(StockMove.objects.filter(reverses=OuterRef("pk"))))

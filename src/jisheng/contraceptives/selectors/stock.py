@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum, Window
 from django.utils import timezone
 
 from jisheng.accounts.models import User
 from jisheng.accounts.roles import ROLE_CAPABILITIES, Capability
+from jisheng.audit import services as audit
+from jisheng.audit.services import Action, Actor
 from jisheng.contraceptives.models import (
     DistributionPoint,
     Lot,
@@ -20,8 +24,10 @@ from jisheng.contraceptives.models import (
     StockCountLine,
     StockMove,
     StockThreshold,
+    StockTransfer,
 )
 from jisheng.core.errors import NotFound
+from jisheng.core.models import OrgUnit
 
 
 def point_list(user: User) -> QuerySet[DistributionPoint]:
@@ -62,6 +68,11 @@ def transfer_destinations(user: User, source: DistributionPoint) -> QuerySet[Dis
     )
 
 
+def point_unit_choices(user: User) -> QuerySet[OrgUnit]:
+    """Units a new point may belong to: the street and communities in the user's area."""
+    return OrgUnit.objects.visible_to(user).exclude(kind=OrgUnit.Kind.DISTRICT)
+
+
 def keeper_choices(user: User) -> QuerySet[User]:
     """Users who may keep a point in the user's area: stock managers attached inside it."""
     roles = [role for role, caps in ROLE_CAPABILITIES.items() if Capability.MANAGE_STOCK in caps]
@@ -79,28 +90,34 @@ def product_list(user: User, *, active_only: bool = False) -> QuerySet[Product]:
     return products.filter(is_active=True) if active_only else products
 
 
-def point_balances(point: DistributionPoint) -> QuerySet[StockBalance]:
+def point_balances(user: User, point: DistributionPoint) -> QuerySet[StockBalance]:
     """What the point holds, lot by lot, first to expire first (FEFO)."""
     return (
-        StockBalance.objects.filter(point=point, quantity__gt=0)
+        StockBalance.objects.visible_to(user)
+        .filter(point=point, quantity__gt=0)
         .select_related("lot__product")
         .order_by("lot__product__category", "lot__product__name", "lot__expiry_date", "lot_id")
     )
 
 
-def lots_in_stock(point: DistributionPoint, *, usable_on: dt.date | None = None) -> QuerySet[Lot]:
+def lots_in_stock(
+    user: User, point: DistributionPoint, *, usable_on: dt.date | None = None
+) -> QuerySet[Lot]:
     """Lots with stock at the point, first to expire first; only unexpired ones if asked."""
-    lots = Lot.objects.filter(balances__point=point, balances__quantity__gt=0).annotate(
-        on_hand=F("balances__quantity")
+    held = StockBalance.objects.visible_to(user).filter(point=point, quantity__gt=0)
+    lots = (
+        Lot.objects.visible_to(user)
+        .filter(balances__in=held)
+        .annotate(on_hand=F("balances__quantity"))
     )
     if usable_on is not None:
         lots = lots.filter(expiry_date__gte=usable_on)
     return lots.select_related("product").order_by("expiry_date", "product__name", "number")
 
 
-def expired_lots_in_stock(point: DistributionPoint, *, on: dt.date) -> QuerySet[Lot]:
+def expired_lots_in_stock(user: User, point: DistributionPoint, *, on: dt.date) -> QuerySet[Lot]:
     """Lots held at the point that have expired by day ``on`` (for write-offs)."""
-    return lots_in_stock(point).filter(expiry_date__lt=on)
+    return lots_in_stock(user, point).filter(expiry_date__lt=on)
 
 
 def move_list(user: User) -> QuerySet[StockMove]:
@@ -114,6 +131,57 @@ def move_or_404(user: User, move_id: int) -> StockMove:
     if move is None:
         raise NotFound()
     return move
+
+
+def sees_supplied_persons(user: User) -> bool:
+    """Who was supplied with a contraceptive is health data: only the health duty sees it
+    (the person of an issue is left out of moves and cards for everyone else)."""
+    return user.has_capability(Capability.VIEW_HEALTH)
+
+
+def move_list_read_record(*, actor: Actor, point_id: int | None) -> None:
+    """Audit a list of moves that names the persons supplied (IDs only in the detail)."""
+    if not sees_supplied_persons(actor.user):
+        return
+    with transaction.atomic():
+        audit.record(
+            action=Action.SEARCH,
+            actor=actor,
+            object_type=StockMove._meta.label_lower,
+            detail={"point": point_id},
+        )
+
+
+def move_read_record(*, actor: Actor, move: StockMove) -> None:
+    """Audit the read of one issue that names the person supplied."""
+    if move.person_id is None or not sees_supplied_persons(actor.user):
+        return
+    with transaction.atomic():
+        audit.record(action=Action.VIEW, actor=actor, obj=move, detail={"person": move.person_id})
+
+
+def card_read_record(*, actor: Actor, card: StockCard) -> None:
+    """Audit a stock card that names persons supplied (point, product and a count)."""
+    persons = {row.move.person_id for row in card.rows if row.move.person_id is not None}
+    if not persons or not sees_supplied_persons(actor.user):
+        return
+    with transaction.atomic():
+        audit.record(
+            action=Action.SEARCH,
+            actor=actor,
+            object_type=StockMove._meta.label_lower,
+            detail={"point": card.point.pk, "product": card.product.pk, "persons": len(persons)},
+        )
+
+
+def sending_transfer_ids(user: User, transfer_ids: Iterable[int | None]) -> set[int]:
+    """Those of ``transfer_ids`` the user sent (their source is in the user's scope)."""
+    wanted = {pk for pk in transfer_ids if pk is not None}
+    if not wanted:
+        return set()
+    return set(
+        StockTransfer.objects.visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -152,6 +220,7 @@ class StockCard:
 
 def stock_card(
     *,
+    user: User,
     point: DistributionPoint,
     product: Product,
     lot: Lot | None = None,
@@ -159,7 +228,7 @@ def stock_card(
 ) -> StockCard:
     """Every move of the product (or lot) at the point in entry order, with running balance;
     for ``year``, the moves dated in it after the balance carried forward."""
-    moves = StockMove.objects.filter(point=point, lot__product=product)
+    moves = StockMove.objects.visible_to(user).filter(point=point, lot__product=product)
     if lot is not None:
         moves = moves.filter(lot=lot)
     opening = 0
@@ -167,7 +236,7 @@ def stock_card(
         carried = moves.filter(occurred_on__lt=dt.date(year, 1, 1)).aggregate(total=Sum("quantity"))
         opening = int(carried["total"] or 0)
         moves = moves.filter(occurred_on__year=year)
-    moves = (
+    listed = (
         moves.select_related(
             "lot", "recorded_by", "person", "transfer__source", "transfer__destination", "reverses"
         )
@@ -178,15 +247,18 @@ def stock_card(
         )
         .order_by("id")
     )
-    rows = [CardRow(move=move, balance=opening + move.running) for move in moves]
+    rows = [CardRow(move=move, balance=opening + move.running) for move in listed]
     return StockCard(point=point, product=product, lot=lot, rows=rows, year=year, opening=opening)
 
 
-def card_products(point: DistributionPoint) -> QuerySet[Product]:
+def card_products(user: User, point: DistributionPoint) -> QuerySet[Product]:
     """Products that have a card at the point (any move, even if now at zero)."""
-    return Product.objects.filter(
-        pk__in=StockMove.objects.filter(point=point).values("lot__product_id")
-    ).order_by("category", "name")
+    moved = StockMove.objects.visible_to(user).filter(point=point)
+    return (
+        Product.objects.visible_to(user)
+        .filter(pk__in=moved.values("lot__product_id"))
+        .order_by("category", "name")
+    )
 
 
 def thresholds_of(point: DistributionPoint) -> dict[int, int]:
@@ -206,14 +278,20 @@ def count_or_404(user: User, count_id: int) -> StockCount:
 
 @dataclass(frozen=True)
 class CountRow:
-    """A line of a count beside the card's balance: live while drafting, frozen once posted."""
+    """A line of a count beside the card: the balance when the line was counted (while not
+    yet counted, the balance now); for a draft, ``now`` is today's balance as well."""
 
     line: StockCountLine
     on_card: int
+    now: int | None = None
 
     @property
     def difference(self) -> int | None:
         return None if self.line.counted is None else self.line.counted - self.on_card
+
+    @property
+    def moved_since_counted(self) -> bool:
+        return self.now is not None and self.now != self.on_card
 
 
 def count_rows(count: StockCount) -> list[CountRow]:
@@ -229,7 +307,16 @@ def count_rows(count: StockCount) -> list[CountRow]:
             point_id=count.point_id, lot_id__in=[line.lot_id for line in lines]
         ).values_list("lot_id", "quantity")
     )
-    return [CountRow(line=line, on_card=balances.get(line.lot_id, 0)) for line in lines]
+    rows = []
+    for line in lines:
+        now = balances.get(line.lot_id, 0)
+        counted_against = line.on_card if line.counted is not None else None
+        rows.append(
+            CountRow(
+                line=line, on_card=now if counted_against is None else counted_against, now=now
+            )
+        )
+    return rows
 
 
 def lots_addable_to_count(count: StockCount) -> QuerySet[Lot]:
@@ -242,24 +329,27 @@ def lots_addable_to_count(count: StockCount) -> QuerySet[Lot]:
     )
 
 
-def recent_moves(point: DistributionPoint, limit: int = 20) -> QuerySet[StockMove]:
+def recent_moves(user: User, point: DistributionPoint, limit: int = 20) -> QuerySet[StockMove]:
     return (
-        StockMove.objects.filter(point=point)
+        StockMove.objects.visible_to(user)
+        .filter(point=point)
         .select_related("lot__product", "recorded_by", "reverses")
         .order_by("-id")[:limit]
     )
 
 
-def issue_total(point: DistributionPoint, *, since: dt.date | None = None) -> int:
+def issue_total(user: User, point: DistributionPoint, *, since: dt.date | None = None) -> int:
     """Units handed out at the point (named and anonymous), net of reversed issues."""
     since = since or timezone.localdate().replace(month=1, day=1)
     total = (
-        StockMove.objects.filter(
+        StockMove.objects.visible_to(user)
+        .filter(
             point=point,
             kind__in=[MoveKind.ISSUE, MoveKind.ANONYMOUS_ISSUE],
             occurred_on__gte=since,
             reversed_by__isnull=True,
-        ).aggregate(total=Sum("quantity"))["total"]
+        )
+        .aggregate(total=Sum("quantity"))["total"]
         or 0
     )
     return -int(total)

@@ -19,7 +19,7 @@ from jisheng.contraceptives.models import (
     StockTransfer,
 )
 from jisheng.contraceptives.models.ledger import TRANSFER_KINDS
-from jisheng.contraceptives.selectors.stock import transfer_destinations
+from jisheng.contraceptives.selectors.stock import sending_transfer_ids, transfer_destinations
 from jisheng.contraceptives.services.access import (
     check_quantity,
     check_text,
@@ -28,7 +28,7 @@ from jisheng.contraceptives.services.access import (
     require_stock_manager,
 )
 from jisheng.contraceptives.services.balances import Change, MoveFacts, append_move, apply_changes
-from jisheng.contraceptives.services.roster import roster_ensure_for_issue
+from jisheng.contraceptives.services.roster import roster_ensure_for_issue, roster_undo_issue
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
 from jisheng.registry.models import Person, ResidentStatus
 
@@ -203,6 +203,7 @@ def stock_issue(
             method=Method.for_category(lot.product.category),
             start_date=facts.occurred_on,
             point=point,
+            issue=move,
         )
         return [move]
 
@@ -267,9 +268,28 @@ def stock_loss(
     )
 
 
+def reversal_refusal(
+    move: StockMove, *, already_reversed: bool, sends_transfer: bool
+) -> JishengError | None:
+    """The one rule of what may be reversed, for the service and for the pages that offer
+    "Reverse": the error a reversal of ``move`` meets, or None. A reversal is not itself
+    reversed, a transfer is reversed only by its sending side, and a move only once."""
+    if move.kind == MoveKind.REVERSAL:
+        return Conflict(
+            _("A reversal cannot itself be reversed; record the move again."),
+            code="reversal_of_reversal",
+        )
+    if move.transfer_id is not None and not sends_transfer:
+        return Forbidden(_("Only the sending point can reverse a transfer."))
+    if already_reversed:
+        return Conflict(_("This move has already been reversed."), code="already_reversed")
+    return None
+
+
 def move_reverse(*, actor: Actor, move: StockMove, facts: MoveFacts) -> list[StockMove]:
     """Cancel a wrong move by appending its opposite, naming it. A transfer is reversed
-    whole (both legs) and only by the sending side. A move is reversed at most once."""
+    whole (both legs) and only by the sending side. A move is reversed at most once. A
+    reversed issue that put the person on the roster takes the entry off it again."""
     require_stock_manager(actor)
     facts = facts.checked(MoveKind.REVERSAL)
     with transaction.atomic():
@@ -281,30 +301,25 @@ def move_reverse(*, actor: Actor, move: StockMove, facts: MoveFacts) -> list[Sto
         )
         if original is None:
             raise NotFound()
-        if original.kind == MoveKind.REVERSAL:
-            raise Conflict(
-                _("A reversal cannot itself be reversed; record the move again."),
-                code="reversal_of_reversal",
-            )
         legs = [original]
         if original.transfer_id is not None:
-            if (
-                not StockTransfer.objects.visible_to(actor.user)
-                .filter(pk=original.transfer_id)
-                .exists()
-            ):
-                raise Forbidden(_("Only the sending point can reverse a transfer."))
             legs = list(
                 StockMove.objects.select_related("point", "lot")
                 .filter(transfer_id=original.transfer_id, kind__in=sorted(TRANSFER_KINDS))
                 .order_by("pk")
             )
-        if StockMove.objects.filter(reverses__in=legs).exists():
-            raise Conflict(_("This move has already been reversed."), code="already_reversed")
+        refusal = reversal_refusal(
+            original,
+            already_reversed=StockMove.objects.filter(reverses__in=legs).exists(),
+            sends_transfer=original.transfer_id
+            in sending_transfer_ids(actor.user, [original.transfer_id]),
+        )
+        if refusal is not None:
+            raise refusal
         apply_changes([Change(point=leg.point, lot=leg.lot, delta=-leg.quantity) for leg in legs])
         try:
             with transaction.atomic():
-                return [
+                reversals = [
                     append_move(
                         actor,
                         point=leg.point,
@@ -325,3 +340,6 @@ def move_reverse(*, actor: Actor, move: StockMove, facts: MoveFacts) -> list[Sto
             raise Conflict(
                 _("This move has already been reversed."), code="already_reversed"
             ) from exc
+        if original.kind == MoveKind.ISSUE:
+            roster_undo_issue(actor=actor, issue=original)
+        return reversals

@@ -1,7 +1,8 @@
 """The roster: enrolling a person on a method, follow-ups, stopping or switching methods.
 
-Audit details carry IDs and codes only; notes and side effects never leave the encrypted
-columns.
+Audit details carry IDs and counts only: which method a person uses, why they stopped and
+what they switched to are reproductive data, and the audit trail is read and exported by
+the security auditor. Notes and side effects never leave the encrypted columns.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from jisheng.audit.services import Action, Actor
 from jisheng.contraceptives.models import (
     DistributionPoint,
     Method,
+    MoveKind,
     RosterEntry,
     RosterFollowUp,
     Satisfaction,
+    StockMove,
     StopReason,
 )
 from jisheng.contraceptives.services.access import check_date, check_text, require_health_duty
@@ -50,6 +53,31 @@ def _entry(actor: Actor, entry: RosterEntry) -> RosterEntry:
     return found
 
 
+def _insert(
+    actor: Actor,
+    *,
+    person: Person,
+    method: str,
+    start_date: dt.date,
+    point: DistributionPoint | None,
+    notes: str,
+    first_supply: StockMove | None = None,
+) -> RosterEntry:
+    """Insert an open entry; IntegrityError if the person already has one for ``method``."""
+    with transaction.atomic():
+        entry = RosterEntry.objects.create(
+            person=person,
+            method=method,
+            start_date=start_date,
+            point=point,
+            notes=notes or None,
+            enrolled_by=actor.user,
+            first_supply=first_supply,
+        )
+    audit.record(action=Action.CREATE, actor=actor, obj=entry, detail={"person": person.pk})
+    return entry
+
+
 def _create(
     actor: Actor,
     *,
@@ -60,21 +88,13 @@ def _create(
     notes: str,
 ) -> RosterEntry:
     try:
-        with transaction.atomic():
-            entry = RosterEntry.objects.create(
-                person=person,
-                method=method,
-                start_date=start_date,
-                point=point,
-                notes=notes or None,
-                enrolled_by=actor.user,
-            )
+        return _insert(
+            actor, person=person, method=method, start_date=start_date, point=point, notes=notes
+        )
     except IntegrityError as exc:
         raise Conflict(
             _("This person is already on the roster for this method."), code="already_enrolled"
         ) from exc
-    audit.record(action=Action.CREATE, actor=actor, obj=entry, detail={"method": method})
-    return entry
 
 
 def roster_enroll(
@@ -101,6 +121,10 @@ def roster_enroll(
         )
 
 
+def _open_entry(person: Person, method: str) -> RosterEntry | None:
+    return RosterEntry.objects.filter(person=person, method=method, stop_date__isnull=True).first()
+
+
 def roster_ensure_for_issue(
     *,
     actor: Actor,
@@ -108,17 +132,57 @@ def roster_ensure_for_issue(
     method: str,
     start_date: dt.date,
     point: DistributionPoint,
+    issue: StockMove,
 ) -> RosterEntry:
-    """The person's open entry for ``method``, enrolled now if there is none (the caller
-    has checked the person and holds the transaction)."""
-    open_entry = RosterEntry.objects.filter(
-        person=person, method=method, stop_date__isnull=True
-    ).first()
+    """The person's open entry for ``method``, enrolled now (naming ``issue``) if there is
+    none. The caller has checked the person and holds the transaction. Two first issues to
+    one person at the same moment both succeed: the later insert finds the earlier entry."""
+    open_entry = _open_entry(person, method)
     if open_entry is not None:
         return open_entry
-    return _create(
-        actor, person=person, method=method, start_date=start_date, point=point, notes=""
+    try:
+        return _insert(
+            actor,
+            person=person,
+            method=method,
+            start_date=start_date,
+            point=point,
+            notes="",
+            first_supply=issue,
+        )
+    except IntegrityError:
+        # A parallel issue enrolled the person between the read and the insert.
+        open_entry = _open_entry(person, method)
+        if open_entry is None:
+            raise
+        return open_entry
+
+
+def roster_undo_issue(*, actor: Actor, issue: StockMove) -> RosterEntry | None:
+    """After ``issue`` was reversed: the entry it created is stopped as entered by mistake,
+    unless the person has had other (unreversed) issues for that method since. Called by
+    the reversal inside its transaction; the stock duty that reverses the issue suffices."""
+    entry = (
+        RosterEntry.objects.select_for_update()
+        .filter(first_supply=issue, stop_date__isnull=True)
+        .first()
     )
+    if entry is None:
+        return None
+    other_issues = (
+        StockMove.objects.filter(
+            person_id=entry.person_id,
+            kind=MoveKind.ISSUE,
+            lot__product__category__in=Method.categories(entry.method),
+            reversed_by__isnull=True,
+        )
+        .exclude(pk=issue.pk)
+        .exists()
+    )
+    if other_issues:
+        return None
+    _close(actor, entry, stop_date=entry.start_date, reason=StopReason.ENTERED_IN_ERROR)
+    return entry
 
 
 def roster_stop(
@@ -142,7 +206,7 @@ def _close(actor: Actor, entry: RosterEntry, *, stop_date: dt.date, reason: str)
     entry.stop_date = stop_date
     entry.stop_reason = reason
     entry.save(update_fields=["stop_date", "stop_reason"])
-    audit.record(action=Action.UPDATE, actor=actor, obj=entry, detail={"stop_reason": reason})
+    audit.record(action=Action.UPDATE, actor=actor, obj=entry, detail={"stopped": True})
 
 
 def roster_follow_up_record(
@@ -185,7 +249,7 @@ def roster_follow_up_record(
             action=Action.CREATE,
             actor=actor,
             obj=follow_up,
-            detail={"entry": found.pk, "switched_to": switch_to},
+            detail={"entry": found.pk, "switched": bool(switch_to)},
         )
         if switch_to:
             _close(actor, found, stop_date=date, reason=StopReason.CHANGED_METHOD)

@@ -1,5 +1,6 @@
-"""Physical counts (盘点): a draft of counted lines, compared with the card, then posted as
-adjustment moves so that afterwards card and count agree (帐卡物相符)."""
+"""Physical counts (盘点): a draft of counted lines, each compared with the card as it stood
+when the line was counted, then posted as adjustment moves so that card and shelf agree
+(帐卡物相符) even when stock moved between counting and posting."""
 
 from __future__ import annotations
 
@@ -96,20 +97,38 @@ def _draft(actor: Actor, count: StockCount) -> StockCount:
 
 
 def _save(count: StockCount, entries: Iterable[LineEntry]) -> None:
+    """Keep the typed values. A line whose count is new or changed takes the card's
+    balance of this moment as what it was counted against; unchanged lines keep theirs."""
     lines = {line.pk: line for line in count.lines.all()}
     allowed = ALLOWED_REASONS[MoveKind.ADJUSTMENT]
+    entries = list(entries)
     for entry in entries:
-        line = lines.get(entry.line_id)
-        if line is None:
+        if entry.line_id not in lines:
             raise JishengError(_("A line does not belong to this count."), code="line")
         if entry.counted is not None and not 0 <= entry.counted <= MAX_QUANTITY:
             raise JishengError(_("A counted quantity is not plausible."), code="counted")
         if entry.reason and entry.reason not in allowed:
             raise JishengError(_("This reason does not fit this kind of move."), code="reason")
+    on_card = _card_now(count, [lines[entry.line_id].lot_id for entry in entries])
+    for entry in entries:
+        line = lines[entry.line_id]
+        if entry.counted is None:
+            line.on_card = None
+        elif entry.counted != line.counted or line.on_card is None:
+            line.on_card = on_card.get(line.lot_id, 0)
         line.counted = entry.counted
         line.reason = entry.reason
         line.note = check_text(entry.note)
-        line.save(update_fields=["counted", "reason", "note"])
+        line.save(update_fields=["counted", "on_card", "reason", "note"])
+
+
+def _card_now(count: StockCount, lot_ids: list[int]) -> dict[int, int]:
+    """The card's balance of these lots at the count's point now (absent: zero)."""
+    return dict(
+        StockBalance.objects.filter(point_id=count.point_id, lot_id__in=lot_ids).values_list(
+            "lot_id", "quantity"
+        )
+    )
 
 
 def stock_count_save(
@@ -146,9 +165,11 @@ def stock_count_cancel(*, actor: Actor, count: StockCount) -> StockCount:
 def stock_count_post(
     *, actor: Actor, count: StockCount, entries: Iterable[LineEntry] = ()
 ) -> list[StockMove]:
-    """Save ``entries``, then turn every difference between count and card into an
-    adjustment move with its reason. Every line must be counted and every difference
-    explained; the card is read under lock, so it equals the count when this returns."""
+    """Save ``entries``, then book every line's difference between what was counted and
+    what the card said when it was counted, as an adjustment move with its reason. Every
+    line must be counted and every difference explained. Moves recorded since a line was
+    counted changed shelf and card alike, so afterwards the card equals the count plus
+    those moves — and, with none, the count."""
     with transaction.atomic():
         found = _draft(actor, count)
         point = point_in_service(actor, found.point)
@@ -160,7 +181,9 @@ def stock_count_post(
         unexplained = []
         changes = []
         for line in lines:
-            line.on_card = balances[(point.pk, line.lot_id)].quantity
+            if line.on_card is None:  # counted before snapshots were kept: the card now
+                line.on_card = balances[(point.pk, line.lot_id)].quantity
+                line.save(update_fields=["on_card"])
             difference = line.difference or 0
             if difference and not line.reason:
                 unexplained.append(line.lot.number)
@@ -191,8 +214,6 @@ def stock_count_post(
             )
             for line, change in changes
         ]
-        for line in lines:
-            line.save(update_fields=["on_card"])
         found.state = State.POSTED
         found.posted_by = actor.user
         found.posted_at = timezone.now()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from jisheng.accounts.models import User
 from jisheng.audit.services import Actor
+from jisheng.contraceptives.forms import YearForm
 from jisheng.core.errors import Forbidden, JishengError, NotFound
 from jisheng.registry import selectors as registry_selectors
 from jisheng.registry.models import Person
@@ -56,6 +57,31 @@ def form_page[T](
                 messages.success(request, success)
                 return redirect(next_url(result))
     return render(request, template, {"form": form, **context}, status=status)
+
+
+# 18 decimal digits always fit a 64-bit column, so no such value overflows the database.
+QUERY_INT_DIGITS = 18
+
+
+def query_int(request: HttpRequest, name: str) -> int | None:
+    """A whole number from the query string: None when absent or empty, a 400 when it is
+    not plain ASCII digits (``"²".isdigit()`` is true, yet ``int("²")`` fails) or too long."""
+    value = request.GET.get(name, "")
+    if not value:
+        return None
+    if not (value.isascii() and value.isdecimal() and len(value) <= QUERY_INT_DIGITS):
+        raise JishengError(
+            _("The value of %(name)s is not a valid number.") % {"name": name},
+            code="invalid_input",
+        )
+    return int(value)
+
+
+def year_from(form: YearForm) -> int:
+    """The year asked for (this year when none); a 400 when it is not a plausible year."""
+    if form.is_bound and not form.is_valid():
+        raise JishengError(_("The year is not valid."), code="invalid_input")
+    return form.year_or_current()
 
 
 def person_by_id_number(user: User, id_number: str) -> Person:

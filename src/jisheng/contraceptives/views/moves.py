@@ -30,7 +30,12 @@ from jisheng.contraceptives.models import DistributionPoint, MoveKind, StockMove
 from jisheng.contraceptives.selectors import stock
 from jisheng.contraceptives.services import moves
 from jisheng.contraceptives.services.idempotency import post_once
-from jisheng.contraceptives.views.common import form_page, person_by_id_number, posted
+from jisheng.contraceptives.views.common import (
+    form_page,
+    person_by_id_number,
+    posted,
+    query_int,
+)
 
 Post = Callable[[Actor, dict[str, Any]], list[StockMove]]
 
@@ -109,7 +114,7 @@ def move_transfer(request: HttpRequest, point_id: int) -> HttpResponse:
     user, point = _point(request, point_id)
     form = TransferForm(
         posted(request),
-        lots=stock.lots_in_stock(point, usable_on=timezone.localdate()),
+        lots=stock.lots_in_stock(user, point, usable_on=timezone.localdate()),
         destinations=stock.transfer_destinations(user, point),
     )
 
@@ -138,7 +143,7 @@ def move_transfer(request: HttpRequest, point_id: int) -> HttpResponse:
 def move_issue(request: HttpRequest, point_id: int) -> HttpResponse:
     user, point = _point(request, point_id)
     form = IssueForm(
-        posted(request), lots=stock.lots_in_stock(point, usable_on=timezone.localdate())
+        posted(request), lots=stock.lots_in_stock(user, point, usable_on=timezone.localdate())
     )
 
     def post(actor: Actor, data: dict[str, Any]) -> list[StockMove]:
@@ -187,14 +192,14 @@ OUTGOING: dict[MoveKind, tuple[Callable[..., list[StockMove]], Promise, Promise]
 
 
 def _outgoing_page(request: HttpRequest, point_id: int, kind: MoveKind) -> HttpResponse:
-    _user, point = _point(request, point_id)
+    user, point = _point(request, point_id)
     service, title, success = OUTGOING[kind]
     today = timezone.localdate()
     lots = (
-        stock.expired_lots_in_stock(point, on=today)
+        stock.expired_lots_in_stock(user, point, on=today)
         if kind == MoveKind.WRITE_OFF
         else stock.lots_in_stock(
-            point, usable_on=today if kind == MoveKind.ANONYMOUS_ISSUE else None
+            user, point, usable_on=today if kind == MoveKind.ANONYMOUS_ISSUE else None
         )
     )
     form = OutgoingForm(posted(request), kind=kind, lots=lots)
@@ -271,18 +276,28 @@ def move_reverse(request: HttpRequest, stock_move_id: int) -> HttpResponse:
 @require_capability(Capability.MANAGE_STOCK)
 def stock_card(request: HttpRequest, point_id: int) -> HttpResponse:
     user, point = _point(request, point_id)
-    products = stock.card_products(point)
-    product = products.filter(pk=_int(request.GET.get("product"))).first()
+    products = stock.card_products(user, point)
+    product_id = query_int(request, "product")
+    product = None if product_id is None else products.filter(pk=product_id).first()
     if product is None:
         return render(
             request, "contraceptives/card_choose.html", {"point": point, "products": products}
         )
     lots = product.lots.filter(pk__in=point.moves.values("lot_id")).order_by("expiry_date")
-    lot = lots.filter(pk=_int(request.GET.get("lot"))).first()
-    year = _int(request.GET.get("year"))
+    lot_id = query_int(request, "lot")
+    lot = None if lot_id is None else lots.filter(pk=lot_id).first()
+    year = query_int(request, "year")
     card = stock.stock_card(
-        point=point, product=product, lot=lot, year=year if 2000 <= year <= 2100 else None
+        user=user,
+        point=point,
+        product=product,
+        lot=lot,
+        year=year if year is not None and 2000 <= year <= 2100 else None,
     )
+    show_persons = stock.sees_supplied_persons(user)
+    if show_persons:
+        stock.card_read_record(actor=Actor.from_request(request), card=card)
+    sending = stock.sending_transfer_ids(user, (row.move.transfer_id for row in card.rows))
     return render(
         request,
         "contraceptives/stock_card.html",
@@ -290,22 +305,16 @@ def stock_card(request: HttpRequest, point_id: int) -> HttpResponse:
             "card": card,
             "point": point,
             "lots": lots,
-            "reversible": {row.move.pk for row in card.rows if _reversible(user, row.move)},
+            "show_persons": show_persons,
+            "reversible": {
+                row.move.pk
+                for row in card.rows
+                if moves.reversal_refusal(
+                    row.move,
+                    already_reversed=row.move.is_reversed,  # type: ignore[attr-defined]
+                    sends_transfer=row.move.transfer_id in sending,
+                )
+                is None
+            },
         },
     )
-
-
-def _reversible(user: User, move: StockMove) -> bool:
-    """Offer "Reverse" where the service would accept it: not a reversal, not yet reversed,
-    and for a transfer only at the sending side."""
-    if move.kind == MoveKind.REVERSAL or getattr(move, "is_reversed", True):
-        return False
-    transfer = move.transfer
-    return transfer is None or transfer.source.org_unit_id in user.scope_unit_ids()
-
-
-def _int(value: str | None) -> int:
-    """A query-string ID, or 0 (no record) when it is not one (never a database overflow)."""
-    if value and value.isdigit() and len(value) <= 18:
-        return int(value)
-    return 0

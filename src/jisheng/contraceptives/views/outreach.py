@@ -14,7 +14,7 @@ from jisheng.audit.services import Actor
 from jisheng.contraceptives.forms import ConsultationForm, HandoutForm, YearForm
 from jisheng.contraceptives.selectors import reports, stock
 from jisheng.contraceptives.services import outreach
-from jisheng.contraceptives.views.common import submit
+from jisheng.contraceptives.views.common import submit, year_from
 
 LOG_LENGTH = 50
 
@@ -28,7 +28,7 @@ def _page(
 ) -> HttpResponse:
     user = request_user(request)
     points = stock.point_list(user).filter(is_active=True)
-    year = YearForm(request.GET or None).year_or_current()
+    year = year_from(YearForm(request.GET or None))
     return render(
         request,
         "contraceptives/outreach.html",

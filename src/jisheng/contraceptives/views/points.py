@@ -21,7 +21,6 @@ from jisheng.contraceptives.selectors.alerts import LotAlert, LowStock, stock_al
 from jisheng.contraceptives.services import catalogue
 from jisheng.contraceptives.services.access import is_street_manager, require_street_manager
 from jisheng.contraceptives.views.common import form_page, posted
-from jisheng.core.models import OrgUnit
 
 # The move pages offered on a point's page, in the order a keeper needs them.
 MOVE_ACTIONS = (
@@ -68,16 +67,16 @@ def point_detail(request: HttpRequest, point_id: int) -> HttpResponse:
         "contraceptives/point_detail.html",
         {
             "point": point,
-            "balances": stock.point_balances(point),
-            "products": stock.card_products(point),
+            "balances": stock.point_balances(user, point),
+            "products": stock.card_products(user, point),
             "alerts": stock_alerts(stock.point_list(user).filter(pk=point.pk), today=today),
-            "moves": stock.recent_moves(point),
+            "moves": stock.recent_moves(user, point),
             "counts": stock.count_list(user).filter(point=point).order_by("-pk")[:10],
             "actions": [
                 (kind.value, kind.label, reverse(name, args=[point.pk]))
                 for kind, name in MOVE_ACTIONS
             ],
-            "issued_this_year": stock.issue_total(point),
+            "issued_this_year": stock.issue_total(user, point),
             "can_manage_points": is_street_manager(user),
             "today": today,
         },
@@ -95,7 +94,7 @@ def point_new(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = PointForm(
         posted(request),
-        units=OrgUnit.objects.visible_to(user).exclude(kind=OrgUnit.Kind.DISTRICT),
+        units=stock.point_unit_choices(user),
         keepers=stock.keeper_choices(user),
     )
 

@@ -13,6 +13,7 @@ from jisheng.audit.services import Actor
 from jisheng.contraceptives import exports
 from jisheng.contraceptives.forms import YearForm
 from jisheng.contraceptives.selectors import reports
+from jisheng.contraceptives.views.common import year_from
 from jisheng.core.errors import Forbidden
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,7 +37,7 @@ def _file(workbook: exports.Workbook) -> FileResponse:
 @require_capability(Capability.MANAGE_STOCK)
 def report_issues(request: HttpRequest) -> HttpResponse:
     form = YearForm(request.GET or None)
-    year = form.year_or_current()
+    year = year_from(form)
     return render(
         request,
         "contraceptives/report_issues.html",
@@ -52,7 +53,7 @@ def report_issues(request: HttpRequest) -> HttpResponse:
 @require_GET
 def report_issues_xlsx(request: HttpRequest) -> FileResponse:
     _require(request, Capability.MANAGE_STOCK)
-    year = YearForm(request.GET or None).year_or_current()
+    year = year_from(YearForm(request.GET or None))
     return _file(exports.issues_workbook(actor=Actor.from_request(request), year=year))
 
 

@@ -19,11 +19,20 @@ from jisheng.contraceptives.models import RosterEntry, RosterFollowUp
 from jisheng.contraceptives.selectors import roster as selectors
 from jisheng.contraceptives.services import roster as services
 from jisheng.contraceptives.views.common import form_page, person_by_id_number, posted
+from jisheng.core.errors import JishengError
 from jisheng.registry import selectors as registry_selectors
 
 
 def _entry_url(entry_id: int) -> str:
     return reverse("contraceptives:roster_detail", args=[entry_id])
+
+
+def _form_entry(request: HttpRequest, entry_id: int) -> RosterEntry:
+    """The entry a form page is about; showing the form (GET) is an audited read, since it
+    names the person beside their method. A POST is audited by the service it calls."""
+    return selectors.roster_entry_for_form(
+        actor=Actor.from_request(request), entry_id=entry_id, shown=request.method == "GET"
+    )
 
 
 @require_GET
@@ -34,7 +43,9 @@ def roster_list(request: HttpRequest) -> HttpResponse:
         request.GET or None, communities=registry_selectors.community_choices(user)
     )
     filters = selectors.RosterFilters()
-    if form.is_bound and form.is_valid():
+    if form.is_bound and not form.is_valid():
+        raise JishengError(_("The filter is not valid."), code="invalid_filter")
+    if form.is_bound:
         community = form.cleaned_data["community"]
         filters = selectors.RosterFilters(
             method=form.cleaned_data["method"],
@@ -59,6 +70,7 @@ def roster_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @require_capability(Capability.VIEW_HEALTH)
 def roster_detail(request: HttpRequest, roster_entry_id: int) -> HttpResponse:
+    user = request_user(request)
     entry = selectors.roster_entry_detail(
         actor=Actor.from_request(request), entry_id=roster_entry_id
     )
@@ -67,9 +79,9 @@ def roster_detail(request: HttpRequest, roster_entry_id: int) -> HttpResponse:
         "contraceptives/roster_detail.html",
         {
             "entry": entry,
-            "follow_ups": selectors.follow_ups(entry),
-            "other_entries": selectors.person_entries(entry),
-            "supplies": selectors.supply_history(entry),
+            "follow_ups": selectors.follow_ups(entry=entry, user=user),
+            "other_entries": selectors.person_entries(entry=entry, user=user),
+            "supplies": selectors.supply_history(entry=entry, user=user),
         },
     )
 
@@ -105,7 +117,7 @@ def roster_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.VIEW_HEALTH)
 def roster_follow_up(request: HttpRequest, roster_entry_id: int) -> HttpResponse:
-    entry = selectors.roster_entry_for_form(request_user(request), roster_entry_id)
+    entry = _form_entry(request, roster_entry_id)
     form = FollowUpForm(posted(request))
 
     def record(actor: Actor, data: dict[str, Any]) -> RosterFollowUp:
@@ -136,7 +148,7 @@ def roster_follow_up(request: HttpRequest, roster_entry_id: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.VIEW_HEALTH)
 def roster_stop(request: HttpRequest, roster_entry_id: int) -> HttpResponse:
-    entry = selectors.roster_entry_for_form(request_user(request), roster_entry_id)
+    entry = _form_entry(request, roster_entry_id)
     form = StopForm(posted(request))
 
     def stop(actor: Actor, data: dict[str, Any]) -> RosterEntry:
