@@ -14,6 +14,7 @@ import pytest
 from django.db import connection, connections
 
 from jisheng.accounts.roles import Role
+from jisheng.audit.models import AuditEvent
 from jisheng.audit.services import Actor
 from jisheng.core.errors import Conflict
 from jisheng.prepregnancy.models import Checkup, TargetCouple
@@ -84,3 +85,22 @@ def test_the_same_spouse_recorded_twice_at_once_is_kept_once(
     assert sum(isinstance(r, Checkup) for r in results) == 1, results
     assert sum(isinstance(r, Conflict) for r in results) == 1, results
     assert Checkup.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_worklist_views_at_once_derive_the_area_once(marry, make_user) -> None:
+    for _ in range(3):
+        marry()
+    one = Actor(user=make_user(Role.COMMUNITY_WORKER))
+    other = Actor(user=make_user(Role.COMMUNITY_WORKER))
+    results = run_together(
+        [
+            lambda: couples.target_couples_refresh_if_due(actor=one),
+            lambda: couples.target_couples_refresh_if_due(actor=other),
+        ]
+    )
+    done = [r for r in results if isinstance(r, couples.RefreshResult)]
+    assert [r.created for r in done] == [3], results
+    assert results.count(None) == 1, results
+    assert AuditEvent.objects.filter(object_type="prepregnancy.targetcouple").count() == 1
+    assert TargetCouple.objects.count() == 3

@@ -22,6 +22,7 @@ from jisheng.prepregnancy.models import (
     CoupleState,
     TargetCouple,
 )
+from jisheng.prepregnancy.selectors.couples import wife_by_id_number
 from jisheng.prepregnancy.services import checkups, contacts, couples, pregnancies
 from jisheng.prepregnancy.tasks import target_couples_refresh_task
 from jisheng.registry.models import LifeEvent, Person, ResidentStatus
@@ -261,3 +262,13 @@ def test_the_background_task_refreshes_the_area_of_its_user(actor, marry) -> Non
     assert TargetCouple.objects.filter(wife=spouses.wife).exists()
     progress.refresh_from_db()
     assert progress.state == TaskProgress.State.DONE
+
+
+def test_the_wife_is_found_by_her_id_number_in_the_workers_area_only(actor, marry, org) -> None:
+    mine, foreign = marry(), marry(community=org.c2)
+    found = wife_by_id_number(user=actor.user, id_number=mine.wife.id_number)
+    assert found.pk == mine.wife.pk
+    for number in (foreign.wife.id_number, "110101199003071234"):
+        with pytest.raises(JishengError) as refused:
+            wife_by_id_number(user=actor.user, id_number=number)
+        assert refused.value.code == "unknown_person"

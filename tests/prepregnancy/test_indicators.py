@@ -11,17 +11,23 @@ Period P = [today − 100, today − 5]. Community 1:
 | C      | −30     | declined −25  | —                           | pregnant, early due −11 open |
 | F      | −50     | —             | wife today (after P)        |                             |
 | H      | −70     | —             | wife high −40               | referral due −10 open       |
-| E      | −40     | —             | —                           | husband moved out           |
+| E      | −40     | —             | —                           | husband moved out today     |
+| J      | −90     | —             | —                           | husband moved out −50       |
+| K      | −80     | —             | wife −60                    | wife moved out −30          |
 | D      | −400    | —             | —                           | outcome due −58, done −50   |
 
-(days relative to today; D married before P, E no longer a target)
+(days relative to today; D married before P)
+
+Closed files: E closed after P ended, so P still counts it (a later move does not change a
+past period); J closed within P with no checkup: not a target; K closed within P, but its
+wife was examined first: a target, "one spouse checked".
 
 Community 2: G married today − 10, both checked (−6).
 
-Community 1: targets A B C F H = 5; notified A C = 2 (B not reached); both checked A = 1;
-one spouse B H = 2 (F after P) → coverage 3/5 = 60.0 %; examined 4, high risk 2 → 50.0 %;
-referrals due A H = 2, done 1 → 50.0 %; early follow-ups due A C = 2, done 1 → 50.0 %;
-outcome follow-ups due D = 1, done 1 → 100.0 %.
+Community 1: targets A B C F H E K = 7; notified A C = 2 → 28.6 %; both checked A = 1;
+one spouse B H K = 3 (F after P) → coverage 4/7 = 57.1 %; examined 5 (A×2 B H K), high risk
+2 → 40.0 %; referrals due A H = 2, done 1 → 50.0 %; early follow-ups due A C = 2, done 1 →
+50.0 %; outcome follow-ups due D = 1, done 1 → 100.0 %.
 """
 
 from __future__ import annotations
@@ -48,7 +54,17 @@ def ago(today: dt.date, days: int) -> dt.date:
 def fixture(org, actor, marry, checkup_data, street_actor, make_user, today):
     made = {
         name: marry(days_ago=days)
-        for name, days in {"A": 60, "B": 20, "C": 30, "F": 50, "H": 70, "E": 40, "D": 400}.items()
+        for name, days in {
+            "A": 60,
+            "B": 20,
+            "C": 30,
+            "F": 50,
+            "H": 70,
+            "E": 40,
+            "J": 90,
+            "K": 80,
+            "D": 400,
+        }.items()
     }
     g = marry(days_ago=10, community=org.c2)
     couples.target_couples_refresh(actor=actor, window_days=500)
@@ -81,6 +97,7 @@ def fixture(org, actor, marry, checkup_data, street_actor, make_user, today):
     check(c["B"], "wife", 10)
     check(c["F"], "wife", 0)
     check(c["H"], "wife", 40, "high")
+    check(c["K"], "wife", 60)
     check(c2, "wife", 6, who=other)
     check(c2, "husband", 6, who=other)
 
@@ -114,6 +131,8 @@ def fixture(org, actor, marry, checkup_data, street_actor, make_user, today):
         details=OutcomeDetails(weeks=14),
     )
     events.move_out_record(actor=street_actor, person=made["E"].husband, date=today)
+    events.move_out_record(actor=street_actor, person=made["J"].husband, date=ago(today, 50))
+    events.move_out_record(actor=street_actor, person=made["K"].wife, date=ago(today, 30))
     couples.target_couples_refresh(actor=actor, window_days=500)
     return c
 
@@ -124,12 +143,12 @@ def period(today) -> indicators.Period:
 
 
 EXPECTED_C1 = {
-    "targets": 5,
+    "targets": 7,
     "notified": 2,
-    "checked": 3,
+    "checked": 4,
     "checked_both": 1,
-    "checked_one": 2,
-    "examined": 4,
+    "checked_one": 3,
+    "examined": 5,
     "high_risk": 2,
     "referrals": 2,
     "referrals_done": 1,
@@ -139,9 +158,9 @@ EXPECTED_C1 = {
     "outcome_done": 1,
 }
 EXPECTED_RATES_C1 = {
-    "notified_rate": Decimal("40.0"),
-    "coverage": Decimal("60.0"),
-    "high_risk_rate": Decimal("50.0"),
+    "notified_rate": Decimal("28.6"),
+    "coverage": Decimal("57.1"),
+    "high_risk_rate": Decimal("40.0"),
     "referral_rate": Decimal("50.0"),
     "early_rate": Decimal("50.0"),
     "outcome_rate": Decimal("100.0"),
@@ -165,9 +184,9 @@ def test_the_street_total_adds_up_its_communities(fixture, street_actor, period,
     c2 = rows[org.c2].counts
     assert (c2["targets"], c2["checked_both"], c2["examined"]) == (1, 1, 2)
     total = rows[None]
-    assert total.counts["targets"] == 6
-    assert total.counts["checked"] == 4
-    assert total.rates["coverage"] == Decimal("66.7")  # 4 / 6, half up
+    assert total.counts["targets"] == 8
+    assert total.counts["checked"] == 5
+    assert total.rates["coverage"] == Decimal("62.5")  # 5 / 8
 
 
 def test_the_list_behind_each_number_is_what_was_counted(fixture, actor, period, org) -> None:
@@ -178,7 +197,7 @@ def test_the_list_behind_each_number_is_what_was_counted(fixture, actor, period,
         assert records.count() == expected, key
     _measure, targets = indicators.indicator_records(user=actor.user, key="targets", period=period)
     wives = {c.wife.name for c in targets}
-    assert wives == {fixture[name].wife.name for name in "ABCFH"}
+    assert wives == {fixture[name].wife.name for name in "ABCFHEK"}
 
 
 def test_rates_without_a_denominator_are_empty(db) -> None:
@@ -192,4 +211,28 @@ def test_a_later_period_counts_the_late_checkup(fixture, actor, today) -> None:
         user=actor.user, period=indicators.Period(ago(today, 100), today)
     )
     counts = rows[0].counts
-    assert (counts["checked_one"], counts["checked"]) == (3, 4)  # F's checkup of today
+    # F's checkup of today counts; E closed today, within this period, unchecked: not a target.
+    assert (counts["targets"], counts["checked_one"], counts["checked"]) == (6, 4, 5)
+
+
+def test_a_couple_that_moved_out_later_still_counts_in_an_earlier_period(
+    fixture, actor, today
+) -> None:
+    """P' = [−100, −55]: entered A (−60), H (−70), J (−90), K (−80). J moved out at −50 and K
+    at −30, both after P' ended: all four are targets. Only K's wife was examined by −55
+    (−60): one spouse checked, coverage 1/4 = 25.0 %."""
+    period = indicators.Period(ago(today, 100), ago(today, 55))
+    counts = indicators.indicator_table(user=actor.user, period=period)[0].counts
+    assert (counts["targets"], counts["checked_one"], counts["checked_both"]) == (4, 1, 0)
+    _measure, targets = indicators.indicator_records(user=actor.user, key="targets", period=period)
+    assert {c.pk for c in targets} == {fixture[name].pk for name in "AHJK"}
+    rows = indicators.indicator_table(user=actor.user, period=period)
+    assert rows[0].rates["coverage"] == Decimal("25.0")
+
+
+def test_closing_a_file_keeps_the_day_of_the_registry_event(fixture, today) -> None:
+    for name, closed_on in (("E", today), ("J", ago(today, 50)), ("K", ago(today, 30))):
+        fixture[name].refresh_from_db()
+        assert (fixture[name].state, fixture[name].closed_on) == ("moved_out", closed_on), name
+    fixture["A"].refresh_from_db()
+    assert fixture["A"].closed_on is None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from jisheng.accounts.roles import Role
 from jisheng.audit.services import Actor
@@ -250,3 +251,48 @@ def test_done_followups_are_not_overdue(actor, couple, today) -> None:
         actor=actor, followup=early(pregnancy), done_on=today, findings=EarlyFindings(weeks=16)
     )
     assert worklists.overdue(user=actor.user, today=today).followups == []
+
+
+def test_reproductive_data_is_ciphertext_in_the_table(actor, couple, outcome_due, today) -> None:
+    pregnancy = Pregnancy.objects.get(pk=outcome_due.pregnancy_id)
+    last_period = pregnancy.last_period
+    assert isinstance(last_period, dt.date)
+    pregnancies.followup_outcome_record(
+        actor=actor,
+        followup=outcome_due,
+        done_on=today,
+        outcome=Outcome.MISCARRIAGE,
+        outcome_date=today - 2 * DAY,
+        details=OutcomeDetails(weeks=12),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT outcome, last_period, outcome_date, closed FROM prepregnancy_pregnancy "
+            "WHERE id = %s",
+            [pregnancy.pk],
+        )
+        outcome, period, ended, closed = cursor.fetchone()
+    stored = b"".join(bytes(value) for value in (outcome, period, ended))
+    for plaintext in ("miscarriage", last_period.isoformat(), (today - 2 * DAY).isoformat()):
+        assert plaintext.encode() not in stored
+    assert bool(closed) is True
+    pregnancy.refresh_from_db()
+    assert (pregnancy.outcome, pregnancy.last_period, pregnancy.outcome_date) == (
+        Outcome.MISCARRIAGE,
+        last_period,
+        today - 2 * DAY,
+    )
+    assert pregnancy.get_outcome_display() == Outcome.MISCARRIAGE.label
+    with pytest.raises(TypeError):
+        Pregnancy.objects.filter(outcome=Outcome.MISCARRIAGE).count()
+
+
+def test_an_open_pregnancy_has_no_outcome_stored(actor, couple, today) -> None:
+    pregnancy = report(actor, couple, today)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT outcome, outcome_date, closed FROM prepregnancy_pregnancy WHERE id = %s",
+            [pregnancy.pk],
+        )
+        assert cursor.fetchone()[:2] == (None, None)
+    assert pregnancy.is_open

@@ -208,6 +208,7 @@ def _history(plan: _Plan, today: dt.date, worker: User, rng: random.Random) -> N
     outcome.state, outcome.done_on, outcome.done_by = TaskState.DONE, visit, worker
     details = health.OutcomeDetails(weeks=(ended - last_period).days // 7)
     outcome.findings = health.dump(details)
+    pregnancy.closed = True
     pregnancy.outcome, pregnancy.outcome_date = kind, ended
     pregnancy.outcome_details = health.dump(details)
 
@@ -254,8 +255,8 @@ def demo_seed(*, street: OrgUnit, today: dt.date, rng: random.Random) -> None:
         _history(plan, today, worker, rng)
         couple.state = rules.couple_state(
             rules.CoupleFacts(
-                open_pregnancy=plan.pregnancy is not None and not plan.pregnancy.outcome,
-                outcome_recorded=plan.pregnancy is not None and bool(plan.pregnancy.outcome),
+                open_pregnancy=plan.pregnancy is not None and not plan.pregnancy.closed,
+                outcome_recorded=plan.pregnancy is not None and plan.pregnancy.closed,
                 checked=frozenset(c.spouse for c in plan.checkups),
                 contact_outcomes=tuple(c.outcome for c in plan.contacts),
             )

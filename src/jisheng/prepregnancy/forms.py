@@ -26,6 +26,15 @@ from jisheng.prepregnancy.selectors.indicators import Period
 from jisheng.registry.models import LifeEvent
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
+# Record ids from outside (query strings, posted lists) have at most this many digits: the
+# largest such number still fits a 64-bit database integer.
+ID_DIGITS = 18
+
+
+def is_id_text(value: str) -> bool:
+    """ASCII digits only (``"²".isdigit()`` is true, ``int("²")`` fails), short enough for a
+    64-bit integer column (SQLite raises OverflowError beyond it)."""
+    return value.isascii() and value.isdecimal() and len(value) <= ID_DIGITS
 
 
 class DateInput(forms.DateInput):
@@ -289,5 +298,5 @@ class LettersDeliveredForm(forms.Form):
         # Any id is well-formed here; the service keeps only couples of the worker's area.
         posted = self.data.getlist("couple") if hasattr(self.data, "getlist") else []
         self.fields["couple"].choices = [  # type: ignore[attr-defined]
-            (value, value) for value in posted if str(value).isdigit()
+            (value, value) for value in posted if is_id_text(str(value))
         ]

@@ -1,4 +1,5 @@
-"""Background work of the module: the nightly (or on-demand) refresh of target couples."""
+"""Background work of the module: refreshing target couples from the registry, for a user's
+area (on demand) or for a whole street (queued by the nightly ``prepregnancy_refresh``)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ from django.tasks import task
 
 from jisheng.accounts.models import User
 from jisheng.audit.services import Actor
+from jisheng.core.models import OrgUnit
 from jisheng.core.progress import progress_fail, progress_finish, progress_start
 
 
 @task()
 def target_couples_refresh_task(*, actor_id: int, progress_id: int | None = None) -> str:
-    """Run :func:`target_couples_refresh` for the area of ``actor_id`` (e.g. the street
-    office's account from a scheduler); reports its counts on the progress record."""
+    """Run :func:`target_couples_refresh` for the area of ``actor_id``; reports its counts on
+    the progress record."""
     from jisheng.prepregnancy.services.couples import target_couples_refresh
 
     if progress_id is not None:
@@ -27,3 +29,12 @@ def target_couples_refresh_task(*, actor_id: int, progress_id: int | None = None
     if progress_id is not None:
         progress_finish(progress_id, message=message)
     return message
+
+
+@task()
+def street_couples_refresh_task(*, street_id: int) -> str:
+    """Run :func:`street_couples_refresh` for one street, as the system (no user)."""
+    from jisheng.prepregnancy.services.couples import street_couples_refresh
+
+    result = street_couples_refresh(street=OrgUnit.objects.get(pk=street_id))
+    return f"created={result.created} updated={result.updated}"

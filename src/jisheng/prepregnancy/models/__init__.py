@@ -17,6 +17,7 @@ from jisheng.prepregnancy.models.couples import (
     CoupleState,
     SmsOptOut,
     TargetCouple,
+    WorklistRefresh,
 )
 from jisheng.prepregnancy.models.pregnancies import (
     FollowUp,
@@ -43,4 +44,5 @@ __all__ = [
     "Spouse",
     "TargetCouple",
     "TaskState",
+    "WorklistRefresh",
 ]

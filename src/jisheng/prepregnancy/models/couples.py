@@ -69,6 +69,10 @@ class TargetCouple(models.Model):
     state = models.CharField(
         _("state"), max_length=16, choices=CoupleState.choices, default=CoupleState.TO_NOTIFY
     )
+    # The day the file closed (moved out, marriage ended), from the registry event that closed
+    # it; empty while it is served. Indicators of a period ending before it still count the
+    # couple, so past figures do not change when a couple leaves later.
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -164,3 +168,25 @@ class SmsOptOut(models.Model):
 
     def __str__(self) -> str:
         return str(self.person_id)
+
+
+class WorklistRefresh(models.Model):
+    """When the target couples of one org unit were last derived from the registry.
+
+    Not personal data: a timestamp per unit. The worklist refreshes itself when the mark of
+    a unit in the user's area is older than a day; the nightly command keeps them fresh.
+    """
+
+    unit = models.OneToOneField(
+        OrgUnit, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+
+    objects = ScopedManager["WorklistRefresh"]()
+    scope_rule = ScopeRule(org_field="unit", personal=False)
+
+    class Meta:
+        verbose_name = _("worklist refresh")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.refreshed_at:%Y-%m-%d %H:%M}"

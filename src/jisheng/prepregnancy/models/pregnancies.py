@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from jisheng.accounts.roles import Capability
 from jisheng.core.fields import EncryptedTextField
 from jisheng.core.scope import ScopedManager, ScopeRule
+from jisheng.prepregnancy.fields import EncryptedDateField
 from jisheng.prepregnancy.models.checkups import TaskState
 from jisheng.prepregnancy.models.couples import TargetCouple
 from jisheng.registry.models import LifeEvent
@@ -33,16 +34,22 @@ LIVE_OUTCOMES = frozenset({Outcome.LIVE_BIRTH, Outcome.PRETERM, Outcome.BIRTH_DE
 
 
 class Pregnancy(models.Model):
-    """A reported pregnancy of the wife; open until its outcome is recorded."""
+    """A reported pregnancy of the wife; open until its outcome is recorded.
+
+    Reproductive history is encrypted: the last period, the outcome (an ``Outcome`` value)
+    and its date. Only ``closed`` stays plain, so that "one open pregnancy per couple" can
+    be a constraint; the indicators count follow-ups, never outcomes.
+    """
 
     couple = models.ForeignKey(TargetCouple, on_delete=models.PROTECT, related_name="pregnancies")
     reported_on = models.DateField(_("reported on"))
-    last_period = models.DateField(_("last menstrual period"), null=True, blank=True)
+    last_period = EncryptedDateField(_("last menstrual period"))
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
-    outcome_date = models.DateField(_("date of outcome"), null=True, blank=True)
+    closed = models.BooleanField(_("closed"), default=False)
+    outcome = EncryptedTextField(_("outcome"))
+    outcome_date = EncryptedDateField(_("date of outcome"))
     outcome_details = EncryptedTextField(_("outcome details"))
     # SET_NULL: registry events are never deleted today, but this module must not be the
     # reason one could not be.
@@ -65,7 +72,7 @@ class Pregnancy(models.Model):
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.UniqueConstraint(
                 fields=["couple"],
-                condition=Q(outcome=""),
+                condition=Q(closed=False),
                 name="prepregnancy_one_open_pregnancy",
             ),
         ]
@@ -75,7 +82,11 @@ class Pregnancy(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return not self.outcome
+        return not self.closed
+
+    def get_outcome_display(self) -> str:
+        """The outcome's label (the field is encrypted, so Django adds no such method)."""
+        return str(Outcome(self.outcome).label) if self.outcome in Outcome.values else ""
 
 
 class FollowUpKind(models.TextChoices):

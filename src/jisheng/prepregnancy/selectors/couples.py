@@ -6,15 +6,27 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Case, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    Max,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action, Actor
-from jisheng.core.errors import NotFound
+from jisheng.core.errors import JishengError, NotFound
 from jisheng.core.models import OrgUnit
-from jisheng.prepregnancy import health
+from jisheng.prepregnancy import health, rules
 from jisheng.prepregnancy.models import (
     Checkup,
     Contact,
@@ -28,7 +40,9 @@ from jisheng.prepregnancy.models import (
 )
 from jisheng.prepregnancy.models.pregnancies import LIVE_OUTCOMES
 from jisheng.prepregnancy.services.contacts import sms_recipients
+from jisheng.registry import selectors as registry
 from jisheng.registry.models import LifeEvent, Person
+from jisheng.registry.services.persons import id_number_digest
 
 # Encrypted columns of the spouses that lists never decrypt.
 SPOUSE_SECRETS = ("husband__id_number", "husband__phone", "wife__id_number", "wife__phone")
@@ -115,6 +129,29 @@ def couple_search_record(*, actor: Actor, filters: CoupleFilters) -> None:
         )
 
 
+def record_form_view(*, actor: Actor, obj: Model, couple_id: int) -> None:
+    """A form page names a couple in a health context (a checkup, a pregnancy, a follow-up,
+    a referral): showing it is a read of that record, audited like the couple's page."""
+    with transaction.atomic():
+        audit.record(action=Action.VIEW, actor=actor, obj=obj, detail={"couple": couple_id})
+
+
+def wife_by_id_number(*, user: User, id_number: str) -> Person:
+    """The resident in the user's area with this ID number (through the blind index); a
+    refusal naming no one when there is none."""
+    wife = (
+        registry.person_list(user=user, filters=registry.PersonFilters())
+        .filter(id_number_index=id_number_digest(id_number))
+        .first()
+    )
+    if wife is None:
+        raise JishengError(
+            _("No resident with this ID number is registered in your area."),
+            code="unknown_person",
+        )
+    return wife
+
+
 def couple_visible(*, user: User, couple_id: int) -> TargetCouple:
     """One file in the user's area (spouses without decrypted fields), else NotFound."""
     couple = couple_list(user=user).filter(pk=couple_id).first()
@@ -173,11 +210,24 @@ class CoupleFile:
         ]
 
     @property
+    def closed(self) -> bool:
+        return self.couple.state in rules.CLOSED_STATES
+
+    @property
     def missing_spouse(self) -> str | None:
-        """The spouse still to be examined when only the other one was."""
-        if len(self.checkups) != 1:
+        """The spouse still to be examined when only the other one was (and the file is
+        still served: a closed file takes no more checkups)."""
+        if len(self.checkups) != 1 or self.closed:
             return None
         return Spouse.HUSBAND if Spouse.WIFE in self.checkups else Spouse.WIFE
+
+    @property
+    def checked_before_closing(self) -> str | None:
+        """The one spouse examined before the file closed (moved out, marriage ended): the
+        state says "moved out", this keeps the checkup from being overlooked."""
+        if len(self.checkups) != 1 or not self.closed:
+            return None
+        return next(iter(self.checkups))
 
     @property
     def open_pregnancy(self) -> Pregnancy | None:

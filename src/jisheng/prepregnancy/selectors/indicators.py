@@ -5,7 +5,10 @@ list behind a number is exactly what was counted. Definitions, for a community a
 period [start, end]:
 
 - target couples: files that became targets in the period (marriage date or the day marked
-  as planning), not since closed by moving out or the end of the marriage;
+  as planning), less those closed (moved out, marriage ended) on or before the period's
+  end — unless a spouse was examined by then: a couple checked and then gone was served,
+  and stays counted (as "one spouse checked" when only one was). A file closing later does
+  not change the figures of a period already over;
 - notified: of those, couples reached by a contact dated by the end (reached, appointment
   made or declined: each means the couple was told);
 - checked (both / one spouse): of the targets, couples with checkups of both spouses / of
@@ -26,7 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from jisheng.accounts.models import User
@@ -66,10 +69,14 @@ class Period:
 
 
 def _targets(user: User, period: Period) -> QuerySet[TargetCouple]:
+    served_at_end = Q(closed_on__gt=period.end) | (
+        Q(closed_on__isnull=True) & ~Q(state__in=rules.CLOSED_STATES)
+    )
+    examined = Exists(Checkup.objects.filter(couple=OuterRef("pk"), date__lte=period.end))
     return (
         TargetCouple.objects.visible_to(user)
         .filter(entered_on__gte=period.start, entered_on__lte=period.end)
-        .exclude(state__in=rules.CLOSED_STATES)
+        .filter(served_at_end | examined)
     )
 
 

@@ -91,7 +91,7 @@ def checkup_record(
         action=Action.CREATE,
         actor=actor,
         obj=checkup,
-        detail={"couple": couple.pk, "spouse": spouse, "risk": data.risk_level},
+        detail={"couple": couple.pk, "person": checkup.person_id},
     )
     if data.risk_level == RiskLevel.HIGH:
         referral = Referral.objects.create(
@@ -137,7 +137,7 @@ def referral_complete(
     found.state, found.completed_on, found.completed_by = TaskState.DONE, completed_on, actor.user
     found.result = result
     found.save(update_fields=["state", "completed_on", "completed_by", "result"])
-    audit.record(action=Action.UPDATE, actor=actor, obj=found, detail={"state": found.state})
+    audit.record(action=Action.UPDATE, actor=actor, obj=found, detail={"checkup": found.checkup_id})
     return found
 
 

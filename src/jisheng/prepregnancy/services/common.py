@@ -12,8 +12,8 @@ from jisheng.accounts.roles import Capability
 from jisheng.audit.services import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
 from jisheng.prepregnancy import rules
-from jisheng.prepregnancy.models import Outcome, TargetCouple
-from jisheng.registry.models import Marriage, Person, ResidentStatus
+from jisheng.prepregnancy.models import CoupleState, Outcome, TargetCouple
+from jisheng.registry.models import LifeEvent, Marriage, Person, ResidentStatus
 
 
 def require_health(actor: Actor) -> None:
@@ -65,10 +65,11 @@ def couple_facts(couple: TargetCouple) -> rules.CoupleFacts:
         else None
     )
     marriage_gone = couple.marriage_id is None or marriage_end is not None
-    pregnancies = set(couple.pregnancies.values_list("outcome", flat=True))
+    # Outcomes are encrypted: read the couple's few pregnancies and decide here, not in SQL.
+    pregnancies = list(couple.pregnancies.only("pk", "couple_id", "closed", "outcome"))
     return rules.CoupleFacts(
-        open_pregnancy="" in pregnancies,
-        outcome_recorded=bool(pregnancies - {"", Outcome.NOT_CONFIRMED}),
+        open_pregnancy=any(p.is_open for p in pregnancies),
+        outcome_recorded=any(p.closed and p.outcome != Outcome.NOT_CONFIRMED for p in pregnancies),
         checked=frozenset(couple.checkups.values_list("spouse", flat=True)),
         ended=marriage_gone or bool(statuses & {ResidentStatus.DECEASED, ResidentStatus.VOIDED}),
         moved_out=ResidentStatus.MOVED_OUT in statuses,
@@ -78,11 +79,58 @@ def couple_facts(couple: TargetCouple) -> rules.CoupleFacts:
     )
 
 
+def _latest_event(kind: str, person_id: int) -> dt.date | None:
+    return (
+        LifeEvent.objects.filter(kind=kind, person_id=person_id, reversed_by__isnull=True)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+
+
+def closing_date(couple: TargetCouple, state: str, today: dt.date) -> dt.date:
+    """The day a file closed: the registry event behind ``state`` (the first spouse's
+    move-out, the divorce or the death), else ``today``; never later than today."""
+    statuses = dict(
+        Person.objects.filter(pk__in=[couple.husband_id, couple.wife_id]).values_list(
+            "pk", "status"
+        )
+    )
+    dates: list[dt.date | None] = []
+    if state == CoupleState.MOVED_OUT:
+        dates = [
+            _latest_event(LifeEvent.Kind.MOVE_OUT, pk)
+            for pk, status in statuses.items()
+            if status == ResidentStatus.MOVED_OUT
+        ]
+    elif state == CoupleState.ENDED:
+        if couple.marriage_id is not None:
+            dates.append(
+                Marriage.objects.filter(pk=couple.marriage_id)
+                .values_list("end_date", flat=True)
+                .first()
+            )
+        dates += [
+            _latest_event(LifeEvent.Kind.DEATH, pk)
+            for pk, status in statuses.items()
+            if status == ResidentStatus.DECEASED
+        ]
+    known = [day for day in dates if day is not None]
+    return min([*known, today]) if known else today
+
+
 def couple_refresh_state(couple: TargetCouple) -> bool:
-    """Store the state the records imply; True when it changed."""
+    """Store the state the records imply; True when it changed. A file that closes gets
+    its ``closed_on`` date, one that reopens loses it."""
     state = rules.couple_state(couple_facts(couple))
-    if state == couple.state:
+    closed_on = couple.closed_on
+    if state in rules.CLOSED_STATES:
+        if couple.state not in rules.CLOSED_STATES or closed_on is None:
+            closed_on = closing_date(couple, state, timezone.localdate())
+    else:
+        closed_on = None
+    if (state, closed_on) == (couple.state, couple.closed_on):
         return False
-    couple.state = state
-    couple.save(update_fields=["state", "updated_at"])
+    couple.state, couple.closed_on = state, closed_on
+    couple.save(update_fields=["state", "closed_on", "updated_at"])
     return True

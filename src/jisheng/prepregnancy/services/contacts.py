@@ -58,7 +58,7 @@ def _contact(
         action=Action.CREATE,
         actor=actor,
         obj=contact,
-        detail={"couple": couple.pk, "method": method, "outcome": outcome},
+        detail={"couple": couple.pk},
     )
     couple_refresh_state(couple)
     return contact

@@ -10,12 +10,13 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action, Actor
 from jisheng.core.errors import Conflict, JishengError, NotFound
 from jisheng.core.models import OrgUnit
 from jisheng.prepregnancy import rules
-from jisheng.prepregnancy.models import CoupleSource, CoupleState, TargetCouple
+from jisheng.prepregnancy.models import CoupleSource, CoupleState, TargetCouple, WorklistRefresh
 from jisheng.prepregnancy.services.common import (
     couple_refresh_state,
     require_health,
@@ -24,6 +25,8 @@ from jisheng.prepregnancy.services.common import (
 from jisheng.registry.models import Marriage, Person, ResidentStatus
 
 LIVING = ResidentStatus.LIVING
+# The worklist derives its couples again when they were last derived longer ago than this.
+REFRESH_MAX_AGE = dt.timedelta(days=1)
 GONE = [ResidentStatus.DECEASED, ResidentStatus.VOIDED]
 
 
@@ -88,25 +91,23 @@ def _sync(couple: TargetCouple) -> bool:
     return couple_refresh_state(couple) or bool(changed)
 
 
-@transaction.atomic
-def target_couples_refresh(
-    *, actor: Actor, today: dt.date | None = None, window_days: int | None = None
-) -> RefreshResult:
-    """Create a service file for every couple in the actor's area married within the window
-    (both spouses living here, floating residents included) and bring existing files in line
-    with the registry. Idempotent: a second run with the same data changes nothing."""
-    require_health(actor)
-    today = today or timezone.localdate()
-    first, last = rules.marriage_window(today, window_days or rules.marriage_window_days())
-    scope = actor.user.scope_unit_ids()
-    # Two runs over the same communities take turns, so each counts what it created.
-    # NO KEY: inserts elsewhere that reference these units must not wait for the run.
+def _lock_units(scope: list[int]) -> None:
+    """Two runs over the same communities take turns, so each counts what it created.
+    NO KEY: inserts elsewhere that reference these units must not wait for the run."""
     list(
         OrgUnit.objects.select_for_update(no_key=True)
         .filter(pk__in=scope)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def _derive(
+    *, scope: list[int], created_by: User | None, today: dt.date, window_days: int
+) -> RefreshResult:
+    """Derive the files of the units ``scope`` (a unit and all below it, locked by the caller)
+    and mark the units refreshed."""
+    first, last = rules.marriage_window(today, window_days)
     # Existing files first: a merged duplicate moves a file onto the marriage's new spouse.
     updated = 0
     stale = TargetCouple.objects.filter(_stale_files(scope)).select_for_update(of=("self",))
@@ -136,23 +137,103 @@ def target_couples_refresh(
             source=CoupleSource.NEW_MARRIAGE,
             entered_on=date,
             state=CoupleState.TO_NOTIFY,
-            created_by=actor.user,
+            created_by=created_by,
         )
         for marriage_id, husband_id, wife_id, community_id, date in candidates
     ]
     TargetCouple.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+    now = timezone.now()
+    WorklistRefresh.objects.bulk_create(
+        [WorklistRefresh(unit_id=pk, refreshed_at=now) for pk in scope],
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["unit"],
+        update_fields=["refreshed_at"],
+    )
+    return RefreshResult(created=len(new), updated=updated, first_day=first, last_day=last)
+
+
+def refresh_due(scope: list[int], *, max_age: dt.timedelta = REFRESH_MAX_AGE) -> bool:
+    """True when a unit of ``scope`` was never derived, or not within ``max_age``."""
+    fresh = WorklistRefresh.objects.filter(
+        unit_id__in=scope, refreshed_at__gte=timezone.now() - max_age
+    ).count()
+    return fresh < len(scope)
+
+
+def _audit_refresh(
+    result: RefreshResult, window_days: int, *, actor: Actor | None, username: str = ""
+) -> None:
     audit.record(
         action=Action.UPDATE,
         actor=actor,
+        username=username,
         object_type="prepregnancy.targetcouple",
         detail={
             "refresh": True,
-            "created": len(new),
-            "updated": updated,
-            "window": [first.isoformat(), last.isoformat()],
+            "created": result.created,
+            "updated": result.updated,
+            "window_days": window_days,
         },
     )
-    return RefreshResult(created=len(new), updated=updated, first_day=first, last_day=last)
+
+
+@transaction.atomic
+def target_couples_refresh(
+    *, actor: Actor, today: dt.date | None = None, window_days: int | None = None
+) -> RefreshResult:
+    """Create a service file for every couple in the actor's area married within the window
+    (both spouses living here, floating residents included) and bring existing files in line
+    with the registry. Idempotent: a second run with the same data changes nothing."""
+    require_health(actor)
+    days = window_days or rules.marriage_window_days()
+    scope = actor.user.scope_unit_ids()
+    _lock_units(scope)
+    result = _derive(
+        scope=scope, created_by=actor.user, today=today or timezone.localdate(), window_days=days
+    )
+    _audit_refresh(result, days, actor=actor)
+    return result
+
+
+@transaction.atomic
+def target_couples_refresh_if_due(
+    *, actor: Actor, max_age: dt.timedelta = REFRESH_MAX_AGE
+) -> RefreshResult | None:
+    """:func:`target_couples_refresh` when the actor's area was not derived within
+    ``max_age`` (the worklist calls this, so new couples appear without anyone asking);
+    None when it was. Cheap when fresh: one count, no lock."""
+    require_health(actor)
+    scope = actor.user.scope_unit_ids()
+    if not scope or not refresh_due(scope, max_age=max_age):
+        return None
+    _lock_units(scope)
+    if not refresh_due(scope, max_age=max_age):  # refreshed while this one waited
+        return None
+    days = rules.marriage_window_days()
+    result = _derive(
+        scope=scope, created_by=actor.user, today=timezone.localdate(), window_days=days
+    )
+    _audit_refresh(result, days, actor=actor)
+    return result
+
+
+@transaction.atomic
+def street_couples_refresh(
+    *, street: OrgUnit, today: dt.date | None = None, username: str = "cli"
+) -> RefreshResult:
+    """The refresh of one street and every unit below it, run by the system (the nightly
+    command), not by a user: files it creates have no creator; the audit names ``username``."""
+    if street.kind != OrgUnit.Kind.STREET:
+        raise JishengError(_("Choose a street."), code="not_a_street")
+    days = rules.marriage_window_days()
+    scope = list(OrgUnit.objects.filter(path__startswith=street.path).values_list("pk", flat=True))
+    _lock_units(scope)
+    result = _derive(
+        scope=scope, created_by=None, today=today or timezone.localdate(), window_days=days
+    )
+    _audit_refresh(result, days, actor=None, username=username)
+    return result
 
 
 @transaction.atomic
@@ -200,6 +281,6 @@ def couple_mark_planning(
         action=Action.CREATE if created else Action.UPDATE,
         actor=actor,
         obj=couple,
-        detail={"planning_since": since.isoformat()},
+        detail={"marriage": marriage.pk},
     )
     return couple, created

@@ -56,7 +56,7 @@ def pregnancy_report(
             _("This couple is no longer served here (moved out or marriage ended)."),
             code="couple_closed",
         )
-    if couple.pregnancies.filter(outcome="").exists():
+    if couple.pregnancies.filter(closed=False).exists():
         raise Conflict(_("A pregnancy of this couple is already open."), code="already_pregnant")
     try:
         with transaction.atomic():
@@ -78,7 +78,9 @@ def pregnancy_report(
         assignee=actor.user,
     )
     audit.record(action=Action.CREATE, actor=actor, obj=pregnancy, detail={"couple": couple.pk})
-    audit.record(action=Action.CREATE, actor=actor, obj=followup, detail={"kind": followup.kind})
+    audit.record(
+        action=Action.CREATE, actor=actor, obj=followup, detail={"pregnancy": pregnancy.pk}
+    )
     couple_refresh_state(couple)
     return pregnancy
 
@@ -110,7 +112,9 @@ def _done(actor: Actor, followup: FollowUp, done_on: dt.date, findings: object) 
     followup.state, followup.done_on, followup.done_by = TaskState.DONE, done_on, actor.user
     followup.findings = health.dump(findings)
     followup.save(update_fields=["state", "done_on", "done_by", "findings"])
-    audit.record(action=Action.UPDATE, actor=actor, obj=followup, detail={"kind": followup.kind})
+    audit.record(
+        action=Action.UPDATE, actor=actor, obj=followup, detail={"pregnancy": followup.pregnancy_id}
+    )
 
 
 @transaction.atomic
@@ -138,13 +142,14 @@ def followup_early_record(
             due_date=max(rules.outcome_followup_due(last_period), done_on),
             assignee=followup.assignee,
         )
-        audit.record(action=Action.CREATE, actor=actor, obj=outcome, detail={"kind": "outcome"})
-    else:
-        pregnancy.outcome, pregnancy.outcome_date = Outcome.NOT_CONFIRMED, done_on
-        pregnancy.save(update_fields=["outcome", "outcome_date"])
         audit.record(
-            action=Action.UPDATE, actor=actor, obj=pregnancy, detail={"outcome": pregnancy.outcome}
+            action=Action.CREATE, actor=actor, obj=outcome, detail={"pregnancy": pregnancy.pk}
         )
+    else:
+        pregnancy.closed = True
+        pregnancy.outcome, pregnancy.outcome_date = Outcome.NOT_CONFIRMED, done_on
+        pregnancy.save(update_fields=["closed", "outcome", "outcome_date"])
+        audit.record(action=Action.UPDATE, actor=actor, obj=pregnancy, detail={"couple": couple.pk})
     couple_refresh_state(couple)
     return followup
 
@@ -204,14 +209,17 @@ def followup_outcome_record(
             )
         pregnancy.birth_event = _check_birth_event(actor, pregnancy, birth_event)
     _done(actor, followup, done_on, details)
+    pregnancy.closed = True
     pregnancy.outcome, pregnancy.outcome_date = outcome, outcome_date
     pregnancy.outcome_details = health.dump(details)
-    pregnancy.save(update_fields=["outcome", "outcome_date", "outcome_details", "birth_event"])
+    pregnancy.save(
+        update_fields=["closed", "outcome", "outcome_date", "outcome_details", "birth_event"]
+    )
     audit.record(
         action=Action.UPDATE,
         actor=actor,
         obj=pregnancy,
-        detail={"outcome": outcome, "birth_event": pregnancy.birth_event_id},
+        detail={"couple": couple.pk, "birth_event": pregnancy.birth_event_id},
     )
     couple_refresh_state(couple)
     return followup

@@ -38,6 +38,10 @@ def checkup_new(request: HttpRequest, couple_id: int) -> HttpResponse:
     form = CheckupForm(
         posted(request), spouse=spouse, factors=factor_selectors.risk_factor_list(active=True)
     )
+    if request.method == "GET":
+        couple_selectors.record_form_view(
+            actor=Actor.from_request(request), obj=couple, couple_id=couple.pk
+        )
     status = 200
     if request.method == "POST":
         status = 400
@@ -136,6 +140,10 @@ def referral_complete(request: HttpRequest, checkup_referral_id: int) -> HttpRes
     )
     if referral is None:
         raise NotFound()
+    if request.method == "GET":
+        couple_selectors.record_form_view(
+            actor=Actor.from_request(request), obj=referral, couple_id=referral.couple_id
+        )
 
     def operation(actor: Actor, data: dict[str, Any]) -> object:
         return checkups.referral_complete(

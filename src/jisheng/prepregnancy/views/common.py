@@ -10,13 +10,26 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from jisheng.audit.services import Actor
 from jisheng.core.errors import Forbidden, JishengError, NotFound
+from jisheng.prepregnancy.forms import is_id_text
 
 
 def posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
+
+
+def query_id(request: HttpRequest, name: str) -> int | None:
+    """The record id in query parameter ``name``: None when absent or empty, a 400 when it
+    is not a plain number that fits a database id."""
+    value = request.GET.get(name, "")
+    if not value:
+        return None
+    if not is_id_text(value):
+        raise JishengError(_("Not a valid record number."), code="invalid_id")
+    return int(value)
 
 
 def submit[T](form: forms.Form, operation: Callable[[], T]) -> tuple[T | None, int]:

@@ -25,13 +25,11 @@ from jisheng.prepregnancy.forms import (
     LettersDeliveredForm,
     PlanningForm,
 )
-from jisheng.prepregnancy.models import Spouse
+from jisheng.prepregnancy.models import Spouse, TargetCouple
 from jisheng.prepregnancy.models.pregnancies import LIVE_OUTCOMES
 from jisheng.prepregnancy.selectors import couples as selectors
 from jisheng.prepregnancy.services import contacts, couples
 from jisheng.prepregnancy.views.common import posted, submit
-from jisheng.registry import selectors as registry
-from jisheng.registry.services.persons import id_number_digest
 
 HEALTH = Capability.VIEW_HEALTH
 
@@ -60,7 +58,10 @@ def couple_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         return render(request, "prepregnancy/couple_list.html", context, status=400)
     filters = form.filters()
-    selectors.couple_search_record(actor=Actor.from_request(request), filters=filters)
+    actor = Actor.from_request(request)
+    # New marriages in the registry reach the list without anyone pressing "update".
+    couples.target_couples_refresh_if_due(actor=actor)
+    selectors.couple_search_record(actor=actor, filters=filters)
     couples_ = selectors.couple_list(user=user, filters=filters)
     context["page"] = Paginator(couples_, 50).get_page(request.GET.get("page"))
     return render(request, "prepregnancy/couple_list.html", context)
@@ -86,20 +87,6 @@ def couple_refresh(request: HttpRequest) -> HttpResponse:
     return redirect("prepregnancy:couple_list")
 
 
-def _wife(user: Any, id_number: str) -> Any:
-    wife = (
-        registry.person_list(user=user, filters=registry.PersonFilters())
-        .filter(id_number_index=id_number_digest(id_number))
-        .first()
-    )
-    if wife is None:
-        raise JishengError(
-            _("No resident with this ID number is registered in your area."),
-            code="unknown_person",
-        )
-    return wife
-
-
 @require_http_methods(["GET", "POST"])
 @require_capability(HEALTH)
 def couple_planning(request: HttpRequest) -> HttpResponse:
@@ -114,7 +101,7 @@ def couple_planning(request: HttpRequest) -> HttpResponse:
                 form,
                 lambda: couples.couple_mark_planning(
                     actor=Actor.from_request(request),
-                    wife=_wife(user, data["wife_id_number"]),
+                    wife=selectors.wife_by_id_number(user=user, id_number=data["wife_id_number"]),
                     since=data["since"],
                 ),
             )
@@ -247,7 +234,7 @@ def letters(request: HttpRequest) -> HttpResponse:
     return _letters_page(request, chosen, back=back)
 
 
-def _letters_page(request: HttpRequest, chosen: list[Any], *, back: str) -> HttpResponse:
+def _letters_page(request: HttpRequest, chosen: list[TargetCouple], *, back: str) -> HttpResponse:
     return render(
         request,
         "prepregnancy/letters.html",

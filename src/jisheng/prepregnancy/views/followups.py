@@ -26,7 +26,7 @@ from jisheng.prepregnancy.models import FollowUpKind, TaskState
 from jisheng.prepregnancy.selectors import couples as couple_selectors
 from jisheng.prepregnancy.selectors import worklists
 from jisheng.prepregnancy.services import pregnancies
-from jisheng.prepregnancy.views.common import form_page, posted
+from jisheng.prepregnancy.views.common import form_page, posted, query_id
 
 HEALTH = Capability.VIEW_HEALTH
 
@@ -35,6 +35,10 @@ HEALTH = Capability.VIEW_HEALTH
 @require_capability(HEALTH)
 def pregnancy_new(request: HttpRequest, couple_id: int) -> HttpResponse:
     couple = couple_selectors.couple_visible(user=request_user(request), couple_id=couple_id)
+    if request.method == "GET":
+        couple_selectors.record_form_view(
+            actor=Actor.from_request(request), obj=couple, couple_id=couple.pk
+        )
 
     def operation(actor: Actor, data: dict[str, Any]) -> object:
         return pregnancies.pregnancy_report(
@@ -71,6 +75,10 @@ def followup_record(request: HttpRequest, pregnancy_followup_id: int) -> HttpRes
     if followup.state != TaskState.OPEN:
         messages.info(request, _("This follow-up has already been recorded."))
         return redirect(done_url)
+    if request.method == "GET":
+        couple_selectors.record_form_view(
+            actor=Actor.from_request(request), obj=followup, couple_id=followup.couple_id
+        )
     context = {"couple": followup.couple, "followup": followup}
     if followup.kind == FollowUpKind.EARLY:
         early = EarlyFollowUpForm(posted(request))
@@ -133,13 +141,9 @@ def pregnancy_birth_link(request: HttpRequest, pregnancy_id: int) -> HttpRespons
 
 def _worker_choices(request: HttpRequest) -> tuple[int | None, bool]:
     """The worker the list is narrowed to: ``?worker=me`` (default for workers) or an id."""
-    user = request_user(request)
-    worker = request.GET.get("worker", "")
-    if worker == "me":
-        return user.pk, True
-    if worker.isdigit():
-        return int(worker), False
-    return None, False
+    if request.GET.get("worker") == "me":
+        return request_user(request).pk, True
+    return query_id(request, "worker"), False
 
 
 @require_GET

@@ -17,6 +17,7 @@ from jisheng.audit.services import Actor
 from jisheng.core.errors import JishengError
 from jisheng.prepregnancy.forms import PeriodForm
 from jisheng.prepregnancy.selectors import indicators as selectors
+from jisheng.prepregnancy.views.common import query_id
 
 HEALTH = Capability.VIEW_HEALTH
 
@@ -103,14 +104,13 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     """The records counted in one cell of the indicator table."""
     _form, period = _period(request)
     key = request.GET.get("key", "")
-    community = request.GET.get("community", "")
-    if key not in selectors.MEASURES or (community and not community.isdigit()):
+    if key not in selectors.MEASURES:
         raise JishengError(code="invalid_indicator")
     measure, records = selectors.indicator_records_viewed(
         actor=Actor.from_request(request),
         key=key,
         period=period,
-        community_id=int(community) if community else None,
+        community_id=query_id(request, "community"),
     )
     return render(
         request,
