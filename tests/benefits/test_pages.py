@@ -307,3 +307,36 @@ def test_a_disability_grade_recorded_on_the_page_feeds_the_rules(
     assert (
         client.post(f"/benefits/persons/{child.pk}/disability/", {"grade": "9"}).status_code == 400
     )
+
+
+def test_a_community_worker_records_an_objection_on_the_application_page(
+    client_for, worker, street, family_child
+) -> None:
+    import datetime as dt
+
+    from jisheng.audit.services import Actor
+    from jisheng.benefits.services.applications import application_create, application_transition
+    from jisheng.benefits.services.notices import notice_publish
+
+    _mother, child = family_child
+    subsidy = Program.objects.get(code="childcare-subsidy")
+    application = application_create(actor=Actor(user=worker), program=subsidy, person=child)
+    application_transition(actor=Actor(user=worker), application=application, action="check")
+    application_transition(actor=Actor(user=street), application=application, action="review")
+    notice_publish(
+        actor=Actor(user=street),
+        program=subsidy,
+        application_ids=[application.pk],
+        starts_on=dt.date(2026, 11, 1),
+    )
+    client = client_for(worker)
+    assert (
+        'data-testid="application-objection-form"'
+        in client.get(f"/benefits/applications/{application.pk}/").content.decode()
+    )
+    response = client.post(
+        f"/benefits/applications/{application.pk}/objections/",
+        {"application_id": application.pk, "received_on": "2026-11-02", "content": "邻居反映"},
+    )
+    assert response.status_code == 302
+    assert application.objections.count() == 1

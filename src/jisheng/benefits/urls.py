@@ -35,6 +35,11 @@ urlpatterns = [
         name="document_upload",
     ),
     path(
+        "applications/<int:application_id>/objections/",
+        applications.application_objection,
+        name="application_objection",
+    ),
+    path(
         "applications/<int:application_id>/form/", applications.approval_form, name="approval_form"
     ),
     path("documents/<int:document_id>/", applications.document_download, name="document_download"),

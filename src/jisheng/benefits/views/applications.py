@@ -22,6 +22,7 @@ from jisheng.benefits.services.applications import (
     available_actions,
     document_attach,
 )
+from jisheng.benefits.services.notices import objection_record
 from jisheng.benefits.views.common import page_of, posted, query_without_page, submit
 from jisheng.core.errors import JishengError, NotFound
 from jisheng.registry.models import Person
@@ -190,3 +191,23 @@ def approval_form(request: HttpRequest, application_id: int) -> HttpResponse:
             "transitions": application.transitions.select_related("actor"),
         },
     )
+
+
+@require_POST
+@require_capability(Capability.APPLY_BENEFITS)
+def application_objection(request: HttpRequest, application_id: int) -> HttpResponse:
+    """A community worker records an objection raised with them about an application on notice."""
+    user = request_user(request)
+    application = selectors.visible_or_404(Application, user=user, pk=application_id)
+    form = ObjectionForm(request.POST)
+    if not form.is_valid():
+        raise JishengError(_("Fill in the date and what the objection says."))
+    objection_record(
+        actor=Actor.from_request(request),
+        application=application,
+        content=form.cleaned_data["content"],
+        received_on=form.cleaned_data["received_on"],
+        contact=form.cleaned_data["contact"],
+    )
+    messages.success(request, _("Objection recorded."))
+    return redirect("benefits:application_detail", application_id=application.pk)
