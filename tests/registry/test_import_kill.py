@@ -3,6 +3,8 @@
 A separate Python process runs a real import against this test's database (on SQLite a
 file copy of it, since the test database lives in memory); once it has inserted the first
 chunk of residents inside its transaction, it says so and this test kills it with SIGKILL.
+On PostgreSQL a file checked by several processes is loaded while it is still being checked
+(by a second connection); that way is killed too.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from queue import Empty, Queue
 from urllib.parse import quote
 
+import pytest
 from django.db import connection
 
 from jisheng.accounts.roles import Role
@@ -34,18 +37,21 @@ APPLICATION_NAME = "jisheng-kill-test"
 # residents its own transaction sees, then waits to be killed.
 SCRIPT = textwrap.dedent(
     """
-    import sys, time
+    import sys, threading, time
     import django
     django.setup()
+    from django.conf import settings
     from jisheng.registry.models import Person
     from jisheng.registry.services import imports
 
     imports.CHUNK_ROWS = int(sys.argv[2])
+    settings.JISHENG_IMPORT_PARALLEL_ROWS = int(sys.argv[3])
+    settings.JISHENG_IMPORT_WORKERS = 2
     insert = imports._insert_persons
 
     def insert_then_wait(columns, rows):
         ids = insert(columns, rows)
-        print("INSERTED", Person.objects.count(), flush=True)
+        print("INSERTED", Person.objects.count(), threading.current_thread().name, flush=True)
         time.sleep(120)
         return ids
 
@@ -110,8 +116,11 @@ def _wait_until_postgres_forgets_the_session() -> None:
     raise AssertionError("the killed import's session is still open")
 
 
+@pytest.mark.parametrize(
+    "parallel_rows", [1_000_000, 1], ids=["checked-then-loaded", "loaded-while-checked"]
+)
 def test_killing_an_import_while_it_writes_leaves_no_residents(
-    transactional_db, org, make_user, settings, tmp_path
+    transactional_db, org, make_user, settings, tmp_path, parallel_rows
 ) -> None:
     settings.JISHENG_IMPORT_INLINE_ROWS = 0  # queued, not run here
     actor = Actor(user=make_user(Role.COMMUNITY_WORKER))
@@ -128,7 +137,7 @@ def test_killing_an_import_while_it_writes_leaves_no_residents(
     assert Path(settings.MEDIA_ROOT).is_relative_to(os.environ["JISHENG_HOME"])
 
     process = subprocess.Popen(  # noqa: S603 - this interpreter, a fixed script
-        [sys.executable, "-c", SCRIPT, str(person_import.pk), str(CHUNK)],
+        [sys.executable, "-c", SCRIPT, str(person_import.pk), str(CHUNK), str(parallel_rows)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -136,7 +145,8 @@ def test_killing_an_import_while_it_writes_leaves_no_residents(
     )
     try:
         line = _wait_for_line(process, "INSERTED", timeout=60)
-        seen_inside = int(line.split()[1])
+        _label, seen, thread = line.split()
+        seen_inside = int(seen)
         process.kill()
     finally:
         process.kill()
@@ -160,4 +170,10 @@ def test_killing_an_import_while_it_writes_leaves_no_residents(
         assert Person.objects.count() == 0
         assert LifeEvent.objects.count() == 0
         person_import.refresh_from_db()
-        assert person_import.state == PersonImport.State.LOADING
+        # Loaded while checked, the first chunk is written before the check is over.
+        loaded_while_checked = parallel_rows == 1
+        assert (thread == "person-import-load") == loaded_while_checked
+        expected = {PersonImport.State.LOADING}
+        if loaded_while_checked:
+            expected.add(PersonImport.State.VALIDATING)
+        assert person_import.state in expected

@@ -584,6 +584,36 @@ def test_the_list_of_bad_rows_is_capped_but_the_count_is_not(org, worker, settin
     assert "8" in result.message
 
 
+def test_a_resident_registered_while_the_file_is_checked_counts_as_unchanged(
+    org, worker, monkeypatch
+) -> None:
+    """Someone registers the resident of row 4 right after the check looked for them."""
+    rows = resident_rows(6)
+    check = imports._registered
+
+    def check_then_someone_registers(digests: list[str]) -> dict[str, tuple[int, str]]:
+        found = check(digests)
+        if not Person.objects.exists():
+            Person.objects.create(
+                community=org.c1,
+                name=rows[3][0],
+                sex="F",
+                birth_date=dt.date.fromisoformat(rows[3][2]),
+                id_number=rows[3][3],
+                hukou_type="urban",
+            )
+        return found
+
+    monkeypatch.setattr(imports, "_registered", check_then_someone_registers)
+
+    result = start(worker, csv_bytes(rows))
+
+    assert result.state == State.DONE, result.message
+    assert (result.created_count, result.unchanged_count) == (5, 1)
+    assert Person.objects.count() == 6
+    assert LifeEvent.objects.count() == 5
+
+
 def test_a_failure_while_loading_rolls_back_every_chunk(
     org, worker, make_person, monkeypatch
 ) -> None:

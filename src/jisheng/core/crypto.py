@@ -16,7 +16,7 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -105,9 +105,18 @@ def decrypt(token: bytes, *, context: str) -> str:
 
 def blind_index(value: str, *, context: str) -> str:
     """Keyed HMAC-SM3 digest (hex) for exact-match search without storing the value."""
-    mac = crypto_hmac.HMAC(keyring().index_key, hashes.SM3())
-    mac.update(context.encode() + b"\x00" + value.encode())
+    mac = _keyed_mac(keyring().index_key, context).copy()
+    mac.update(value.encode())
     return mac.finalize().hex()
+
+
+@lru_cache(maxsize=64)
+def _keyed_mac(key: bytes, context: str) -> crypto_hmac.HMAC:
+    """HMAC state after the key and ``context | 0x00``: copied, it saves the key setup that
+    would otherwise dominate a digest of a short value. Never finalized itself."""
+    mac = crypto_hmac.HMAC(key, hashes.SM3())
+    mac.update(context.encode() + b"\x00")
+    return mac
 
 
 def digests_equal(left: str, right: str) -> bool:

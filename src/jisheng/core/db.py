@@ -1,11 +1,13 @@
-"""Database housekeeping that both engines need after bulk loads."""
+"""Database helpers that both engines share: housekeeping after bulk loads, plain-SQL rows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import DEFERRED
 
 
 def refresh_planner_statistics(*tables: str) -> None:
@@ -42,3 +44,56 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
             placeholders = ", ".join(["%s"] * len(columns))
             # Table and column names come from the models, quoted; values are parameters.
             cursor.executemany(f"INSERT INTO {target} VALUES ({placeholders})", rows)  # noqa: S608
+
+
+Converter = Callable[[Any, Any, Any], Any]
+
+
+class ModelRows[M: models.Model]:
+    """Instances of a model read by hand-written SQL on one connection, as the ORM builds them.
+
+    ``select`` lists the columns of ``fields`` (names; all concrete fields by default)
+    under ``alias``; :meth:`instance` applies the converters the ORM would (dates on
+    SQLite, decryption, …) and builds the instance with ``Model.from_db``, so the other
+    fields load on access, as after ``only()``.
+    """
+
+    def __init__(
+        self,
+        model: type[M],
+        *,
+        db: BaseDatabaseWrapper,
+        alias: str,
+        fields: Iterable[str] | None = None,
+    ) -> None:
+        concrete = list(model._meta.concrete_fields)
+        wanted = {f.name for f in concrete} if fields is None else set(fields)
+        if unknown := wanted - {f.name for f in concrete}:
+            raise ValueError(f"{model.__name__} has no columns {sorted(unknown)}")
+        chosen = [f for f in concrete if f.name in wanted]
+        quote = db.ops.quote_name
+        self.model = model
+        self.db = db
+        self.width = len(chosen)
+        self.attnames = [f.attname for f in chosen]
+        self.select = ", ".join(f"{quote(alias)}.{quote(str(f.column))}" for f in chosen)
+        # Full-width rows for from_db: a selected column's value goes to its field's slot.
+        self.blank: list[Any] = [DEFERRED] * len(concrete)
+        self.slots = [concrete.index(f) for f in chosen]
+        self.converters: list[tuple[int, Any, list[Converter]]] = []
+        for slot, field_ in zip(self.slots, chosen, strict=True):
+            column = field_.get_col(alias)
+            found = db.ops.get_db_converters(column) + column.get_db_converters(db)
+            if found:
+                self.converters.append((slot, column, found))
+
+    def instance(self, values: Sequence[Any]) -> M:
+        row = self.blank.copy()
+        for slot, value in zip(self.slots, values, strict=True):
+            row[slot] = value
+        for slot, column, converters in self.converters:
+            value = row[slot]
+            for convert in converters:
+                value = convert(value, column, self.db)
+            row[slot] = value
+        return self.model.from_db(self.db.alias, self.attnames, row)

@@ -280,7 +280,7 @@ def person_list(request: HttpRequest, query: Query[PersonQuery]) -> object:
     filters = selectors.PersonFilters(**query.dict())
     with transaction.atomic():
         selectors.person_search_record(actor=actor, filters=filters)
-    return selectors.person_list(user=actor.user, filters=filters)
+    return selectors.person_search(user=actor.user, filters=filters)
 
 
 @router.post("/persons", response={201: PersonDetail}, summary="登记居民（建档）")

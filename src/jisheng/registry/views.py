@@ -74,7 +74,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         return render(request, "registry/person_list.html", context, status=400)
     filters = form.filters()
-    persons = selectors.person_list(user=user, filters=filters)
+    persons = selectors.person_search(user=user, filters=filters)
     selectors.person_search_record(actor=Actor.from_request(request), filters=filters)
     context["page"] = Paginator(persons, 50).get_page(request.GET.get("page"))
     return render(request, "registry/person_list.html", context)
@@ -551,9 +551,7 @@ def _person(user: User, person_id: int) -> Person:
 
 def _by_id_number(user: User, id_number: str) -> Person:
     """The resident with this ID number in the user's scope; a refusal on the form otherwise."""
-    person = selectors.person_list(
-        user=user, filters=selectors.PersonFilters(id_number=id_number)
-    ).first()
+    person = selectors.person_find_by_id_number(user=user, id_number=id_number)
     if person is None:
         raise JishengError(
             _("No resident with this ID number is registered in your area."), code="unknown_person"

@@ -5,16 +5,20 @@ Two passes over the stored upload:
 1. **Validate**, outside any transaction: every row goes through ``person_data_check`` and
    the community, duplicate-in-file and known-ID-number checks (the blind index, queried a
    chunk at a time). While the file is still clean, the rows to load are built with
-   ``person_build``, turned into database values (encryption happens in the field's
-   ``get_db_prep_value``) and spooled to a private file next to the upload.
+   ``person_fields`` (what ``person_build`` gives a resident), turned into database values
+   (encryption happens in the field's ``get_db_prep_value``) and spooled to a private file
+   next to the upload.
 2. **Load**, in ONE transaction: the spooled rows are inserted a chunk at a time with
    ``executemany`` (SQLite) or ``COPY`` (PostgreSQL), then one "registration" life event per
    person likewise, then likely-duplicate flags (one query per chunk and rule; one grouping
-   query for a large import), then one audit event for the whole import. A crash or a kill
-   leaves nothing behind.
+   query per rule for a large import), then one audit event for the whole import. A crash
+   or a kill leaves nothing behind.
 
 Large files are checked by several forked processes at once (``JISHENG_IMPORT_WORKERS``);
-they only compute, the database is used by this process alone.
+they only compute. On PostgreSQL the load then runs alongside the check instead of after
+it (``_Loader``): a thread with its own connection inserts each chunk as soon as it is
+found clean, in the one transaction, which is committed only when the whole file has been
+checked and found clean, and rolled back otherwise.
 
 The natural key is the ID number: a row whose number is already registered in the
 importer's area counts as *unchanged* and is skipped, even when its other facts differ —
@@ -25,11 +29,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import logging
 import multiprocessing
 import operator
 import os
 import pickle
+import queue
 import signal
 import threading
 import time
@@ -46,8 +52,9 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Count, Max
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -72,8 +79,8 @@ from jisheng.registry.models import (
 )
 from jisheng.registry.services.persons import (
     flag_unit_resolver,
-    person_build,
     person_data_check,
+    person_fields,
     require_editable_community,
 )
 
@@ -338,7 +345,8 @@ def _plain_bytes(value: Any) -> Any:
 
 
 class _PersonRows:
-    """Person → the column values Django's own INSERT would send, in ``columns`` order."""
+    """A resident's fields (``person_fields``) → the column values Django's own INSERT would
+    send for them, in ``columns`` order, without building a model instance."""
 
     def __init__(self, now: dt.datetime) -> None:
         fields = [f for f in Person._meta.concrete_fields if not f.primary_key]
@@ -346,26 +354,34 @@ class _PersonRows:
         plain = [f for f in fields if type(f) in _PLAIN_FIELDS or f.is_relation]
         special = [f for f in fields if f not in plain]
         self.columns = [str(f.column) for f in (*plain, *special)]
-        self.plain = operator.attrgetter(*(f.attname for f in plain))
-        self.special = [self._getter(f, now) for f in special]
+        self.defaults = {f.attname: f.get_default() for f in plain}
+        self.plain = operator.itemgetter(*(f.attname for f in plain))
+        # The connection object itself, not the per-thread proxy: only its adapters are
+        # used, a million times over, also in forked workers.
+        db = connections[DEFAULT_DB_ALIAS]
+        self.special = [self._getter(f, now, db) for f in special]
 
     @staticmethod
-    def _getter(field_: models.Field[Any, Any], now: dt.datetime) -> Callable[[Person], Any]:
+    def _getter(
+        field_: models.Field[Any, Any], now: dt.datetime, db: BaseDatabaseWrapper
+    ) -> Callable[[dict[str, Any]], Any]:
         attname = field_.attname
         if isinstance(field_, models.DateTimeField) and (field_.auto_now or field_.auto_now_add):
-            value = field_.get_db_prep_value(now, connection)
-            return lambda _person: value
+            value = field_.get_db_prep_value(now, db)
+            return lambda _fields: value
         if isinstance(field_, EncryptedTextField):
-            return lambda person: _plain_bytes(
-                field_.get_db_prep_value(getattr(person, attname), connection)
-            )
+            return lambda fields: _plain_bytes(field_.get_db_prep_value(fields[attname], db))
         if isinstance(field_, BlindIndexField):
             # A digest already computed for the checks is reused; otherwise computed here.
-            return lambda person: getattr(person, attname) or field_.pre_save(person, True)
-        return lambda person: field_.get_db_prep_save(field_.pre_save(person, True), connection)
+            source = field_.source
+            return lambda fields: fields.get(attname) or field_.digest(fields[source])
+        return lambda fields: field_.get_db_prep_save(fields[attname], db)
 
-    def values(self, person: Person) -> tuple[Any, ...]:
-        return (*self.plain(person), *[get(person) for get in self.special])
+    def values(self, fields: dict[str, Any]) -> tuple[Any, ...]:
+        """``fields``: attribute name → value (``community_id`` included); missing plain
+        fields take their defaults."""
+        complete = {**self.defaults, **fields}
+        return (*self.plain(complete), *[get(complete) for get in self.special])
 
 
 _PLAIN_FIELDS = (models.CharField, models.BooleanField)
@@ -400,19 +416,20 @@ class _CheckedChunk:
 def _check_chunk(
     context: _ChunkContext, rows: list[tuple[int, importing.Cells]], prepare: bool
 ) -> _CheckedChunk:
-    """person_data_check and the community of each row; person_build and the database values
+    """person_data_check and the community of each row; person_fields and the database values
     (encryption included) of the clean rows while ``prepare`` holds."""
     parse = importing.RowParser(context.columns)
     resolve = context.communities.resolve
     maker = context.maker()
     index_field = Person._meta.get_field("id_number_index")
     assert isinstance(index_field, BlindIndexField)  # noqa: S101 - the model guarantees it
+    today = timezone.localdate()
     checked = _CheckedChunk(numbers=[], problems=[], digests=[], prepared=[], blob=b"")
     values = []
     for position, (number, cells) in enumerate(rows):
         parsed = parse(number, cells)
         data = parsed.data
-        problems = person_data_check(data, require_id_number=parsed.id_number_readable)
+        problems = person_data_check(data, require_id_number=parsed.id_number_readable, today=today)
         unit, problem = resolve(parsed.community)
         if problem:
             problems.append(problem)
@@ -421,9 +438,10 @@ def _check_chunk(
         checked.problems.append(problems)
         checked.digests.append(digest)
         if prepare and not problems and unit is not None:
-            person = person_build(data, community=unit)
-            person.id_number_index = digest
-            values.append(maker.values(person))
+            fields = person_fields(data)
+            fields["community_id"] = unit.pk
+            fields["id_number_index"] = digest
+            values.append(maker.values(fields))
             checked.prepared.append(position)
     if values:
         checked.blob = pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL)
@@ -515,6 +533,7 @@ def _checker(
 
 @dataclass
 class _Validation:
+    file_type: str = ""
     total: int = 0
     unchanged: int = 0
     to_load: int = 0
@@ -535,31 +554,55 @@ def _param_batch(per_item: int) -> int:
     return max(1, min(CHUNK_ROWS, (limit - 10) // per_item))
 
 
-def _registered(digests: list[str]) -> dict[str, tuple[int, str]]:
-    """ID-number digest → (community id, status) of the residents already registered."""
-    found: dict[str, tuple[int, str]] = {}
+def _with_digests(column: str, digests: Sequence[str], *, select: str) -> Iterator[tuple[Any, ...]]:
+    """``select`` (columns of residents) of those whose blind index ``column`` is one of
+    ``digests``, voided or not, a batch per query.
+
+    Plain SQL: the ORM's per-parameter work would cost more than the lookups. PostgreSQL
+    takes a batch as ONE text parameter that it splits itself (digests are hex, never a
+    comma), which the driver sends as it is instead of quoting thousands of array items;
+    SQLite takes a list of parameters.
+    """
     table = connection.ops.quote_name(Person._meta.db_table)
+    quoted = connection.ops.quote_name(column)
     postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         for batch in _batched(digests, 20_000 if postgres else _param_batch(1)):
-            # Plain SQL: the ORM's per-parameter work would cost more than the lookups.
-            # PostgreSQL takes the batch as one array; SQLite as a list of parameters.
-            condition = "= ANY(%s)" if postgres else f"IN ({', '.join(['%s'] * len(batch))})"
-            cursor.execute(
-                "SELECT id_number_index, community_id, status "  # noqa: S608
-                f"FROM {table} WHERE id_number_index {condition}",
-                [batch] if postgres else batch,
-            )
-            found.update({digest: (community, status) for digest, community, status in cursor})
-    return found
+            if postgres:
+                condition, params = "= ANY(string_to_array(%s, ','))", [",".join(batch)]
+            else:
+                condition, params = f"IN ({', '.join(['%s'] * len(batch))})", list(batch)
+            # Only quoted model names are formatted in; the digests are parameters.
+            cursor.execute(f"SELECT {select} FROM {table} WHERE {quoted} {condition}", params)  # noqa: S608
+            yield from cursor.fetchall()
+
+
+def _registered_since(latest_id: int) -> set[str]:
+    """ID-number digests of the residents registered after the one with ``latest_id``."""
+    return set(
+        Person.objects.filter(pk__gt=latest_id)
+        .exclude(id_number_index="")
+        .values_list("id_number_index", flat=True)
+    )
+
+
+def _registered(digests: list[str]) -> dict[str, tuple[int, str]]:
+    """ID-number digest → (community id, status) of the residents already registered."""
+    found = _with_digests(
+        "id_number_index", digests, select="id_number_index, community_id, status"
+    )
+    return {digest: (community, status) for digest, community, status in found}
 
 
 def _validate(
-    person_import: PersonImport, actor: Actor, sheet: Sheet, spool: IO[bytes]
+    person_import: PersonImport,
+    actor: Actor,
+    sheet: Sheet,
+    sink: _Spool | _Loader,
 ) -> _Validation:
-    """First pass: every row checked; while the file is clean, the rows to load are spooled
-    as (positions to skip, pickled values) records after a first record naming the columns."""
-    result = _Validation()
+    """First pass: every row checked; while the file is clean, each chunk's rows to load go
+    to ``sink`` as (positions to skip, pickled values), after the names of the columns."""
+    result = _Validation(file_type=sheet.kind)
     now = timezone.now()
     context = _ChunkContext(
         columns=sheet.columns,
@@ -570,7 +613,7 @@ def _validate(
     seen: dict[int, int] = {}
     limit, keep = max_rows(), max_error_rows()
     progress_id = person_import.progress_id
-    pickle.dump(context.maker().columns, spool, protocol=pickle.HIGHEST_PROTOCOL)
+    sink.begin(context.maker().columns)
 
     def counted(rows: Iterator[tuple[int, importing.Cells]]) -> Iterator[tuple[int, Any]]:
         for row in rows:
@@ -621,9 +664,9 @@ def _validate(
                 else:
                     result.to_load += 1
             if checked.blob and not result.errors:
-                pickle.dump((skip, checked.blob), spool, protocol=pickle.HIGHEST_PROTOCOL)
+                sink.add(skip, checked.blob)
             if progress_id is not None:
-                progress.progress_advance(progress_id, by=len(checked.numbers))
+                progress.progress_advance(progress_id, by=len(checked.numbers) + sink.loaded())
     if result.total == 0 and not result.file_problem:
         result.file_problem = _("The file has no data rows below its header.")
     return result
@@ -638,8 +681,10 @@ def _insert_persons(columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> 
     pk_column = str(Person._meta.pk.column)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            # The sequence is looked up once (materialized), not once per id.
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, %s)::regclass AS seq) "
+                "SELECT nextval(s.seq) FROM s, generate_series(1, %s)",
                 [table, pk_column, len(rows)],
             )
             ids = [row[0] for row in cursor.fetchall()]
@@ -669,9 +714,9 @@ class _EventRows:
             "recorded_at": now,
         }
         self.template = [
-            f.get_db_prep_save(
-                values[f.attname] if f.attname in values else f.get_default(), connection
-            )
+            _json_text(f, values.get(f.attname, f.get_default()))
+            if isinstance(f, models.JSONField)
+            else f.get_db_prep_save(values.get(f.attname, f.get_default()), connection)
             for f in fields
         ]
         attnames = [f.attname for f in fields]
@@ -685,10 +730,15 @@ class _EventRows:
         row[self.person_at] = person_id
         row[self.community_at] = community_id
         # The same shape as registration_record's snapshot, so event_reverse can void it.
-        row[self.before_at] = self.before.get_db_prep_save(
-            {"created_person": person_id}, connection
-        )
+        row[self.before_at] = _json_text(self.before, {"created_person": person_id})
         return tuple(row)
+
+
+def _json_text(field_: models.Field[Any, Any], value: Any) -> str:
+    """A JSONField's value as the JSON text its database adapter would send; both engines
+    take the text for a JSON column, and PostgreSQL's COPY then skips a per-row adapter."""
+    assert isinstance(field_, models.JSONField)  # noqa: S101 - callers pass JSON fields
+    return json.dumps(field_.get_prep_value(value), cls=field_.encoder)
 
 
 def _as_date(value: Any) -> dt.date:
@@ -730,8 +780,10 @@ class _Duplicates:
     birth date, or the same name and phone (the rules of ``flag_likely_duplicates``).
 
     Each chunk is looked up right after it is inserted (one query per chunk and rule). A
-    large import instead finds same-name-and-birth-date groups with one grouping query at
-    the end: per chunk, each pair would visit every resident born that day.
+    large import instead finds the groups of residents sharing a birth date and name, or a
+    phone, with one grouping query per rule at the end: per chunk, each pair would visit
+    every resident born that day, and thousands of scattered phone lookups per chunk cost
+    more than one pass over the table.
     """
 
     def __init__(self, *, bulk: bool) -> None:
@@ -742,28 +794,28 @@ class _Duplicates:
     def add(self, new: list[tuple[int, str, dt.date, str]]) -> None:
         """A chunk of new residents (id, name, birth date, phone digest), just inserted."""
         self.new_ids.extend(pk for pk, _n, _b, _p in new)
-        if not self.bulk:
-            by_birth: dict[tuple[str, dt.date], list[int]] = {}
-            for pk, name, birth_date, _phone in new:
-                by_birth.setdefault((name, birth_date), []).append(pk)
-            for other, name, value in _pair_matches("birth_date", list(by_birth)):
-                for pk in by_birth.get((name, _as_date(value)), ()):
-                    self._candidate(pk, other, DuplicateFlag.Reason.NAME_BIRTH_DATE)
+        if self.bulk:
+            return
+        by_birth: dict[tuple[str, dt.date], list[int]] = {}
+        for pk, name, birth_date, _phone in new:
+            by_birth.setdefault((name, birth_date), []).append(pk)
+        for other, name, value in _pair_matches("birth_date", list(by_birth)):
+            for pk in by_birth.get((name, _as_date(value)), ()):
+                self._candidate(pk, other, DuplicateFlag.Reason.NAME_BIRTH_DATE)
         by_phone: dict[str, list[tuple[int, str]]] = {}
         for pk, name, _birth, phone in new:
             if phone:
                 by_phone.setdefault(phone, []).append((pk, name))
         # Phone digests are nearly unique: look them up alone and compare the names here.
-        for batch in _batched(list(by_phone), _param_batch(1)):
-            same_phone = (
-                Person.objects.filter(phone_index__in=batch)
-                .exclude(status=ResidentStatus.VOIDED)
-                .values_list("pk", "name", "phone_index")
-            )
-            for other, other_name, phone in same_phone:
-                for pk, name in by_phone[phone]:
-                    if other_name == name:
-                        self._candidate(pk, other, DuplicateFlag.Reason.NAME_PHONE)
+        same_phone = _with_digests(
+            "phone_index", list(by_phone), select="id, name, phone_index, status"
+        )
+        for other, other_name, phone, status in same_phone:
+            if status == ResidentStatus.VOIDED:
+                continue
+            for pk, name in by_phone[phone]:
+                if other_name == name:
+                    self._candidate(pk, other, DuplicateFlag.Reason.NAME_PHONE)
 
     def _candidate(self, pk: int, other: int, reason: str) -> None:
         if other < pk:  # earlier records only, as when residents are entered one by one
@@ -771,30 +823,47 @@ class _Duplicates:
             if found.get(other) != DuplicateFlag.Reason.NAME_BIRTH_DATE:
                 found[other] = reason
 
-    def _same_birth_groups(self) -> None:
-        if not self.new_ids:
-            return
-        groups = (
-            Person.objects.exclude(status=ResidentStatus.VOIDED)
-            .values("name", "birth_date")
+    def _groups(self, persons: QuerySet[Person], *keys: str) -> list[tuple[Any, ...]]:
+        """Values of ``keys`` that several of ``persons`` share, one of them new."""
+        return list(
+            persons.values(*keys)
             .annotate(members=Count("pk"), last=Max("pk"))
             .filter(members__gt=1, last__gte=min(self.new_ids))
-            .values_list("name", "birth_date")
+            .values_list(*keys)
         )
-        members: dict[tuple[str, dt.date], list[int]] = {}
-        for pk, name, value in _pair_matches("birth_date", list(groups)):
-            members.setdefault((name, _as_date(value)), []).append(pk)
+
+    def _flag_groups(self, members: Iterable[list[int]], reason: str) -> None:
         new = self.new_ids
-        for ids in members.values():
+        for ids in members:
             for pk in ids:
                 at = bisect_left(new, pk)
                 if at < len(new) and new[at] == pk:
                     for other in ids:
-                        self._candidate(pk, other, DuplicateFlag.Reason.NAME_BIRTH_DATE)
+                        self._candidate(pk, other, reason)
+
+    def _same_birth_groups(self) -> None:
+        members: dict[tuple[str, dt.date], list[int]] = {}
+        kept = Person.objects.exclude(status=ResidentStatus.VOIDED)
+        groups = self._groups(kept, "name", "birth_date")
+        for pk, name, value in _pair_matches("birth_date", groups):
+            members.setdefault((name, _as_date(value)), []).append(pk)
+        self._flag_groups(members.values(), DuplicateFlag.Reason.NAME_BIRTH_DATE)
+
+    def _same_phone_groups(self) -> None:
+        kept = Person.objects.exclude(status=ResidentStatus.VOIDED).exclude(phone_index="")
+        # Phone digests are nearly unique: group by the phone alone, compare names here.
+        phones = [phone for (phone,) in self._groups(kept, "phone_index")]
+        members: dict[tuple[str, str], list[int]] = {}
+        sharing = _with_digests("phone_index", phones, select="id, name, phone_index, status")
+        for pk, name, phone, status in sharing:
+            if status != ResidentStatus.VOIDED:
+                members.setdefault((name, phone), []).append(pk)
+        self._flag_groups(members.values(), DuplicateFlag.Reason.NAME_PHONE)
 
     def save(self) -> int:
-        if self.bulk:
+        if self.bulk and self.new_ids:
             self._same_birth_groups()
+            self._same_phone_groups()
         community_of: dict[int, int] = {}
         everyone = set(self.candidates) | {
             other for others in self.candidates.values() for other in others
@@ -818,21 +887,166 @@ class _Duplicates:
         return len(flags)
 
 
-def _spooled(spool: IO[bytes]) -> Iterator[tuple[list[str], list[tuple[Any, ...]]]]:
-    """(columns, rows to insert) of each spooled chunk."""
-    spool.seek(0)
-    # The spool was written by this import a moment ago, in the private instance folder.
-    columns: list[str] = pickle.load(spool)  # noqa: S301
-    while True:
-        try:
-            skip, blob = pickle.load(spool)  # noqa: S301
-        except EOFError:
+Chunks = Iterator[tuple[list[str], list[tuple[Any, ...]]]]
+
+
+def _unpickled(columns: list[str], skip: list[int], blob: bytes) -> tuple[list[str], list[Any]]:
+    """(columns, rows to insert) of one checked chunk."""
+    # Pickled by this import a moment ago (in its own process or a forked worker).
+    rows: list[tuple[Any, ...]] = pickle.loads(blob)  # noqa: S301
+    if skip:
+        skipped = set(skip)
+        rows = [row for k, row in enumerate(rows) if k not in skipped]
+    return columns, rows
+
+
+class _Spool:
+    """Checked chunks kept in a private file next to the upload until the check is over."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self.handle = handle
+
+    def begin(self, columns: list[str]) -> None:
+        pickle.dump(columns, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def add(self, skip: list[int], blob: bytes) -> None:
+        pickle.dump((skip, blob), self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def loaded(self) -> int:
+        return 0  # nothing is loaded while checking
+
+    def chunks(self) -> Chunks:
+        self.handle.seek(0)
+        # The spool was written by this import a moment ago, in the private instance folder.
+        columns: list[str] = pickle.load(self.handle)  # noqa: S301
+        while True:
+            try:
+                skip, blob = pickle.load(self.handle)  # noqa: S301
+            except EOFError:
+                return
+            yield _unpickled(columns, skip, blob)
+
+
+class _Abandoned(Exception):
+    """The check found errors or failed: the concurrent load is rolled back."""
+
+
+_END = "end"  # no more chunks: the file is clean
+_ABANDON = "abandon"  # no more chunks: roll back
+
+
+class _Loader:
+    """Loads checked chunks in a thread, on a connection of its own, while the forked
+    workers check the next ones: the database's work overlaps theirs instead of following it.
+
+    Everything is still ONE transaction, committed only once the whole file has been checked
+    and found clean (:meth:`finish`); errors in a later row, a failure of the check or of the
+    load, or a killed process roll it back whole. Started on the first clean chunk, after
+    the workers were forked, so that no fork copies this thread's locks.
+    """
+
+    def __init__(
+        self, person_import: PersonImport, actor: Actor, *, latest_id: int, bulk: bool
+    ) -> None:
+        self.person_import, self.actor = person_import, actor
+        self.latest_id, self.bulk = latest_id, bulk
+        self.language = translation.get_language()
+        self.columns: list[str] = []
+        self.queue: queue.Queue[tuple[list[int], bytes] | str] = queue.Queue(maxsize=4)
+        self.checked: _Validation | None = None
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+        self.rows_loaded = 0
+        self.rows_reported = 0
+
+    def begin(self, columns: list[str]) -> None:
+        self.columns = columns
+
+    def add(self, skip: list[int], blob: bytes) -> None:
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, name="person-import-load", daemon=True)
+            self.thread.start()
+        self._put((skip, blob))
+
+    def loaded(self) -> int:
+        """Rows loaded since the last call (for the progress bar)."""
+        done, self.rows_reported = self.rows_loaded - self.rows_reported, self.rows_loaded
+        return done
+
+    def finish(self, checked: _Validation, progress_id: int | None) -> None:
+        """The file is clean: load what is left and commit."""
+        if self.thread is None:  # no chunk had rows to load
+            with transaction.atomic():
+                _done(self.person_import, self.actor, checked, _Loaded())
             return
-        rows: list[tuple[Any, ...]] = pickle.loads(blob)  # noqa: S301
-        if skip:
-            skipped = set(skip)
-            rows = [row for k, row in enumerate(rows) if k not in skipped]
-        yield columns, rows
+        self.checked = checked
+        self._put(_END)
+        while self.thread.is_alive():
+            self.thread.join(timeout=1)
+            if progress_id is not None and (done := self.loaded()):
+                progress.progress_advance(progress_id, by=done)
+        if self.error is not None:
+            raise self.error
+
+    def abandon(self) -> None:
+        """Roll back whatever was loaded (the check found errors or failed)."""
+        if self.thread is None:
+            return
+        with contextlib.suppress(BaseException):
+            self._put(_ABANDON)
+        self.thread.join()
+
+    def _put(self, item: tuple[list[int], bytes] | str) -> None:
+        assert self.thread is not None  # noqa: S101 - started by add
+        while True:
+            try:
+                self.queue.put(item, timeout=1)
+                return
+            except queue.Full:
+                if not self.thread.is_alive():
+                    raise self.error or RuntimeError("the import's load stopped") from None
+
+    def _chunks(self) -> Chunks:
+        while (item := self.queue.get()) != _END:
+            if item == _ABANDON:
+                raise _Abandoned()
+            assert not isinstance(item, str)  # noqa: S101 - the markers are handled above
+            yield _unpickled(self.columns, *item)
+
+    def _run(self) -> None:
+        try:
+            with translation.override(self.language), transaction.atomic():
+                if connection.features.can_defer_constraint_checks:
+                    # Foreign keys checked with each chunk, while the check goes on, not
+                    # all at the commit, after it: the same checks, off the critical path.
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                loaded = _load(
+                    self.person_import,
+                    self.actor,
+                    self._chunks(),
+                    latest_id=self.latest_id,
+                    bulk=self.bulk,
+                    on_chunk=self._count,
+                )
+                assert self.checked is not None  # noqa: S101 - set before _END
+                _done(self.person_import, self.actor, self.checked, loaded)
+        except _Abandoned:
+            pass
+        except BaseException as exc:  # handed to the checking thread by finish()
+            self.error = exc
+        finally:
+            connection.close()
+
+    def _count(self, rows: int) -> None:
+        self.rows_loaded += rows
+
+
+def _loads_while_checking(person_import: PersonImport, workers: int) -> bool:
+    """Whether to load in a second connection while forked workers check: the database must
+    take writes from two connections at once (not SQLite), and no transaction of the caller
+    may be open, as a second connection would not see what it wrote."""
+    return workers > 0 and connection.vendor != "sqlite" and not connection.in_atomic_block
 
 
 @dataclass
@@ -842,22 +1056,33 @@ class _Loaded:
     flagged: int = 0
 
 
-def _load(person_import: PersonImport, actor: Actor, spool: IO[bytes], *, rows: int) -> _Loaded:
+def _load(
+    person_import: PersonImport,
+    actor: Actor,
+    chunks: Chunks,
+    *,
+    latest_id: int,
+    bulk: bool,
+    on_chunk: Callable[[int], None] | None = None,
+) -> _Loaded:
     """Second pass, inside the caller's transaction: residents, events, duplicate flags."""
     loaded = _Loaded()
     now = timezone.now()
     events = _EventRows(
         import_id=person_import.pk, actor_id=actor.user.pk, date=timezone.localdate(), now=now
     )
-    duplicates = _Duplicates(bulk=rows >= BULK_FLAG_ROWS)
-    for columns, chunk in _spooled(spool):
+    duplicates = _Duplicates(bulk=bulk)
+    # Someone may have registered some of these people since the check began: they count
+    # as unchanged. Residents registered since then have higher ids, so one query finds
+    # them. A number given meanwhile to an older record (a correction) meets the unique
+    # index instead, and the import fails as a whole, asking to be run again.
+    since = _registered_since(latest_id)
+    for columns, chunk in chunks:
         at = {name: i for i, name in enumerate(columns)}
         digest_at, name_at = at["id_number_index"], at["name"]
         birth_at, phone_at, community_at = at["birth_date"], at["phone_index"], at["community_id"]
-        # Someone may have registered one of these people since the validation pass.
-        known = _registered([row[digest_at] for row in chunk])
-        if known:
-            fresh = [row for row in chunk if row[digest_at] not in known]
+        if since:
+            fresh = [row for row in chunk if row[digest_at] not in since]
             loaded.unchanged += len(chunk) - len(fresh)
             chunk = fresh
         if not chunk:
@@ -875,6 +1100,8 @@ def _load(person_import: PersonImport, actor: Actor, spool: IO[bytes], *, rows: 
                 for pk, row in zip(ids, chunk, strict=True)
             ]
         )
+        if on_chunk is not None:
+            on_chunk(len(chunk))
     loaded.flagged = duplicates.save()
     if loaded.created >= ANALYZE_ROWS:
         refresh_planner_statistics(Person._meta.db_table, LifeEvent._meta.db_table)
@@ -952,73 +1179,110 @@ def _run(person_import: PersonImport, actor: Actor, spool_path: Path) -> PersonI
     if progress_id is not None:
         progress.progress_start(progress_id, total=2 * person_import.total_rows)
     fd = os.open(spool_path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w+b") as spool:
-        checked = _validate(person_import, actor, sheet, spool)
-        counts = {"file_type": sheet.kind, "rows": checked.total}
-        if checked.file_problem or checked.errors:
-            message = checked.file_problem or ngettext(
-                "%(n)s row has errors: nothing was imported.",
-                "%(n)s rows have errors: nothing was imported.",
-                checked.errors,
-            ) % {"n": checked.errors}
-            with transaction.atomic():
-                _finish(
-                    person_import,
-                    state=State.INVALID,
-                    total_rows=checked.total,
-                    unchanged_count=checked.unchanged,
-                    created_count=0,
-                    error_rows=checked.error_rows
-                    + (
-                        [{"omitted": checked.errors - len(checked.error_rows)}]
-                        if checked.errors > len(checked.error_rows)
-                        else []
-                    ),
-                    message=message[:255],
-                )
-                _audit(
-                    person_import,
-                    actor,
-                    result=Result.FAILURE,
-                    detail={**counts, "errors": checked.errors},
-                )
-            if progress_id is not None:
-                progress.progress_finish(progress_id, message=message[:255])
-            return person_import
-        _finish(person_import, state=State.LOADING, total_rows=checked.total)
-        if progress_id is not None:
-            progress.progress_start(progress_id, total=2 * checked.total)
-        with transaction.atomic():
-            loaded = _load(person_import, actor, spool, rows=checked.to_load)
-            unchanged = checked.unchanged + loaded.unchanged
-            message = _("Imported: %(created)s; already registered: %(unchanged)s.") % {
-                "created": loaded.created,
-                "unchanged": unchanged,
-            }
-            _finish(
-                person_import,
-                state=State.DONE,
-                created_count=loaded.created,
-                unchanged_count=unchanged,
-                error_rows=[],
-                message=message[:255],
-            )
-            _audit(
+    with os.fdopen(fd, "w+b") as handle:
+        latest_id = Person.objects.aggregate(latest=Max("pk"))["latest"] or 0
+        sink: _Spool | _Loader = _Spool(handle)
+        if _loads_while_checking(person_import, _workers(person_import.total_rows)):
+            sink = _Loader(
                 person_import,
                 actor,
-                result=Result.SUCCESS,
-                detail={
-                    **counts,
-                    "created": loaded.created,
-                    "unchanged": unchanged,
-                    "duplicates_flagged": loaded.flagged,
-                },
+                latest_id=latest_id,
+                bulk=person_import.total_rows >= BULK_FLAG_ROWS,
             )
+        try:
+            checked = _validate(person_import, actor, sheet, sink)
+            if checked.file_problem or checked.errors:
+                if isinstance(sink, _Loader):
+                    sink.abandon()
+                return _invalid(person_import, actor, checked, sheet.kind)
+            _finish(person_import, state=State.LOADING, total_rows=checked.total)
+            if progress_id is not None:
+                progress.progress_start(progress_id, total=2 * checked.total)
+            if isinstance(sink, _Loader):
+                sink.finish(checked, progress_id)
+            else:
+                with transaction.atomic():
+                    loaded = _load(
+                        person_import,
+                        actor,
+                        sink.chunks(),
+                        latest_id=latest_id,
+                        bulk=checked.to_load >= BULK_FLAG_ROWS,
+                    )
+                    _done(person_import, actor, checked, loaded)
+        except BaseException:
+            if isinstance(sink, _Loader):
+                sink.abandon()
+            raise
     if progress_id is not None:
-        progress.progress_finish(progress_id, message=message[:255])
+        progress.progress_finish(progress_id, message=person_import.message)
     # The residents are now in the database, encrypted; the plaintext upload is not kept.
     path.unlink(missing_ok=True)
     return person_import
+
+
+def _invalid(
+    person_import: PersonImport, actor: Actor, checked: _Validation, file_type: str
+) -> PersonImport:
+    """The file has errors: nothing is loaded; the bad rows are kept for the result page."""
+    message = checked.file_problem or ngettext(
+        "%(n)s row has errors: nothing was imported.",
+        "%(n)s rows have errors: nothing was imported.",
+        checked.errors,
+    ) % {"n": checked.errors}
+    with transaction.atomic():
+        _finish(
+            person_import,
+            state=State.INVALID,
+            total_rows=checked.total,
+            unchanged_count=checked.unchanged,
+            created_count=0,
+            error_rows=checked.error_rows
+            + (
+                [{"omitted": checked.errors - len(checked.error_rows)}]
+                if checked.errors > len(checked.error_rows)
+                else []
+            ),
+            message=message[:255],
+        )
+        _audit(
+            person_import,
+            actor,
+            result=Result.FAILURE,
+            detail={"file_type": file_type, "rows": checked.total, "errors": checked.errors},
+        )
+    if person_import.progress_id is not None:
+        progress.progress_finish(person_import.progress_id, message=message[:255])
+    return person_import
+
+
+def _done(person_import: PersonImport, actor: Actor, checked: _Validation, loaded: _Loaded) -> None:
+    """The import's result and its audit event, in the load's transaction."""
+    unchanged = checked.unchanged + loaded.unchanged
+    message = _("Imported: %(created)s; already registered: %(unchanged)s.") % {
+        "created": loaded.created,
+        "unchanged": unchanged,
+    }
+    _finish(
+        person_import,
+        state=State.DONE,
+        created_count=loaded.created,
+        unchanged_count=unchanged,
+        error_rows=[],
+        message=message[:255],
+    )
+    _audit(
+        person_import,
+        actor,
+        result=Result.SUCCESS,
+        detail={
+            "file_type": checked.file_type,
+            "rows": checked.total,
+            "created": loaded.created,
+            "unchanged": unchanged,
+            "duplicates_flagged": loaded.flagged,
+        },
+    )
 
 
 def _failed(person_import: PersonImport, actor: Actor, exc: Exception) -> None:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import takewhile
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -34,6 +35,8 @@ from jisheng.registry.models import (
 from jisheng.registry.names import name_initials
 
 PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+PHONE_SEPARATORS = re.compile(r"[\s-]")
+DIVISION_CODE = re.compile(r"\d{6}(\d{3}(\d{3})?)?")
 # Choice values as sets, built once: the import checks a million rows with these.
 SEXES = frozenset(Sex.values)
 HUKOU_TYPES = frozenset(HukouType.values)
@@ -70,8 +73,16 @@ class PersonData:
     problems: list[str] = field(default_factory=list)
 
 
-def person_data_check(data: PersonData, *, require_id_number: bool = True) -> list[str]:
-    """Every problem with the data, as Chinese sentences; empty when valid. Normalises in place."""
+def person_data_check(
+    data: PersonData, *, require_id_number: bool = True, today: dt.date | None = None
+) -> list[str]:
+    """Every problem with the data, as Chinese sentences; empty when valid. Normalises in place.
+
+    ``today``: the date that birth dates must not pass (default: today here); a caller
+    checking many rows gives it once.
+    """
+    if today is None:
+        today = timezone.localdate()
     problems = list(data.problems)
     data.name = data.name.strip()
     if not data.name:
@@ -82,7 +93,7 @@ def person_data_check(data: PersonData, *, require_id_number: bool = True) -> li
         problems.append(_("Sex must be 男 or 女."))
     if data.birth_date is None:
         problems.append(_("Birth date is missing or not a date."))
-    elif data.birth_date > timezone.localdate():
+    elif data.birth_date > today:
         problems.append(_("Birth date lies in the future."))
     if data.id_number:
         try:
@@ -90,12 +101,13 @@ def person_data_check(data: PersonData, *, require_id_number: bool = True) -> li
                 data.id_number,
                 sex=data.sex if data.sex in SEXES else None,
                 birth_date=data.birth_date,
+                today=today,
             )
         except ValidationError as exc:
             problems.extend(str(m) for m in exc.messages)
     elif require_id_number:
         problems.append(_("ID number is required."))
-    data.phone = re.sub(r"[\s-]", "", data.phone or "")
+    data.phone = PHONE_SEPARATORS.sub("", data.phone or "")
     if data.phone and not PHONE_PATTERN.match(data.phone):
         problems.append(_("Phone is not a valid mobile or landline number."))
     if data.ethnicity not in ETHNICITY_CODES:
@@ -104,7 +116,7 @@ def person_data_check(data: PersonData, *, require_id_number: bool = True) -> li
         problems.append(_("Hukou type must be urban or rural."))
     if data.marital_status not in MARITAL_STATUSES:
         problems.append(_("Marital status is not a GB/T 2261.2 code."))
-    if data.hukou_division and not re.fullmatch(r"\d{6}(\d{3}(\d{3})?)?", data.hukou_division):
+    if data.hukou_division and not DIVISION_CODE.fullmatch(data.hukou_division):
         problems.append(_("Registered residence must be a 6, 9 or 12-digit division code."))
     if len(data.address) > 200:
         problems.append(_("Address is longer than 200 characters."))
@@ -124,28 +136,33 @@ def id_number_digest(id_number: str) -> str:
     return field_.digest(normalize_id_number(id_number))
 
 
-def person_build(data: PersonData, *, community: OrgUnit) -> Person:
-    """An unsaved Person from checked data, with masked forms and initials filled in."""
+def person_fields(data: PersonData) -> dict[str, Any]:
+    """The stored fields of a resident from checked data, with masked forms and initials
+    filled in (all but the community, the blind indexes and the timestamps)."""
     if data.birth_date is None:
         raise InvalidPerson([_("Birth date is missing or not a date.")])
-    return Person(
-        community=community,
-        name=data.name,
-        name_initials=name_initials(data.name),
-        sex=data.sex,
-        birth_date=data.birth_date,
-        id_number=data.id_number or None,
-        id_number_masked=mask_id_number(data.id_number) if data.id_number else "",
-        phone=data.phone or None,
-        phone_masked=mask_phone(data.phone) if data.phone else "",
-        ethnicity=data.ethnicity,
-        hukou_type=data.hukou_type,
-        hukou_division=data.hukou_division or (data.id_number[:6] if data.id_number else ""),
-        is_floating=data.is_floating,
-        address=data.address,
-        marital_status=data.marital_status,
-        status=ResidentStatus.LIVING,
-    )
+    return {
+        "name": data.name,
+        "name_initials": name_initials(data.name),
+        "sex": data.sex,
+        "birth_date": data.birth_date,
+        "id_number": data.id_number or None,
+        "id_number_masked": mask_id_number(data.id_number) if data.id_number else "",
+        "phone": data.phone or None,
+        "phone_masked": mask_phone(data.phone) if data.phone else "",
+        "ethnicity": data.ethnicity,
+        "hukou_type": data.hukou_type,
+        "hukou_division": data.hukou_division or (data.id_number[:6] if data.id_number else ""),
+        "is_floating": data.is_floating,
+        "address": data.address,
+        "marital_status": data.marital_status,
+        "status": ResidentStatus.LIVING,
+    }
+
+
+def person_build(data: PersonData, *, community: OrgUnit) -> Person:
+    """An unsaved Person from checked data, with masked forms and initials filled in."""
+    return Person(community=community, **person_fields(data))
 
 
 def person_insert(
