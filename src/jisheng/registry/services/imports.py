@@ -1042,7 +1042,7 @@ class _Loader:
         self.rows_loaded += rows
 
 
-def _loads_while_checking(person_import: PersonImport, workers: int) -> bool:
+def _loads_while_checking(workers: int) -> bool:
     """Whether to load in a second connection while forked workers check: the database must
     take writes from two connections at once (not SQLite), and no transaction of the caller
     may be open, as a second connection would not see what it wrote."""
@@ -1074,8 +1074,9 @@ def _load(
     duplicates = _Duplicates(bulk=bulk)
     # Someone may have registered some of these people since the check began: they count
     # as unchanged. Residents registered since then have higher ids, so one query finds
-    # them. A number given meanwhile to an older record (a correction) meets the unique
-    # index instead, and the import fails as a whole, asking to be run again.
+    # them. One registered after this query, or a number given meanwhile to an older
+    # record (a correction), meets the unique index instead, and the import fails as a
+    # whole, asking to be run again.
     since = _registered_since(latest_id)
     for columns, chunk in chunks:
         at = {name: i for i, name in enumerate(columns)}
@@ -1182,7 +1183,7 @@ def _run(person_import: PersonImport, actor: Actor, spool_path: Path) -> PersonI
     with os.fdopen(fd, "w+b") as handle:
         latest_id = Person.objects.aggregate(latest=Max("pk"))["latest"] or 0
         sink: _Spool | _Loader = _Spool(handle)
-        if _loads_while_checking(person_import, _workers(person_import.total_rows)):
+        if _loads_while_checking(_workers(person_import.total_rows)):
             sink = _Loader(
                 person_import,
                 actor,
