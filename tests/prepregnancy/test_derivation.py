@@ -22,10 +22,10 @@ from jisheng.prepregnancy.models import (
     CoupleState,
     TargetCouple,
 )
-from jisheng.prepregnancy.selectors.couples import wife_by_id_number
 from jisheng.prepregnancy.services import checkups, contacts, couples, pregnancies
 from jisheng.prepregnancy.tasks import target_couples_refresh_task
 from jisheng.registry.models import LifeEvent, Person, ResidentStatus
+from jisheng.registry.selectors import person_by_id_number as wife_by_id_number
 from jisheng.registry.services import events
 
 WINDOW = 365

@@ -31,6 +31,7 @@ from jisheng.benefits.services.applications import (
 from jisheng.benefits.services.idempotency import idempotent
 from jisheng.benefits.services.notices import notice_publish, objection_record, objection_resolve
 from jisheng.registry.models import Person
+from jisheng.registry.selectors import visible_or_404
 
 router = Router(tags=["benefits"])
 router.add_router("", care_router)
@@ -167,12 +168,8 @@ def applications(request: HttpRequest, filters: Query[ApplicationQuery]) -> Any:
 def application_new(request: HttpRequest, payload: ApplicationIn) -> Any:
     user = request_user(request)
     found = selectors.program_get(user, payload.program)
-    person = selectors.visible_or_404(Person, user=user, pk=payload.person_id)
-    payee = (
-        selectors.visible_or_404(Person, user=user, pk=payload.payee_id)
-        if payload.payee_id
-        else None
-    )
+    person = visible_or_404(Person, user=user, pk=payload.person_id)
+    payee = visible_or_404(Person, user=user, pk=payload.payee_id) if payload.payee_id else None
     created = application_create(
         actor=_actor(request),
         program=found,
@@ -199,7 +196,7 @@ class TransitionIn(Schema):
 @router.post("/applications/{application_id}/transitions", response=ApplicationDetailOut)
 def application_act(request: HttpRequest, application_id: int, payload: TransitionIn) -> Any:
     user = request_user(request)
-    found = selectors.visible_or_404(Application, user=user, pk=application_id)
+    found = visible_or_404(Application, user=user, pk=application_id)
     return application_transition(
         actor=_actor(request), application=found, action=payload.action, comment=payload.comment
     )
@@ -224,7 +221,7 @@ class ObjectionOut(Schema):
 @router.post("/applications/{application_id}/objections", response={201: ObjectionOut})
 def objection_new(request: HttpRequest, application_id: int, payload: ObjectionIn) -> Any:
     user = request_user(request)
-    found = selectors.visible_or_404(Application, user=user, pk=application_id)
+    found = visible_or_404(Application, user=user, pk=application_id)
     created = objection_record(
         actor=_actor(request),
         application=found,
@@ -242,7 +239,7 @@ class ResolveIn(Schema):
 
 @router.post("/objections/{objection_id}/resolve", response=ObjectionOut)
 def objection_settle(request: HttpRequest, objection_id: int, payload: ResolveIn) -> Any:
-    found = selectors.visible_or_404(Objection, user=request_user(request), pk=objection_id)
+    found = visible_or_404(Objection, user=request_user(request), pk=objection_id)
     return objection_resolve(
         actor=_actor(request), objection=found, upheld=payload.upheld, resolution=payload.resolution
     )
@@ -291,49 +288,39 @@ class BatchOut(Schema):
     net_paid: Decimal
     approved_total: Decimal | None
 
-    @staticmethod
-    def resolve_program(obj: PaymentBatch) -> str:
-        return obj.program.code
-
-    @staticmethod
-    def resolve_lines(obj: PaymentBatch) -> int:
-        return selectors.batch_totals(obj).lines
-
-    @staticmethod
-    def resolve_total(obj: PaymentBatch) -> Decimal:
-        return selectors.batch_totals(obj).total
-
-    @staticmethod
-    def resolve_paid(obj: PaymentBatch) -> Decimal:
-        return selectors.batch_totals(obj).paid
-
-    @staticmethod
-    def resolve_pending(obj: PaymentBatch) -> Decimal:
-        return selectors.batch_totals(obj).pending
-
-    @staticmethod
-    def resolve_failed(obj: PaymentBatch) -> Decimal:
-        return selectors.batch_totals(obj).failed
-
-    @staticmethod
-    def resolve_net_paid(obj: PaymentBatch) -> Decimal:
-        return selectors.batch_totals(obj).net_paid
-
 
 class BatchIn(Schema):
     program: str = Field(max_length=40)
     period: str = Field(max_length=7, description="2026, 2026-03 or once")
 
 
+def _batch_out(batch: PaymentBatch) -> dict[str, Any]:
+    """The batch with its totals, summed once (not once per field)."""
+    totals = selectors.batch_totals(batch)
+    return {
+        "id": batch.pk,
+        "program": batch.program.code,
+        "period": batch.period,
+        "state": batch.state,
+        "lines": totals.lines,
+        "total": totals.total,
+        "paid": totals.paid,
+        "pending": totals.pending,
+        "failed": totals.failed,
+        "net_paid": totals.net_paid,
+        "approved_total": batch.approved_total,
+    }
+
+
 def _batch_answer(batch: PaymentBatch) -> dict[str, Any]:
-    return BatchOut.from_orm(batch).model_dump(mode="json")
+    return BatchOut(**_batch_out(batch)).model_dump(mode="json")
 
 
 @router.get("/batches", response=list[BatchOut])
 def batches(request: HttpRequest, program: str = "") -> Any:
     user = request_user(request)
     found = selectors.program_get(user, program) if program else None
-    return selectors.batch_list(user, program=found)
+    return [_batch_out(batch) for batch in selectors.batch_list(user, program=found)]
 
 
 @router.post("/batches", response={201: dict[str, Any]})
@@ -359,19 +346,19 @@ def batch_new(
 
 @router.get("/batches/{batch_id}", response=BatchOut)
 def batch(request: HttpRequest, batch_id: int) -> Any:
-    return selectors.visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
+    return _batch_out(visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id))
 
 
 @router.post("/batches/{batch_id}/review", response=BatchOut)
 def batch_review(request: HttpRequest, batch_id: int) -> Any:
-    found = selectors.visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
-    return payments.batch_review(actor=_actor(request), batch=found)
+    found = visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
+    return _batch_out(payments.batch_review(actor=_actor(request), batch=found))
 
 
 @router.post("/batches/{batch_id}/approve", response=BatchOut)
 def batch_approve(request: HttpRequest, batch_id: int) -> Any:
-    found = selectors.visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
-    return payments.batch_approve(actor=_actor(request), batch=found)
+    found = visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
+    return _batch_out(payments.batch_approve(actor=_actor(request), batch=found))
 
 
 class PaymentOut(Schema):
@@ -392,7 +379,7 @@ class PaymentOut(Schema):
 @paginate(PageNumberPagination, page_size=500)
 def batch_payments(request: HttpRequest, batch_id: int, status: str = "") -> Any:
     user = request_user(request)
-    found = selectors.visible_or_404(PaymentBatch, user=user, pk=batch_id)
+    found = visible_or_404(PaymentBatch, user=user, pk=batch_id)
     return selectors.batch_lines(user, found, status=status)
 
 
@@ -408,7 +395,7 @@ class SettleOut(Schema):
 
 @router.post("/batches/{batch_id}/settle", response=SettleOut)
 def batch_settle(request: HttpRequest, batch_id: int, payload: SettleIn) -> Any:
-    found = selectors.visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
+    found = visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
     count = payments.payments_settle(
         actor=_actor(request),
         batch=found,
@@ -425,7 +412,7 @@ class ReverseIn(Schema):
 
 @router.post("/payments/{payment_id}/reverse", response={201: PaymentOut})
 def payment_reverse(request: HttpRequest, payment_id: int, payload: ReverseIn) -> Any:
-    found = selectors.visible_or_404(Payment, user=request_user(request), pk=payment_id)
+    found = visible_or_404(Payment, user=request_user(request), pk=payment_id)
     return Status(
         201, payments.payment_reverse(actor=_actor(request), payment=found, reason=payload.reason)
     )

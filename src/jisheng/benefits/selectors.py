@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
@@ -30,13 +30,6 @@ from jisheng.core.errors import NotFound
 from jisheng.registry.models import Person
 
 _PERSON_SECRETS = ("id_number", "phone")
-
-
-def visible_or_404[M: models.Model](model: type[M], *, user: User, pk: int) -> M:
-    found = model.objects.visible_to(user).filter(pk=pk).first()  # type: ignore[attr-defined]
-    if found is None:
-        raise NotFound()
-    return found  # type: ignore[no-any-return]
 
 
 def program_list(user: User, *, status: str = "") -> QuerySet[Program]:

@@ -28,11 +28,11 @@ from jisheng.benefits.models import (
 )
 from jisheng.benefits.services.care import NUMBER_PATTERN, certification_number_normalize
 from jisheng.benefits.services.reverification import FLAG_KINDS
-from jisheng.core.errors import JishengError, NotFound
+from jisheng.core.errors import NotFound
 from jisheng.core.exports import safe_cell
 from jisheng.core.models import OrgUnit
 from jisheng.registry.models import Household, HouseholdMember, Person, ResidentStatus
-from jisheng.registry.services.persons import id_number_digest
+from jisheng.registry.selectors import person_by_id_number
 
 _PERSON_SECRETS = ("person__id_number", "person__phone")
 _ZERO = Decimal("0.00")
@@ -91,13 +91,7 @@ def resident_for(user: User, *, person_id: int | None = None, id_number: str = "
         if found is None:
             raise NotFound()
         return found
-    if id_number.strip():
-        found = persons.filter(id_number_index=id_number_digest(id_number.strip())).first()
-        if found is not None:
-            return found
-    raise JishengError(
-        _("No resident with this ID number is registered in your area."), code="unknown_person"
-    )
+    return person_by_id_number(user=user, id_number=id_number.strip())
 
 
 def current_household(person: Person) -> Household | None:

@@ -11,12 +11,13 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Collate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action, Actor
 from jisheng.core.db import ModelRows
-from jisheng.core.errors import NotFound
+from jisheng.core.errors import JishengError, NotFound
 from jisheng.core.models import OrgUnit
 from jisheng.core.scope import scope_of, scope_sql
 from jisheng.registry.models import (
@@ -171,6 +172,16 @@ def person_find_by_id_number(*, user: User, id_number: str) -> Person | None:
     width = lookup.persons.width
     person = lookup.persons.instance(row[:width])
     Person.community.field.set_cached_value(person, lookup.units.instance(row[width:]))
+    return person
+
+
+def person_by_id_number(*, user: User, id_number: str) -> Person:
+    """The resident with this ID number in the user's scope; a refusal naming no one otherwise."""
+    person = person_find_by_id_number(user=user, id_number=id_number)
+    if person is None:
+        raise JishengError(
+            _("No resident with this ID number is registered in your area."), code="unknown_person"
+        )
     return person
 
 

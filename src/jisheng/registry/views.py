@@ -215,7 +215,7 @@ def person_birth(request: HttpRequest, person_id: int) -> HttpResponse:
     def record(actor: Actor, data: dict[str, Any]) -> LifeEvent:
         father: Person | None = None
         if data["father_id_number"]:
-            father = _by_id_number(user, data["father_id_number"])
+            father = selectors.person_by_id_number(user=user, id_number=data["father_id_number"])
         elif data["father"] is not None:
             father = next(h for h in husbands if h.pk == data["father"])
         return events.birth_record(
@@ -352,7 +352,7 @@ def person_marriage(request: HttpRequest, person_id: int) -> HttpResponse:
     form = MarriageForm(_posted(request))
 
     def record(actor: Actor, data: dict[str, Any]) -> LifeEvent:
-        spouse = _by_id_number(user, data["spouse_id_number"])
+        spouse = selectors.person_by_id_number(user=user, id_number=data["spouse_id_number"])
         husband, wife = (person, spouse) if person.sex == Sex.MALE else (spouse, person)
         return events.marriage_record(actor=actor, husband=husband, wife=wife, date=data["date"])
 
@@ -546,16 +546,6 @@ def _person(user: User, person_id: int) -> Person:
     )
     if person is None:
         raise NotFound()
-    return person
-
-
-def _by_id_number(user: User, id_number: str) -> Person:
-    """The resident with this ID number in the user's scope; a refusal on the form otherwise."""
-    person = selectors.person_find_by_id_number(user=user, id_number=id_number)
-    if person is None:
-        raise JishengError(
-            _("No resident with this ID number is registered in your area."), code="unknown_person"
-        )
     return person
 
 

@@ -26,6 +26,7 @@ from jisheng.benefits.services.notices import objection_record
 from jisheng.benefits.views.common import page_of, posted, query_without_page, submit
 from jisheng.core.errors import JishengError, NotFound
 from jisheng.registry.models import Person
+from jisheng.registry.selectors import visible_or_404
 
 
 @require_GET
@@ -67,9 +68,9 @@ def application_new(request: HttpRequest, code: str) -> HttpResponse:
             actor = Actor.from_request(request)
 
             def create() -> object:
-                person = selectors.visible_or_404(Person, user=user, pk=data["person_id"])
+                person = visible_or_404(Person, user=user, pk=data["person_id"])
                 payee = (
-                    selectors.visible_or_404(Person, user=user, pk=data["payee_id"])
+                    visible_or_404(Person, user=user, pk=data["payee_id"])
                     if data["payee_id"]
                     else None
                 )
@@ -133,7 +134,7 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
 @require_capability(Capability.VIEW_PERSONAL)
 def application_act(request: HttpRequest, application_id: int) -> HttpResponse:
     user = request_user(request)
-    application = selectors.visible_or_404(Application, user=user, pk=application_id)
+    application = visible_or_404(Application, user=user, pk=application_id)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         raise JishengError(_("The request is not valid."))
@@ -153,7 +154,7 @@ def application_act(request: HttpRequest, application_id: int) -> HttpResponse:
 @require_capability(Capability.APPLY_BENEFITS)
 def document_upload(request: HttpRequest, application_id: int) -> HttpResponse:
     user = request_user(request)
-    application = selectors.visible_or_404(Application, user=user, pk=application_id)
+    application = visible_or_404(Application, user=user, pk=application_id)
     form = DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
         raise JishengError(_("Choose a file to attach."))
@@ -172,7 +173,7 @@ def document_upload(request: HttpRequest, application_id: int) -> HttpResponse:
 def document_download(request: HttpRequest, document_id: int) -> FileResponse:
     """Served only through the scope check: uploads have no public URL."""
     user = request_user(request)
-    document = selectors.visible_or_404(ApplicationDocument, user=user, pk=document_id)
+    document = visible_or_404(ApplicationDocument, user=user, pk=document_id)
     name = (document.file.name or "document").rsplit("/", 1)[-1]
     return FileResponse(document.file.open("rb"), filename=name, as_attachment=True)
 
@@ -198,7 +199,7 @@ def approval_form(request: HttpRequest, application_id: int) -> HttpResponse:
 def application_objection(request: HttpRequest, application_id: int) -> HttpResponse:
     """A community worker records an objection raised with them about an application on notice."""
     user = request_user(request)
-    application = selectors.visible_or_404(Application, user=user, pk=application_id)
+    application = visible_or_404(Application, user=user, pk=application_id)
     form = ObjectionForm(request.POST)
     if not form.is_valid():
         raise JishengError(_("Fill in the date and what the objection says."))

@@ -18,6 +18,7 @@ from jisheng.benefits.models import Application, Objection, PublicNotice
 from jisheng.benefits.services.notices import notice_publish, objection_record, objection_resolve
 from jisheng.benefits.views.common import posted, submit
 from jisheng.core.errors import JishengError
+from jisheng.registry.selectors import visible_or_404
 
 
 @require_GET
@@ -71,7 +72,7 @@ def notice_new(request: HttpRequest, code: str) -> HttpResponse:
 def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
     """The list as posted: names and ID numbers masked as is customary; prints on its own."""
     user = request_user(request)
-    notice = selectors.visible_or_404(PublicNotice, user=user, pk=notice_id)
+    notice = visible_or_404(PublicNotice, user=user, pk=notice_id)
     entries = [
         {"application": a, "masked_name": mask_name(a.person.name)}
         for a in selectors.notice_entries(user, notice)
@@ -94,12 +95,12 @@ def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
 @require_capability(Capability.VIEW_PERSONAL)
 def objection_new(request: HttpRequest, notice_id: int) -> HttpResponse:
     user = request_user(request)
-    notice = selectors.visible_or_404(PublicNotice, user=user, pk=notice_id)
+    notice = visible_or_404(PublicNotice, user=user, pk=notice_id)
     form = ObjectionForm(request.POST)
     if not form.is_valid():
         raise JishengError(_("Fill in the date and what the objection says."))
     data = form.cleaned_data
-    application = selectors.visible_or_404(Application, user=user, pk=data["application_id"])
+    application = visible_or_404(Application, user=user, pk=data["application_id"])
     if application.notice_id != notice.pk:
         raise JishengError(_("The application is not on this notice."))
     objection_record(
@@ -117,7 +118,7 @@ def objection_new(request: HttpRequest, notice_id: int) -> HttpResponse:
 @require_capability(Capability.REVIEW_BENEFITS)
 def objection_settle(request: HttpRequest, objection_id: int) -> HttpResponse:
     user = request_user(request)
-    objection = selectors.visible_or_404(Objection, user=user, pk=objection_id)
+    objection = visible_or_404(Objection, user=user, pk=objection_id)
     form = ResolveForm(request.POST)
     if not form.is_valid():
         raise JishengError(_("Choose a decision and write down the resolution."))

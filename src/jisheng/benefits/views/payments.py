@@ -21,6 +21,7 @@ from jisheng.benefits.services import payments
 from jisheng.benefits.views.common import page_of, posted, query_without_page, submit
 from jisheng.core.errors import JishengError
 from jisheng.registry.exporting import csv_chunks, write_xlsx
+from jisheng.registry.selectors import visible_or_404
 
 
 @require_GET
@@ -69,7 +70,7 @@ def batch_new(request: HttpRequest, code: str) -> HttpResponse:
 @require_capability(Capability.APPROVE_BENEFITS)
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     user = request_user(request)
-    batch = selectors.visible_or_404(PaymentBatch, user=user, pk=batch_id)
+    batch = visible_or_404(PaymentBatch, user=user, pk=batch_id)
     status = request.GET.get("status", "")
     if status and status not in Payment.Status.values:
         raise JishengError(_("Unknown status."))
@@ -93,7 +94,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
 @require_POST
 @require_capability(Capability.REVIEW_BENEFITS)
 def batch_review(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch = selectors.visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
+    batch = visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
     payments.batch_review(actor=Actor.from_request(request), batch=batch)
     messages.success(request, _("Batch marked reviewed."))
     return redirect("benefits:batch_detail", batch_id=batch.pk)
@@ -102,7 +103,7 @@ def batch_review(request: HttpRequest, batch_id: int) -> HttpResponse:
 @require_POST
 @require_capability(Capability.APPROVE_BENEFITS)
 def batch_approve(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch = selectors.visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
+    batch = visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
     payments.batch_approve(actor=Actor.from_request(request), batch=batch)
     messages.success(request, _("Batch approved and locked."))
     return redirect("benefits:batch_detail", batch_id=batch.pk)
@@ -111,7 +112,7 @@ def batch_approve(request: HttpRequest, batch_id: int) -> HttpResponse:
 @require_POST
 @require_capability(Capability.REVIEW_BENEFITS)
 def batch_discard(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch = selectors.visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
+    batch = visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
     payments.batch_discard(actor=Actor.from_request(request), batch=batch)
     messages.success(request, _("Draft batch discarded."))
     return redirect("benefits:batch_list")
@@ -120,7 +121,7 @@ def batch_discard(request: HttpRequest, batch_id: int) -> HttpResponse:
 @require_POST
 @require_capability(Capability.REVIEW_BENEFITS)
 def batch_line_remove(request: HttpRequest, batch_id: int, payment_id: int) -> HttpResponse:
-    batch = selectors.visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
+    batch = visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
     payments.batch_line_remove(
         actor=Actor.from_request(request), batch=batch, payment_id=payment_id
     )
@@ -131,7 +132,7 @@ def batch_line_remove(request: HttpRequest, batch_id: int, payment_id: int) -> H
 @require_POST
 @require_capability(Capability.REVIEW_BENEFITS)
 def batch_settle(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch = selectors.visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
+    batch = visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
     form = SettleForm(request.POST)
     if not form.is_valid():
         raise JishengError(_("Choose paid or failed."))
@@ -153,7 +154,7 @@ def batch_settle(request: HttpRequest, batch_id: int) -> HttpResponse:
 @require_POST
 @require_capability(Capability.APPROVE_BENEFITS)
 def payment_reverse(request: HttpRequest, payment_id: int) -> HttpResponse:
-    payment = selectors.visible_or_404(Payment, user=request_user(request), pk=payment_id)
+    payment = visible_or_404(Payment, user=request_user(request), pk=payment_id)
     form = ReverseForm(request.POST)
     if not form.is_valid():
         raise JishengError(_("Give the reason for the reversal."))
@@ -168,7 +169,7 @@ def payment_reverse(request: HttpRequest, payment_id: int) -> HttpResponse:
 @require_capability(Capability.REVIEW_BENEFITS)
 def batch_export(request: HttpRequest, batch_id: int) -> HttpResponse | StreamingHttpResponse:
     user = request_user(request)
-    batch = selectors.visible_or_404(PaymentBatch, user=user, pk=batch_id)
+    batch = visible_or_404(PaymentBatch, user=user, pk=batch_id)
     form = ExportForm(request.GET)
     if not form.is_valid():
         raise JishengError(_("Choose the format and the columns of the file."))

@@ -24,7 +24,7 @@ from jisheng.benefits.services.programs import EDITABLE_FIELDS, disability_recor
 from jisheng.benefits.views.common import page_of, posted, query_without_page, submit
 from jisheng.core.errors import JishengError
 from jisheng.registry.models import Person
-from jisheng.registry.selectors import person_detail
+from jisheng.registry.selectors import person_detail, visible_or_404
 
 
 @require_GET
@@ -181,7 +181,7 @@ def person_benefits(request: HttpRequest, person_id: int) -> HttpResponse:
 def disability_new(request: HttpRequest, person_id: int) -> HttpResponse:
     """A disability certificate's grade: a registry fact the benefit rules test."""
     user = request_user(request)
-    person = selectors.visible_or_404(Person, user=user, pk=person_id)
+    person = visible_or_404(Person, user=user, pk=person_id)
     form = DisabilityForm(request.POST)
     if not form.is_valid():
         raise JishengError(_("Choose the grade and the date."))

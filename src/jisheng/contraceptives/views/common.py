@@ -11,12 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from jisheng.accounts.models import User
 from jisheng.audit.services import Actor
 from jisheng.contraceptives.forms import YearForm
 from jisheng.core.errors import Forbidden, JishengError, NotFound
-from jisheng.registry import selectors as registry_selectors
-from jisheng.registry.models import Person
 
 FORM_TEMPLATE = "contraceptives/form.html"
 
@@ -82,15 +79,3 @@ def year_from(form: YearForm) -> int:
     if form.is_bound and not form.is_valid():
         raise JishengError(_("The year is not valid."), code="invalid_input")
     return form.year_or_current()
-
-
-def person_by_id_number(user: User, id_number: str) -> Person:
-    """The resident with this ID number in the user's area; a refusal on the form otherwise."""
-    person = registry_selectors.person_list(
-        user=user, filters=registry_selectors.PersonFilters(id_number=id_number)
-    ).first()
-    if person is None:
-        raise JishengError(
-            _("No resident with this ID number is registered in your area."), code="unknown_person"
-        )
-    return person

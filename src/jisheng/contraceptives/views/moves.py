@@ -32,10 +32,10 @@ from jisheng.contraceptives.services import moves
 from jisheng.contraceptives.services.idempotency import post_once
 from jisheng.contraceptives.views.common import (
     form_page,
-    person_by_id_number,
     posted,
     query_int,
 )
+from jisheng.registry import selectors as registry_selectors
 
 Post = Callable[[Actor, dict[str, Any]], list[StockMove]]
 
@@ -152,7 +152,7 @@ def move_issue(request: HttpRequest, point_id: int) -> HttpResponse:
             point=point,
             lot=data["lot"],
             quantity=data["quantity"],
-            person=person_by_id_number(user, data["id_number"]),
+            person=registry_selectors.person_by_id_number(user=user, id_number=data["id_number"]),
             facts=form.facts(),
         )
 

@@ -18,7 +18,7 @@ from jisheng.contraceptives.forms import FollowUpForm, RosterEnrollForm, RosterF
 from jisheng.contraceptives.models import RosterEntry, RosterFollowUp
 from jisheng.contraceptives.selectors import roster as selectors
 from jisheng.contraceptives.services import roster as services
-from jisheng.contraceptives.views.common import form_page, person_by_id_number, posted
+from jisheng.contraceptives.views.common import form_page, posted
 from jisheng.core.errors import JishengError
 from jisheng.registry import selectors as registry_selectors
 
@@ -95,7 +95,7 @@ def roster_new(request: HttpRequest) -> HttpResponse:
     def enroll(actor: Actor, data: dict[str, Any]) -> RosterEntry:
         return services.roster_enroll(
             actor=actor,
-            person=person_by_id_number(user, data["id_number"]),
+            person=registry_selectors.person_by_id_number(user=user, id_number=data["id_number"]),
             method=data["method"],
             start_date=data["start_date"],
             notes=data["notes"],

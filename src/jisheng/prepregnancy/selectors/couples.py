@@ -19,12 +19,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext as _
 
 from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action, Actor
-from jisheng.core.errors import JishengError, NotFound
+from jisheng.core.errors import NotFound
 from jisheng.core.models import OrgUnit
 from jisheng.prepregnancy import health, rules
 from jisheng.prepregnancy.models import (
@@ -40,9 +39,7 @@ from jisheng.prepregnancy.models import (
 )
 from jisheng.prepregnancy.models.pregnancies import LIVE_OUTCOMES
 from jisheng.prepregnancy.services.contacts import sms_recipients
-from jisheng.registry import selectors as registry
 from jisheng.registry.models import LifeEvent, Person
-from jisheng.registry.services.persons import id_number_digest
 
 # Encrypted columns of the spouses that lists never decrypt.
 SPOUSE_SECRETS = ("husband__id_number", "husband__phone", "wife__id_number", "wife__phone")
@@ -134,22 +131,6 @@ def record_form_view(*, actor: Actor, obj: Model, couple_id: int) -> None:
     a referral): showing it is a read of that record, audited like the couple's page."""
     with transaction.atomic():
         audit.record(action=Action.VIEW, actor=actor, obj=obj, detail={"couple": couple_id})
-
-
-def wife_by_id_number(*, user: User, id_number: str) -> Person:
-    """The resident in the user's area with this ID number (through the blind index); a
-    refusal naming no one when there is none."""
-    wife = (
-        registry.person_list(user=user, filters=registry.PersonFilters())
-        .filter(id_number_index=id_number_digest(id_number))
-        .first()
-    )
-    if wife is None:
-        raise JishengError(
-            _("No resident with this ID number is registered in your area."),
-            code="unknown_person",
-        )
-    return wife
 
 
 def couple_visible(*, user: User, couple_id: int) -> TargetCouple:

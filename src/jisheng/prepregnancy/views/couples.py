@@ -30,6 +30,7 @@ from jisheng.prepregnancy.models.pregnancies import LIVE_OUTCOMES
 from jisheng.prepregnancy.selectors import couples as selectors
 from jisheng.prepregnancy.services import contacts, couples
 from jisheng.prepregnancy.views.common import posted, submit
+from jisheng.registry import selectors as registry
 
 HEALTH = Capability.VIEW_HEALTH
 
@@ -101,7 +102,7 @@ def couple_planning(request: HttpRequest) -> HttpResponse:
                 form,
                 lambda: couples.couple_mark_planning(
                     actor=Actor.from_request(request),
-                    wife=selectors.wife_by_id_number(user=user, id_number=data["wife_id_number"]),
+                    wife=registry.person_by_id_number(user=user, id_number=data["wife_id_number"]),
                     since=data["since"],
                 ),
             )
