@@ -8,7 +8,7 @@ import pytest
 from django.utils import translation
 
 from jisheng.audit.services import Actor
-from jisheng.benefits.eligibility import RuleError, compile_rule, explain, validate_rule
+from jisheng.benefits.eligibility import RuleError, explain, persons_meeting, validate_rule
 from jisheng.benefits.eligibility.dates import add_months, age_on
 from jisheng.benefits.models import DisabilityRecord
 from jisheng.registry.models import Person
@@ -18,7 +18,7 @@ AGE_60 = {"fact": "age", "op": ">=", "value": 60}
 
 
 def matches(rule: dict, person: Person, as_of: dt.date) -> bool:
-    return Person.objects.filter(compile_rule(rule, as_of), pk=person.pk).exists()
+    return persons_meeting(rule, as_of, Person.objects.filter(pk=person.pk)).exists()
 
 
 def test_sixtieth_birthday_on_the_cut_off_day_qualifies_and_a_day_later_does_not(
@@ -135,6 +135,69 @@ def test_sql_and_explanation_agree_over_a_varied_population(make_family, make_pe
     as_of = dt.date(2026, 7, 1)
     for person in Person.objects.all():
         assert explain(rule, person, as_of).eligible == matches(rule, person, as_of), person.name
+
+
+WHOLE_POPULATION_RULES = [
+    {"fact": "children", "op": ">=", "value": 1},
+    {"not": {"fact": "living_children", "op": "<=", "value": 1}},
+    {
+        "any": [
+            {"fact": "living_sons", "op": "==", "value": 0},
+            {"fact": "sex", "op": "==", "value": "F"},
+        ]
+    },
+    {
+        "all": [
+            {"fact": "deceased_children", "op": "==", "value": 1},
+            {"fact": "living_daughters", "op": "in", "value": [0, 1]},
+        ]
+    },
+    {
+        "any": [
+            {"fact": "youngest_child_age", "op": "<", "value": 30},
+            {"fact": "age", "op": "<", "value": 20},
+        ]
+    },
+    {"not": {"fact": "youngest_child_age", "op": ">=", "value": 30}},
+    {
+        "all": [
+            {"fact": "mother_age", "op": ">=", "value": 49},
+            {"fact": "children", "op": "==", "value": 1},
+            {"fact": "child_disability_grade", "op": "<=", "value": 3},
+        ]
+    },
+]
+
+
+@pytest.mark.parametrize("rule", WHOLE_POPULATION_RULES)
+def test_one_query_for_everyone_picks_exactly_whom_each_explanation_accepts(
+    rule, make_family, make_person, make_user
+) -> None:
+    """Children facts are aggregates over one grouped join: grouping must not multiply or
+    lose anyone, whether the tests on them sit alone, under "not", or beside plain facts."""
+    from jisheng.accounts.roles import Role
+
+    as_of = dt.date(2026, 7, 1)
+    _h, _w, (son, _daughter) = make_family(
+        children=(("M", dt.date(1990, 1, 1)), ("F", dt.date(1992, 1, 1)))
+    )
+    events.death_record(
+        actor=Actor(user=make_user(Role.STREET_STAFF)), person=son, date=dt.date(2020, 5, 1)
+    )
+    _h, _w, (only,) = make_family(
+        hukou="rural", wife_birth=dt.date(1970, 1, 1), children=(("F", dt.date(2000, 1, 1)),)
+    )
+    DisabilityRecord.objects.create(person=only, grade=2, recorded_on=dt.date(2010, 1, 1))
+    make_family(children=(("M", dt.date(1996, 1, 1)), ("M", dt.date(1999, 1, 1))))
+    make_family(children=(("F", dt.date(2026, 9, 1)),))  # born after the test day
+    make_person(name="单身", birth_date=dt.date(1950, 1, 1))
+    everyone = Person.objects.all()
+    in_sql = list(persons_meeting(rule, as_of, everyone).values_list("pk", flat=True))
+    explained = {person.pk for person in everyone if explain(rule, person, as_of).eligible}
+    assert len(in_sql) == len(set(in_sql))
+    assert set(in_sql) == explained
+    assert explained, "the rule should pick someone"
+    assert explained != set(everyone.values_list("pk", flat=True)), "and leave someone out"
 
 
 @pytest.mark.parametrize(

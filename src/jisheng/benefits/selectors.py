@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action, Actor
-from jisheng.benefits.eligibility import compile_rule
+from jisheng.benefits.eligibility import persons_meeting
 from jisheng.benefits.models import (
     Application,
     DisabilityRecord,
@@ -52,11 +52,10 @@ def eligible_persons(*, user: User, program: Program, as_of: dt.date) -> QuerySe
     applying = Application.objects.filter(program=program, state__in=OPEN_STATES).values(
         "person_id"
     )
+    candidates = Person.objects.visible_to(user).exclude(pk__in=enrolled).exclude(pk__in=applying)
     return (
         Person.objects.visible_to(user)
-        .filter(compile_rule(program.rule, as_of))
-        .exclude(pk__in=enrolled)
-        .exclude(pk__in=applying)
+        .filter(pk__in=persons_meeting(program.rule, as_of, candidates))
         .select_related("community")
         .defer(*_PERSON_SECRETS)
         .order_by("community__code", "name", "pk")

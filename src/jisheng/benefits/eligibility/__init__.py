@@ -3,18 +3,21 @@
 from jisheng.benefits.eligibility.facts import FACTS, Fact, Kind
 from jisheng.benefits.eligibility.rules import (
     OPERATORS_BY_KIND,
+    CompiledRule,
     Explanation,
     Rule,
     RuleError,
     compile_rule,
     describe,
     explain,
+    persons_meeting,
     validate_rule,
 )
 
 __all__ = [
     "FACTS",
     "OPERATORS_BY_KIND",
+    "CompiledRule",
     "Explanation",
     "Fact",
     "Kind",
@@ -23,5 +26,6 @@ __all__ = [
     "compile_rule",
     "describe",
     "explain",
+    "persons_meeting",
     "validate_rule",
 ]

@@ -1,7 +1,8 @@
 """Registry facts a rule may test, each as one SQL expression on ``registry.Person``.
 
-A fact's expression is correlated on the person row (``OuterRef("pk")``) and takes the
-date the rule is evaluated on, so a batch can ask "eligible at the end of March?".
+A fact's expression is correlated on the person row (``OuterRef("pk")``), or for the
+children facts an aggregate over the person's child links, and takes the date the rule is
+evaluated on, so a batch can ask "eligible at the end of March?".
 """
 
 from __future__ import annotations
@@ -19,17 +20,13 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     Max,
     Min,
     OuterRef,
     Q,
-    QuerySet,
     Subquery,
-    Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -38,7 +35,6 @@ from jisheng.registry.models import (
     LifeEvent,
     MaritalStatus,
     Marriage,
-    ParentLink,
     ResidentStatus,
     Sex,
 )
@@ -66,6 +62,9 @@ class Fact:
     expression: Callable[[dt.date, Any], Any]
     nullable: bool = False
     choices: tuple[tuple[str, str | Promise], ...] = field(default=())
+    # The expression is an aggregate over the person's child links, so the person query
+    # must be grouped (see ``rules.CompiledRule``).
+    aggregate: bool = False
 
 
 def _deceased_by(person_ref: str, as_of: dt.date) -> SQL:
@@ -79,38 +78,34 @@ def _deceased_by(person_ref: str, as_of: dt.date) -> SQL:
     return Q(**{f"{person_ref}__status": ResidentStatus.DECEASED}) & ~Exists(later_death)
 
 
-def _children(as_of: dt.date, **conditions: Any) -> QuerySet[ParentLink]:
-    return ParentLink.objects.filter(
-        parent=OuterRef("pk"), child__birth_date__lte=as_of, **conditions
-    ).exclude(child__status=ResidentStatus.VOIDED)
+def _child_links(as_of: dt.date, **conditions: Any) -> Q:
+    """The person's children born by ``as_of``, as a filter on the ``child_links`` join."""
+    on_child = {f"child_links__child__{name}": value for name, value in conditions.items()}
+    return Q(child_links__child__birth_date__lte=as_of, **on_child) & ~Q(
+        child_links__child__status=ResidentStatus.VOIDED
+    )
 
 
-def _count(links: QuerySet[ParentLink]) -> SQL:
-    counted = links.order_by().values("parent").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+# Children facts are aggregates over one join of the person's child links: a rule testing
+# several of them reads each person's children once (grouped), not once per fact.
 
 
 def _children_count(as_of: dt.date, _value: Any) -> SQL:
-    return _count(_children(as_of))
+    return Count("child_links", filter=_child_links(as_of))
 
 
 def _living_children_count(as_of: dt.date, _value: Any, **conditions: Any) -> SQL:
-    return _count(_children(as_of, **conditions).exclude(_deceased_by("child", as_of)))
+    living = _child_links(as_of, **conditions) & ~_deceased_by("child_links__child", as_of)
+    return Count("child_links", filter=living)
 
 
 def _deceased_children_count(as_of: dt.date, _value: Any) -> SQL:
-    return _count(_children(as_of).filter(_deceased_by("child", as_of)))
+    deceased = _child_links(as_of) & _deceased_by("child_links__child", as_of)
+    return Count("child_links", filter=deceased)
 
 
 def _youngest_child_birth(as_of: dt.date, _value: Any) -> SQL:
-    latest = (
-        _children(as_of)
-        .order_by()
-        .values("parent")
-        .annotate(latest=Max("child__birth_date"))
-        .values("latest")
-    )
-    return Subquery(latest)
+    return Max("child_links__child__birth_date", filter=_child_links(as_of))
 
 
 def _wife_birth(as_of: dt.date) -> SQL:
@@ -231,27 +226,42 @@ FACTS: dict[str, Fact] = {
             choices=tuple(MaritalStatus.choices),
         ),
         Fact("married", _("Has a spouse"), Kind.FLAG, _married),
-        Fact("children", _("Children born"), Kind.NUMBER, _children_count),
-        Fact("living_children", _("Living children"), Kind.NUMBER, _living_children_count),
+        Fact("children", _("Children born"), Kind.NUMBER, _children_count, aggregate=True),
+        Fact(
+            "living_children",
+            _("Living children"),
+            Kind.NUMBER,
+            _living_children_count,
+            aggregate=True,
+        ),
         Fact(
             "living_sons",
             _("Living sons"),
             Kind.NUMBER,
-            lambda d, v: _living_children_count(d, v, child__sex=Sex.MALE),
+            lambda d, v: _living_children_count(d, v, sex=Sex.MALE),
+            aggregate=True,
         ),
         Fact(
             "living_daughters",
             _("Living daughters"),
             Kind.NUMBER,
-            lambda d, v: _living_children_count(d, v, child__sex=Sex.FEMALE),
+            lambda d, v: _living_children_count(d, v, sex=Sex.FEMALE),
+            aggregate=True,
         ),
-        Fact("deceased_children", _("Children deceased"), Kind.NUMBER, _deceased_children_count),
+        Fact(
+            "deceased_children",
+            _("Children deceased"),
+            Kind.NUMBER,
+            _deceased_children_count,
+            aggregate=True,
+        ),
         Fact(
             "youngest_child_age",
             _("Age of the youngest child"),
             Kind.AGE_YEARS,
             _youngest_child_birth,
             nullable=True,
+            aggregate=True,
         ),
         Fact("mother_age", _("Mother's age"), Kind.AGE_YEARS, _mother_birth, nullable=True),
         Fact(

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.lookups import (
     Exact,
     GreaterThan,
@@ -125,33 +125,70 @@ def _validate_value(fact: Fact, value: Any) -> None:
 # --- compiling to SQL ---------------------------------------------------------------------
 
 
-def compile_rule(rule: Rule, as_of: dt.date) -> Q:
-    """One condition on ``registry.Person``: born by ``as_of`` and the rule holds on that day."""
+@dataclass(frozen=True)
+class CompiledRule:
+    """A rule on one day as SQL: a condition on ``registry.Person``, plus the aggregates
+    (children facts) the condition refers to by alias.
+
+    The aggregates must be added with ``.alias()`` to a person query grouped by id, in
+    one call so they share one join of child links: :meth:`grouped` does that, and
+    Django puts the tests on them in ``HAVING`` and the rest in ``WHERE``. Aliases are
+    named after the fact and the day, so rules compiled for the same day (a program's
+    rule and its amount tiers) share them.
+    """
+
+    condition: Q
+    aggregates: dict[str, Any] = field(default_factory=dict)
+
+    def grouped(self, people: QuerySet[Person], *others: CompiledRule) -> QuerySet[Any]:
+        """``people`` as ids, grouped and carrying this rule's (and ``others``') aggregates."""
+        aggregates = dict(self.aggregates)
+        for other in others:
+            aggregates |= other.aggregates
+        ids = people.order_by().values("pk")
+        return ids.alias(**aggregates) if aggregates else ids
+
+
+def compile_rule(rule: Rule, as_of: dt.date) -> CompiledRule:
+    """The rule on ``as_of``: the person is born by then and the rule holds on that day."""
     validate_rule(rule)
-    return Q(birth_date__lte=as_of) & _compile(rule, as_of)
+    aggregates: dict[str, Any] = {}
+    condition = Q(birth_date__lte=as_of) & _compile(rule, as_of, aggregates)
+    return CompiledRule(condition=condition, aggregates=aggregates)
 
 
-def _compile(rule: Rule, as_of: dt.date) -> Q:
+def persons_meeting(rule: Rule, as_of: dt.date, people: QuerySet[Person]) -> QuerySet[Any]:
+    """The ids of ``people`` who meet ``rule`` on ``as_of``, for ``pk__in``: one query."""
+    compiled = compile_rule(rule, as_of)
+    return compiled.grouped(people).filter(compiled.condition)
+
+
+def _compile(rule: Rule, as_of: dt.date, aggregates: dict[str, Any]) -> Q:
     if not rule:
         return Q()
     if "all" in rule:
         combined = Q()
         for part in rule["all"]:
-            combined &= _compile(part, as_of)
+            combined &= _compile(part, as_of, aggregates)
         return combined
     if "any" in rule:
-        parts = [_compile(part, as_of) for part in rule["any"]]
+        parts = [_compile(part, as_of, aggregates) for part in rule["any"]]
         combined = parts[0]
         for part in parts[1:]:
             combined |= part
         return combined
     if "not" in rule:
-        return ~_compile(rule["not"], as_of)
-    return _compile_leaf(FACTS[rule["fact"]], rule["op"], rule["value"], as_of)
+        return ~_compile(rule["not"], as_of, aggregates)
+    fact = FACTS[rule["fact"]]
+    expression = fact.expression(as_of, rule["value"])
+    if fact.aggregate:
+        alias = f"fact_{fact.key}_{as_of:%Y%m%d}"
+        aggregates[alias] = expression
+        expression = F(alias)
+    return _compile_leaf(fact, rule["op"], rule["value"], expression, as_of)
 
 
-def _compile_leaf(fact: Fact, op: str, value: Any, as_of: dt.date) -> Q:
-    expression = fact.expression(as_of, value)
+def _compile_leaf(fact: Fact, op: str, value: Any, expression: Any, as_of: dt.date) -> Q:
     if fact.kind == Kind.PROGRAM:
         return Q(expression)
     if fact.kind == Kind.FLAG:
@@ -248,17 +285,24 @@ def _leaf_key(leaf: Rule) -> str:
 
 
 def _fact_values(rule: Rule, person: Person, as_of: dt.date) -> dict[str, Any]:
-    """Every fact the rule tests, read for one person in a single query."""
+    """Every fact the rule tests, read for one person with the compiler's expressions."""
     leaves = {_leaf_key(leaf): leaf for leaf in _leaves(rule)}
     if not leaves:
         return {}
     aliases = {key: f"fact_{index}" for index, key in enumerate(leaves)}
-    annotations = {
-        aliases[key]: FACTS[leaf["fact"]].expression(as_of, leaf["value"])
-        for key, leaf in leaves.items()
-    }
-    row = Person.objects.filter(pk=person.pk).annotate(**annotations).values(*aliases.values())
-    found = row.first() or {}
+    plain: dict[str, Any] = {}
+    aggregated: dict[str, Any] = {}
+    for key, leaf in leaves.items():
+        fact = FACTS[leaf["fact"]]
+        (aggregated if fact.aggregate else plain)[aliases[key]] = fact.expression(
+            as_of, leaf["value"]
+        )
+    one = Person.objects.filter(pk=person.pk)
+    found: dict[str, Any] = {}
+    if plain:
+        found |= one.annotate(**plain).values(*plain).first() or {}
+    if aggregated:
+        found |= one.aggregate(**aggregated)
     return {key: found.get(alias) for key, alias in aliases.items()}
 
 
@@ -335,7 +379,15 @@ def _line(fact: Fact, op: str, target: Any, value: Any, ok: bool) -> str:
     return f"{verdict}: {fact.label} {shown_value} {sign} {choices.get(target, target)}"
 
 
-__all__ = ["Explanation", "RuleError", "compile_rule", "explain", "validate_rule"]
+__all__ = [
+    "CompiledRule",
+    "Explanation",
+    "RuleError",
+    "compile_rule",
+    "explain",
+    "persons_meeting",
+    "validate_rule",
+]
 
 
 def describe(rule: Rule) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from jisheng.accounts.roles import Capability
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action, Actor
 from jisheng.benefits.amounts import ONCE, Period, period_amount, period_for
-from jisheng.benefits.eligibility import compile_rule
+from jisheng.benefits.eligibility import CompiledRule, compile_rule
 from jisheng.benefits.models import Entitlement, Payment, PaymentBatch, Program
 from jisheng.core.db import insert_rows
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
@@ -52,29 +52,32 @@ def _month_codes(
 ) -> dict[int, list[int]]:
     """Per person: for each test day, -1 (not eligible), 0 (base amount) or tier number.
 
-    One query for all beneficiaries and all days: a CASE per day over the compiled rule.
+    One query for all beneficiaries and all days: a CASE per day over the compiled rule,
+    the children facts of every day counted over one join of child links.
     """
-    annotations: dict[str, Any] = {}
+    compiled: list[CompiledRule] = []
+    codes: dict[str, Any] = {}
     for index, day in enumerate(dates):
         if day == dt.date.min:  # outside the program's validity
-            annotations[f"m{index}"] = Value(-1, output_field=IntegerField())
+            codes[f"m{index}"] = Value(-1, output_field=IntegerField())
             continue
         rule = compile_rule(program.rule, day)
+        tiers = [compile_rule(tier["rule"], day) for tier in program.amount_tiers]
+        compiled += [rule, *tiers]
         whens = [
-            When(rule & compile_rule(tier["rule"], day), then=Value(number))
-            for number, tier in enumerate(program.amount_tiers, start=1)
+            When(rule.condition & tier.condition, then=Value(number))
+            for number, tier in enumerate(tiers, start=1)
         ]
-        annotations[f"m{index}"] = Case(
+        codes[f"m{index}"] = Case(
             *whens,
-            When(rule, then=Value(0)),
+            When(rule.condition, then=Value(0)),
             default=Value(-1),
             output_field=IntegerField(),
         )
-    rows = (
-        Person.objects.filter(pk__in=entitled.values("person_id"))
-        .annotate(**annotations)
-        .values_list("pk", *annotations)
-    )
+    beneficiaries = Person.objects.filter(pk__in=entitled.values("person_id"))
+    if compiled:
+        beneficiaries = compiled[0].grouped(beneficiaries, *compiled[1:])
+    rows = beneficiaries.annotate(**codes).values_list("pk", *codes)
     return {row[0]: list(row[1:]) for row in rows.iterator(chunk_size=5000)}
 
 

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from jisheng.accounts.roles import Capability
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action, Actor
-from jisheng.benefits.eligibility import compile_rule, explain
+from jisheng.benefits.eligibility import explain, persons_meeting
 from jisheng.benefits.models import Entitlement, Program, ReviewCampaign, ReviewItem
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
 from jisheng.registry.models import LifeEvent, Person, ResidentStatus
@@ -122,12 +122,9 @@ def _rule_failures(
     program: Program, person_ids: QuerySet[Any], skip: Iterable[int], today: dt.date
 ) -> dict[int, str]:
     """Beneficiaries who fail the rule today (one query), each explained in words."""
-    everyone = set(Person.objects.filter(pk__in=person_ids).values_list("pk", flat=True))
-    meeting = set(
-        Person.objects.filter(pk__in=person_ids)
-        .filter(compile_rule(program.rule, today))
-        .values_list("pk", flat=True)
-    )
+    beneficiaries = Person.objects.filter(pk__in=person_ids)
+    meeting = set(persons_meeting(program.rule, today, beneficiaries).values_list("pk", flat=True))
+    everyone = set(beneficiaries.values_list("pk", flat=True))
     failing = everyone - meeting - set(skip)
     texts = {}
     for person in Person.objects.filter(pk__in=failing).defer("id_number", "phone"):
