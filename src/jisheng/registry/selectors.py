@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
@@ -164,8 +164,10 @@ def person_find_by_id_number(*, user: User, id_number: str) -> Person | None:
     db = connections[DEFAULT_DB_ALIAS]
     lookup = _person_lookup(db)
     condition, params = scope_sql(Person, scope, alias="p")
+    sql, names = lookup.with_scope(condition, len(params))
+    values = dict(zip(names, params, strict=True), digest=digest, voided=VOIDED)
     with db.cursor() as cursor:
-        cursor.execute(f"{lookup.sql} AND {condition}", (digest, VOIDED, *params))
+        cursor.execute(sql, values)
         row = cursor.fetchone()
     if row is None:
         return None
@@ -190,6 +192,8 @@ class _PersonLookup:
     persons: ModelRows[Person]
     units: ModelRows[OrgUnit]
     sql: str
+    # Per scope condition: the whole query, and the names of the condition's parameters.
+    scoped: dict[tuple[str, int], tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, db: BaseDatabaseWrapper) -> _PersonLookup:
@@ -205,9 +209,23 @@ class _PersonLookup:
             f"SELECT {persons.select}, {units.select} "  # noqa: S608
             f"FROM {quote(Person._meta.db_table)} p JOIN {quote(OrgUnit._meta.db_table)} c "
             f"ON c.{quote(str(OrgUnit._meta.pk.column))} = {column('community')} "
-            f"WHERE {column('id_number_index')} = %s AND {column('status')} <> %s"
+            f"WHERE {column('id_number_index')} = %(digest)s AND {column('status')} <> %(voided)s"
         )
         return cls(persons=persons, units=units, sql=sql)
+
+    def with_scope(self, condition: str, count: int) -> tuple[str, tuple[str, ...]]:
+        """The query with the scope condition, its ``%s`` turned into named parameters.
+
+        Named parameters because Django's SQLite cursor turns ``%s`` into ``?`` with a
+        regular expression over the whole query on every call, a fifth of the lookup's time.
+        """
+        key = (condition, count)
+        found = self.scoped.get(key)
+        if found is None:
+            names = tuple(f"scope{index}" for index in range(count))
+            named = condition % tuple(f"%({name})s" for name in names)
+            found = self.scoped[key] = (f"{self.sql} AND {named}", names)
+        return found
 
 
 # Built once per connection object (connections are per thread; converters are bound to one).

@@ -10,6 +10,7 @@ from jisheng.benefits.eligibility.rules import (
     compile_rule,
     describe,
     explain,
+    grouped_ids,
     persons_meeting,
     validate_rule,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "compile_rule",
     "describe",
     "explain",
+    "grouped_ids",
     "persons_meeting",
     "validate_rule",
 ]

@@ -128,25 +128,26 @@ def _validate_value(fact: Fact, value: Any) -> None:
 @dataclass(frozen=True)
 class CompiledRule:
     """A rule on one day as SQL: a condition on ``registry.Person``, plus the aggregates
-    (children facts) the condition refers to by alias.
-
-    The aggregates must be added with ``.alias()`` to a person query grouped by id, in
-    one call so they share one join of child links: :meth:`grouped` does that, and
-    Django puts the tests on them in ``HAVING`` and the rest in ``WHERE``. Aliases are
-    named after the fact and the day, so rules compiled for the same day (a program's
-    rule and its amount tiers) share them.
-    """
+    (children facts) the condition refers to by alias; see :func:`grouped_ids`."""
 
     condition: Q
     aggregates: dict[str, Any] = field(default_factory=dict)
 
-    def grouped(self, people: QuerySet[Person], *others: CompiledRule) -> QuerySet[Any]:
-        """``people`` as ids, grouped and carrying this rule's (and ``others``') aggregates."""
-        aggregates = dict(self.aggregates)
-        for other in others:
-            aggregates |= other.aggregates
-        ids = people.order_by().values("pk")
-        return ids.alias(**aggregates) if aggregates else ids
+
+def grouped_ids(people: QuerySet[Person], *rules: CompiledRule) -> QuerySet[Any]:
+    """``people`` as ids, grouped by id and carrying the rules' aggregates, ready to be
+    filtered or annotated with the rules' conditions.
+
+    The aggregates are added in one ``.alias()`` call so that they share one join of
+    child links; Django then puts the tests on them in ``HAVING`` and the rest in
+    ``WHERE``. Aliases are named after the fact and the day, so rules compiled for the
+    same day (a program's rule and its amount tiers) share them.
+    """
+    aggregates: dict[str, Any] = {}
+    for rule in rules:
+        aggregates |= rule.aggregates
+    ids = people.order_by().values("pk")
+    return ids.alias(**aggregates) if aggregates else ids
 
 
 def compile_rule(rule: Rule, as_of: dt.date) -> CompiledRule:
@@ -160,7 +161,7 @@ def compile_rule(rule: Rule, as_of: dt.date) -> CompiledRule:
 def persons_meeting(rule: Rule, as_of: dt.date, people: QuerySet[Person]) -> QuerySet[Any]:
     """The ids of ``people`` who meet ``rule`` on ``as_of``, for ``pk__in``: one query."""
     compiled = compile_rule(rule, as_of)
-    return compiled.grouped(people).filter(compiled.condition)
+    return grouped_ids(people, compiled).filter(compiled.condition)
 
 
 def _compile(rule: Rule, as_of: dt.date, aggregates: dict[str, Any]) -> Q:
@@ -385,6 +386,7 @@ __all__ = [
     "RuleError",
     "compile_rule",
     "explain",
+    "grouped_ids",
     "persons_meeting",
     "validate_rule",
 ]

@@ -21,7 +21,7 @@ from jisheng.accounts.roles import Capability
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action, Actor
 from jisheng.benefits.amounts import ONCE, Period, period_amount, period_for
-from jisheng.benefits.eligibility import CompiledRule, compile_rule
+from jisheng.benefits.eligibility import CompiledRule, compile_rule, grouped_ids
 from jisheng.benefits.models import Entitlement, Payment, PaymentBatch, Program
 from jisheng.core.db import insert_rows
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
@@ -74,9 +74,9 @@ def _month_codes(
             default=Value(-1),
             output_field=IntegerField(),
         )
-    beneficiaries = Person.objects.filter(pk__in=entitled.values("person_id"))
-    if compiled:
-        beneficiaries = compiled[0].grouped(beneficiaries, *compiled[1:])
+    beneficiaries = grouped_ids(
+        Person.objects.filter(pk__in=entitled.values("person_id")), *compiled
+    )
     rows = beneficiaries.annotate(**codes).values_list("pk", *codes)
     return {row[0]: list(row[1:]) for row in rows.iterator(chunk_size=5000)}
 
