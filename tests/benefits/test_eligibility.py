@@ -8,7 +8,13 @@ import pytest
 from django.utils import translation
 
 from jisheng.audit.services import Actor
-from jisheng.benefits.eligibility import RuleError, explain, persons_meeting, validate_rule
+from jisheng.benefits.eligibility import (
+    RuleError,
+    explain,
+    needs_a_child,
+    persons_meeting,
+    validate_rule,
+)
 from jisheng.benefits.eligibility.dates import add_months, age_on
 from jisheng.benefits.models import DisabilityRecord
 from jisheng.registry.models import Person
@@ -198,6 +204,31 @@ def test_one_query_for_everyone_picks_exactly_whom_each_explanation_accepts(
     assert set(in_sql) == explained
     assert explained, "the rule should pick someone"
     assert explained != set(everyone.values_list("pk", flat=True)), "and leave someone out"
+
+
+CHILDREN_1 = {"fact": "children", "op": ">=", "value": 1}
+
+
+@pytest.mark.parametrize(
+    ("rule", "needs"),
+    [
+        (CHILDREN_1, True),
+        ({"fact": "children", "op": "==", "value": 0}, False),
+        ({"fact": "living_children", "op": "<=", "value": 1}, False),
+        ({"fact": "living_sons", "op": "in", "value": [1, 2]}, True),
+        ({"fact": "living_sons", "op": "in", "value": [0, 1]}, False),
+        ({"fact": "deceased_children", "op": ">", "value": 0}, True),
+        ({"fact": "youngest_child_age", "op": "<", "value": 3}, True),
+        ({"fact": "child_disability_grade", "op": "<=", "value": 3}, True),
+        ({"all": [AGE_60, CHILDREN_1]}, True),
+        ({"any": [AGE_60, CHILDREN_1]}, False),
+        ({"any": [CHILDREN_1, {"fact": "youngest_child_age", "op": ">", "value": 1}]}, True),
+        ({"not": {"fact": "children", "op": "==", "value": 0}}, False),
+        ({}, False),
+    ],
+)
+def test_rules_that_only_parents_can_meet_are_recognised(rule, needs) -> None:
+    assert needs_a_child(rule) is needs
 
 
 @pytest.mark.parametrize(

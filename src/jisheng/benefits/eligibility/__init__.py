@@ -11,6 +11,7 @@ from jisheng.benefits.eligibility.rules import (
     describe,
     explain,
     grouped_ids,
+    needs_a_child,
     persons_meeting,
     validate_rule,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "describe",
     "explain",
     "grouped_ids",
+    "needs_a_child",
     "persons_meeting",
     "validate_rule",
 ]

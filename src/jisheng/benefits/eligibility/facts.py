@@ -63,8 +63,10 @@ class Fact:
     nullable: bool = False
     choices: tuple[tuple[str, str | Promise], ...] = field(default=())
     # The expression is an aggregate over the person's child links, so the person query
-    # must be grouped (see ``rules.CompiledRule``).
+    # must be grouped (see ``rules.grouped_ids``).
     aggregate: bool = False
+    # The value is read from the person's children: none on record, no value (or 0).
+    about_children: bool = False
 
 
 def _deceased_by(person_ref: str, as_of: dt.date) -> SQL:
@@ -226,13 +228,21 @@ FACTS: dict[str, Fact] = {
             choices=tuple(MaritalStatus.choices),
         ),
         Fact("married", _("Has a spouse"), Kind.FLAG, _married),
-        Fact("children", _("Children born"), Kind.NUMBER, _children_count, aggregate=True),
+        Fact(
+            "children",
+            _("Children born"),
+            Kind.NUMBER,
+            _children_count,
+            aggregate=True,
+            about_children=True,
+        ),
         Fact(
             "living_children",
             _("Living children"),
             Kind.NUMBER,
             _living_children_count,
             aggregate=True,
+            about_children=True,
         ),
         Fact(
             "living_sons",
@@ -240,6 +250,7 @@ FACTS: dict[str, Fact] = {
             Kind.NUMBER,
             lambda d, v: _living_children_count(d, v, sex=Sex.MALE),
             aggregate=True,
+            about_children=True,
         ),
         Fact(
             "living_daughters",
@@ -247,6 +258,7 @@ FACTS: dict[str, Fact] = {
             Kind.NUMBER,
             lambda d, v: _living_children_count(d, v, sex=Sex.FEMALE),
             aggregate=True,
+            about_children=True,
         ),
         Fact(
             "deceased_children",
@@ -254,6 +266,7 @@ FACTS: dict[str, Fact] = {
             Kind.NUMBER,
             _deceased_children_count,
             aggregate=True,
+            about_children=True,
         ),
         Fact(
             "youngest_child_age",
@@ -262,6 +275,7 @@ FACTS: dict[str, Fact] = {
             _youngest_child_birth,
             nullable=True,
             aggregate=True,
+            about_children=True,
         ),
         Fact("mother_age", _("Mother's age"), Kind.AGE_YEARS, _mother_birth, nullable=True),
         Fact(
@@ -273,6 +287,7 @@ FACTS: dict[str, Fact] = {
             Kind.NUMBER,
             _child_disability_grade,
             nullable=True,
+            about_children=True,
         ),
         Fact("enrolled_in", _("Currently receives"), Kind.PROGRAM, _enrolled_in),
         Fact("paid_by", _("Has been paid by"), Kind.PROGRAM, _paid_by),
