@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).parent / "results"
-PROGRAM = "rural-reward-support"
+PROGRAM = "rural-reward-support"  # find eligible
+BATCH_PROGRAM = "only-child-parents"  # the payment batch: enough beneficiaries at 1,000,000
 CHUNK = 10_000
 TABLES = (
     "registry_person",
@@ -305,88 +306,16 @@ def find_eligible(user: Any, program: Any, as_of: dt.date, runs: int) -> dict[st
 # --- variants: the same rule evaluated differently, to measure what a change would buy ------
 
 
-def join_facts(day: dt.date, key: str) -> tuple[dict[str, Any], Any]:
-    """The rural reward-support rule on ``day`` with its children facts as conditional counts.
-
-    What the compiler would produce if count facts (children, living children, living sons)
-    became aggregates over one join of parent links, tested in HAVING, instead of one
-    correlated subquery each. Returns the aggregates to annotate (named after ``key``) and
-    the condition, which uses both them and the person's own columns.
-    """
-    from django.db.models import Count, Exists, OuterRef, Q
-
-    from jisheng.benefits.eligibility.dates import born_by_for_age
-    from jisheng.registry.models import LifeEvent
-
-    def later(person: str, kinds: list[str]) -> Any:
-        return LifeEvent.objects.filter(
-            person=OuterRef(person), kind__in=kinds, date__gt=day, reversed_by__isnull=True
-        )
-
-    kid = Q(child_links__child__birth_date__lte=day) & ~Q(child_links__child__status="voided")
-    child_died_later = later("child_links__child", ["death"])
-    alive = kid & ~(Q(child_links__child__status="deceased") & ~Exists(child_died_later))
-    counts = {
-        f"children_{key}": Count("child_links", filter=kid),
-        f"living_{key}": Count("child_links", filter=alive),
-        f"sons_{key}": Count("child_links", filter=alive & Q(child_links__child__sex="M")),
-    }
-    living_here = Q(status="living") | (
-        Q(status__in=["moved_out", "deceased"]) & Exists(later("pk", ["death", "move_out"]))
-    )
-    condition = (
-        Q(birth_date__lte=born_by_for_age(day, 60, "years"), hukou_type="rural")
-        & living_here
-        & Q(**{f"children_{key}__gte": 1})
-        & (Q(**{f"living_{key}__lte": 1}) | Q(**{f"living_{key}": 2, f"sons_{key}": 0}))
-    )
-    return counts, condition
-
-
-def join_form(people: Any, as_of: dt.date) -> Any:
-    """Ids of ``people`` meeting the rule on ``as_of``, in join form (``GROUP BY`` person)."""
-    counts, condition = join_facts(as_of, "d")
-    return people.values("pk").annotate(**counts).filter(condition).values_list("pk", flat=True)
-
-
-def join_form_month_codes(people: Any, dates: list[dt.date]) -> dict[int, list[int]]:
-    """``_month_codes`` in join form: one query, a CASE per month end over the counts."""
-    from django.db.models import Case, IntegerField, Value, When
-
-    counts: dict[str, Any] = {}
-    codes: dict[str, Any] = {}
-    for index, day in enumerate(dates):
-        month_counts, condition = join_facts(day, f"m{index}")
-        counts |= month_counts
-        codes[f"m{index}"] = Case(
-            When(condition, then=Value(0)), default=Value(-1), output_field=IntegerField()
-        )
-    rows = people.values("pk").annotate(**counts).annotate(**codes).values_list("pk", *codes)
-    return {row[0]: list(row[1:]) for row in rows.iterator(chunk_size=5000)}
-
-
-def set_jit(on: bool) -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("RESET jit" if on else "SET jit = off")
-
-
 def eligible_variants(
     user: Any, program: Any, as_of: dt.date, expected: set[int], runs: int
 ) -> dict[str, Any]:
-    """The app path under ``jit = off`` (PostgreSQL), and the rule in join form."""
-    from django.db import connection
-
+    """The rule's residents without the page's join to communities and ordering."""
+    from jisheng.benefits.eligibility import persons_meeting
     from jisheng.benefits.models import Application, Entitlement
     from jisheng.benefits.models.workflow import OPEN_STATES
-    from jisheng.benefits.selectors import eligible_persons
     from jisheng.registry.models import Person
 
-    def app() -> Any:
-        return eligible_persons(user=user, program=program, as_of=as_of)
-
-    def joined() -> Any:
+    def ids() -> list[int]:
         enrolled = Entitlement.objects.filter(program=program, status="active")
         applying = Application.objects.filter(program=program, state__in=OPEN_STATES)
         people = (
@@ -394,52 +323,21 @@ def eligible_variants(
             .exclude(pk__in=enrolled.values("person_id"))
             .exclude(pk__in=applying.values("person_id"))
         )
-        return join_form(people, as_of)
+        return list(persons_meeting(program.rule, as_of, people).values_list("pk", flat=True))
 
-    raw_sql, params = raw_eligible_sql(user, program, as_of)
-    calls: dict[str, Callable[[], Any]] = {
-        "join_form_ids": lambda: list(joined()),
-        "join_form_count": lambda: joined().count(),
-    }
-    if connection.vendor == "sqlite":
-        # The app's own SQL with the person table scanned instead of read through the
-        # birth-date index: shows what the planner's choice of that index costs.
-        app_sql, app_params = app().values_list("pk", flat=True).query.sql_with_params()
-        scanned = app_sql.replace(
-            'FROM "registry_person" ', 'FROM "registry_person" NOT INDEXED ', 1
-        )
-        assert scanned != app_sql
-        calls["app_sql_not_indexed_ids"] = lambda: [
-            row[0] for row in run_sql(scanned, list(app_params))
-        ]
-    if connection.vendor == "postgresql":
-        calls = {
-            "jit_off_app_ids": lambda: list(app().values_list("pk", flat=True)),
-            "jit_off_app_count": lambda: app().count(),
-            "jit_off_raw_ids": lambda: [row[0] for row in run_sql(raw_sql, params)],
-            "jit_off_join_form_ids": calls["join_form_ids"],
-        } | calls
-    found: dict[str, Any] = {}
-    for name, call in calls.items():
-        if connection.vendor == "postgresql":
-            set_jit(not name.startswith("jit_off"))
-        timing, value = timed_runs(call, runs)
-        timing["same_result"] = (
-            value == len(expected) if isinstance(value, int) else set(value) == expected
-        )
-        found[name] = timing
-        say(f"    {name}: {timing['median_s']:.2f}s (same result: {timing['same_result']})")
-    if connection.vendor == "postgresql":
-        set_jit(True)
-    return found
+    timing, value = timed_runs(ids, runs)
+    timing["same_result"] = set(value) == expected
+    say(f"    rule ids alone: {timing['median_s']:.2f}s (same result: {timing['same_result']})")
+    return {"rule_ids_alone": timing}
 
 
 # --- the payment batch --------------------------------------------------------------------
 
 
-def create_entitlements(program: Any, n: int, today: dt.date) -> dict[str, Any]:
-    """``n`` active entitlements, residents aged 60+ first, written directly (not timed)."""
-    from jisheng.benefits.eligibility.dates import born_by_for_age
+def create_entitlements(program: Any, n: int, period_end: dt.date) -> dict[str, Any]:
+    """``n`` active entitlements, written directly (not timed): residents who meet the
+    program's rule at the end of the period first, then others if there are too few."""
+    from jisheng.benefits.eligibility import persons_meeting
     from jisheng.benefits.models import Entitlement
     from jisheng.registry.models import Person
 
@@ -448,18 +346,18 @@ def create_entitlements(program: Any, n: int, today: dt.date) -> dict[str, Any]:
             "person_id", flat=True
         )
     )
-    cutoff = born_by_for_age(today, 60, "years")
     rng = random.Random(960)
+    meeting = persons_meeting(program.rule, period_end, Person.objects.all())
 
-    def candidates(**age: Any) -> list[tuple[int, int]]:
-        people = Person.objects.filter(**age).order_by("pk").values_list("pk", "community_id")
-        return [row for row in people.iterator(chunk_size=CHUNK) if row[0] not in taken]
+    def candidates(people: Any) -> list[tuple[int, int]]:
+        rows = people.order_by("pk").values_list("pk", "community_id")
+        return [row for row in rows.iterator(chunk_size=CHUNK) if row[0] not in taken]
 
-    older = candidates(birth_date__lte=cutoff)
-    chosen = rng.sample(older, min(n, len(older)))
+    eligible = candidates(Person.objects.filter(pk__in=meeting))
+    chosen = rng.sample(eligible, min(n, len(eligible)))
     if len(chosen) < n:
-        younger = candidates(birth_date__gt=cutoff)
-        chosen += rng.sample(younger, min(n - len(chosen), len(younger)))
+        others = candidates(Person.objects.exclude(pk__in=meeting))
+        chosen += rng.sample(others, min(n - len(chosen), len(others)))
     start = dt.date(2020, 1, 1)
     Entitlement.objects.bulk_create(
         [
@@ -468,7 +366,7 @@ def create_entitlements(program: Any, n: int, today: dt.date) -> dict[str, Any]:
         ],
         batch_size=2000,
     )
-    return {"entitlements": len(chosen), "aged_60_plus": min(n, len(older))}
+    return {"entitlements": len(chosen), "meeting_the_rule": min(n, len(eligible))}
 
 
 def drop_batch(batch_id: int) -> None:
@@ -500,14 +398,13 @@ def build_batches(
 
 
 def eligibility_queries(actor: Any, program: Any, period: str, runs: int) -> dict[str, Any]:
-    """The builder's eligibility query alone (``_month_codes``), and the same codes computed
-    differently: one query per month end, the join form, ``jit = off``."""
-    from django.db import connection
+    """The builder's eligibility query alone (``_month_codes``), and the same codes from one
+    query per month end."""
     from django.db.models import Q
     from django.utils import timezone
 
     from jisheng.benefits.amounts import period_for
-    from jisheng.benefits.eligibility import compile_rule
+    from jisheng.benefits.eligibility import persons_meeting
     from jisheng.benefits.models import Entitlement
     from jisheng.benefits.services.payments import _as_of_dates, _month_codes
     from jisheng.registry.models import Person
@@ -527,9 +424,6 @@ def eligibility_queries(actor: Any, program: Any, period: str, runs: int) -> dic
     def people() -> Any:
         return Person.objects.filter(pk__in=entitled.values("person_id"))
 
-    def compiled(day: dt.date) -> Any:
-        return people().filter(compile_rule(program.rule, day)).values_list("pk", flat=True)
-
     def per_month(eligible_on: Callable[[dt.date], Any]) -> dict[int, list[int]]:
         """One query per month end, each returning who is eligible that day."""
         codes = {pk: [-1] * len(dates) for pk in people().values_list("pk", flat=True)}
@@ -540,21 +434,13 @@ def eligibility_queries(actor: Any, program: Any, period: str, runs: int) -> dic
 
     calls: dict[str, Callable[[], dict[int, list[int]]]] = {
         "app_month_codes": lambda: _month_codes(program, entitled, dates),
-        "per_month_compiled_rule": lambda: per_month(
-            lambda day: (
-                people().filter(compile_rule(program.rule, day)).values_list("pk", flat=True)
-            )
+        "per_month": lambda: per_month(
+            lambda day: persons_meeting(program.rule, day, people()).values_list("pk", flat=True)
         ),
-        "join_form_month_codes": lambda: join_form_month_codes(people(), dates),
     }
-    if connection.vendor == "postgresql":
-        calls["jit_off_app_month_codes"] = calls["app_month_codes"]
-        calls["jit_off_join_form_month_codes"] = calls["join_form_month_codes"]
     found: dict[str, Any] = {}
     expected: dict[int, list[int]] | None = None
     for name, call in calls.items():
-        if connection.vendor == "postgresql":
-            set_jit(not name.startswith("jit_off"))
         timing, codes = timed_runs(call, runs)
         expected = codes if expected is None else expected
         timing["same_codes"] = codes == expected
@@ -562,8 +448,6 @@ def eligibility_queries(actor: Any, program: Any, period: str, runs: int) -> dic
         timing["eligible_person_months"] = sum(c >= 0 for row in codes.values() for c in row)
         found[name] = timing
         say(f"    {name}: {timing['median_s']:.2f}s (same codes: {timing['same_codes']})")
-    if connection.vendor == "postgresql":
-        set_jit(True)
     found["month_ends"] = len(dates)
     return found
 
@@ -695,6 +579,7 @@ def main() -> None:
 
     from jisheng.accounts.models import User
     from jisheng.audit.services import Actor
+    from jisheng.benefits.amounts import period_for
     from jisheng.benefits.demo import demo_seed as benefits_demo_seed
     from jisheng.benefits.models import Program
     from jisheng.demo.seed import seed_accounts, seed_org_tree
@@ -763,32 +648,25 @@ def main() -> None:
             lambda: eligible_variants(staff, program, as_of, expected, args.runs),
         )
 
-    say(f"  payment batch ({PROGRAM}, period {period}):")
+    say(f"  payment batch ({BATCH_PROGRAM}, period {period}):")
+    batch_program = Program.objects.get(code=BATCH_PROGRAM)
+    period_end = period_for(batch_program, period, today=today).end
+    results["batch_program"] = BATCH_PROGRAM
     results["entitlements"] = phase(
-        "create_entitlements", lambda: create_entitlements(program, args.beneficiaries, today)
+        "create_entitlements",
+        lambda: create_entitlements(batch_program, args.beneficiaries, period_end),
     )
     phase("analyze_entitlements", analyze)
-    if vendor == "postgresql" and not args.skip_variants:
-        say("    batch_build with jit = off:")
-        set_jit(False)
-        start = time.perf_counter()
-        results["batch_build_jit_off"], _ = build_batches(
-            actor, program, period, args.runs, keep=False
-        )
-        set_jit(True)
-        phases["batch_build_jit_off"] = {
-            "seconds": time.perf_counter() - start,
-            "peak_rss_mb": peak_rss_mb(),
-        }
     say("    batch_build:")
     start = time.perf_counter()
-    build, batch_id = build_batches(actor, program, period, args.runs, keep=True)
+    build, batch_id = build_batches(actor, batch_program, period, args.runs, keep=True)
     phases["batch_build"] = {"seconds": time.perf_counter() - start, "peak_rss_mb": peak_rss_mb()}
     build["lines"] = _lines(batch_id)
     results["batch_build"] = build
     if not args.skip_variants:
         results["batch_eligibility"] = phase(
-            "batch_eligibility", lambda: eligibility_queries(actor, program, period, args.runs)
+            "batch_eligibility",
+            lambda: eligibility_queries(actor, batch_program, period, args.runs),
         )
     lines = batch_rows(batch_id, every_beneficiary=False)
     every = batch_rows(batch_id, every_beneficiary=True)
