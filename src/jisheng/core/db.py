@@ -8,6 +8,9 @@ from typing import Any
 from django.db import connection, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import DEFERRED
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.signals import post_init, pre_init
 
 
 def refresh_planner_statistics(*tables: str) -> None:
@@ -54,8 +57,8 @@ class ModelRows[M: models.Model]:
 
     ``select`` lists the columns of ``fields`` (names; all concrete fields by default)
     under ``alias``; :meth:`instance` applies the converters the ORM would (dates on
-    SQLite, decryption, …) and builds the instance with ``Model.from_db``, so the other
-    fields load on access, as after ``only()``.
+    SQLite, decryption, …) and builds the instance as ``Model.from_db`` does, so the
+    other fields load on access, as after ``only()``.
     """
 
     def __init__(
@@ -75,25 +78,50 @@ class ModelRows[M: models.Model]:
         self.model = model
         self.db = db
         self.width = len(chosen)
-        self.attnames = [f.attname for f in chosen]
+        self.attnames = [f.attname for f in concrete]
+        self.chosen_attnames = [f.attname for f in chosen]
         self.select = ", ".join(f"{quote(alias)}.{quote(str(f.column))}" for f in chosen)
         # Full-width rows for from_db: a selected column's value goes to its field's slot.
         self.blank: list[Any] = [DEFERRED] * len(concrete)
         self.slots = [concrete.index(f) for f in chosen]
         self.converters: list[tuple[int, Any, list[Converter]]] = []
-        for slot, field_ in zip(self.slots, chosen, strict=True):
+        for position, field_ in enumerate(chosen):
             column = field_.get_col(alias)
             found = db.ops.get_db_converters(column) + column.get_db_converters(db)
             if found:
-                self.converters.append((slot, column, found))
+                self.converters.append((position, column, found))
+        # Model.__init__ only stores the loaded values in the instance's __dict__ (and sends
+        # signals), unless a field's attribute intercepts assignment: then it is needed. A
+        # foreign key's id attribute does, but on a new instance it only stores the value.
+        self.plain = model.__init__ is models.Model.__init__ and not any(
+            hasattr(descriptor, "__set__")
+            and not isinstance(descriptor, ForeignKeyDeferredAttribute)
+            for descriptor in (getattr(model, attname, None) for attname in self.chosen_attnames)
+        )
 
     def instance(self, values: Sequence[Any]) -> M:
-        row = self.blank.copy()
-        for slot, value in zip(self.slots, values, strict=True):
-            row[slot] = value
-        for slot, column, converters in self.converters:
-            value = row[slot]
+        values = list(values)
+        for position, column, converters in self.converters:
+            value = values[position]
             for convert in converters:
                 value = convert(value, column, self.db)
-            row[slot] = value
-        return self.model.from_db(self.db.alias, self.attnames, row)
+            values[position] = value
+        if (
+            not self.plain
+            or pre_init.has_listeners(self.model)
+            or post_init.has_listeners(self.model)
+        ):
+            row = self.blank.copy()
+            for slot, value in zip(self.slots, values, strict=True):
+                row[slot] = value
+            return self.model.from_db(self.db.alias, self.attnames, row)
+        # What from_db and __init__ leave behind, without their per-field loop: this is on
+        # the path of every lookup by ID number.
+        instance = self.model.__new__(self.model)
+        state = ModelState()
+        state.adding = False
+        state.db = self.db.alias
+        attributes = instance.__dict__
+        attributes["_state"] = state
+        attributes.update(zip(self.chosen_attnames, values, strict=True))
+        return instance

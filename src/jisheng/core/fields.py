@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 from django.db import models
@@ -119,11 +120,13 @@ class BlindIndexField(models.CharField):  # type: ignore[type-arg]
             return ""
         if self.normalize is not None:
             value = self.normalize(value)
+        return crypto.blind_index(value, context=self._context)
+
+    @cached_property
+    def _context(self) -> str:
+        # Read on the first digest, once the model is set up (not at class creation).
         source_field = self.model._meta.get_field(self.source)
-        context = (
-            getattr(source_field, "context", None) or f"{self.model._meta.label}.{self.source}"
-        )
-        return crypto.blind_index(value, context=context)
+        return getattr(source_field, "context", None) or f"{self.model._meta.label}.{self.source}"
 
     def pre_save(self, model_instance: models.Model, add: bool) -> str:
         value = self.digest(getattr(model_instance, self.source))

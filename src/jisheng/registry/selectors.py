@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from weakref import WeakKeyDictionary
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
@@ -57,6 +57,15 @@ class PersonFilters:
             "age": [self.age_min, self.age_max],
             "status": self.status,
         }
+
+    def is_id_number_only(self) -> bool:
+        """A search by ID number and nothing else: the exact lookup serves it."""
+        return bool(self.id_number) and all(
+            getattr(self, name) == default for name, default in _OTHER_FILTERS
+        )
+
+
+_OTHER_FILTERS = tuple((f.name, f.default) for f in fields(PersonFilters) if f.name != "id_number")
 
 
 def _birth_date_bound(today: dt.date, years: int) -> dt.date:
@@ -124,7 +133,7 @@ def person_list(*, user: User, filters: PersonFilters) -> QuerySet[Person]:
 def person_search(*, user: User, filters: PersonFilters) -> QuerySet[Person] | list[Person]:
     """What the resident list shows, on the page and in the API alike: a search by ID number
     alone is the exact lookup (at most one resident); any other search is ``person_list``."""
-    if filters.id_number and filters == PersonFilters(id_number=filters.id_number):
+    if filters.is_id_number_only():
         found = person_find_by_id_number(user=user, id_number=filters.id_number)
         return [] if found is None else [found]
     return person_list(user=user, filters=filters)
@@ -326,7 +335,7 @@ def visible_or_404[M: models.Model](model: type[M], *, user: User, pk: int) -> M
 
 def _sensitive_of(*relations: str) -> list[str]:
     """Encrypted columns of related persons that lists never need to decrypt."""
-    return [f"{relation}__{field}" for relation in relations for field in ("id_number", "phone")]
+    return [f"{relation}__{name}" for relation in relations for name in ("id_number", "phone")]
 
 
 def person_marriages(user: User, person: Person) -> QuerySet[Marriage]:

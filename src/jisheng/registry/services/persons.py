@@ -20,7 +20,6 @@ from jisheng.core.errors import Conflict, Forbidden, JishengError
 from jisheng.core.idnumber import (
     mask_id_number,
     mask_phone,
-    normalize_id_number,
     validate_id_number,
 )
 from jisheng.core.models import OrgUnit
@@ -133,7 +132,7 @@ def require_editable_community(actor: Actor, community: OrgUnit) -> None:
 
 def id_number_digest(id_number: str) -> str:
     field_ = Person._meta.get_field("id_number_index")
-    return field_.digest(normalize_id_number(id_number))
+    return field_.digest(id_number)  # the field normalises
 
 
 def person_fields(data: PersonData) -> dict[str, Any]:
