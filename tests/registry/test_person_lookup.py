@@ -18,6 +18,7 @@ from jisheng.accounts.roles import Role
 from jisheng.registry import selectors
 from jisheng.registry.models import Person, ResidentStatus
 from jisheng.registry.selectors import PersonFilters, person_find_by_id_number, person_search
+from jisheng.registry.services.persons import id_number_digest
 
 LIST = reverse("registry:person_list")
 
@@ -105,6 +106,7 @@ def test_unknown_and_blank_numbers_find_nothing(make_user, residents) -> None:
 
     assert person_find_by_id_number(user=worker, id_number=number[:-1]) is None
     assert person_find_by_id_number(user=worker, id_number="  ") is None
+    assert id_number_digest(" \u3000 ") == ""  # blanks are no number, not a digest of ""
     found = person_find_by_id_number(user=worker, id_number=f" {number.lower()} ")
     assert found is not None
 

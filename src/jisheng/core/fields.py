@@ -116,10 +116,10 @@ class BlindIndexField(models.CharField):  # type: ignore[type-arg]
 
     def digest(self, value: str | None) -> str:
         """The digest stored for ``value`` (empty for no value); use it to build lookups."""
-        if not value:
-            return ""
-        if self.normalize is not None:
+        if value and self.normalize is not None:
             value = self.normalize(value)
+        if not value:  # also what normalises to nothing, such as blanks
+            return ""
         return crypto.blind_index(value, context=self._context)
 
     @cached_property

@@ -63,7 +63,8 @@ class Fact:
     nullable: bool = False
     choices: tuple[tuple[str, str | Promise], ...] = field(default=())
     # The expression is an aggregate over the person's child links, so the person query
-    # must be grouped (see ``rules.grouped_ids``).
+    # must be grouped (see ``rules.grouped_ids``). Rules share it by fact and day, so it
+    # must not depend on the value tested.
     aggregate: bool = False
     # The value is read from the person's children: none on record, no value (or 0).
     about_children: bool = False

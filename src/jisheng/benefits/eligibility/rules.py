@@ -138,10 +138,12 @@ def grouped_ids(people: QuerySet[Person], *rules: CompiledRule) -> QuerySet[Any]
     """``people`` as ids, grouped by id and carrying the rules' aggregates, ready to be
     filtered or annotated with the rules' conditions.
 
-    The aggregates are added in one ``.alias()`` call so that they share one join of
-    child links; Django then puts the tests on them in ``HAVING`` and the rest in
-    ``WHERE``. Aliases are named after the fact and the day, so rules compiled for the
-    same day (a program's rule and its amount tiers) share them.
+    The aggregates share one join of child links (Django reuses a multi-valued join
+    within a query), so ``people`` must not already be filtered through ``child_links``:
+    the counts would then see only the filtered children. Django puts the tests on the
+    aggregates in ``HAVING`` and the rest in ``WHERE``. Aliases are named after the fact
+    and the day, so rules compiled for the same day (a program's rule and its amount
+    tiers) share them.
     """
     aggregates: dict[str, Any] = {}
     for rule in rules:
