@@ -13,9 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import random
-import resource
 import statistics
 import sys
 import tempfile
@@ -23,6 +21,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from benchlib import peak_rss_mb, setup_django
 
 RESULTS = Path(__file__).parent / "results"
 PROGRAM = "rural-reward-support"  # find eligible
@@ -49,26 +49,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--as-of", default="", help="find-eligible date; default Dec 31 last year")
     parser.add_argument("--skip-variants", action="store_true", help="no variant queries")
     return parser.parse_args()
-
-
-def setup_django(database_url: str, home: Path) -> None:
-    os.environ["JISHENG_HOME"] = str(home)
-    os.environ["JISHENG_ENV"] = "demo"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "jisheng.settings"
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def say(text: str) -> None:
@@ -573,7 +553,7 @@ def database_info() -> dict[str, Any]:
 def main() -> None:
     args = parse_args()
     home = Path(tempfile.mkdtemp(prefix="jisheng-benefits-bench-"))
-    setup_django(args.database_url, home)
+    setup_django(args.database_url, home, env="demo")
     from django.db import connection, transaction
     from django.utils import timezone
 

@@ -13,9 +13,7 @@ import argparse
 import csv
 import datetime as dt
 import json
-import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -24,6 +22,8 @@ import time
 from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
+
+from benchlib import peak_rss_mb, setup_django
 
 RESULTS = Path(__file__).parent / "results"
 CHUNK = 10_000
@@ -37,27 +37,6 @@ def parse_args() -> argparse.Namespace:
     # Internal: run only the lookups, in a fresh process, on an instance this script made.
     parser.add_argument("--lookups-in", type=Path, default=None, help=argparse.SUPPRESS)
     return parser.parse_args()
-
-
-def setup_django(database_url: str, home: Path, *, migrate: bool = True) -> None:
-    os.environ["JISHENG_HOME"] = str(home)
-    os.environ["JISHENG_ENV"] = "test"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "jisheng.settings"
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    if migrate:
-        call_command("migrate", verbosity=0)
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -284,7 +263,7 @@ def write_import_file(path: Path, n: int, keep: int) -> list[tuple[str, str]]:
 def main() -> None:
     args = parse_args()
     home = Path(tempfile.mkdtemp(prefix="jisheng-bench-"))
-    setup_django(args.database_url, home)
+    setup_django(args.database_url, home, env="test")
     from django.conf import settings
     from django.core.files.uploadedfile import UploadedFile
     from django.db import connection
@@ -391,7 +370,7 @@ def lookups_in_fresh_process(
 
 
 def lookups_only(home: Path, database_url: str) -> None:
-    setup_django(database_url, home, migrate=False)
+    setup_django(database_url, home, env="test", migrate=False)
     from jisheng.accounts.models import User
 
     exchange = home / "lookups.json"
