@@ -558,10 +558,10 @@ def main() -> None:
     from django.utils import timezone
 
     from jisheng.accounts.models import User
-    from jisheng.audit.services import Actor
     from jisheng.benefits.amounts import period_for
     from jisheng.benefits.demo import demo_seed as benefits_demo_seed
     from jisheng.benefits.models import Program
+    from jisheng.core.actors import Actor
     from jisheng.demo.seed import seed_accounts, seed_org_tree
     from jisheng.registry.models import Person
 

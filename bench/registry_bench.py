@@ -268,9 +268,9 @@ def main() -> None:
     from django.core.files.uploadedfile import UploadedFile
     from django.db import connection
 
-    from jisheng.accounts.roles import Role
     from jisheng.accounts.services import role_grant, user_create
-    from jisheng.audit.services import Actor
+    from jisheng.core.actors import Actor
+    from jisheng.core.roles import Role
     from jisheng.demo.seed import seed_org_tree
     from jisheng.registry.models import Person
     from jisheng.registry.services.imports import person_import_run, person_import_start

@@ -11,10 +11,10 @@ import pytest
 from django.test import Client
 
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import Role
 from jisheng.accounts.services import role_grant, user_create
 from jisheng.core.idnumber import id_number_check_digit, mask_id_number, mask_phone
 from jisheng.core.models import OrgUnit
+from jisheng.core.roles import Role
 from jisheng.demo.seed import seed_org_tree
 from jisheng.registry.models import Household, HouseholdMember, Person
 

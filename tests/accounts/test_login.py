@@ -16,9 +16,9 @@ from django.utils import translation
 from django.utils.html import escape
 
 from jisheng.accounts.models import LoginAttempt, User
-from jisheng.accounts.roles import Role
 from jisheng.accounts.services import LOGIN_FAILED_MESSAGE, LOGIN_LOCKED_MESSAGE
 from jisheng.audit.models import AuditEvent
+from jisheng.core.roles import Role
 
 PASSWORD = "Test-pass-2026!"  # same as tests/conftest.py
 WRONG = "Wrong-pass-2026!"

@@ -10,12 +10,12 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from jisheng.accounts.models import User, UserRole
-from jisheng.accounts.roles import SEPARATED_ROLES, Role
 from jisheng.accounts.services import role_grant, role_revoke, user_create
 from jisheng.audit.models import AuditEvent
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError
 from jisheng.core.models import OrgUnit
+from jisheng.core.roles import SEPARATED_ROLES, Role
 from jisheng.registry.models import Person
 
 PASSWORD = "Test-pass-2026!"  # same as tests/conftest.py

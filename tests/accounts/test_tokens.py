@@ -13,10 +13,10 @@ from django.test import Client
 from django.utils import timezone
 
 from jisheng.accounts.models import ApiToken, User
-from jisheng.accounts.roles import Role
 from jisheng.accounts.services import user_set_active
 from jisheng.audit.models import AuditEvent
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
+from jisheng.core.roles import Role
 
 
 def _create_token(username: str, name: str | None = None) -> str:
@@ -174,8 +174,8 @@ def test_a_revoked_token_stops_working_at_once(make_user, client_for) -> None:
     from django.test import Client
 
     from jisheng.accounts.models import ApiToken
-    from jisheng.accounts.roles import Role
     from jisheng.accounts.services import token_create
+    from jisheng.core.roles import Role
 
     user = make_user(Role.COMMUNITY_WORKER)
     token, raw = token_create(user=user, name="desk")

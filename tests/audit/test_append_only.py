@@ -12,10 +12,10 @@ from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import Role
 from jisheng.accounts.services import role_grant
 from jisheng.audit import services as audit
 from jisheng.audit.models import AuditEvent
+from jisheng.core.roles import Role
 
 TABLE = AuditEvent._meta.db_table
 

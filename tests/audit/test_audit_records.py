@@ -12,10 +12,10 @@ from django.db import DatabaseError
 from django.test import Client
 
 from jisheng.accounts.models import User, UserRole
-from jisheng.accounts.roles import Role
 from jisheng.accounts.services import role_grant, user_create
 from jisheng.audit.models import AuditEvent
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
+from jisheng.core.roles import Role
 from jisheng.registry.models import Person
 
 PASSWORD = "Test-pass-2026!"  # same as tests/conftest.py

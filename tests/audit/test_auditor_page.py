@@ -14,10 +14,10 @@ from django.core.management import call_command
 from django.test import Client
 
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import Role
 from jisheng.audit import services as audit
 from jisheng.audit.models import AuditEvent
 from jisheng.core.models import TaskProgress
+from jisheng.core.roles import Role
 
 UTC = dt.UTC
 

@@ -8,10 +8,10 @@ from collections.abc import Callable
 import pytest
 
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import Role
-from jisheng.audit.services import Actor
 from jisheng.benefits.models import Program
 from jisheng.benefits.preload import preload_programs
+from jisheng.core.actors import Actor
+from jisheng.core.roles import Role
 from jisheng.registry.models import Person
 from jisheng.registry.services import events
 from jisheng.registry.services.persons import PersonData

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from jisheng.benefits.models import Application, Entitlement
+from jisheng.benefits.models import Application, Entitlement, PaymentBatch
 
 
 @pytest.fixture
@@ -97,6 +97,22 @@ def test_an_ineligible_application_is_a_clear_400(client_for, worker, make_perso
     assert response.status_code == 400
     assert response.json()["code"] == "not_eligible"
     assert not Application.objects.exists()
+
+
+def test_a_batch_key_reused_for_another_request_is_a_409(
+    client_for, street, make_family, enroll, program
+) -> None:
+    husband, _w, _k = make_family(hukou="rural", children=(("M", dt.date(1985, 1, 1)),))
+    enroll(program("rural-reward-support"), husband)
+    api = client_for(street)
+    body = {"program": "rural-reward-support", "period": "2026"}
+    assert post(api, "/api/benefits/batches", body, **{"Idempotency-Key": "k"}).status_code == 201
+    clash = post(
+        api, "/api/benefits/batches", {**body, "period": "2025"}, **{"Idempotency-Key": "k"}
+    )
+    assert clash.status_code == 409
+    assert clash.json()["code"] == "idempotency_key_reused"
+    assert PaymentBatch.objects.count() == 1
 
 
 def test_batches_with_an_idempotency_key_answer_the_same_twice(

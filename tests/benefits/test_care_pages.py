@@ -8,8 +8,8 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from jisheng.audit.services import Actor
 from jisheng.benefits.models import Certification, Entitlement, ReviewCampaign, ReviewItem, Visit
+from jisheng.core.actors import Actor
 from jisheng.registry.services import events
 
 pytestmark = pytest.mark.django_db

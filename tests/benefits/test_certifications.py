@@ -7,9 +7,7 @@ import re
 
 import pytest
 
-from jisheng.accounts.roles import Role
 from jisheng.audit.models import AuditEvent
-from jisheng.audit.services import Actor
 from jisheng.benefits.models import Certification
 from jisheng.benefits.selectors_care import certification_verify
 from jisheng.benefits.services import care
@@ -18,7 +16,9 @@ from jisheng.benefits.services.care import (
     certification_number_normalize,
     certification_revoke,
 )
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
-from jisheng.audit.services import Actor
 from jisheng.benefits.eligibility import (
     RuleError,
     explain,
@@ -17,6 +16,7 @@ from jisheng.benefits.eligibility import (
 )
 from jisheng.benefits.eligibility.dates import add_months, age_on
 from jisheng.benefits.models import DisabilityRecord
+from jisheng.core.actors import Actor
 from jisheng.registry.models import Person
 from jisheng.registry.services import events
 
@@ -80,7 +80,7 @@ def test_mother_age_explains_the_failure_in_words(make_family) -> None:
 
 
 def test_children_facts_count_living_sons_and_daughters_at_the_date(make_family, make_user) -> None:
-    from jisheng.accounts.roles import Role
+    from jisheng.core.roles import Role
 
     husband, _wife, (son, _daughter) = make_family(
         children=(("M", dt.date(1990, 1, 1)), ("F", dt.date(1992, 1, 1)))
@@ -181,7 +181,7 @@ def test_one_query_for_everyone_picks_exactly_whom_each_explanation_accepts(
 ) -> None:
     """Children facts are aggregates over one grouped join: grouping must not multiply or
     lose anyone, whether the tests on them sit alone, under "not", or beside plain facts."""
-    from jisheng.accounts.roles import Role
+    from jisheng.core.roles import Role
 
     as_of = dt.date(2026, 7, 1)
     _h, _w, (son, _daughter) = make_family(

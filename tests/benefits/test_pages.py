@@ -273,8 +273,8 @@ def test_yearly_totals_show_relief_visits_spending(
 ) -> None:
     from decimal import Decimal
 
-    from jisheng.audit.services import Actor
     from jisheng.benefits.services.care import visit_record
+    from jisheng.core.actors import Actor
 
     family = make_person(name="困难户")
     visit_record(
@@ -314,9 +314,9 @@ def test_a_community_worker_records_an_objection_on_the_application_page(
 ) -> None:
     import datetime as dt
 
-    from jisheng.audit.services import Actor
     from jisheng.benefits.services.applications import application_create, application_transition
     from jisheng.benefits.services.notices import notice_publish
+    from jisheng.core.actors import Actor
 
     _mother, child = family_child
     subsidy = Program.objects.get(code="childcare-subsidy")

@@ -10,12 +10,12 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
-from jisheng.accounts.roles import Role
-from jisheng.audit.services import Actor
 from jisheng.benefits.models import Entitlement, Payment, PaymentBatch
 from jisheng.benefits.selectors import batch_totals
 from jisheng.benefits.services import payments
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError
+from jisheng.core.roles import Role
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from jisheng.audit.services import Actor
 from jisheng.benefits.eligibility import explain, persons_meeting
 from jisheng.benefits.models import DisabilityRecord, Entitlement, Program
 from jisheng.benefits.preload import PROGRAMS
 from jisheng.benefits.services.applications import application_create
 from jisheng.benefits.services.payments import batch_build
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict
 from jisheng.registry.models import Person
 from jisheng.registry.services import events

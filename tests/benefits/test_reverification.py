@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 
 from jisheng.audit.models import AuditEvent
-from jisheng.audit.services import Actor
 from jisheng.benefits.models import Entitlement, ReviewCampaign, ReviewItem
 from jisheng.benefits.selectors_care import campaign_items, campaign_progress
 from jisheng.benefits.services.payments import batch_build
@@ -17,6 +16,7 @@ from jisheng.benefits.services.reverification import (
     review_item_decide,
     review_items_confirm_unflagged,
 )
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
 from jisheng.registry.models import Marriage
 from jisheng.registry.services import events
@@ -283,7 +283,7 @@ def test_community_worker_and_leader_cannot_open_or_decide(
 
 
 def test_one_campaign_per_program_street_and_year(childcare, street, make_user) -> None:
-    from jisheng.accounts.roles import Role
+    from jisheng.core.roles import Role
 
     subsidy, _rows = childcare
     campaign_create(actor=Actor(user=street), program=subsidy, year=2026, today=TODAY)
@@ -294,7 +294,7 @@ def test_one_campaign_per_program_street_and_year(childcare, street, make_user) 
 
 
 def test_items_outside_the_street_are_not_found(childcare, street, make_user, org) -> None:
-    from jisheng.accounts.roles import Role
+    from jisheng.core.roles import Role
     from jisheng.core.services import org_unit_create
 
     subsidy, rows = childcare
@@ -320,7 +320,7 @@ def test_simultaneous_openings_make_one_campaign(program, make_person, make_user
 
     from django.db import connection
 
-    from jisheng.accounts.roles import Role
+    from jisheng.core.roles import Role
 
     subsidy = program("childcare-subsidy")
     entitle(subsidy, make_person(birth_date=dt.date(2025, 1, 5)))

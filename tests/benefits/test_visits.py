@@ -11,13 +11,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from jisheng.accounts.roles import Role
 from jisheng.audit.models import AuditEvent
-from jisheng.audit.services import Actor
 from jisheng.benefits.models import Program, Visit, VisitPhoto
 from jisheng.benefits.selectors_care import relief_spending, spending_total
 from jisheng.benefits.services.care import visit_photos_attach, visit_record
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Forbidden, JishengError, NotFound
+from jisheng.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,6 @@ import pytest
 from django.utils import translation
 
 from jisheng.audit.models import AuditEvent
-from jisheng.audit.services import Actor
 from jisheng.benefits.masking import mask_name
 from jisheng.benefits.models import Entitlement, Transition
 from jisheng.benefits.services.applications import (
@@ -17,6 +16,7 @@ from jisheng.benefits.services.applications import (
     applications_create_for,
 )
 from jisheng.benefits.services.notices import notice_publish, objection_record, objection_resolve
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
 
 

@@ -12,8 +12,6 @@ import pytest
 from django.utils import timezone
 
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import Role
-from jisheng.audit.services import Actor
 from jisheng.contraceptives.models import (
     DistributionPoint,
     Lot,
@@ -25,6 +23,8 @@ from jisheng.contraceptives.models import (
 from jisheng.contraceptives.services import moves
 from jisheng.contraceptives.services.balances import MoveFacts
 from jisheng.contraceptives.services.catalogue import point_create
+from jisheng.core.actors import Actor
+from jisheng.core.roles import Role
 
 _lots = itertools.count(1)
 

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from jisheng.accounts.roles import Role
 from jisheng.contraceptives.models import DistributionPoint, Lot, StockThreshold
 from jisheng.contraceptives.selectors.alerts import add_months, stock_alerts
 from jisheng.contraceptives.services import moves
+from jisheng.core.roles import Role
 
 
 def alerts_of(point, today):

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from jisheng.accounts.roles import ROLE_CAPABILITIES, Capability, Role
 from jisheng.audit.models import AuditEvent
 from jisheng.contraceptives.models import MoveKind, RosterEntry, StockBalance, StockMove
+from jisheng.core.roles import ROLE_CAPABILITIES, Capability, Role
 
 API = "/api/contraceptives"
 

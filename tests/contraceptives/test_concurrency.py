@@ -16,11 +16,12 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 
-from jisheng.contraceptives.models import MoveRequestKey, RosterEntry, StockBalance, StockMove
+from jisheng.contraceptives.models import RosterEntry, StockBalance, StockMove
 from jisheng.contraceptives.services import balances, moves
 from jisheng.contraceptives.services import roster as roster_services
 from jisheng.contraceptives.services.idempotency import post_once
 from jisheng.core.errors import Conflict
+from jisheng.core.models import IdempotencyKey
 
 
 def run_twice(operation: Callable[[int], str]) -> list[str]:
@@ -98,7 +99,7 @@ def test_two_concurrent_posts_with_one_idempotency_key_append_once(
     first, second = run_twice(post)
     assert first == second
     assert StockMove.objects.filter(kind="loss").count() == 1
-    assert MoveRequestKey.objects.count() == 1
+    assert IdempotencyKey.objects.count() == 1
     assert StockBalance.objects.get(point=point, lot=lot).quantity == 8
 
 

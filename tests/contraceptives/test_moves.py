@@ -6,9 +6,7 @@ import datetime as dt
 
 import pytest
 
-from jisheng.accounts.roles import Role
 from jisheng.audit.models import AuditEvent
-from jisheng.audit.services import Actor
 from jisheng.contraceptives.models import (
     Lot,
     MoveKind,
@@ -20,7 +18,9 @@ from jisheng.contraceptives.models import (
 )
 from jisheng.contraceptives.services import moves
 from jisheng.contraceptives.services.catalogue import point_create
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.core.roles import Role
 from jisheng.registry.models import Person, ResidentStatus
 
 

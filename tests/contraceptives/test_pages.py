@@ -10,7 +10,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from jisheng.accounts.roles import ROLE_CAPABILITIES, Capability, Role
 from jisheng.audit.models import AuditEvent
 from jisheng.contraceptives.forms import IssueForm
 from jisheng.contraceptives.models import (
@@ -18,7 +17,6 @@ from jisheng.contraceptives.models import (
     Lot,
     MaterialHandout,
     MoveKind,
-    MoveRequestKey,
     RosterEntry,
     StockBalance,
     StockCount,
@@ -27,6 +25,8 @@ from jisheng.contraceptives.models import (
 )
 from jisheng.contraceptives.services import moves, stocktake
 from jisheng.contraceptives.services.roster import roster_enroll
+from jisheng.core.models import IdempotencyKey
+from jisheng.core.roles import ROLE_CAPABILITIES, Capability, Role
 
 
 @pytest.fixture
@@ -292,7 +292,7 @@ def test_a_request_key_reused_for_another_person_is_refused(
     assert list(StockMove.objects.filter(kind=MoveKind.ISSUE).values_list("person", flat=True)) == [
         first.pk
     ]
-    assert MoveRequestKey.objects.count() == 1
+    assert IdempotencyKey.objects.count() == 1
     form = IssueForm({**data, "id_number": first.id_number}, lots=Lot.objects.all())
     assert form.is_valid(), form.errors
     assert first.id_number not in str(form.fingerprint())  # a keyed digest stands for it

@@ -91,8 +91,8 @@ def test_expiry_list_holds_expired_and_soon_expiring_lots_soonest_first(
 def test_roster_by_method_and_community(
     org, worker_actor, make_person, street_user, make_user, today
 ) -> None:
-    from jisheng.accounts.roles import Role
-    from jisheng.audit.services import Actor
+    from jisheng.core.actors import Actor
+    from jisheng.core.roles import Role
 
     roster_enroll(actor=worker_actor, person=make_person(sex="F"), method="iud", start_date=today)
     roster_enroll(actor=worker_actor, person=make_person(sex="F"), method="iud", start_date=today)

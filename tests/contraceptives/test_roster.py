@@ -9,9 +9,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from jisheng.accounts.roles import Role
 from jisheng.audit.models import AuditEvent
-from jisheng.audit.services import Actor
 from jisheng.contraceptives.models import (
     Method,
     Product,
@@ -28,7 +26,9 @@ from jisheng.contraceptives.services.roster import (
     roster_follow_up_record,
     roster_stop,
 )
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.core.roles import Role
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import re
 import pytest
 from django.urls import URLPattern, get_resolver
 
-from jisheng.accounts.roles import Role
+from jisheng.core.roles import Role
 from scope_objects import ForeignContext
 from scope_objects.contraceptives import make
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from jisheng.accounts.roles import Role
+from jisheng.core.roles import Role
 
 
 @pytest.fixture

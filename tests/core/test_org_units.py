@@ -7,10 +7,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import Role
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Forbidden, JishengError
 from jisheng.core.models import OrgUnit
+from jisheng.core.roles import Role
 from jisheng.core.services import org_unit_create
 
 

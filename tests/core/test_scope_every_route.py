@@ -17,11 +17,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import Role
 from jisheng.accounts.services import token_create
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
 from jisheng.core.models import TaskProgress
 from jisheng.core.progress import progress_create
+from jisheng.core.roles import Role
 from jisheng.registry.models import Person, PersonImport
 from jisheng.registry.services import events
 from jisheng.registry.services.persons import flag_likely_duplicates

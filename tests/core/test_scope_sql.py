@@ -11,7 +11,7 @@ from django.apps import apps
 from django.db import connection, models
 
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import Role
+from jisheng.core.roles import Role
 from jisheng.core.scope import Scope, ScopeRule, scope_of, scope_sql
 from jisheng.registry.models import Person
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from django.test import Client
 
 import jisheng
-from jisheng.accounts.roles import Role
 from jisheng.core.progress import progress_advance, progress_create, progress_start
+from jisheng.core.roles import Role
 
 
 def test_pages_are_chinese_by_default(db) -> None:

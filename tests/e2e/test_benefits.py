@@ -19,9 +19,9 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page
 
 from jisheng.accounts.models import User
-from jisheng.audit.services import Actor
 from jisheng.benefits.models import Application, Entitlement, Payment, PaymentBatch, Program
 from jisheng.benefits.preload import preload_programs
+from jisheng.core.actors import Actor
 from jisheng.registry.services import events
 from jisheng.registry.services.persons import PersonData
 

@@ -19,7 +19,6 @@ from django.utils import timezone
 from playwright.sync_api import Page
 
 from jisheng.accounts.models import User
-from jisheng.audit.services import Actor
 from jisheng.contraceptives.models import (
     DistributionPoint,
     PointKind,
@@ -29,6 +28,7 @@ from jisheng.contraceptives.models import (
     StockBalance,
 )
 from jisheng.contraceptives.services.catalogue import point_create
+from jisheng.core.actors import Actor
 
 pytestmark = pytest.mark.browser
 

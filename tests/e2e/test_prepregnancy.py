@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page
 
-from jisheng.accounts.roles import Role
 from jisheng.accounts.services import role_grant, user_create
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
+from jisheng.core.roles import Role
 from jisheng.prepregnancy.models import (
     Checkup,
     Contact,

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from jisheng.accounts.roles import Role
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
 from jisheng.core.models import OrgUnit
+from jisheng.core.roles import Role
 from jisheng.prepregnancy.health import CheckupData
 from jisheng.prepregnancy.models import TargetCouple
 from jisheng.prepregnancy.services import couples

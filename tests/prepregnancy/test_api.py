@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from jisheng.accounts.roles import Role
 from jisheng.audit.models import AuditEvent
+from jisheng.core.roles import Role
 from jisheng.prepregnancy.models import Checkup, FollowUp, Referral, TargetCouple
 
 BASE = "/api/prepregnancy"

@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from django.db import connection
 
-from jisheng.accounts.roles import Role
 from jisheng.audit.models import AuditEvent
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.core.roles import Role
 from jisheng.prepregnancy.health import ReproductiveHistory
 from jisheng.prepregnancy.models import (
     Checkup,

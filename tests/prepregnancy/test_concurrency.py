@@ -13,10 +13,10 @@ from collections.abc import Callable
 import pytest
 from django.db import connection, connections
 
-from jisheng.accounts.roles import Role
 from jisheng.audit.models import AuditEvent
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict
+from jisheng.core.roles import Role
 from jisheng.prepregnancy.models import Checkup, TargetCouple
 from jisheng.prepregnancy.services import checkups, couples
 

@@ -8,12 +8,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from jisheng.accounts.roles import Role
 from jisheng.audit.models import AuditEvent
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Forbidden, JishengError, NotFound
 from jisheng.core.models import TaskProgress
 from jisheng.core.progress import progress_create
+from jisheng.core.roles import Role
 from jisheng.prepregnancy import rules
 from jisheng.prepregnancy.models import (
     ContactMethod,

@@ -37,8 +37,8 @@ from decimal import Decimal
 
 import pytest
 
-from jisheng.accounts.roles import Role
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
+from jisheng.core.roles import Role
 from jisheng.prepregnancy.health import EarlyFindings, OutcomeDetails
 from jisheng.prepregnancy.models import FollowUpKind, TargetCouple
 from jisheng.prepregnancy.selectors import indicators

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from jisheng.accounts.roles import Role
 from jisheng.audit.models import AuditEvent
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, JishengError, NotFound
+from jisheng.core.roles import Role
 from jisheng.prepregnancy import sms
 from jisheng.prepregnancy.models import Contact, CoupleState, SmsOptOut, TargetCouple
 from jisheng.prepregnancy.services import contacts, couples

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from jisheng.accounts.roles import Role
 from jisheng.audit.models import AuditEvent
+from jisheng.core.roles import Role
 from jisheng.prepregnancy.models import (
     Checkup,
     Contact,

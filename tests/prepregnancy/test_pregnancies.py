@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from django.db import connection
 
-from jisheng.accounts.roles import Role
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, JishengError
+from jisheng.core.roles import Role
 from jisheng.prepregnancy.health import EarlyFindings, OutcomeDetails
 from jisheng.prepregnancy.models import (
     CoupleState,

@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import pytest
 
-from jisheng.accounts.roles import Role
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
 from jisheng.core.idnumber import id_number_check_digit
+from jisheng.core.roles import Role
 from jisheng.registry.services.persons import PersonData
 
 _sequence = itertools.count(300)

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from jisheng.accounts.roles import Role
+from jisheng.core.roles import Role
 from jisheng.registry.models import LifeEvent, Person, ResidentStatus
 
 

@@ -84,8 +84,8 @@ def test_merge_must_keep_one_of_the_pair(org, worker_actor, person_data, make_pe
 def test_flags_of_another_community_are_not_found(
     org, worker_actor, person_data, make_user
 ) -> None:
-    from jisheng.accounts.roles import Role
-    from jisheng.audit.services import Actor
+    from jisheng.core.actors import Actor
+    from jisheng.core.roles import Role
 
     other = Actor(user=make_user(Role.COMMUNITY_WORKER, org.c2))
     register(other, org.c2, person_data(name="张伟"))
@@ -97,8 +97,8 @@ def test_flags_of_another_community_are_not_found(
 def test_a_pair_across_communities_is_flagged_for_the_street_only(
     org, worker_actor, person_data, make_user
 ) -> None:
-    from jisheng.accounts.roles import Role
-    from jisheng.audit.services import Actor
+    from jisheng.core.actors import Actor
+    from jisheng.core.roles import Role
 
     other = Actor(user=make_user(Role.COMMUNITY_WORKER, org.c2))
     register(worker_actor, org.c1, person_data(name="张伟"))

@@ -324,8 +324,8 @@ def test_a_failed_audit_write_undoes_the_event(couple, worker_actor, monkeypatch
 
 
 def test_move_in_of_a_foreign_moved_out_resident_is_not_found(org, make_user, person_data) -> None:
-    from jisheng.accounts.roles import Role
-    from jisheng.audit.services import Actor
+    from jisheng.core.actors import Actor
+    from jisheng.core.roles import Role
 
     other = Actor(user=make_user(Role.COMMUNITY_WORKER, org.c2))
     stranger = events.registration_record(

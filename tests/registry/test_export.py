@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from jisheng.accounts.roles import Role
 from jisheng.audit.models import AuditEvent
+from jisheng.core.roles import Role
 from jisheng.registry.exporting import EXPORT_HEADERS
 from jisheng.registry.models import Person, ResidentStatus
 

@@ -11,10 +11,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from jisheng.accounts.roles import Role
 from jisheng.audit.models import AuditEvent
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
 from jisheng.core.models import TaskProgress
+from jisheng.core.roles import Role
 from jisheng.registry.models import LifeEvent, Person, PersonImport
 from jisheng.registry.services import imports
 from support.import_files import csv_bytes, resident_rows, upload

@@ -23,8 +23,8 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
-from jisheng.accounts.roles import Role
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
+from jisheng.core.roles import Role
 from jisheng.registry.models import LifeEvent, Person, PersonImport
 from jisheng.registry.services import imports
 from support.import_files import csv_bytes, resident_rows, upload

@@ -16,9 +16,9 @@ import pytest
 from django.db import connection
 from django.utils import translation
 
-from jisheng.accounts.roles import Role
 from jisheng.audit.models import AuditEvent
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
+from jisheng.core.roles import Role
 from jisheng.registry.models import DuplicateFlag, LifeEvent, Person, PersonImport
 from jisheng.registry.services import imports
 from support.import_files import csv_bytes, resident_row, resident_rows, upload

@@ -11,11 +11,11 @@ from django.conf import settings
 from django.utils import translation
 from openpyxl import load_workbook
 
-from jisheng.accounts.roles import Role
 from jisheng.audit.models import AuditEvent
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Forbidden, NotFound
 from jisheng.core.idnumber import mask_id_number
+from jisheng.core.roles import Role
 from jisheng.registry import importing
 from jisheng.registry.importing import TEMPLATE_HEADERS, ImportFileError
 from jisheng.registry.models import (

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import Role
+from jisheng.core.roles import Role
 from jisheng.registry import selectors
 from jisheng.registry.models import Person, ResidentStatus
 from jisheng.registry.selectors import PersonFilters, person_find_by_id_number, person_search

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from jisheng.accounts.roles import Role
 from jisheng.accounts.services import user_set_active
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Forbidden
+from jisheng.core.roles import Role
 from jisheng.registry.services import events
 
 

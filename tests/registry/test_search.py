@@ -8,8 +8,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from jisheng.accounts.roles import Role
 from jisheng.audit.models import AuditEvent
+from jisheng.core.roles import Role
 from jisheng.registry.models import Household, HouseholdMember, Person, ResidentStatus
 from jisheng.registry.names import name_initials
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from jisheng.accounts.roles import Role
+from jisheng.core.roles import Role
 from jisheng.registry.models import DuplicateFlag, LifeEvent, Person, ResidentStatus
 from jisheng.registry.services.persons import flag_likely_duplicates
 

@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from jisheng.accounts.roles import Role
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
+from jisheng.core.roles import Role
 from jisheng.registry.models import (
     Household,
     HouseholdMember,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jisheng.accounts.roles import Role
+from jisheng.core.roles import Role
 from jisheng.reports.selectors import home_figures, unit_breakdown
 
 

@@ -4,13 +4,13 @@ import datetime as dt
 
 from django.utils import timezone
 
-from jisheng.accounts.roles import Role
-from jisheng.audit.services import Actor
 from jisheng.contraceptives.models import PointKind, Product, ProductCategory
 from jisheng.contraceptives.services import moves, stocktake
 from jisheng.contraceptives.services.balances import MoveFacts
 from jisheng.contraceptives.services.catalogue import point_create
 from jisheng.contraceptives.services.roster import roster_enroll
+from jisheng.core.actors import Actor
+from jisheng.core.roles import Role
 from scope_objects import ForeignContext
 
 

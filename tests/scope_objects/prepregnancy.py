@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
 from jisheng.prepregnancy.health import CheckupData
 from jisheng.prepregnancy.models import FollowUp, RiskFactor
 from jisheng.prepregnancy.services import checkups, couples, pregnancies

@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from jisheng.accounts.decorators import request_user
+from jisheng.core.actors import request_user
 
 router = Router(tags=["accounts"])
 

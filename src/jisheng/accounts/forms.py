@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jisheng.accounts.roles import Role
 from jisheng.core.models import OrgUnit
+from jisheng.core.roles import Role
 
 
 class LoginForm(forms.Form):

@@ -10,8 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jisheng.accounts.roles import ROLE_CAPABILITIES, SEPARATED_ROLES, Capability, Role
 from jisheng.core.models import OrgUnit
+from jisheng.core.roles import ROLE_CAPABILITIES, SEPARATED_ROLES, Capability, Role
 
 
 class User(AbstractUser):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from jisheng.accounts.models import ApiToken, User, UserRole
-from jisheng.accounts.roles import Capability
 from jisheng.core.errors import Forbidden, NotFound
+from jisheng.core.roles import Capability
 
 
 def users_for_admin(actor: User) -> QuerySet[User]:

@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.accounts.models import ApiToken, LoginAttempt, User, UserRole
-from jisheng.accounts.roles import ROLE_UNIT_KINDS, SEPARATED_ROLES, Capability, Role
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor, Result
+from jisheng.audit.services import Action, Result
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
 from jisheng.core.models import OrgUnit
+from jisheng.core.roles import ROLE_UNIT_KINDS, SEPARATED_ROLES, Capability, Role
 
 LOGIN_FAILED_MESSAGE = _("Wrong user name or password.")
 LOGIN_LOCKED_MESSAGE = _("Too many failed sign-ins. Try again in 15 minutes.")

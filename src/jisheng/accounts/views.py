@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jisheng.accounts import selectors, services
-from jisheng.accounts.decorators import request_user, require_capability
 from jisheng.accounts.forms import (
     LoginForm,
     PasswordChangeForm,
@@ -17,10 +16,11 @@ from jisheng.accounts.forms import (
     TokenCreateForm,
     UserCreateForm,
 )
-from jisheng.accounts.roles import Capability, Role
-from jisheng.audit.services import Actor, client_ip
+from jisheng.core.actors import Actor, client_ip, request_user
 from jisheng.core.errors import JishengError
 from jisheng.core.models import OrgUnit
+from jisheng.core.permissions import require_capability
+from jisheng.core.roles import Capability, Role
 
 
 @require_http_methods(["GET", "POST"])

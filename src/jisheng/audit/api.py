@@ -4,8 +4,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from jisheng.accounts.decorators import request_user
 from jisheng.audit import services
+from jisheng.core.actors import Actor
 
 router = Router(tags=["audit"])
 
@@ -36,6 +36,6 @@ class AuditQuery(Schema):
 @paginate(PageNumberPagination)
 def audit_events(request: HttpRequest, query: Query[AuditQuery]) -> object:
     filters = {k: v for k, v in query.dict().items() if v}
-    actor = services.Actor(user=request_user(request), ip=services.client_ip(request))
+    actor = Actor.from_request(request)
     events = services.audit_search_recorded(actor=actor, filters=filters)
     return events

@@ -8,9 +8,9 @@ from typing import Any
 from django.db.models import QuerySet
 
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import Capability
 from jisheng.audit.models import AuditEvent
 from jisheng.core.errors import Forbidden
+from jisheng.core.roles import Capability
 
 
 def audit_search(*, actor: User, filters: dict[str, Any]) -> QuerySet[AuditEvent]:

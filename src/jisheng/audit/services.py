@@ -3,46 +3,23 @@ so an action whose audit row cannot be written does not happen."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import models, transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils import timezone
 
-from jisheng.accounts.roles import Capability
 from jisheng.audit.models import AuditEvent
 from jisheng.audit.selectors import audit_search
 from jisheng.audit.tasks import audit_export
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Forbidden
 from jisheng.core.models import TaskProgress
 from jisheng.core.progress import progress_create
-
-if TYPE_CHECKING:
-    from jisheng.accounts.models import User
+from jisheng.core.roles import Capability
 
 Action = AuditEvent.Action
 Result = AuditEvent.Result
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting, and from where: passed from views, API and CLI into services."""
-
-    user: User
-    ip: str | None = None
-
-    @classmethod
-    def from_request(cls, request: HttpRequest) -> Actor:
-        from jisheng.accounts.decorators import request_user  # accounts imports this module
-
-        return cls(user=request_user(request), ip=client_ip(request))
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The peer address. Behind a proxy, set the proxy to pass REMOTE_ADDR through."""
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def record(

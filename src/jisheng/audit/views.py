@@ -5,12 +5,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from jisheng.accounts.decorators import require_capability
-from jisheng.accounts.roles import Capability
 from jisheng.audit import services
 from jisheng.audit.forms import AuditSearchForm
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
 from jisheng.core.errors import JishengError
+from jisheng.core.permissions import require_capability
+from jisheng.core.roles import Capability
 
 
 def _filters(request: HttpRequest) -> dict[str, object]:

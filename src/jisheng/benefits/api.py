@@ -12,8 +12,6 @@ from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from jisheng.accounts.decorators import request_user
-from jisheng.audit.services import Actor
 from jisheng.benefits import selectors
 from jisheng.benefits.api_care import router as care_router
 from jisheng.benefits.models import (
@@ -28,10 +26,11 @@ from jisheng.benefits.services.applications import (
     application_transition,
     available_actions,
 )
-from jisheng.benefits.services.idempotency import idempotent
 from jisheng.benefits.services.notices import notice_publish, objection_record, objection_resolve
+from jisheng.core.actors import Actor, request_user
+from jisheng.core.idempotency import run_once
+from jisheng.core.lookups import visible_or_404
 from jisheng.registry.models import Person
-from jisheng.registry.selectors import visible_or_404
 
 router = Router(tags=["benefits"])
 router.add_router("", care_router)
@@ -334,14 +333,22 @@ def batch_new(
     user = request_user(request)
     found = selectors.program_get(user, payload.program)
 
-    def run() -> tuple[int, dict[str, Any]]:
+    def run() -> dict[str, Any]:
         built = payments.batch_build(
             actor=_actor(request), program=found, period_key=payload.period
         )
-        return 201, _batch_answer(built)
+        return _batch_answer(built)
 
-    status, body = idempotent(user=user, scope="benefits.batch_build", key=idempotency_key, run=run)
-    return Status(status, body)
+    once = run_once(
+        user=user,
+        scope="benefits.batch_build",
+        key=idempotency_key,
+        request=payload.dict(),
+        run=run,
+        store=lambda body: body,
+        load=lambda body: body,
+    )
+    return Status(201, once.value)
 
 
 @router.get("/batches/{batch_id}", response=BatchOut)

@@ -11,8 +11,6 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from jisheng.accounts.decorators import request_user
-from jisheng.audit.services import Actor, client_ip
 from jisheng.benefits import selectors_care as selectors
 from jisheng.benefits.models import (
     Certification,
@@ -21,6 +19,7 @@ from jisheng.benefits.models import (
     Visit,
 )
 from jisheng.benefits.services import care, reverification
+from jisheng.core.actors import Actor, client_ip, request_user
 
 router = Router(tags=["benefits: care"])
 

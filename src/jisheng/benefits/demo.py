@@ -14,7 +14,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from jisheng.accounts.models import User
-from jisheng.audit.services import Actor
 from jisheng.benefits.demo_care import care_demo_seed
 from jisheng.benefits.models import Entitlement, Payment, PaymentBatch, Program
 from jisheng.benefits.selectors import eligible_persons
@@ -26,6 +25,7 @@ from jisheng.benefits.services.payments import (
     batch_review,
     payments_settle,
 )
+from jisheng.core.actors import Actor
 from jisheng.core.errors import JishengError
 from jisheng.core.models import OrgUnit
 from jisheng.registry.models import Person

@@ -11,13 +11,14 @@ from collections.abc import Iterator, Sequence
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jisheng.accounts.roles import Capability
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
 from jisheng.benefits.forms import EXPORT_COLUMNS
 from jisheng.benefits.models import Payment, PaymentBatch
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError
 from jisheng.core.exports import safe_cell
+from jisheng.core.roles import Capability
 
 STATUS_LABELS = {"pending": "待发放", "paid": "已发放", "failed": "发放失败", "reversed": "已冲正"}
 SENSITIVE = frozenset({"payee_id_number", "person_id_number", "bank_account"})

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 
 from jisheng.accounts.models import User
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
 from jisheng.benefits.eligibility import persons_meeting
 from jisheng.benefits.models import (
     Application,
@@ -26,6 +26,7 @@ from jisheng.benefits.models import (
     PublicNotice,
 )
 from jisheng.benefits.models.workflow import OPEN_STATES
+from jisheng.core.actors import Actor
 from jisheng.core.errors import NotFound
 from jisheng.registry.models import Person
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from jisheng.accounts.models import User
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
 from jisheng.benefits.models import (
     BenefitKind,
     Category,
@@ -28,6 +28,7 @@ from jisheng.benefits.models import (
 )
 from jisheng.benefits.services.care import NUMBER_PATTERN, certification_number_normalize
 from jisheng.benefits.services.reverification import FLAG_KINDS
+from jisheng.core.actors import Actor
 from jisheng.core.errors import NotFound
 from jisheng.core.exports import safe_cell
 from jisheng.core.models import OrgUnit

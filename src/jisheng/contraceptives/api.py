@@ -14,10 +14,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from ninja.params.functions import Header as HeaderParam
 from ninja.params.functions import Path as PathParam
 
-from jisheng.accounts.decorators import request_user
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import Capability
-from jisheng.audit.services import Actor, client_ip
 from jisheng.contraceptives.models import (
     DistributionPoint,
     Lot,
@@ -32,9 +29,11 @@ from jisheng.contraceptives.selectors import stock
 from jisheng.contraceptives.services import moves
 from jisheng.contraceptives.services.balances import MoveFacts
 from jisheng.contraceptives.services.idempotency import post_once
+from jisheng.core.actors import Actor, client_ip, request_user
 from jisheng.core.errors import Forbidden, JishengError, NotFound
+from jisheng.core.lookups import visible_or_404
+from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
-from jisheng.registry.selectors import visible_or_404
 
 router = Router(tags=["contraceptives"])
 

@@ -12,9 +12,10 @@ from typing import IO
 from django.db import transaction
 
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
 from jisheng.contraceptives.selectors import reports
-from jisheng.registry.exporting import write_xlsx
+from jisheng.core.actors import Actor
+from jisheng.core.exports import write_xlsx
 
 CATEGORY_LABELS = {
     "oral": "口服避孕药",

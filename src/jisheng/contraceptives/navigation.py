@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
-from jisheng.accounts.roles import Capability
 from jisheng.core.navigation import NavLink, NavSection
+from jisheng.core.roles import Capability
 
 SECTION = NavSection(
     _("Contraceptive supply"),

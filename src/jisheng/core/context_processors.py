@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jisheng.accounts.roles import Capability
 from jisheng.core.navigation import MODULE_MENUS, NavLink, NavSection
+from jisheng.core.roles import Capability
 
 _BASE_NAVIGATION = (
     NavSection(_("Overview"), (NavLink(_("Home"), "reports:home", None),)),

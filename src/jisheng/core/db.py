@@ -1,4 +1,5 @@
-"""Database helpers that both engines share: housekeeping after bulk loads, plain-SQL rows."""
+"""Database helpers that both engines share: housekeeping after bulk loads, plain-SQL rows,
+and the append-only migration operation."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from django.db import connection, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.migrations.operations.base import Operation
 from django.db.models import DEFERRED
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
@@ -125,3 +127,88 @@ class ModelRows[M: models.Model]:
         attributes["_state"] = state
         attributes.update(zip(self.chosen_attnames, values, strict=True))
         return instance
+
+
+class AppendOnly(Operation):
+    """Migration operation: the database itself refuses UPDATE (and optionally DELETE) of
+    a table's rows, by a trigger on SQLite and PostgreSQL.
+
+    ``AppendOnly("audit_auditevent", message="audit trail is append-only")`` blocks
+    updates; ``block=("UPDATE", "DELETE")`` blocks deletes too (a table that must still be
+    flushed by test databases should not block DELETE).
+    """
+
+    reversible = True
+    reduces_to_sql = True
+
+    def __init__(self, table: str, *, message: str, block: Sequence[str] = ("UPDATE",)) -> None:
+        unknown = set(block) - {"UPDATE", "DELETE"}
+        if unknown or not block:
+            raise ValueError(f"AppendOnly blocks UPDATE and/or DELETE, not {sorted(unknown)}")
+        if "'" in message:
+            raise ValueError("AppendOnly: the message may not contain a quote")
+        self.table = table
+        self.message = message
+        self.block = tuple(block)
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        return (
+            self.__class__.__name__,
+            [self.table],
+            {"message": self.message, "block": self.block},
+        )
+
+    def describe(self) -> str:
+        return f"Refuse {' and '.join(self.block)} on {self.table}"
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        pass  # triggers are not part of the model state
+
+    def database_forwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
+        for sql in self.forwards_sql(schema_editor.connection.vendor):
+            schema_editor.execute(sql)
+
+    def database_backwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
+        for sql in self.backwards_sql(schema_editor.connection.vendor):
+            schema_editor.execute(sql)
+
+    def _names(self, statement: str) -> tuple[str, str]:
+        verb = statement.lower()
+        return f"{self.table}_no_{verb}", f"{self.table}_refuse_{verb}"
+
+    def forwards_sql(self, vendor: str) -> list[str]:
+        """The statements that install the triggers on ``vendor`` (none on other engines)."""
+        statements: list[str] = []
+        for statement in self.block:
+            trigger, function = self._names(statement)
+            if vendor == "sqlite":
+                statements.append(
+                    f"CREATE TRIGGER {trigger} BEFORE {statement} ON {self.table} "
+                    f"BEGIN SELECT RAISE(ABORT, '{self.message}'); END"
+                )
+            elif vendor == "postgresql":
+                statements += [
+                    f"CREATE FUNCTION {function}() RETURNS trigger AS $$ "
+                    f"BEGIN RAISE EXCEPTION '{self.message}'; END; $$ LANGUAGE plpgsql",
+                    f"CREATE TRIGGER {trigger} BEFORE {statement} ON {self.table} "
+                    f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+                ]
+        return statements
+
+    def backwards_sql(self, vendor: str) -> list[str]:
+        """The statements that remove the triggers again."""
+        statements: list[str] = []
+        for statement in self.block:
+            trigger, function = self._names(statement)
+            if vendor == "sqlite":
+                statements.append(f"DROP TRIGGER IF EXISTS {trigger}")
+            elif vendor == "postgresql":
+                statements += [
+                    f"DROP TRIGGER IF EXISTS {trigger} ON {self.table}",
+                    f"DROP FUNCTION IF EXISTS {function}()",
+                ]
+        return statements

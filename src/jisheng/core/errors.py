@@ -19,6 +19,11 @@ class JishengError(Exception):
         if code is not None:
             self.code = code
 
+    @property
+    def problems(self) -> list[str]:
+        """Each thing wrong, for a form to show one per line (here: the message)."""
+        return [str(self.message)]
+
 
 class NotFound(JishengError):
     """The record does not exist or lies outside the user's scope (never say which)."""

@@ -101,3 +101,25 @@ class TaskProgress(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in {self.State.DONE, self.State.FAILED}
+
+
+class IdempotencyKey(models.Model):
+    """A write already answered: the same key from the same user in the same scope gets the
+    stored answer; the same key with a different request is refused (see core.idempotency)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    scope = models.CharField(max_length=50)
+    key = models.CharField(max_length=100)
+    # SHA-256 of the request's canonical JSON, so a key reused for another request is refused.
+    fingerprint = models.CharField(max_length=64)
+    answer = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["user", "scope", "key"], name="core_idempotency_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

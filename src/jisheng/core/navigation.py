@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 from django.utils.functional import Promise
 
-from jisheng.accounts.roles import Capability
+from jisheng.core.roles import Capability
 
 if TYPE_CHECKING:
     from jisheng.accounts.models import User

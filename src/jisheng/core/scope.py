@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from django.db import connection, models
 
-from jisheng.accounts.roles import Capability
+from jisheng.core.roles import Capability
 
 if TYPE_CHECKING:
     from jisheng.accounts.models import User

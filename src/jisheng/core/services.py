@@ -7,11 +7,12 @@ import re
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jisheng.accounts.roles import Capability
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError
 from jisheng.core.models import OrgUnit
+from jisheng.core.roles import Capability
 
 # Codes by level: 6-digit county (GB/T 2260), 9-digit street, 12-digit community, 15-digit grid.
 CODE_LENGTH = {"district": 6, "street": 9, "community": 12, "village": 12, "grid": 15}

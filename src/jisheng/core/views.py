@@ -9,13 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jisheng.accounts.decorators import request_user, require_capability
-from jisheng.accounts.roles import Capability
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError, NotFound
 from jisheng.core.forms import OrgUnitForm
 from jisheng.core.models import OrgUnit
+from jisheng.core.permissions import require_capability
 from jisheng.core.progress import progress_for_owner
+from jisheng.core.roles import Capability
 from jisheng.core.services import org_unit_create
 
 

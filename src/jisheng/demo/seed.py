@@ -16,12 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import Role
 from jisheng.accounts.services import role_grant, user_create
 from jisheng.core.db import refresh_planner_statistics
 from jisheng.core.errors import JishengError
 from jisheng.core.idnumber import mask_id_number, mask_phone
 from jisheng.core.models import OrgUnit
+from jisheng.core.roles import Role
 from jisheng.core.services import org_unit_create
 from jisheng.demo import population as pop
 from jisheng.registry.models import Household, HouseholdMember, Marriage, ParentLink, Person

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import Role
 from jisheng.core.models import OrgUnit
+from jisheng.core.roles import Role
 from jisheng.prepregnancy import health, rules
 from jisheng.prepregnancy.models import (
     Checkup,

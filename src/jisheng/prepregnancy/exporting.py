@@ -9,12 +9,12 @@ from typing import IO
 from django.db import transaction
 
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
-from jisheng.core.exports import safe_cell
+from jisheng.audit.services import Action
+from jisheng.core.actors import Actor
+from jisheng.core.exports import safe_cell, write_xlsx
 from jisheng.prepregnancy.models import CoupleSource, CoupleState, TargetCouple
 from jisheng.prepregnancy.selectors.couples import CoupleFilters, couple_list
 from jisheng.prepregnancy.services.common import require_health
-from jisheng.registry.exporting import write_xlsx
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADERS = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import Capability
+from jisheng.core.roles import Capability
 from jisheng.prepregnancy.models import CoupleState
 from jisheng.prepregnancy.selectors.couples import couple_count
 from jisheng.prepregnancy.selectors.worklists import DUE_SOON_DAYS, my_due_counts

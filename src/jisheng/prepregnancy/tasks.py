@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.tasks import task
 
 from jisheng.accounts.models import User
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
 from jisheng.core.models import OrgUnit
 from jisheng.core.progress import progress_fail, progress_finish, progress_start
 

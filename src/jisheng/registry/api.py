@@ -7,9 +7,9 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from jisheng.accounts.decorators import request_user
-from jisheng.audit.services import Actor, client_ip
+from jisheng.core.actors import Actor, client_ip, request_user
 from jisheng.core.errors import JishengError
+from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
 from jisheng.registry import selectors
 from jisheng.registry.models import Household, LifeEvent, Marriage, Person
@@ -185,17 +185,17 @@ class EventIn(Schema):
 def _person(actor: Actor, pk: int | None) -> Person:
     if pk is None:
         raise JishengError("缺少 person_id", code="invalid_input")
-    return selectors.visible_or_404(Person, user=actor.user, pk=pk)
+    return visible_or_404(Person, user=actor.user, pk=pk)
 
 
 def _optional[M](actor: Actor, model: type[M], pk: int | None) -> M | None:
-    return None if pk is None else selectors.visible_or_404(model, user=actor.user, pk=pk)  # type: ignore[type-var]
+    return None if pk is None else visible_or_404(model, user=actor.user, pk=pk)  # type: ignore[type-var]
 
 
 def _community(actor: Actor, pk: int | None) -> OrgUnit:
     if pk is None:
         raise JishengError("缺少 community_id", code="invalid_input")
-    return selectors.visible_or_404(OrgUnit, user=actor.user, pk=pk)
+    return visible_or_404(OrgUnit, user=actor.user, pk=pk)
 
 
 def _event(actor: Actor, body: EventIn) -> LifeEvent:

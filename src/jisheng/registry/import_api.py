@@ -7,8 +7,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 
-from jisheng.accounts.decorators import request_user
-from jisheng.audit.services import Actor, client_ip
+from jisheng.core.actors import Actor, client_ip, request_user
 from jisheng.core.errors import NotFound
 from jisheng.core.models import OrgUnit
 from jisheng.registry.models import PersonImport

@@ -19,12 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jisheng.accounts.decorators import request_user, require_capability
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import Capability
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import Forbidden, JishengError
+from jisheng.core.exports import csv_chunks
+from jisheng.core.lookups import community_choices
 from jisheng.core.models import OrgUnit
+from jisheng.core.permissions import require_capability
+from jisheng.core.roles import Capability
 from jisheng.registry import exporting, importing, selectors
 from jisheng.registry.forms import PersonFilterForm
 from jisheng.registry.importing import ImportFileError
@@ -77,7 +79,7 @@ def _no_store(response: HttpResponseBase) -> HttpResponseBase:
 def person_import_new(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = PersonImportForm(
-        request.POST or None, request.FILES or None, communities=selectors.community_choices(user)
+        request.POST or None, request.FILES or None, communities=community_choices(user)
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -155,7 +157,7 @@ def person_import_bad_rows(request: HttpRequest, import_id: int) -> HttpResponse
 
 def _person_filters(request: HttpRequest) -> selectors.PersonFilters:
     """The resident list's filters, parsed by the list page's own form."""
-    communities = selectors.community_choices(request_user(request))
+    communities = community_choices(request_user(request))
     form = PersonFilterForm(request.GET or None, communities=communities)
     if form.is_bound and not form.is_valid():
         raise JishengError(form.errors.as_text(), code="invalid_filter")
@@ -193,7 +195,7 @@ def person_export_csv(request: HttpRequest) -> HttpResponseBase:
         actor=Actor.from_request(request), filters=_person_filters(request), file_format="csv"
     )
     response = StreamingHttpResponse(
-        exporting.csv_chunks(exporting.EXPORT_HEADERS, rows),
+        csv_chunks(exporting.EXPORT_HEADERS, rows),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = _content_disposition(_export_name("csv"))

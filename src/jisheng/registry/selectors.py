@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 from weakref import WeakKeyDictionary
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Collate
@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from jisheng.accounts.models import User
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
+from jisheng.core.actors import Actor
 from jisheng.core.db import ModelRows
 from jisheng.core.errors import JishengError, NotFound
 from jisheng.core.models import OrgUnit
@@ -325,14 +326,6 @@ def duplicate_flags(
     )
 
 
-def visible_or_404[M: models.Model](model: type[M], *, user: User, pk: int) -> M:
-    """One record of ``model`` inside the user's scope, else NotFound (never say which)."""
-    found = model.objects.visible_to(user).filter(pk=pk).first()  # type: ignore[attr-defined]
-    if found is None:
-        raise NotFound()
-    return found  # type: ignore[no-any-return]
-
-
 def _sensitive_of(*relations: str) -> list[str]:
     """Encrypted columns of related persons that lists never need to decrypt."""
     return [f"{relation}__{name}" for relation in relations for name in ("id_number", "phone")]
@@ -366,11 +359,4 @@ def person_children(user: User, person: Person) -> QuerySet[Person]:
         .exclude(status=ResidentStatus.VOIDED)
         .defer("id_number", "phone")
         .order_by("birth_date", "pk")
-    )
-
-
-def community_choices(user: User) -> QuerySet[OrgUnit]:
-    """Communities and villages in the user's scope: where they may register residents."""
-    return OrgUnit.objects.visible_to(user).filter(
-        kind__in=[OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.VILLAGE]
     )

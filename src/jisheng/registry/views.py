@@ -20,12 +20,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jisheng.accounts.decorators import request_user, require_capability
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import Capability
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import Forbidden, JishengError, NotFound
+from jisheng.core.lookups import community_choices
 from jisheng.core.navigation import person_links
+from jisheng.core.permissions import require_capability
+from jisheng.core.roles import Capability
 from jisheng.registry import selectors
 from jisheng.registry.forms import (
     BirthForm,
@@ -62,7 +63,7 @@ Record = Callable[[Actor, dict[str, Any]], LifeEvent]
 @require_capability(Capability.VIEW_PERSONAL)
 def person_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    form = PersonFilterForm(request.GET or None, communities=selectors.community_choices(user))
+    form = PersonFilterForm(request.GET or None, communities=community_choices(user))
     query = request.GET.copy()
     query.pop("page", None)
     context: dict[str, Any] = {
@@ -140,7 +141,7 @@ def person_register(request: HttpRequest) -> HttpResponse:
     form = RegistrationForm(
         _posted(request),
         initial={"household": request.GET.get("household", "")},
-        communities=selectors.community_choices(user),
+        communities=community_choices(user),
         households=selectors.household_list(user=user),
     )
 
@@ -169,7 +170,7 @@ def person_move_in_new(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = NewcomerForm(
         _posted(request),
-        communities=selectors.community_choices(user),
+        communities=community_choices(user),
         households=selectors.household_list(user=user),
     )
 
@@ -289,7 +290,7 @@ def person_move_in(request: HttpRequest, person_id: int) -> HttpResponse:
     form = MoveBackInForm(
         _posted(request),
         initial={"community": person.community_id},
-        communities=selectors.community_choices(user),
+        communities=community_choices(user),
         households=selectors.household_list(user=user),
     )
 

@@ -10,8 +10,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import Capability
 from jisheng.core.models import OrgUnit
+from jisheng.core.roles import Capability
 from jisheng.registry.models import Household, Person, ResidentStatus
 
 

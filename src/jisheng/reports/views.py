@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from jisheng.accounts.decorators import request_user
+from jisheng.core.actors import request_user
 from jisheng.reports import selectors
 from jisheng.reports.panels import home_panels
 

@@ -1,7 +1,7 @@
 """Benefits records: programs, the application workflow, entitlements, payments, care."""
 
 from jisheng.benefits.models.care import Certification, Visit, VisitPhoto
-from jisheng.benefits.models.payments import IdempotencyKey, Payment, PaymentBatch
+from jisheng.benefits.models.payments import Payment, PaymentBatch
 from jisheng.benefits.models.programs import (
     BenefitKind,
     Category,
@@ -30,7 +30,6 @@ __all__ = [
     "Cycle",
     "DisabilityRecord",
     "Entitlement",
-    "IdempotencyKey",
     "Objection",
     "Payment",
     "PaymentBatch",

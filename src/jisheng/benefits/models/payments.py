@@ -119,24 +119,3 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program_id} {self.period} · {self.person_id}"
-
-
-class IdempotencyKey(models.Model):
-    """An API request already answered: the same key from the same user gets the same answer."""
-
-    key = models.CharField(max_length=100)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    scope = models.CharField(max_length=50)
-    status = models.PositiveSmallIntegerField()
-    response = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints: ClassVar[list[models.BaseConstraint]] = [
-            models.UniqueConstraint(
-                fields=["user", "scope", "key"], name="benefits_idempotency_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.scope} {self.key}"

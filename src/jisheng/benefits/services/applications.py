@@ -16,9 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jisheng.accounts.roles import Capability
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
 from jisheng.benefits.eligibility import explain
 from jisheng.benefits.models import (
     Application,
@@ -30,7 +29,9 @@ from jisheng.benefits.models import (
 )
 from jisheng.benefits.models.workflow import OPEN_STATES, State
 from jisheng.benefits.uploads import DOCUMENT_SUFFIXES, check_upload
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.core.roles import Capability
 from jisheng.registry.models import ParentLink, Person, ResidentStatus, Sex
 
 

@@ -19,9 +19,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jisheng.accounts.roles import Capability
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
 from jisheng.benefits.eligibility import explain
 from jisheng.benefits.models import (
     BenefitKind,
@@ -32,7 +31,9 @@ from jisheng.benefits.models import (
     VisitPhoto,
 )
 from jisheng.benefits.uploads import IMAGE_SUFFIXES, check_upload
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.core.roles import Capability
 from jisheng.registry.models import Household, HouseholdMember, Person, ResidentStatus
 
 MAX_PHOTOS_PER_VISIT = 20

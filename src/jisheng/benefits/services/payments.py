@@ -17,14 +17,15 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jisheng.accounts.roles import Capability
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
 from jisheng.benefits.amounts import ONCE, Period, period_amount, period_for
 from jisheng.benefits.eligibility import CompiledRule, compile_rule, grouped_ids
 from jisheng.benefits.models import Entitlement, Payment, PaymentBatch, Program
+from jisheng.core.actors import Actor
 from jisheng.core.db import insert_rows
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
 
 _LIVE = (Payment.Status.PENDING, Payment.Status.PAID)

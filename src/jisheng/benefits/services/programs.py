@@ -9,12 +9,13 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jisheng.accounts.roles import Capability
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
 from jisheng.benefits.eligibility import validate_rule
 from jisheng.benefits.models import BenefitKind, Cycle, DisabilityRecord, Program
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Forbidden, JishengError
+from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
 
 FUNDING_LEVELS = ("central", "province", "city", "district", "street", "community")

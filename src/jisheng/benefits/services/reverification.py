@@ -27,12 +27,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jisheng.accounts.roles import Capability
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
 from jisheng.benefits.eligibility import explain, persons_meeting
 from jisheng.benefits.models import Entitlement, Program, ReviewCampaign, ReviewItem
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.core.roles import Capability
 from jisheng.registry.models import LifeEvent, Person, ResidentStatus
 
 Flag = dict[str, Any]

@@ -8,9 +8,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jisheng.accounts.decorators import request_user, require_capability
-from jisheng.accounts.roles import Capability
-from jisheng.audit.services import Actor
 from jisheng.benefits import selectors
 from jisheng.benefits.forms import ApplicationForm, DocumentForm, ObjectionForm, TransitionForm
 from jisheng.benefits.models import Application, ApplicationDocument, Program
@@ -24,9 +21,12 @@ from jisheng.benefits.services.applications import (
 )
 from jisheng.benefits.services.notices import objection_record
 from jisheng.benefits.views.common import page_of, posted, query_without_page, submit
+from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError, NotFound
+from jisheng.core.lookups import visible_or_404
+from jisheng.core.permissions import require_capability
+from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
-from jisheng.registry.selectors import visible_or_404
 
 
 @require_GET

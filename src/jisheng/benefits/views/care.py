@@ -15,10 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jisheng.accounts.decorators import request_user, require_capability
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import Capability
-from jisheng.audit.services import Actor
 from jisheng.benefits import selectors_care as selectors
 from jisheng.benefits.forms_care import (
     CertificationFilterForm,
@@ -31,7 +28,10 @@ from jisheng.benefits.forms_care import (
 )
 from jisheng.benefits.models import Certification, Visit
 from jisheng.benefits.services import care
+from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import Forbidden, JishengError, NotFound
+from jisheng.core.permissions import require_capability
+from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -8,17 +8,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jisheng.accounts.decorators import request_user, require_capability
-from jisheng.accounts.roles import Capability
-from jisheng.audit.services import Actor
 from jisheng.benefits import selectors
 from jisheng.benefits.forms import NoticeForm, ObjectionForm, ResolveForm
 from jisheng.benefits.masking import mask_name
 from jisheng.benefits.models import Application, Objection, PublicNotice
 from jisheng.benefits.services.notices import notice_publish, objection_record, objection_resolve
 from jisheng.benefits.views.common import posted, submit
+from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
-from jisheng.registry.selectors import visible_or_404
+from jisheng.core.lookups import visible_or_404
+from jisheng.core.permissions import require_capability
+from jisheng.core.roles import Capability
 
 
 @require_GET

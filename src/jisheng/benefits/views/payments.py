@@ -10,18 +10,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jisheng.accounts.decorators import request_user, require_capability
-from jisheng.accounts.roles import Capability
-from jisheng.audit.services import Actor
 from jisheng.benefits import selectors
 from jisheng.benefits.exporting import disbursement_rows
 from jisheng.benefits.forms import BatchBuildForm, ExportForm, ReverseForm, SettleForm
 from jisheng.benefits.models import Payment, PaymentBatch
 from jisheng.benefits.services import payments
 from jisheng.benefits.views.common import page_of, posted, query_without_page, submit
+from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
-from jisheng.registry.exporting import csv_chunks, write_xlsx
-from jisheng.registry.selectors import visible_or_404
+from jisheng.core.exports import csv_chunks, write_xlsx
+from jisheng.core.lookups import visible_or_404
+from jisheng.core.permissions import require_capability
+from jisheng.core.roles import Capability
 
 
 @require_GET

@@ -12,9 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jisheng.accounts.decorators import request_user, require_capability
-from jisheng.accounts.roles import Capability
-from jisheng.audit.services import Actor
 from jisheng.benefits import selectors
 from jisheng.benefits.eligibility import FACTS, OPERATORS_BY_KIND, describe, explain
 from jisheng.benefits.forms import DisabilityForm, ProgramForm
@@ -22,9 +19,13 @@ from jisheng.benefits.models import Program
 from jisheng.benefits.services.applications import applications_create_for
 from jisheng.benefits.services.programs import EDITABLE_FIELDS, disability_record, program_save
 from jisheng.benefits.views.common import page_of, posted, query_without_page, submit
+from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
+from jisheng.core.lookups import visible_or_404
+from jisheng.core.permissions import require_capability
+from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
-from jisheng.registry.selectors import person_detail, visible_or_404
+from jisheng.registry.selectors import person_detail
 
 
 @require_GET

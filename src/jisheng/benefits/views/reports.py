@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from jisheng.accounts.decorators import request_user, require_capability
-from jisheng.accounts.roles import Capability
 from jisheng.benefits import selectors
 from jisheng.benefits.models import Category
 from jisheng.benefits.selectors_care import relief_spending, spending_total
+from jisheng.core.actors import request_user
 from jisheng.core.errors import JishengError
+from jisheng.core.permissions import require_capability
+from jisheng.core.roles import Capability
 
 
 @require_GET

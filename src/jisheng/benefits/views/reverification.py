@@ -12,15 +12,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jisheng.accounts.decorators import request_user, require_capability
-from jisheng.accounts.roles import Capability
-from jisheng.audit.services import Actor
 from jisheng.benefits import selectors_care as selectors
 from jisheng.benefits.forms_care import CampaignForm, DecideForm, ItemFilterForm
 from jisheng.benefits.models import ReviewItem
 from jisheng.benefits.services import reverification
 from jisheng.benefits.services.reverification import FLAG_KINDS
+from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import Forbidden, JishengError, NotFound
+from jisheng.core.permissions import require_capability
+from jisheng.core.roles import Capability
 
 
 def _labelled[T: ReviewItem](items: Iterable[T]) -> list[T]:

@@ -11,10 +11,8 @@ from jisheng.contraceptives.models.catalogue import (
 )
 from jisheng.contraceptives.models.ledger import (
     ALLOWED_REASONS,
-    IDEMPOTENCY_KEY_LENGTH,
     MoveKind,
     MoveReason,
-    MoveRequestKey,
     StockBalance,
     StockCount,
     StockCountLine,
@@ -31,7 +29,6 @@ from jisheng.contraceptives.models.roster import (
 
 __all__ = [
     "ALLOWED_REASONS",
-    "IDEMPOTENCY_KEY_LENGTH",
     "Consultation",
     "ConsultationTopic",
     "DistributionPoint",
@@ -40,7 +37,6 @@ __all__ = [
     "Method",
     "MoveKind",
     "MoveReason",
-    "MoveRequestKey",
     "PointKind",
     "Product",
     "ProductCategory",

@@ -10,8 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jisheng.accounts.roles import Capability
 from jisheng.core.models import OrgUnit
+from jisheng.core.roles import Capability
 from jisheng.core.scope import ScopedManager, ScopeRule
 
 

@@ -16,12 +16,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jisheng.accounts.roles import Capability
 from jisheng.contraceptives.models.catalogue import DistributionPoint, Lot
+from jisheng.core.roles import Capability
 from jisheng.core.scope import ScopedManager, ScopedQuerySet, ScopeRule
 from jisheng.registry.models import Person
-
-IDEMPOTENCY_KEY_LENGTH = 100
 
 
 class MoveKind(models.TextChoices):
@@ -383,22 +381,3 @@ class StockBalance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.point_id}:{self.lot_id}={self.quantity}"
-
-
-class MoveRequestKey(models.Model):
-    """An idempotency key of one user's move post: the same key returns the first result."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    key = models.CharField(max_length=IDEMPOTENCY_KEY_LENGTH)
-    # SHA-256 of the request, so a key reused for a different request is refused.
-    fingerprint = models.CharField(max_length=64)
-    move_ids = models.JSONField(default=list)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints: ClassVar[list[models.BaseConstraint]] = [
-            models.UniqueConstraint(fields=["user", "key"], name="contraceptives_request_key"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id}:{self.key}"

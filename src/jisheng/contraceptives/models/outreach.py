@@ -10,8 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jisheng.accounts.roles import Capability
 from jisheng.contraceptives.models.catalogue import DistributionPoint
+from jisheng.core.roles import Capability
 from jisheng.core.scope import ScopedManager, ScopeRule
 
 

@@ -14,10 +14,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jisheng.accounts.roles import Capability
 from jisheng.contraceptives.models.catalogue import DistributionPoint, Method
 from jisheng.contraceptives.models.ledger import StockMove
 from jisheng.core.fields import EncryptedTextField
+from jisheng.core.roles import Capability
 from jisheng.core.scope import ScopedManager, ScopeRule
 from jisheng.registry.models import Person
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet, Sum
 
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import Capability
 from jisheng.contraceptives.models import (
     DistributionPoint,
     Lot,
@@ -21,6 +20,7 @@ from jisheng.contraceptives.models import (
     StockBalance,
     StockThreshold,
 )
+from jisheng.core.roles import Capability
 
 EXPIRY_WARNING_MONTHS = 6
 

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from jisheng.accounts.models import User
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
 from jisheng.contraceptives.models import (
     Method,
     MoveKind,
@@ -18,6 +18,7 @@ from jisheng.contraceptives.models import (
     RosterFollowUp,
     StockMove,
 )
+from jisheng.core.actors import Actor
 from jisheng.core.errors import NotFound
 
 

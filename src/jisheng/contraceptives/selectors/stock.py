@@ -11,9 +11,8 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum, Window
 from django.utils import timezone
 
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import ROLE_CAPABILITIES, Capability
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
 from jisheng.contraceptives.models import (
     DistributionPoint,
     Lot,
@@ -26,8 +25,10 @@ from jisheng.contraceptives.models import (
     StockThreshold,
     StockTransfer,
 )
+from jisheng.core.actors import Actor
 from jisheng.core.errors import NotFound
 from jisheng.core.models import OrgUnit
+from jisheng.core.roles import ROLE_CAPABILITIES, Capability
 
 
 def point_list(user: User) -> QuerySet[DistributionPoint]:

@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import Capability
-from jisheng.audit.services import Actor
 from jisheng.contraceptives.models import DistributionPoint
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
 from jisheng.core.models import OrgUnit
+from jisheng.core.roles import Capability
 
 MAX_QUANTITY = 1_000_000
 NOTE_LENGTH = 200

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
 from jisheng.contraceptives.models import (
     ALLOWED_REASONS,
     DistributionPoint,
@@ -29,6 +29,7 @@ from jisheng.contraceptives.models import (
     StockMove,
 )
 from jisheng.contraceptives.services.access import DOCUMENT_LENGTH, check_date, check_text
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, JishengError
 
 Key = tuple[int, int]  # (point id, lot id)

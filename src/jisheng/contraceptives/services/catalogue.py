@@ -6,9 +6,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import Capability
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
 from jisheng.contraceptives.models import (
     DistributionPoint,
     PointKind,
@@ -22,8 +21,10 @@ from jisheng.contraceptives.services.access import (
     point_in_service,
     require_street_manager,
 )
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, JishengError, NotFound
 from jisheng.core.models import OrgUnit
+from jisheng.core.roles import Capability
 
 
 def product_create(

@@ -8,7 +8,6 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from jisheng.audit.services import Actor
 from jisheng.contraceptives.models import (
     DistributionPoint,
     Lot,
@@ -29,6 +28,7 @@ from jisheng.contraceptives.services.access import (
 )
 from jisheng.contraceptives.services.balances import Change, MoveFacts, append_move, apply_changes
 from jisheng.contraceptives.services.roster import roster_ensure_for_issue, roster_undo_issue
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
 from jisheng.registry.models import Person, ResidentStatus
 

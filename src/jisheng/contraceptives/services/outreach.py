@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
 from jisheng.contraceptives.models import (
     Consultation,
     ConsultationTopic,
@@ -16,6 +16,7 @@ from jisheng.contraceptives.models import (
     MaterialHandout,
 )
 from jisheng.contraceptives.services.access import check_date, check_text, point_in_service
+from jisheng.core.actors import Actor
 from jisheng.core.errors import JishengError
 
 MAX_PEOPLE = 10_000

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
 from jisheng.contraceptives.models import (
     DistributionPoint,
     Method,
@@ -25,6 +25,7 @@ from jisheng.contraceptives.models import (
     StopReason,
 )
 from jisheng.contraceptives.services.access import check_date, check_text, require_health_duty
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, JishengError, NotFound
 from jisheng.registry.models import Person, ResidentStatus
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
 from jisheng.contraceptives.models import (
     ALLOWED_REASONS,
     DistributionPoint,
@@ -38,6 +38,7 @@ from jisheng.contraceptives.services.balances import (
     apply_changes,
     lock_balances,
 )
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, JishengError, NotFound
 
 State = StockCount.State

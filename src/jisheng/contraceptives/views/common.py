@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from jisheng.audit.services import Actor
 from jisheng.contraceptives.forms import YearForm
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Forbidden, JishengError, NotFound
 
 FORM_TEMPLATE = "contraceptives/form.html"

@@ -8,16 +8,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from jisheng.accounts.decorators import request_user, require_capability
-from jisheng.accounts.roles import Capability
-from jisheng.audit.services import Actor
 from jisheng.contraceptives.forms import AddLotForm, CountLinesForm, CountStartForm
 from jisheng.contraceptives.models import MoveReason, StockCount
 from jisheng.contraceptives.selectors import stock
 from jisheng.contraceptives.services import stocktake
 from jisheng.contraceptives.services.stocktake import LineEntry
 from jisheng.contraceptives.views.common import submit
+from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import Conflict, JishengError
+from jisheng.core.permissions import require_capability
+from jisheng.core.roles import Capability
 
 
 @require_POST

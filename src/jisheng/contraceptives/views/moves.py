@@ -14,10 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jisheng.accounts.decorators import request_user, require_capability
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import Capability
-from jisheng.audit.services import Actor
 from jisheng.contraceptives.forms import (
     IssueForm,
     MoveForm,
@@ -35,6 +32,9 @@ from jisheng.contraceptives.views.common import (
     posted,
     query_int,
 )
+from jisheng.core.actors import Actor, request_user
+from jisheng.core.permissions import require_capability
+from jisheng.core.roles import Capability
 from jisheng.registry import selectors as registry_selectors
 
 Post = Callable[[Actor, dict[str, Any]], list[StockMove]]

@@ -8,13 +8,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jisheng.accounts.decorators import request_user, require_capability
-from jisheng.accounts.roles import Capability
-from jisheng.audit.services import Actor
 from jisheng.contraceptives.forms import ConsultationForm, HandoutForm, YearForm
 from jisheng.contraceptives.selectors import reports, stock
 from jisheng.contraceptives.services import outreach
 from jisheng.contraceptives.views.common import submit, year_from
+from jisheng.core.actors import Actor, request_user
+from jisheng.core.permissions import require_capability
+from jisheng.core.roles import Capability
 
 LOG_LENGTH = 50
 

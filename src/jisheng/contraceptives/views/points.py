@@ -11,9 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jisheng.accounts.decorators import request_user, require_capability
-from jisheng.accounts.roles import Capability
-from jisheng.audit.services import Actor
 from jisheng.contraceptives.forms import PointEditForm, PointForm, ProductForm, ThresholdsForm
 from jisheng.contraceptives.models import DistributionPoint, MoveKind, Product
 from jisheng.contraceptives.selectors import stock
@@ -21,6 +18,9 @@ from jisheng.contraceptives.selectors.alerts import LotAlert, LowStock, stock_al
 from jisheng.contraceptives.services import catalogue
 from jisheng.contraceptives.services.access import is_street_manager, require_street_manager
 from jisheng.contraceptives.views.common import form_page, posted
+from jisheng.core.actors import Actor, request_user
+from jisheng.core.permissions import require_capability
+from jisheng.core.roles import Capability
 
 # The move pages offered on a point's page, in the order a keeper needs them.
 MOVE_ACTIONS = (

@@ -7,14 +7,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from jisheng.accounts.decorators import request_user, require_capability
-from jisheng.accounts.roles import Capability
-from jisheng.audit.services import Actor
 from jisheng.contraceptives import exports
 from jisheng.contraceptives.forms import YearForm
 from jisheng.contraceptives.selectors import reports
 from jisheng.contraceptives.views.common import year_from
+from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import Forbidden
+from jisheng.core.permissions import require_capability
+from jisheng.core.roles import Capability
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

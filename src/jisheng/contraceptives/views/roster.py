@@ -11,15 +11,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jisheng.accounts.decorators import request_user, require_capability
-from jisheng.accounts.roles import Capability
-from jisheng.audit.services import Actor
 from jisheng.contraceptives.forms import FollowUpForm, RosterEnrollForm, RosterFilterForm, StopForm
 from jisheng.contraceptives.models import RosterEntry, RosterFollowUp
 from jisheng.contraceptives.selectors import roster as selectors
 from jisheng.contraceptives.services import roster as services
 from jisheng.contraceptives.views.common import form_page, posted
+from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
+from jisheng.core.lookups import community_choices
+from jisheng.core.permissions import require_capability
+from jisheng.core.roles import Capability
 from jisheng.registry import selectors as registry_selectors
 
 
@@ -39,9 +40,7 @@ def _form_entry(request: HttpRequest, entry_id: int) -> RosterEntry:
 @require_capability(Capability.VIEW_HEALTH)
 def roster_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    form = RosterFilterForm(
-        request.GET or None, communities=registry_selectors.community_choices(user)
-    )
+    form = RosterFilterForm(request.GET or None, communities=community_choices(user))
     filters = selectors.RosterFilters()
     if form.is_bound and not form.is_valid():
         raise JishengError(_("The filter is not valid."), code="invalid_filter")

@@ -8,9 +8,10 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from jisheng.accounts.roles import Role
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Forbidden, NotFound
+from jisheng.core.lookups import visible_or_404
+from jisheng.core.roles import Role
 from jisheng.prepregnancy import health
 from jisheng.prepregnancy.api.common import (
     Id,
@@ -31,7 +32,6 @@ from jisheng.prepregnancy.selectors import couples as couple_selectors
 from jisheng.prepregnancy.selectors import risk_factors as factor_selectors
 from jisheng.prepregnancy.selectors import worklists
 from jisheng.prepregnancy.services import checkups
-from jisheng.registry import selectors as registry
 
 router = Router(tags=["prepregnancy"])
 
@@ -145,7 +145,7 @@ def referral_list(request: HttpRequest, query: Query[ReferralQuery]) -> object:
 )
 def referral_complete(request: HttpRequest, checkup_referral_id: int) -> Referral:
     actor = health_actor(request)
-    referral = registry.visible_or_404(Referral, user=actor.user, pk=checkup_referral_id)
+    referral = visible_or_404(Referral, user=actor.user, pk=checkup_referral_id)
     body = parse_body(request, ReferralCompleteIn)
     return checkups.referral_complete(
         actor=actor, referral=referral, completed_on=body.completed_on, result=body.result

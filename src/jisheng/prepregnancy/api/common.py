@@ -13,10 +13,9 @@ from ninja import Field, Schema
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
 
-from jisheng.accounts.decorators import request_user
-from jisheng.accounts.roles import Capability
-from jisheng.audit.services import Actor, client_ip
+from jisheng.core.actors import Actor, client_ip, request_user
 from jisheng.core.errors import Forbidden, JishengError
+from jisheng.core.roles import Capability
 from jisheng.prepregnancy.models import TargetCouple
 from jisheng.prepregnancy.selectors import couples as couple_selectors
 

@@ -7,7 +7,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
+from jisheng.core.lookups import visible_or_404
 from jisheng.prepregnancy.api.common import (
     Id,
     Text200,
@@ -26,7 +27,6 @@ from jisheng.prepregnancy.api.schemas import (
 from jisheng.prepregnancy.models import Checkup, Contact, TargetCouple
 from jisheng.prepregnancy.selectors import couples as couple_selectors
 from jisheng.prepregnancy.services import contacts, couples
-from jisheng.registry import selectors as registry
 from jisheng.registry.models import Person
 
 router = Router(tags=["prepregnancy"])
@@ -95,7 +95,7 @@ def couple_refresh(request: HttpRequest) -> object:
 )
 def couple_planning(request: HttpRequest, body: PlanningIn) -> Status[TargetCouple]:
     actor = health_actor(request)
-    wife = registry.visible_or_404(Person, user=actor.user, pk=body.wife_id)
+    wife = visible_or_404(Person, user=actor.user, pk=body.wife_id)
     couple, created = couples.couple_mark_planning(actor=actor, wife=wife, since=body.since)
     return Status(201 if created else 200, couple_in_scope(actor, couple.pk))
 

@@ -9,8 +9,9 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
 from jisheng.core.errors import NotFound
+from jisheng.core.lookups import visible_or_404
 from jisheng.prepregnancy import health
 from jisheng.prepregnancy.api.common import (
     Id,
@@ -26,7 +27,6 @@ from jisheng.prepregnancy.models import FollowUp, Pregnancy
 from jisheng.prepregnancy.selectors import couples as couple_selectors
 from jisheng.prepregnancy.selectors import worklists
 from jisheng.prepregnancy.services import pregnancies
-from jisheng.registry import selectors as registry
 from jisheng.registry.models import LifeEvent
 
 router = Router(tags=["prepregnancy"])
@@ -100,7 +100,7 @@ def pregnancy_birth(request: HttpRequest, pregnancy_id: int) -> Pregnancy:
     actor = health_actor(request)
     pregnancy = couple_selectors.pregnancy_visible(user=actor.user, pregnancy_id=pregnancy_id)
     body = parse_body(request, BirthLinkIn)
-    event = registry.visible_or_404(LifeEvent, user=actor.user, pk=body.birth_event_id)
+    event = visible_or_404(LifeEvent, user=actor.user, pk=body.birth_event_id)
     return pregnancies.pregnancy_link_birth(actor=actor, pregnancy=pregnancy, event=event)
 
 
@@ -147,7 +147,7 @@ def followup_outcome(request: HttpRequest, pregnancy_followup_id: int) -> Follow
     followup = _followup(actor, pregnancy_followup_id)
     body = parse_body(request, OutcomeIn)
     event = (
-        registry.visible_or_404(LifeEvent, user=actor.user, pk=body.birth_event_id)
+        visible_or_404(LifeEvent, user=actor.user, pk=body.birth_event_id)
         if body.birth_event_id is not None
         else None
     )

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jisheng.accounts.roles import Capability
 from jisheng.core.models import OrgUnit
+from jisheng.core.roles import Capability
 from jisheng.core.scope import ScopedManager, ScopeRule
 from jisheng.registry.models import Marriage, Person
 

@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jisheng.accounts.roles import Capability
 from jisheng.core.fields import EncryptedTextField
+from jisheng.core.roles import Capability
 from jisheng.core.scope import ScopedManager, ScopeRule
 from jisheng.prepregnancy.fields import EncryptedDateField
 from jisheng.prepregnancy.models.checkups import TaskState

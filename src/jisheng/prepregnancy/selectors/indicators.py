@@ -34,7 +34,8 @@ from django.db.models.functions import Coalesce
 
 from jisheng.accounts.models import User
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
+from jisheng.core.actors import Actor
 from jisheng.core.models import OrgUnit
 from jisheng.prepregnancy import rules
 from jisheng.prepregnancy.models import (

@@ -11,7 +11,8 @@ from django.db.models import Count, QuerySet
 
 from jisheng.accounts.models import User
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
+from jisheng.core.actors import Actor
 from jisheng.prepregnancy.models import FollowUp, Referral, TaskState
 
 COUPLE_SECRETS = (

@@ -9,10 +9,11 @@ import re
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from jisheng.accounts.roles import Role
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.core.roles import Role
 from jisheng.prepregnancy import health, rules
 from jisheng.prepregnancy.models import (
     Checkup,

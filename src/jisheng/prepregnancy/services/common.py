@@ -8,9 +8,9 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jisheng.accounts.roles import Capability
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.core.roles import Capability
 from jisheng.prepregnancy import rules
 from jisheng.prepregnancy.models import CoupleState, Outcome, TargetCouple
 from jisheng.registry.models import LifeEvent, Marriage, Person, ResidentStatus

@@ -11,7 +11,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, JishengError
 from jisheng.prepregnancy import rules, sms
 from jisheng.prepregnancy.models import (

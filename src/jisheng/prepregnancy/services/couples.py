@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from jisheng.accounts.models import User
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, JishengError, NotFound
 from jisheng.core.models import OrgUnit
 from jisheng.prepregnancy import rules

@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, JishengError, NotFound
 from jisheng.prepregnancy import health, rules
 from jisheng.prepregnancy.models import (

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jisheng.accounts.decorators import request_user, require_capability
-from jisheng.accounts.roles import Capability, Role
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError, NotFound
+from jisheng.core.permissions import require_capability
+from jisheng.core.roles import Capability, Role
 from jisheng.prepregnancy import health
 from jisheng.prepregnancy.forms import CheckupForm, ReferralCompleteForm, RiskFactorForm
 from jisheng.prepregnancy.models import Spouse, TaskState

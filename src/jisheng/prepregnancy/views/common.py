@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Forbidden, JishengError, NotFound
 from jisheng.prepregnancy.forms import is_id_text
 

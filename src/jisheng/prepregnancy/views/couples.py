@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jisheng.accounts.decorators import request_user, require_capability
-from jisheng.accounts.roles import Capability
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import Forbidden, JishengError
+from jisheng.core.permissions import require_capability
+from jisheng.core.roles import Capability
 from jisheng.prepregnancy import exporting
 from jisheng.prepregnancy.forms import (
     ContactForm,

@@ -11,10 +11,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from jisheng.accounts.decorators import request_user, require_capability
-from jisheng.accounts.roles import Capability
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
+from jisheng.core.permissions import require_capability
+from jisheng.core.roles import Capability
 from jisheng.prepregnancy.forms import PeriodForm
 from jisheng.prepregnancy.selectors import indicators as selectors
 from jisheng.prepregnancy.views.common import query_id

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, NotFound
 from jisheng.registry.models import (
     DuplicateFlag,

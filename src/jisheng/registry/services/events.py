@@ -19,10 +19,12 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor
+from jisheng.audit.services import Action
 from jisheng.core import crypto
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, JishengError, NotFound
 from jisheng.core.idnumber import mask_id_number, mask_phone
+from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
 from jisheng.registry.models import (
     Household,
@@ -37,7 +39,6 @@ from jisheng.registry.models import (
     Sex,
 )
 from jisheng.registry.names import name_initials
-from jisheng.registry.selectors import visible_or_404
 from jisheng.registry.services.persons import (
     InvalidPerson,
     PersonData,

@@ -60,14 +60,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from jisheng.accounts.models import User
-from jisheng.accounts.roles import Capability
 from jisheng.audit import services as audit
-from jisheng.audit.services import Action, Actor, Result
+from jisheng.audit.services import Action, Result
 from jisheng.core import progress
+from jisheng.core.actors import Actor
 from jisheng.core.db import insert_rows, refresh_planner_statistics
 from jisheng.core.errors import Forbidden, NotFound
 from jisheng.core.fields import BlindIndexField, EncryptedTextField
 from jisheng.core.models import OrgUnit
+from jisheng.core.roles import Capability
 from jisheng.registry import importing
 from jisheng.registry.importing import ImportFileError, Sheet
 from jisheng.registry.models import (

@@ -14,8 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jisheng.accounts.roles import Capability
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError
 from jisheng.core.idnumber import (
     mask_id_number,
@@ -23,6 +22,7 @@ from jisheng.core.idnumber import (
     validate_id_number,
 )
 from jisheng.core.models import OrgUnit
+from jisheng.core.roles import Capability
 from jisheng.registry.models import (
     DuplicateFlag,
     HukouType,
@@ -51,7 +51,11 @@ class InvalidPerson(JishengError):
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__("；".join(problems))
-        self.problems = problems
+        self._problems = problems
+
+    @property
+    def problems(self) -> list[str]:
+        return self._problems
 
 
 @dataclass

@@ -1,0 +1,26 @@
+"""What every API endpoint shares: bounded record ids and the authenticated actor.
+
+Endpoints only authenticate; services check capabilities and raise the project error,
+which ``core.api`` turns into ``{code, message}`` JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from django.http import HttpRequest
+from ninja import Field
+from ninja.params.functions import Path as PathParam
+
+from jisheng.core.actors import Actor
+from jisheng.core.pages import MAX_ID
+
+# A record id from a caller, in a body or query (422 outside 1..2**63-1, never an overflow).
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# The same bound for a path parameter (``/things/{thing_id}``).
+PathId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+
+
+def api_actor(request: HttpRequest) -> Actor:
+    """The caller as an :class:`Actor` (403 if not signed in); it checks no capability."""
+    return Actor.from_request(request)
