@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "jisheng.prepregnancy",
     "jisheng.contraceptives",
     "jisheng.reports",
+    "jisheng.demo",
 ]
 
 MIDDLEWARE = [

@@ -294,8 +294,8 @@ def test_one_campaign_per_program_street_and_year(childcare, street, make_user) 
 
 
 def test_items_outside_the_street_are_not_found(childcare, street, make_user, org) -> None:
+    from jisheng.accounts.org_units import org_unit_create
     from jisheng.core.roles import Role
-    from jisheng.core.services import org_unit_create
 
     subsidy, rows = childcare
     campaign = campaign_create(actor=Actor(user=street), program=subsidy, year=2026, today=TODAY)

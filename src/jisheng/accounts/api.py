@@ -1,9 +1,24 @@
+"""Accounts API: who am I, and the bearer-token auth every endpoint accepts."""
+
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.security import HttpBearer
 
+from jisheng.accounts.models import User
+from jisheng.accounts.services import token_user
 from jisheng.core.actors import request_user
 
 router = Router(tags=["accounts"])
+
+
+class BearerToken(HttpBearer):
+    """``Authorization: Bearer jst_…``: a personal API token (``AccountsConfig.api_auth``)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = token_user(token)
+        if user is not None:
+            request.user = user
+        return user
 
 
 class MeOut(Schema):

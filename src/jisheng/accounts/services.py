@@ -20,6 +20,7 @@ from jisheng.audit.services import Action, Result
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
 from jisheng.core.models import OrgUnit
+from jisheng.core.permissions import require
 from jisheng.core.roles import ROLE_UNIT_KINDS, SEPARATED_ROLES, Capability, Role
 
 LOGIN_FAILED_MESSAGE = _("Wrong user name or password.")
@@ -30,11 +31,6 @@ TOKEN_PREFIX = "jst_"  # noqa: S105 - a public marker, not a secret
 class LoginRefused(JishengError):
     code = "login_refused"
     status = 401
-
-
-def _require(actor: Actor, capability: Capability) -> None:
-    if not actor.user.has_capability(capability):
-        raise Forbidden(_("Your role does not allow this."))
 
 
 def login_is_locked(username: str) -> bool:
@@ -114,7 +110,7 @@ def user_create(
 ) -> User:
     """Create an account (system administrator's duty; ``actor=None`` only from the CLI)."""
     if actor is not None:
-        _require(actor, Capability.MANAGE_USERS)
+        require(actor, Capability.MANAGE_USERS)
     if User.objects.filter(username=username).exists():
         raise Conflict(_("This user name is taken."), code="username_taken")
     user = User(username=username, full_name=full_name, org_unit=org_unit)
@@ -130,7 +126,7 @@ def user_create(
 
 @transaction.atomic
 def user_set_active(*, actor: Actor, user: User, active: bool) -> User:
-    _require(actor, Capability.MANAGE_USERS)
+    require(actor, Capability.MANAGE_USERS)
     if user.pk == actor.user.pk:
         raise Forbidden(_("You cannot deactivate your own account."))
     if user.role_set & SEPARATED_ROLES:
@@ -174,7 +170,7 @@ def role_grant(*, actor: Actor | None, user: User, role: Role) -> UserRole:
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if actor is not None:
-            _require(actor, Capability.MANAGE_ROLES)
+            require(actor, Capability.MANAGE_ROLES)
             if locked.pk == actor.user.pk:
                 raise Forbidden(_("You cannot change your own roles."))
         _check_role_fits(locked, role)
@@ -194,7 +190,7 @@ def role_grant(*, actor: Actor | None, user: User, role: Role) -> UserRole:
 
 @transaction.atomic
 def role_revoke(*, actor: Actor, user: User, role: Role) -> None:
-    _require(actor, Capability.MANAGE_ROLES)
+    require(actor, Capability.MANAGE_ROLES)
     if user.pk == actor.user.pk:
         raise Forbidden(_("You cannot change your own roles."))
     deleted, _rows = UserRole.objects.filter(user=user, role=role).delete()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("roles/", views.role_list, name="role_list"),
     path("roles/<int:user_id>/grant/", views.role_grant, name="role_grant"),
     path("roles/<int:user_id>/revoke/<str:role>/", views.role_revoke, name="role_revoke"),
+    path("org-units/", views.org_units, name="org_units"),
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

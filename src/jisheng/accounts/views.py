@@ -11,11 +11,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from jisheng.accounts import selectors, services
 from jisheng.accounts.forms import (
     LoginForm,
+    OrgUnitForm,
     PasswordChangeForm,
     RoleGrantForm,
     TokenCreateForm,
     UserCreateForm,
 )
+from jisheng.accounts.org_units import org_unit_create
 from jisheng.core.actors import Actor, client_ip, request_user
 from jisheng.core.errors import JishengError
 from jisheng.core.models import OrgUnit
@@ -178,3 +180,20 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     services.token_revoke(actor=Actor.from_request(request), token_id=token_id)
     messages.success(request, _("Token revoked."))
     return redirect("accounts:token_list")
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.MANAGE_USERS)
+def org_units(request: HttpRequest) -> HttpResponse:
+    units = OrgUnit.objects.visible_to(request_user(request))
+    form = OrgUnitForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org_unit_create(actor=Actor.from_request(request), **form.cleaned_data)
+        except JishengError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Unit added."))
+            return redirect("accounts:org_units")
+    status = 400 if form.errors else 200
+    return render(request, "accounts/org_units.html", {"units": units, "form": form}, status=status)

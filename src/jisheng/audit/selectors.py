@@ -9,14 +9,13 @@ from django.db.models import QuerySet
 
 from jisheng.accounts.models import User
 from jisheng.audit.models import AuditEvent
-from jisheng.core.errors import Forbidden
+from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 
 
 def audit_search(*, actor: User, filters: dict[str, Any]) -> QuerySet[AuditEvent]:
     """Events matching the auditor's filters, newest first."""
-    if not actor.has_capability(Capability.VIEW_AUDIT):
-        raise Forbidden()
+    require(actor, Capability.VIEW_AUDIT)
     events = AuditEvent.objects.all()
     for field in ("username", "action", "result", "object_type", "object_id", "ip"):
         if filters.get(field):

@@ -13,8 +13,8 @@ from jisheng.audit.models import AuditEvent
 from jisheng.audit.selectors import audit_search
 from jisheng.audit.tasks import audit_export
 from jisheng.core.actors import Actor
-from jisheng.core.errors import Forbidden
 from jisheng.core.models import TaskProgress
+from jisheng.core.permissions import require
 from jisheng.core.progress import progress_create
 from jisheng.core.roles import Capability
 
@@ -68,8 +68,7 @@ def audit_search_recorded(*, actor: Actor, filters: dict[str, Any]) -> QuerySet[
 
 def audit_export_start(*, actor: Actor, filters: dict[str, Any]) -> TaskProgress:
     """Queue a CSV export of the filtered trail; the export itself is audited."""
-    if not actor.user.has_capability(Capability.VIEW_AUDIT):
-        raise Forbidden()
+    require(actor, Capability.VIEW_AUDIT)
     encoded = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in filters.items()}
     with transaction.atomic():
         progress = progress_create(owner_id=actor.user.pk, kind="audit_export")

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -9,6 +8,7 @@ from jisheng.audit import services
 from jisheng.audit.forms import AuditSearchForm
 from jisheng.core.actors import Actor
 from jisheng.core.errors import JishengError
+from jisheng.core.pages import page_of
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 
@@ -26,7 +26,7 @@ def search(request: HttpRequest) -> HttpResponse:
     events = services.audit_search_recorded(
         actor=Actor.from_request(request), filters=_filters(request)
     )
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = page_of(request, events)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

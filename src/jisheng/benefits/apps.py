@@ -1,8 +1,16 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# The module, not the class: Django picks the one AppConfig class defined in apps.py.
+from jisheng.core import modules
 
-class BenefitsConfig(AppConfig):
+
+class BenefitsConfig(modules.ModuleConfig):
     name = "jisheng.benefits"
     label = "benefits"
     verbose_name = _("Benefits")
+    navigation = "jisheng.benefits.navigation"
+    menu_order = 20
+    home_panels = "jisheng.benefits.panels.home_panels"
+    panel_order = 30
+    api_routers = (("/benefits/", "jisheng.benefits.api.router"),)
+    demo_seeder = "jisheng.benefits.demo.demo_seed"

@@ -9,8 +9,8 @@ from jisheng.accounts.models import User
 from jisheng.benefits.models import Application, PaymentBatch
 from jisheng.benefits.models.workflow import State
 from jisheng.benefits.selectors_care import pending_review_count
+from jisheng.core.modules import HomePanel
 from jisheng.core.roles import Capability
-from jisheng.reports.panels import HomePanel
 
 
 def home_panels(user: User) -> list[HomePanel]:

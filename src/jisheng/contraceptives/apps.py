@@ -1,8 +1,16 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# The module, not the class: Django picks the one AppConfig class defined in apps.py.
+from jisheng.core import modules
 
-class ContraceptivesConfig(AppConfig):
+
+class ContraceptivesConfig(modules.ModuleConfig):
     name = "jisheng.contraceptives"
     label = "contraceptives"
     verbose_name = _("Contraceptive supply")
+    navigation = "jisheng.contraceptives.navigation"
+    menu_order = 40
+    home_panels = "jisheng.contraceptives.panels.home_panels"
+    panel_order = 10
+    api_routers = (("/contraceptives/", "jisheng.contraceptives.api.router"),)
+    demo_seeder = "jisheng.contraceptives.demo.demo_seed"

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from jisheng.accounts.models import User
 from jisheng.contraceptives.selectors.alerts import points_watched_by, stock_alerts
-from jisheng.reports.panels import HomePanel
+from jisheng.core.modules import HomePanel
 
 
 def home_panels(user: User) -> list[HomePanel]:

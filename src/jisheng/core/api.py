@@ -1,25 +1,18 @@
-"""The JSON API: one NinjaAPI, bearer tokens or the page session, errors as stable JSON."""
+"""The JSON API: one NinjaAPI, the apps' auth (bearer tokens) or the page session, errors as
+stable JSON, and every app's routers (``ModuleConfig.api_routers``)."""
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import APIKeyCookie, HttpBearer
+from ninja.security import APIKeyCookie
 
-from jisheng.accounts.models import User
-from jisheng.accounts.services import token_user
 from jisheng.core.errors import JishengError
-
-
-class BearerToken(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = token_user(token)
-        if user is not None:
-            request.user = user
-        return user
+from jisheng.core.modules import api_auth, api_routers
 
 
 class PageSession(APIKeyCookie):
@@ -27,16 +20,16 @@ class PageSession(APIKeyCookie):
 
     param_name = "sessionid"
 
-    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = request.user
-        return user if isinstance(user, User) and user.is_authenticated else None
+        return user if isinstance(user, get_user_model()) and user.is_authenticated else None
 
 
 api = NinjaAPI(
     title="jisheng API",
     version="1.0.0",
     description="街道人口和家庭服务管理平台 API。错误统一为 {code, message}。",
-    auth=[BearerToken(), PageSession()],
+    auth=[*api_auth(), PageSession()],
     urls_namespace="api-1.0.0",
     docs_url="/docs",
     # No validator badge: it would call an outside service from the intranet.
@@ -87,21 +80,9 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def register_routers() -> None:
-    from jisheng.accounts.api import router as accounts_router
-    from jisheng.audit.api import router as audit_router
-    from jisheng.benefits.api import router as benefits_router
-    from jisheng.contraceptives.api import router as contraceptives_router
-    from jisheng.prepregnancy.api import router as prepregnancy_router
-    from jisheng.registry.api import router as registry_router
-    from jisheng.registry.import_api import router as import_router
-
-    api.add_router("/", accounts_router)
-    api.add_router("/", registry_router)
-    api.add_router("/", audit_router)
-    api.add_router("/", import_router)
-    api.add_router("/benefits/", benefits_router)
-    api.add_router("/prepregnancy/", prepregnancy_router)
-    api.add_router("/contraceptives/", contraceptives_router)
+    """Mount the routers every installed app declares on its AppConfig."""
+    for prefix, router in api_routers():
+        api.add_router(prefix, router)
 
 
 register_routers()

@@ -2,55 +2,12 @@
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
-from jisheng.core.navigation import MODULE_MENUS, NavLink, NavSection
-from jisheng.core.roles import Capability
-
-_BASE_NAVIGATION = (
-    NavSection(_("Overview"), (NavLink(_("Home"), "reports:home", None),)),
-    NavSection(
-        _("Population registry"),
-        (
-            NavLink(_("Residents"), "registry:person_list", Capability.VIEW_PERSONAL),
-            NavLink(_("Households"), "registry:household_list", Capability.VIEW_PERSONAL),
-            NavLink(_("Possible duplicates"), "registry:duplicate_list", Capability.EDIT_REGISTRY),
-        ),
-    ),
-)
-
-_ACCOUNT_NAVIGATION = (
-    NavSection(
-        _("Administration"),
-        (
-            NavLink(_("Users"), "accounts:user_list", Capability.MANAGE_USERS),
-            NavLink(_("Org units"), "core:org_units", Capability.MANAGE_USERS),
-            NavLink(_("Roles"), "accounts:role_list", Capability.MANAGE_ROLES),
-            NavLink(_("Audit trail"), "audit:search", Capability.VIEW_AUDIT),
-        ),
-    ),
-    NavSection(
-        _("My account"),
-        (
-            NavLink(_("Change password"), "accounts:password_change", None),
-            NavLink(_("API tokens"), "accounts:token_list", None),
-            NavLink(_("API documentation"), "api-1.0.0:openapi-view", None),
-        ),
-    ),
-)
-
-
-def _navigation() -> tuple[NavSection, ...]:
-    modules = tuple(import_module(f"{name}.navigation").SECTION for name in MODULE_MENUS)
-    return _BASE_NAVIGATION + modules + _ACCOUNT_NAVIGATION
-
-
-NAVIGATION = _navigation()
+from jisheng.core.modules import nav_sections
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -58,7 +15,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_sections": [], "is_demo": False}
     sections = []
-    for section in NAVIGATION:
+    for section in nav_sections():
         links = [
             {
                 "label": link.label,

@@ -1,22 +1,19 @@
-"""Menu entries: each module declares its own section; the shell shows what a role allows."""
+"""Menu entries: each app declares its own sections (``ModuleConfig.navigation``); the shell
+shows what a role allows."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import import_module
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.functional import Promise
 
+from jisheng.core.modules import declared_person_links
 from jisheng.core.roles import Capability
 
 if TYPE_CHECKING:
     from jisheng.accounts.models import User
-
-# Modules that bring their own menu section (``navigation.SECTION``), in menu order, and
-# may offer links on a resident's page (``navigation.PERSON_LINKS``).
-MODULE_MENUS = ("jisheng.benefits", "jisheng.prepregnancy", "jisheng.contraceptives")
 
 
 @dataclass(frozen=True)
@@ -42,15 +39,13 @@ class PersonLink:
 
 
 def person_links(user: User, person_id: int) -> list[dict[str, str]]:
-    links = []
-    for name in MODULE_MENUS:
-        for link in getattr(import_module(f"{name}.navigation"), "PERSON_LINKS", ()):
-            if user.has_capability(link.capability):
-                links.append(
-                    {
-                        "label": str(link.label),
-                        "url": reverse(link.url_name, kwargs={"person_id": person_id}),
-                        "testid": link.url_name.replace(":", "-"),
-                    }
-                )
-    return links
+    """The buttons of every app (``navigation.PERSON_LINKS``) that the user's roles allow."""
+    return [
+        {
+            "label": str(link.label),
+            "url": reverse(link.url_name, kwargs={"person_id": person_id}),
+            "testid": link.url_name.replace(":", "-"),
+        }
+        for link in declared_person_links()
+        if user.has_capability(link.capability)
+    ]

@@ -4,7 +4,6 @@ from jisheng.core import views
 
 app_name = "core"
 urlpatterns = [
-    path("org-units/", views.org_units, name="org_units"),
     path("tasks/<int:progress_id>/", views.task_progress, name="task_progress"),
     path("tasks/<int:progress_id>/download/", views.task_download, name="task_download"),
 ]

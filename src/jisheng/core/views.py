@@ -3,20 +3,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
-from jisheng.core.actors import Actor, request_user
-from jisheng.core.errors import JishengError, NotFound
-from jisheng.core.forms import OrgUnitForm
-from jisheng.core.models import OrgUnit
-from jisheng.core.permissions import require_capability
+from jisheng.core.actors import request_user
+from jisheng.core.errors import NotFound
 from jisheng.core.progress import progress_for_owner
-from jisheng.core.roles import Capability
-from jisheng.core.services import org_unit_create
 
 
 @require_GET
@@ -37,23 +31,6 @@ def task_download(request: HttpRequest, progress_id: int) -> FileResponse:
     if not path.is_file():
         raise NotFound()
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
-
-
-@require_http_methods(["GET", "POST"])
-@require_capability(Capability.MANAGE_USERS)
-def org_units(request: HttpRequest) -> HttpResponse:
-    units = OrgUnit.objects.visible_to(request_user(request))
-    form = OrgUnitForm(request.POST or None, units=units)
-    if request.method == "POST" and form.is_valid():
-        try:
-            org_unit_create(actor=Actor.from_request(request), **form.cleaned_data)
-        except JishengError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("Unit added."))
-            return redirect("core:org_units")
-    status = 400 if form.errors else 200
-    return render(request, "core/org_units.html", {"units": units, "form": form}, status=status)
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:

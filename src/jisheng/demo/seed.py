@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable, Iterable, Iterator
-from importlib import import_module
 from itertools import islice
 
 from django.conf import settings
@@ -16,20 +15,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from jisheng.accounts.models import User
+from jisheng.accounts.org_units import org_unit_create
 from jisheng.accounts.services import role_grant, user_create
 from jisheng.core.db import refresh_planner_statistics
 from jisheng.core.errors import JishengError
 from jisheng.core.idnumber import mask_id_number, mask_phone
 from jisheng.core.models import OrgUnit
+from jisheng.core.modules import demo_seeders
 from jisheng.core.roles import Role
-from jisheng.core.services import org_unit_create
 from jisheng.demo import population as pop
 from jisheng.registry.models import Household, HouseholdMember, Marriage, ParentLink, Person
 
 DEMO_PASSWORD = "Demo-pass-2026"  # noqa: S105 - published on purpose, demo only
 BUNDLES_PER_BATCH = 400
-# Modules that add their own demo records (``demo.demo_seed``) once the population exists.
-DEMO_MODULES = ("jisheng.benefits", "jisheng.prepregnancy", "jisheng.contraceptives")
 
 DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str | None], ...] = (
     # username, full name, role, unit (None: the district; "c0"/"c2": communities by index)
@@ -180,10 +178,9 @@ def seed_demo(*, persons: int, on_progress: Callable[[int, int], None] | None = 
         if on_progress is not None:
             on_progress(done, persons)
     refresh_planner_statistics(Person._meta.db_table, Household._meta.db_table)
-    for module in DEMO_MODULES:
-        import_module(f"{module}.demo").demo_seed(
-            street=street, today=today, rng=random.Random(2014)
-        )
+    # Each app adds its own demo records (``ModuleConfig.demo_seeder``).
+    for demo_seed in demo_seeders():
+        demo_seed(street=street, today=today, rng=random.Random(2014))
 
 
 def demo_exists() -> bool:

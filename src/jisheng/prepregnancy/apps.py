@@ -1,8 +1,16 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# The module, not the class: Django picks the one AppConfig class defined in apps.py.
+from jisheng.core import modules
 
-class PrepregnancyConfig(AppConfig):
+
+class PrepregnancyConfig(modules.ModuleConfig):
     name = "jisheng.prepregnancy"
     label = "prepregnancy"
     verbose_name = _("Pre-pregnancy checks")
+    navigation = "jisheng.prepregnancy.navigation"
+    menu_order = 30
+    home_panels = "jisheng.prepregnancy.panels.home_panels"
+    panel_order = 20
+    api_routers = (("/prepregnancy/", "jisheng.prepregnancy.api.router"),)
+    demo_seeder = "jisheng.prepregnancy.demo.demo_seed"

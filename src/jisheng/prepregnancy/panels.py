@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.utils import timezone
 
 from jisheng.accounts.models import User
+from jisheng.core.modules import HomePanel
 from jisheng.core.roles import Capability
 from jisheng.prepregnancy.models import CoupleState
 from jisheng.prepregnancy.selectors.couples import couple_count
 from jisheng.prepregnancy.selectors.worklists import DUE_SOON_DAYS, my_due_counts
-from jisheng.reports.panels import HomePanel
 
 
 def home_panels(user: User) -> list[HomePanel]:

@@ -7,7 +7,8 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from jisheng.core.actors import Actor, client_ip, request_user
+from jisheng.core.actors import Actor, request_user
+from jisheng.core.api_helpers import api_actor
 from jisheng.core.errors import JishengError
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
@@ -17,10 +18,6 @@ from jisheng.registry.services import events
 from jisheng.registry.services.persons import PersonData
 
 router = Router(tags=["registry"])
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(user=request_user(request), ip=client_ip(request))
 
 
 class PersonListItem(Schema):
@@ -276,7 +273,7 @@ def _event(actor: Actor, body: EventIn) -> LifeEvent:
 @router.get("/persons", response=list[PersonListItem], summary="居民列表")
 @paginate(PageNumberPagination)
 def person_list(request: HttpRequest, query: Query[PersonQuery]) -> object:
-    actor = _actor(request)
+    actor = api_actor(request)
     filters = selectors.PersonFilters(**query.dict())
     with transaction.atomic():
         selectors.person_search_record(actor=actor, filters=filters)
@@ -285,7 +282,7 @@ def person_list(request: HttpRequest, query: Query[PersonQuery]) -> object:
 
 @router.post("/persons", response={201: PersonDetail}, summary="登记居民（建档）")
 def person_create(request: HttpRequest, body: PersonCreate) -> Status[Person]:
-    actor = _actor(request)
+    actor = api_actor(request)
     event = events.registration_record(
         actor=actor,
         community=_community(actor, body.community_id),
@@ -299,7 +296,7 @@ def person_create(request: HttpRequest, body: PersonCreate) -> Status[Person]:
 
 @router.get("/persons/{person_id}", response=PersonDetail, summary="居民详情（含生活事件）")
 def person_detail(request: HttpRequest, person_id: int) -> Person:
-    return selectors.person_detail(actor=_actor(request), person_id=person_id)
+    return selectors.person_detail(actor=api_actor(request), person_id=person_id)
 
 
 @router.get("/households", response=list[HouseholdOut], summary="户列表")
@@ -310,9 +307,9 @@ def household_list(request: HttpRequest) -> object:
 
 @router.get("/households/{household_id}", response=HouseholdDetail, summary="户详情")
 def household_detail(request: HttpRequest, household_id: int) -> Household:
-    return selectors.household_detail(actor=_actor(request), household_id=household_id)
+    return selectors.household_detail(actor=api_actor(request), household_id=household_id)
 
 
 @router.post("/events", response={201: EventOut}, summary="登记生活事件")
 def event_create(request: HttpRequest, body: EventIn) -> Status[LifeEvent]:
-    return Status(201, _event(_actor(request), body))
+    return Status(201, _event(api_actor(request), body))

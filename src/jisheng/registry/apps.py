@@ -1,8 +1,16 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# The module, not the class: Django picks the one AppConfig class defined in apps.py.
+from jisheng.core import modules
 
-class RegistryConfig(AppConfig):
+
+class RegistryConfig(modules.ModuleConfig):
     name = "jisheng.registry"
     label = "registry"
     verbose_name = _("Population registry")
+    navigation = "jisheng.registry.navigation"
+    menu_order = 10
+    api_routers = (
+        ("/", "jisheng.registry.api.router"),
+        ("/", "jisheng.registry.import_api.router"),
+    )

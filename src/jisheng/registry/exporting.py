@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
-from jisheng.core.errors import Forbidden
 from jisheng.core.exports import Row, safe_cell, write_xlsx
+from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 from jisheng.registry import importing, selectors
 from jisheng.registry.models import Person
@@ -38,8 +38,7 @@ def person_export(
     *, actor: Actor, filters: selectors.PersonFilters, file_format: ExportFormat
 ) -> Iterator[Row]:
     """The filtered resident list of the actor's area as rows; the export is audited first."""
-    if not actor.user.has_capability(Capability.VIEW_PERSONAL):
-        raise Forbidden()
+    require(actor, Capability.VIEW_PERSONAL)
     persons = selectors.person_list(user=actor.user, filters=filters)
     with transaction.atomic():
         audit.record(

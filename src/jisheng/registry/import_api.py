@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 
 from jisheng.core.actors import Actor, client_ip, request_user
-from jisheng.core.errors import NotFound
+from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
 from jisheng.registry.models import PersonImport
 from jisheng.registry.services import imports
@@ -73,9 +73,7 @@ def person_import_create(
     user = request_user(request)
     community = None
     if community_id is not None:
-        community = OrgUnit.objects.visible_to(user).filter(pk=community_id).first()
-        if community is None:
-            raise NotFound()
+        community = visible_or_404(OrgUnit, user=user, pk=community_id)
     person_import = imports.person_import_start(
         actor=Actor(user=user, ip=client_ip(request)), upload=file, community=community
     )

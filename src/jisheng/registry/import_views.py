@@ -21,11 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from jisheng.accounts.models import User
 from jisheng.core.actors import Actor, request_user
-from jisheng.core.errors import Forbidden, JishengError
+from jisheng.core.errors import JishengError
 from jisheng.core.exports import csv_chunks
 from jisheng.core.lookups import community_choices
 from jisheng.core.models import OrgUnit
-from jisheng.core.permissions import require_capability
+from jisheng.core.permissions import require, require_capability
 from jisheng.core.roles import Capability
 from jisheng.registry import exporting, importing, selectors
 from jisheng.registry.forms import PersonFilterForm
@@ -63,8 +63,7 @@ class PersonImportForm(forms.Form):
 def _user_with(request: HttpRequest, capability: Capability) -> User:
     """The signed-in user, if their roles give the capability (for views that stream files)."""
     user = request_user(request)
-    if not user.has_capability(capability):
-        raise Forbidden()
+    require(user, capability)
     return user
 
 

@@ -18,7 +18,8 @@ from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
 from jisheng.core.db import ModelRows
-from jisheng.core.errors import JishengError, NotFound
+from jisheng.core.errors import JishengError
+from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
 from jisheng.core.scope import scope_of, scope_sql
 from jisheng.registry.models import (
@@ -261,14 +262,9 @@ def person_search_record(*, actor: Actor, filters: PersonFilters) -> None:
 
 def person_detail(*, actor: Actor, person_id: int) -> Person:
     """One resident with decrypted fields; the view is audited before it is returned."""
-    person = (
-        Person.objects.visible_to(actor.user)
-        .select_related("community")
-        .filter(pk=person_id)
-        .first()
+    person = visible_or_404(
+        Person.objects.select_related("community"), user=actor.user, pk=person_id
     )
-    if person is None:
-        raise NotFound()
     with transaction.atomic():
         audit.record(action=Action.VIEW, actor=actor, obj=person)
     return person
@@ -283,9 +279,7 @@ def household_list(*, user: User) -> QuerySet[Household]:
 
 
 def household_detail(*, actor: Actor, household_id: int) -> Household:
-    household = household_list(user=actor.user).filter(pk=household_id).first()
-    if household is None:
-        raise NotFound()
+    household = visible_or_404(household_list(user=actor.user), user=actor.user, pk=household_id)
     audit.record(action=Action.VIEW, actor=actor, obj=household)
     return household
 

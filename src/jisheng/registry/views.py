@@ -12,7 +12,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,9 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jisheng.accounts.models import User
 from jisheng.core.actors import Actor, request_user
-from jisheng.core.errors import Forbidden, JishengError, NotFound
-from jisheng.core.lookups import community_choices
+from jisheng.core.errors import JishengError, NotFound
+from jisheng.core.lookups import community_choices, visible_or_404
 from jisheng.core.navigation import person_links
+from jisheng.core.pages import page_of, posted, query_without_page, submit
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 from jisheng.registry import selectors
@@ -50,7 +50,6 @@ from jisheng.registry.models import (
     Sex,
 )
 from jisheng.registry.services import duplicates, events
-from jisheng.registry.services.persons import InvalidPerson
 
 Kind = LifeEvent.Kind
 Record = Callable[[Actor, dict[str, Any]], LifeEvent]
@@ -64,12 +63,10 @@ Record = Callable[[Actor, dict[str, Any]], LifeEvent]
 def person_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = PersonFilterForm(request.GET or None, communities=community_choices(user))
-    query = request.GET.copy()
-    query.pop("page", None)
     context: dict[str, Any] = {
         "form": form,
         "page": None,
-        "query": query.urlencode(),
+        "query": query_without_page(request),
         "can_edit": user.has_capability(Capability.EDIT_REGISTRY),
     }
     if form.is_bound and not form.is_valid():
@@ -77,7 +74,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     persons = selectors.person_search(user=user, filters=filters)
     selectors.person_search_record(actor=Actor.from_request(request), filters=filters)
-    context["page"] = Paginator(persons, 50).get_page(request.GET.get("page"))
+    context["page"] = page_of(request, persons)
     return render(request, "registry/person_list.html", context)
 
 
@@ -108,9 +105,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_GET
 @require_capability(Capability.VIEW_PERSONAL)
 def household_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.household_list(user=request_user(request)), 50).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, selectors.household_list(user=request_user(request)))
     return render(request, "registry/household_list.html", {"page": page, "query": ""})
 
 
@@ -139,7 +134,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
 def person_register(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = RegistrationForm(
-        _posted(request),
+        posted(request),
         initial={"household": request.GET.get("household", "")},
         communities=community_choices(user),
         households=selectors.household_list(user=user),
@@ -169,7 +164,7 @@ def person_register(request: HttpRequest) -> HttpResponse:
 def person_move_in_new(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = NewcomerForm(
-        _posted(request),
+        posted(request),
         communities=community_choices(user),
         households=selectors.household_list(user=user),
     )
@@ -208,7 +203,7 @@ def person_birth(request: HttpRequest, person_id: int) -> HttpResponse:
         if m.end_date is None and m.wife_id == mother.pk
     ]
     form = BirthForm(
-        _posted(request),
+        posted(request),
         fathers=[(h.pk, h.name) for h in husbands],
         households=selectors.household_list(user=user),
     )
@@ -242,7 +237,7 @@ def person_birth(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_capability(Capability.EDIT_REGISTRY)
 def person_death(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person(request_user(request), person_id)
-    form = DeathForm(_posted(request))
+    form = DeathForm(posted(request))
 
     def record(actor: Actor, data: dict[str, Any]) -> LifeEvent:
         return events.death_record(actor=actor, person=person, date=data["date"], note=data["note"])
@@ -261,7 +256,7 @@ def person_death(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_capability(Capability.EDIT_REGISTRY)
 def person_move_out(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person(request_user(request), person_id)
-    form = MoveOutForm(_posted(request))
+    form = MoveOutForm(posted(request))
 
     def record(actor: Actor, data: dict[str, Any]) -> LifeEvent:
         return events.move_out_record(
@@ -288,7 +283,7 @@ def person_move_in(request: HttpRequest, person_id: int) -> HttpResponse:
     user = request_user(request)
     person = _person(user, person_id)
     form = MoveBackInForm(
-        _posted(request),
+        posted(request),
         initial={"community": person.community_id},
         communities=community_choices(user),
         households=selectors.household_list(user=user),
@@ -321,7 +316,7 @@ def person_move_in(request: HttpRequest, person_id: int) -> HttpResponse:
 def person_household_change(request: HttpRequest, person_id: int) -> HttpResponse:
     user = request_user(request)
     person = _person(user, person_id)
-    form = HouseholdChangeForm(_posted(request), households=selectors.household_list(user=user))
+    form = HouseholdChangeForm(posted(request), households=selectors.household_list(user=user))
     membership = selectors.current_household(person)
 
     def record(actor: Actor, data: dict[str, Any]) -> LifeEvent:
@@ -350,7 +345,7 @@ def person_household_change(request: HttpRequest, person_id: int) -> HttpRespons
 def person_marriage(request: HttpRequest, person_id: int) -> HttpResponse:
     user = request_user(request)
     person = _person(user, person_id)
-    form = MarriageForm(_posted(request))
+    form = MarriageForm(posted(request))
 
     def record(actor: Actor, data: dict[str, Any]) -> LifeEvent:
         spouse = selectors.person_by_id_number(user=user, id_number=data["spouse_id_number"])
@@ -372,11 +367,9 @@ def person_marriage(request: HttpRequest, person_id: int) -> HttpResponse:
 def person_divorce(request: HttpRequest, person_id: int, marriage_id: int) -> HttpResponse:
     user = request_user(request)
     person = _person(user, person_id)
-    marriage = selectors.person_marriages(user, person).filter(pk=marriage_id).first()
-    if marriage is None:
-        raise NotFound()
+    marriage = visible_or_404(selectors.person_marriages(user, person), user=user, pk=marriage_id)
     spouse = marriage.wife if marriage.husband_id == person.pk else marriage.husband
-    form = DivorceForm(_posted(request))
+    form = DivorceForm(posted(request))
 
     def record(actor: Actor, data: dict[str, Any]) -> LifeEvent:
         return events.divorce_record(actor=actor, marriage=marriage, date=data["date"])
@@ -403,7 +396,7 @@ def person_correct(request: HttpRequest, person_id: int) -> HttpResponse:
     initial = {name: getattr(person, name) for name in CorrectionForm.FACTS}
     initial["id_number"] = person.id_number or ""
     initial["phone"] = person.phone or ""
-    form = CorrectionForm(_posted(request), initial=initial)
+    form = CorrectionForm(posted(request), initial=initial)
 
     def record(actor: Actor, data: dict[str, Any]) -> LifeEvent:
         return events.person_correct(
@@ -429,10 +422,9 @@ def person_correct(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_capability(Capability.EDIT_REGISTRY)
 def event_reverse(request: HttpRequest, person_id: int, event_id: int) -> HttpResponse:
     person = _person(request_user(request), person_id)
-    event = selectors.person_timeline(request_user(request), person).filter(pk=event_id).first()
-    if event is None:
-        raise NotFound()
-    form = ReverseForm(_posted(request))
+    user = request_user(request)
+    event = visible_or_404(selectors.person_timeline(user, person), user=user, pk=event_id)
+    form = ReverseForm(posted(request))
 
     def record(actor: Actor, data: dict[str, Any]) -> LifeEvent:
         return events.event_reverse(
@@ -465,7 +457,7 @@ def event_reverse(request: HttpRequest, person_id: int, event_id: int) -> HttpRe
 @require_capability(Capability.EDIT_REGISTRY)
 def duplicate_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    page = Paginator(selectors.duplicate_flags(user=user), 20).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.duplicate_flags(user=user), 20)
     return render(
         request,
         "registry/duplicate_list.html",
@@ -507,9 +499,7 @@ def duplicate_merge(request: HttpRequest, flag_id: int) -> HttpResponse:
             return redirect("registry:duplicate_list")
         messages.success(request, _("The two records were merged into one."))
         return redirect("registry:person_detail", person_id=kept.pk)
-    flag = selectors.duplicate_flags(user=user).filter(pk=flag_id).first()
-    if flag is None:
-        raise NotFound()
+    flag = visible_or_404(selectors.duplicate_flags(user=user), user=user, pk=flag_id)
     keep_id = form.cleaned_data["keep"] if form.is_valid() else None
     if keep_id not in (flag.person_id, flag.candidate_id):
         raise JishengError(_("Choose the record to keep."), code="invalid_keep")
@@ -534,35 +524,10 @@ def duplicate_merge(request: HttpRequest, flag_id: int) -> HttpResponse:
 # ---------------------------------------------------------------- helpers
 
 
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
 def _person(user: User, person_id: int) -> Person:
     """A resident in the user's scope, with masked numbers only; 404 otherwise."""
-    person = (
-        selectors.person_list(user=user, filters=selectors.PersonFilters())
-        .filter(pk=person_id)
-        .first()
-    )
-    if person is None:
-        raise NotFound()
-    return person
-
-
-def _submit[T](form: forms.Form, operation: Callable[[], T]) -> tuple[T | None, int]:
-    """Call one service. A refusal goes onto the form; 404 and 403 stay error pages."""
-    try:
-        return operation(), 200
-    except InvalidPerson as exc:
-        for problem in exc.problems:
-            form.add_error(None, problem)
-        return None, exc.status
-    except (NotFound, Forbidden):
-        raise
-    except JishengError as exc:
-        form.add_error(None, str(exc.message))
-        return None, exc.status
+    persons = selectors.person_list(user=user, filters=selectors.PersonFilters())
+    return visible_or_404(persons, user=user, pk=person_id)
 
 
 def _event_page(
@@ -582,7 +547,7 @@ def _event_page(
         status = 400
         if form.is_valid():
             actor = Actor.from_request(request)
-            event, status = _submit(form, lambda: record(actor, form.cleaned_data))
+            event, status = submit(form, lambda: record(actor, form.cleaned_data))
             if event is not None:
                 messages.success(request, success)
                 target = person.pk if person is not None else event.person_id

@@ -1,8 +1,12 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# The module, not the class: Django picks the one AppConfig class defined in apps.py.
+from jisheng.core import modules
 
-class ReportsConfig(AppConfig):
+
+class ReportsConfig(modules.ModuleConfig):
     name = "jisheng.reports"
     label = "reports"
     verbose_name = _("Reports")
+    navigation = "jisheng.reports.navigation"
+    menu_order = 0

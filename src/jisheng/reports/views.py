@@ -5,8 +5,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from jisheng.core.actors import request_user
+from jisheng.core.modules import home_panels
 from jisheng.reports import selectors
-from jisheng.reports.panels import home_panels
 
 
 @require_GET

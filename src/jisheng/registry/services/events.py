@@ -22,9 +22,9 @@ from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core import crypto
 from jisheng.core.actors import Actor
-from jisheng.core.errors import Conflict, JishengError, NotFound
+from jisheng.core.errors import Conflict, JishengError
 from jisheng.core.idnumber import mask_id_number, mask_phone
-from jisheng.core.lookups import visible_or_404
+from jisheng.core.lookups import locked_or_404, visible_or_404
 from jisheng.core.models import OrgUnit
 from jisheng.registry.models import (
     Household,
@@ -108,9 +108,7 @@ class Snapshot:
 
 def _require_person(actor: Actor, person: Person) -> Person:
     """Re-read the person inside the user's scope, locked for the event."""
-    found = Person.objects.visible_to(actor.user).select_for_update().filter(pk=person.pk).first()
-    if found is None:
-        raise NotFound()
+    found = locked_or_404(Person, user=actor.user, pk=person.pk)
     require_editable_community(actor, found.community)
     if found.status == ResidentStatus.VOIDED:
         raise Conflict(_("This record was voided."), code="voided")
@@ -371,11 +369,7 @@ def move_in_record(
     require_editable_community(actor, community)
     snapshot = Snapshot()
     if person is not None:
-        found = (
-            Person.objects.visible_to(actor.user).select_for_update().filter(pk=person.pk).first()
-        )
-        if found is None:
-            raise NotFound()
+        found = locked_or_404(Person, user=actor.user, pk=person.pk)
         if found.status != ResidentStatus.MOVED_OUT:
             raise Conflict(
                 _("Only a resident who moved out can move back in."), code="not_moved_out"
@@ -443,11 +437,7 @@ def marriage_record(*, actor: Actor, husband: Person, wife: Person, date: dt.dat
 
 @transaction.atomic
 def divorce_record(*, actor: Actor, marriage: Marriage, date: dt.date) -> LifeEvent:
-    found = (
-        Marriage.objects.visible_to(actor.user).select_for_update().filter(pk=marriage.pk).first()
-    )
-    if found is None:
-        raise NotFound()
+    found = locked_or_404(Marriage, user=actor.user, pk=marriage.pk)
     if found.end_date is not None:
         raise Conflict(_("This marriage has already ended."), code="marriage_ended")
     if date < found.date:
@@ -588,9 +578,7 @@ def event_can_be_reversed(event: LifeEvent) -> bool:
 @transaction.atomic
 def event_reverse(*, actor: Actor, event: LifeEvent, reason: str, date: dt.date) -> LifeEvent:
     """Undo an event with a correction that names it. Only the latest event can be undone."""
-    found = LifeEvent.objects.visible_to(actor.user).select_for_update().filter(pk=event.pk).first()
-    if found is None:
-        raise NotFound()
+    found = locked_or_404(LifeEvent, user=actor.user, pk=event.pk)
     require_editable_community(actor, found.community)
     if not reason.strip():
         raise JishengError(_("Say why the event is reversed."), code="reason_required")

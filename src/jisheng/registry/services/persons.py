@@ -22,6 +22,7 @@ from jisheng.core.idnumber import (
     validate_id_number,
 )
 from jisheng.core.models import OrgUnit
+from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 from jisheng.registry.models import (
     DuplicateFlag,
@@ -128,8 +129,7 @@ def person_data_check(
 
 def require_editable_community(actor: Actor, community: OrgUnit) -> None:
     """The actor may write registry records, and the community lies in the actor's scope."""
-    if not actor.user.has_capability(Capability.EDIT_REGISTRY):
-        raise Forbidden()
+    require(actor, Capability.EDIT_REGISTRY)
     if not community.is_community or community.pk not in actor.user.scope_unit_ids():
         raise Forbidden(_("This community lies outside your area."))
 

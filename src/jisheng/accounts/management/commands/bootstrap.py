@@ -13,10 +13,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from jisheng.accounts.models import User
+from jisheng.accounts.org_units import org_unit_create
 from jisheng.accounts.services import role_grant, user_create
 from jisheng.core.errors import JishengError
 from jisheng.core.roles import Role
-from jisheng.core.services import org_unit_create
 
 
 class Command(BaseCommand):

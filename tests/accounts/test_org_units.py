@@ -7,11 +7,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from jisheng.accounts.models import User
+from jisheng.accounts.org_units import org_unit_create
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Forbidden, JishengError
 from jisheng.core.models import OrgUnit
 from jisheng.core.roles import Role
-from jisheng.core.services import org_unit_create
 
 
 @pytest.fixture
@@ -60,9 +60,9 @@ def test_only_the_system_administrator_adds_units(org, make_user) -> None:
 
 def test_org_unit_page_adds_a_unit(org, make_user, client_for) -> None:
     client = client_for(make_user(Role.SYSTEM_ADMIN))
-    assert client.get("/core/org-units/").status_code == 200
+    assert client.get("/accounts/org-units/").status_code == 200
     response = client.post(
-        "/core/org-units/",
+        "/accounts/org-units/",
         {
             "parent": org.street.pk,
             "kind": "village",
@@ -73,10 +73,11 @@ def test_org_unit_page_adds_a_unit(org, make_user, client_for) -> None:
     assert response.status_code == 302
     assert OrgUnit.objects.filter(name="新村").exists()
     bad = client.post(
-        "/core/org-units/", {"parent": org.street.pk, "kind": "village", "name": "坏", "code": "12"}
+        "/accounts/org-units/",
+        {"parent": org.street.pk, "kind": "village", "name": "坏", "code": "12"},
     )
     assert bad.status_code == 400
-    assert client_for(make_user(Role.STREET_STAFF)).get("/core/org-units/").status_code == 403
+    assert client_for(make_user(Role.STREET_STAFF)).get("/accounts/org-units/").status_code == 403
 
 
 @pytest.mark.django_db

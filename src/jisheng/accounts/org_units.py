@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
-from jisheng.core.errors import Conflict, Forbidden, JishengError
+from jisheng.core.errors import Conflict, JishengError
 from jisheng.core.models import OrgUnit
+from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 
 # Codes by level: 6-digit county (GB/T 2260), 9-digit street, 12-digit community, 15-digit grid.
@@ -37,8 +38,8 @@ def org_unit_create(
     is_demo: bool = False,
 ) -> OrgUnit:
     """Add a unit under ``parent``; its code must extend the parent's (``actor=None``: CLI)."""
-    if actor is not None and not actor.user.has_capability(Capability.MANAGE_USERS):
-        raise Forbidden()
+    if actor is not None:
+        require(actor, Capability.MANAGE_USERS)
     name, code = name.strip(), code.strip()
     if not name:
         raise JishengError(_("Name is required."), code="invalid")

@@ -1,0 +1,128 @@
+"""Apps announce themselves: each app's ``AppConfig`` subclasses :class:`ModuleConfig` and
+names the parts it brings (menu, home panels, API routers, demo seeder, API auth).
+
+Core finds them through ``django.apps.apps.get_app_configs()``, so adding an app touches
+only ``INSTALLED_APPS``. Parts are named by dotted path and imported on first use, so an
+AppConfig stays importable before the models are ready.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import import_module
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from django.apps import AppConfig, apps
+from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from ninja import Router
+
+    from jisheng.accounts.models import User
+    from jisheng.core.models import OrgUnit
+    from jisheng.core.navigation import NavSection, PersonLink
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """One box on the home page: a template rendered with ``context``."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+class DemoSeeder(Protocol):
+    """Adds an app's demo records once the demo population exists."""
+
+    def __call__(self, *, street: OrgUnit, today: dt.date, rng: random.Random) -> None: ...
+
+
+class ModuleConfig(AppConfig):
+    """An app of jisheng. Every attribute is optional; leave out what the app does not have.
+
+    - ``navigation``: dotted path of a module with ``SECTION`` (a ``NavSection``) or
+      ``SECTIONS`` (several), and optionally ``PERSON_LINKS`` (buttons on a resident's page).
+    - ``menu_order``: where its sections sit in the menu (lower first).
+    - ``home_panels``: dotted path of ``home_panels(user) -> list[HomePanel]``.
+    - ``panel_order``: where its panels sit on the home page (lower first).
+    - ``api_routers``: ``(prefix, dotted path of a ninja Router)`` pairs, mounted under ``/api``.
+    - ``api_auth``: dotted paths of ninja auth classes tried before the page session.
+    - ``demo_seeder``: dotted path of ``demo_seed(*, street, today, rng)``, run in
+      ``INSTALLED_APPS`` order after the demo population is created.
+    """
+
+    navigation: ClassVar[str | None] = None
+    menu_order: ClassVar[int] = 50
+    home_panels: ClassVar[str | None] = None
+    panel_order: ClassVar[int] = 50
+    api_routers: ClassVar[tuple[tuple[str, str], ...]] = ()
+    api_auth: ClassVar[tuple[str, ...]] = ()
+    demo_seeder: ClassVar[str | None] = None
+
+
+def module_configs() -> list[ModuleConfig]:
+    """The installed apps that are jisheng modules, in ``INSTALLED_APPS`` order."""
+    return [config for config in apps.get_app_configs() if isinstance(config, ModuleConfig)]
+
+
+def _navigation_modules() -> list[ModuleType]:
+    configs = sorted(
+        (c for c in module_configs() if c.navigation), key=lambda config: config.menu_order
+    )
+    return [import_module(config.navigation) for config in configs if config.navigation]
+
+
+@cache
+def nav_sections() -> tuple[NavSection, ...]:
+    """Every app's menu sections, in menu order."""
+    sections: list[NavSection] = []
+    for module in _navigation_modules():
+        sections.extend(getattr(module, "SECTIONS", ()))
+        if hasattr(module, "SECTION"):
+            sections.append(module.SECTION)
+    return tuple(sections)
+
+
+@cache
+def declared_person_links() -> tuple[PersonLink, ...]:
+    """Every app's buttons on a resident's page, in menu order."""
+    return tuple(
+        link for module in _navigation_modules() for link in getattr(module, "PERSON_LINKS", ())
+    )
+
+
+@cache
+def _panel_providers() -> tuple[Callable[[User], list[HomePanel]], ...]:
+    configs = sorted(
+        (c for c in module_configs() if c.home_panels), key=lambda config: config.panel_order
+    )
+    return tuple(import_string(config.home_panels) for config in configs if config.home_panels)
+
+
+def home_panels(user: User) -> list[HomePanel]:
+    """The home-page panels every app offers this user, in page order."""
+    return [panel for provider in _panel_providers() for panel in provider(user)]
+
+
+def api_routers() -> list[tuple[str, Router]]:
+    """``(prefix, router)`` of every app, in ``INSTALLED_APPS`` order."""
+    return [
+        (prefix, import_string(path))
+        for config in module_configs()
+        for prefix, path in config.api_routers
+    ]
+
+
+def api_auth() -> list[Any]:
+    """Instances of the API auth classes the apps bring (e.g. bearer tokens)."""
+    return [import_string(path)() for config in module_configs() for path in config.api_auth]
+
+
+def demo_seeders() -> list[DemoSeeder]:
+    """Every app's demo seeder, in ``INSTALLED_APPS`` order."""
+    return [import_string(c.demo_seeder) for c in module_configs() if c.demo_seeder]

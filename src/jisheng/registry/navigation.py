@@ -1,0 +1,13 @@
+from django.utils.translation import gettext_lazy as _
+
+from jisheng.core.navigation import NavLink, NavSection
+from jisheng.core.roles import Capability
+
+SECTION = NavSection(
+    _("Population registry"),
+    (
+        NavLink(_("Residents"), "registry:person_list", Capability.VIEW_PERSONAL),
+        NavLink(_("Households"), "registry:household_list", Capability.VIEW_PERSONAL),
+        NavLink(_("Possible duplicates"), "registry:duplicate_list", Capability.EDIT_REGISTRY),
+    ),
+)
