@@ -11,8 +11,8 @@ from jisheng.accounts.decorators import request_user
 from jisheng.audit.services import Actor, client_ip
 from jisheng.core.errors import NotFound
 from jisheng.core.models import OrgUnit
+from jisheng.registry.imports import services as imports
 from jisheng.registry.models import PersonImport
-from jisheng.registry.services import imports
 
 router = Router(tags=["registry"])
 
