@@ -228,7 +228,7 @@ def lookups(sample: list[tuple[str, str]], user: object) -> dict[str, dict[str, 
 def write_import_file(path: Path, n: int, keep: int) -> list[tuple[str, str]]:
     """The population as a CSV in the import template's columns; returns a lookup sample."""
     from jisheng.demo.population import COMMUNITIES, STREET_CODE
-    from jisheng.registry.importing import TEMPLATE_HEADERS
+    from jisheng.registry.imports.files import TEMPLATE_HEADERS
 
     rng = random.Random(7)
     sample: list[tuple[str, str]] = []
@@ -272,8 +272,8 @@ def main() -> None:
     from jisheng.core.actors import Actor
     from jisheng.core.roles import Role
     from jisheng.demo.seed import seed_org_tree
+    from jisheng.registry.imports.services import person_import_run, person_import_start
     from jisheng.registry.models import Person
-    from jisheng.registry.services.imports import person_import_run, person_import_start
 
     settings.JISHENG_IMPORT_MAX_BYTES = 1 << 34
     settings.JISHENG_IMPORT_MAX_ROWS = max(args.persons, 1_000_000)

@@ -22,8 +22,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page
 
 from jisheng.core.idnumber import id_number_check_digit
-from jisheng.registry import importing
-from jisheng.registry.importing import TEMPLATE_HEADERS
+from jisheng.registry.imports import files
+from jisheng.registry.imports.files import TEMPLATE_HEADERS
 from jisheng.registry.models import LifeEvent, Person, PersonImport
 from jisheng.registry.services.persons import person_data_check
 
@@ -73,10 +73,10 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
 
 def expected_problems(rows: list[list[str]]) -> dict[str, list[str]]:
     with translation.override("zh-hans"):
-        columns = importing.match_header(TEMPLATE_HEADERS)
-        parsed = importing.parse_row(202, rows[202 - 2], columns)
+        columns = files.match_header(TEMPLATE_HEADERS)
+        parsed = files.parse_row(202, rows[202 - 2], columns)
         return {
-            "12": [str(importing.ID_AS_NUMBER)],
+            "12": [str(files.ID_AS_NUMBER)],
             "202": person_data_check(parsed.data),
             "452": [translation.gettext("The same ID number is also in row %(row)s.") % {"row": 7}],
         }

@@ -15,8 +15,9 @@ from jisheng.audit.models import AuditEvent
 from jisheng.core.actors import Actor
 from jisheng.core.models import TaskProgress
 from jisheng.core.roles import Role
+from jisheng.registry.imports import limits
+from jisheng.registry.imports import services as imports
 from jisheng.registry.models import LifeEvent, Person, PersonImport
-from jisheng.registry.services import imports
 from support.import_files import csv_bytes, resident_rows, upload
 
 State = PersonImport.State
@@ -157,7 +158,7 @@ def _run(actor: Actor, content: bytes) -> PersonImport:
 def parallel(settings, monkeypatch) -> None:
     settings.JISHENG_IMPORT_PARALLEL_ROWS = 1
     settings.JISHENG_IMPORT_WORKERS = 2
-    monkeypatch.setattr(imports, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(limits, "CHUNK_ROWS", 7)
 
 
 def test_a_check_split_over_processes_finds_what_one_process_finds(

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from jisheng.registry import importing
-from jisheng.registry.importing import TEMPLATE_HEADERS, ImportFileError
+from jisheng.registry.imports import files
+from jisheng.registry.imports.files import TEMPLATE_HEADERS, ImportFileError
 from support.import_files import csv_bytes, id_number, resident_row, xlsx_bytes
 
 
@@ -20,10 +20,10 @@ def write(tmp_path: Path, content: bytes, name: str = "居民.csv") -> Path:
     return path
 
 
-def parsed_rows(path: Path, name: str | None = None) -> list[importing.ParsedRow]:
-    sheet = importing.open_sheet(path, name or path.name)
-    parse = importing.RowParser(sheet.columns)
-    return [parse(number, cells) for number, cells in importing.rows(sheet)]
+def parsed_rows(path: Path, name: str | None = None) -> list[files.ParsedRow]:
+    sheet = files.open_sheet(path, name or path.name)
+    parse = files.RowParser(sheet.columns)
+    return [parse(number, cells) for number, cells in files.rows(sheet)]
 
 
 # --- types and encodings --------------------------------------------------------------------
@@ -44,10 +44,10 @@ def test_csv_is_read_in_the_encodings_chinese_excel_saves(tmp_path, encoding) ->
 
 def test_detected_encodings(tmp_path) -> None:
     text = "姓名,性别\n王芳,女\n"
-    assert importing.detect_encoding(write(tmp_path, text.encode("utf-8"), "a.csv")) == "utf-8-sig"
-    assert importing.detect_encoding(write(tmp_path, text.encode("gbk"), "b.csv")) == "gb18030"
+    assert files.detect_encoding(write(tmp_path, text.encode("utf-8"), "a.csv")) == "utf-8-sig"
+    assert files.detect_encoding(write(tmp_path, text.encode("gbk"), "b.csv")) == "gb18030"
     bom = write(tmp_path, "\ufeff".encode() + text.encode(), "c.csv")
-    assert importing.detect_encoding(bom) == "utf-8-sig"
+    assert files.detect_encoding(bom) == "utf-8-sig"
 
 
 def test_xlsx_rows_keep_excel_row_numbers_and_skip_blank_rows(tmp_path) -> None:
@@ -87,7 +87,7 @@ def test_files_that_cannot_be_imported_are_refused_with_a_code(
 ) -> None:
     path = write(tmp_path, content, name)
     with pytest.raises(ImportFileError) as refused:
-        importing.open_sheet(path, name)
+        files.open_sheet(path, name)
     assert refused.value.code == code
     assert str(refused.value.message)
 
@@ -125,7 +125,7 @@ def test_columns_are_found_by_header_text_in_any_order_with_synonyms(tmp_path) -
 def test_missing_required_columns_are_named(tmp_path) -> None:
     path = write(tmp_path, csv_bytes([["王芳", "女"]], header=["姓名", "性别"]))
     with pytest.raises(ImportFileError) as refused:
-        importing.open_sheet(path, "a.csv")
+        files.open_sheet(path, "a.csv")
     assert refused.value.code == "missing_columns"
     for header in ("出生日期", "身份证号码", "户口性质"):
         assert header in str(refused.value.message)
@@ -135,7 +135,7 @@ def test_two_columns_for_one_field_are_refused(tmp_path) -> None:
     header = [*TEMPLATE_HEADERS, "手机"]
     path = write(tmp_path, csv_bytes([], header=header))
     with pytest.raises(ImportFileError) as refused:
-        importing.open_sheet(path, "a.csv")
+        files.open_sheet(path, "a.csv")
     assert refused.value.code == "duplicate_column"
     assert "手机" in str(refused.value.message)
 
@@ -166,12 +166,12 @@ def test_tab_separated_text_is_read(tmp_path) -> None:
     ],
 )
 def test_dates_in_the_forms_people_type(value) -> None:
-    assert importing.parse_date(value) == dt.date(2020, 1, 5)
+    assert files.parse_date(value) == dt.date(2020, 1, 5)
 
 
 @pytest.mark.parametrize("value", ["", None, "2020-02-30", "05/01/2020", "明年", "2020-1", 43835])
 def test_what_is_not_a_date(value) -> None:
-    assert importing.parse_date(value) is None
+    assert files.parse_date(value) is None
 
 
 def test_xlsx_date_cells_and_numbers_are_read_as_excel_stores_them(tmp_path) -> None:
@@ -198,14 +198,14 @@ def test_xlsx_date_cells_and_numbers_are_read_as_excel_stores_them(tmp_path) -> 
 def test_an_id_number_excel_turned_into_a_number_is_explained(cell) -> None:
     row = resident_row(0)
     row[3] = cell
-    found = importing.parse_row(2, row, importing.match_header(TEMPLATE_HEADERS))
-    assert found.data.problems == [str(importing.ID_AS_NUMBER)]
+    found = files.parse_row(2, row, files.match_header(TEMPLATE_HEADERS))
+    assert found.data.problems == [str(files.ID_AS_NUMBER)]
     assert found.data.id_number == ""
     assert not found.id_number_readable
 
 
 def test_ethnicity_marital_status_and_floating_by_name_or_code() -> None:
-    columns = importing.match_header(TEMPLATE_HEADERS)
+    columns = files.match_header(TEMPLATE_HEADERS)
     cases = [
         ({"民族": "回族", "婚姻状况": "离婚", "是否流动人口": "是"}, ("03", "40", True)),
         ({"民族": "满", "婚姻状况": "丧偶", "是否流动人口": "Y"}, ("11", "30", True)),
@@ -214,15 +214,15 @@ def test_ethnicity_marital_status_and_floating_by_name_or_code() -> None:
         ({"民族": "", "婚姻状况": "", "是否流动人口": "0"}, ("01", "90", False)),
     ]
     for changes, expected in cases:
-        data = importing.parse_row(2, resident_row(0, **changes), columns).data
+        data = files.parse_row(2, resident_row(0, **changes), columns).data
         assert (data.ethnicity, data.marital_status, data.is_floating) == expected, changes
         assert data.problems == []
 
 
 def test_an_unknown_floating_value_is_a_problem() -> None:
     row = resident_row(0, 是否流动人口="也许")
-    data = importing.parse_row(2, row, importing.match_header(TEMPLATE_HEADERS)).data
-    assert data.problems == [str(importing.FLOATING_VALUE)]
+    data = files.parse_row(2, row, files.match_header(TEMPLATE_HEADERS)).data
+    assert data.problems == [str(files.FLOATING_VALUE)]
 
 
 # --- the template ---------------------------------------------------------------------------
@@ -230,7 +230,7 @@ def test_an_unknown_floating_value_is_a_problem() -> None:
 
 def test_template_has_the_headers_text_columns_and_notes(tmp_path) -> None:
     path = tmp_path / "template.xlsx"
-    importing.write_template(path)
+    files.write_template(path)
 
     workbook = load_workbook(path)
     sheet = workbook.worksheets[0]
@@ -238,12 +238,12 @@ def test_template_has_the_headers_text_columns_and_notes(tmp_path) -> None:
     assert sheet.column_dimensions["D"].number_format == "@"  # 身份证号码 kept as text
     assert "填写说明" in workbook.sheetnames
     # The template itself is a valid, empty import file.
-    sheet_info = importing.open_sheet(path, "template.xlsx")
-    assert list(importing.rows(sheet_info)) == []
-    assert set(sheet_info.columns) == {key for _h, key in importing.TEMPLATE_COLUMNS}
+    sheet_info = files.open_sheet(path, "template.xlsx")
+    assert list(files.rows(sheet_info)) == []
+    assert set(sheet_info.columns) == {key for _h, key in files.TEMPLATE_COLUMNS}
 
 
 def test_template_written_to_a_stream_is_a_workbook() -> None:
     buffer = io.BytesIO()
-    importing.write_template(buffer)
+    files.write_template(buffer)
     assert buffer.getvalue().startswith(b"PK\x03\x04")

@@ -25,8 +25,8 @@ from django.db import connection
 
 from jisheng.core.actors import Actor
 from jisheng.core.roles import Role
+from jisheng.registry.imports import services as imports
 from jisheng.registry.models import LifeEvent, Person, PersonImport
-from jisheng.registry.services import imports
 from support.import_files import csv_bytes, resident_rows, upload
 
 ROWS = 3000
@@ -42,12 +42,12 @@ SCRIPT = textwrap.dedent(
     django.setup()
     from django.conf import settings
     from jisheng.registry.models import Person
-    from jisheng.registry.services import imports
+    from jisheng.registry.imports import limits, loading, services
 
-    imports.CHUNK_ROWS = int(sys.argv[2])
+    limits.CHUNK_ROWS = int(sys.argv[2])
     settings.JISHENG_IMPORT_PARALLEL_ROWS = int(sys.argv[3])
     settings.JISHENG_IMPORT_WORKERS = 2
-    insert = imports._insert_persons
+    insert = loading._insert_persons
 
     def insert_then_wait(columns, rows):
         ids = insert(columns, rows)
@@ -55,8 +55,8 @@ SCRIPT = textwrap.dedent(
         time.sleep(120)
         return ids
 
-    imports._insert_persons = insert_then_wait
-    imports.person_import_run(import_id=int(sys.argv[1]))
+    loading._insert_persons = insert_then_wait
+    services.person_import_run(import_id=int(sys.argv[1]))
     print("FINISHED", flush=True)
     """
 )

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from jisheng.core.roles import Role
-from jisheng.registry.importing import TEMPLATE_HEADERS
+from jisheng.registry.imports.files import TEMPLATE_HEADERS
 from jisheng.registry.models import Person, PersonImport
 from support.import_files import csv_bytes, resident_row, resident_rows, upload, xlsx_bytes
 

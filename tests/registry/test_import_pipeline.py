@@ -19,8 +19,9 @@ from django.utils import translation
 from jisheng.audit.models import AuditEvent
 from jisheng.core.actors import Actor
 from jisheng.core.roles import Role
+from jisheng.registry.imports import checking, limits, loading
+from jisheng.registry.imports import services as imports
 from jisheng.registry.models import DuplicateFlag, LifeEvent, Person, PersonImport
-from jisheng.registry.services import imports
 from support.import_files import csv_bytes, resident_row, resident_rows, upload
 
 State = PersonImport.State
@@ -32,20 +33,20 @@ def parallel(settings, monkeypatch, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "uploads"
     settings.JISHENG_IMPORT_PARALLEL_ROWS = 1
     settings.JISHENG_IMPORT_WORKERS = 2
-    monkeypatch.setattr(imports, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(limits, "CHUNK_ROWS", 7)
 
 
 @pytest.fixture
 def loaders(monkeypatch) -> list[str]:
     """Names of the threads that inserted residents."""
     names: list[str] = []
-    insert = imports._insert_persons
+    insert = loading._insert_persons
 
     def spied(columns: Any, rows: Any) -> list[int]:
         names.append(threading.current_thread().name)
         return insert(columns, rows)
 
-    monkeypatch.setattr(imports, "_insert_persons", spied)
+    monkeypatch.setattr(loading, "_insert_persons", spied)
     return names
 
 
@@ -98,7 +99,7 @@ def test_a_failing_load_fails_the_import_and_leaves_nothing(
     insert fail in a late chunk."""
     taken = make_person(org.c1, name="李四")
     assert taken.id_number is not None
-    monkeypatch.setattr(imports, "_registered", lambda digests: {})
+    monkeypatch.setattr(checking, "_registered", lambda digests: {})
     rows = resident_rows(50)
     rows[44] = resident_row(44, 身份证号码=taken.id_number, 性别="男", 出生日期="1990-05-17")
 

@@ -16,8 +16,9 @@ from jisheng.core.actors import Actor
 from jisheng.core.errors import Forbidden, NotFound
 from jisheng.core.idnumber import mask_id_number
 from jisheng.core.roles import Role
-from jisheng.registry import importing
-from jisheng.registry.importing import TEMPLATE_HEADERS, ImportFileError
+from jisheng.registry.imports import checking, files, limits
+from jisheng.registry.imports import services as imports
+from jisheng.registry.imports.files import TEMPLATE_HEADERS, ImportFileError
 from jisheng.registry.models import (
     DuplicateFlag,
     LifeEvent,
@@ -25,7 +26,7 @@ from jisheng.registry.models import (
     PersonImport,
     ResidentStatus,
 )
-from jisheng.registry.services import events, imports
+from jisheng.registry.services import events
 from jisheng.registry.services.persons import person_data_check
 from support.import_files import (
     csv_bytes,
@@ -194,7 +195,7 @@ def test_fixing_the_bad_rows_lets_the_whole_file_in(org, worker) -> None:
 
 def _expected(row: list[object]) -> list[str]:
     """What the shared check says about a row (the import must pass it on unchanged)."""
-    parsed = importing.parse_row(2, row, importing.match_header(TEMPLATE_HEADERS))
+    parsed = files.parse_row(2, row, files.match_header(TEMPLATE_HEADERS))
     return person_data_check(parsed.data, require_id_number=parsed.id_number_readable)
 
 
@@ -239,7 +240,7 @@ def test_each_problem_of_the_shared_check_is_reported_on_its_row(org, worker, ch
 @pytest.mark.parametrize(
     ("cell", "message"),
     [
-        ("3.70404E+17", importing.ID_AS_NUMBER),
+        ("3.70404E+17", files.ID_AS_NUMBER),
         ("37040419900517001X ", None),
     ],
     ids=["excel-number", "text-is-not-taken-for-a-number"],
@@ -249,7 +250,7 @@ def test_an_id_number_stored_as_a_number_is_explained(org, worker, cell, message
     result = start(worker, csv_bytes([row]))
     if message is None:
         assert result.state == State.INVALID
-        assert str(importing.ID_AS_NUMBER) not in problems_of(result)[2]
+        assert str(files.ID_AS_NUMBER) not in problems_of(result)[2]
     else:
         assert problems_of(result) == {2: [str(message)]}
 
@@ -258,8 +259,8 @@ def test_an_xlsx_number_cell_for_the_id_number_is_explained(org, worker) -> None
     row: list[object] = list(resident_row(0))
     row[3] = float(row[3][:15] + "000")  # what Excel keeps of an 18-digit number
     result = start(worker, xlsx_bytes([row]), "居民.xlsx")
-    assert problems_of(result) == {2: [str(importing.ID_AS_NUMBER)]}
-    assert "Excel" in str(importing.ID_AS_NUMBER)
+    assert problems_of(result) == {2: [str(files.ID_AS_NUMBER)]}
+    assert "Excel" in str(files.ID_AS_NUMBER)
 
 
 def test_the_same_id_number_twice_in_the_file(org, worker) -> None:
@@ -415,8 +416,8 @@ def test_an_id_number_of_a_voided_record_is_a_row_error(org, worker, make_person
 
 @pytest.mark.parametrize("bulk", [False, True], ids=["per-chunk", "grouped"])
 def test_likely_duplicates_are_flagged_in_bulk(org, worker, make_person, monkeypatch, bulk) -> None:
-    monkeypatch.setattr(imports, "BULK_FLAG_ROWS", 1 if bulk else 10**9)
-    monkeypatch.setattr(imports, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(limits, "BULK_FLAG_ROWS", 1 if bulk else 10**9)
+    monkeypatch.setattr(limits, "CHUNK_ROWS", 2)
     earlier = make_person(org.c1, name="王芳", sex="F", birth_date=dt.date(1990, 5, 17))
     same_phone = make_person(org.c1, name="赵敏", sex="F", phone="13911112222")
     voided = make_person(org.c1, name="王芳", sex="F", birth_date=dt.date(1990, 5, 17))
@@ -544,7 +545,7 @@ def test_bad_rows_come_back_as_xlsx_with_an_explanation(org, worker) -> None:
     assert [row[0] for row in values[1:]] == [rows[1][0], "'=HYPERLINK(1)"]
     assert values[1][1:12] == [value or None for value in rows[1][1:]]
     assert values[1][12].startswith("Row 3: ")
-    assert str(importing.ID_AS_NUMBER) in values[2][12]
+    assert str(files.ID_AS_NUMBER) in values[2][12]
     assert sheet.cell(row=2, column=4).number_format == "@"
     audit = AuditEvent.objects.get(action="export")
     assert (audit.object_type, audit.object_id) == ("registry.personimport", str(result.pk))
@@ -589,7 +590,7 @@ def test_a_resident_registered_while_the_file_is_checked_counts_as_unchanged(
 ) -> None:
     """Someone registers the resident of row 4 right after the check looked for them."""
     rows = resident_rows(6)
-    check = imports._registered
+    check = checking._registered
 
     def check_then_someone_registers(digests: list[str]) -> dict[str, tuple[int, str]]:
         found = check(digests)
@@ -604,7 +605,7 @@ def test_a_resident_registered_while_the_file_is_checked_counts_as_unchanged(
             )
         return found
 
-    monkeypatch.setattr(imports, "_registered", check_then_someone_registers)
+    monkeypatch.setattr(checking, "_registered", check_then_someone_registers)
 
     result = start(worker, csv_bytes(rows))
 
@@ -621,8 +622,8 @@ def test_a_failure_while_loading_rolls_back_every_chunk(
     from both existence checks) makes an insert fail in the third chunk."""
     taken = make_person(org.c1, name="李四")
     assert taken.id_number is not None
-    monkeypatch.setattr(imports, "CHUNK_ROWS", 2)
-    monkeypatch.setattr(imports, "_registered", lambda digests: {})
+    monkeypatch.setattr(limits, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(checking, "_registered", lambda digests: {})
     rows = resident_rows(6)
     rows[5] = resident_row(5, 身份证号码=taken.id_number, 性别="男", 出生日期="1990-05-17")
 

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from jisheng.core.idnumber import id_number_check_digit
-from jisheng.registry.importing import TEMPLATE_HEADERS
+from jisheng.registry.imports.files import TEMPLATE_HEADERS
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = ("建国", "秀英", "桂兰", "志强", "海燕", "丽娟", "明", "静", "磊", "芳", "伟", "敏")

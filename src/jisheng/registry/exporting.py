@@ -22,7 +22,8 @@ from jisheng.core.actors import Actor
 from jisheng.core.exports import Row, safe_cell, write_xlsx
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
-from jisheng.registry import importing, selectors
+from jisheng.registry import selectors
+from jisheng.registry.imports import files
 from jisheng.registry.models import Person
 
 ExportFormat = Literal["xlsx", "csv"]
@@ -84,14 +85,14 @@ def write_persons_xlsx(target: Path | IO[bytes], rows: Iterable[Row]) -> int:
 
 
 def write_bad_rows(
-    sheet: importing.Sheet, problems: Mapping[int, list[str]], target: Path | IO[bytes]
+    sheet: files.Sheet, problems: Mapping[int, list[str]], target: Path | IO[bytes]
 ) -> int:
     """The bad rows of an import as uploaded, with 错误说明 (row number and problems) added."""
     width = len(sheet.header)
-    text_columns = [index for key, index in sheet.columns.items() if key in importing.TEXT_COLUMNS]
+    text_columns = [index for key, index in sheet.columns.items() if key in files.TEXT_COLUMNS]
 
     def bad_rows() -> Iterator[Row]:
-        for number, cells in importing.rows(sheet):
+        for number, cells in files.rows(sheet):
             if number in problems:
                 padded = [*cells[:width], *([None] * (width - len(cells)))]
                 explanation = _("Row %(row)s: %(problems)s") % {

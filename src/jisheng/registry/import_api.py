@@ -10,8 +10,8 @@ from ninja import File, Form, Router, Schema, Status, UploadedFile
 from jisheng.core.actors import Actor, client_ip, request_user
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
+from jisheng.registry.imports import services as imports
 from jisheng.registry.models import PersonImport
-from jisheng.registry.services import imports
 
 router = Router(tags=["registry"])
 

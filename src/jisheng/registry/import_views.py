@@ -27,10 +27,11 @@ from jisheng.core.lookups import community_choices
 from jisheng.core.models import OrgUnit
 from jisheng.core.permissions import require, require_capability
 from jisheng.core.roles import Capability
-from jisheng.registry import exporting, importing, selectors
+from jisheng.registry import exporting, selectors
 from jisheng.registry.forms import PersonFilterForm
-from jisheng.registry.importing import ImportFileError
-from jisheng.registry.services import imports
+from jisheng.registry.imports import files, limits
+from jisheng.registry.imports import services as imports
+from jisheng.registry.imports.files import ImportFileError
 
 TEMPLATE_FILE_NAME = "居民导入模板.xlsx"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -97,9 +98,9 @@ def person_import_new(request: HttpRequest) -> HttpResponse:
         "registry/import_new.html",
         {
             "form": form,
-            "max_mb": f"{imports.max_bytes() / 1024 / 1024:g}",
-            "max_rows": imports.max_rows(),
-            "headers": importing.TEMPLATE_NOTES,
+            "max_mb": f"{limits.max_bytes() / 1024 / 1024:g}",
+            "max_rows": limits.max_rows(),
+            "headers": files.TEMPLATE_NOTES,
         },
         status=status,
     )
@@ -109,7 +110,7 @@ def person_import_new(request: HttpRequest) -> HttpResponse:
 def person_import_template(request: HttpRequest) -> HttpResponseBase:
     _user_with(request, Capability.EDIT_REGISTRY)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    importing.write_template(handle)
+    files.write_template(handle)
     handle.seek(0)
     return FileResponse(
         handle, as_attachment=True, filename=TEMPLATE_FILE_NAME, content_type=XLSX_TYPE

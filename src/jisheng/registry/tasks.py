@@ -12,7 +12,7 @@ def person_import_task(
     *, import_id: int, ip: str | None = None, language: str | None = None
 ) -> str:
     """Run a queued import; its progress, outcome and audit event are kept by the service."""
-    from jisheng.registry.services.imports import person_import_run  # the service queues this
+    from jisheng.registry.imports.services import person_import_run  # the service queues this
 
     person_import = person_import_run(import_id=import_id, ip=ip, language=language)
     if person_import.state == PersonImport.State.FAILED:

@@ -3,7 +3,7 @@
 Columns are found by their header text (spaces, ``*`` and a bracketed note are ignored,
 a few synonyms are accepted), never by position; unknown columns are ignored. Cells are
 turned into :class:`PersonData` here, without the database: what needs the database
-(community, known ID numbers) is checked by the import service.
+(community, known ID numbers) is checked by ``checking``.
 
 The header texts and the values written in cells (男/女, 汉族, 城镇…) are a file format
 shared with the people who fill the template, so they are plain Chinese constants.

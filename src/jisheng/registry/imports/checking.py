@@ -1,0 +1,111 @@
+"""The check pass over the whole file, outside any transaction: every row checked in chunks
+(in this process or by forked workers), then against the file's other rows and the
+residents already registered.
+
+The natural key is the ID number: a row whose number is already registered in the
+importer's area counts as *unchanged* and is skipped, even when its other facts differ —
+facts of a registered resident change only through correction events, never by import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jisheng.core import progress
+from jisheng.core.actors import Actor
+from jisheng.registry.imports import files, limits
+from jisheng.registry.imports.files import Sheet
+from jisheng.registry.imports.loading import Spool
+from jisheng.registry.imports.lookups import batched, with_digests
+from jisheng.registry.imports.outcome import Validation
+from jisheng.registry.imports.parallel import Loader, checker, worker_count
+from jisheng.registry.imports.rows import ChunkContext, Communities
+from jisheng.registry.models import PersonImport, ResidentStatus
+
+
+def validate(
+    person_import: PersonImport,
+    actor: Actor,
+    sheet: Sheet,
+    sink: Spool | Loader,
+) -> Validation:
+    """First pass: every row checked; while the file is clean, each chunk's rows to load go
+    to ``sink`` as (positions to skip, pickled values), after the names of the columns."""
+    result = Validation(file_type=sheet.kind)
+    now = timezone.now()
+    context = ChunkContext(
+        columns=sheet.columns,
+        communities=Communities.for_import(actor.user, person_import.community),
+        now=now,
+    )
+    scope = set(actor.user.scope_unit_ids())
+    seen: dict[int, int] = {}
+    limit, keep = limits.max_rows(), limits.max_error_rows()
+    progress_id = person_import.progress_id
+    sink.begin(context.maker().columns)
+
+    def counted(rows: Iterator[tuple[int, files.Cells]]) -> Iterator[tuple[int, Any]]:
+        for row in rows:
+            result.total += 1
+            if result.total > limit:
+                result.file_problem = str(limits.too_many_rows(limit).message)
+                return
+            yield row
+
+    def fail(number: int, problems: list[str]) -> None:
+        result.errors += 1
+        if len(result.error_rows) < keep:
+            result.error_rows.append({"row": number, "problems": problems})
+
+    workers = worker_count(person_import.total_rows)
+    chunks = batched(counted(files.rows(sheet)), limits.CHUNK_ROWS)
+    with checker(context, workers, stop=lambda: result.errors > 0) as check:
+        for checked in check(chunks):
+            known = _registered([digest for digest in checked.digests if digest])
+            in_blob = {position: k for k, position in enumerate(checked.prepared)}
+            skip = []
+            for position, number in enumerate(checked.numbers):
+                problems, digest = checked.problems[position], checked.digests[position]
+                if digest:
+                    first = seen.setdefault(int(digest[:32], 16), number)
+                    if first != number:
+                        problems.append(
+                            _("The same ID number is also in row %(row)s.") % {"row": first}
+                        )
+                registered = known.get(digest) if digest else None
+                if registered is not None:
+                    community_id, status = registered
+                    if status == ResidentStatus.VOIDED:
+                        problems.append(_("This ID number belongs to a voided record."))
+                    elif community_id not in scope:
+                        problems.append(
+                            _(
+                                "This ID number is already registered outside your area: "
+                                "record a move-in there instead."
+                            )
+                        )
+                if problems:
+                    fail(number, problems)
+                elif registered is not None:
+                    result.unchanged += 1
+                    if position in in_blob:
+                        skip.append(in_blob[position])
+                else:
+                    result.to_load += 1
+            if checked.blob and not result.errors:
+                sink.add(skip, checked.blob)
+            if progress_id is not None:
+                progress.progress_advance(progress_id, by=len(checked.numbers) + sink.loaded())
+    if result.total == 0 and not result.file_problem:
+        result.file_problem = _("The file has no data rows below its header.")
+    return result
+
+
+def _registered(digests: list[str]) -> dict[str, tuple[int, str]]:
+    """ID-number digest → (community id, status) of the residents already registered."""
+    found = with_digests("id_number_index", digests, select="id_number_index, community_id, status")
+    return {digest: (community, status) for digest, community, status in found}
