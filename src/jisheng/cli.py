@@ -1,4 +1,5 @@
-"""The `jisheng` command: Django's management commands plus demo, serve, worker and token."""
+"""The `jisheng` command: Django's management commands plus demo, serve, worker, token,
+backup and restore."""
 
 from __future__ import annotations
 

@@ -128,6 +128,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "jisheng.accounts.passwords.CharacterClassValidator"},
+    {"NAME": "jisheng.accounts.passwords.UsernameRepetitionValidator"},
+    {"NAME": "jisheng.accounts.passwords.CurrentPasswordValidator"},
 ]
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60

@@ -11,7 +11,8 @@ from django.contrib.auth.hashers import identify_hasher
 
 from jisheng.accounts.models import User
 from jisheng.accounts.passwords import CharacterClassValidator
-from jisheng.accounts.services import user_create
+from jisheng.accounts.services import password_change, user_create
+from jisheng.audit.services import Actor
 from jisheng.core.errors import JishengError
 
 GOOD_PASSWORD = "Harbour-lights-42"
@@ -104,3 +105,43 @@ def test_password_too_similar_to_the_user_name_is_refused(org) -> None:
         _create(org, "Zhangwei-2026", username="zhangwei-2026")
 
     assert excinfo.value.code == "weak_password"
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [
+        ("zhangwei-2026", "Zhangwei-2026Zhangwei-2026"),
+        ("wangfang88", "Wangfang88wangfang88!"),
+        ("Li.Na.2026", "lina2026-LINA2026-lina2026"),
+    ],
+)
+def test_password_that_is_the_user_name_written_twice_or_more_is_refused(
+    org, username: str, password: str
+) -> None:
+    with pytest.raises(JishengError) as excinfo:
+        _create(org, password, username=username)
+
+    assert excinfo.value.code == "weak_password"
+    assert not User.objects.filter(username=username).exists()
+
+
+def test_password_that_only_contains_the_user_name_twice_among_more_is_accepted(org) -> None:
+    user = _create(org, "Wangfang88-at-home-wangfang88", username="wangfang88")
+
+    assert user.check_password("Wangfang88-at-home-wangfang88")
+
+
+def test_changing_the_password_to_the_current_one_is_refused(org) -> None:
+    user = _create(org, GOOD_PASSWORD)
+
+    with pytest.raises(JishengError) as excinfo:
+        password_change(
+            actor=Actor(user=user), old_password=GOOD_PASSWORD, new_password=GOOD_PASSWORD
+        )
+
+    assert excinfo.value.code == "weak_password"
+    assert "当前密码" in excinfo.value.message
+    password_change(
+        actor=Actor(user=user), old_password=GOOD_PASSWORD, new_password="Quiet-river-7788"
+    )
+    assert User.objects.get(pk=user.pk).check_password("Quiet-river-7788")

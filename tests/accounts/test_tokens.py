@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable
 from io import StringIO
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from jisheng.accounts.models import ApiToken, User
-from jisheng.accounts.services import user_set_active
+from jisheng.accounts.services import LoginRefused, login_check, login_is_locked, user_set_active
 from jisheng.audit.models import AuditEvent
 from jisheng.core.actors import Actor
 from jisheng.core.roles import Role
@@ -187,3 +190,23 @@ def test_a_revoked_token_stops_working_at_once(make_user, client_for) -> None:
     assert bearer.get("/api/me").status_code == 401
     other = client_for(make_user(Role.COMMUNITY_WORKER))
     assert other.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 404
+
+
+def test_token_stops_working_while_the_sign_in_is_locked_and_works_again_after(
+    worker: User,
+) -> None:
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        raw = _create_token("token_worker")
+        assert Client().get("/api/me", headers=_bearer(raw)).status_code == 200
+        for _try in range(settings.LOGIN_FAILURE_LIMIT):
+            with pytest.raises(LoginRefused):
+                login_check(username="token_worker", password="Wrong-pass-2026!", ip=None)
+        assert login_is_locked("token_worker")
+
+        locked = Client().get("/api/me", headers=_bearer(raw))
+
+        assert locked.status_code == 401
+        assert locked.json()["code"] == "unauthenticated"
+        clock.shift(dt.timedelta(seconds=settings.LOGIN_LOCK_SECONDS + 60))
+        assert Client().get("/api/me", headers=_bearer(raw)).status_code == 200

@@ -250,7 +250,8 @@ def token_create(*, user: User, name: str, actor: Actor | None = None) -> tuple[
 
 
 def token_user(raw: str) -> User | None:
-    """The active user a bearer token belongs to, or ``None``."""
+    """The user a bearer token belongs to, or ``None`` while the account is inactive or its
+    sign-in is locked (a token must not outlast what stops the password)."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
     token = (
@@ -258,7 +259,7 @@ def token_user(raw: str) -> User | None:
         .filter(digest=_token_digest(raw), revoked_at__isnull=True)
         .first()
     )
-    if token is None or not token.user.is_active:
+    if token is None or not token.user.is_active or login_is_locked(token.user.username):
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import time
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from jisheng.core.supervisor import Supervisor, SupervisorGaveUp
 from jisheng.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_exists, seed_demo
 
 
@@ -53,25 +53,30 @@ class Command(BaseCommand):
     def _serve(self, port: int) -> None:
         env = {**os.environ, "JISHENG_ENV": "demo"}
         cli = [sys.executable, "-m", "jisheng.cli"]
-        worker = subprocess.Popen([*cli, "worker"], env=env)
-        server = subprocess.Popen(
-            [*cli, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"], env=env
+        supervisor = Supervisor()
+        # A dead task worker is restarted and the pages stay up; a server that keeps dying
+        # at once (port taken) ends the demo rather than looping for ever.
+        supervisor.add(
+            "web server",
+            [*cli, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            env=env,
+            give_up_after=5,
         )
+        supervisor.add("task worker", [*cli, "worker"], env=env)
+        supervisor.start()
         self.stdout.write(self.style.SUCCESS(f"\njisheng demo: http://127.0.0.1:{port}/"))
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
         for username, full_name, role, _unit in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<15} {role.label} ({full_name})")
         self.stdout.write("Press Ctrl-C to stop.")
+        self.stdout.flush()
         # A plain `kill` must stop the children too, not orphan them.
         signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
         try:
-            while server.poll() is None and worker.poll() is None:
-                time.sleep(0.5)
+            supervisor.run()
         except KeyboardInterrupt:
             pass
+        except SupervisorGaveUp as exc:
+            raise CommandError(f"The {exc} keeps dying; the demo stops.") from exc
         finally:
-            for process in (server, worker):
-                if process.poll() is None:
-                    process.send_signal(signal.SIGTERM)
-            for process in (server, worker):
-                process.wait(timeout=20)
+            supervisor.stop()
