@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.test import Client
@@ -167,6 +168,84 @@ def test_roles_without_a_health_duty_get_403(make_user, client_for) -> None:
     leader = client_for(make_user(Role.LEADER))
     response = leader.get(BASE + "/couples")
     assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+
+
+# Every operation of the module with a well-formed body; ids that exist nowhere and a period
+# that ends before it starts, so a missing duty check would show as 404 or 400.
+NOWHERE = 987654321
+DAY = "2026-01-02"
+CALLS: dict[tuple[str, str], tuple[str, object]] = {
+    ("get", "/couples"): ("/couples", None),
+    ("post", "/couples/refresh"): ("/couples/refresh", None),
+    ("post", "/couples/planning"): ("/couples/planning", {"wife_id": NOWHERE}),
+    ("get", "/couples/{couple_id}"): (f"/couples/{NOWHERE}", None),
+    ("get", "/couples/{couple_id}/contacts"): (f"/couples/{NOWHERE}/contacts", None),
+    ("post", "/couples/{couple_id}/sms"): (f"/couples/{NOWHERE}/sms", None),
+    ("put", "/couples/{couple_id}/sms-opt-out"): (
+        f"/couples/{NOWHERE}/sms-opt-out",
+        {"spouse": "wife", "opted_out": True},
+    ),
+    ("get", "/couples/{couple_id}/checkups"): (f"/couples/{NOWHERE}/checkups", None),
+    ("post", "/contacts"): (
+        "/contacts",
+        {"couple_id": NOWHERE, "method": "phone", "outcome": "reached", "date": DAY},
+    ),
+    ("post", "/checkups"): (
+        "/checkups",
+        {
+            "couple_id": NOWHERE,
+            "spouse": "wife",
+            "institution": "x",
+            "date": DAY,
+            "risk_level": "general",
+        },
+    ),
+    ("get", "/checkups/{checkup_id}"): (f"/checkups/{NOWHERE}", None),
+    ("get", "/referrals"): ("/referrals", None),
+    ("post", "/referrals/{checkup_referral_id}/complete"): (
+        f"/referrals/{NOWHERE}/complete",
+        {"completed_on": DAY, "result": "x"},
+    ),
+    ("get", "/risk-factors"): ("/risk-factors", None),
+    ("post", "/risk-factors/{risk_factor_id}/active"): (
+        f"/risk-factors/{NOWHERE}/active",
+        {"active": False},
+    ),
+    ("post", "/pregnancies"): ("/pregnancies", {"couple_id": NOWHERE, "reported_on": DAY}),
+    ("post", "/pregnancies/{pregnancy_id}/birth"): (
+        f"/pregnancies/{NOWHERE}/birth",
+        {"birth_event_id": NOWHERE},
+    ),
+    ("get", "/followups"): ("/followups", None),
+    ("post", "/followups/{pregnancy_followup_id}/early"): (
+        f"/followups/{NOWHERE}/early",
+        {"done_on": DAY},
+    ),
+    ("post", "/followups/{pregnancy_followup_id}/outcome"): (
+        f"/followups/{NOWHERE}/outcome",
+        {"done_on": DAY, "outcome": "live_birth", "outcome_date": DAY},
+    ),
+    ("get", "/indicators"): ("/indicators?start=2026-12-31&end=2026-01-01", None),
+}
+
+
+def test_every_operation_refuses_a_role_without_a_health_duty_first(make_user, client_for) -> None:
+    leader = client_for(make_user(Role.LEADER))
+    schema = leader.get("/api/openapi.json").json()
+    operations = {
+        (method, path.removeprefix(BASE))
+        for path, methods in schema["paths"].items()
+        if path.startswith(BASE + "/")
+        for method in methods
+    }
+    assert operations == set(CALLS), "add the new operation to CALLS"
+    for (method, _path), (url, body) in CALLS.items():
+        response = getattr(leader, method)(
+            BASE + url,
+            data=json.dumps(body) if body is not None else None,
+            content_type="application/json",
+        )
+        assert (response.status_code, response.json()["code"]) == (403, "forbidden"), url
 
 
 def test_planning_opt_out_indicators_and_risk_factors(api, marry, couple) -> None:

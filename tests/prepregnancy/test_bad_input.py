@@ -109,3 +109,13 @@ def test_api_birth_event_id_beyond_64_bits(client, actor, couple, today) -> None
         content_type="application/json",
     )
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/couples/{}", "/couples/{}/contacts", "/checkups/{}", "/couples/{}/checkups"],
+)
+def test_api_path_ids_beyond_64_bits_or_below_one_find_nothing(client, path) -> None:
+    for value in (TOO_LONG, "0"):
+        response = client.get(API + path.format(value))
+        assert response.status_code == 404, (path, value, response.content)

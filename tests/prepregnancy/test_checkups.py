@@ -10,7 +10,7 @@ from django.db import connection
 
 from jisheng.audit.models import AuditEvent
 from jisheng.core.actors import Actor
-from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.core.errors import Conflict, Forbidden, JishengError
 from jisheng.core.roles import Role
 from jisheng.prepregnancy.health import ReproductiveHistory
 from jisheng.prepregnancy.models import (
@@ -22,6 +22,8 @@ from jisheng.prepregnancy.models import (
     TaskState,
 )
 from jisheng.prepregnancy.selectors import couples as selectors
+from jisheng.prepregnancy.selectors import risk_factors as factor_selectors
+from jisheng.prepregnancy.selectors import worklists
 from jisheng.prepregnancy.services import checkups, couples
 from jisheng.registry.services import events
 
@@ -195,8 +197,15 @@ def test_roles_without_a_health_duty_see_no_health_records(
         user = make_user(role)
         assert not Checkup.objects.visible_to(user).exists()
         assert not TargetCouple.objects.visible_to(user).exists()
-        with pytest.raises(NotFound):
+        # The selectors refuse the role outright, before looking anything up.
+        with pytest.raises(Forbidden):
             selectors.checkup_detail(actor=Actor(user=user), checkup_id=checkup.pk)
+        with pytest.raises(Forbidden):
+            selectors.couple_visible(user=user, couple_id=couple.pk)
+        with pytest.raises(Forbidden):
+            worklists.referral_visible(user=user, referral_id=checkup.pk)
+        with pytest.raises(Forbidden):
+            factor_selectors.risk_factor_list(user=user)
 
 
 def test_a_referral_is_completed_once_with_its_result(actor, couple, checkup_data, today) -> None:

@@ -3,7 +3,7 @@ through ``safe_cell``. Headers and labels in cells are a file format: Chinese co
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import IO
 
 from django.db import transaction
@@ -11,10 +11,11 @@ from django.db import transaction
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
-from jisheng.core.exports import safe_cell, write_xlsx
+from jisheng.core.exports import Row, safe_cell, write_xlsx
+from jisheng.core.permissions import require
+from jisheng.core.roles import Capability
 from jisheng.prepregnancy.models import CoupleSource, CoupleState, TargetCouple
 from jisheng.prepregnancy.selectors.couples import CoupleFilters, couple_list
-from jisheng.prepregnancy.services.common import require_health
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADERS = (
@@ -44,12 +45,11 @@ STATE_LABELS = {
     CoupleState.ENDED: "婚姻已终止",
 }
 SOURCE_LABELS = {CoupleSource.NEW_MARRIAGE: "新婚", CoupleSource.PLANNING: "计划怀孕"}
-Row = Sequence[object]
 
 
 def couple_export(*, actor: Actor, filters: CoupleFilters) -> Iterator[Row]:
     """The filtered worklist as rows; the export is audited before any row is produced."""
-    require_health(actor)
+    require(actor, Capability.VIEW_HEALTH)
     couples = couple_list(user=actor.user, filters=filters)
     with transaction.atomic():
         audit.record(

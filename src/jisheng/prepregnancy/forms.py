@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.core.models import OrgUnit
+from jisheng.core.pages import is_id_text
 from jisheng.prepregnancy import health
 from jisheng.prepregnancy.models import (
     ContactMethod,
@@ -26,15 +27,6 @@ from jisheng.prepregnancy.selectors.indicators import Period
 from jisheng.registry.models import LifeEvent
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
-# Record ids from outside (query strings, posted lists) have at most this many digits: the
-# largest such number still fits a 64-bit database integer.
-ID_DIGITS = 18
-
-
-def is_id_text(value: str) -> bool:
-    """ASCII digits only (``"²".isdigit()`` is true, ``int("²")`` fails), short enough for a
-    64-bit integer column (SQLite raises OverflowError beyond it)."""
-    return value.isascii() and value.isdecimal() and len(value) <= ID_DIGITS
 
 
 class DateInput(forms.DateInput):

@@ -9,18 +9,9 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from jisheng.core.actors import Actor
-from jisheng.core.errors import Forbidden, NotFound
-from jisheng.core.lookups import visible_or_404
-from jisheng.core.roles import Role
+from jisheng.core.api_helpers import Id, api_actor
 from jisheng.prepregnancy import health
-from jisheng.prepregnancy.api.common import (
-    Id,
-    Text500,
-    couple_in_scope,
-    health_actor,
-    json_body,
-    parse_body,
-)
+from jisheng.prepregnancy.api.common import Text500, couple_in_scope, json_body, parse_body
 from jisheng.prepregnancy.api.schemas import (
     CheckupOut,
     CheckupSummary,
@@ -109,7 +100,7 @@ def _checkup_out(actor: Actor, checkup_id: int) -> dict[str, Any]:
 
 @router.post("/checkups", response={201: CheckupOut}, summary="登记一方的孕前优生健康检查")
 def checkup_create(request: HttpRequest, body: CheckupIn) -> Status[dict[str, Any]]:
-    actor = health_actor(request)
+    actor = api_actor(request)
     checkup = checkups.checkup_record(
         actor=actor,
         couple=couple_in_scope(actor, body.couple_id),
@@ -121,13 +112,13 @@ def checkup_create(request: HttpRequest, body: CheckupIn) -> Status[dict[str, An
 
 @router.get("/checkups/{checkup_id}", response=CheckupOut, summary="检查结果（含健康信息）")
 def checkup_detail(request: HttpRequest, checkup_id: int) -> dict[str, Any]:
-    return _checkup_out(health_actor(request), checkup_id)
+    return _checkup_out(api_actor(request), checkup_id)
 
 
 @router.get("/referrals", response=list[ReferralOut], summary="高风险转诊任务")
 @paginate(PageNumberPagination)
 def referral_list(request: HttpRequest, query: Query[ReferralQuery]) -> object:
-    actor = health_actor(request)
+    actor = api_actor(request)
     worklists.worklist_viewed(actor=actor, object_type="prepregnancy.referral", detail=query.dict())
     return worklists.referral_list(
         user=actor.user,
@@ -144,8 +135,8 @@ def referral_list(request: HttpRequest, query: Query[ReferralQuery]) -> object:
     openapi_extra=json_body(ReferralCompleteIn),
 )
 def referral_complete(request: HttpRequest, checkup_referral_id: int) -> Referral:
-    actor = health_actor(request)
-    referral = visible_or_404(Referral, user=actor.user, pk=checkup_referral_id)
+    actor = api_actor(request)
+    referral = worklists.referral_visible(user=actor.user, referral_id=checkup_referral_id)
     body = parse_body(request, ReferralCompleteIn)
     return checkups.referral_complete(
         actor=actor, referral=referral, completed_on=body.completed_on, result=body.result
@@ -154,8 +145,7 @@ def referral_complete(request: HttpRequest, checkup_referral_id: int) -> Referra
 
 @router.get("/risk-factors", response=list[RiskFactorOut], summary="风险因素目录")
 def risk_factor_list(request: HttpRequest) -> list[RiskFactor]:
-    health_actor(request)
-    return list(factor_selectors.risk_factor_list())
+    return list(factor_selectors.risk_factor_list(user=api_actor(request).user))
 
 
 @router.post(
@@ -165,11 +155,9 @@ def risk_factor_list(request: HttpRequest) -> list[RiskFactor]:
     openapi_extra=json_body(RiskFactorActiveIn),
 )
 def risk_factor_active(request: HttpRequest, risk_factor_id: int) -> RiskFactor:
-    actor = health_actor(request)
-    if Role.STREET_STAFF not in actor.user.role_set:
-        raise Forbidden()
-    factor = factor_selectors.risk_factor_list().filter(pk=risk_factor_id).first()
-    if factor is None:
-        raise NotFound()
+    actor = api_actor(request)
+    # Refused before the body is read, as an action on a record outside the area is.
+    checkups.require_list_keeper(actor)
+    factor = factor_selectors.risk_factor_or_404(user=actor.user, risk_factor_id=risk_factor_id)
     active = parse_body(request, RiskFactorActiveIn).active
     return checkups.risk_factor_set_active(actor=actor, factor=factor, active=active)

@@ -8,15 +8,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from jisheng.core.actors import Actor
-from jisheng.core.lookups import visible_or_404
-from jisheng.prepregnancy.api.common import (
-    Id,
-    Text200,
-    couple_in_scope,
-    health_actor,
-    json_body,
-    parse_body,
-)
+from jisheng.core.api_helpers import Id, api_actor
+from jisheng.prepregnancy.api.common import Text200, couple_in_scope, json_body, parse_body
 from jisheng.prepregnancy.api.schemas import (
     CheckupSummary,
     ContactOut,
@@ -27,7 +20,6 @@ from jisheng.prepregnancy.api.schemas import (
 from jisheng.prepregnancy.models import Checkup, Contact, TargetCouple
 from jisheng.prepregnancy.selectors import couples as couple_selectors
 from jisheng.prepregnancy.services import contacts, couples
-from jisheng.registry.models import Person
 
 router = Router(tags=["prepregnancy"])
 
@@ -75,7 +67,7 @@ def _couple_detail(actor: Actor, couple_id: int) -> dict[str, Any]:
 @router.get("/couples", response=list[CoupleOut], summary="目标人群（服务档案）列表")
 @paginate(PageNumberPagination)
 def couple_list(request: HttpRequest, query: Query[CoupleQuery]) -> object:
-    actor = health_actor(request)
+    actor = api_actor(request)
     filters = couple_selectors.CoupleFilters(**query.dict())
     # Like the page: couples married since the last derivation appear without asking.
     couples.target_couples_refresh_if_due(actor=actor)
@@ -85,7 +77,7 @@ def couple_list(request: HttpRequest, query: Query[CoupleQuery]) -> object:
 
 @router.post("/couples/refresh", response=RefreshOut, summary="按户籍婚姻登记更新目标人群")
 def couple_refresh(request: HttpRequest) -> object:
-    return couples.target_couples_refresh(actor=health_actor(request))
+    return couples.target_couples_refresh(actor=api_actor(request))
 
 
 @router.post(
@@ -94,25 +86,24 @@ def couple_refresh(request: HttpRequest) -> object:
     summary="登记计划怀孕夫妇（按女方 person id）",
 )
 def couple_planning(request: HttpRequest, body: PlanningIn) -> Status[TargetCouple]:
-    actor = health_actor(request)
-    wife = visible_or_404(Person, user=actor.user, pk=body.wife_id)
-    couple, created = couples.couple_mark_planning(actor=actor, wife=wife, since=body.since)
+    actor = api_actor(request)
+    couple, created = couples.couple_mark_planning(actor=actor, wife=body.wife_id, since=body.since)
     return Status(201 if created else 200, couple_in_scope(actor, couple.pk))
 
 
 @router.get("/couples/{couple_id}", response=CoupleDetail, summary="服务档案详情")
 def couple_detail(request: HttpRequest, couple_id: int) -> dict[str, Any]:
-    return _couple_detail(health_actor(request), couple_id)
+    return _couple_detail(api_actor(request), couple_id)
 
 
 @router.get("/couples/{couple_id}/contacts", response=list[ContactOut], summary="告知记录")
 def couple_contacts(request: HttpRequest, couple_id: int) -> list[Contact]:
-    return couple_selectors.couple_file(actor=health_actor(request), couple_id=couple_id).contacts
+    return couple_selectors.couple_file(actor=api_actor(request), couple_id=couple_id).contacts
 
 
 @router.post("/couples/{couple_id}/sms", response={201: ContactOut}, summary="发送告知短信")
 def couple_sms(request: HttpRequest, couple_id: int) -> Status[Contact]:
-    actor = health_actor(request)
+    actor = api_actor(request)
     return Status(
         201, contacts.contact_send_sms(actor=actor, couple=couple_in_scope(actor, couple_id))
     )
@@ -125,7 +116,7 @@ def couple_sms(request: HttpRequest, couple_id: int) -> Status[Contact]:
     openapi_extra=json_body(SmsOptOutIn),
 )
 def couple_sms_opt_out(request: HttpRequest, couple_id: int) -> SmsOptOutIn:
-    actor = health_actor(request)
+    actor = api_actor(request)
     couple = couple_in_scope(actor, couple_id)
     body = parse_body(request, SmsOptOutIn)
     contacts.sms_opt_out_set(
@@ -136,13 +127,13 @@ def couple_sms_opt_out(request: HttpRequest, couple_id: int) -> SmsOptOutIn:
 
 @router.get("/couples/{couple_id}/checkups", response=list[CheckupSummary], summary="夫妇双方检查")
 def couple_checkups(request: HttpRequest, couple_id: int) -> list[Checkup]:
-    file = couple_selectors.couple_file(actor=health_actor(request), couple_id=couple_id)
+    file = couple_selectors.couple_file(actor=api_actor(request), couple_id=couple_id)
     return list(file.checkups.values())
 
 
 @router.post("/contacts", response={201: ContactOut}, summary="登记告知（上门、电话、告知书）")
 def contact_create(request: HttpRequest, body: ContactIn) -> Status[Contact]:
-    actor = health_actor(request)
+    actor = api_actor(request)
     contact = contacts.contact_record(
         actor=actor,
         couple=couple_in_scope(actor, body.couple_id),

@@ -9,16 +9,13 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from jisheng.core.actors import Actor
-from jisheng.core.errors import NotFound
+from jisheng.core.api_helpers import Id, api_actor
 from jisheng.core.lookups import visible_or_404
 from jisheng.prepregnancy import health
 from jisheng.prepregnancy.api.common import (
-    Id,
     Text200,
     Text500,
     couple_in_scope,
-    health_actor,
     json_body,
     parse_body,
 )
@@ -71,16 +68,9 @@ class FollowUpQuery(Schema):
     overdue: bool = False
 
 
-def _followup(actor: Actor, followup_id: int) -> FollowUp:
-    found = worklists.followup_list(user=actor.user).filter(pk=followup_id).first()
-    if found is None:
-        raise NotFound()
-    return found
-
-
 @router.post("/pregnancies", response={201: PregnancyOut}, summary="登记怀孕（安排早孕随访）")
 def pregnancy_create(request: HttpRequest, body: PregnancyIn) -> Status[Pregnancy]:
-    actor = health_actor(request)
+    actor = api_actor(request)
     pregnancy = pregnancies.pregnancy_report(
         actor=actor,
         couple=couple_in_scope(actor, body.couple_id),
@@ -97,7 +87,7 @@ def pregnancy_create(request: HttpRequest, body: PregnancyIn) -> Status[Pregnanc
     openapi_extra=json_body(BirthLinkIn),
 )
 def pregnancy_birth(request: HttpRequest, pregnancy_id: int) -> Pregnancy:
-    actor = health_actor(request)
+    actor = api_actor(request)
     pregnancy = couple_selectors.pregnancy_visible(user=actor.user, pregnancy_id=pregnancy_id)
     body = parse_body(request, BirthLinkIn)
     event = visible_or_404(LifeEvent, user=actor.user, pk=body.birth_event_id)
@@ -107,7 +97,7 @@ def pregnancy_birth(request: HttpRequest, pregnancy_id: int) -> Pregnancy:
 @router.get("/followups", response=list[FollowUpOut], summary="随访任务（早孕、妊娠结局）")
 @paginate(PageNumberPagination)
 def followup_list(request: HttpRequest, query: Query[FollowUpQuery]) -> object:
-    actor = health_actor(request)
+    actor = api_actor(request)
     worklists.worklist_viewed(actor=actor, object_type="prepregnancy.followup", detail=query.dict())
     return worklists.followup_list(
         user=actor.user,
@@ -125,8 +115,8 @@ def followup_list(request: HttpRequest, query: Query[FollowUpQuery]) -> object:
     openapi_extra=json_body(EarlyIn),
 )
 def followup_early(request: HttpRequest, pregnancy_followup_id: int) -> FollowUp:
-    actor = health_actor(request)
-    followup = _followup(actor, pregnancy_followup_id)
+    actor = api_actor(request)
+    followup = worklists.followup_visible(user=actor.user, followup_id=pregnancy_followup_id)
     body = parse_body(request, EarlyIn)
     return pregnancies.followup_early_record(
         actor=actor,
@@ -143,8 +133,8 @@ def followup_early(request: HttpRequest, pregnancy_followup_id: int) -> FollowUp
     openapi_extra=json_body(OutcomeIn),
 )
 def followup_outcome(request: HttpRequest, pregnancy_followup_id: int) -> FollowUp:
-    actor = health_actor(request)
-    followup = _followup(actor, pregnancy_followup_id)
+    actor = api_actor(request)
+    followup = worklists.followup_visible(user=actor.user, followup_id=pregnancy_followup_id)
     body = parse_body(request, OutcomeIn)
     event = (
         visible_or_404(LifeEvent, user=actor.user, pk=body.birth_event_id)

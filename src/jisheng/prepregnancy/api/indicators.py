@@ -7,8 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
-from jisheng.core.errors import JishengError
-from jisheng.prepregnancy.api.common import health_actor
+from jisheng.core.api_helpers import api_actor
 from jisheng.prepregnancy.api.schemas import IndicatorRowOut
 from jisheng.prepregnancy.selectors import indicators as indicator_selectors
 
@@ -22,11 +21,10 @@ class PeriodQuery(Schema):
 
 @router.get("/indicators", response=list[IndicatorRowOut], summary="各社居指标（默认本年度）")
 def indicator_table(request: HttpRequest, query: Query[PeriodQuery]) -> list[dict[str, Any]]:
-    actor = health_actor(request)
-    default = indicator_selectors.Period.year_of(timezone.localdate())
-    period = indicator_selectors.Period(query.start or default.start, query.end or default.end)
-    if period.start > period.end:
-        raise JishengError("统计期的结束日期早于开始日期", code="invalid_period")
+    actor = api_actor(request)
+    period = indicator_selectors.period_asked(
+        user=actor.user, start=query.start, end=query.end, today=timezone.localdate()
+    )
     return [
         {
             "community_id": row.unit.pk if row.unit else None,

@@ -24,8 +24,9 @@ from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
-from jisheng.core.errors import NotFound
-from jisheng.core.models import OrgUnit
+from jisheng.core.lookups import visible_or_404
+from jisheng.core.permissions import require
+from jisheng.core.roles import Capability
 from jisheng.prepregnancy import health, rules
 from jisheng.prepregnancy.models import (
     Checkup,
@@ -82,7 +83,9 @@ def _checked(spouse: str) -> Exists:
 
 
 def couple_list(*, user: User, filters: CoupleFilters | None = None) -> QuerySet[TargetCouple]:
-    """Files in the user's area, waiting work first; each knows which spouse is checked."""
+    """Files in the user's area, waiting work first; each knows which spouse is checked.
+    403 without a health duty (as every selector here that a page or the API calls)."""
+    require(user, Capability.VIEW_HEALTH)
     filters = filters or CoupleFilters()
     couples = (
         TargetCouple.objects.visible_to(user)
@@ -113,11 +116,13 @@ def couple_list(*, user: User, filters: CoupleFilters | None = None) -> QuerySet
 
 
 def couple_count(*, user: User, state: str) -> int:
+    require(user, Capability.VIEW_HEALTH)
     return TargetCouple.objects.visible_to(user).filter(state=state).count()
 
 
 def couple_search_record(*, actor: Actor, filters: CoupleFilters) -> None:
     """Every worklist read is audited (what was filtered, not the names typed)."""
+    require(actor, Capability.VIEW_HEALTH)
     with transaction.atomic():
         audit.record(
             action=Action.SEARCH,
@@ -130,25 +135,19 @@ def couple_search_record(*, actor: Actor, filters: CoupleFilters) -> None:
 def record_form_view(*, actor: Actor, obj: Model, couple_id: int) -> None:
     """A form page names a couple in a health context (a checkup, a pregnancy, a follow-up,
     a referral): showing it is a read of that record, audited like the couple's page."""
+    require(actor, Capability.VIEW_HEALTH)
     with transaction.atomic():
         audit.record(action=Action.VIEW, actor=actor, obj=obj, detail={"couple": couple_id})
 
 
 def couple_visible(*, user: User, couple_id: int) -> TargetCouple:
     """One file in the user's area (spouses without decrypted fields), else NotFound."""
-    couple = couple_list(user=user).filter(pk=couple_id).first()
-    if couple is None:
-        raise NotFound()
-    return couple
+    return visible_or_404(couple_list(user=user), user=user, pk=couple_id)
 
 
 def pregnancy_visible(*, user: User, pregnancy_id: int) -> Pregnancy:
-    found = (
-        Pregnancy.objects.visible_to(user).select_related("couple").filter(pk=pregnancy_id).first()
-    )
-    if found is None:
-        raise NotFound()
-    return found
+    require(user, Capability.VIEW_HEALTH)
+    return visible_or_404(Pregnancy.objects.select_related("couple"), user=user, pk=pregnancy_id)
 
 
 @dataclass
@@ -218,6 +217,7 @@ class CoupleFile:
 
 def birth_candidates(user: User, pregnancy: Pregnancy) -> list[LifeEvent]:
     """Registered births of the mother since the pregnancy began, not yet linked elsewhere."""
+    require(user, Capability.VIEW_HEALTH)
     since = (pregnancy.last_period or pregnancy.reported_on) - dt.timedelta(days=30)
     return list(
         LifeEvent.objects.visible_to(user)
@@ -236,15 +236,13 @@ def birth_candidates(user: User, pregnancy: Pregnancy) -> list[LifeEvent]:
 
 def couple_file(*, actor: Actor, couple_id: int) -> CoupleFile:
     """One couple's file with its records; the read is audited before it is returned."""
+    require(actor, Capability.VIEW_HEALTH)
     user = actor.user
-    couple = (
-        TargetCouple.objects.visible_to(user)
-        .select_related("community", "husband", "wife", "marriage")
-        .filter(pk=couple_id)
-        .first()
+    couple = visible_or_404(
+        TargetCouple.objects.select_related("community", "husband", "wife", "marriage"),
+        user=user,
+        pk=couple_id,
     )
-    if couple is None:
-        raise NotFound()
     with transaction.atomic():
         audit.record(action=Action.VIEW, actor=actor, obj=couple)
     checkups = {
@@ -312,15 +310,14 @@ class CheckupView:
 
 def checkup_detail(*, actor: Actor, checkup_id: int) -> CheckupView:
     """One checkup with decrypted results; the read is audited before it is returned."""
-    checkup = (
-        Checkup.objects.visible_to(actor.user)
-        .select_related("couple__husband", "couple__wife", "couple__community", "recorded_by")
-        .defer(*(f"couple__{name}" for name in SPOUSE_SECRETS))
-        .filter(pk=checkup_id)
-        .first()
+    require(actor, Capability.VIEW_HEALTH)
+    checkup = visible_or_404(
+        Checkup.objects.select_related(
+            "couple__husband", "couple__wife", "couple__community", "recorded_by"
+        ).defer(*(f"couple__{name}" for name in SPOUSE_SECRETS)),
+        user=actor.user,
+        pk=checkup_id,
     )
-    if checkup is None:
-        raise NotFound()
     with transaction.atomic():
         audit.record(action=Action.VIEW, actor=actor, obj=checkup)
     factors = health.load(checkup.risk_factors) or {}
@@ -353,9 +350,3 @@ def letter_couples(
             detail={"letters": len(chosen), "ids": [c.pk for c in chosen][:50]},
         )
     return chosen
-
-
-def community_choices(user: User) -> QuerySet[OrgUnit]:
-    return OrgUnit.objects.visible_to(user).filter(
-        kind__in=[OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.VILLAGE]
-    )

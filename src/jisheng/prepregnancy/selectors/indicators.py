@@ -31,12 +31,17 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
+from jisheng.core.errors import JishengError
+from jisheng.core.lookups import community_choices
 from jisheng.core.models import OrgUnit
+from jisheng.core.permissions import require
+from jisheng.core.roles import Capability
 from jisheng.prepregnancy import rules
 from jisheng.prepregnancy.models import (
     Checkup,
@@ -67,6 +72,19 @@ class Period:
     @classmethod
     def year_of(cls, day: dt.date) -> Period:
         return cls(dt.date(day.year, 1, 1), dt.date(day.year, 12, 31))
+
+
+def period_asked(
+    *, user: User, start: dt.date | None, end: dt.date | None, today: dt.date
+) -> Period:
+    """The period an API caller asks for (this year's ends by default); 400 when it ends
+    before it starts. The health duty is checked first: without it, 403 whatever the dates."""
+    require(user, Capability.VIEW_HEALTH)
+    default = Period.year_of(today)
+    period = Period(start or default.start, end or default.end)
+    if period.start > period.end:
+        raise JishengError(_("The period ends before it starts."), code="invalid_period")
+    return period
 
 
 def _targets(user: User, period: Period) -> QuerySet[TargetCouple]:
@@ -214,6 +232,7 @@ class IndicatorRow:
 
 def indicator_table(*, user: User, period: Period) -> list[IndicatorRow]:
     """One row per community in the user's area, then the total; one query per measure."""
+    require(user, Capability.VIEW_HEALTH)
     per_unit: dict[int, dict[str, int]] = {}
     totals: dict[str, int] = {}
     for key, measure in MEASURES.items():
@@ -227,12 +246,9 @@ def indicator_table(*, user: User, period: Period) -> list[IndicatorRow]:
         for row in grouped:
             per_unit.setdefault(row[measure.community_field], {})[key] = row["n"]
             totals[key] += row["n"]
-    units = OrgUnit.objects.visible_to(user).filter(
-        kind__in=[OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.VILLAGE]
-    )
     rows = [
         IndicatorRow(unit, {key: per_unit.get(unit.pk, {}).get(key, 0) for key in MEASURES})
-        for unit in units
+        for unit in community_choices(user)
     ]
     rows.append(IndicatorRow(None, totals))
     return rows
@@ -243,6 +259,7 @@ def indicator_records(
 ) -> tuple[Measure, QuerySet[Any]]:
     """The records behind one number of :func:`indicator_table` (KeyError for unknown keys),
     ready to list: related rows joined, encrypted columns left undecrypted."""
+    require(user, Capability.VIEW_HEALTH)
     measure = MEASURES[key]
     records = measure.records(user, period)
     if community_id is not None:

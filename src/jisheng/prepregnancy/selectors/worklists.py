@@ -13,6 +13,9 @@ from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
+from jisheng.core.lookups import visible_or_404
+from jisheng.core.permissions import require
+from jisheng.core.roles import Capability
 from jisheng.prepregnancy.models import FollowUp, Referral, TaskState
 
 COUPLE_SECRETS = (
@@ -27,6 +30,7 @@ DUE_SOON_DAYS = 7
 
 def worklist_viewed(*, actor: Actor, object_type: str, detail: dict[str, object]) -> None:
     """A list of health tasks names couples: its read is audited (filters, not names)."""
+    require(actor, Capability.VIEW_HEALTH)
     with transaction.atomic():
         audit.record(action=Action.SEARCH, actor=actor, object_type=object_type, detail=detail)
 
@@ -40,6 +44,7 @@ def followup_list(
     due_before: dt.date | None = None,
 ) -> QuerySet[FollowUp]:
     """Follow-ups in the user's area; ``due_before``: due strictly before that day."""
+    require(user, Capability.VIEW_HEALTH)
     followups = (
         FollowUp.objects.visible_to(user)
         .select_related("couple__husband", "couple__wife", "couple__community", "assignee")
@@ -63,6 +68,8 @@ def referral_list(
     assignee_id: int | None = None,
     due_before: dt.date | None = None,
 ) -> QuerySet[Referral]:
+    """Referrals in the user's area; ``due_before``: due strictly before that day."""
+    require(user, Capability.VIEW_HEALTH)
     referrals = (
         Referral.objects.visible_to(user)
         .select_related(
@@ -77,6 +84,18 @@ def referral_list(
     if due_before is not None:
         referrals = referrals.filter(due_date__lt=due_before)
     return referrals.order_by("due_date", "pk")
+
+
+def followup_visible(*, user: User, followup_id: int) -> FollowUp:
+    """One follow-up in the user's area, with its pregnancy, else NotFound."""
+    return visible_or_404(
+        followup_list(user=user).select_related("pregnancy"), user=user, pk=followup_id
+    )
+
+
+def referral_visible(*, user: User, referral_id: int) -> Referral:
+    """One referral in the user's area, else NotFound."""
+    return visible_or_404(referral_list(user=user), user=user, pk=referral_id)
 
 
 @dataclass
@@ -141,6 +160,7 @@ class DueCounts:
 
 
 def my_due_counts(*, user: User, today: dt.date) -> DueCounts:
+    require(user, Capability.VIEW_HEALTH)
     soon = today + dt.timedelta(days=DUE_SOON_DAYS + 1)
     counts = {"overdue": 0, "due_soon": 0}
     for tasks in (

@@ -9,11 +9,14 @@ import re
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
-from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
-from jisheng.core.roles import Role
+from jisheng.core.errors import Conflict, Forbidden, JishengError
+from jisheng.core.lookups import locked_or_404
+from jisheng.core.permissions import require
+from jisheng.core.roles import Capability, Role
 from jisheng.prepregnancy import health, rules
 from jisheng.prepregnancy.models import (
     Checkup,
@@ -27,7 +30,6 @@ from jisheng.prepregnancy.models import (
 from jisheng.prepregnancy.services.common import (
     couple_locked,
     couple_refresh_state,
-    require_health,
     require_past,
     require_served,
 )
@@ -113,16 +115,10 @@ def referral_complete(
     *, actor: Actor, referral: Referral, completed_on: dt.date, result: str
 ) -> Referral:
     """Close a referral task with what the specialist found or advised."""
-    require_health(actor)
-    found = (
-        Referral.objects.visible_to(actor.user)
-        .select_for_update(of=("self",))
-        .select_related("checkup")
-        .filter(pk=referral.pk)
-        .first()
+    require(actor, Capability.VIEW_HEALTH)
+    found = locked_or_404(
+        Referral.objects.select_related("checkup"), user=actor.user, pk=referral.pk
     )
-    if found is None:
-        raise NotFound()
     if found.state != TaskState.OPEN:
         raise Conflict(_("This referral has already been completed."), code="already_done")
     require_past(completed_on)
@@ -142,10 +138,16 @@ def referral_complete(
     return found
 
 
-def _require_list_keeper(actor: Actor) -> None:
-    """The street office keeps the list for all its communities."""
-    require_health(actor)
-    if Role.STREET_STAFF not in actor.user.role_set:
+def is_list_keeper(user: User) -> bool:
+    """Whether the user keeps the list of risk factors: the street office, for all its
+    communities (a role, not a capability: community workers read the list too)."""
+    return user.has_capability(Capability.VIEW_HEALTH) and Role.STREET_STAFF in user.role_set
+
+
+def require_list_keeper(actor: Actor) -> None:
+    """403 unless the actor keeps the list (see :func:`is_list_keeper`)."""
+    require(actor, Capability.VIEW_HEALTH)
+    if not is_list_keeper(actor.user):
         raise Forbidden(_("The street office keeps the list of risk factors."))
 
 
@@ -153,7 +155,7 @@ def _require_list_keeper(actor: Actor) -> None:
 def risk_factor_create(
     *, actor: Actor, code: str, name: str, category: str, applies_to: str
 ) -> RiskFactor:
-    _require_list_keeper(actor)
+    require_list_keeper(actor)
     if not CODE_PATTERN.fullmatch(code):
         raise JishengError(
             _("The code uses 2 to 40 small letters, digits, _ or -."), code="invalid_code"
@@ -180,7 +182,7 @@ def risk_factor_create(
 @transaction.atomic
 def risk_factor_set_active(*, actor: Actor, factor: RiskFactor, active: bool) -> RiskFactor:
     """Retire a factor from new assessments, or bring it back; old assessments keep it."""
-    _require_list_keeper(actor)
+    require_list_keeper(actor)
     factor = RiskFactor.objects.select_for_update().get(pk=factor.pk)
     if factor.active != active:
         factor.active = active

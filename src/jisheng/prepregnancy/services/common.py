@@ -1,5 +1,5 @@
-"""What every service of this module starts with: the health duty, the couple locked in scope,
-and the couple's state recomputed from its records after a change."""
+"""What every service of this module starts with: the couple locked in scope (after the health
+duty is checked), and the couple's state recomputed from its records after a change."""
 
 from __future__ import annotations
 
@@ -9,33 +9,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jisheng.core.actors import Actor
-from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.core.errors import Conflict, JishengError
+from jisheng.core.lookups import locked_or_404
+from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 from jisheng.prepregnancy import rules
 from jisheng.prepregnancy.models import CoupleState, Outcome, TargetCouple
 from jisheng.registry.models import LifeEvent, Marriage, Person, ResidentStatus
 
 
-def require_health(actor: Actor) -> None:
-    """Only roles with a health duty touch this module's records."""
-    if not actor.user.has_capability(Capability.VIEW_HEALTH):
-        raise Forbidden()
-
-
 def couple_locked(actor: Actor, couple: TargetCouple | int) -> TargetCouple:
-    """The couple re-read inside the actor's scope and locked for the change; 404 outside."""
-    require_health(actor)
-    pk = couple if isinstance(couple, int) else couple.pk
-    found = (
-        TargetCouple.objects.visible_to(actor.user)
-        .select_for_update(of=("self",))
-        .select_related("husband", "wife", "community")
-        .filter(pk=pk)
-        .first()
+    """The couple re-read inside the actor's scope and locked for the change; 403 without a
+    health duty, 404 outside the scope."""
+    require(actor, Capability.VIEW_HEALTH)
+    return locked_or_404(
+        TargetCouple.objects.select_related("husband", "wife", "community"),
+        user=actor.user,
+        pk=couple if isinstance(couple, int) else couple.pk,
     )
-    if found is None:
-        raise NotFound()
-    return found
 
 
 def require_served(couple: TargetCouple) -> None:

@@ -14,6 +14,8 @@ from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, JishengError
+from jisheng.core.permissions import require
+from jisheng.core.roles import Capability
 from jisheng.prepregnancy import rules, sms
 from jisheng.prepregnancy.models import (
     Contact,
@@ -26,7 +28,6 @@ from jisheng.prepregnancy.models import (
 from jisheng.prepregnancy.services.common import (
     couple_locked,
     couple_refresh_state,
-    require_health,
     require_past,
     require_served,
 )
@@ -169,7 +170,7 @@ def letters_record_delivered(*, actor: Actor, couple_ids: Iterable[int], date: d
 
     Couples outside the actor's area are not found and so not logged; closed ones are skipped.
     """
-    require_health(actor)
+    require(actor, Capability.VIEW_HEALTH)
     require_past(date)
     ids = sorted(set(couple_ids))
     if len(ids) > LETTER_BATCH_LIMIT:

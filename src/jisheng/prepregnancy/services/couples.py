@@ -14,13 +14,15 @@ from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
-from jisheng.core.errors import Conflict, JishengError, NotFound
+from jisheng.core.errors import Conflict, JishengError
+from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
+from jisheng.core.permissions import require
+from jisheng.core.roles import Capability
 from jisheng.prepregnancy import rules
 from jisheng.prepregnancy.models import CoupleSource, CoupleState, TargetCouple, WorklistRefresh
 from jisheng.prepregnancy.services.common import (
     couple_refresh_state,
-    require_health,
     require_past,
 )
 from jisheng.registry.models import Marriage, Person, ResidentStatus
@@ -186,7 +188,7 @@ def target_couples_refresh(
     """Create a service file for every couple in the actor's area married within the window
     (both spouses living here, floating residents included) and bring existing files in line
     with the registry. Idempotent: a second run with the same data changes nothing."""
-    require_health(actor)
+    require(actor, Capability.VIEW_HEALTH)
     days = window_days or rules.marriage_window_days()
     scope = actor.user.scope_unit_ids()
     _lock_units(scope)
@@ -204,7 +206,7 @@ def target_couples_refresh_if_due(
     """:func:`target_couples_refresh` when the actor's area was not derived within
     ``max_age`` (the worklist calls this, so new couples appear without anyone asking);
     None when it was. Cheap when fresh: one count, no lock."""
-    require_health(actor)
+    require(actor, Capability.VIEW_HEALTH)
     scope = actor.user.scope_unit_ids()
     if not scope or not refresh_due(scope, max_age=max_age):
         return None
@@ -239,16 +241,15 @@ def street_couples_refresh(
 
 @transaction.atomic
 def couple_mark_planning(
-    *, actor: Actor, wife: Person, since: dt.date | None = None
+    *, actor: Actor, wife: Person | int, since: dt.date | None = None
 ) -> tuple[TargetCouple, bool]:
     """Put a married couple that plans a pregnancy on the worklist (a file of its own, or the
-    existing file marked). Returns the file and whether it was created."""
-    require_health(actor)
+    existing file marked). Returns the file and whether it was created. ``wife``: the
+    resident or her id (404 outside the actor's area)."""
+    require(actor, Capability.VIEW_HEALTH)
+    found = visible_or_404(Person, user=actor.user, pk=wife if isinstance(wife, int) else wife.pk)
     since = since or timezone.localdate()
     require_past(since)
-    found = Person.objects.visible_to(actor.user).filter(pk=wife.pk).first()
-    if found is None:
-        raise NotFound()
     marriage = (
         Marriage.objects.filter(wife=found, end_date__isnull=True).select_related("husband").first()
     )

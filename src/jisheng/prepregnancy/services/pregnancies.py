@@ -10,7 +10,10 @@ from django.utils.translation import gettext as _
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
-from jisheng.core.errors import Conflict, JishengError, NotFound
+from jisheng.core.errors import Conflict, JishengError
+from jisheng.core.lookups import locked_or_404
+from jisheng.core.permissions import require
+from jisheng.core.roles import Capability
 from jisheng.prepregnancy import health, rules
 from jisheng.prepregnancy.models import (
     FollowUp,
@@ -24,7 +27,6 @@ from jisheng.prepregnancy.models.pregnancies import LIVE_OUTCOMES
 from jisheng.prepregnancy.services.common import (
     couple_locked,
     couple_refresh_state,
-    require_health,
     require_past,
 )
 from jisheng.registry.models import LifeEvent
@@ -87,16 +89,10 @@ def pregnancy_report(
 
 
 def _open_followup(actor: Actor, followup: FollowUp, kind: str) -> FollowUp:
-    require_health(actor)
-    found = (
-        FollowUp.objects.visible_to(actor.user)
-        .select_for_update(of=("self",))
-        .select_related("pregnancy", "couple")
-        .filter(pk=followup.pk)
-        .first()
+    require(actor, Capability.VIEW_HEALTH)
+    found = locked_or_404(
+        FollowUp.objects.select_related("pregnancy", "couple"), user=actor.user, pk=followup.pk
     )
-    if found is None:
-        raise NotFound()
     if found.kind != kind:
         raise JishengError(_("This is a different kind of follow-up."), code="wrong_kind")
     if found.state != TaskState.OPEN:
@@ -230,16 +226,10 @@ def followup_outcome_record(
 def pregnancy_link_birth(*, actor: Actor, pregnancy: Pregnancy, event: LifeEvent) -> Pregnancy:
     """Link a live-birth outcome to the birth once it is registered (the registry is read,
     never changed)."""
-    require_health(actor)
-    found = (
-        Pregnancy.objects.visible_to(actor.user)
-        .select_for_update(of=("self",))
-        .select_related("couple")
-        .filter(pk=pregnancy.pk)
-        .first()
+    require(actor, Capability.VIEW_HEALTH)
+    found = locked_or_404(
+        Pregnancy.objects.select_related("couple"), user=actor.user, pk=pregnancy.pk
     )
-    if found is None:
-        raise NotFound()
     if found.outcome not in LIVE_OUTCOMES:
         raise Conflict(_("Only a live birth links to a registered birth."), code="not_a_birth")
     if found.birth_event_id is not None:

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jisheng.core.actors import Actor, request_user
-from jisheng.core.errors import JishengError, NotFound
+from jisheng.core.errors import JishengError
+from jisheng.core.pages import form_page, posted, submit
 from jisheng.core.permissions import require_capability
-from jisheng.core.roles import Capability, Role
+from jisheng.core.roles import Capability
 from jisheng.prepregnancy import health
 from jisheng.prepregnancy.forms import CheckupForm, ReferralCompleteForm, RiskFactorForm
 from jisheng.prepregnancy.models import Spouse, TaskState
@@ -22,7 +23,6 @@ from jisheng.prepregnancy.selectors import couples as couple_selectors
 from jisheng.prepregnancy.selectors import risk_factors as factor_selectors
 from jisheng.prepregnancy.selectors import worklists
 from jisheng.prepregnancy.services import checkups
-from jisheng.prepregnancy.views.common import form_page, posted, submit
 
 HEALTH = Capability.VIEW_HEALTH
 
@@ -36,7 +36,9 @@ def checkup_new(request: HttpRequest, couple_id: int) -> HttpResponse:
     if spouse not in Spouse.values:
         raise JishengError(_("Choose the wife or the husband."), code="invalid_spouse")
     form = CheckupForm(
-        posted(request), spouse=spouse, factors=factor_selectors.risk_factor_list(active=True)
+        posted(request),
+        spouse=spouse,
+        factors=factor_selectors.risk_factor_list(user=user, active=True),
     )
     if request.method == "GET":
         couple_selectors.record_form_view(
@@ -135,11 +137,9 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @require_capability(HEALTH)
 def referral_complete(request: HttpRequest, checkup_referral_id: int) -> HttpResponse:
-    referral = (
-        worklists.referral_list(user=request_user(request)).filter(pk=checkup_referral_id).first()
+    referral = worklists.referral_visible(
+        user=request_user(request), referral_id=checkup_referral_id
     )
-    if referral is None:
-        raise NotFound()
     if request.method == "GET":
         couple_selectors.record_form_view(
             actor=Actor.from_request(request), obj=referral, couple_id=referral.couple_id
@@ -159,7 +159,8 @@ def referral_complete(request: HttpRequest, checkup_referral_id: int) -> HttpRes
         operation=operation,
         title=_("Complete the referral"),
         success=_("Referral completed."),
-        done_url=reverse("prepregnancy:couple_detail", args=[referral.couple_id]),
+        next_url=reverse("prepregnancy:couple_detail", args=[referral.couple_id]),
+        template="prepregnancy/form.html",
         context={"couple": referral.couple},
     )
 
@@ -168,7 +169,7 @@ def referral_complete(request: HttpRequest, checkup_referral_id: int) -> HttpRes
 @require_capability(HEALTH)
 def risk_factor_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    can_edit = Role.STREET_STAFF in user.role_set
+    can_edit = checkups.is_list_keeper(user)
     form = RiskFactorForm(posted(request))
     status = 200
     if request.method == "POST":
@@ -187,7 +188,7 @@ def risk_factor_list(request: HttpRequest) -> HttpResponse:
         request,
         "prepregnancy/risk_factor_list.html",
         {
-            "factors": factor_selectors.risk_factor_list(),
+            "factors": factor_selectors.risk_factor_list(user=user),
             "form": form if can_edit else None,
             "can_edit": can_edit,
         },
@@ -198,9 +199,9 @@ def risk_factor_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @require_capability(HEALTH)
 def risk_factor_active(request: HttpRequest, risk_factor_id: int) -> HttpResponse:
-    factor = factor_selectors.risk_factor_list().filter(pk=risk_factor_id).first()
-    if factor is None:
-        raise NotFound()
+    factor = factor_selectors.risk_factor_or_404(
+        user=request_user(request), risk_factor_id=risk_factor_id
+    )
     checkups.risk_factor_set_active(
         actor=Actor.from_request(request), factor=factor, active=request.POST.get("active") == "1"
     )

@@ -6,7 +6,6 @@ import tempfile
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jisheng.core.actors import Actor, request_user
-from jisheng.core.errors import Forbidden, JishengError
+from jisheng.core.errors import JishengError
+from jisheng.core.lookups import community_choices
+from jisheng.core.pages import page_of, posted, query_without_page, submit
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 from jisheng.prepregnancy import exporting
@@ -29,7 +30,6 @@ from jisheng.prepregnancy.models import Spouse, TargetCouple
 from jisheng.prepregnancy.models.pregnancies import LIVE_OUTCOMES
 from jisheng.prepregnancy.selectors import couples as selectors
 from jisheng.prepregnancy.services import contacts, couples
-from jisheng.prepregnancy.views.common import posted, submit
 from jisheng.registry import selectors as registry
 
 HEALTH = Capability.VIEW_HEALTH
@@ -37,25 +37,19 @@ HEALTH = Capability.VIEW_HEALTH
 
 def _filter_form(request: HttpRequest) -> CoupleFilterForm:
     form = CoupleFilterForm(
-        request.GET or None, communities=selectors.community_choices(request_user(request))
+        request.GET or None, communities=community_choices(request_user(request))
     )
     if form.is_bound and not form.is_valid():
         raise JishengError(form.errors.as_text(), code="invalid_filter")
     return form
 
 
-def _query(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 @require_GET
 @require_capability(HEALTH)
 def couple_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    form = CoupleFilterForm(request.GET or None, communities=selectors.community_choices(user))
-    context: dict[str, Any] = {"form": form, "page": None, "query": _query(request)}
+    form = CoupleFilterForm(request.GET or None, communities=community_choices(user))
+    context: dict[str, Any] = {"form": form, "page": None, "query": query_without_page(request)}
     if form.is_bound and not form.is_valid():
         return render(request, "prepregnancy/couple_list.html", context, status=400)
     filters = form.filters()
@@ -64,7 +58,7 @@ def couple_list(request: HttpRequest) -> HttpResponse:
     couples.target_couples_refresh_if_due(actor=actor)
     selectors.couple_search_record(actor=actor, filters=filters)
     couples_ = selectors.couple_list(user=user, filters=filters)
-    context["page"] = Paginator(couples_, 50).get_page(request.GET.get("page"))
+    context["page"] = page_of(request, couples_, 50)
     return render(request, "prepregnancy/couple_list.html", context)
 
 
@@ -231,7 +225,9 @@ def letters(request: HttpRequest) -> HttpResponse:
         filters=filters,
         limit=contacts.LETTER_BATCH_LIMIT,
     )
-    back = reverse("prepregnancy:couple_list") + (f"?{_query(request)}" if request.GET else "")
+    back = reverse("prepregnancy:couple_list") + (
+        f"?{query_without_page(request)}" if request.GET else ""
+    )
     return _letters_page(request, chosen, back=back)
 
 
@@ -270,9 +266,8 @@ def letters_delivered(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@require_capability(HEALTH)
 def couple_export_xlsx(request: HttpRequest) -> FileResponse:
-    if not request_user(request).has_capability(HEALTH):
-        raise Forbidden()
     rows = exporting.couple_export(
         actor=Actor.from_request(request), filters=_filter_form(request).filters()
     )

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jisheng.core.actors import Actor, request_user
-from jisheng.core.errors import JishengError, NotFound
+from jisheng.core.errors import JishengError
+from jisheng.core.pages import form_page, posted, query_id
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 from jisheng.prepregnancy.forms import (
@@ -26,7 +27,6 @@ from jisheng.prepregnancy.models import FollowUpKind, TaskState
 from jisheng.prepregnancy.selectors import couples as couple_selectors
 from jisheng.prepregnancy.selectors import worklists
 from jisheng.prepregnancy.services import pregnancies
-from jisheng.prepregnancy.views.common import form_page, posted, query_id
 
 HEALTH = Capability.VIEW_HEALTH
 
@@ -54,7 +54,8 @@ def pregnancy_new(request: HttpRequest, couple_id: int) -> HttpResponse:
         operation=operation,
         title=_("Report a pregnancy"),
         success=_("Pregnancy recorded; the early-pregnancy follow-up is scheduled."),
-        done_url=reverse("prepregnancy:couple_detail", args=[couple.pk]),
+        next_url=reverse("prepregnancy:couple_detail", args=[couple.pk]),
+        template="prepregnancy/form.html",
         context={"couple": couple},
     )
 
@@ -63,14 +64,7 @@ def pregnancy_new(request: HttpRequest, couple_id: int) -> HttpResponse:
 @require_capability(HEALTH)
 def followup_record(request: HttpRequest, pregnancy_followup_id: int) -> HttpResponse:
     user = request_user(request)
-    followup = (
-        worklists.followup_list(user=user)
-        .select_related("pregnancy")
-        .filter(pk=pregnancy_followup_id)
-        .first()
-    )
-    if followup is None:
-        raise NotFound()
+    followup = worklists.followup_visible(user=user, followup_id=pregnancy_followup_id)
     done_url = reverse("prepregnancy:couple_detail", args=[followup.couple_id])
     if followup.state != TaskState.OPEN:
         messages.info(request, _("This follow-up has already been recorded."))
@@ -94,7 +88,8 @@ def followup_record(request: HttpRequest, pregnancy_followup_id: int) -> HttpRes
             operation=record_early,
             title=_("Early-pregnancy follow-up"),
             success=_("Early-pregnancy follow-up recorded."),
-            done_url=done_url,
+            next_url=done_url,
+            template="prepregnancy/form.html",
             context=context,
         )
     births = couple_selectors.birth_candidates(user, followup.pregnancy)
@@ -117,7 +112,8 @@ def followup_record(request: HttpRequest, pregnancy_followup_id: int) -> HttpRes
         operation=record_outcome,
         title=_("Pregnancy outcome follow-up"),
         success=_("Pregnancy outcome recorded."),
-        done_url=done_url,
+        next_url=done_url,
+        template="prepregnancy/form.html",
         context=context,
     )
 

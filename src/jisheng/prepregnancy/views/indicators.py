@@ -13,11 +13,11 @@ from django.views.decorators.http import require_GET
 
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
+from jisheng.core.pages import query_id
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 from jisheng.prepregnancy.forms import PeriodForm
 from jisheng.prepregnancy.selectors import indicators as selectors
-from jisheng.prepregnancy.views.common import query_id
 
 HEALTH = Capability.VIEW_HEALTH
 
