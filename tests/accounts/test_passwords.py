@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import identify_hasher
 from jisheng.accounts.models import User
 from jisheng.accounts.passwords import CharacterClassValidator
 from jisheng.accounts.services import password_change, user_create
-from jisheng.audit.services import Actor
+from jisheng.core.actors import Actor
 from jisheng.core.errors import JishengError
 
 GOOD_PASSWORD = "Harbour-lights-42"
