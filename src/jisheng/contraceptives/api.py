@@ -30,7 +30,7 @@ from jisheng.contraceptives.services.balances import MoveFacts
 from jisheng.contraceptives.services.idempotency import post_once
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.api_helpers import Id, PathId, api_actor
-from jisheng.core.errors import JishengError, NotFound
+from jisheng.core.errors import JishengError
 from jisheng.core.lookups import visible_or_404
 from jisheng.registry.models import Person
 
@@ -299,11 +299,12 @@ def _post(actor: Actor, body: MoveIn) -> list[StockMove]:
                 facts=facts,
             )
         case "transfer":
-            destination = _destination(actor, point, body.to_point_id)
             return moves.stock_transfer(
                 actor=actor,
                 source=point,
-                destination=destination,
+                destination=stock.transfer_destination_or_404(
+                    actor.user, point, _required(body.to_point_id, "to_point_id")
+                ),
                 lot=_lot(actor, body.lot_id),
                 quantity=quantity,
                 facts=facts,
@@ -329,16 +330,6 @@ def _post(actor: Actor, body: MoveIn) -> list[StockMove]:
     return services[body.kind](
         actor=actor, point=point, lot=_lot(actor, body.lot_id), quantity=quantity, facts=facts
     )
-
-
-def _destination(actor: Actor, source: DistributionPoint, pk: int | None) -> DistributionPoint:
-    # Not ``visible_or_404``: a point of the unit above the user's is a destination too,
-    # although it lies outside the user's scope.
-    found = stock.transfer_destinations(actor.user, source).filter(pk=_required(pk, "to_point_id"))
-    destination = found.first()
-    if destination is None:
-        raise NotFound()
-    return destination
 
 
 @router.get("/products", response=list[ProductOut], summary="药具目录（含批次）")

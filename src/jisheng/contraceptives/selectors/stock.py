@@ -26,6 +26,7 @@ from jisheng.contraceptives.models import (
     StockTransfer,
 )
 from jisheng.core.actors import Actor
+from jisheng.core.errors import NotFound
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
 from jisheng.core.permissions import require
@@ -67,6 +68,17 @@ def transfer_destinations(user: User, source: DistributionPoint) -> QuerySet[Dis
         .select_related("org_unit")
         .order_by("org_unit__path", "kind", "name")
     )
+
+
+def transfer_destination_or_404(
+    user: User, source: DistributionPoint, point_id: int
+) -> DistributionPoint:
+    """One of :func:`transfer_destinations`, else NotFound. Not ``visible_or_404``: the points
+    of the unit above the user's are destinations although they lie outside the scope."""
+    destination = transfer_destinations(user, source).filter(pk=point_id).first()
+    if destination is None:
+        raise NotFound()
+    return destination
 
 
 def point_unit_choices(user: User) -> QuerySet[OrgUnit]:
