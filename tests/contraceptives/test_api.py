@@ -198,6 +198,50 @@ def test_roles_without_the_duty_are_forbidden(make_user, client_for, point) -> N
     assert leader.get(f"{API}/points/{point.pk}").json()["code"] == "forbidden"
 
 
+def _routes(supplied: StockMove) -> dict[str, list[tuple[str, str]]]:
+    """Every route of the API by the duty it needs, with real ids in its path."""
+    entry = RosterEntry.objects.get(first_supply=supplied)
+    point, product = supplied.point_id, supplied.lot.product_id
+    return {
+        "stock": [
+            ("get", f"{API}/products"),
+            ("get", f"{API}/points"),
+            ("get", f"{API}/points/{point}"),
+            ("get", f"{API}/points/{point}/card?product_id={product}"),
+            ("get", f"{API}/moves"),
+            ("get", f"{API}/moves/{supplied.pk}"),
+            ("post", f"{API}/moves"),
+        ],
+        "health": [("get", f"{API}/roster"), ("get", f"{API}/roster/{entry.pk}")],
+    }
+
+
+def _call(client: Client, method: str, url: str, point_id: int) -> int:
+    if method == "get":
+        return client.get(url).status_code
+    # An unusable key and a valid move: the missing duty is refused before either is looked at.
+    body = {"kind": "loss", "point_id": point_id, "lot_id": 1, "quantity": 1}
+    headers = {"Idempotency-Key": "x" * 101}
+    return client.post(url, body, content_type="application/json", headers=headers).status_code
+
+
+def test_every_route_refuses_a_role_without_its_duty(
+    monkeypatch, make_user, client_for, worker, supplied
+) -> None:
+    leader = client_for(make_user(Role.LEADER))
+    routes = _routes(supplied)
+    for method, url in routes["stock"] + routes["health"]:
+        assert _call(leader, method, url, supplied.point_id) == 403, url
+    # One duty without the other (the worker's role, narrowed for this test).
+    health_only = ROLE_CAPABILITIES[Role.COMMUNITY_WORKER] - {Capability.MANAGE_STOCK}
+    monkeypatch.setitem(ROLE_CAPABILITIES, Role.COMMUNITY_WORKER, health_only)
+    health_worker = client_for(worker)
+    for method, url in routes["stock"]:
+        assert _call(health_worker, method, url, supplied.point_id) == 403, url
+    for _method, url in routes["health"]:
+        assert health_worker.get(url).status_code == 200, url
+
+
 def test_the_catalogue_lists_products_with_their_lots(api, point, receive, pill) -> None:
     lot = receive(point, 1).lot
     (product,) = api.get(f"{API}/products").json()

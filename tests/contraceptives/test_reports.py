@@ -11,11 +11,15 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from jisheng.audit.models import AuditEvent
+from jisheng.contraceptives import exports
 from jisheng.contraceptives.exports import CATEGORY_LABELS, METHOD_LABELS, POINT_KIND_LABELS
 from jisheng.contraceptives.models import Lot, Method, PointKind, ProductCategory
 from jisheng.contraceptives.selectors import reports
 from jisheng.contraceptives.services import moves
 from jisheng.contraceptives.services.roster import roster_enroll
+from jisheng.core.actors import Actor
+from jisheng.core.errors import Forbidden
+from jisheng.core.roles import ROLE_CAPABILITIES, Capability, Role
 
 
 def test_export_labels_cover_every_choice() -> None:
@@ -175,6 +179,27 @@ def test_every_report_exports_an_audited_workbook_with_its_rows_and_totals(
     assert rows == expected_rows(name, org, point, month_of_supply, today)
     event = AuditEvent.objects.get(action="export", object_type__startswith="contraceptives.report")
     assert event.detail == {"rows": len(rows)}
+
+
+@pytest.mark.parametrize(
+    ("name", "workbook", "capability"),
+    [
+        ("report_issues_xlsx", "issues_workbook", Capability.MANAGE_STOCK),
+        ("report_stock_xlsx", "stock_workbook", Capability.MANAGE_STOCK),
+        ("report_expiry_xlsx", "expiry_workbook", Capability.MANAGE_STOCK),
+        ("report_roster_xlsx", "roster_workbook", Capability.VIEW_HEALTH),
+    ],
+)
+def test_an_export_needs_its_duty_at_the_page_and_in_the_service(
+    monkeypatch, name, workbook, capability, worker, client_for, today
+) -> None:
+    narrowed = ROLE_CAPABILITIES[Role.COMMUNITY_WORKER] - {capability}
+    monkeypatch.setitem(ROLE_CAPABILITIES, Role.COMMUNITY_WORKER, narrowed)
+    assert client_for(worker).get(reverse(f"contraceptives:{name}")).status_code == 403
+    arguments = {"year": today.year} if workbook == "issues_workbook" else {"today": today}
+    with pytest.raises(Forbidden):
+        getattr(exports, workbook)(actor=Actor(user=worker), **arguments)
+    assert not AuditEvent.objects.filter(action="export").exists()
 
 
 def test_exported_text_cannot_run_as_a_formula(

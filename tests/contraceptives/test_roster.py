@@ -153,9 +153,14 @@ def test_list_reads_are_audited_with_the_filters(entry, worker_actor) -> None:
 
 def test_the_roster_needs_the_health_duty(entry, make_user) -> None:
     leader = make_user(Role.LEADER)
-    assert not selectors.roster_list(user=leader, filters=selectors.RosterFilters()).exists()
-    with pytest.raises(NotFound):
+    # The reads refuse (403) before the scope would show nothing; the scope alone hides it too.
+    with pytest.raises(Forbidden):
+        selectors.roster_list(user=leader, filters=selectors.RosterFilters())
+    assert not RosterEntry.objects.visible_to(leader).exists()
+    with pytest.raises(Forbidden):
         selectors.roster_entry_detail(actor=Actor(user=leader), entry_id=entry.pk)
+    with pytest.raises(Forbidden):
+        selectors.roster_entry_for_form(actor=Actor(user=leader), entry_id=entry.pk, shown=True)
     with pytest.raises(Forbidden):
         roster_stop(
             actor=Actor(user=leader), entry=entry, stop_date=entry.start_date, reason="other"

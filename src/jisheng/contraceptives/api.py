@@ -1,18 +1,17 @@
 """Contraceptive supply API: points, moves (with idempotency keys), stock cards, roster.
 
-The same services and selectors as the pages; every path is scoped to the caller.
+The same services and selectors as the pages; every path is scoped to the caller. Endpoints
+only authenticate (``api_actor``): the services and selectors check the caller's duty.
 """
 
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.params.functions import Header as HeaderParam
-from ninja.params.functions import Path as PathParam
 
 from jisheng.accounts.models import User
 from jisheng.contraceptives.models import (
@@ -29,27 +28,15 @@ from jisheng.contraceptives.selectors import stock
 from jisheng.contraceptives.services import moves
 from jisheng.contraceptives.services.balances import MoveFacts
 from jisheng.contraceptives.services.idempotency import post_once
-from jisheng.core.actors import Actor, client_ip, request_user
-from jisheng.core.errors import Forbidden, JishengError, NotFound
+from jisheng.core.actors import Actor, request_user
+from jisheng.core.api_helpers import Id, PathId, api_actor
+from jisheng.core.errors import JishengError
 from jisheng.core.lookups import visible_or_404
-from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
 
 router = Router(tags=["contraceptives"])
 
-# Every record ID fits a signed 64-bit column; a larger number is refused (422) before it
-# reaches the database, where it would overflow.
-MAX_ID = 2**63 - 1
-RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
-PathId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 Year = Annotated[int, Field(ge=2000, le=2100)]
-
-
-def _actor(request: HttpRequest, capability: Capability = Capability.MANAGE_STOCK) -> Actor:
-    user = request_user(request)
-    if not user.has_capability(capability):
-        raise Forbidden()
-    return Actor(user=user, ip=client_ip(request))
 
 
 class PointOut(Schema):
@@ -191,17 +178,17 @@ class MoveIn(Schema):
         "loss",
         "reversal",
     ]
-    point_id: RecordId | None = Field(None, description="发生的发放点（撤销时不需要）")
-    lot_id: RecordId | None = Field(
+    point_id: Id | None = Field(None, description="发生的发放点（撤销时不需要）")
+    lot_id: Id | None = Field(
         None, description="批次（入库时可改填 product_id/lot_number/expiry_date）"
     )
-    product_id: RecordId | None = Field(None, description="入库：药具")
+    product_id: Id | None = Field(None, description="入库：药具")
     lot_number: str = Field("", max_length=40, description="入库：批号")
     expiry_date: dt.date | None = Field(None, description="入库：有效期至")
     quantity: int | None = Field(None, gt=0, le=1_000_000)
-    person_id: RecordId | None = Field(None, description="发放到人：居民")
-    to_point_id: RecordId | None = Field(None, description="调拨：调入的发放点")
-    reverses_id: RecordId | None = Field(None, description="撤销：被撤销的记录")
+    person_id: Id | None = Field(None, description="发放到人：居民")
+    to_point_id: Id | None = Field(None, description="调拨：调入的发放点")
+    reverses_id: Id | None = Field(None, description="撤销：被撤销的记录")
     reason: str = Field("", max_length=20)
     note: str = Field("", max_length=200)
     document_number: str = Field("", max_length=50)
@@ -209,20 +196,20 @@ class MoveIn(Schema):
 
 
 class MoveQuery(Schema):
-    point_id: RecordId | None = None
+    point_id: Id | None = None
     kind: str = Field("", max_length=20)
     since: dt.date | None = None
 
 
 class CardQuery(Schema):
-    product_id: RecordId | None = None
-    lot_id: RecordId | None = None
+    product_id: Id | None = None
+    lot_id: Id | None = None
     year: Year | None = Field(None, description="年度：上年结转之后的当年记录")
 
 
 class RosterQuery(Schema):
     method: str = Field("", max_length=24)
-    community_id: RecordId | None = None
+    community_id: Id | None = None
     include_stopped: bool = False
 
 
@@ -270,6 +257,7 @@ class RosterDetail(RosterOut):
 
 
 def _required[T](value: T | None, field: str) -> T:
+    """A field that ``kind`` (or the route) needs although the schema lets it be left out."""
     if value is None:
         raise JishengError(f"缺少 {field}", code="invalid_input")
     return value
@@ -311,11 +299,12 @@ def _post(actor: Actor, body: MoveIn) -> list[StockMove]:
                 facts=facts,
             )
         case "transfer":
-            destination = _destination(actor, point, body.to_point_id)
             return moves.stock_transfer(
                 actor=actor,
                 source=point,
-                destination=destination,
+                destination=stock.transfer_destination_or_404(
+                    actor.user, point, _required(body.to_point_id, "to_point_id")
+                ),
                 lot=_lot(actor, body.lot_id),
                 quantity=quantity,
                 facts=facts,
@@ -343,27 +332,19 @@ def _post(actor: Actor, body: MoveIn) -> list[StockMove]:
     )
 
 
-def _destination(actor: Actor, source: DistributionPoint, pk: int | None) -> DistributionPoint:
-    found = stock.transfer_destinations(actor.user, source).filter(pk=_required(pk, "to_point_id"))
-    destination = found.first()
-    if destination is None:
-        raise NotFound()
-    return destination
-
-
 @router.get("/products", response=list[ProductOut], summary="药具目录（含批次）")
 def product_list(request: HttpRequest) -> list[Product]:
-    return list(stock.product_list(_actor(request).user).prefetch_related("lots"))
+    return list(stock.product_list(api_actor(request).user).prefetch_related("lots"))
 
 
 @router.get("/points", response=list[PointOut], summary="发放点列表")
 def point_list(request: HttpRequest) -> list[DistributionPoint]:
-    return list(stock.point_list(_actor(request).user))
+    return list(stock.point_list(api_actor(request).user))
 
 
 @router.get("/points/{point_id}", response=PointDetail, summary="发放点详情（含各批次库存）")
 def point_detail(request: HttpRequest, point_id: PathId) -> DistributionPoint:
-    return stock.point_or_404(_actor(request).user, point_id)
+    return stock.point_or_404(api_actor(request).user, point_id)
 
 
 @router.get(
@@ -372,15 +353,15 @@ def point_detail(request: HttpRequest, point_id: PathId) -> DistributionPoint:
     summary="实物帐卡（逐笔结存；显示发放对象时记录审计）",
 )
 def stock_card(request: HttpRequest, point_id: PathId, query: Query[CardQuery]) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     point = stock.point_or_404(actor.user, point_id)
     product_id = _required(query.product_id, "product_id")
-    product = stock.card_products(actor.user, point).filter(pk=product_id).first()
-    if product is None:
-        raise NotFound()
-    lot = None if query.lot_id is None else product.lots.filter(pk=query.lot_id).first()
-    if query.lot_id is not None and lot is None:
-        raise NotFound()
+    product = visible_or_404(stock.card_products(actor.user, point), user=actor.user, pk=product_id)
+    lot = (
+        None
+        if query.lot_id is None
+        else visible_or_404(product.lots.all(), user=actor.user, pk=query.lot_id)
+    )
     card = stock.stock_card(user=actor.user, point=point, product=product, lot=lot, year=query.year)
     stock.card_read_record(actor=actor, card=card)
     return {
@@ -397,9 +378,9 @@ def stock_card(request: HttpRequest, point_id: PathId, query: Query[CardQuery]) 
 @router.get("/moves", response=list[MoveOut], summary="库存变动记录（显示发放对象时记录审计）")
 @paginate(PageNumberPagination)
 def move_list(request: HttpRequest, query: Query[MoveQuery]) -> object:
-    actor = _actor(request)
-    stock.move_list_read_record(actor=actor, point_id=query.point_id)
+    actor = api_actor(request)
     moves_ = stock.move_list(actor.user).order_by("-pk")
+    stock.move_list_read_record(actor=actor, point_id=query.point_id)
     if query.point_id is not None:
         moves_ = moves_.filter(point_id=query.point_id)
     if query.kind:
@@ -413,7 +394,7 @@ def move_list(request: HttpRequest, query: Query[MoveQuery]) -> object:
     "/moves/{stock_move_id}", response=MoveOut, summary="一笔库存变动（显示发放对象时记录审计）"
 )
 def move_detail(request: HttpRequest, stock_move_id: PathId) -> StockMove:
-    actor = _actor(request)
+    actor = api_actor(request)
     move = stock.move_or_404(actor.user, stock_move_id)
     stock.move_read_record(actor=actor, move=move)
     return move
@@ -434,7 +415,7 @@ def move_create(
     body: MoveIn,
     idempotency_key: str | None = HeaderParam(None, alias="Idempotency-Key"),
 ) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     posted = post_once(
         actor=actor,
         key=idempotency_key,
@@ -449,19 +430,17 @@ def move_create(
 @router.get("/roster", response=list[RosterOut], summary="药具使用人员花名册（记录审计）")
 @paginate(PageNumberPagination)
 def roster_list(request: HttpRequest, query: Query[RosterQuery]) -> object:
-    actor = _actor(request, Capability.VIEW_HEALTH)
+    actor = api_actor(request)
     filters = roster_selectors.RosterFilters(
         method=query.method,
         community_id=query.community_id,
         active_only=not query.include_stopped,
     )
-    with transaction.atomic():
-        roster_selectors.roster_search_record(actor=actor, filters=filters)
-    return roster_selectors.roster_list(user=actor.user, filters=filters)
+    entries = roster_selectors.roster_list(user=actor.user, filters=filters)
+    roster_selectors.roster_search_record(actor=actor, filters=filters)
+    return entries
 
 
 @router.get("/roster/{roster_entry_id}", response=RosterDetail, summary="花名册条目（记录审计）")
 def roster_detail(request: HttpRequest, roster_entry_id: PathId) -> RosterEntry:
-    return roster_selectors.roster_entry_detail(
-        actor=_actor(request, Capability.VIEW_HEALTH), entry_id=roster_entry_id
-    )
+    return roster_selectors.roster_entry_detail(actor=api_actor(request), entry_id=roster_entry_id)

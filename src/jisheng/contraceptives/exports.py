@@ -16,6 +16,8 @@ from jisheng.audit.services import Action
 from jisheng.contraceptives.selectors import reports
 from jisheng.core.actors import Actor
 from jisheng.core.exports import write_xlsx
+from jisheng.core.permissions import require
+from jisheng.core.roles import Capability
 
 CATEGORY_LABELS = {
     "oral": "口服避孕药",
@@ -64,6 +66,7 @@ def _write(
 
 
 def issues_workbook(*, actor: Actor, year: int) -> Workbook:
+    require(actor, Capability.MANAGE_STOCK)
     table = reports.issues_by_month(user=actor.user, year=year)
     header = ["发放点", "药具", "类别", *[f"{m}月" for m in range(1, 13)], "合计"]
     rows: list[list[object]] = [
@@ -88,6 +91,7 @@ def issues_workbook(*, actor: Actor, year: int) -> Workbook:
 
 
 def stock_workbook(*, actor: Actor, today: dt.date) -> Workbook:
+    require(actor, Capability.MANAGE_STOCK)
     rows: list[list[object]] = [
         [
             row.point.name,
@@ -111,6 +115,7 @@ def stock_workbook(*, actor: Actor, today: dt.date) -> Workbook:
 
 
 def expiry_workbook(*, actor: Actor, today: dt.date) -> Workbook:
+    require(actor, Capability.MANAGE_STOCK)
     rows: list[list[object]] = [
         [
             balance.point.name,
@@ -133,6 +138,7 @@ def expiry_workbook(*, actor: Actor, today: dt.date) -> Workbook:
 
 
 def roster_workbook(*, actor: Actor, today: dt.date) -> Workbook:
+    require(actor, Capability.VIEW_HEALTH)
     table = reports.roster_by_method(user=actor.user)
     header = ["社居", *[METHOD_LABELS[value] for value, _label in table.methods], "合计"]
     rows: list[list[object]] = [[row.unit.name, *row.counts, row.total] for row in table.rows]

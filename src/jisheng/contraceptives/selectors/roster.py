@@ -19,7 +19,9 @@ from jisheng.contraceptives.models import (
     StockMove,
 )
 from jisheng.core.actors import Actor
-from jisheng.core.errors import NotFound
+from jisheng.core.lookups import visible_or_404
+from jisheng.core.permissions import require
+from jisheng.core.roles import Capability
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,9 @@ class RosterFilters:
 
 
 def roster_list(*, user: User, filters: RosterFilters) -> QuerySet[RosterEntry]:
-    """Entries in scope matching the filters, with masked person data only."""
+    """Entries in scope matching the filters, with masked person data only; a health-duty
+    read (403 for others)."""
+    require(user, Capability.VIEW_HEALTH)
     entries = (
         RosterEntry.objects.visible_to(user)
         .select_related("person__community", "point")
@@ -65,15 +69,14 @@ def roster_search_record(*, actor: Actor, filters: RosterFilters) -> None:
 
 def roster_entry_detail(*, actor: Actor, entry_id: int) -> RosterEntry:
     """One entry with its decrypted notes; the read is audited before it is returned."""
-    entry = (
-        RosterEntry.objects.visible_to(actor.user)
-        .select_related("person__community", "point", "enrolled_by")
-        .defer("person__id_number", "person__phone")
-        .filter(pk=entry_id)
-        .first()
+    require(actor, Capability.VIEW_HEALTH)
+    entry = visible_or_404(
+        RosterEntry.objects.select_related("person__community", "point", "enrolled_by").defer(
+            "person__id_number", "person__phone"
+        ),
+        user=actor.user,
+        pk=entry_id,
     )
-    if entry is None:
-        raise NotFound()
     with transaction.atomic():
         audit.record(action=Action.VIEW, actor=actor, obj=entry)
     return entry
@@ -82,15 +85,14 @@ def roster_entry_detail(*, actor: Actor, entry_id: int) -> RosterEntry:
 def roster_entry_for_form(*, actor: Actor, entry_id: int, shown: bool) -> RosterEntry:
     """An entry in scope for a form page (no notes). A page that is ``shown`` names the
     person beside their method, so that read is audited before it is returned."""
-    entry = (
-        RosterEntry.objects.visible_to(actor.user)
-        .select_related("person")
-        .defer("notes", "person__id_number", "person__phone")
-        .filter(pk=entry_id)
-        .first()
+    require(actor, Capability.VIEW_HEALTH)
+    entry = visible_or_404(
+        RosterEntry.objects.select_related("person").defer(
+            "notes", "person__id_number", "person__phone"
+        ),
+        user=actor.user,
+        pk=entry_id,
     )
-    if entry is None:
-        raise NotFound()
     if shown:
         with transaction.atomic():
             audit.record(action=Action.VIEW, actor=actor, obj=entry)

@@ -27,19 +27,20 @@ from jisheng.contraceptives.models import (
 )
 from jisheng.core.actors import Actor
 from jisheng.core.errors import NotFound
+from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
+from jisheng.core.permissions import require
 from jisheng.core.roles import ROLE_CAPABILITIES, Capability
 
 
 def point_list(user: User) -> QuerySet[DistributionPoint]:
+    """The points in the user's scope; a stock manager's read (403 for others)."""
+    require(user, Capability.MANAGE_STOCK)
     return DistributionPoint.objects.visible_to(user).select_related("org_unit", "keeper")
 
 
 def point_or_404(user: User, point_id: int) -> DistributionPoint:
-    point = point_list(user).filter(pk=point_id).first()
-    if point is None:
-        raise NotFound()
-    return point
+    return visible_or_404(point_list(user), user=user, pk=point_id)
 
 
 def point_totals(user: User) -> dict[int, int]:
@@ -69,6 +70,17 @@ def transfer_destinations(user: User, source: DistributionPoint) -> QuerySet[Dis
     )
 
 
+def transfer_destination_or_404(
+    user: User, source: DistributionPoint, point_id: int
+) -> DistributionPoint:
+    """One of :func:`transfer_destinations`, else NotFound. Not ``visible_or_404``: the points
+    of the unit above the user's are destinations although they lie outside the scope."""
+    destination = transfer_destinations(user, source).filter(pk=point_id).first()
+    if destination is None:
+        raise NotFound()
+    return destination
+
+
 def point_unit_choices(user: User) -> QuerySet[OrgUnit]:
     """Units a new point may belong to: the street and communities in the user's area."""
     return OrgUnit.objects.visible_to(user).exclude(kind=OrgUnit.Kind.DISTRICT)
@@ -87,6 +99,8 @@ def keeper_choices(user: User) -> QuerySet[User]:
 
 
 def product_list(user: User, *, active_only: bool = False) -> QuerySet[Product]:
+    """The catalogue; a stock manager's read (403 for others)."""
+    require(user, Capability.MANAGE_STOCK)
     products = Product.objects.visible_to(user)
     return products.filter(is_active=True) if active_only else products
 
@@ -122,16 +136,15 @@ def expired_lots_in_stock(user: User, point: DistributionPoint, *, on: dt.date) 
 
 
 def move_list(user: User) -> QuerySet[StockMove]:
+    """The moves at the points in the user's scope; a stock manager's read (403 for others)."""
+    require(user, Capability.MANAGE_STOCK)
     return StockMove.objects.visible_to(user).select_related(
         "point", "lot__product", "recorded_by", "person", "transfer", "reverses"
     )
 
 
 def move_or_404(user: User, move_id: int) -> StockMove:
-    move = move_list(user).filter(pk=move_id).first()
-    if move is None:
-        raise NotFound()
-    return move
+    return visible_or_404(move_list(user), user=user, pk=move_id)
 
 
 def sees_supplied_persons(user: User) -> bool:
@@ -262,19 +275,28 @@ def card_products(user: User, point: DistributionPoint) -> QuerySet[Product]:
     )
 
 
+def card_lots(point: DistributionPoint, product: Product) -> QuerySet[Lot]:
+    """The lots of ``product`` that moved at the point (each may have a card of its own)."""
+    return product.lots.filter(pk__in=point.moves.values("lot_id")).order_by("expiry_date")
+
+
 def thresholds_of(point: DistributionPoint) -> dict[int, int]:
     return dict(StockThreshold.objects.filter(point=point).values_list("product_id", "minimum"))
 
 
 def count_list(user: User) -> QuerySet[StockCount]:
+    """The counts of the points in the user's scope; a stock manager's read (403 for others)."""
+    require(user, Capability.MANAGE_STOCK)
     return StockCount.objects.visible_to(user).select_related("point", "created_by", "posted_by")
 
 
 def count_or_404(user: User, count_id: int) -> StockCount:
-    count = count_list(user).filter(pk=count_id).first()
-    if count is None:
-        raise NotFound()
-    return count
+    return visible_or_404(count_list(user), user=user, pk=count_id)
+
+
+def draft_count(user: User, point: DistributionPoint) -> StockCount | None:
+    """The count of the point in progress, if any (at most one: a unique constraint)."""
+    return count_list(user).filter(point=point, state=StockCount.State.DRAFT).first()
 
 
 @dataclass(frozen=True)

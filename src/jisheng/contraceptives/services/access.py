@@ -1,4 +1,5 @@
-"""Who may do what with stock, and the scoped re-reads every service starts from."""
+"""Who manages the catalogue and points, the point re-read every stock service starts from,
+and the plausibility checks of quantities, dates and texts."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from django.utils.translation import gettext as _
 from jisheng.accounts.models import User
 from jisheng.contraceptives.models import DistributionPoint
 from jisheng.core.actors import Actor
-from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.core.errors import Conflict, Forbidden, JishengError
+from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
 from jisheng.core.roles import Capability
 
@@ -31,27 +33,17 @@ def is_street_manager(user: User) -> bool:
     )
 
 
-def require_stock_manager(actor: Actor) -> None:
-    if not actor.user.has_capability(Capability.MANAGE_STOCK):
-        raise Forbidden()
-
-
 def require_street_manager(actor: Actor) -> None:
+    """Like ``core.permissions.require``, and the actor's unit must be the street (or above)."""
     if not is_street_manager(actor.user):
         raise Forbidden(_("Only street staff manage the catalogue and the points."))
 
 
-def require_health_duty(actor: Actor) -> None:
-    if not actor.user.has_capability(Capability.VIEW_HEALTH):
-        raise Forbidden()
-
-
 def point_in_service(actor: Actor, point: DistributionPoint) -> DistributionPoint:
-    """The point re-read inside the actor's scope and in service; else NotFound / Conflict."""
-    require_stock_manager(actor)
-    found = DistributionPoint.objects.visible_to(actor.user).filter(pk=point.pk).first()
-    if found is None:
-        raise NotFound()
+    """The point re-read inside the actor's scope and in service; else NotFound / Conflict.
+
+    The calling service has checked the actor's capability (``require``) already."""
+    found = visible_or_404(DistributionPoint, user=actor.user, pk=point.pk)
     if not found.is_active:
         raise Conflict(_("This point is out of service."), code="point_inactive")
     return found

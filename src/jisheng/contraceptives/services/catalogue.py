@@ -23,7 +23,9 @@ from jisheng.contraceptives.services.access import (
 )
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, JishengError, NotFound
+from jisheng.core.lookups import locked_or_404
 from jisheng.core.models import OrgUnit
+from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 
 
@@ -124,14 +126,7 @@ def point_update(
     if not name:
         raise JishengError(_("Give the point's name."), code="name")
     with transaction.atomic():
-        found = (
-            DistributionPoint.objects.visible_to(actor.user)
-            .select_for_update()
-            .filter(pk=point.pk)
-            .first()
-        )
-        if found is None:
-            raise NotFound()
+        found = locked_or_404(DistributionPoint, user=actor.user, pk=point.pk)
         _check_keeper(keeper, found.org_unit)
         if not is_active and found.balances.filter(quantity__gt=0).exists():
             raise Conflict(
@@ -151,6 +146,7 @@ def thresholds_set(
     *, actor: Actor, point: DistributionPoint, minimums: dict[int, int | None]
 ) -> None:
     """Low-stock levels of a point by product id (None removes the level)."""
+    require(actor, Capability.MANAGE_STOCK)
     products = set(Product.objects.filter(pk__in=minimums).values_list("pk", flat=True))
     if products != set(minimums):
         raise NotFound()

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from jisheng.contraceptives.models import StockMove
 from jisheng.core.actors import Actor
 from jisheng.core.idempotency import run_once
+from jisheng.core.permissions import require
+from jisheng.core.roles import Capability
 
 # Pages (keys ``form:…``) and API share one key space per user, as before.
 SCOPE = "contraceptives.moves"
@@ -34,6 +36,8 @@ def post_once(
     post: Callable[[], list[StockMove]],
 ) -> Posted:
     """Run ``post`` once per (user, key); without a key, simply run it."""
+    # Only stock managers post moves: refused before the key is even looked at.
+    require(actor, Capability.MANAGE_STOCK)
     once = run_once(
         user=actor.user,
         scope=SCOPE,

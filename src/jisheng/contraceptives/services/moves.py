@@ -19,17 +19,14 @@ from jisheng.contraceptives.models import (
 )
 from jisheng.contraceptives.models.ledger import TRANSFER_KINDS
 from jisheng.contraceptives.selectors.stock import sending_transfer_ids, transfer_destinations
-from jisheng.contraceptives.services.access import (
-    check_quantity,
-    check_text,
-    point_in_service,
-    require_health_duty,
-    require_stock_manager,
-)
+from jisheng.contraceptives.services.access import check_quantity, check_text, point_in_service
 from jisheng.contraceptives.services.balances import Change, MoveFacts, append_move, apply_changes
 from jisheng.contraceptives.services.roster import roster_ensure_for_issue, roster_undo_issue
 from jisheng.core.actors import Actor
-from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.core.errors import Conflict, Forbidden, JishengError
+from jisheng.core.lookups import visible_or_404
+from jisheng.core.permissions import require
+from jisheng.core.roles import Capability
 from jisheng.registry.models import Person, ResidentStatus
 
 LOT_NUMBER_LENGTH = 40
@@ -91,6 +88,7 @@ def stock_receive(
     facts: MoveFacts,
 ) -> list[StockMove]:
     """A delivery from the district into a point; the lot is created on its first receipt."""
+    require(actor, Capability.MANAGE_STOCK)
     facts = facts.checked(MoveKind.RECEIPT)
     check_quantity(quantity)
     with transaction.atomic():
@@ -118,6 +116,7 @@ def stock_transfer(
     facts: MoveFacts,
 ) -> list[StockMove]:
     """One transfer document: out of ``source`` and into ``destination`` together, or neither."""
+    require(actor, Capability.MANAGE_STOCK)
     facts = facts.checked(MoveKind.TRANSFER_OUT)
     check_quantity(quantity)
     with transaction.atomic():
@@ -175,14 +174,14 @@ def stock_issue(
 ) -> list[StockMove]:
     """Supply to a registered resident, who is put on the roster for the product's method
     if not already there."""
+    require(actor, Capability.MANAGE_STOCK)
+    # Naming who was supplied is health data.
+    require(actor, Capability.VIEW_HEALTH)
     facts = facts.checked(MoveKind.ISSUE)
     check_quantity(quantity)
-    require_health_duty(actor)
     with transaction.atomic():
         point = point_in_service(actor, point)
-        found = Person.objects.visible_to(actor.user).filter(pk=person.pk).first()
-        if found is None:
-            raise NotFound()
+        found = visible_or_404(Person, user=actor.user, pk=person.pk)
         if found.status != ResidentStatus.LIVING:
             raise Conflict(
                 _("Only a resident living here can be supplied by name."), code="not_living"
@@ -217,6 +216,7 @@ def _outgoing(
     quantity: int,
     facts: MoveFacts,
 ) -> list[StockMove]:
+    require(actor, Capability.MANAGE_STOCK)
     facts = facts.checked(kind)
     check_quantity(quantity)
     with transaction.atomic():
@@ -290,17 +290,14 @@ def move_reverse(*, actor: Actor, move: StockMove, facts: MoveFacts) -> list[Sto
     """Cancel a wrong move by appending its opposite, naming it. A transfer is reversed
     whole (both legs) and only by the sending side. A move is reversed at most once. A
     reversed issue that put the person on the roster takes the entry off it again."""
-    require_stock_manager(actor)
+    require(actor, Capability.MANAGE_STOCK)
     facts = facts.checked(MoveKind.REVERSAL)
     with transaction.atomic():
-        original = (
-            StockMove.objects.visible_to(actor.user)
-            .select_related("point", "lot", "transfer")
-            .filter(pk=move.pk)
-            .first()
+        original = visible_or_404(
+            StockMove.objects.select_related("point", "lot", "transfer"),
+            user=actor.user,
+            pk=move.pk,
         )
-        if original is None:
-            raise NotFound()
         legs = [original]
         if original.transfer_id is not None:
             legs = list(

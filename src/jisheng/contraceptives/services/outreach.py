@@ -18,6 +18,8 @@ from jisheng.contraceptives.models import (
 from jisheng.contraceptives.services.access import check_date, check_text, point_in_service
 from jisheng.core.actors import Actor
 from jisheng.core.errors import JishengError
+from jisheng.core.permissions import require
+from jisheng.core.roles import Capability
 
 MAX_PEOPLE = 10_000
 
@@ -32,6 +34,7 @@ def consultation_record(
     note: str = "",
 ) -> Consultation:
     """One consultation session: its topic and how many people were advised."""
+    require(actor, Capability.MANAGE_STOCK)
     check_date(date)
     if topic not in ConsultationTopic.values:
         raise JishengError(_("Choose a topic."), code="topic")
@@ -61,6 +64,7 @@ def material_handout_record(
     note: str = "",
 ) -> MaterialHandout:
     """Leaflets or other materials handed out at a point on one day."""
+    require(actor, Capability.MANAGE_STOCK)
     check_date(date)
     material = check_text(material, limit=100)
     if not material:

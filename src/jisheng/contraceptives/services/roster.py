@@ -24,33 +24,23 @@ from jisheng.contraceptives.models import (
     StockMove,
     StopReason,
 )
-from jisheng.contraceptives.services.access import check_date, check_text, require_health_duty
+from jisheng.contraceptives.services.access import check_date, check_text
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, JishengError, NotFound
+from jisheng.core.lookups import locked_or_404, visible_or_404
+from jisheng.core.permissions import require
+from jisheng.core.roles import Capability
 from jisheng.registry.models import Person, ResidentStatus
 
 NOTES_LENGTH = 2000
 
 
 def _person(actor: Actor, person: Person) -> Person:
-    found = Person.objects.visible_to(actor.user).filter(pk=person.pk).first()
-    if found is None:
-        raise NotFound()
+    found = visible_or_404(Person, user=actor.user, pk=person.pk)
     if found.status != ResidentStatus.LIVING:
         raise Conflict(
             _("Only a resident living here can be put on the roster."), code="not_living"
         )
-    return found
-
-
-def _entry(actor: Actor, entry: RosterEntry) -> RosterEntry:
-    """Re-read and lock an entry inside the actor's scope."""
-    require_health_duty(actor)
-    found = (
-        RosterEntry.objects.visible_to(actor.user).select_for_update().filter(pk=entry.pk).first()
-    )
-    if found is None:
-        raise NotFound()
     return found
 
 
@@ -108,7 +98,7 @@ def roster_enroll(
     notes: str = "",
 ) -> RosterEntry:
     """Put a resident on the roster for one method (at most one open entry per method)."""
-    require_health_duty(actor)
+    require(actor, Capability.VIEW_HEALTH)
     if method not in Method.values:
         raise JishengError(_("Choose a method."), code="method")
     check_date(start_date)
@@ -190,11 +180,12 @@ def roster_stop(
     *, actor: Actor, entry: RosterEntry, stop_date: dt.date, reason: str
 ) -> RosterEntry:
     """End the use of a method with a reason; the entry stays on record."""
+    require(actor, Capability.VIEW_HEALTH)
     check_date(stop_date)
     if reason not in StopReason.values:
         raise JishengError(_("Give the reason for stopping."), code="stop_reason")
     with transaction.atomic():
-        found = _entry(actor, entry)
+        found = locked_or_404(RosterEntry, user=actor.user, pk=entry.pk)
         _close(actor, found, stop_date=stop_date, reason=reason)
         return found
 
@@ -222,6 +213,7 @@ def roster_follow_up_record(
 ) -> RosterFollowUp:
     """A follow-up of an open entry. ``switch_to`` records a change of method: this entry
     stops (reason: changed method) and the person is enrolled on the new one."""
+    require(actor, Capability.VIEW_HEALTH)
     check_date(date)
     if satisfaction not in Satisfaction.values:
         raise JishengError(_("Choose how satisfied the person is."), code="satisfaction")
@@ -230,7 +222,7 @@ def roster_follow_up_record(
     side_effects = check_text(side_effects, limit=NOTES_LENGTH)
     notes = check_text(notes, limit=NOTES_LENGTH)
     with transaction.atomic():
-        found = _entry(actor, entry)
+        found = locked_or_404(RosterEntry, user=actor.user, pk=entry.pk)
         if found.stop_date is not None:
             raise Conflict(_("This method has already been stopped."), code="already_stopped")
         if date < found.start_date:

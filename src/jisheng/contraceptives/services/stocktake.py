@@ -29,7 +29,6 @@ from jisheng.contraceptives.services.access import (
     check_date,
     check_text,
     point_in_service,
-    require_stock_manager,
 )
 from jisheng.contraceptives.services.balances import (
     Change,
@@ -39,7 +38,10 @@ from jisheng.contraceptives.services.balances import (
     lock_balances,
 )
 from jisheng.core.actors import Actor
-from jisheng.core.errors import Conflict, JishengError, NotFound
+from jisheng.core.errors import Conflict, JishengError
+from jisheng.core.lookups import locked_or_404
+from jisheng.core.permissions import require
+from jisheng.core.roles import Capability
 
 State = StockCount.State
 
@@ -56,6 +58,7 @@ class LineEntry:
 
 def stock_count_start(*, actor: Actor, point: DistributionPoint, count_date: dt.date) -> StockCount:
     """A draft count with one line per lot the card holds at the point (one draft at a time)."""
+    require(actor, Capability.MANAGE_STOCK)
     check_date(count_date)
     with transaction.atomic():
         point = point_in_service(actor, point)
@@ -82,16 +85,7 @@ def stock_count_start(*, actor: Actor, point: DistributionPoint, count_date: dt.
 
 def _draft(actor: Actor, count: StockCount) -> StockCount:
     """Re-read and lock a count inside the actor's scope; it must still be a draft."""
-    require_stock_manager(actor)
-    found = (
-        StockCount.objects.visible_to(actor.user)
-        .select_for_update()
-        .select_related("point")
-        .filter(pk=count.pk)
-        .first()
-    )
-    if found is None:
-        raise NotFound()
+    found = locked_or_404(StockCount.objects.select_related("point"), user=actor.user, pk=count.pk)
     if found.state != State.DRAFT:
         raise Conflict(_("This count has already been closed."), code="count_closed")
     return found
@@ -136,6 +130,7 @@ def stock_count_save(
     *, actor: Actor, count: StockCount, entries: Iterable[LineEntry]
 ) -> StockCount:
     """Keep what was counted so far; the draft can be continued later."""
+    require(actor, Capability.MANAGE_STOCK)
     with transaction.atomic():
         found = _draft(actor, count)
         _save(found, entries)
@@ -144,6 +139,7 @@ def stock_count_save(
 
 def stock_count_add_lot(*, actor: Actor, count: StockCount, lot: Lot) -> StockCountLine:
     """A line for stock found that the card does not list at this point."""
+    require(actor, Capability.MANAGE_STOCK)
     with transaction.atomic():
         found = _draft(actor, count)
         try:
@@ -155,6 +151,7 @@ def stock_count_add_lot(*, actor: Actor, count: StockCount, lot: Lot) -> StockCo
 
 
 def stock_count_cancel(*, actor: Actor, count: StockCount) -> StockCount:
+    require(actor, Capability.MANAGE_STOCK)
     with transaction.atomic():
         found = _draft(actor, count)
         found.state = State.CANCELLED
@@ -171,6 +168,7 @@ def stock_count_post(
     line must be counted and every difference explained. Moves recorded since a line was
     counted changed shelf and card alike, so afterwards the card equals the count plus
     those moves — and, with none, the count."""
+    require(actor, Capability.MANAGE_STOCK)
     with transaction.atomic():
         found = _draft(actor, count)
         point = point_in_service(actor, found.point)

@@ -13,9 +13,9 @@ from jisheng.contraceptives.models import MoveReason, StockCount
 from jisheng.contraceptives.selectors import stock
 from jisheng.contraceptives.services import stocktake
 from jisheng.contraceptives.services.stocktake import LineEntry
-from jisheng.contraceptives.views.common import submit
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import Conflict, JishengError
+from jisheng.core.pages import posted, submit
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 
@@ -34,7 +34,7 @@ def count_start(request: HttpRequest, point_id: int) -> HttpResponse:
             count_date=form.cleaned_data["count_date"],
         )
     except Conflict as refused:
-        draft = stock.count_list(request_user(request)).filter(point=point, state="draft").first()
+        draft = stock.draft_count(request_user(request), point)
         if refused.code != "count_in_progress" or draft is None:
             raise
         messages.info(request, str(refused.message))
@@ -55,7 +55,7 @@ def _lines_form(request: HttpRequest, count: StockCount) -> CountLinesForm:
             }
         )
     return CountLinesForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial=initial,
         line_ids=[row.line.pk for row in rows],
     )

@@ -27,12 +27,9 @@ from jisheng.contraceptives.models import DistributionPoint, MoveKind, StockMove
 from jisheng.contraceptives.selectors import stock
 from jisheng.contraceptives.services import moves
 from jisheng.contraceptives.services.idempotency import post_once
-from jisheng.contraceptives.views.common import (
-    form_page,
-    posted,
-    query_int,
-)
+from jisheng.contraceptives.views.common import FORM_TEMPLATE
 from jisheng.core.actors import Actor, request_user
+from jisheng.core.pages import form_page, posted, query_int
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 from jisheng.registry import selectors as registry_selectors
@@ -64,15 +61,11 @@ def _move_page(
         request,
         form=form,
         operation=operation,
-        success=str(success),
-        next_url=lambda _moves: reverse("contraceptives:point_detail", args=[point.pk]),
-        context={
-            "title": title,
-            "point": point,
-            "intro": intro,
-            "cancel_url": reverse("contraceptives:point_detail", args=[point.pk]),
-            "form_testid": f"move-form-{form.kind}",
-        },
+        success=success,
+        next_url=reverse("contraceptives:point_detail", args=[point.pk]),
+        template=FORM_TEMPLATE,
+        title=title,
+        context={"point": point, "intro": intro, "form_testid": f"move-form-{form.kind}"},
     )
 
 
@@ -257,18 +250,17 @@ def move_reverse(request: HttpRequest, stock_move_id: int) -> HttpResponse:
         form=form,
         operation=reverse_move,
         success=_("The move was reversed."),
-        next_url=lambda _m: f"{card}?product={move.lot.product_id}",
+        next_url=f"{card}?product={move.lot.product_id}",
+        template="contraceptives/move_reverse.html",
+        title=_("Reverse a move"),
         context={
-            "title": _("Reverse a move"),
             "point": move.point,
             "move": move,
             "intro": _(
                 "A reversing move with the opposite quantity cancels this one. Both stay on "
                 "the card. A transfer is reversed at both points."
             ),
-            "cancel_url": f"{card}?product={move.lot.product_id}",
         },
-        template="contraceptives/move_reverse.html",
     )
 
 
@@ -283,7 +275,7 @@ def stock_card(request: HttpRequest, point_id: int) -> HttpResponse:
         return render(
             request, "contraceptives/card_choose.html", {"point": point, "products": products}
         )
-    lots = product.lots.filter(pk__in=point.moves.values("lot_id")).order_by("expiry_date")
+    lots = stock.card_lots(point, product)
     lot_id = query_int(request, "lot")
     lot = None if lot_id is None else lots.filter(pk=lot_id).first()
     year = query_int(request, "year")

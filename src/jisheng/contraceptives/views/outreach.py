@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET, require_POST
 from jisheng.contraceptives.forms import ConsultationForm, HandoutForm, YearForm
 from jisheng.contraceptives.selectors import reports, stock
 from jisheng.contraceptives.services import outreach
-from jisheng.contraceptives.views.common import submit, year_from
+from jisheng.contraceptives.views.common import year_from
 from jisheng.core.actors import Actor, request_user
+from jisheng.core.pages import submit
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 

@@ -17,8 +17,9 @@ from jisheng.contraceptives.selectors import stock
 from jisheng.contraceptives.selectors.alerts import LotAlert, LowStock, stock_alerts
 from jisheng.contraceptives.services import catalogue
 from jisheng.contraceptives.services.access import is_street_manager, require_street_manager
-from jisheng.contraceptives.views.common import form_page, posted
+from jisheng.contraceptives.views.common import FORM_TEMPLATE
 from jisheng.core.actors import Actor, request_user
+from jisheng.core.pages import form_page, posted
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 
@@ -84,6 +85,7 @@ def point_detail(request: HttpRequest, point_id: int) -> HttpResponse:
 
 
 def _require_street(request: HttpRequest) -> None:
+    """Street pages refuse other keepers at once (not only on POST, as their services do)."""
     require_street_manager(Actor.from_request(request))
 
 
@@ -114,10 +116,9 @@ def point_new(request: HttpRequest) -> HttpResponse:
         operation=create,
         success=_("Point added."),
         next_url=lambda point: reverse("contraceptives:point_detail", args=[point.pk]),
-        context={
-            "title": _("New distribution point"),
-            "cancel_url": reverse("contraceptives:index"),
-        },
+        template=FORM_TEMPLATE,
+        title=_("New distribution point"),
+        cancel_url=reverse("contraceptives:index"),
     )
 
 
@@ -154,11 +155,10 @@ def point_edit(request: HttpRequest, point_id: int) -> HttpResponse:
         operation=update,
         success=_("Point saved."),
         next_url=lambda p: reverse("contraceptives:point_detail", args=[p.pk]),
-        context={
-            "title": _("Edit point"),
-            "point": point,
-            "cancel_url": reverse("contraceptives:point_detail", args=[point.pk]),
-        },
+        template=FORM_TEMPLATE,
+        title=_("Edit point"),
+        cancel_url=reverse("contraceptives:point_detail", args=[point.pk]),
+        context={"point": point},
     )
 
 
@@ -184,14 +184,15 @@ def point_thresholds(request: HttpRequest, point_id: int) -> HttpResponse:
         operation=save,
         success=_("Low-stock levels saved."),
         next_url=lambda p: reverse("contraceptives:point_detail", args=[p.pk]),
+        template=FORM_TEMPLATE,
+        title=_("Low-stock levels"),
+        cancel_url=reverse("contraceptives:point_detail", args=[point.pk]),
         context={
-            "title": _("Low-stock levels"),
             "point": point,
             "intro": _(
                 "The keeper is alerted when the unexpired stock of a product is at or below "
                 "its level. Leave a product empty for no alert."
             ),
-            "cancel_url": reverse("contraceptives:point_detail", args=[point.pk]),
         },
     )
 
@@ -233,6 +234,7 @@ def product_new(request: HttpRequest) -> HttpResponse:
         form=form,
         operation=create,
         success=_("Product added."),
-        next_url=lambda _p: reverse("contraceptives:product_list"),
-        context={"title": _("New product"), "cancel_url": reverse("contraceptives:product_list")},
+        next_url=reverse("contraceptives:product_list"),
+        template=FORM_TEMPLATE,
+        title=_("New product"),
     )

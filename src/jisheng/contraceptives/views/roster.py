@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,10 +14,11 @@ from jisheng.contraceptives.forms import FollowUpForm, RosterEnrollForm, RosterF
 from jisheng.contraceptives.models import RosterEntry, RosterFollowUp
 from jisheng.contraceptives.selectors import roster as selectors
 from jisheng.contraceptives.services import roster as services
-from jisheng.contraceptives.views.common import form_page, posted
+from jisheng.contraceptives.views.common import FORM_TEMPLATE
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
 from jisheng.core.lookups import community_choices
+from jisheng.core.pages import form_page, page_of, posted, query_without_page
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 from jisheng.registry import selectors as registry_selectors
@@ -53,16 +53,10 @@ def roster_list(request: HttpRequest) -> HttpResponse:
         )
     entries = selectors.roster_list(user=user, filters=filters)
     selectors.roster_search_record(actor=Actor.from_request(request), filters=filters)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "contraceptives/roster_list.html",
-        {
-            "form": form,
-            "page": Paginator(entries, 50).get_page(request.GET.get("page")),
-            "query": query.urlencode(),
-        },
+        {"form": form, "page": page_of(request, entries), "query": query_without_page(request)},
     )
 
 
@@ -106,10 +100,9 @@ def roster_new(request: HttpRequest) -> HttpResponse:
         operation=enroll,
         success=_("Put on the roster."),
         next_url=lambda entry: _entry_url(entry.pk),
-        context={
-            "title": _("Put a person on the roster"),
-            "cancel_url": reverse("contraceptives:roster_list"),
-        },
+        template=FORM_TEMPLATE,
+        title=_("Put a person on the roster"),
+        cancel_url=reverse("contraceptives:roster_list"),
     )
 
 
@@ -135,12 +128,10 @@ def roster_follow_up(request: HttpRequest, roster_entry_id: int) -> HttpResponse
         form=form,
         operation=record,
         success=_("Follow-up recorded."),
-        next_url=lambda _f: _entry_url(entry.pk),
-        context={
-            "title": _("Record a follow-up"),
-            "entry": entry,
-            "cancel_url": _entry_url(entry.pk),
-        },
+        next_url=_entry_url(entry.pk),
+        template=FORM_TEMPLATE,
+        title=_("Record a follow-up"),
+        context={"entry": entry},
     )
 
 
@@ -160,6 +151,8 @@ def roster_stop(request: HttpRequest, roster_entry_id: int) -> HttpResponse:
         form=form,
         operation=stop,
         success=_("Method stopped."),
-        next_url=lambda _e: _entry_url(entry.pk),
-        context={"title": _("Stop the method"), "entry": entry, "cancel_url": _entry_url(entry.pk)},
+        next_url=_entry_url(entry.pk),
+        template=FORM_TEMPLATE,
+        title=_("Stop the method"),
+        context={"entry": entry},
     )
