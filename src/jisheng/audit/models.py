@@ -1,4 +1,5 @@
-"""The audit trail. Rows are only ever inserted: updates are refused by the database."""
+"""The audit trail. Rows are only ever inserted and chained by hash: the database refuses
+updates, and deletes of any entry the retention purge has not released (``AuditChain``)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,10 @@ class AuditEvent(models.Model):
     object_id = models.CharField(_("object ID"), max_length=64, blank=True)
     result = models.CharField(_("result"), max_length=16, choices=Result.choices)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
+    # The hash chain (audit/chain.py): position, the previous entry's hash, this entry's hash.
+    seq = models.BigIntegerField(_("sequence"), unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    chain_hash = models.CharField(max_length=64, editable=False)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -70,3 +75,23 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise PermissionError("The audit trail is append-only")
+
+
+class AuditChain(models.Model):
+    """The chain's single head row (id 1): the last entry, and the anchor left by purges.
+
+    The database's delete trigger lets through only entries at or below ``anchor_seq``,
+    so the table is not managed by Django: a test-database flush must not reset it.
+    """
+
+    seq = models.BigIntegerField(default=0)
+    chain_hash = models.CharField(max_length=64, blank=True)
+    anchor_seq = models.BigIntegerField(default=0)
+    anchor_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        managed = False
+        db_table = "audit_chain"
+
+    def __str__(self) -> str:
+        return f"audit chain at {self.seq} (anchor {self.anchor_seq})"

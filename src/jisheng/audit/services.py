@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from jisheng.accounts.roles import Capability
+from jisheng.audit.chain import chain_append
 from jisheng.audit.models import AuditEvent
 from jisheng.audit.selectors import audit_search
 from jisheng.audit.tasks import audit_export
@@ -57,23 +59,33 @@ def record(
     result: str = Result.SUCCESS,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event. Never pass personal data in ``detail``: IDs and counts only."""
+    """Append one event to the hash chain. Never pass personal data in ``detail``: IDs and
+    counts only."""
     user = actor.user if actor is not None else None
     if obj is not None:
         object_type = obj._meta.label_lower
         object_id = obj.pk
-    return AuditEvent.objects.create(
+    return chain_append(
         at=timezone.now(),
         user_id=user.pk if user is not None else None,
         username=user.username if user is not None else username,
         roles=",".join(sorted(user.role_set)) if user is not None else "",
-        ip=actor.ip if actor is not None else ip,
+        ip=_stored_ip(actor.ip if actor is not None else ip),
         action=action,
         object_type=object_type,
         object_id=str(object_id),
         result=result,
         detail=detail or {},
     )
+
+
+def _stored_ip(ip: str | None) -> str | None:
+    # The form the database gives back (IPv6 compressed, lower case), so the entry's hash
+    # is computed over the value that will be read; an unparsable peer is not recorded.
+    try:
+        return AuditEvent._meta.get_field("ip").to_python(ip) or None
+    except ValidationError:
+        return None
 
 
 def audit_search_recorded(*, actor: Actor, filters: dict[str, Any]) -> QuerySet[AuditEvent]:
