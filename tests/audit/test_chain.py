@@ -3,6 +3,7 @@ with database access does behind the app's back, `jisheng audit verify` finds it
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import pytest
@@ -49,7 +50,7 @@ def test_an_untouched_trail_verifies(trail: list[AuditEvent], capsys) -> None:
 def test_each_entry_links_to_the_one_before(trail: list[AuditEvent]) -> None:
     assert [e.seq for e in trail] == [1, 2, 3, 4, 5]
     assert trail[0].prev_hash == ""
-    assert all(e.prev_hash == p.chain_hash for p, e in zip(trail, trail[1:], strict=False))
+    assert all(e.prev_hash == p.chain_hash for p, e in itertools.pairwise(trail))
     assert AuditChain.objects.get().chain_hash == trail[-1].chain_hash
 
 
@@ -61,7 +62,8 @@ def test_the_database_refuses_a_raw_delete(trail: list[AuditEvent]) -> None:
 
 
 def test_the_database_refuses_to_empty_the_trail(trail: list[AuditEvent]) -> None:
-    statement = f"TRUNCATE {TABLE}" if connection.vendor == "postgresql" else f"DELETE FROM {TABLE}"
+    verb = "TRUNCATE" if connection.vendor == "postgresql" else "DELETE FROM"
+    statement = f"{verb} {TABLE}"
 
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement)
@@ -119,7 +121,7 @@ def test_verify_reports_a_forged_entry_appended_behind_the_apps_back(
     message = _verify_fails()
 
     assert "(seq 6)" in message
-    assert "beyond the chain head (5): not appended by the app" in message
+    assert "beyond the chain head (5): not appended by app" in message
 
 
 def test_verify_reports_a_forged_entry_with_a_made_up_hash(trail: list[AuditEvent]) -> None:
@@ -171,4 +173,3 @@ def test_record_detail_is_hashed_as_the_database_returns_it(db: None) -> None:
 
     assert chain_verify().broken is None
     assert AuditEvent.objects.get().ip == "::1"
-

@@ -177,7 +177,7 @@ def _walk(
         if seq < expected and seq <= anchor_seq:
             problem = f"entry {seq} lies at or before the purge anchor ({anchor_seq}): inserted"
         elif head_seq is not None and seq > head_seq:
-            problem = f"entry {seq} lies beyond the chain head ({head_seq}): not appended by the app"
+            problem = f"entry {seq} lies beyond the chain head ({head_seq}): not appended by app"
         elif seq > expected:
             problem = f"entries {expected}..{seq - 1} before this one are missing: deleted"
         elif values["prev_hash"] != previous:

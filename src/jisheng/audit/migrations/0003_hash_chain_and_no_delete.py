@@ -49,7 +49,7 @@ POSTGRES = [
          IF EXISTS (SELECT 1 FROM audit_auditevent WHERE seq > {RELEASED})
          THEN RAISE EXCEPTION '{REFUSE_DELETE}'; END IF;
          RETURN NULL;
-       END; $$ LANGUAGE plpgsql""",
+       END; $$ LANGUAGE plpgsql""",  # noqa: S608 - constants, no input
     """CREATE TRIGGER audit_auditevent_no_truncate BEFORE TRUNCATE ON audit_auditevent
        FOR EACH STATEMENT EXECUTE FUNCTION audit_auditevent_refuse_truncate()""",
 ]
