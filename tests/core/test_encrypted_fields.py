@@ -71,8 +71,10 @@ def test_blind_index_finds_exact_match_only(org, make_person) -> None:
     person = make_person(org.c1)
     field = Person._meta.get_field("id_number_index")
     assert Person.objects.get(id_number_index=field.digest(person.id_number.lower())) == person
+    # Another last character than the real one (the generated number may end in 0).
+    other = "1" if person.id_number.endswith("0") else "0"
     assert not Person.objects.filter(
-        id_number_index=field.digest(person.id_number[:-1] + "0")
+        id_number_index=field.digest(person.id_number[:-1] + other)
     ).exists()
 
 

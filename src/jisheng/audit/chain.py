@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from jisheng.audit.models import AuditChain, AuditEvent
 
 CHAIN_ID = 1
+PURGE_OBJECT_TYPE = "retention"  # object type of the purge's own audit entry
 # The columns an entry's hash covers, in the order they are serialised.
 HASHED_FIELDS = (
     "seq",
@@ -43,13 +44,14 @@ HASHED_FIELDS = (
 def _canonical(value: Any) -> Any:
     # jsonb and SQLite's JSON give integral floats back as ints (1e20) or keep 1.0:
     # both hash as the int, so the hash survives the round trip through either database.
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is str or kind is int or value is None or kind is bool:
+        return value
+    if kind is float:
+        return int(value) if value.is_integer() else value
+    if kind is dict:
         return {str(k): _canonical(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_canonical(v) for v in value]
-    return value
+    return [_canonical(v) for v in value]
 
 
 def entry_hash(values: dict[str, Any]) -> str:
@@ -145,6 +147,8 @@ def chain_verify(*, chunk_size: int = 5000) -> ChainReport:
             .iterator(chunk_size=chunk_size)
         )
         checked, broken, last = _walk(rows, head)
+        if broken is None and head is not None and head.anchor_seq > 0:
+            broken = _anchor_unexplained(head)
     head_seq = head.seq if head is not None else 0
     anchor_seq = head.anchor_seq if head is not None else 0
     if broken is None and head is None and checked:
@@ -160,6 +164,24 @@ def chain_verify(*, chunk_size: int = 5000) -> ChainReport:
         elif last_hash != head.chain_hash:
             broken = ChainBreak(None, head.seq, "the chain head does not match the last entry")
     return ChainReport(checked=checked, head_seq=head_seq, anchor_seq=anchor_seq, broken=broken)
+
+
+def _anchor_unexplained(head: AuditChain) -> ChainBreak | None:
+    # Only the retention purge moves the anchor, and it records where it put it.
+    purges = AuditEvent.objects.filter(
+        action=AuditEvent.Action.DELETE,
+        object_type=PURGE_OBJECT_TYPE,
+        seq__gt=head.anchor_seq,
+        detail__anchor_seq=head.anchor_seq,
+        detail__anchor_hash=head.anchor_hash,
+    )
+    if purges.exists():
+        return None
+    return ChainBreak(
+        None,
+        head.anchor_seq,
+        "the purge anchor was not set by a recorded purge: entries before it were deleted",
+    )
 
 
 def _walk(

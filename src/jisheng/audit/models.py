@@ -95,3 +95,40 @@ class AuditChain(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain at {self.seq} (anchor {self.anchor_seq})"
+
+
+class DeniedWindow(models.Model):
+    """How many requests of one user (or address) were refused in one minute: the count
+    behind the rate limit on ``denied`` rows and the burst alert."""
+
+    key = models.CharField(max_length=80)
+    window_start = models.DateTimeField()
+    refusals = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="audit_denied_window"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.window_start:%H:%M} {self.refusals}"
+
+
+class SecurityAlert(models.Model):
+    """A burst of refused requests from one user or address, shown to the security admin."""
+
+    at = models.DateTimeField(_("time"), db_index=True)
+    user_id = models.BigIntegerField(_("user ID"), null=True, blank=True)
+    username = models.CharField(_("user"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    key = models.CharField(max_length=80)
+    refusals = models.PositiveIntegerField(_("refusals"))
+    minutes = models.PositiveIntegerField(_("minutes"))
+
+    class Meta:
+        verbose_name = _("security alert")
+        verbose_name_plural = _("security alerts")
+        ordering: ClassVar[list[str]] = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username or self.ip} {self.refusals}"

@@ -3,18 +3,21 @@ so an action whose audit row cannot be written does not happen."""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db import DatabaseError, connection, models, transaction
+from django.db.models import QuerySet, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 
 from jisheng.accounts.roles import Capability
 from jisheng.audit.chain import chain_append
-from jisheng.audit.models import AuditEvent
+from jisheng.audit.models import AuditEvent, DeniedWindow, SecurityAlert
 from jisheng.audit.selectors import audit_search
 from jisheng.audit.tasks import audit_export
 from jisheng.core.errors import Forbidden
@@ -24,6 +27,7 @@ from jisheng.core.progress import progress_create
 if TYPE_CHECKING:
     from jisheng.accounts.models import User
 
+logger = logging.getLogger(__name__)
 Action = AuditEvent.Action
 Result = AuditEvent.Result
 
@@ -86,6 +90,76 @@ def _stored_ip(ip: str | None) -> str | None:
         return AuditEvent._meta.get_field("ip").to_python(ip) or None
     except ValidationError:
         return None
+
+
+def denied_record(request: HttpRequest, status: int) -> None:
+    """Audit one refused request, at most ``JISHENG_DENIED_AUDIT_PER_MINUTE`` rows per user
+    (or address) and minute, then one summary row; raise a security alert on a burst."""
+    from jisheng.accounts.models import User  # accounts imports this module
+
+    user = (
+        request.user if isinstance(request.user, User) and request.user.is_authenticated else None
+    )
+    ip = client_ip(request)
+    key = f"user:{user.pk}" if user is not None else f"ip:{ip or '-'}"
+    now = timezone.now()
+    limit = settings.JISHENG_DENIED_AUDIT_PER_MINUTE
+    try:
+        with transaction.atomic():
+            refusals = _denied_count(key, now.replace(second=0, microsecond=0))
+            detail: dict[str, Any] = {"status": status, "method": request.method}
+            if refusals <= limit:
+                # The path only: query strings may carry what was searched for.
+                detail["path"] = request.path[:200]
+            else:
+                detail.update(suppressed=True, limit=limit)
+            if refusals <= limit + 1:
+                record(
+                    action=Action.DENIED,
+                    actor=Actor(user=user, ip=ip) if user is not None else None,
+                    ip=ip,
+                    result=Result.FAILURE,
+                    detail=detail,
+                )
+            _denied_burst_check(key=key, user=user, ip=ip, now=now)
+    except DatabaseError:
+        # The refusal stands whether or not it could be written down; never turn it into a 500.
+        logger.exception("could not audit a refused request")
+
+
+def _denied_count(key: str, window_start: dt.datetime) -> int:
+    """Count one more refusal for ``key`` in this minute, atomically across processes."""
+    table = connection.ops.quote_name(DeniedWindow._meta.db_table)
+    start = DeniedWindow._meta.get_field("window_start").get_db_prep_value(window_start, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key, window_start, refusals) VALUES (%s, %s, 1) "  # noqa: S608
+            "ON CONFLICT (key, window_start) DO UPDATE "
+            f"SET refusals = {table}.refusals + 1 RETURNING refusals",
+            [key, start],
+        )
+        (refusals,) = cursor.fetchone()
+    return int(refusals)
+
+
+def _denied_burst_check(*, key: str, user: User | None, ip: str | None, now: dt.datetime) -> None:
+    minutes = settings.JISHENG_DENIED_BURST_MINUTES
+    since = now - dt.timedelta(minutes=minutes)
+    windows = DeniedWindow.objects.filter(key=key, window_start__gt=since - dt.timedelta(minutes=1))
+    refusals = windows.aggregate(total=Sum("refusals"))["total"] or 0
+    if refusals < settings.JISHENG_DENIED_BURST:
+        return
+    if SecurityAlert.objects.filter(key=key, at__gt=since).exists():
+        return  # one alert per burst, not one per refusal
+    SecurityAlert.objects.create(
+        at=now,
+        user_id=user.pk if user is not None else None,
+        username=user.username if user is not None else "",
+        ip=_stored_ip(ip),
+        key=key,
+        refusals=refusals,
+        minutes=minutes,
+    )
 
 
 def audit_search_recorded(*, actor: Actor, filters: dict[str, Any]) -> QuerySet[AuditEvent]:

@@ -16,6 +16,7 @@ from jisheng.core.errors import JishengError, NotFound
 from jisheng.core.forms import OrgUnitForm
 from jisheng.core.models import OrgUnit
 from jisheng.core.progress import progress_for_owner
+from jisheng.core.refusals import refusal_report
 from jisheng.core.services import org_unit_create
 
 
@@ -65,10 +66,12 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    refusal_report(request, 403)
     return _error(request, 403, _("Not allowed"), _("Your role does not allow this page."))
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    refusal_report(request, 404)
     return _error(
         request,
         404,

@@ -10,7 +10,12 @@ if TYPE_CHECKING:
     from jisheng.accounts.models import User
 
 # Modules with a ``panels.home_panels(user)`` function, in page order.
-PANEL_MODULES = ("jisheng.contraceptives", "jisheng.prepregnancy", "jisheng.benefits")
+PANEL_MODULES = (
+    "jisheng.audit",
+    "jisheng.contraceptives",
+    "jisheng.prepregnancy",
+    "jisheng.benefits",
+)
 
 
 @dataclass(frozen=True)
