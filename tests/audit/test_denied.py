@@ -82,6 +82,14 @@ def test_an_unknown_page_is_audited_too(worker, client_for) -> None:
     assert _denied()[0].detail["path"] == "/no/such/page/"
 
 
+def test_a_missing_static_file_is_not_a_refusal(worker, client_for) -> None:
+    client = client_for(worker)
+
+    assert client.get("/static/jisheng/no-such.css").status_code == 404
+    assert client.get("/favicon.ico").status_code == 404
+    assert [e.detail for e in _denied()] == []
+
+
 def test_refusals_beyond_the_limit_leave_one_summary_row(
     worker, elsewhere, client_for, settings
 ) -> None:

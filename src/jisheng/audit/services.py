@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from jisheng.accounts.models import User
 
 logger = logging.getLogger(__name__)
+# A browser's requests for assets that are missing refuse nothing worth a line in the trail.
+NOT_AUDITED_PREFIXES = ("/static/", "/favicon")
 Action = AuditEvent.Action
 Result = AuditEvent.Result
 
@@ -97,6 +99,8 @@ def denied_record(request: HttpRequest, status: int) -> None:
     (or address) and minute, then one summary row; raise a security alert on a burst."""
     from jisheng.accounts.models import User  # accounts imports this module
 
+    if request.path.startswith(NOT_AUDITED_PREFIXES):
+        return
     user = (
         request.user if isinstance(request.user, User) and request.user.is_authenticated else None
     )
