@@ -39,7 +39,7 @@ def main() -> None:
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="jisheng-audit-bench-")
     setup_django(args.database_url, Path(home), env="test")
-    from django.db import connection, transaction
+    from django.db import connection, connections, transaction
     from django.utils import timezone
 
     from jisheng.audit import services as audit
@@ -72,9 +72,10 @@ def main() -> None:
     print(f"record(): {chained:.2f} ms with the chain, {plain:.2f} ms plain insert")
     empty()
 
+    connections.close_all()  # a forked child must not share the parent's connection
+    spawn = multiprocessing.get_context("spawn")
     processes = [
-        multiprocessing.Process(target=_writer, args=(args.database_url, home, 300))
-        for _ in range(4)
+        spawn.Process(target=_writer, args=(args.database_url, home, 300)) for _ in range(4)
     ]
     started = time.perf_counter()
     for process in processes:
