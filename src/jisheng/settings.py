@@ -206,6 +206,22 @@ NINJA_PAGINATION_PER_PAGE = 50
 JISHENG_SMS_BACKEND = os.environ.get("JISHENG_SMS_BACKEND", "jisheng.prepregnancy.sms.FileBackend")
 JISHENG_SMS_DIR = JISHENG_HOME / "sms"
 
+# Refused requests (403, 404) are audited as "denied": at most this many rows per user (or
+# address) and minute, then one summary row; a burst alerts the security administrator.
+JISHENG_DENIED_AUDIT_PER_MINUTE = int(os.environ.get("JISHENG_DENIED_AUDIT_PER_MINUTE", "10"))
+JISHENG_DENIED_BURST = int(os.environ.get("JISHENG_DENIED_BURST", "20"))
+JISHENG_DENIED_BURST_MINUTES = int(os.environ.get("JISHENG_DENIED_BURST_MINUTES", "5"))
+
+# Retention (`jisheng purge`, run daily from cron or a timer; docs/retention.md), in days.
+# The Cybersecurity Law (Art. 21) requires network logs for at least six months: a shorter
+# audit retention fails the system check (audit/checks.py) and the purge refuses to run.
+JISHENG_RETENTION_DAYS = {
+    "audit": int(os.environ.get("JISHENG_RETAIN_AUDIT_DAYS", "1095")),
+    "uploads": int(os.environ.get("JISHENG_RETAIN_UPLOADS_DAYS", "30")),
+    "sms": int(os.environ.get("JISHENG_RETAIN_SMS_DAYS", "90")),
+    "closed": int(os.environ.get("JISHENG_RETAIN_CLOSED_DAYS", "365")),
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

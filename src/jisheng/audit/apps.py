@@ -9,3 +9,12 @@ class AuditConfig(modules.ModuleConfig):
     label = "audit"
     verbose_name = _("Audit")
     api_routers = (("/", "jisheng.audit.api.router"),)
+    home_panels = "jisheng.audit.panels.home_panels"
+    panel_order = 0
+
+    def ready(self) -> None:
+        from jisheng.audit import checks  # noqa: F401 - registers the retention check
+        from jisheng.audit.services import denied_record
+        from jisheng.core.refusals import refusal_listen
+
+        refusal_listen(denied_record)

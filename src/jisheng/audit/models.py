@@ -1,4 +1,5 @@
-"""The audit trail. Rows are only ever inserted: updates are refused by the database."""
+"""The audit trail. Rows are only ever inserted and chained by hash: the database refuses
+updates, and deletes of any entry the retention purge has not released (``AuditChain``)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,10 @@ class AuditEvent(models.Model):
     object_id = models.CharField(_("object ID"), max_length=64, blank=True)
     result = models.CharField(_("result"), max_length=16, choices=Result.choices)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
+    # The hash chain (audit/chain.py): position, the previous entry's hash, this entry's hash.
+    seq = models.BigIntegerField(_("sequence"), unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    chain_hash = models.CharField(max_length=64, editable=False)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -70,3 +75,60 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise PermissionError("The audit trail is append-only")
+
+
+class AuditChain(models.Model):
+    """The chain's single head row (id 1): the last entry, and the anchor left by purges.
+
+    The database's delete trigger lets through only entries at or below ``anchor_seq``,
+    so the table is not managed by Django: a test-database flush must not reset it.
+    """
+
+    seq = models.BigIntegerField(default=0)
+    chain_hash = models.CharField(max_length=64, blank=True)
+    anchor_seq = models.BigIntegerField(default=0)
+    anchor_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        managed = False
+        db_table = "audit_chain"
+
+    def __str__(self) -> str:
+        return f"audit chain at {self.seq} (anchor {self.anchor_seq})"
+
+
+class DeniedWindow(models.Model):
+    """How many requests of one user (or address) were refused in one minute: the count
+    behind the rate limit on ``denied`` rows and the burst alert."""
+
+    key = models.CharField(max_length=80)
+    window_start = models.DateTimeField()
+    refusals = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="audit_denied_window"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.window_start:%H:%M} {self.refusals}"
+
+
+class SecurityAlert(models.Model):
+    """A burst of refused requests from one user or address, shown to the security admin."""
+
+    at = models.DateTimeField(_("time"), db_index=True)
+    user_id = models.BigIntegerField(_("user ID"), null=True, blank=True)
+    username = models.CharField(_("user"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    key = models.CharField(max_length=80)
+    refusals = models.PositiveIntegerField(_("refusals"))
+    minutes = models.PositiveIntegerField(_("minutes"))
+
+    class Meta:
+        verbose_name = _("security alert")
+        verbose_name_plural = _("security alerts")
+        ordering: ClassVar[list[str]] = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username or self.ip} {self.refusals}"

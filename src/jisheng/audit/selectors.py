@@ -6,9 +6,11 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from jisheng.accounts.models import User
-from jisheng.audit.models import AuditEvent
+from jisheng.audit.models import AuditEvent, SecurityAlert
+from jisheng.core.errors import Forbidden
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 
@@ -28,3 +30,10 @@ def audit_search(*, actor: User, filters: dict[str, Any]) -> QuerySet[AuditEvent
         end = dt.datetime.combine(filters["date_to"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
         events = events.filter(at__lt=end)
     return events.order_by("-at", "-id")
+
+
+def security_alerts(*, actor: User, days: int = 7) -> QuerySet[SecurityAlert]:
+    """Bursts of refused requests of the last ``days``: the security administrator's duty."""
+    if not actor.has_capability(Capability.MANAGE_ROLES):
+        raise Forbidden()
+    return SecurityAlert.objects.filter(at__gte=timezone.now() - dt.timedelta(days=days))

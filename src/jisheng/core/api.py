@@ -13,6 +13,7 @@ from ninja.security import APIKeyCookie
 
 from jisheng.core.errors import JishengError
 from jisheng.core.modules import api_auth, api_routers
+from jisheng.core.refusals import refusal_report
 
 
 class PageSession(APIKeyCookie):
@@ -46,6 +47,8 @@ def _error(
 
 @api.exception_handler(JishengError)
 def on_jisheng_error(request: HttpRequest, exc: JishengError) -> HttpResponse:
+    if exc.status in {403, 404}:
+        refusal_report(request, exc.status)
     message = str(exc.message)
     return _error(request, exc.status, exc.code, message)
 
@@ -66,11 +69,13 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    refusal_report(request, 404)
     return _error(request, 404, "not_found", _("Not found."))
 
 
 @api.exception_handler(PermissionDenied)
 def on_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    refusal_report(request, 403)
     return _error(request, 403, "forbidden", _("Your role does not allow this."))
 
 

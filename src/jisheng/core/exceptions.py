@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from jisheng.core.errors import Forbidden, JishengError, NotFound
+from jisheng.core.refusals import refusal_report
 
 
 class JishengErrorMiddleware:
@@ -24,6 +25,8 @@ class JishengErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if request.path.startswith("/api/") or not isinstance(exception, JishengError):
             return None
+        if isinstance(exception, NotFound | Forbidden):
+            refusal_report(request, exception.status)
         if isinstance(exception, NotFound):
             title, message = (
                 _("Not found"),

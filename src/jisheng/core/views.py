@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from jisheng.core.actors import request_user
 from jisheng.core.errors import NotFound
 from jisheng.core.progress import progress_for_owner
+from jisheng.core.refusals import refusal_report
 
 
 @require_GET
@@ -42,10 +43,12 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    refusal_report(request, 403)
     return _error(request, 403, _("Not allowed"), _("Your role does not allow this page."))
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    refusal_report(request, 404)
     return _error(
         request,
         404,
