@@ -10,14 +10,11 @@ import pytest
 from jisheng.accounts.roles import Role
 from jisheng.audit.models import AuditEvent
 from jisheng.audit.services import Actor
+from jisheng.benefits.care import services as care
+from jisheng.benefits.care.numbers import certification_number_normalize
+from jisheng.benefits.care.selectors import certification_verify
+from jisheng.benefits.care.services import certification_issue, certification_revoke
 from jisheng.benefits.models import Certification
-from jisheng.benefits.selectors_care import certification_verify
-from jisheng.benefits.services import care
-from jisheng.benefits.services.care import (
-    certification_issue,
-    certification_number_normalize,
-    certification_revoke,
-)
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
 
 pytestmark = pytest.mark.django_db

@@ -274,7 +274,7 @@ def test_yearly_totals_show_relief_visits_spending(
     from decimal import Decimal
 
     from jisheng.audit.services import Actor
-    from jisheng.benefits.services.care import visit_record
+    from jisheng.benefits.care.services import visit_record
 
     family = make_person(name="困难户")
     visit_record(

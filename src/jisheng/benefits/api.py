@@ -5,7 +5,7 @@ The same services and scope as the pages; batch building takes an ``Idempotency-
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -15,14 +15,16 @@ from ninja.pagination import PageNumberPagination, paginate
 from jisheng.accounts.decorators import request_user
 from jisheng.audit.services import Actor
 from jisheng.benefits import selectors
-from jisheng.benefits.api_care import router as care_router
+from jisheng.benefits.care.api import router as care_router
 from jisheng.benefits.models import (
     Application,
     Objection,
     Payment,
     PaymentBatch,
+    ReviewCampaign,
+    ReviewItem,
 )
-from jisheng.benefits.services import payments
+from jisheng.benefits.services import payments, reverification
 from jisheng.benefits.services.applications import (
     application_create,
     application_transition,
@@ -416,3 +418,134 @@ def payment_reverse(request: HttpRequest, payment_id: int, payload: ReverseIn) -
     return Status(
         201, payments.payment_reverse(actor=_actor(request), payment=found, reason=payload.reason)
     )
+
+
+# ------------------------------------------------------------------------------- re-verification
+
+
+class CampaignOut(Schema):
+    id: int
+    program_id: int
+    program: str
+    org_unit_id: int
+    year: int
+    created_at: dt.datetime
+    total: int
+    decided: int
+    stopped: int
+
+    @staticmethod
+    def resolve_program(obj: ReviewCampaign) -> str:
+        return obj.program.name
+
+
+class FlagOut(Schema):
+    kind: str
+    date: dt.date | None
+    text: str
+
+
+class ReviewItemOut(Schema):
+    id: int
+    campaign_id: int
+    entitlement_id: int
+    person_id: int
+    person_name: str
+    payee_id: int | None
+    community_id: int
+    flags: list[FlagOut]
+    decision: str
+    comment: str
+    decided_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_person_id(obj: ReviewItem) -> int:
+        return obj.entitlement.person_id
+
+    @staticmethod
+    def resolve_person_name(obj: ReviewItem) -> str:
+        return obj.entitlement.person.name
+
+    @staticmethod
+    def resolve_payee_id(obj: ReviewItem) -> int | None:
+        return obj.entitlement.payee_id
+
+
+class CampaignDetail(CampaignOut):
+    items: list[ReviewItemOut]
+
+    @staticmethod
+    def resolve_items(obj: Any) -> list[ReviewItem]:
+        return list(obj.items_shown)
+
+
+class CampaignIn(Schema):
+    program_id: int
+    year: int = Field(ge=2000, le=2100)
+
+
+class ItemQuery(Schema):
+    flag: Literal[
+        "",
+        "flagged",
+        "unflagged",
+        "death",
+        "move_out",
+        "rule",
+        "marriage",
+        "divorce",
+        "payee_death",
+        "payee_move_out",
+    ] = ""
+    decision: Literal["", "pending", "confirm", "stop"] = ""
+
+
+class DecisionIn(Schema):
+    # Checked by the service, after the item has been found in the caller's scope.
+    decision: str = Field(max_length=10, description="confirm（继续享受）或 stop（停发）")
+    comment: str = Field("", max_length=300, description="停发时必填，除非已有标记")
+
+
+@router.get("/campaigns", response=list[CampaignOut], summary="年审列表")
+def campaign_list(request: HttpRequest) -> Any:
+    return selectors.campaign_list(request_user(request))
+
+
+@router.post("/campaigns", response={201: CampaignDetail}, summary="开启年审")
+def campaign_create(request: HttpRequest, body: CampaignIn) -> Status[Any]:
+    actor = _actor(request)
+    campaign = reverification.campaign_create(
+        actor=actor, program=selectors.program_by_id(actor.user, body.program_id), year=body.year
+    )
+    return Status(201, _campaign_detail(actor, campaign.pk, ItemQuery()))
+
+
+def _campaign_detail(actor: Actor, campaign_id: int, query: ItemQuery) -> ReviewCampaign:
+    campaign = selectors.campaign_detail(actor.user, campaign_id)
+    campaign.items_shown = list(  # type: ignore[attr-defined]
+        selectors.campaign_items(actor.user, campaign, flag=query.flag, decision=query.decision)
+    )
+    return campaign
+
+
+@router.get(
+    "/campaigns/{campaign_id}",
+    response=CampaignDetail,
+    summary="年审详情（含名单，有标记的在前）",
+)
+def campaign_detail(request: HttpRequest, campaign_id: int, query: Query[ItemQuery]) -> Any:
+    return _campaign_detail(_actor(request), campaign_id, query)
+
+
+@router.post(
+    "/review-items/{review_item_id}/decision",
+    response=ReviewItemOut,
+    summary="年审决定：confirm 继续享受，stop 停发",
+)
+def review_item_decide(request: HttpRequest, review_item_id: int, data: DecisionIn) -> ReviewItem:
+    actor = _actor(request)
+    item = selectors.review_item_for(actor.user, review_item_id)
+    reverification.review_item_decide(
+        actor=actor, item=item, decision=data.decision, comment=data.comment
+    )
+    return selectors.review_item_for(actor.user, review_item_id)

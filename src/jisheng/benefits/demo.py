@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from jisheng.accounts.models import User
 from jisheng.audit.services import Actor
-from jisheng.benefits.demo_care import care_demo_seed
+from jisheng.benefits.care.demo import care_demo_seed
 from jisheng.benefits.models import Entitlement, Payment, PaymentBatch, Program
 from jisheng.benefits.selectors import eligible_persons
 from jisheng.benefits.services.applications import application_create, application_transition

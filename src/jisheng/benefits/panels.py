@@ -9,7 +9,7 @@ from jisheng.accounts.models import User
 from jisheng.accounts.roles import Capability
 from jisheng.benefits.models import Application, PaymentBatch
 from jisheng.benefits.models.workflow import State
-from jisheng.benefits.selectors_care import pending_review_count
+from jisheng.benefits.selectors import pending_review_count
 from jisheng.reports.panels import HomePanel
 
 

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET
 from jisheng.accounts.decorators import request_user, require_capability
 from jisheng.accounts.roles import Capability
 from jisheng.benefits import selectors
+from jisheng.benefits.care.selectors import relief_spending, spending_total
 from jisheng.benefits.models import Category
-from jisheng.benefits.selectors_care import relief_spending, spending_total
 from jisheng.core.errors import JishengError
 
 
