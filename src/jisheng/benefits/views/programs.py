@@ -24,7 +24,7 @@ from jisheng.benefits.services.programs import EDITABLE_FIELDS, disability_recor
 from jisheng.benefits.views.common import page_of, posted, query_without_page, submit
 from jisheng.core.errors import JishengError
 from jisheng.registry.models import Person
-from jisheng.registry.selectors import person_detail, visible_or_404
+from jisheng.registry.selectors import person_detail, persons_by_ids, visible_or_404
 
 
 @require_GET
@@ -136,7 +136,7 @@ def apply_for_selected(request: HttpRequest, code: str) -> HttpResponse:
     user = request_user(request)
     program = selectors.program_get(user, code)
     ids = [int(value) for value in request.POST.getlist("person_ids") if value.isdigit()]
-    persons = list(Person.objects.visible_to(user).filter(pk__in=ids))
+    persons = persons_by_ids(user=user, ids=ids)
     if not persons:
         raise JishengError(_("Choose at least one resident."))
     result = applications_create_for(
