@@ -346,6 +346,58 @@ def batch_new(
     return Status(status, body)
 
 
+class BatchBuildOut(Schema):
+    progress_id: int
+    state: str = Field(description="queued, running, done or failed")
+    percent: int
+    message: str = Field(description="why the build failed, when it did")
+    batch_id: int | None = Field(description="the batch, once built")
+    status_url: str
+
+
+def _build_out(build: selectors.BatchBuild, status_url: str) -> dict[str, Any]:
+    return BatchBuildOut(
+        progress_id=build.progress.pk,
+        state=build.progress.state,
+        percent=build.progress.percent,
+        message=build.progress.message,
+        batch_id=build.batch.pk if build.batch else None,
+        status_url=status_url,
+    ).model_dump(mode="json")
+
+
+@router.post("/batch-builds", response={202: BatchBuildOut})
+def batch_build_start(
+    request: HttpRequest,
+    payload: BatchIn,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> Any:
+    """Queue a batch build on the task worker, as the pages do; poll ``status_url`` until
+    ``state`` is done (``batch_id``) or failed (``message``). ``POST /batches`` builds
+    while the request waits. The same ``Idempotency-Key`` gets the same build back."""
+    user = request_user(request)
+    found = selectors.program_get(user, payload.program)
+
+    def run() -> tuple[int, dict[str, Any]]:
+        started = payments.batch_build_start(
+            actor=_actor(request), program=found, period_key=payload.period
+        )
+        build = selectors.BatchBuild(progress=started, program=found, batch=None)
+        return 202, _build_out(build, f"{request.path.rstrip('/')}/{started.pk}")
+
+    status, body = idempotent(
+        user=user, scope="benefits.batch_build_start", key=idempotency_key, run=run
+    )
+    return Status(status, body)
+
+
+@router.get("/batch-builds/{progress_id}", response=BatchBuildOut)
+def batch_build_status(request: HttpRequest, progress_id: int) -> Any:
+    """A build the caller started: its state, and the batch once built."""
+    build = selectors.batch_build_for(request_user(request), progress_id)
+    return _build_out(build, request.path)
+
+
 @router.get("/batches/{batch_id}", response=BatchOut)
 def batch(request: HttpRequest, batch_id: int) -> Any:
     return _batch_out(visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id))

@@ -27,9 +27,12 @@ from jisheng.benefits.models import (
     ReviewCampaign,
     ReviewItem,
 )
+from jisheng.benefits.models.payments import BATCH_BUILD_KIND
 from jisheng.benefits.models.reverification import FLAG_KINDS
 from jisheng.benefits.models.workflow import OPEN_STATES
 from jisheng.core.errors import NotFound
+from jisheng.core.models import TaskProgress
+from jisheng.core.progress import progress_for_owner
 from jisheng.registry.models import Person
 
 _PERSON_SECRETS = ("id_number", "phone")
@@ -223,6 +226,26 @@ def batch_totals(batch: PaymentBatch) -> BatchTotals:
         net_paid=paid + reversed_amount + amount(reversal, Payment.Status.PAID),
         counts=counts,
     )
+
+
+@dataclass(frozen=True)
+class BatchBuild:
+    """A background batch build: how far it got, for which program, and the batch once built."""
+
+    progress: TaskProgress
+    program: Program
+    batch: PaymentBatch | None
+
+
+def batch_build_for(user: User, progress_id: int) -> BatchBuild:
+    """A batch build the user started themself; any other progress is "not found"."""
+    progress = progress_for_owner(progress_id, user.pk)
+    kind, _sep, rest = progress.kind.partition(":")
+    program_id = rest.partition(":")[0]
+    if kind != BATCH_BUILD_KIND or not program_id.isdigit():
+        raise NotFound()
+    batch = PaymentBatch.objects.visible_to(user).filter(build_progress=progress).first()
+    return BatchBuild(progress=progress, program=program_by_id(user, int(program_id)), batch=batch)
 
 
 def batch_lines(user: User, batch: PaymentBatch, *, status: str = "") -> QuerySet[Payment]:

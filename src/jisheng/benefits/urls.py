@@ -57,6 +57,7 @@ urlpatterns = [
         "objections/<int:objection_id>/resolve/", notices.objection_settle, name="objection_resolve"
     ),
     path("batches/", payments.batch_list, name="batch_list"),
+    path("batches/builds/<int:progress_id>/", payments.batch_build, name="batch_build"),
     path("batches/<int:batch_id>/", payments.batch_detail, name="batch_detail"),
     path("batches/<int:batch_id>/review/", payments.batch_review, name="batch_review"),
     path("batches/<int:batch_id>/approve/", payments.batch_approve, name="batch_approve"),
