@@ -5,7 +5,7 @@ The same services and scope as the pages; batch building takes an ``Idempotency-
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -13,14 +13,16 @@ from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from jisheng.benefits import selectors
-from jisheng.benefits.api_care import router as care_router
+from jisheng.benefits.care.api import router as care_router
 from jisheng.benefits.models import (
     Application,
     Objection,
     Payment,
     PaymentBatch,
+    ReviewCampaign,
+    ReviewItem,
 )
-from jisheng.benefits.services import payments
+from jisheng.benefits.services import payments, reverification
 from jisheng.benefits.services.applications import (
     application_create,
     application_transition,
@@ -351,6 +353,64 @@ def batch_new(
     return Status(201, once.value)
 
 
+class BatchBuildOut(Schema):
+    progress_id: int
+    state: str = Field(description="queued, running, done or failed")
+    percent: int
+    message: str = Field(description="why the build failed, when it did")
+    batch_id: int | None = Field(description="the batch, once built")
+    status_url: str
+
+
+def _build_out(build: selectors.BatchBuild, status_url: str) -> dict[str, Any]:
+    return BatchBuildOut(
+        progress_id=build.progress.pk,
+        state=build.progress.state,
+        percent=build.progress.percent,
+        message=build.progress.message,
+        batch_id=build.batch.pk if build.batch else None,
+        status_url=status_url,
+    ).model_dump(mode="json")
+
+
+@router.post("/batch-builds", response={202: BatchBuildOut})
+def batch_build_start(
+    request: HttpRequest,
+    payload: BatchIn,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> Any:
+    """Queue a batch build on the task worker, as the pages do; poll ``status_url`` until
+    ``state`` is done (``batch_id``) or failed (``message``). ``POST /batches`` builds
+    while the request waits. The same ``Idempotency-Key`` gets the same build back."""
+    user = request_user(request)
+    found = selectors.program_get(user, payload.program)
+
+    def run() -> dict[str, Any]:
+        started = payments.batch_build_start(
+            actor=_actor(request), program=found, period_key=payload.period
+        )
+        build = selectors.BatchBuild(progress=started, program=found, batch=None)
+        return _build_out(build, f"{request.path.rstrip('/')}/{started.pk}")
+
+    once = run_once(
+        user=user,
+        scope="benefits.batch_build_start",
+        key=idempotency_key,
+        request=payload.dict(),
+        run=run,
+        store=lambda body: body,
+        load=lambda body: body,
+    )
+    return Status(202, once.value)
+
+
+@router.get("/batch-builds/{progress_id}", response=BatchBuildOut)
+def batch_build_status(request: HttpRequest, progress_id: int) -> Any:
+    """A build the caller started: its state, and the batch once built."""
+    build = selectors.batch_build_for(request_user(request), progress_id)
+    return _build_out(build, request.path)
+
+
 @router.get("/batches/{batch_id}", response=BatchOut)
 def batch(request: HttpRequest, batch_id: int) -> Any:
     return _batch_out(visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id))
@@ -423,3 +483,134 @@ def payment_reverse(request: HttpRequest, payment_id: int, payload: ReverseIn) -
     return Status(
         201, payments.payment_reverse(actor=_actor(request), payment=found, reason=payload.reason)
     )
+
+
+# ------------------------------------------------------------------------------- re-verification
+
+
+class CampaignOut(Schema):
+    id: int
+    program_id: int
+    program: str
+    org_unit_id: int
+    year: int
+    created_at: dt.datetime
+    total: int
+    decided: int
+    stopped: int
+
+    @staticmethod
+    def resolve_program(obj: ReviewCampaign) -> str:
+        return obj.program.name
+
+
+class FlagOut(Schema):
+    kind: str
+    date: dt.date | None
+    text: str
+
+
+class ReviewItemOut(Schema):
+    id: int
+    campaign_id: int
+    entitlement_id: int
+    person_id: int
+    person_name: str
+    payee_id: int | None
+    community_id: int
+    flags: list[FlagOut]
+    decision: str
+    comment: str
+    decided_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_person_id(obj: ReviewItem) -> int:
+        return obj.entitlement.person_id
+
+    @staticmethod
+    def resolve_person_name(obj: ReviewItem) -> str:
+        return obj.entitlement.person.name
+
+    @staticmethod
+    def resolve_payee_id(obj: ReviewItem) -> int | None:
+        return obj.entitlement.payee_id
+
+
+class CampaignDetail(CampaignOut):
+    items: list[ReviewItemOut]
+
+    @staticmethod
+    def resolve_items(obj: Any) -> list[ReviewItem]:
+        return list(obj.items_shown)
+
+
+class CampaignIn(Schema):
+    program_id: int
+    year: int = Field(ge=2000, le=2100)
+
+
+class ItemQuery(Schema):
+    flag: Literal[
+        "",
+        "flagged",
+        "unflagged",
+        "death",
+        "move_out",
+        "rule",
+        "marriage",
+        "divorce",
+        "payee_death",
+        "payee_move_out",
+    ] = ""
+    decision: Literal["", "pending", "confirm", "stop"] = ""
+
+
+class DecisionIn(Schema):
+    # Checked by the service, after the item has been found in the caller's scope.
+    decision: str = Field(max_length=10, description="confirm（继续享受）或 stop（停发）")
+    comment: str = Field("", max_length=300, description="停发时必填，除非已有标记")
+
+
+@router.get("/campaigns", response=list[CampaignOut], summary="年审列表")
+def campaign_list(request: HttpRequest) -> Any:
+    return selectors.campaign_list(request_user(request))
+
+
+@router.post("/campaigns", response={201: CampaignDetail}, summary="开启年审")
+def campaign_create(request: HttpRequest, body: CampaignIn) -> Status[Any]:
+    actor = _actor(request)
+    campaign = reverification.campaign_create(
+        actor=actor, program=selectors.program_by_id(actor.user, body.program_id), year=body.year
+    )
+    return Status(201, _campaign_detail(actor, campaign.pk, ItemQuery()))
+
+
+def _campaign_detail(actor: Actor, campaign_id: int, query: ItemQuery) -> ReviewCampaign:
+    campaign = selectors.campaign_detail(actor.user, campaign_id)
+    campaign.items_shown = list(  # type: ignore[attr-defined]
+        selectors.campaign_items(actor.user, campaign, flag=query.flag, decision=query.decision)
+    )
+    return campaign
+
+
+@router.get(
+    "/campaigns/{campaign_id}",
+    response=CampaignDetail,
+    summary="年审详情（含名单，有标记的在前）",
+)
+def campaign_detail(request: HttpRequest, campaign_id: int, query: Query[ItemQuery]) -> Any:
+    return _campaign_detail(_actor(request), campaign_id, query)
+
+
+@router.post(
+    "/review-items/{review_item_id}/decision",
+    response=ReviewItemOut,
+    summary="年审决定：confirm 继续享受，stop 停发",
+)
+def review_item_decide(request: HttpRequest, review_item_id: int, data: DecisionIn) -> ReviewItem:
+    actor = _actor(request)
+    item = selectors.review_item_for(actor.user, review_item_id)
+    reverification.review_item_decide(
+        actor=actor, item=item, decision=data.decision, comment=data.comment
+    )
+    return selectors.review_item_for(actor.user, review_item_id)

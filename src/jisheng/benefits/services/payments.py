@@ -3,6 +3,9 @@
 Nobody is paid twice for one program and period: the build skips whoever already has a
 pending or paid line, builds of one program take turns on the program's row lock, and the
 database's unique constraint refuses anything that slips past both.
+
+Pages build in the background (``batch_build_start`` queues ``batch_build_run`` on the task
+worker, with a progress bar); the API and scripts may still call ``batch_build`` directly.
 """
 
 from __future__ import annotations
@@ -14,17 +17,21 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.benefits.amounts import ONCE, Period, period_amount, period_for
 from jisheng.benefits.eligibility import CompiledRule, compile_rule, grouped_ids
 from jisheng.benefits.models import Entitlement, Payment, PaymentBatch, Program
+from jisheng.benefits.models.payments import BATCH_BUILD_KIND
+from jisheng.core import progress
 from jisheng.core.actors import Actor
 from jisheng.core.db import insert_rows
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.core.models import OrgUnit, TaskProgress
 from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
 
@@ -92,20 +99,108 @@ def _bounded(
     ]
 
 
-@transaction.atomic
-def batch_build(
-    *, actor: Actor, program: Program, period_key: str, today: dt.date | None = None
-) -> PaymentBatch:
-    """A draft batch paying every enrolled beneficiary in scope not yet paid for the period."""
+def _buildable(
+    actor: Actor, program: Program, period_key: str, today: dt.date
+) -> tuple[Period, OrgUnit]:
+    """The period to build for and the street the batch belongs to, once the actor may build
+    batches of this program."""
     _require(actor, Capability.REVIEW_BENEFITS)
-    user = actor.user
-    if user.org_unit is None:
+    if actor.user.org_unit is None:
         raise Forbidden()
-    today = today or timezone.localdate()
-    program = Program.objects.select_for_update().get(pk=program.pk)
     if not program.pays_cash:
         raise JishengError(_("This program pays no cash; it has no payment batches."))
-    period = period_for(program, period_key, today=today)
+    return period_for(program, period_key, today=today), actor.user.org_unit
+
+
+def batch_build_start(
+    *, actor: Actor, program: Program, period_key: str, today: dt.date | None = None
+) -> TaskProgress:
+    """Queue a batch build on the task worker, refusing at once what the form can fix.
+
+    The actor's build of the same program and period that is still queued or running is
+    returned instead of a second one (a double click); the build itself still pays nobody
+    twice however many are started.
+    """
+    today = today or timezone.localdate()
+    period, _org_unit = _buildable(actor, program, period_key, today)
+    kind = f"{BATCH_BUILD_KIND}:{program.pk}:{period.key}"
+    unfinished = (TaskProgress.State.QUEUED, TaskProgress.State.RUNNING)
+    with transaction.atomic():
+        running = TaskProgress.objects.filter(
+            owner=actor.user, kind=kind, state__in=unfinished
+        ).first()
+        if running is not None:
+            return running
+        started = progress.progress_create(owner_id=actor.user.pk, kind=kind, total=1)
+        from jisheng.benefits.tasks import batch_build_task  # the task calls back into here
+
+        progress_id, day, language = started.pk, today.isoformat(), translation.get_language()
+        transaction.on_commit(
+            lambda: batch_build_task.enqueue(
+                progress_id=progress_id,
+                actor_id=actor.user.pk,
+                ip=actor.ip,
+                program_id=program.pk,
+                period_key=period.key,
+                today=day,
+                language=language,
+            )
+        )
+    return started
+
+
+def batch_build_run(
+    *,
+    progress_id: int,
+    actor_id: int,
+    ip: str | None,
+    program_id: int,
+    period_key: str,
+    today: str,
+    language: str | None = None,
+) -> PaymentBatch | None:
+    """Run a queued build: the batch, linked to its progress, or ``None`` with the refusal
+    kept on the progress for the user to read."""
+    with translation.override(language):
+        progress.progress_start(progress_id, total=1)
+        try:
+            built = batch_build(
+                actor=Actor(user=User.objects.get(pk=actor_id), ip=ip),
+                program=Program.objects.get(pk=program_id),
+                period_key=period_key,
+                today=dt.date.fromisoformat(today),
+                progress_id=progress_id,
+            )
+        except JishengError as refusal:
+            progress.progress_fail(progress_id, message=str(refusal.message))
+            return None
+        except Exception:
+            progress.progress_fail(
+                progress_id,
+                message=_("The batch could not be built; nothing was saved. Please try again."),
+            )
+            raise
+        progress.progress_finish(progress_id)
+        return built
+
+
+@transaction.atomic
+def batch_build(
+    *,
+    actor: Actor,
+    program: Program,
+    period_key: str,
+    today: dt.date | None = None,
+    progress_id: int | None = None,
+) -> PaymentBatch:
+    """A draft batch paying every enrolled beneficiary in scope not yet paid for the period.
+
+    ``progress_id``: the background build this runs for, kept on the batch.
+    """
+    today = today or timezone.localdate()
+    user = actor.user
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    period, org_unit = _buildable(actor, program, period_key, today)
     already = Payment.objects.filter(
         program=program, period=period.key, kind=Payment.Kind.PAYMENT, status__in=_LIVE
     ).values("person_id")
@@ -135,11 +230,12 @@ def batch_build(
         )
     batch = PaymentBatch.objects.create(
         program=program,
-        org_unit=user.org_unit,
+        org_unit=org_unit,
         period=period.key,
         period_start=period.start,
         period_end=period.end,
         built_by=user,
+        build_progress_id=progress_id,
     )
     try:
         with transaction.atomic():

@@ -23,9 +23,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
@@ -38,16 +36,6 @@ from jisheng.registry.models import LifeEvent, Person, ResidentStatus
 
 Flag = dict[str, Any]
 
-# Each kind appears at most once per item, so a filter need test only this many positions.
-FLAG_KINDS: dict[str, Promise] = {
-    "death": gettext_lazy("Died"),
-    "move_out": gettext_lazy("Moved out"),
-    "rule": gettext_lazy("No longer qualifies"),
-    "marriage": gettext_lazy("Married"),
-    "divorce": gettext_lazy("Divorced"),
-    "payee_death": gettext_lazy("Payee died"),
-    "payee_move_out": gettext_lazy("Payee moved out"),
-}
 # Flags whose date ends the entitlement when it is stopped.
 LEAVING_KINDS = ("death", "move_out")
 

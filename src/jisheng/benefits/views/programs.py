@@ -25,7 +25,7 @@ from jisheng.core.lookups import visible_or_404
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
-from jisheng.registry.selectors import person_detail
+from jisheng.registry.selectors import person_detail, persons_by_ids
 
 
 @require_GET
@@ -137,7 +137,7 @@ def apply_for_selected(request: HttpRequest, code: str) -> HttpResponse:
     user = request_user(request)
     program = selectors.program_get(user, code)
     ids = [int(value) for value in request.POST.getlist("person_ids") if value.isdigit()]
-    persons = list(Person.objects.visible_to(user).filter(pk__in=ids))
+    persons = persons_by_ids(user=user, ids=ids)
     if not persons:
         raise JishengError(_("Choose at least one resident."))
     result = applications_create_for(

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jisheng.benefits import selectors
+from jisheng.benefits.care.selectors import relief_spending, spending_total
 from jisheng.benefits.models import Category
-from jisheng.benefits.selectors_care import relief_spending, spending_total
 from jisheng.core.actors import request_user
 from jisheng.core.errors import JishengError
 from jisheng.core.permissions import require_capability

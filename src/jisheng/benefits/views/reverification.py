@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jisheng.benefits import selectors_care as selectors
-from jisheng.benefits.forms_care import CampaignForm, DecideForm, ItemFilterForm
+from jisheng.benefits import selectors
+from jisheng.benefits.forms import CampaignForm, DecideForm, ItemFilterForm
 from jisheng.benefits.models import ReviewItem
+from jisheng.benefits.models.reverification import FLAG_KINDS
 from jisheng.benefits.services import reverification
-from jisheng.benefits.services.reverification import FLAG_KINDS
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import Forbidden, JishengError, NotFound
 from jisheng.core.permissions import require_capability
@@ -52,13 +52,15 @@ def _campaign_list_page(
 @require_GET
 @require_capability(Capability.VIEW_PERSONAL)
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    return _campaign_list_page(request, CampaignForm(programs=selectors.review_programs()))
+    return _campaign_list_page(
+        request, CampaignForm(programs=selectors.review_programs(request_user(request)))
+    )
 
 
 @require_POST
 @require_capability(Capability.REVIEW_BENEFITS)
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    form = CampaignForm(request.POST, programs=selectors.review_programs())
+    form = CampaignForm(request.POST, programs=selectors.review_programs(request_user(request)))
     if not form.is_valid():
         return _campaign_list_page(request, form, status=400)
     try:

@@ -1,4 +1,4 @@
-"""API of visits, certifications and annual re-verification (mounted by ``benefits.api``).
+"""API of visits and certifications (mounted by ``benefits.api``).
 
 Writes call the same services as the pages.
 """
@@ -11,14 +11,9 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from jisheng.benefits import selectors_care as selectors
-from jisheng.benefits.models import (
-    Certification,
-    ReviewCampaign,
-    ReviewItem,
-    Visit,
-)
-from jisheng.benefits.services import care, reverification
+from jisheng.benefits.care import selectors, services
+from jisheng.benefits.models import Certification, Visit
+from jisheng.benefits.selectors import program_by_id
 from jisheng.core.actors import Actor, client_ip, request_user
 
 router = Router(tags=["benefits: care"])
@@ -103,9 +98,9 @@ def visit_create(request: HttpRequest, body: VisitIn) -> Status[Visit]:
         if body.household_id is None
         else selectors.household_or_404(actor.user, body.household_id)
     )
-    visit = care.visit_record(
+    visit = services.visit_record(
         actor=actor,
-        program=selectors.program_or_404(body.program_id),
+        program=program_by_id(actor.user, body.program_id),
         person=selectors.resident_for(actor.user, person_id=body.person_id),
         household=household,
         date=body.date,
@@ -123,9 +118,8 @@ def visit_create(request: HttpRequest, body: VisitIn) -> Status[Visit]:
     summary="救助项目支出（按社居汇总走访次数、户数、金额）",
 )
 def visit_spending(request: HttpRequest, program_id: int, year: int) -> list[Any]:
-    return selectors.relief_spending(
-        request_user(request), selectors.program_or_404(program_id), year
-    )
+    user = request_user(request)
+    return selectors.relief_spending(user, program_by_id(user, program_id), year)
 
 
 @router.get("/visits/{visit_id}", response=VisitOut, summary="走访详情")
@@ -196,9 +190,9 @@ def certification_list(request: HttpRequest, query: Query[CertificationQuery]) -
 @router.post("/certifications", response={201: CertificationOut}, summary="出具证明")
 def certification_create(request: HttpRequest, body: CertificationIn) -> Status[Certification]:
     actor = _actor(request)
-    certification = care.certification_issue(
+    certification = services.certification_issue(
         actor=actor,
-        program=selectors.program_or_404(body.program_id),
+        program=program_by_id(actor.user, body.program_id),
         person=selectors.resident_for(actor.user, person_id=body.person_id),
         purpose=body.purpose,
         details=body.details,
@@ -219,134 +213,3 @@ def certification_verify(request: HttpRequest, query: Query[VerifyQuery]) -> sel
 @router.get("/certifications/{certification_id}", response=CertificationOut, summary="证明详情")
 def certification_detail(request: HttpRequest, certification_id: int) -> Certification:
     return selectors.certification_detail(actor=_actor(request), certification_id=certification_id)
-
-
-# ------------------------------------------------------------------------------- re-verification
-
-
-class CampaignOut(Schema):
-    id: int
-    program_id: int
-    program: str
-    org_unit_id: int
-    year: int
-    created_at: dt.datetime
-    total: int
-    decided: int
-    stopped: int
-
-    @staticmethod
-    def resolve_program(obj: ReviewCampaign) -> str:
-        return obj.program.name
-
-
-class FlagOut(Schema):
-    kind: str
-    date: dt.date | None
-    text: str
-
-
-class ReviewItemOut(Schema):
-    id: int
-    campaign_id: int
-    entitlement_id: int
-    person_id: int
-    person_name: str
-    payee_id: int | None
-    community_id: int
-    flags: list[FlagOut]
-    decision: str
-    comment: str
-    decided_at: dt.datetime | None
-
-    @staticmethod
-    def resolve_person_id(obj: ReviewItem) -> int:
-        return obj.entitlement.person_id
-
-    @staticmethod
-    def resolve_person_name(obj: ReviewItem) -> str:
-        return obj.entitlement.person.name
-
-    @staticmethod
-    def resolve_payee_id(obj: ReviewItem) -> int | None:
-        return obj.entitlement.payee_id
-
-
-class CampaignDetail(CampaignOut):
-    items: list[ReviewItemOut]
-
-    @staticmethod
-    def resolve_items(obj: Any) -> list[ReviewItem]:
-        return list(obj.items_shown)
-
-
-class CampaignIn(Schema):
-    program_id: int
-    year: int = Field(ge=2000, le=2100)
-
-
-class ItemQuery(Schema):
-    flag: Literal[
-        "",
-        "flagged",
-        "unflagged",
-        "death",
-        "move_out",
-        "rule",
-        "marriage",
-        "divorce",
-        "payee_death",
-        "payee_move_out",
-    ] = ""
-    decision: Literal["", "pending", "confirm", "stop"] = ""
-
-
-class DecisionIn(Schema):
-    # Checked by the service, after the item has been found in the caller's scope.
-    decision: str = Field(max_length=10, description="confirm（继续享受）或 stop（停发）")
-    comment: str = Field("", max_length=300, description="停发时必填，除非已有标记")
-
-
-@router.get("/campaigns", response=list[CampaignOut], summary="年审列表")
-def campaign_list(request: HttpRequest) -> Any:
-    return selectors.campaign_list(request_user(request))
-
-
-@router.post("/campaigns", response={201: CampaignDetail}, summary="开启年审")
-def campaign_create(request: HttpRequest, body: CampaignIn) -> Status[Any]:
-    actor = _actor(request)
-    campaign = reverification.campaign_create(
-        actor=actor, program=selectors.program_or_404(body.program_id), year=body.year
-    )
-    return Status(201, _campaign_detail(actor, campaign.pk, ItemQuery()))
-
-
-def _campaign_detail(actor: Actor, campaign_id: int, query: ItemQuery) -> ReviewCampaign:
-    campaign = selectors.campaign_detail(actor.user, campaign_id)
-    campaign.items_shown = list(  # type: ignore[attr-defined]
-        selectors.campaign_items(actor.user, campaign, flag=query.flag, decision=query.decision)
-    )
-    return campaign
-
-
-@router.get(
-    "/campaigns/{campaign_id}",
-    response=CampaignDetail,
-    summary="年审详情（含名单，有标记的在前）",
-)
-def campaign_detail(request: HttpRequest, campaign_id: int, query: Query[ItemQuery]) -> Any:
-    return _campaign_detail(_actor(request), campaign_id, query)
-
-
-@router.post(
-    "/review-items/{review_item_id}/decision",
-    response=ReviewItemOut,
-    summary="年审决定：confirm 继续享受，stop 停发",
-)
-def review_item_decide(request: HttpRequest, review_item_id: int, data: DecisionIn) -> ReviewItem:
-    actor = _actor(request)
-    item = selectors.review_item_for(actor.user, review_item_id)
-    reverification.review_item_decide(
-        actor=actor, item=item, decision=data.decision, comment=data.comment
-    )
-    return selectors.review_item_for(actor.user, review_item_id)

@@ -7,9 +7,7 @@ number that staff can check later. Every write is scoped, checked and audited he
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
-import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
@@ -21,6 +19,9 @@ from django.utils.translation import gettext as _
 
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
+from jisheng.benefits.care.numbers import (
+    certification_number_new,
+)
 from jisheng.benefits.eligibility import explain
 from jisheng.benefits.models import (
     BenefitKind,
@@ -39,11 +40,6 @@ from jisheng.registry.models import Household, HouseholdMember, Person, Resident
 MAX_PHOTOS_PER_VISIT = 20
 MAX_COST = Decimal("9999999999.99")
 
-# Digits and capitals that cannot be mistaken for each other when read aloud or copied by
-# hand: no 0/O, 1/I/L, and no U (Crockford's choice); 30 symbols, 8 of them ≈ 39 bits.
-NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-NUMBER_LENGTH = 8
-NUMBER_PATTERN = re.compile(rf"JS-\d{{4}}-[{NUMBER_ALPHABET}]{{{NUMBER_LENGTH}}}")
 _NUMBER_ATTEMPTS = 5
 
 
@@ -182,20 +178,6 @@ def visit_photos_attach(
 
 
 # ------------------------------------------------------------------------------- certifications
-
-
-def certification_number_new(year: int) -> str:
-    """A fresh verification number: ``JS-<year>-`` and 8 unambiguous symbols from ``secrets``."""
-    body = "".join(secrets.choice(NUMBER_ALPHABET) for _index in range(NUMBER_LENGTH))
-    return f"JS-{year:04d}-{body}"
-
-
-def certification_number_normalize(text: str) -> str:
-    """What a person typed, in the stored form: full-width, case, spaces and dashes forgiven."""
-    raw = unicodedata.normalize("NFKC", text).upper().strip()
-    compact = re.sub(r"[^0-9A-Z]", "", raw)
-    match = re.fullmatch(rf"JS(\d{{4}})([0-9A-Z]{{{NUMBER_LENGTH}}})", compact)
-    return f"JS-{match[1]}-{match[2]}" if match else raw[:32]
 
 
 @transaction.atomic

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jisheng.accounts.models import User
-from jisheng.benefits import selectors_care as selectors
-from jisheng.benefits.forms_care import (
+from jisheng.benefits.care import selectors, services
+from jisheng.benefits.care.forms import (
     CertificationFilterForm,
     CertificationForm,
     PhotoForm,
@@ -27,7 +27,6 @@ from jisheng.benefits.forms_care import (
     VisitForm,
 )
 from jisheng.benefits.models import Certification, Visit
-from jisheng.benefits.services import care
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import Forbidden, JishengError, NotFound
 from jisheng.core.permissions import require_capability
@@ -76,7 +75,7 @@ def _preset_resident(request: HttpRequest, user: User) -> Person | None:
 def _visit_filter_form(request: HttpRequest, user: User) -> VisitFilterForm:
     return VisitFilterForm(
         request.GET or None,
-        programs=selectors.relief_programs(include_ended=True),
+        programs=selectors.relief_programs(user, include_ended=True),
         communities=selectors.community_choices(user),
         years=selectors.visit_years(user),
     )
@@ -165,7 +164,7 @@ def visit_create(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
         initial={"person": preset.pk if preset else None},
-        programs=selectors.relief_programs(),
+        programs=selectors.relief_programs(user),
     )
     status = 200
     if request.method == "POST":
@@ -175,7 +174,7 @@ def visit_create(request: HttpRequest) -> HttpResponse:
 
             def record() -> Visit:
                 person = _resident(user, form)
-                return care.visit_record(
+                return services.visit_record(
                     actor=Actor.from_request(request),
                     program=data["program"],
                     person=person,
@@ -235,7 +234,7 @@ def visit_photo_add(request: HttpRequest, visit_id: int) -> HttpResponse:
     if form.is_valid():
         photos, status = _submit(
             form,
-            lambda: care.visit_photos_attach(
+            lambda: services.visit_photos_attach(
                 actor=Actor.from_request(request), visit=visit, uploads=form.cleaned_data["photos"]
             ),
         )
@@ -270,7 +269,7 @@ def certification_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = CertificationFilterForm(
         request.GET or None,
-        programs=selectors.certification_programs(include_ended=True),
+        programs=selectors.certification_programs(user, include_ended=True),
         communities=selectors.community_choices(user),
     )
     query = request.GET.copy()
@@ -299,7 +298,7 @@ def certification_create(request: HttpRequest) -> HttpResponse:
     form = CertificationForm(
         request.POST if request.method == "POST" else None,
         initial={"person": preset.pk if preset else None},
-        programs=selectors.certification_programs(),
+        programs=selectors.certification_programs(user),
     )
     status = 200
     if request.method == "POST":
@@ -308,7 +307,7 @@ def certification_create(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             certification, status = _submit(
                 form,
-                lambda: care.certification_issue(
+                lambda: services.certification_issue(
                     actor=Actor.from_request(request),
                     program=data["program"],
                     person=_resident(user, form),
@@ -384,7 +383,7 @@ def certification_revoke(request: HttpRequest, certification_id: int) -> HttpRes
     if form.is_valid():
         revoked, status = _submit(
             form,
-            lambda: care.certification_revoke(
+            lambda: services.certification_revoke(
                 actor=Actor.from_request(request),
                 certification=certification,
                 reason=form.cleaned_data["reason"],
