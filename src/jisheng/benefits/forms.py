@@ -20,6 +20,7 @@ from jisheng.benefits.models import (
     Unit,
 )
 from jisheng.benefits.models.reverification import FLAG_KINDS
+from jisheng.core.pages import is_id_text
 
 
 class JSONText(forms.CharField):
@@ -173,7 +174,7 @@ class SettleForm(forms.Form):
     def clean_payment_ids(self) -> list[int]:
         # The lines are checked against the batch by the service; here only the shape.
         values = self.data.getlist("payment_ids") if hasattr(self.data, "getlist") else []
-        return [int(value) for value in values if str(value).isdigit()]
+        return [int(value) for value in values if is_id_text(str(value))]
 
 
 class ReverseForm(forms.Form):

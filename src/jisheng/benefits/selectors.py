@@ -32,6 +32,7 @@ from jisheng.benefits.models.reverification import FLAG_KINDS
 from jisheng.benefits.models.workflow import OPEN_STATES
 from jisheng.core.actors import Actor
 from jisheng.core.errors import NotFound
+from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import TaskProgress
 from jisheng.core.progress import progress_for_owner
 from jisheng.registry.models import Person
@@ -53,10 +54,7 @@ def program_get(user: User, code: str) -> Program:
 
 def program_by_id(user: User, program_id: int) -> Program:
     """A program the user may see, by id (the API's forms name programs by id)."""
-    program = Program.objects.visible_to(user).filter(pk=program_id).first()
-    if program is None:
-        raise NotFound()
-    return program
+    return visible_or_404(Program, user=user, pk=program_id)
 
 
 def eligible_persons(*, user: User, program: Program, as_of: dt.date) -> QuerySet[Person]:
@@ -107,14 +105,13 @@ def application_list(
 
 def application_detail(*, actor: Actor, application_id: int) -> Application:
     """One application with its person's details; the read is audited."""
-    application = (
-        Application.objects.visible_to(actor.user)
-        .select_related("program", "person", "payee", "community", "notice", "created_by")
-        .filter(pk=application_id)
-        .first()
+    application = visible_or_404(
+        Application.objects.select_related(
+            "program", "person", "payee", "community", "notice", "created_by"
+        ),
+        user=actor.user,
+        pk=application_id,
     )
-    if application is None:
-        raise NotFound()
     with transaction.atomic():
         audit.record(action=Action.VIEW, actor=actor, obj=application)
     return application
@@ -299,10 +296,7 @@ def campaign_list(user: User) -> QuerySet[ReviewCampaign]:
 
 
 def campaign_detail(user: User, campaign_id: int) -> ReviewCampaign:
-    campaign = campaign_list(user).filter(pk=campaign_id).first()
-    if campaign is None:
-        raise NotFound()
-    return campaign
+    return visible_or_404(campaign_list(user), user=user, pk=campaign_id)
 
 
 @dataclass(frozen=True)
@@ -386,21 +380,15 @@ def campaign_items(
 
 
 def review_item_for(user: User, review_item_id: int) -> ReviewItem:
-    item = (
-        ReviewItem.objects.visible_to(user)
-        .select_related("campaign", "community", "entitlement__person", "entitlement__payee")
-        .defer(
-            "entitlement__person__id_number",
-            "entitlement__person__phone",
-            "entitlement__payee__id_number",
-            "entitlement__payee__phone",
-        )
-        .filter(pk=review_item_id)
-        .first()
+    items = ReviewItem.objects.select_related(
+        "campaign", "community", "entitlement__person", "entitlement__payee"
+    ).defer(
+        "entitlement__person__id_number",
+        "entitlement__person__phone",
+        "entitlement__payee__id_number",
+        "entitlement__payee__phone",
     )
-    if item is None:
-        raise NotFound()
-    return item
+    return visible_or_404(items, user=user, pk=review_item_id)
 
 
 def pending_review_count(user: User) -> int:

@@ -14,13 +14,12 @@ from ninja.pagination import PageNumberPagination, paginate
 from jisheng.benefits.care import selectors, services
 from jisheng.benefits.models import Certification, Visit
 from jisheng.benefits.selectors import program_by_id
-from jisheng.core.actors import Actor, client_ip, request_user
+from jisheng.core.actors import request_user
+from jisheng.core.api_helpers import Id, PathId, api_actor
+from jisheng.core.lookups import visible_or_404
+from jisheng.registry.models import Household
 
 router = Router(tags=["benefits: care"])
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(user=request_user(request), ip=client_ip(request))
 
 
 # ------------------------------------------------------------------------------- visits
@@ -57,15 +56,15 @@ class VisitOut(Schema):
 
 
 class VisitQuery(Schema):
-    program_id: int | None = None
+    program_id: Id | None = None
     year: int | None = Field(None, ge=2000, le=2100)
-    community_id: int | None = None
+    community_id: Id | None = None
 
 
 class VisitIn(Schema):
-    program_id: int
-    person_id: int
-    household_id: int | None = Field(None, description="走访的户（须为该居民所在的户）")
+    program_id: Id
+    person_id: Id
+    household_id: Id | None = Field(None, description="走访的户（须为该居民所在的户）")
     date: dt.date
     visitors: str = Field(max_length=200, description="走访人")
     given: str = Field("", max_length=300, description="慰问金或慰问品")
@@ -84,7 +83,7 @@ class SpendingOut(Schema):
 @router.get("/visits", response=list[VisitOut], summary="走访慰问列表")
 @paginate(PageNumberPagination)
 def visit_list(request: HttpRequest, query: Query[VisitQuery]) -> Any:
-    actor = _actor(request)
+    actor = api_actor(request)
     filters = selectors.VisitFilters(**query.dict())
     selectors.list_view_record(actor=actor, model=Visit, filters=filters)
     return selectors.visit_list(actor.user, filters)
@@ -92,11 +91,11 @@ def visit_list(request: HttpRequest, query: Query[VisitQuery]) -> Any:
 
 @router.post("/visits", response={201: VisitOut}, summary="登记走访慰问")
 def visit_create(request: HttpRequest, body: VisitIn) -> Status[Visit]:
-    actor = _actor(request)
+    actor = api_actor(request)
     household = (
         None
         if body.household_id is None
-        else selectors.household_or_404(actor.user, body.household_id)
+        else visible_or_404(Household, user=actor.user, pk=body.household_id)
     )
     visit = services.visit_record(
         actor=actor,
@@ -117,14 +116,14 @@ def visit_create(request: HttpRequest, body: VisitIn) -> Status[Visit]:
     response=list[SpendingOut],
     summary="救助项目支出（按社居汇总走访次数、户数、金额）",
 )
-def visit_spending(request: HttpRequest, program_id: int, year: int) -> list[Any]:
+def visit_spending(request: HttpRequest, program_id: Id, year: int) -> list[Any]:
     user = request_user(request)
     return selectors.relief_spending(user, program_by_id(user, program_id), year)
 
 
 @router.get("/visits/{visit_id}", response=VisitOut, summary="走访详情")
-def visit_detail(request: HttpRequest, visit_id: int) -> Visit:
-    return selectors.visit_detail(actor=_actor(request), visit_id=visit_id)
+def visit_detail(request: HttpRequest, visit_id: PathId) -> Visit:
+    return selectors.visit_detail(actor=api_actor(request), visit_id=visit_id)
 
 
 # ------------------------------------------------------------------------------- certifications
@@ -154,17 +153,17 @@ class CertificationOut(Schema):
 
 
 class CertificationIn(Schema):
-    program_id: int
-    person_id: int
+    program_id: Id
+    person_id: Id
     purpose: str = Field(max_length=200)
     details: str = Field("", max_length=2000)
     issued_on: dt.date | None = None
 
 
 class CertificationQuery(Schema):
-    program_id: int | None = None
+    program_id: Id | None = None
     status: Literal["valid", "revoked", ""] = ""
-    community_id: int | None = None
+    community_id: Id | None = None
     year: int | None = Field(None, ge=2000, le=2100)
 
 
@@ -181,7 +180,7 @@ class VerificationOut(Schema):
 @router.get("/certifications", response=list[CertificationOut], summary="证明列表")
 @paginate(PageNumberPagination)
 def certification_list(request: HttpRequest, query: Query[CertificationQuery]) -> Any:
-    actor = _actor(request)
+    actor = api_actor(request)
     filters = selectors.CertificationFilters(**query.dict())
     selectors.list_view_record(actor=actor, model=Certification, filters=filters)
     return selectors.certification_list(actor.user, filters)
@@ -189,7 +188,7 @@ def certification_list(request: HttpRequest, query: Query[CertificationQuery]) -
 
 @router.post("/certifications", response={201: CertificationOut}, summary="出具证明")
 def certification_create(request: HttpRequest, body: CertificationIn) -> Status[Certification]:
-    actor = _actor(request)
+    actor = api_actor(request)
     certification = services.certification_issue(
         actor=actor,
         program=program_by_id(actor.user, body.program_id),
@@ -207,9 +206,11 @@ def certification_create(request: HttpRequest, body: CertificationIn) -> Status[
     summary="核验证明编号（本辖区内：有效 / 已撤销 / 未找到）",
 )
 def certification_verify(request: HttpRequest, query: Query[VerifyQuery]) -> selectors.Verification:
-    return selectors.certification_verify(actor=_actor(request), number=query.number)
+    return selectors.certification_verify(actor=api_actor(request), number=query.number)
 
 
 @router.get("/certifications/{certification_id}", response=CertificationOut, summary="证明详情")
-def certification_detail(request: HttpRequest, certification_id: int) -> Certification:
-    return selectors.certification_detail(actor=_actor(request), certification_id=certification_id)
+def certification_detail(request: HttpRequest, certification_id: PathId) -> Certification:
+    return selectors.certification_detail(
+        actor=api_actor(request), certification_id=certification_id
+    )

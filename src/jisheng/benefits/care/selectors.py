@@ -26,9 +26,8 @@ from jisheng.benefits.models import (
     VisitPhoto,
 )
 from jisheng.core.actors import Actor
-from jisheng.core.errors import NotFound
-from jisheng.core.exports import safe_cell
-from jisheng.core.models import OrgUnit
+from jisheng.core.exports import write_xlsx
+from jisheng.core.lookups import visible_or_404
 from jisheng.registry.models import Household, HouseholdMember, Person, ResidentStatus
 from jisheng.registry.selectors import person_by_id_number
 
@@ -56,27 +55,11 @@ def certification_programs(user: User, *, include_ended: bool = False) -> QueryS
     return programs if include_ended else programs.exclude(status=Program.Status.ENDED)
 
 
-def household_or_404(user: User, household_id: int) -> Household:
-    household = Household.objects.visible_to(user).filter(pk=household_id).first()
-    if household is None:
-        raise NotFound()
-    return household
-
-
-def community_choices(user: User) -> QuerySet[OrgUnit]:
-    return OrgUnit.objects.visible_to(user).filter(
-        kind__in=[OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.VILLAGE]
-    )
-
-
 def resident_for(user: User, *, person_id: int | None = None, id_number: str = "") -> Person:
     """The resident a form names, by record (from a link) or by ID number, inside scope."""
     persons = Person.objects.visible_to(user).exclude(status=ResidentStatus.VOIDED)
     if person_id is not None:
-        found = persons.filter(pk=person_id).first()
-        if found is None:
-            raise NotFound()
-        return found
+        return visible_or_404(persons, user=user, pk=person_id)
     return person_by_id_number(user=user, id_number=id_number.strip())
 
 
@@ -146,15 +129,13 @@ def visit_totals(visits: QuerySet[Visit]) -> VisitTotals:
 
 def visit_detail(*, actor: Actor, visit_id: int) -> Visit:
     """One visit in scope; the view is audited before it is returned."""
-    visit = (
-        Visit.objects.visible_to(actor.user)
-        .select_related("program", "community", "person", "household", "recorded_by")
-        .defer(*_PERSON_SECRETS)
-        .filter(pk=visit_id)
-        .first()
+    visit = visible_or_404(
+        Visit.objects.select_related(
+            "program", "community", "person", "household", "recorded_by"
+        ).defer(*_PERSON_SECRETS),
+        user=actor.user,
+        pk=visit_id,
     )
-    if visit is None:
-        raise NotFound()
     with transaction.atomic():
         audit.record(action=Action.VIEW, actor=actor, obj=visit)
     return visit
@@ -166,9 +147,7 @@ def visit_photos(visit: Visit) -> QuerySet[VisitPhoto]:
 
 def visit_photo_for(*, actor: Actor, photo_id: int) -> VisitPhoto:
     """A photo whose visit lies in the actor's scope (photos have no public address)."""
-    photo = VisitPhoto.objects.visible_to(actor.user).filter(pk=photo_id).first()
-    if photo is None:
-        raise NotFound()
+    photo = visible_or_404(VisitPhoto, user=actor.user, pk=photo_id)
     with transaction.atomic():
         audit.record(action=Action.VIEW, actor=actor, obj=photo)
     return photo
@@ -269,31 +248,29 @@ _EXPORT_COLUMNS = (
 
 def visit_export_xlsx(*, actor: Actor, filters: VisitFilters, destination: BinaryIO) -> int:
     """Write the filtered visits as .xlsx (masked ID numbers, formula-safe cells); audited."""
-    from openpyxl import Workbook  # type: ignore[import-untyped, unused-ignore]
-
     visits = visit_list(actor.user, filters)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(_("Visits"))[:31])
-    sheet.append([str(column) for column in _EXPORT_COLUMNS])
-    count = 0
-    for visit in visits.iterator(chunk_size=2000):
-        sheet.append(
-            [
-                visit.date,
-                safe_cell(visit.program.name),
-                safe_cell(visit.community.name),
-                safe_cell(visit.person.name),
-                safe_cell(visit.person.id_number_masked),
-                safe_cell(visit.household or ""),
-                safe_cell(visit.visitors),
-                safe_cell(visit.given),
-                visit.cost,
-                visit.photo_count,  # type: ignore[attr-defined]
-                safe_cell(visit.note),
-            ]
-        )
-        count += 1
-    workbook.save(destination)
+    rows = (
+        [
+            visit.date,
+            visit.program.name,
+            visit.community.name,
+            visit.person.name,
+            visit.person.id_number_masked,
+            str(visit.household or ""),
+            visit.visitors,
+            visit.given,
+            visit.cost,
+            visit.photo_count,  # type: ignore[attr-defined]
+            visit.note,
+        ]
+        for visit in visits.iterator(chunk_size=2000)
+    )
+    count = write_xlsx(
+        destination,
+        [str(column) for column in _EXPORT_COLUMNS],
+        rows,
+        title=str(_("Visits"))[:31],
+    )
     detail = {key: value for key, value in vars(filters).items() if value is not None}
     with transaction.atomic():
         audit.record(
@@ -342,14 +319,12 @@ def certification_detail(
     *, actor: Actor, certification_id: int, printing: bool = False
 ) -> Certification:
     """One certificate in scope. The printed form shows the full ID number; both are audited."""
-    certifications = Certification.objects.visible_to(actor.user).select_related(
+    certifications = Certification.objects.select_related(
         "program", "community", "community__parent", "person", "issued_by"
     )
     if not printing:
         certifications = certifications.defer(*_PERSON_SECRETS)
-    certification = certifications.filter(pk=certification_id).first()
-    if certification is None:
-        raise NotFound()
+    certification = visible_or_404(certifications, user=actor.user, pk=certification_id)
     with transaction.atomic():
         audit.record(
             action=Action.VIEW,

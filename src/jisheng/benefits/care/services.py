@@ -33,7 +33,9 @@ from jisheng.benefits.models import (
 )
 from jisheng.benefits.uploads import IMAGE_SUFFIXES, check_upload
 from jisheng.core.actors import Actor
-from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.core.errors import Conflict, JishengError
+from jisheng.core.lookups import locked_or_404, visible_or_404
+from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 from jisheng.registry.models import Household, HouseholdMember, Person, ResidentStatus
 
@@ -43,15 +45,8 @@ MAX_COST = Decimal("9999999999.99")
 _NUMBER_ATTEMPTS = 5
 
 
-def _require(actor: Actor, capability: Capability) -> None:
-    if not actor.user.has_capability(capability):
-        raise Forbidden()
-
-
 def _visible_person(actor: Actor, person: Person) -> Person:
-    found = Person.objects.visible_to(actor.user).filter(pk=person.pk).first()
-    if found is None:
-        raise NotFound()
+    found = visible_or_404(Person, user=actor.user, pk=person.pk)
     if found.status == ResidentStatus.VOIDED:
         raise Conflict(_("This record was voided."), code="voided")
     return found
@@ -84,9 +79,7 @@ def _check_relief_program(program: Program, date: dt.date) -> None:
 
 
 def _check_household(actor: Actor, person: Person, household: Household) -> Household:
-    found = Household.objects.visible_to(actor.user).filter(pk=household.pk).first()
-    if found is None:
-        raise NotFound()
+    found = visible_or_404(Household, user=actor.user, pk=household.pk)
     if not HouseholdMember.objects.filter(household=found, person=person).exists():
         raise JishengError(_("%(name)s is not a member of this household.") % {"name": person.name})
     return found
@@ -130,7 +123,7 @@ def visit_record(
     The visit belongs to the resident's community; whoever may take benefit applications
     there may record it. Refused as a whole when any photo is refused.
     """
-    _require(actor, Capability.APPLY_BENEFITS)
+    require(actor, Capability.APPLY_BENEFITS)
     person = _visible_person(actor, person)
     today = today or timezone.localdate()
     if date > today:
@@ -165,10 +158,8 @@ def visit_photos_attach(
     *, actor: Actor, visit: Visit, uploads: Sequence[UploadedFile[bytes]]
 ) -> list[VisitPhoto]:
     """Attach photos (JPEG or PNG, at most 10 MB each) to a visit in the actor's scope."""
-    _require(actor, Capability.APPLY_BENEFITS)
-    locked = Visit.objects.visible_to(actor.user).select_for_update().filter(pk=visit.pk).first()
-    if locked is None:
-        raise NotFound()
+    require(actor, Capability.APPLY_BENEFITS)
+    locked = locked_or_404(Visit, user=actor.user, pk=visit.pk)
     if not uploads:
         raise JishengError(_("Choose at least one photo."))
     photos = _save_photos(locked, uploads)
@@ -191,7 +182,7 @@ def certification_issue(
     issued_on: dt.date | None = None,
 ) -> Certification:
     """Issue a certificate under a service program to a resident who meets its rule."""
-    _require(actor, Capability.APPLY_BENEFITS)
+    require(actor, Capability.APPLY_BENEFITS)
     person = _visible_person(actor, person)
     today = timezone.localdate()
     issued_on = issued_on or today
@@ -245,15 +236,8 @@ def certification_revoke(
     *, actor: Actor, certification: Certification, reason: str
 ) -> Certification:
     """Revoke a valid certificate with a reason; verification then answers "revoked"."""
-    _require(actor, Capability.APPLY_BENEFITS)
-    locked = (
-        Certification.objects.visible_to(actor.user)
-        .select_for_update()
-        .filter(pk=certification.pk)
-        .first()
-    )
-    if locked is None:
-        raise NotFound()
+    require(actor, Capability.APPLY_BENEFITS)
+    locked = locked_or_404(Certification, user=actor.user, pk=certification.pk)
     if locked.status == Certification.Status.REVOKED:
         raise Conflict(_("This certificate has already been revoked."))
     reason = reason.strip()

@@ -31,16 +31,13 @@ from jisheng.core import progress
 from jisheng.core.actors import Actor
 from jisheng.core.db import insert_rows
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.core.lookups import locked_or_404
 from jisheng.core.models import OrgUnit, TaskProgress
+from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
 
 _LIVE = (Payment.Status.PENDING, Payment.Status.PAID)
-
-
-def _require(actor: Actor, capability: Capability) -> None:
-    if not actor.user.has_capability(capability):
-        raise Forbidden()
 
 
 def _as_of_dates(program: Program, period: Period, today: dt.date) -> list[dt.date]:
@@ -104,7 +101,7 @@ def _buildable(
 ) -> tuple[Period, OrgUnit]:
     """The period to build for and the street the batch belongs to, once the actor may build
     batches of this program."""
-    _require(actor, Capability.REVIEW_BENEFITS)
+    require(actor, Capability.REVIEW_BENEFITS)
     if actor.user.org_unit is None:
         raise Forbidden()
     if not program.pays_cash:
@@ -293,17 +290,12 @@ def _insert_lines(batch: PaymentBatch, lines: list[tuple[Any, ...]]) -> None:
 
 
 def _locked_batch(actor: Actor, batch: PaymentBatch) -> PaymentBatch:
-    locked = (
-        PaymentBatch.objects.visible_to(actor.user).select_for_update().filter(pk=batch.pk).first()
-    )
-    if locked is None:
-        raise NotFound()
-    return locked
+    return locked_or_404(PaymentBatch, user=actor.user, pk=batch.pk)
 
 
 @transaction.atomic
 def batch_review(*, actor: Actor, batch: PaymentBatch) -> PaymentBatch:
-    _require(actor, Capability.REVIEW_BENEFITS)
+    require(actor, Capability.REVIEW_BENEFITS)
     batch = _locked_batch(actor, batch)
     if batch.state != PaymentBatch.State.DRAFT:
         raise Conflict(_("Only a draft batch can be marked reviewed."))
@@ -318,7 +310,7 @@ def batch_review(*, actor: Actor, batch: PaymentBatch) -> PaymentBatch:
 @transaction.atomic
 def batch_approve(*, actor: Actor, batch: PaymentBatch) -> PaymentBatch:
     """Approve and lock: from now on lines change only by settling or by reversal lines."""
-    _require(actor, Capability.APPROVE_BENEFITS)
+    require(actor, Capability.APPROVE_BENEFITS)
     batch = _locked_batch(actor, batch)
     if batch.state != PaymentBatch.State.REVIEWED:
         raise Conflict(_("A batch is approved after it has been reviewed."))
@@ -345,7 +337,7 @@ def batch_approve(*, actor: Actor, batch: PaymentBatch) -> PaymentBatch:
 @transaction.atomic
 def batch_line_remove(*, actor: Actor, batch: PaymentBatch, payment_id: int) -> None:
     """Take a line out of a draft batch (before review nothing has been promised yet)."""
-    _require(actor, Capability.REVIEW_BENEFITS)
+    require(actor, Capability.REVIEW_BENEFITS)
     batch = _locked_batch(actor, batch)
     if batch.state != PaymentBatch.State.DRAFT:
         raise Conflict(_("The batch is locked: lines change only in a draft."))
@@ -365,7 +357,7 @@ def payments_settle(
     reason: str = "",
 ) -> int:
     """Record the bank's answer for pending lines (all of them when ``payment_ids`` is None)."""
-    _require(actor, Capability.REVIEW_BENEFITS)
+    require(actor, Capability.REVIEW_BENEFITS)
     batch = _locked_batch(actor, batch)
     if batch.state != PaymentBatch.State.APPROVED:
         raise Conflict(_("Payments are recorded once the batch is approved."))
@@ -399,12 +391,8 @@ def payments_settle(
 @transaction.atomic
 def payment_reverse(*, actor: Actor, payment: Payment, reason: str) -> Payment:
     """Cancel a paid line by a reversing line of the opposite amount; nothing is edited away."""
-    _require(actor, Capability.APPROVE_BENEFITS)
-    original = (
-        Payment.objects.visible_to(actor.user).select_for_update().filter(pk=payment.pk).first()
-    )
-    if original is None:
-        raise NotFound()
+    require(actor, Capability.APPROVE_BENEFITS)
+    original = locked_or_404(Payment, user=actor.user, pk=payment.pk)
     if original.kind != Payment.Kind.PAYMENT or original.status != Payment.Status.PAID:
         raise Conflict(_("Only a paid payment can be reversed."))
     if not reason.strip():
@@ -435,7 +423,7 @@ def payment_reverse(*, actor: Actor, payment: Payment, reason: str) -> Payment:
 @transaction.atomic
 def batch_discard(*, actor: Actor, batch: PaymentBatch) -> None:
     """Drop a draft batch whole, so its people can go into a new one."""
-    _require(actor, Capability.REVIEW_BENEFITS)
+    require(actor, Capability.REVIEW_BENEFITS)
     batch = _locked_batch(actor, batch)
     if batch.state != PaymentBatch.State.DRAFT:
         raise Conflict(_("Only a draft batch can be discarded."))

@@ -16,11 +16,11 @@ from jisheng.benefits.exporting import disbursement_rows
 from jisheng.benefits.forms import BatchBuildForm, ExportForm, ReverseForm, SettleForm
 from jisheng.benefits.models import Payment, PaymentBatch
 from jisheng.benefits.services import payments
-from jisheng.benefits.views.common import page_of, posted, query_without_page, submit
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
 from jisheng.core.exports import csv_chunks, write_xlsx
 from jisheng.core.lookups import visible_or_404
+from jisheng.core.pages import page_of, posted, query_without_page, submit
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 
