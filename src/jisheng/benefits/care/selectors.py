@@ -63,9 +63,11 @@ def resident_for(user: User, *, person_id: int | None = None, id_number: str = "
     return person_by_id_number(user=user, id_number=id_number.strip())
 
 
-def current_household(person: Person) -> Household | None:
+def current_household(user: User, person: Person) -> Household | None:
+    """The household the resident lives in now, if it lies in the user's scope."""
     membership = (
-        HouseholdMember.objects.filter(person=person, end_date__isnull=True)
+        HouseholdMember.objects.visible_to(user)
+        .filter(person=person, end_date__isnull=True)
         .select_related("household")
         .first()
     )
@@ -141,8 +143,8 @@ def visit_detail(*, actor: Actor, visit_id: int) -> Visit:
     return visit
 
 
-def visit_photos(visit: Visit) -> QuerySet[VisitPhoto]:
-    return visit.photos.order_by("uploaded_at", "pk")
+def visit_photos(user: User, visit: Visit) -> QuerySet[VisitPhoto]:
+    return VisitPhoto.objects.visible_to(user).filter(visit=visit).order_by("uploaded_at", "pk")
 
 
 def visit_photo_for(*, actor: Actor, photo_id: int) -> VisitPhoto:

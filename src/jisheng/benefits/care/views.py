@@ -161,7 +161,7 @@ def visit_create(request: HttpRequest) -> HttpResponse:
             actor=actor,
             program=data["program"],
             person=person,
-            household=selectors.current_household(person) if data["with_household"] else None,
+            household=selectors.current_household(user, person) if data["with_household"] else None,
             date=data["date"],
             visitors=data["visitors"],
             given=data["given"],
@@ -190,7 +190,7 @@ def _visit_page(
         "benefits/care/visit_detail.html",
         {
             "visit": visit,
-            "photos": selectors.visit_photos(visit),
+            "photos": selectors.visit_photos(user, visit),
             "photo_form": photo_form,
             "can_record": user.has_capability(Capability.APPLY_BENEFITS),
         },
