@@ -8,14 +8,11 @@ import re
 import pytest
 
 from jisheng.audit.models import AuditEvent
+from jisheng.benefits.care import services as care
+from jisheng.benefits.care.numbers import certification_number_normalize
+from jisheng.benefits.care.selectors import certification_verify
+from jisheng.benefits.care.services import certification_issue, certification_revoke
 from jisheng.benefits.models import Certification
-from jisheng.benefits.selectors_care import certification_verify
-from jisheng.benefits.services import care
-from jisheng.benefits.services.care import (
-    certification_issue,
-    certification_number_normalize,
-    certification_revoke,
-)
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
 from jisheng.core.roles import Role

@@ -9,7 +9,7 @@ import pytest
 
 from jisheng.audit.models import AuditEvent
 from jisheng.benefits.models import Entitlement, ReviewCampaign, ReviewItem
-from jisheng.benefits.selectors_care import campaign_items, campaign_progress
+from jisheng.benefits.selectors import campaign_items, campaign_progress
 from jisheng.benefits.services.payments import batch_build
 from jisheng.benefits.services.reverification import (
     campaign_create,

@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from jisheng.audit.models import AuditEvent
+from jisheng.benefits.care.selectors import relief_spending, spending_total
+from jisheng.benefits.care.services import visit_photos_attach, visit_record
 from jisheng.benefits.models import Program, Visit, VisitPhoto
-from jisheng.benefits.selectors_care import relief_spending, spending_total
-from jisheng.benefits.services.care import visit_photos_attach, visit_record
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Forbidden, JishengError, NotFound
 from jisheng.core.roles import Role
@@ -237,3 +237,30 @@ def test_visit_export_is_an_xlsx_with_masked_numbers(
     assert person.id_number_masked in rows[1]
     assert "'=HYPERLINK(1)" in rows[1]
     assert AuditEvent.objects.filter(action="export", object_type="benefits.visit").exists()
+
+
+def test_a_program_outside_the_callers_scope_is_not_found(
+    make_user, client_for, relief, worker, make_person
+) -> None:
+    """Programs are read through ``visible_to`` like every record: a partner reporter sees
+    none, so naming one by id is answered as unknown, not with its spending."""
+    from jisheng.benefits.care.selectors import relief_programs
+    from jisheng.benefits.selectors import program_by_id
+
+    record(worker, relief, make_person())
+    reporter = make_user(Role.PARTNER_REPORTER)
+    with pytest.raises(NotFound):
+        program_by_id(reporter, relief.pk)
+    assert not relief_programs(reporter, include_ended=True).exists()
+    assert program_by_id(worker, relief.pk) == relief
+
+    api = client_for(reporter)
+    spending = api.get(f"/api/benefits/visits/spending?program_id={relief.pk}&year={DAY.year}")
+    assert spending.status_code == 404
+    assert spending.json()["code"] == "not_found"
+    assert (
+        client_for(worker)
+        .get(f"/api/benefits/visits/spending?program_id={relief.pk}&year={DAY.year}")
+        .json()[0]["visits"]
+        == 1
+    )

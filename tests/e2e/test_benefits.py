@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import signal
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import Page
@@ -26,6 +28,16 @@ from jisheng.registry.services import events
 from jisheng.registry.services.persons import PersonData
 
 pytestmark = pytest.mark.browser
+
+
+def run_worker() -> None:
+    """The task worker, once through the queue, here: the live server only queues."""
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=0)
+    finally:
+        for sig, handler in saved.items():  # the worker installs its own handlers
+            signal.signal(sig, handler)
 
 
 def click_and_wait(page: Page, selector: str) -> None:
@@ -102,7 +114,11 @@ def test_childcare_subsidy_from_application_to_payment(
     page.goto("/benefits/programs/childcare-subsidy/batch/")
     page.fill("input[name=period]", str(today.year))
     click_and_wait(page, "[data-testid=batch-form] [data-testid=submit]")
+    # The batch is built by the task worker; the progress page polls until it lands on it.
+    page.wait_for_selector("[data-testid=batch-build] [data-state=queued]")
+    run_worker()
     batch = PaymentBatch.objects.get()
+    page.wait_for_url(f"**/benefits/batches/{batch.pk}/")
     line = batch.lines.get()
     assert line.person == child
     assert line.amount > 0
@@ -134,6 +150,7 @@ def test_childcare_subsidy_from_application_to_payment(
     page.goto("/benefits/programs/childcare-subsidy/batch/")
     page.fill("input[name=period]", str(today.year))
     click_and_wait(page, "[data-testid=batch-form] [data-testid=submit]")
-    assert page.locator("[data-testid=batch-form] .errorlist").count() == 1
+    run_worker()
+    page.wait_for_selector("[data-testid=build-error]")
     assert PaymentBatch.objects.count() == 1
     assert Payment.objects.filter(person=child, period=str(today.year)).count() == 1

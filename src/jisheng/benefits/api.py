@@ -5,7 +5,7 @@ The same services and scope as the pages; batch building takes an ``Idempotency-
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -13,14 +13,16 @@ from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from jisheng.benefits import selectors
-from jisheng.benefits.api_care import router as care_router
+from jisheng.benefits.care.api import router as care_router
 from jisheng.benefits.models import (
     Application,
     Objection,
     Payment,
     PaymentBatch,
+    ReviewCampaign,
+    ReviewItem,
 )
-from jisheng.benefits.services import payments
+from jisheng.benefits.services import payments, reverification
 from jisheng.benefits.services.applications import (
     application_create,
     application_transition,
@@ -28,16 +30,13 @@ from jisheng.benefits.services.applications import (
 )
 from jisheng.benefits.services.notices import notice_publish, objection_record, objection_resolve
 from jisheng.core.actors import Actor, request_user
+from jisheng.core.api_helpers import Id, PathId, api_actor
 from jisheng.core.idempotency import run_once
 from jisheng.core.lookups import visible_or_404
 from jisheng.registry.models import Person
 
 router = Router(tags=["benefits"])
 router.add_router("", care_router)
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.from_request(request)
 
 
 class ProgramOut(Schema):
@@ -92,7 +91,7 @@ def program_eligible(request: HttpRequest, code: str, as_of: dt.date | None = No
     persons = selectors.eligible_persons(
         user=user, program=found, as_of=as_of or timezone.localdate()
     )
-    selectors.find_eligible_recorded(actor=_actor(request), program=found, count=persons.count())
+    selectors.find_eligible_recorded(actor=api_actor(request), program=found, count=persons.count())
     return persons
 
 
@@ -144,8 +143,8 @@ class ApplicationDetailOut(ApplicationOut):
 
 class ApplicationIn(Schema):
     program: str = Field(max_length=40)
-    person_id: int
-    payee_id: int | None = None
+    person_id: Id
+    payee_id: Id | None = None
     bank_account: str = Field("", max_length=40)
     note: str = Field("", max_length=300)
 
@@ -170,7 +169,7 @@ def application_new(request: HttpRequest, payload: ApplicationIn) -> Any:
     person = visible_or_404(Person, user=user, pk=payload.person_id)
     payee = visible_or_404(Person, user=user, pk=payload.payee_id) if payload.payee_id else None
     created = application_create(
-        actor=_actor(request),
+        actor=api_actor(request),
         program=found,
         person=person,
         payee=payee,
@@ -181,8 +180,8 @@ def application_new(request: HttpRequest, payload: ApplicationIn) -> Any:
 
 
 @router.get("/applications/{application_id}", response=ApplicationDetailOut)
-def application(request: HttpRequest, application_id: int) -> Any:
-    return selectors.application_detail(actor=_actor(request), application_id=application_id)
+def application(request: HttpRequest, application_id: PathId) -> Any:
+    return selectors.application_detail(actor=api_actor(request), application_id=application_id)
 
 
 class TransitionIn(Schema):
@@ -193,11 +192,11 @@ class TransitionIn(Schema):
 
 
 @router.post("/applications/{application_id}/transitions", response=ApplicationDetailOut)
-def application_act(request: HttpRequest, application_id: int, payload: TransitionIn) -> Any:
+def application_act(request: HttpRequest, application_id: PathId, payload: TransitionIn) -> Any:
     user = request_user(request)
     found = visible_or_404(Application, user=user, pk=application_id)
     return application_transition(
-        actor=_actor(request), application=found, action=payload.action, comment=payload.comment
+        actor=api_actor(request), application=found, action=payload.action, comment=payload.comment
     )
 
 
@@ -218,11 +217,11 @@ class ObjectionOut(Schema):
 
 
 @router.post("/applications/{application_id}/objections", response={201: ObjectionOut})
-def objection_new(request: HttpRequest, application_id: int, payload: ObjectionIn) -> Any:
+def objection_new(request: HttpRequest, application_id: PathId, payload: ObjectionIn) -> Any:
     user = request_user(request)
     found = visible_or_404(Application, user=user, pk=application_id)
     created = objection_record(
-        actor=_actor(request),
+        actor=api_actor(request),
         application=found,
         content=payload.content,
         received_on=payload.received_on,
@@ -237,16 +236,19 @@ class ResolveIn(Schema):
 
 
 @router.post("/objections/{objection_id}/resolve", response=ObjectionOut)
-def objection_settle(request: HttpRequest, objection_id: int, payload: ResolveIn) -> Any:
+def objection_settle(request: HttpRequest, objection_id: PathId, payload: ResolveIn) -> Any:
     found = visible_or_404(Objection, user=request_user(request), pk=objection_id)
     return objection_resolve(
-        actor=_actor(request), objection=found, upheld=payload.upheld, resolution=payload.resolution
+        actor=api_actor(request),
+        objection=found,
+        upheld=payload.upheld,
+        resolution=payload.resolution,
     )
 
 
 class NoticeIn(Schema):
     program: str = Field(max_length=40)
-    application_ids: list[int] = Field(min_length=1, max_length=5000)
+    application_ids: list[Id] = Field(min_length=1, max_length=5000)
     starts_on: dt.date
     days: int | None = Field(None, ge=1, le=60)
     title: str = Field("", max_length=200)
@@ -264,7 +266,7 @@ class NoticeOut(Schema):
 def notice_new(request: HttpRequest, payload: NoticeIn) -> Any:
     found = selectors.program_get(request_user(request), payload.program)
     created = notice_publish(
-        actor=_actor(request),
+        actor=api_actor(request),
         program=found,
         application_ids=payload.application_ids,
         starts_on=payload.starts_on,
@@ -335,7 +337,7 @@ def batch_new(
 
     def run() -> dict[str, Any]:
         built = payments.batch_build(
-            actor=_actor(request), program=found, period_key=payload.period
+            actor=api_actor(request), program=found, period_key=payload.period
         )
         return _batch_answer(built)
 
@@ -351,21 +353,79 @@ def batch_new(
     return Status(201, once.value)
 
 
+class BatchBuildOut(Schema):
+    progress_id: int
+    state: str = Field(description="queued, running, done or failed")
+    percent: int
+    message: str = Field(description="why the build failed, when it did")
+    batch_id: int | None = Field(description="the batch, once built")
+    status_url: str
+
+
+def _build_out(build: selectors.BatchBuild, status_url: str) -> dict[str, Any]:
+    return BatchBuildOut(
+        progress_id=build.progress.pk,
+        state=build.progress.state,
+        percent=build.progress.percent,
+        message=build.progress.message,
+        batch_id=build.batch.pk if build.batch else None,
+        status_url=status_url,
+    ).model_dump(mode="json")
+
+
+@router.post("/batch-builds", response={202: BatchBuildOut})
+def batch_build_start(
+    request: HttpRequest,
+    payload: BatchIn,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> Any:
+    """Queue a batch build on the task worker, as the pages do; poll ``status_url`` until
+    ``state`` is done (``batch_id``) or failed (``message``). ``POST /batches`` builds
+    while the request waits. The same ``Idempotency-Key`` gets the same build back."""
+    user = request_user(request)
+    found = selectors.program_get(user, payload.program)
+
+    def run() -> dict[str, Any]:
+        started = payments.batch_build_start(
+            actor=api_actor(request), program=found, period_key=payload.period
+        )
+        build = selectors.BatchBuild(progress=started, program=found, batch=None)
+        return _build_out(build, f"{request.path.rstrip('/')}/{started.pk}")
+
+    once = run_once(
+        user=user,
+        scope="benefits.batch_build_start",
+        key=idempotency_key,
+        request=payload.dict(),
+        run=run,
+        store=lambda body: body,
+        load=lambda body: body,
+    )
+    return Status(202, once.value)
+
+
+@router.get("/batch-builds/{progress_id}", response=BatchBuildOut)
+def batch_build_status(request: HttpRequest, progress_id: PathId) -> Any:
+    """A build the caller started: its state, and the batch once built."""
+    build = selectors.batch_build_for(request_user(request), progress_id)
+    return _build_out(build, request.path)
+
+
 @router.get("/batches/{batch_id}", response=BatchOut)
-def batch(request: HttpRequest, batch_id: int) -> Any:
+def batch(request: HttpRequest, batch_id: PathId) -> Any:
     return _batch_out(visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id))
 
 
 @router.post("/batches/{batch_id}/review", response=BatchOut)
-def batch_review(request: HttpRequest, batch_id: int) -> Any:
+def batch_review(request: HttpRequest, batch_id: PathId) -> Any:
     found = visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
-    return _batch_out(payments.batch_review(actor=_actor(request), batch=found))
+    return _batch_out(payments.batch_review(actor=api_actor(request), batch=found))
 
 
 @router.post("/batches/{batch_id}/approve", response=BatchOut)
-def batch_approve(request: HttpRequest, batch_id: int) -> Any:
+def batch_approve(request: HttpRequest, batch_id: PathId) -> Any:
     found = visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
-    return _batch_out(payments.batch_approve(actor=_actor(request), batch=found))
+    return _batch_out(payments.batch_approve(actor=api_actor(request), batch=found))
 
 
 class PaymentOut(Schema):
@@ -384,14 +444,14 @@ class PaymentOut(Schema):
 
 @router.get("/batches/{batch_id}/payments", response=list[PaymentOut])
 @paginate(PageNumberPagination, page_size=500)
-def batch_payments(request: HttpRequest, batch_id: int, status: str = "") -> Any:
+def batch_payments(request: HttpRequest, batch_id: PathId, status: str = "") -> Any:
     user = request_user(request)
     found = visible_or_404(PaymentBatch, user=user, pk=batch_id)
     return selectors.batch_lines(user, found, status=status)
 
 
 class SettleIn(Schema):
-    payment_ids: list[int] | None = Field(None, description="null: every pending line")
+    payment_ids: list[Id] | None = Field(None, description="null: every pending line")
     paid: bool
     reason: str = Field("", max_length=300)
 
@@ -401,10 +461,10 @@ class SettleOut(Schema):
 
 
 @router.post("/batches/{batch_id}/settle", response=SettleOut)
-def batch_settle(request: HttpRequest, batch_id: int, payload: SettleIn) -> Any:
+def batch_settle(request: HttpRequest, batch_id: PathId, payload: SettleIn) -> Any:
     found = visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
     count = payments.payments_settle(
-        actor=_actor(request),
+        actor=api_actor(request),
         batch=found,
         payment_ids=payload.payment_ids,
         paid=payload.paid,
@@ -418,8 +478,142 @@ class ReverseIn(Schema):
 
 
 @router.post("/payments/{payment_id}/reverse", response={201: PaymentOut})
-def payment_reverse(request: HttpRequest, payment_id: int, payload: ReverseIn) -> Any:
+def payment_reverse(request: HttpRequest, payment_id: PathId, payload: ReverseIn) -> Any:
     found = visible_or_404(Payment, user=request_user(request), pk=payment_id)
     return Status(
-        201, payments.payment_reverse(actor=_actor(request), payment=found, reason=payload.reason)
+        201,
+        payments.payment_reverse(actor=api_actor(request), payment=found, reason=payload.reason),
     )
+
+
+# ------------------------------------------------------------------------------- re-verification
+
+
+class CampaignOut(Schema):
+    id: int
+    program_id: int
+    program: str
+    org_unit_id: int
+    year: int
+    created_at: dt.datetime
+    total: int
+    decided: int
+    stopped: int
+
+    @staticmethod
+    def resolve_program(obj: ReviewCampaign) -> str:
+        return obj.program.name
+
+
+class FlagOut(Schema):
+    kind: str
+    date: dt.date | None
+    text: str
+
+
+class ReviewItemOut(Schema):
+    id: int
+    campaign_id: int
+    entitlement_id: int
+    person_id: int
+    person_name: str
+    payee_id: int | None
+    community_id: int
+    flags: list[FlagOut]
+    decision: str
+    comment: str
+    decided_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_person_id(obj: ReviewItem) -> int:
+        return obj.entitlement.person_id
+
+    @staticmethod
+    def resolve_person_name(obj: ReviewItem) -> str:
+        return obj.entitlement.person.name
+
+    @staticmethod
+    def resolve_payee_id(obj: ReviewItem) -> int | None:
+        return obj.entitlement.payee_id
+
+
+class CampaignDetail(CampaignOut):
+    items: list[ReviewItemOut]
+
+    @staticmethod
+    def resolve_items(obj: Any) -> list[ReviewItem]:
+        return list(obj.items_shown)
+
+
+class CampaignIn(Schema):
+    program_id: Id
+    year: int = Field(ge=2000, le=2100)
+
+
+class ItemQuery(Schema):
+    flag: Literal[
+        "",
+        "flagged",
+        "unflagged",
+        "death",
+        "move_out",
+        "rule",
+        "marriage",
+        "divorce",
+        "payee_death",
+        "payee_move_out",
+    ] = ""
+    decision: Literal["", "pending", "confirm", "stop"] = ""
+
+
+class DecisionIn(Schema):
+    # Checked by the service, after the item has been found in the caller's scope.
+    decision: str = Field(max_length=10, description="confirm（继续享受）或 stop（停发）")
+    comment: str = Field("", max_length=300, description="停发时必填，除非已有标记")
+
+
+@router.get("/campaigns", response=list[CampaignOut], summary="年审列表")
+def campaign_list(request: HttpRequest) -> Any:
+    return selectors.campaign_list(request_user(request))
+
+
+@router.post("/campaigns", response={201: CampaignDetail}, summary="开启年审")
+def campaign_create(request: HttpRequest, body: CampaignIn) -> Status[Any]:
+    actor = api_actor(request)
+    campaign = reverification.campaign_create(
+        actor=actor, program=selectors.program_by_id(actor.user, body.program_id), year=body.year
+    )
+    return Status(201, _campaign_detail(actor, campaign.pk, ItemQuery()))
+
+
+def _campaign_detail(actor: Actor, campaign_id: int, query: ItemQuery) -> ReviewCampaign:
+    campaign = selectors.campaign_detail(actor.user, campaign_id)
+    campaign.items_shown = list(  # type: ignore[attr-defined]
+        selectors.campaign_items(actor.user, campaign, flag=query.flag, decision=query.decision)
+    )
+    return campaign
+
+
+@router.get(
+    "/campaigns/{campaign_id}",
+    response=CampaignDetail,
+    summary="年审详情（含名单，有标记的在前）",
+)
+def campaign_detail(request: HttpRequest, campaign_id: PathId, query: Query[ItemQuery]) -> Any:
+    return _campaign_detail(api_actor(request), campaign_id, query)
+
+
+@router.post(
+    "/review-items/{review_item_id}/decision",
+    response=ReviewItemOut,
+    summary="年审决定：confirm 继续享受，stop 停发",
+)
+def review_item_decide(
+    request: HttpRequest, review_item_id: PathId, data: DecisionIn
+) -> ReviewItem:
+    actor = api_actor(request)
+    item = selectors.review_item_for(actor.user, review_item_id)
+    reverification.review_item_decide(
+        actor=actor, item=item, decision=data.decision, comment=data.comment
+    )
+    return selectors.review_item_for(actor.user, review_item_id)

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jisheng.accounts.models import User
-from jisheng.benefits.demo_care import care_demo_seed
+from jisheng.benefits.care.demo import care_demo_seed
 from jisheng.benefits.models import Entitlement, Payment, PaymentBatch, Program
 from jisheng.benefits.selectors import eligible_persons
 from jisheng.benefits.services.applications import application_create, application_transition

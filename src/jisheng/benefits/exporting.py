@@ -16,8 +16,9 @@ from jisheng.audit.services import Action
 from jisheng.benefits.forms import EXPORT_COLUMNS
 from jisheng.benefits.models import Payment, PaymentBatch
 from jisheng.core.actors import Actor
-from jisheng.core.errors import Conflict, Forbidden, JishengError
+from jisheng.core.errors import Conflict, JishengError
 from jisheng.core.exports import safe_cell
+from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 
 STATUS_LABELS = {"pending": "待发放", "paid": "已发放", "failed": "发放失败", "reversed": "已冲正"}
@@ -28,8 +29,7 @@ def disbursement_rows(
     *, actor: Actor, batch: PaymentBatch, columns: Sequence[str], file_format: str
 ) -> tuple[list[str], Iterator[list[object]]]:
     """Header and rows of the file; refuses drafts, unknown columns and roles without the duty."""
-    if not actor.user.has_capability(Capability.REVIEW_BENEFITS):
-        raise Forbidden()
+    require(actor, Capability.REVIEW_BENEFITS)
     if batch.state != PaymentBatch.State.APPROVED:
         raise Conflict(_("A disbursement file is made from an approved batch."))
     unknown = [column for column in columns if column not in EXPORT_COLUMNS]

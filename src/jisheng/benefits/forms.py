@@ -6,10 +6,21 @@ import json
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jisheng.benefits.models import BenefitKind, Category, Cycle, Program, Proration, Unit
+from jisheng.benefits.models import (
+    BenefitKind,
+    Category,
+    Cycle,
+    Program,
+    Proration,
+    ReviewItem,
+    Unit,
+)
+from jisheng.benefits.models.reverification import FLAG_KINDS
+from jisheng.core.pages import is_id_text
 
 
 class JSONText(forms.CharField):
@@ -163,7 +174,7 @@ class SettleForm(forms.Form):
     def clean_payment_ids(self) -> list[int]:
         # The lines are checked against the batch by the service; here only the shape.
         values = self.data.getlist("payment_ids") if hasattr(self.data, "getlist") else []
-        return [int(value) for value in values if str(value).isdigit()]
+        return [int(value) for value in values if is_id_text(str(value))]
 
 
 class ReverseForm(forms.Form):
@@ -216,3 +227,43 @@ class ExportForm(forms.Form):
         initial=list(DEFAULT_EXPORT_COLUMNS),
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+# ------------------------------------------------------------------------------- re-verification
+
+
+class CampaignForm(forms.Form):
+    program = forms.ModelChoiceField(label=_("program"), queryset=Program.objects.none())
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args: Any, programs: QuerySet[Program], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs  # type: ignore[attr-defined]
+        self.fields["year"].initial = timezone.localdate().year
+
+
+def flag_choices() -> list[tuple[str, Any]]:
+    return [
+        ("", _("All")),
+        ("flagged", _("With flags")),
+        ("unflagged", _("Without flags")),
+        *FLAG_KINDS.items(),
+    ]
+
+
+class ItemFilterForm(forms.Form):
+    flag = forms.ChoiceField(label=_("flag"), choices=flag_choices, required=False)
+    decision = forms.ChoiceField(
+        label=_("decision"), choices=[("", _("All")), *ReviewItem.Decision.choices], required=False
+    )
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        choices=[
+            (ReviewItem.Decision.CONFIRM, _("Confirm")),
+            (ReviewItem.Decision.STOP, _("Stop")),
+        ],
+    )
+    comment = forms.CharField(label=_("comment"), max_length=300, required=False)

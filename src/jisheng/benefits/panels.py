@@ -8,7 +8,7 @@ from django.utils import timezone
 from jisheng.accounts.models import User
 from jisheng.benefits.models import Application, PaymentBatch
 from jisheng.benefits.models.workflow import State
-from jisheng.benefits.selectors_care import pending_review_count
+from jisheng.benefits.selectors import pending_review_count
 from jisheng.core.modules import HomePanel
 from jisheng.core.roles import Capability
 

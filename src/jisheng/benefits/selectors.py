@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from jisheng.accounts.models import User
@@ -24,10 +24,17 @@ from jisheng.benefits.models import (
     PaymentBatch,
     Program,
     PublicNotice,
+    ReviewCampaign,
+    ReviewItem,
 )
+from jisheng.benefits.models.payments import BATCH_BUILD_KIND
+from jisheng.benefits.models.reverification import FLAG_KINDS
 from jisheng.benefits.models.workflow import OPEN_STATES
 from jisheng.core.actors import Actor
 from jisheng.core.errors import NotFound
+from jisheng.core.lookups import visible_or_404
+from jisheng.core.models import TaskProgress
+from jisheng.core.progress import progress_for_owner
 from jisheng.registry.models import Person
 
 _PERSON_SECRETS = ("id_number", "phone")
@@ -43,6 +50,11 @@ def program_get(user: User, code: str) -> Program:
     if program is None:
         raise NotFound()
     return program
+
+
+def program_by_id(user: User, program_id: int) -> Program:
+    """A program the user may see, by id (the API's forms name programs by id)."""
+    return visible_or_404(Program, user=user, pk=program_id)
 
 
 def eligible_persons(*, user: User, program: Program, as_of: dt.date) -> QuerySet[Person]:
@@ -93,14 +105,13 @@ def application_list(
 
 def application_detail(*, actor: Actor, application_id: int) -> Application:
     """One application with its person's details; the read is audited."""
-    application = (
-        Application.objects.visible_to(actor.user)
-        .select_related("program", "person", "payee", "community", "notice", "created_by")
-        .filter(pk=application_id)
-        .first()
+    application = visible_or_404(
+        Application.objects.select_related(
+            "program", "person", "payee", "community", "notice", "created_by"
+        ),
+        user=actor.user,
+        pk=application_id,
     )
-    if application is None:
-        raise NotFound()
     with transaction.atomic():
         audit.record(action=Action.VIEW, actor=actor, obj=application)
     return application
@@ -215,6 +226,26 @@ def batch_totals(batch: PaymentBatch) -> BatchTotals:
     )
 
 
+@dataclass(frozen=True)
+class BatchBuild:
+    """A background batch build: how far it got, for which program, and the batch once built."""
+
+    progress: TaskProgress
+    program: Program
+    batch: PaymentBatch | None
+
+
+def batch_build_for(user: User, progress_id: int) -> BatchBuild:
+    """A batch build the user started themself; any other progress is "not found"."""
+    progress = progress_for_owner(progress_id, user.pk)
+    kind, _sep, rest = progress.kind.partition(":")
+    program_id = rest.partition(":")[0]
+    if kind != BATCH_BUILD_KIND or not program_id.isdigit():
+        raise NotFound()
+    batch = PaymentBatch.objects.visible_to(user).filter(build_progress=progress).first()
+    return BatchBuild(progress=progress, program=program_by_id(user, int(program_id)), batch=batch)
+
+
 def batch_lines(user: User, batch: PaymentBatch, *, status: str = "") -> QuerySet[Payment]:
     lines = (
         Payment.objects.visible_to(user)
@@ -240,3 +271,126 @@ def program_year_totals(user: User, *, year: int) -> list[dict[str, Any]]:
         .order_by("program__name", "community__code")
     )
     return [dict(row) for row in rows]
+
+
+# ------------------------------------------------------------------------------- re-verification
+
+
+def review_programs(user: User) -> QuerySet[Program]:
+    """Programs a re-verification can be opened for: those in scope that have not ended."""
+    return Program.objects.visible_to(user).exclude(status=Program.Status.ENDED)
+
+
+def campaign_list(user: User) -> QuerySet[ReviewCampaign]:
+    """Campaigns in scope with their progress counts."""
+    return (
+        ReviewCampaign.objects.visible_to(user)
+        .select_related("program", "org_unit", "created_by")
+        .annotate(
+            total=Count("items"),
+            decided=Count("items", filter=~Q(items__decision=ReviewItem.Decision.PENDING)),
+            stopped=Count("items", filter=Q(items__decision=ReviewItem.Decision.STOP)),
+        )
+        .order_by("-year", "program__name", "-pk")
+    )
+
+
+def campaign_detail(user: User, campaign_id: int) -> ReviewCampaign:
+    return visible_or_404(campaign_list(user), user=user, pk=campaign_id)
+
+
+@dataclass(frozen=True)
+class CampaignProgress:
+    total: int
+    decided: int
+    flagged: int
+    confirmed: int
+    stopped: int
+
+    @property
+    def pending(self) -> int:
+        return self.total - self.decided
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else self.decided * 100 // self.total
+
+
+def _flagged() -> Q:
+    return Q(flags__0__kind__isnull=False)
+
+
+def _has_flag(kind: str) -> Q:
+    condition = Q()
+    for position in range(len(FLAG_KINDS)):
+        condition |= Q(**{f"flags__{position}__kind": kind})
+    return condition
+
+
+def campaign_progress(user: User, campaign: ReviewCampaign) -> CampaignProgress:
+    counts = (
+        ReviewItem.objects.visible_to(user)
+        .filter(campaign=campaign)
+        .aggregate(
+            total=Count("pk"),
+            decided=Count("pk", filter=~Q(decision=ReviewItem.Decision.PENDING)),
+            flagged=Count("pk", filter=_flagged()),
+            confirmed=Count("pk", filter=Q(decision=ReviewItem.Decision.CONFIRM)),
+            stopped=Count("pk", filter=Q(decision=ReviewItem.Decision.STOP)),
+        )
+    )
+    return CampaignProgress(**counts)
+
+
+FLAG_FILTERS = ("flagged", "unflagged", *FLAG_KINDS)
+
+
+def campaign_items(
+    user: User, campaign: ReviewCampaign, *, flag: str = "", decision: str = ""
+) -> QuerySet[ReviewItem]:
+    """Items of a campaign in scope: flagged ones first, then by community and name.
+
+    ``flag``: "flagged", "unflagged" or one flag kind; ``decision``: pending/confirm/stop.
+    """
+    items = (
+        ReviewItem.objects.visible_to(user)
+        .filter(campaign=campaign)
+        .select_related("community", "entitlement__person", "entitlement__payee", "decided_by")
+        .defer(
+            "entitlement__person__id_number",
+            "entitlement__person__phone",
+            "entitlement__payee__id_number",
+            "entitlement__payee__phone",
+        )
+    )
+    if flag == "flagged":
+        items = items.filter(_flagged())
+    elif flag == "unflagged":
+        items = items.exclude(_flagged())
+    elif flag in FLAG_KINDS:
+        items = items.filter(_has_flag(flag))
+    if decision:
+        items = items.filter(decision=decision)
+    flagged_first = Case(
+        When(_flagged(), then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return items.alias(flagged_first=flagged_first).order_by(
+        "flagged_first", "community__code", "entitlement__person__name", "pk"
+    )
+
+
+def review_item_for(user: User, review_item_id: int) -> ReviewItem:
+    items = ReviewItem.objects.select_related(
+        "campaign", "community", "entitlement__person", "entitlement__payee"
+    ).defer(
+        "entitlement__person__id_number",
+        "entitlement__person__phone",
+        "entitlement__payee__id_number",
+        "entitlement__payee__phone",
+    )
+    return visible_or_404(items, user=user, pk=review_item_id)
+
+
+def pending_review_count(user: User) -> int:
+    """Items still to decide in the user's campaigns (for a home-page worklist)."""
+    return ReviewItem.objects.visible_to(user).filter(decision=ReviewItem.Decision.PENDING).count()

@@ -1,7 +1,14 @@
 from django.urls import path
 
-from jisheng.benefits.urls_care import urlpatterns as care_urlpatterns
-from jisheng.benefits.views import applications, notices, payments, programs, reports
+from jisheng.benefits.care.urls import urlpatterns as care_urlpatterns
+from jisheng.benefits.views import (
+    applications,
+    notices,
+    payments,
+    programs,
+    reports,
+    reverification,
+)
 
 app_name = "benefits"
 urlpatterns = [
@@ -50,6 +57,7 @@ urlpatterns = [
         "objections/<int:objection_id>/resolve/", notices.objection_settle, name="objection_resolve"
     ),
     path("batches/", payments.batch_list, name="batch_list"),
+    path("batches/builds/<int:progress_id>/", payments.batch_build, name="batch_build"),
     path("batches/<int:batch_id>/", payments.batch_detail, name="batch_detail"),
     path("batches/<int:batch_id>/review/", payments.batch_review, name="batch_review"),
     path("batches/<int:batch_id>/approve/", payments.batch_approve, name="batch_approve"),
@@ -64,4 +72,17 @@ urlpatterns = [
     path("payments/<int:payment_id>/reverse/", payments.payment_reverse, name="payment_reverse"),
     path("reports/", reports.year_totals, name="year_totals"),
     *care_urlpatterns,
+    path("campaigns/", reverification.campaign_list, name="campaign_list"),
+    path("campaigns/new/", reverification.campaign_create, name="campaign_create"),
+    path("campaigns/<int:campaign_id>/", reverification.campaign_detail, name="campaign_detail"),
+    path(
+        "campaigns/<int:campaign_id>/confirm-unflagged/",
+        reverification.campaign_confirm_unflagged,
+        name="campaign_confirm_unflagged",
+    ),
+    path(
+        "campaigns/items/<int:review_item_id>/decide/",
+        reverification.review_item_decide,
+        name="review_item_decide",
+    ),
 ]

@@ -198,6 +198,11 @@ def person_by_id_number(*, user: User, id_number: str) -> Person:
     return person
 
 
+def persons_by_ids(*, user: User, ids: list[int]) -> list[Person]:
+    """The residents of ``ids`` in the user's scope; ids outside it are left out, unnamed."""
+    return list(Person.objects.visible_to(user).filter(pk__in=ids))
+
+
 @dataclass(frozen=True)
 class _PersonLookup:
     persons: ModelRows[Person]

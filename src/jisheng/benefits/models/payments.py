@@ -15,6 +15,9 @@ from jisheng.core.models import OrgUnit
 from jisheng.core.scope import ScopedManager, ScopeRule
 from jisheng.registry.models import Person
 
+# ``TaskProgress.kind`` of a background batch build: ``benefits_batch_build:<program id>:<period>``.
+BATCH_BUILD_KIND = "benefits_batch_build"
+
 
 class PaymentBatch(models.Model):
     """The payments of one program for one period in one street; locked once approved."""
@@ -46,6 +49,10 @@ class PaymentBatch(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # The background build that made the batch: its progress page lands here when done.
+    build_progress = models.OneToOneField(
+        "core.TaskProgress", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = ScopedManager["PaymentBatch"]()
     scope_rule = ScopeRule(org_field="org_unit")

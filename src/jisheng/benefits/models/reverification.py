@@ -6,12 +6,25 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.benefits.models.programs import Program
 from jisheng.benefits.models.workflow import Entitlement
 from jisheng.core.models import OrgUnit
 from jisheng.core.scope import ScopedManager, ScopeRule
+
+# What a review item can be flagged for (``ReviewItem.flags[*].kind``). Each kind appears at
+# most once per item, so a filter need test only this many positions.
+FLAG_KINDS: dict[str, Promise] = {
+    "death": _("Died"),
+    "move_out": _("Moved out"),
+    "rule": _("No longer qualifies"),
+    "marriage": _("Married"),
+    "divorce": _("Divorced"),
+    "payee_death": _("Payee died"),
+    "payee_move_out": _("Payee moved out"),
+}
 
 
 class ReviewCampaign(models.Model):

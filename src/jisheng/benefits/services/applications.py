@@ -30,7 +30,9 @@ from jisheng.benefits.models import (
 from jisheng.benefits.models.workflow import OPEN_STATES, State
 from jisheng.benefits.uploads import DOCUMENT_SUFFIXES, check_upload
 from jisheng.core.actors import Actor
-from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.core.errors import Conflict, Forbidden, JishengError
+from jisheng.core.lookups import locked_or_404, visible_or_404
+from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 from jisheng.registry.models import ParentLink, Person, ResidentStatus, Sex
 
@@ -155,11 +157,9 @@ def application_create(
     today: dt.date | None = None,
 ) -> Application:
     """Take one application, refused with the reasons when the person does not qualify."""
+    require(actor, Capability.APPLY_BENEFITS)
     user = actor.user
-    if not user.has_capability(Capability.APPLY_BENEFITS):
-        raise Forbidden()
-    if not Person.objects.visible_to(user).filter(pk=person.pk).exists():
-        raise NotFound()
+    visible_or_404(Person, user=user, pk=person.pk)
     today = today or timezone.localdate()
     if program.status != Program.Status.OPEN or (program.valid_to and program.valid_to < today):
         raise Conflict(_("This program takes no new applications."))
@@ -178,8 +178,8 @@ def application_create(
         payee = payee or _default_payee(program, person)
         if payee is None:
             raise JishengError(_("Name the parent or guardian who receives the benefit."))
-    if payee is not None and not Person.objects.visible_to(user).filter(pk=payee.pk).exists():
-        raise NotFound()
+    if payee is not None:
+        visible_or_404(Person, user=user, pk=payee.pk)
     try:
         with transaction.atomic():
             application = Application.objects.create(
@@ -213,6 +213,8 @@ def applications_create_for(
     *, actor: Actor, program: Program, persons: list[Person], today: dt.date | None = None
 ) -> BatchResult:
     """Applications for everyone chosen from "find eligible"; each one stands or falls alone."""
+    # Checked once up front: a refusal per person would list every resident as "forbidden".
+    require(actor, Capability.APPLY_BENEFITS)
     result = BatchResult(created=[], refused=[])
     for person in persons:
         try:
@@ -237,16 +239,9 @@ def application_transition(
     step = STEPS.get(action)
     if step is None:
         raise JishengError(_("Unknown action: %(action)s.") % {"action": action})
-    locked = (
-        Application.objects.visible_to(actor.user)
-        .select_for_update()
-        .filter(pk=application.pk)
-        .first()
-    )
-    if locked is None:
-        raise NotFound()
-    if not actor.user.has_capability(required_capability(action, locked.state)):
-        raise Forbidden()
+    locked = locked_or_404(Application, user=actor.user, pk=application.pk)
+    # The capability depends on the state, so it is checked after the record is read.
+    require(actor, required_capability(action, locked.state))
     if locked.state not in step.sources:
         raise Conflict(
             _("An application that is “%(state)s” cannot be given “%(action)s”.")
@@ -312,10 +307,8 @@ def document_attach(
     *, actor: Actor, application: Application, title: str, upload: UploadedFile[bytes]
 ) -> ApplicationDocument:
     """Attach a scan (PDF, JPEG or PNG, at most 10 MB) to an application still in progress."""
-    if not actor.user.has_capability(Capability.APPLY_BENEFITS):
-        raise Forbidden()
-    if not Application.objects.visible_to(actor.user).filter(pk=application.pk).exists():
-        raise NotFound()
+    require(actor, Capability.APPLY_BENEFITS)
+    visible_or_404(Application, user=actor.user, pk=application.pk)
     if application.state in {State.APPROVED, State.REJECTED}:
         raise Conflict(_("A decided application takes no more documents."))
     check_upload(upload, allowed=DOCUMENT_SUFFIXES)

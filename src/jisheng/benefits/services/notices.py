@@ -15,6 +15,8 @@ from jisheng.benefits.models.workflow import State
 from jisheng.benefits.services.applications import application_transition
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.core.lookups import locked_or_404
+from jisheng.core.permissions import require, require_any
 from jisheng.core.roles import Capability
 
 
@@ -32,9 +34,8 @@ def notice_publish(
 
     ``starts_on`` may lie in the past: the list is often posted on the notice board first.
     """
+    require(actor, Capability.REVIEW_BENEFITS)
     user = actor.user
-    if not user.has_capability(Capability.REVIEW_BENEFITS):
-        raise Forbidden()
     if user.org_unit is None:
         raise Forbidden()
     days = program.notice_days if days is None else days
@@ -99,18 +100,9 @@ def objection_record(
     contact: str = "",
 ) -> Objection:
     """Record an objection against an application on notice (anyone on staff may take one)."""
+    require_any(actor, Capability.APPLY_BENEFITS, Capability.REVIEW_BENEFITS)
     user = actor.user
-    if not (
-        user.has_capability(Capability.APPLY_BENEFITS)
-        or user.has_capability(Capability.REVIEW_BENEFITS)
-    ):
-        raise Forbidden()
-    found = (
-        Application.objects.visible_to(user).select_for_update().filter(pk=application.pk).first()
-    )
-    if found is None:
-        raise NotFound()
-    application = found
+    application = locked_or_404(Application, user=user, pk=application.pk)
     notice = application.notice
     if application.state != State.IN_NOTICE or notice is None:
         raise Conflict(_("Objections are taken while the application is on public notice."))
@@ -135,12 +127,9 @@ def objection_resolve(
     *, actor: Actor, objection: Objection, upheld: bool, resolution: str
 ) -> Objection:
     """Settle an objection; an upheld one returns the application for correction."""
+    require(actor, Capability.REVIEW_BENEFITS)
     user = actor.user
-    if not user.has_capability(Capability.REVIEW_BENEFITS):
-        raise Forbidden()
-    locked = Objection.objects.visible_to(user).select_for_update().filter(pk=objection.pk).first()
-    if locked is None:
-        raise NotFound()
+    locked = locked_or_404(Objection, user=user, pk=objection.pk)
     if locked.resolved_at is not None:
         raise Conflict(_("This objection is already resolved."))
     if not resolution.strip():

@@ -3,6 +3,9 @@
 Nobody is paid twice for one program and period: the build skips whoever already has a
 pending or paid line, builds of one program take turns on the program's row lock, and the
 database's unique constraint refuses anything that slips past both.
+
+Pages build in the background (``batch_build_start`` queues ``batch_build_run`` on the task
+worker, with a progress bar); the API and scripts may still call ``batch_build`` directly.
 """
 
 from __future__ import annotations
@@ -14,26 +17,27 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.benefits.amounts import ONCE, Period, period_amount, period_for
 from jisheng.benefits.eligibility import CompiledRule, compile_rule, grouped_ids
 from jisheng.benefits.models import Entitlement, Payment, PaymentBatch, Program
+from jisheng.benefits.models.payments import BATCH_BUILD_KIND
+from jisheng.core import progress
 from jisheng.core.actors import Actor
 from jisheng.core.db import insert_rows
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.core.lookups import locked_or_404
+from jisheng.core.models import OrgUnit, TaskProgress
+from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
 
 _LIVE = (Payment.Status.PENDING, Payment.Status.PAID)
-
-
-def _require(actor: Actor, capability: Capability) -> None:
-    if not actor.user.has_capability(capability):
-        raise Forbidden()
 
 
 def _as_of_dates(program: Program, period: Period, today: dt.date) -> list[dt.date]:
@@ -92,20 +96,108 @@ def _bounded(
     ]
 
 
-@transaction.atomic
-def batch_build(
-    *, actor: Actor, program: Program, period_key: str, today: dt.date | None = None
-) -> PaymentBatch:
-    """A draft batch paying every enrolled beneficiary in scope not yet paid for the period."""
-    _require(actor, Capability.REVIEW_BENEFITS)
-    user = actor.user
-    if user.org_unit is None:
+def _buildable(
+    actor: Actor, program: Program, period_key: str, today: dt.date
+) -> tuple[Period, OrgUnit]:
+    """The period to build for and the street the batch belongs to, once the actor may build
+    batches of this program."""
+    require(actor, Capability.REVIEW_BENEFITS)
+    if actor.user.org_unit is None:
         raise Forbidden()
-    today = today or timezone.localdate()
-    program = Program.objects.select_for_update().get(pk=program.pk)
     if not program.pays_cash:
         raise JishengError(_("This program pays no cash; it has no payment batches."))
-    period = period_for(program, period_key, today=today)
+    return period_for(program, period_key, today=today), actor.user.org_unit
+
+
+def batch_build_start(
+    *, actor: Actor, program: Program, period_key: str, today: dt.date | None = None
+) -> TaskProgress:
+    """Queue a batch build on the task worker, refusing at once what the form can fix.
+
+    The actor's build of the same program and period that is still queued or running is
+    returned instead of a second one (a double click); the build itself still pays nobody
+    twice however many are started.
+    """
+    today = today or timezone.localdate()
+    period, _org_unit = _buildable(actor, program, period_key, today)
+    kind = f"{BATCH_BUILD_KIND}:{program.pk}:{period.key}"
+    unfinished = (TaskProgress.State.QUEUED, TaskProgress.State.RUNNING)
+    with transaction.atomic():
+        running = TaskProgress.objects.filter(
+            owner=actor.user, kind=kind, state__in=unfinished
+        ).first()
+        if running is not None:
+            return running
+        started = progress.progress_create(owner_id=actor.user.pk, kind=kind, total=1)
+        from jisheng.benefits.tasks import batch_build_task  # the task calls back into here
+
+        progress_id, day, language = started.pk, today.isoformat(), translation.get_language()
+        transaction.on_commit(
+            lambda: batch_build_task.enqueue(
+                progress_id=progress_id,
+                actor_id=actor.user.pk,
+                ip=actor.ip,
+                program_id=program.pk,
+                period_key=period.key,
+                today=day,
+                language=language,
+            )
+        )
+    return started
+
+
+def batch_build_run(
+    *,
+    progress_id: int,
+    actor_id: int,
+    ip: str | None,
+    program_id: int,
+    period_key: str,
+    today: str,
+    language: str | None = None,
+) -> PaymentBatch | None:
+    """Run a queued build: the batch, linked to its progress, or ``None`` with the refusal
+    kept on the progress for the user to read."""
+    with translation.override(language):
+        progress.progress_start(progress_id, total=1)
+        try:
+            built = batch_build(
+                actor=Actor(user=User.objects.get(pk=actor_id), ip=ip),
+                program=Program.objects.get(pk=program_id),
+                period_key=period_key,
+                today=dt.date.fromisoformat(today),
+                progress_id=progress_id,
+            )
+        except JishengError as refusal:
+            progress.progress_fail(progress_id, message=str(refusal.message))
+            return None
+        except Exception:
+            progress.progress_fail(
+                progress_id,
+                message=_("The batch could not be built; nothing was saved. Please try again."),
+            )
+            raise
+        progress.progress_finish(progress_id)
+        return built
+
+
+@transaction.atomic
+def batch_build(
+    *,
+    actor: Actor,
+    program: Program,
+    period_key: str,
+    today: dt.date | None = None,
+    progress_id: int | None = None,
+) -> PaymentBatch:
+    """A draft batch paying every enrolled beneficiary in scope not yet paid for the period.
+
+    ``progress_id``: the background build this runs for, kept on the batch.
+    """
+    today = today or timezone.localdate()
+    user = actor.user
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    period, org_unit = _buildable(actor, program, period_key, today)
     already = Payment.objects.filter(
         program=program, period=period.key, kind=Payment.Kind.PAYMENT, status__in=_LIVE
     ).values("person_id")
@@ -135,11 +227,12 @@ def batch_build(
         )
     batch = PaymentBatch.objects.create(
         program=program,
-        org_unit=user.org_unit,
+        org_unit=org_unit,
         period=period.key,
         period_start=period.start,
         period_end=period.end,
         built_by=user,
+        build_progress_id=progress_id,
     )
     try:
         with transaction.atomic():
@@ -197,17 +290,12 @@ def _insert_lines(batch: PaymentBatch, lines: list[tuple[Any, ...]]) -> None:
 
 
 def _locked_batch(actor: Actor, batch: PaymentBatch) -> PaymentBatch:
-    locked = (
-        PaymentBatch.objects.visible_to(actor.user).select_for_update().filter(pk=batch.pk).first()
-    )
-    if locked is None:
-        raise NotFound()
-    return locked
+    return locked_or_404(PaymentBatch, user=actor.user, pk=batch.pk)
 
 
 @transaction.atomic
 def batch_review(*, actor: Actor, batch: PaymentBatch) -> PaymentBatch:
-    _require(actor, Capability.REVIEW_BENEFITS)
+    require(actor, Capability.REVIEW_BENEFITS)
     batch = _locked_batch(actor, batch)
     if batch.state != PaymentBatch.State.DRAFT:
         raise Conflict(_("Only a draft batch can be marked reviewed."))
@@ -222,7 +310,7 @@ def batch_review(*, actor: Actor, batch: PaymentBatch) -> PaymentBatch:
 @transaction.atomic
 def batch_approve(*, actor: Actor, batch: PaymentBatch) -> PaymentBatch:
     """Approve and lock: from now on lines change only by settling or by reversal lines."""
-    _require(actor, Capability.APPROVE_BENEFITS)
+    require(actor, Capability.APPROVE_BENEFITS)
     batch = _locked_batch(actor, batch)
     if batch.state != PaymentBatch.State.REVIEWED:
         raise Conflict(_("A batch is approved after it has been reviewed."))
@@ -249,7 +337,7 @@ def batch_approve(*, actor: Actor, batch: PaymentBatch) -> PaymentBatch:
 @transaction.atomic
 def batch_line_remove(*, actor: Actor, batch: PaymentBatch, payment_id: int) -> None:
     """Take a line out of a draft batch (before review nothing has been promised yet)."""
-    _require(actor, Capability.REVIEW_BENEFITS)
+    require(actor, Capability.REVIEW_BENEFITS)
     batch = _locked_batch(actor, batch)
     if batch.state != PaymentBatch.State.DRAFT:
         raise Conflict(_("The batch is locked: lines change only in a draft."))
@@ -269,7 +357,7 @@ def payments_settle(
     reason: str = "",
 ) -> int:
     """Record the bank's answer for pending lines (all of them when ``payment_ids`` is None)."""
-    _require(actor, Capability.REVIEW_BENEFITS)
+    require(actor, Capability.REVIEW_BENEFITS)
     batch = _locked_batch(actor, batch)
     if batch.state != PaymentBatch.State.APPROVED:
         raise Conflict(_("Payments are recorded once the batch is approved."))
@@ -303,12 +391,8 @@ def payments_settle(
 @transaction.atomic
 def payment_reverse(*, actor: Actor, payment: Payment, reason: str) -> Payment:
     """Cancel a paid line by a reversing line of the opposite amount; nothing is edited away."""
-    _require(actor, Capability.APPROVE_BENEFITS)
-    original = (
-        Payment.objects.visible_to(actor.user).select_for_update().filter(pk=payment.pk).first()
-    )
-    if original is None:
-        raise NotFound()
+    require(actor, Capability.APPROVE_BENEFITS)
+    original = locked_or_404(Payment, user=actor.user, pk=payment.pk)
     if original.kind != Payment.Kind.PAYMENT or original.status != Payment.Status.PAID:
         raise Conflict(_("Only a paid payment can be reversed."))
     if not reason.strip():
@@ -339,7 +423,7 @@ def payment_reverse(*, actor: Actor, payment: Payment, reason: str) -> Payment:
 @transaction.atomic
 def batch_discard(*, actor: Actor, batch: PaymentBatch) -> None:
     """Drop a draft batch whole, so its people can go into a new one."""
-    _require(actor, Capability.REVIEW_BENEFITS)
+    require(actor, Capability.REVIEW_BENEFITS)
     batch = _locked_batch(actor, batch)
     if batch.state != PaymentBatch.State.DRAFT:
         raise Conflict(_("Only a draft batch can be discarded."))

@@ -15,6 +15,7 @@ from jisheng.benefits.eligibility import validate_rule
 from jisheng.benefits.models import BenefitKind, Cycle, DisabilityRecord, Program
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Forbidden, JishengError
+from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
 
@@ -89,15 +90,10 @@ def _checked_tiers(tiers: Any) -> list[dict[str, Any]]:
     return checked
 
 
-def _require_manager(actor: Actor) -> None:
-    if not actor.user.has_capability(Capability.REVIEW_BENEFITS):
-        raise Forbidden()
-
-
 @transaction.atomic
 def program_save(*, actor: Actor, program: Program | None, values: dict[str, Any]) -> Program:
     """Create a program (``program`` None) or change one; the rule is validated first."""
-    _require_manager(actor)
+    require(actor, Capability.REVIEW_BENEFITS)
     values = {key: values[key] for key in EDITABLE_FIELDS if key in values}
     merged = {
         **({field: getattr(program, field) for field in EDITABLE_FIELDS} if program else {}),
@@ -125,8 +121,8 @@ def disability_record(
     *, actor: Actor, person: Person, grade: int, certificate_number: str, recorded_on: dt.date
 ) -> DisabilityRecord:
     """Record a disability certificate grade for a resident the actor may edit."""
-    if not actor.user.has_capability(Capability.APPLY_BENEFITS):
-        raise Forbidden()
+    require(actor, Capability.APPLY_BENEFITS)
+    # A resident outside the scope is refused (403), not hidden: the page named them.
     if not Person.objects.visible_to(actor.user).filter(pk=person.pk).exists():
         raise Forbidden()
     if not 1 <= grade <= 4:

@@ -23,31 +23,21 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.benefits.eligibility import explain, persons_meeting
 from jisheng.benefits.models import Entitlement, Program, ReviewCampaign, ReviewItem
 from jisheng.core.actors import Actor
-from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.core.errors import Conflict, Forbidden, JishengError
+from jisheng.core.lookups import locked_or_404, visible_or_404
+from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 from jisheng.registry.models import LifeEvent, Person, ResidentStatus
 
 Flag = dict[str, Any]
 
-# Each kind appears at most once per item, so a filter need test only this many positions.
-FLAG_KINDS: dict[str, Promise] = {
-    "death": gettext_lazy("Died"),
-    "move_out": gettext_lazy("Moved out"),
-    "rule": gettext_lazy("No longer qualifies"),
-    "marriage": gettext_lazy("Married"),
-    "divorce": gettext_lazy("Divorced"),
-    "payee_death": gettext_lazy("Payee died"),
-    "payee_move_out": gettext_lazy("Payee moved out"),
-}
 # Flags whose date ends the entitlement when it is stopped.
 LEAVING_KINDS = ("death", "move_out")
 
@@ -55,11 +45,6 @@ _LEFT: dict[str, str] = {
     ResidentStatus.DECEASED: LifeEvent.Kind.DEATH,
     ResidentStatus.MOVED_OUT: LifeEvent.Kind.MOVE_OUT,
 }
-
-
-def _require(actor: Actor) -> None:
-    if not actor.user.has_capability(Capability.REVIEW_BENEFITS):
-        raise Forbidden()
 
 
 def _flag(kind: str, date: dt.date | None, text: str) -> Flag:
@@ -188,7 +173,7 @@ def campaign_create(
     Copies every entitlement in scope that was active at some time in ``year - 1`` and is
     still active, each with its flags. One campaign per program, street and year.
     """
-    _require(actor)
+    require(actor, Capability.REVIEW_BENEFITS)
     user = actor.user
     if user.org_unit is None:
         raise Forbidden()
@@ -279,12 +264,8 @@ def review_item_decide(
 
     Only a pending item can be decided. Stopping needs a reason: the comment, or the flags.
     """
-    _require(actor)
-    locked = (
-        ReviewItem.objects.visible_to(actor.user).select_for_update().filter(pk=item.pk).first()
-    )
-    if locked is None:
-        raise NotFound()
+    require(actor, Capability.REVIEW_BENEFITS)
+    locked = locked_or_404(ReviewItem, user=actor.user, pk=item.pk)
     if decision not in {ReviewItem.Decision.CONFIRM, ReviewItem.Decision.STOP}:
         raise JishengError(_("Decide to confirm or to stop."))
     if locked.decision != ReviewItem.Decision.PENDING:
@@ -331,9 +312,8 @@ def review_item_decide(
 @transaction.atomic
 def review_items_confirm_unflagged(*, actor: Actor, campaign: ReviewCampaign) -> int:
     """Confirm at once every pending item without flags whose benefit is still active."""
-    _require(actor)
-    if not ReviewCampaign.objects.visible_to(actor.user).filter(pk=campaign.pk).exists():
-        raise NotFound()
+    require(actor, Capability.REVIEW_BENEFITS)
+    visible_or_404(ReviewCampaign, user=actor.user, pk=campaign.pk)
     ids = list(
         ReviewItem.objects.visible_to(actor.user)
         .select_for_update(of=("self",))

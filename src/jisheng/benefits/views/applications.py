@@ -20,10 +20,10 @@ from jisheng.benefits.services.applications import (
     document_attach,
 )
 from jisheng.benefits.services.notices import objection_record
-from jisheng.benefits.views.common import page_of, posted, query_without_page, submit
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError, NotFound
 from jisheng.core.lookups import visible_or_404
+from jisheng.core.pages import page_of, posted, query_without_page, submit
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 from jisheng.registry.models import Person

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -13,10 +14,10 @@ from jisheng.benefits.forms import NoticeForm, ObjectionForm, ResolveForm
 from jisheng.benefits.masking import mask_name
 from jisheng.benefits.models import Application, Objection, PublicNotice
 from jisheng.benefits.services.notices import notice_publish, objection_record, objection_resolve
-from jisheng.benefits.views.common import posted, submit
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
 from jisheng.core.lookups import visible_or_404
+from jisheng.core.pages import form_page, posted
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 
@@ -39,31 +40,21 @@ def notice_new(request: HttpRequest, code: str) -> HttpResponse:
     candidates = selectors.reviewable_applications(user, program)
     choices = [(a.pk, f"{a.person.name} · {a.community.name}") for a in candidates]
     form = NoticeForm(posted(request), choices=choices, initial={"days": program.notice_days})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            actor = Actor.from_request(request)
-            notice, status = submit(
-                form,
-                lambda: notice_publish(
-                    actor=actor,
-                    program=program,
-                    application_ids=data["application_ids"],
-                    starts_on=data["starts_on"],
-                    days=data["days"],
-                    title=data["title"],
-                ),
-            )
-            if notice is not None:
-                messages.success(request, _("Public notice published."))
-                return redirect("benefits:notice_detail", notice_id=notice.pk)
-    return render(
+    return form_page(
         request,
-        "benefits/notice_form.html",
-        {"form": form, "program": program, "count": len(choices)},
-        status=status,
+        form=form,
+        operation=lambda actor, data: notice_publish(
+            actor=actor,
+            program=program,
+            application_ids=data["application_ids"],
+            starts_on=data["starts_on"],
+            days=data["days"],
+            title=data["title"],
+        ),
+        success=_("Public notice published."),
+        next_url=lambda notice: reverse("benefits:notice_detail", kwargs={"notice_id": notice.pk}),
+        template="benefits/notice_form.html",
+        context={"program": program, "count": len(choices)},
     )
 
 

@@ -7,6 +7,7 @@ import io
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,11 +16,11 @@ from jisheng.benefits.exporting import disbursement_rows
 from jisheng.benefits.forms import BatchBuildForm, ExportForm, ReverseForm, SettleForm
 from jisheng.benefits.models import Payment, PaymentBatch
 from jisheng.benefits.services import payments
-from jisheng.benefits.views.common import page_of, posted, query_without_page, submit
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
 from jisheng.core.exports import csv_chunks, write_xlsx
 from jisheng.core.lookups import visible_or_404
+from jisheng.core.pages import page_of, posted, query_without_page, submit
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 
@@ -41,6 +42,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.REVIEW_BENEFITS)
 def batch_new(request: HttpRequest, code: str) -> HttpResponse:
+    """The build form; a valid one queues the build and goes to its progress page."""
     user = request_user(request)
     program = selectors.program_get(user, code)
     form = BatchBuildForm(posted(request))
@@ -49,21 +51,39 @@ def batch_new(request: HttpRequest, code: str) -> HttpResponse:
         status = 400
         if form.is_valid():
             actor = Actor.from_request(request)
-            batch, status = submit(
+            started, status = submit(
                 form,
-                lambda: payments.batch_build(
+                lambda: payments.batch_build_start(
                     actor=actor, program=program, period_key=form.cleaned_data["period"]
                 ),
             )
-            if batch is not None:
-                messages.success(request, _("Draft batch built."))
-                return redirect("benefits:batch_detail", batch_id=batch.pk)
+            if started is not None:
+                return redirect("benefits:batch_build", progress_id=started.pk)
     return render(
         request,
         "benefits/batch_form.html",
         {"form": form, "program": program},
         status=status,
     )
+
+
+# htmx stops polling when an answer has this status.
+_STOP_POLLING = 286
+
+
+@require_GET
+@require_capability(Capability.REVIEW_BENEFITS)
+def batch_build(request: HttpRequest, progress_id: int) -> HttpResponse:
+    """A build's progress, polled by the page itself; once built, on to the batch."""
+    build = selectors.batch_build_for(request_user(request), progress_id)
+    polled = bool(request.headers.get("HX-Request"))
+    if build.batch is not None:
+        messages.success(request, _("Draft batch built."))
+        target = reverse("benefits:batch_detail", args=[build.batch.pk])
+        return HttpResponse(headers={"HX-Redirect": target}) if polled else redirect(target)
+    template = "benefits/_batch_build.html" if polled else "benefits/batch_build.html"
+    status = _STOP_POLLING if polled and build.progress.finished else 200
+    return render(request, template, {"build": build, "progress": build.progress}, status=status)
 
 
 @require_GET

@@ -18,14 +18,14 @@ from jisheng.benefits.forms import DisabilityForm, ProgramForm
 from jisheng.benefits.models import Program
 from jisheng.benefits.services.applications import applications_create_for
 from jisheng.benefits.services.programs import EDITABLE_FIELDS, disability_record, program_save
-from jisheng.benefits.views.common import page_of, posted, query_without_page, submit
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
 from jisheng.core.lookups import visible_or_404
+from jisheng.core.pages import form_page, is_id_text, page_of, posted, query_without_page
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
-from jisheng.registry.selectors import person_detail
+from jisheng.registry.selectors import person_detail, persons_by_ids
 
 
 @require_GET
@@ -76,17 +76,6 @@ def program_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     program = selectors.program_get(user, code) if code else None
     initial = {field: getattr(program, field) for field in EDITABLE_FIELDS} if program else None
     form = ProgramForm(posted(request), initial=initial)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            actor = Actor.from_request(request)
-            saved, status = submit(
-                form, lambda: program_save(actor=actor, program=program, values=form.values())
-            )
-            if saved is not None:
-                messages.success(request, _("Program saved."))
-                return redirect("benefits:program_detail", code=saved.code)
     facts = [
         {
             "key": fact.key,
@@ -96,11 +85,16 @@ def program_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
         }
         for fact in FACTS.values()
     ]
-    return render(
+    return form_page(
         request,
-        "benefits/program_form.html",
-        {"form": form, "program": program, "facts": facts},
-        status=status,
+        form=form,
+        operation=lambda actor, _data: program_save(
+            actor=actor, program=program, values=form.values()
+        ),
+        success=_("Program saved."),
+        next_url=lambda saved: reverse("benefits:program_detail", kwargs={"code": saved.code}),
+        template="benefits/program_form.html",
+        context={"program": program, "facts": facts},
     )
 
 
@@ -136,8 +130,8 @@ def find_eligible(request: HttpRequest, code: str) -> HttpResponse:
 def apply_for_selected(request: HttpRequest, code: str) -> HttpResponse:
     user = request_user(request)
     program = selectors.program_get(user, code)
-    ids = [int(value) for value in request.POST.getlist("person_ids") if value.isdigit()]
-    persons = list(Person.objects.visible_to(user).filter(pk__in=ids))
+    ids = [int(value) for value in request.POST.getlist("person_ids") if is_id_text(value)]
+    persons = persons_by_ids(user=user, ids=ids)
     if not persons:
         raise JishengError(_("Choose at least one resident."))
     result = applications_create_for(

@@ -5,20 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jisheng.benefits import selectors_care as selectors
-from jisheng.benefits.forms_care import CampaignForm, DecideForm, ItemFilterForm
+from jisheng.benefits import selectors
+from jisheng.benefits.forms import CampaignForm, DecideForm, ItemFilterForm
 from jisheng.benefits.models import ReviewItem
+from jisheng.benefits.models.reverification import FLAG_KINDS
 from jisheng.benefits.services import reverification
-from jisheng.benefits.services.reverification import FLAG_KINDS
 from jisheng.core.actors import Actor, request_user
-from jisheng.core.errors import Forbidden, JishengError, NotFound
+from jisheng.core.pages import page_of, query_without_page, submit
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 
@@ -52,26 +51,27 @@ def _campaign_list_page(
 @require_GET
 @require_capability(Capability.VIEW_PERSONAL)
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    return _campaign_list_page(request, CampaignForm(programs=selectors.review_programs()))
+    return _campaign_list_page(
+        request, CampaignForm(programs=selectors.review_programs(request_user(request)))
+    )
 
 
 @require_POST
 @require_capability(Capability.REVIEW_BENEFITS)
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    form = CampaignForm(request.POST, programs=selectors.review_programs())
+    form = CampaignForm(request.POST, programs=selectors.review_programs(request_user(request)))
     if not form.is_valid():
         return _campaign_list_page(request, form, status=400)
-    try:
-        campaign = reverification.campaign_create(
+    campaign, status = submit(
+        form,
+        lambda: reverification.campaign_create(
             actor=Actor.from_request(request),
             program=form.cleaned_data["program"],
             year=form.cleaned_data["year"],
-        )
-    except (NotFound, Forbidden):
-        raise
-    except JishengError as exc:
-        form.add_error(None, str(exc.message))
-        return _campaign_list_page(request, form, status=exc.status)
+        ),
+    )
+    if campaign is None:
+        return _campaign_list_page(request, form, status=status)
     messages.success(request, _("Re-verification opened."))
     return redirect("benefits:campaign_detail", campaign_id=campaign.pk)
 
@@ -90,9 +90,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         else:
             status = 400
     items = selectors.campaign_items(user, campaign, flag=flag, decision=decision)
-    query = request.GET.copy()
-    query.pop("page", None)
-    page = Paginator(items, 100).get_page(request.GET.get("page"))
+    page = page_of(request, items, 100)
     page.object_list = _labelled(page.object_list)
     return render(
         request,
@@ -102,7 +100,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "progress": selectors.campaign_progress(user, campaign),
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "can_decide": user.has_capability(Capability.REVIEW_BENEFITS),
         },
         status=status,
@@ -129,17 +127,17 @@ def review_item_decide(request: HttpRequest, review_item_id: int) -> HttpRespons
     form = DecideForm(request.POST)
     error = ""
     if form.is_valid():
-        try:
-            reverification.review_item_decide(
+        decided, _status = submit(
+            form,
+            lambda: reverification.review_item_decide(
                 actor=Actor.from_request(request),
                 item=item,
                 decision=form.cleaned_data["decision"],
                 comment=form.cleaned_data["comment"],
-            )
-        except (NotFound, Forbidden):
-            raise
-        except JishengError as exc:
-            error = str(exc.message)
+            ),
+        )
+        if decided is None:
+            error = " ".join(str(problem) for problem in form.non_field_errors())
     else:
         error = _("Decide to confirm or to stop.")
     if request.headers.get("HX-Request"):

@@ -1,4 +1,4 @@
-"""Forms of visits, certifications and re-verification: shape only; services check the rules."""
+"""Forms of visits and certifications: shape only; services check the rules."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jisheng.benefits.models import Certification, Program, ReviewItem
-from jisheng.benefits.selectors_care import CertificationFilters, VisitFilters
-from jisheng.benefits.services.reverification import FLAG_KINDS
+from jisheng.benefits.care.selectors import CertificationFilters, VisitFilters
+from jisheng.benefits.models import Certification, Program
 from jisheng.core.models import OrgUnit
 
 
@@ -194,43 +193,3 @@ class VerifyForm(forms.Form):
         help_text=_("As printed on the certificate, e.g. JS-2026-7KQ4M2XA"),
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
     )
-
-
-# ------------------------------------------------------------------------------- re-verification
-
-
-class CampaignForm(forms.Form):
-    program = forms.ModelChoiceField(label=_("program"), queryset=Program.objects.none())
-    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
-
-    def __init__(self, *args: Any, programs: QuerySet[Program], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["program"].queryset = programs  # type: ignore[attr-defined]
-        self.fields["year"].initial = timezone.localdate().year
-
-
-def flag_choices() -> list[tuple[str, Any]]:
-    return [
-        ("", _("All")),
-        ("flagged", _("With flags")),
-        ("unflagged", _("Without flags")),
-        *FLAG_KINDS.items(),
-    ]
-
-
-class ItemFilterForm(forms.Form):
-    flag = forms.ChoiceField(label=_("flag"), choices=flag_choices, required=False)
-    decision = forms.ChoiceField(
-        label=_("decision"), choices=[("", _("All")), *ReviewItem.Decision.choices], required=False
-    )
-
-
-class DecideForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("decision"),
-        choices=[
-            (ReviewItem.Decision.CONFIRM, _("Confirm")),
-            (ReviewItem.Decision.STOP, _("Stop")),
-        ],
-    )
-    comment = forms.CharField(label=_("comment"), max_length=300, required=False)

@@ -1,4 +1,4 @@
-"""Reads of visits, certifications and re-verification campaigns, always through scope."""
+"""Reads of visits and certifications, always through scope."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, BinaryIO
 
 from django.db import models, transaction
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,22 +16,18 @@ from django.utils.translation import gettext_lazy
 from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
+from jisheng.benefits.care.numbers import NUMBER_PATTERN, certification_number_normalize
 from jisheng.benefits.models import (
     BenefitKind,
     Category,
     Certification,
     Program,
-    ReviewCampaign,
-    ReviewItem,
     Visit,
     VisitPhoto,
 )
-from jisheng.benefits.services.care import NUMBER_PATTERN, certification_number_normalize
-from jisheng.benefits.services.reverification import FLAG_KINDS
 from jisheng.core.actors import Actor
-from jisheng.core.errors import NotFound
-from jisheng.core.exports import safe_cell
-from jisheng.core.models import OrgUnit
+from jisheng.core.exports import write_xlsx
+from jisheng.core.lookups import visible_or_404
 from jisheng.registry.models import Household, HouseholdMember, Person, ResidentStatus
 from jisheng.registry.selectors import person_by_id_number
 
@@ -47,57 +43,31 @@ def _yuan(value: object) -> Decimal:
 # ------------------------------------------------------------------------------- choices
 
 
-def relief_programs(*, include_ended: bool = False) -> QuerySet[Program]:
-    """Programs a visit can be recorded under (relief programs); ended ones only for lists."""
-    programs = Program.objects.filter(category=Category.RELIEF)
+def relief_programs(user: User, *, include_ended: bool = False) -> QuerySet[Program]:
+    """Relief programs in scope a visit can be recorded under; ended ones only for lists."""
+    programs = Program.objects.visible_to(user).filter(category=Category.RELIEF)
     return programs if include_ended else programs.exclude(status=Program.Status.ENDED)
 
 
-def certification_programs(*, include_ended: bool = False) -> QuerySet[Program]:
-    """Programs that issue certificates (service programs); ended ones only for lists."""
-    programs = Program.objects.filter(benefit_kind=BenefitKind.SERVICE)
+def certification_programs(user: User, *, include_ended: bool = False) -> QuerySet[Program]:
+    """Service programs in scope that issue certificates; ended ones only for lists."""
+    programs = Program.objects.visible_to(user).filter(benefit_kind=BenefitKind.SERVICE)
     return programs if include_ended else programs.exclude(status=Program.Status.ENDED)
-
-
-def review_programs() -> QuerySet[Program]:
-    """Programs a re-verification can be opened for: those that have not ended."""
-    return Program.objects.exclude(status=Program.Status.ENDED)
-
-
-def program_or_404(program_id: int) -> Program:
-    program = Program.objects.filter(pk=program_id).first()
-    if program is None:
-        raise NotFound()
-    return program
-
-
-def household_or_404(user: User, household_id: int) -> Household:
-    household = Household.objects.visible_to(user).filter(pk=household_id).first()
-    if household is None:
-        raise NotFound()
-    return household
-
-
-def community_choices(user: User) -> QuerySet[OrgUnit]:
-    return OrgUnit.objects.visible_to(user).filter(
-        kind__in=[OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.VILLAGE]
-    )
 
 
 def resident_for(user: User, *, person_id: int | None = None, id_number: str = "") -> Person:
     """The resident a form names, by record (from a link) or by ID number, inside scope."""
     persons = Person.objects.visible_to(user).exclude(status=ResidentStatus.VOIDED)
     if person_id is not None:
-        found = persons.filter(pk=person_id).first()
-        if found is None:
-            raise NotFound()
-        return found
+        return visible_or_404(persons, user=user, pk=person_id)
     return person_by_id_number(user=user, id_number=id_number.strip())
 
 
-def current_household(person: Person) -> Household | None:
+def current_household(user: User, person: Person) -> Household | None:
+    """The household the resident lives in now, if it lies in the user's scope."""
     membership = (
-        HouseholdMember.objects.filter(person=person, end_date__isnull=True)
+        HouseholdMember.objects.visible_to(user)
+        .filter(person=person, end_date__isnull=True)
         .select_related("household")
         .first()
     )
@@ -161,29 +131,25 @@ def visit_totals(visits: QuerySet[Visit]) -> VisitTotals:
 
 def visit_detail(*, actor: Actor, visit_id: int) -> Visit:
     """One visit in scope; the view is audited before it is returned."""
-    visit = (
-        Visit.objects.visible_to(actor.user)
-        .select_related("program", "community", "person", "household", "recorded_by")
-        .defer(*_PERSON_SECRETS)
-        .filter(pk=visit_id)
-        .first()
+    visit = visible_or_404(
+        Visit.objects.select_related(
+            "program", "community", "person", "household", "recorded_by"
+        ).defer(*_PERSON_SECRETS),
+        user=actor.user,
+        pk=visit_id,
     )
-    if visit is None:
-        raise NotFound()
     with transaction.atomic():
         audit.record(action=Action.VIEW, actor=actor, obj=visit)
     return visit
 
 
-def visit_photos(visit: Visit) -> QuerySet[VisitPhoto]:
-    return visit.photos.order_by("uploaded_at", "pk")
+def visit_photos(user: User, visit: Visit) -> QuerySet[VisitPhoto]:
+    return VisitPhoto.objects.visible_to(user).filter(visit=visit).order_by("uploaded_at", "pk")
 
 
 def visit_photo_for(*, actor: Actor, photo_id: int) -> VisitPhoto:
     """A photo whose visit lies in the actor's scope (photos have no public address)."""
-    photo = VisitPhoto.objects.visible_to(actor.user).filter(pk=photo_id).first()
-    if photo is None:
-        raise NotFound()
+    photo = visible_or_404(VisitPhoto, user=actor.user, pk=photo_id)
     with transaction.atomic():
         audit.record(action=Action.VIEW, actor=actor, obj=photo)
     return photo
@@ -284,31 +250,29 @@ _EXPORT_COLUMNS = (
 
 def visit_export_xlsx(*, actor: Actor, filters: VisitFilters, destination: BinaryIO) -> int:
     """Write the filtered visits as .xlsx (masked ID numbers, formula-safe cells); audited."""
-    from openpyxl import Workbook  # type: ignore[import-untyped, unused-ignore]
-
     visits = visit_list(actor.user, filters)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(_("Visits"))[:31])
-    sheet.append([str(column) for column in _EXPORT_COLUMNS])
-    count = 0
-    for visit in visits.iterator(chunk_size=2000):
-        sheet.append(
-            [
-                visit.date,
-                safe_cell(visit.program.name),
-                safe_cell(visit.community.name),
-                safe_cell(visit.person.name),
-                safe_cell(visit.person.id_number_masked),
-                safe_cell(visit.household or ""),
-                safe_cell(visit.visitors),
-                safe_cell(visit.given),
-                visit.cost,
-                visit.photo_count,  # type: ignore[attr-defined]
-                safe_cell(visit.note),
-            ]
-        )
-        count += 1
-    workbook.save(destination)
+    rows = (
+        [
+            visit.date,
+            visit.program.name,
+            visit.community.name,
+            visit.person.name,
+            visit.person.id_number_masked,
+            str(visit.household or ""),
+            visit.visitors,
+            visit.given,
+            visit.cost,
+            visit.photo_count,  # type: ignore[attr-defined]
+            visit.note,
+        ]
+        for visit in visits.iterator(chunk_size=2000)
+    )
+    count = write_xlsx(
+        destination,
+        [str(column) for column in _EXPORT_COLUMNS],
+        rows,
+        title=str(_("Visits"))[:31],
+    )
     detail = {key: value for key, value in vars(filters).items() if value is not None}
     with transaction.atomic():
         audit.record(
@@ -357,14 +321,12 @@ def certification_detail(
     *, actor: Actor, certification_id: int, printing: bool = False
 ) -> Certification:
     """One certificate in scope. The printed form shows the full ID number; both are audited."""
-    certifications = Certification.objects.visible_to(actor.user).select_related(
+    certifications = Certification.objects.select_related(
         "program", "community", "community__parent", "person", "issued_by"
     )
     if not printing:
         certifications = certifications.defer(*_PERSON_SECRETS)
-    certification = certifications.filter(pk=certification_id).first()
-    if certification is None:
-        raise NotFound()
+    certification = visible_or_404(certifications, user=actor.user, pk=certification_id)
     with transaction.atomic():
         audit.record(
             action=Action.VIEW,
@@ -409,130 +371,3 @@ def certification_verify(*, actor: Actor, number: str) -> Verification:
             detail={"verify": result},
         )
     return Verification(number=normalized, result=result, certification=certification)
-
-
-# ------------------------------------------------------------------------------- re-verification
-
-
-def campaign_list(user: User) -> QuerySet[ReviewCampaign]:
-    """Campaigns in scope with their progress counts."""
-    return (
-        ReviewCampaign.objects.visible_to(user)
-        .select_related("program", "org_unit", "created_by")
-        .annotate(
-            total=Count("items"),
-            decided=Count("items", filter=~Q(items__decision=ReviewItem.Decision.PENDING)),
-            stopped=Count("items", filter=Q(items__decision=ReviewItem.Decision.STOP)),
-        )
-        .order_by("-year", "program__name", "-pk")
-    )
-
-
-def campaign_detail(user: User, campaign_id: int) -> ReviewCampaign:
-    campaign = campaign_list(user).filter(pk=campaign_id).first()
-    if campaign is None:
-        raise NotFound()
-    return campaign
-
-
-@dataclass(frozen=True)
-class CampaignProgress:
-    total: int
-    decided: int
-    flagged: int
-    confirmed: int
-    stopped: int
-
-    @property
-    def pending(self) -> int:
-        return self.total - self.decided
-
-    @property
-    def percent(self) -> int:
-        return 100 if not self.total else self.decided * 100 // self.total
-
-
-def _flagged() -> Q:
-    return Q(flags__0__kind__isnull=False)
-
-
-def _has_flag(kind: str) -> Q:
-    condition = Q()
-    for position in range(len(FLAG_KINDS)):
-        condition |= Q(**{f"flags__{position}__kind": kind})
-    return condition
-
-
-def campaign_progress(user: User, campaign: ReviewCampaign) -> CampaignProgress:
-    counts = (
-        ReviewItem.objects.visible_to(user)
-        .filter(campaign=campaign)
-        .aggregate(
-            total=Count("pk"),
-            decided=Count("pk", filter=~Q(decision=ReviewItem.Decision.PENDING)),
-            flagged=Count("pk", filter=_flagged()),
-            confirmed=Count("pk", filter=Q(decision=ReviewItem.Decision.CONFIRM)),
-            stopped=Count("pk", filter=Q(decision=ReviewItem.Decision.STOP)),
-        )
-    )
-    return CampaignProgress(**counts)
-
-
-FLAG_FILTERS = ("flagged", "unflagged", *FLAG_KINDS)
-
-
-def campaign_items(
-    user: User, campaign: ReviewCampaign, *, flag: str = "", decision: str = ""
-) -> QuerySet[ReviewItem]:
-    """Items of a campaign in scope: flagged ones first, then by community and name.
-
-    ``flag``: "flagged", "unflagged" or one flag kind; ``decision``: pending/confirm/stop.
-    """
-    items = (
-        ReviewItem.objects.visible_to(user)
-        .filter(campaign=campaign)
-        .select_related("community", "entitlement__person", "entitlement__payee", "decided_by")
-        .defer(
-            "entitlement__person__id_number",
-            "entitlement__person__phone",
-            "entitlement__payee__id_number",
-            "entitlement__payee__phone",
-        )
-    )
-    if flag == "flagged":
-        items = items.filter(_flagged())
-    elif flag == "unflagged":
-        items = items.exclude(_flagged())
-    elif flag in FLAG_KINDS:
-        items = items.filter(_has_flag(flag))
-    if decision:
-        items = items.filter(decision=decision)
-    flagged_first = Case(
-        When(_flagged(), then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
-    return items.alias(flagged_first=flagged_first).order_by(
-        "flagged_first", "community__code", "entitlement__person__name", "pk"
-    )
-
-
-def review_item_for(user: User, review_item_id: int) -> ReviewItem:
-    item = (
-        ReviewItem.objects.visible_to(user)
-        .select_related("campaign", "community", "entitlement__person", "entitlement__payee")
-        .defer(
-            "entitlement__person__id_number",
-            "entitlement__person__phone",
-            "entitlement__payee__id_number",
-            "entitlement__payee__phone",
-        )
-        .filter(pk=review_item_id)
-        .first()
-    )
-    if item is None:
-        raise NotFound()
-    return item
-
-
-def pending_review_count(user: User) -> int:
-    """Items still to decide in the user's campaigns (for a home-page worklist)."""
-    return ReviewItem.objects.visible_to(user).filter(decision=ReviewItem.Decision.PENDING).count()

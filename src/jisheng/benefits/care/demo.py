@@ -11,8 +11,8 @@ import random
 from decimal import Decimal
 
 from jisheng.accounts.models import User
+from jisheng.benefits.care.numbers import certification_number_new
 from jisheng.benefits.models import Certification, Program, Visit
-from jisheng.benefits.services.care import certification_number_new
 from jisheng.core.models import OrgUnit
 from jisheng.registry.models import Household, Person, ResidentStatus
 

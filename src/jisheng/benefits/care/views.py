@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import mimetypes
 import tempfile
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jisheng.accounts.models import User
-from jisheng.benefits import selectors_care as selectors
-from jisheng.benefits.forms_care import (
+from jisheng.benefits.care import selectors, services
+from jisheng.benefits.care.forms import (
     CertificationFilterForm,
     CertificationForm,
     PhotoForm,
@@ -27,34 +26,23 @@ from jisheng.benefits.forms_care import (
     VisitForm,
 )
 from jisheng.benefits.models import Certification, Visit
-from jisheng.benefits.services import care
 from jisheng.core.actors import Actor, request_user
-from jisheng.core.errors import Forbidden, JishengError, NotFound
+from jisheng.core.errors import JishengError, NotFound
+from jisheng.core.lookups import community_choices
+from jisheng.core.pages import (
+    form_page,
+    is_id_text,
+    page_of,
+    posted,
+    query_without_page,
+    submit,
+)
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PRINT_LIMIT = 5000
-
-
-def _submit[T](form: forms.Form, operation: Callable[[], T]) -> tuple[T | None, int]:
-    """Call one service. A refusal goes onto the form; 404 and 403 stay error pages."""
-    try:
-        return operation(), 200
-    except (NotFound, Forbidden):
-        raise
-    except JishengError as exc:
-        form.add_error(None, str(exc.message))
-        return None, exc.status
-
-
-def _user_with(request: HttpRequest, capability: Capability) -> User:
-    """The signed-in user, if their roles give the capability (for views that stream files)."""
-    user = request_user(request)
-    if not user.has_capability(capability):
-        raise Forbidden()
-    return user
 
 
 def _resident(user: User, form: forms.Form) -> Person:
@@ -65,7 +53,7 @@ def _resident(user: User, form: forms.Form) -> Person:
 def _preset_resident(request: HttpRequest, user: User) -> Person | None:
     """The resident a "record for this resident" link names (``?person=``), inside scope."""
     raw = request.POST.get("person") or request.GET.get("person") or ""
-    if not raw.isdigit():
+    if not is_id_text(raw):
         return None
     return selectors.resident_for(user, person_id=int(raw))
 
@@ -76,8 +64,8 @@ def _preset_resident(request: HttpRequest, user: User) -> Person | None:
 def _visit_filter_form(request: HttpRequest, user: User) -> VisitFilterForm:
     return VisitFilterForm(
         request.GET or None,
-        programs=selectors.relief_programs(include_ended=True),
-        communities=selectors.community_choices(user),
+        programs=selectors.relief_programs(user, include_ended=True),
+        communities=community_choices(user),
         years=selectors.visit_years(user),
     )
 
@@ -87,11 +75,9 @@ def _visit_filter_form(request: HttpRequest, user: User) -> VisitFilterForm:
 def visit_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = _visit_filter_form(request, user)
-    query = request.GET.copy()
-    query.pop("page", None)
     context: dict[str, Any] = {
         "form": form,
-        "query": query.urlencode(),
+        "query": query_without_page(request),
         "can_record": user.has_capability(Capability.APPLY_BENEFITS),
     }
     if form.is_bound and not form.is_valid():
@@ -100,7 +86,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     visits = selectors.visit_list(user, filters)
     selectors.list_view_record(actor=Actor.from_request(request), model=Visit, filters=filters)
     context.update(
-        page=Paginator(visits, 50).get_page(request.GET.get("page")),
+        page=page_of(request, visits),
         totals=selectors.visit_totals(visits),
         by_community=selectors.visit_totals_by_community(visits),
     )
@@ -135,8 +121,9 @@ def visit_print(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@require_capability(Capability.VIEW_PERSONAL)
 def visit_export(request: HttpRequest) -> HttpResponseBase:
-    user = _user_with(request, Capability.VIEW_PERSONAL)
+    user = request_user(request)
     form = _visit_filter_form(request, user)
     if form.is_bound and not form.is_valid():
         raise JishengError(_("The filters are not valid."))
@@ -162,43 +149,35 @@ def visit_create(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     preset = _preset_resident(request, user)
     form = VisitForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         request.FILES if request.method == "POST" else None,
         initial={"person": preset.pk if preset else None},
-        programs=selectors.relief_programs(),
+        programs=selectors.relief_programs(user),
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
 
-            def record() -> Visit:
-                person = _resident(user, form)
-                return care.visit_record(
-                    actor=Actor.from_request(request),
-                    program=data["program"],
-                    person=person,
-                    household=selectors.current_household(person)
-                    if data["with_household"]
-                    else None,
-                    date=data["date"],
-                    visitors=data["visitors"],
-                    given=data["given"],
-                    cost=data["cost"],
-                    note=data["note"],
-                    photos=data["photos"],
-                )
+    def record(actor: Actor, data: dict[str, Any]) -> Visit:
+        person = _resident(user, form)
+        return services.visit_record(
+            actor=actor,
+            program=data["program"],
+            person=person,
+            household=selectors.current_household(user, person) if data["with_household"] else None,
+            date=data["date"],
+            visitors=data["visitors"],
+            given=data["given"],
+            cost=data["cost"],
+            note=data["note"],
+            photos=data["photos"],
+        )
 
-            visit, status = _submit(form, record)
-            if visit is not None:
-                messages.success(request, _("Visit recorded."))
-                return redirect("benefits:visit_detail", visit_id=visit.pk)
-    return render(
+    return form_page(
         request,
-        "benefits/care/visit_form.html",
-        {"form": form, "preset": preset},
-        status=status,
+        form=form,
+        operation=record,
+        success=_("Visit recorded."),
+        next_url=lambda visit: reverse("benefits:visit_detail", kwargs={"visit_id": visit.pk}),
+        template="benefits/care/visit_form.html",
+        context={"preset": preset},
     )
 
 
@@ -211,7 +190,7 @@ def _visit_page(
         "benefits/care/visit_detail.html",
         {
             "visit": visit,
-            "photos": selectors.visit_photos(visit),
+            "photos": selectors.visit_photos(user, visit),
             "photo_form": photo_form,
             "can_record": user.has_capability(Capability.APPLY_BENEFITS),
         },
@@ -233,9 +212,9 @@ def visit_photo_add(request: HttpRequest, visit_id: int) -> HttpResponse:
     form = PhotoForm(request.POST, request.FILES)
     status = 400
     if form.is_valid():
-        photos, status = _submit(
+        photos, status = submit(
             form,
-            lambda: care.visit_photos_attach(
+            lambda: services.visit_photos_attach(
                 actor=Actor.from_request(request), visit=visit, uploads=form.cleaned_data["photos"]
             ),
         )
@@ -246,9 +225,9 @@ def visit_photo_add(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 
 @require_GET
+@require_capability(Capability.VIEW_PERSONAL)
 def visit_photo(request: HttpRequest, visit_photo_id: int) -> HttpResponseBase:
     """The photo's bytes, only to users whose scope holds its visit; never cached."""
-    _user_with(request, Capability.VIEW_PERSONAL)
     photo = selectors.visit_photo_for(actor=Actor.from_request(request), photo_id=visit_photo_id)
     content_type = mimetypes.guess_type(photo.file.name or "")[0] or "application/octet-stream"
     try:
@@ -270,14 +249,12 @@ def certification_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = CertificationFilterForm(
         request.GET or None,
-        programs=selectors.certification_programs(include_ended=True),
-        communities=selectors.community_choices(user),
+        programs=selectors.certification_programs(user, include_ended=True),
+        communities=community_choices(user),
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     context: dict[str, Any] = {
         "form": form,
-        "query": query.urlencode(),
+        "query": query_without_page(request),
         "can_issue": user.has_capability(Capability.APPLY_BENEFITS),
     }
     if form.is_bound and not form.is_valid():
@@ -287,7 +264,7 @@ def certification_list(request: HttpRequest) -> HttpResponse:
         actor=Actor.from_request(request), model=Certification, filters=filters
     )
     certifications = selectors.certification_list(user, filters)
-    context["page"] = Paginator(certifications, 50).get_page(request.GET.get("page"))
+    context["page"] = page_of(request, certifications)
     return render(request, "benefits/care/certification_list.html", context)
 
 
@@ -297,18 +274,18 @@ def certification_create(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     preset = _preset_resident(request, user)
     form = CertificationForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial={"person": preset.pk if preset else None},
-        programs=selectors.certification_programs(),
+        programs=selectors.certification_programs(user),
     )
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            certification, status = _submit(
+            certification, status = submit(
                 form,
-                lambda: care.certification_issue(
+                lambda: services.certification_issue(
                     actor=Actor.from_request(request),
                     program=data["program"],
                     person=_resident(user, form),
@@ -382,9 +359,9 @@ def certification_revoke(request: HttpRequest, certification_id: int) -> HttpRes
     form = RevokeForm(request.POST)
     status = 400
     if form.is_valid():
-        revoked, status = _submit(
+        revoked, status = submit(
             form,
-            lambda: care.certification_revoke(
+            lambda: services.certification_revoke(
                 actor=Actor.from_request(request),
                 certification=certification,
                 reason=form.cleaned_data["reason"],

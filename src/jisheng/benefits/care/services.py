@@ -7,9 +7,7 @@ number that staff can check later. Every write is scoped, checked and audited he
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
-import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
@@ -21,6 +19,9 @@ from django.utils.translation import gettext as _
 
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
+from jisheng.benefits.care.numbers import (
+    certification_number_new,
+)
 from jisheng.benefits.eligibility import explain
 from jisheng.benefits.models import (
     BenefitKind,
@@ -32,30 +33,20 @@ from jisheng.benefits.models import (
 )
 from jisheng.benefits.uploads import IMAGE_SUFFIXES, check_upload
 from jisheng.core.actors import Actor
-from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from jisheng.core.errors import Conflict, JishengError
+from jisheng.core.lookups import locked_or_404, visible_or_404
+from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 from jisheng.registry.models import Household, HouseholdMember, Person, ResidentStatus
 
 MAX_PHOTOS_PER_VISIT = 20
 MAX_COST = Decimal("9999999999.99")
 
-# Digits and capitals that cannot be mistaken for each other when read aloud or copied by
-# hand: no 0/O, 1/I/L, and no U (Crockford's choice); 30 symbols, 8 of them ≈ 39 bits.
-NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-NUMBER_LENGTH = 8
-NUMBER_PATTERN = re.compile(rf"JS-\d{{4}}-[{NUMBER_ALPHABET}]{{{NUMBER_LENGTH}}}")
 _NUMBER_ATTEMPTS = 5
 
 
-def _require(actor: Actor, capability: Capability) -> None:
-    if not actor.user.has_capability(capability):
-        raise Forbidden()
-
-
 def _visible_person(actor: Actor, person: Person) -> Person:
-    found = Person.objects.visible_to(actor.user).filter(pk=person.pk).first()
-    if found is None:
-        raise NotFound()
+    found = visible_or_404(Person, user=actor.user, pk=person.pk)
     if found.status == ResidentStatus.VOIDED:
         raise Conflict(_("This record was voided."), code="voided")
     return found
@@ -88,9 +79,7 @@ def _check_relief_program(program: Program, date: dt.date) -> None:
 
 
 def _check_household(actor: Actor, person: Person, household: Household) -> Household:
-    found = Household.objects.visible_to(actor.user).filter(pk=household.pk).first()
-    if found is None:
-        raise NotFound()
+    found = visible_or_404(Household, user=actor.user, pk=household.pk)
     if not HouseholdMember.objects.filter(household=found, person=person).exists():
         raise JishengError(_("%(name)s is not a member of this household.") % {"name": person.name})
     return found
@@ -134,7 +123,7 @@ def visit_record(
     The visit belongs to the resident's community; whoever may take benefit applications
     there may record it. Refused as a whole when any photo is refused.
     """
-    _require(actor, Capability.APPLY_BENEFITS)
+    require(actor, Capability.APPLY_BENEFITS)
     person = _visible_person(actor, person)
     today = today or timezone.localdate()
     if date > today:
@@ -169,10 +158,8 @@ def visit_photos_attach(
     *, actor: Actor, visit: Visit, uploads: Sequence[UploadedFile[bytes]]
 ) -> list[VisitPhoto]:
     """Attach photos (JPEG or PNG, at most 10 MB each) to a visit in the actor's scope."""
-    _require(actor, Capability.APPLY_BENEFITS)
-    locked = Visit.objects.visible_to(actor.user).select_for_update().filter(pk=visit.pk).first()
-    if locked is None:
-        raise NotFound()
+    require(actor, Capability.APPLY_BENEFITS)
+    locked = locked_or_404(Visit, user=actor.user, pk=visit.pk)
     if not uploads:
         raise JishengError(_("Choose at least one photo."))
     photos = _save_photos(locked, uploads)
@@ -182,20 +169,6 @@ def visit_photos_attach(
 
 
 # ------------------------------------------------------------------------------- certifications
-
-
-def certification_number_new(year: int) -> str:
-    """A fresh verification number: ``JS-<year>-`` and 8 unambiguous symbols from ``secrets``."""
-    body = "".join(secrets.choice(NUMBER_ALPHABET) for _index in range(NUMBER_LENGTH))
-    return f"JS-{year:04d}-{body}"
-
-
-def certification_number_normalize(text: str) -> str:
-    """What a person typed, in the stored form: full-width, case, spaces and dashes forgiven."""
-    raw = unicodedata.normalize("NFKC", text).upper().strip()
-    compact = re.sub(r"[^0-9A-Z]", "", raw)
-    match = re.fullmatch(rf"JS(\d{{4}})([0-9A-Z]{{{NUMBER_LENGTH}}})", compact)
-    return f"JS-{match[1]}-{match[2]}" if match else raw[:32]
 
 
 @transaction.atomic
@@ -209,7 +182,7 @@ def certification_issue(
     issued_on: dt.date | None = None,
 ) -> Certification:
     """Issue a certificate under a service program to a resident who meets its rule."""
-    _require(actor, Capability.APPLY_BENEFITS)
+    require(actor, Capability.APPLY_BENEFITS)
     person = _visible_person(actor, person)
     today = timezone.localdate()
     issued_on = issued_on or today
@@ -263,15 +236,8 @@ def certification_revoke(
     *, actor: Actor, certification: Certification, reason: str
 ) -> Certification:
     """Revoke a valid certificate with a reason; verification then answers "revoked"."""
-    _require(actor, Capability.APPLY_BENEFITS)
-    locked = (
-        Certification.objects.visible_to(actor.user)
-        .select_for_update()
-        .filter(pk=certification.pk)
-        .first()
-    )
-    if locked is None:
-        raise NotFound()
+    require(actor, Capability.APPLY_BENEFITS)
+    locked = locked_or_404(Certification, user=actor.user, pk=certification.pk)
     if locked.status == Certification.Status.REVOKED:
         raise Conflict(_("This certificate has already been revoked."))
     reason = reason.strip()

@@ -1,0 +1,34 @@
+"""Background work of benefits: building payment batches."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+
+@task()
+def batch_build_task(
+    *,
+    progress_id: int,
+    actor_id: int,
+    ip: str | None,
+    program_id: int,
+    period_key: str,
+    today: str,
+    language: str | None = None,
+) -> int:
+    """Build a queued batch; its progress, the link to the batch or the refusal are kept by
+    the service."""
+    from jisheng.benefits.services.payments import batch_build_run  # the service queues this
+
+    built = batch_build_run(
+        progress_id=progress_id,
+        actor_id=actor_id,
+        ip=ip,
+        program_id=program_id,
+        period_key=period_key,
+        today=today,
+        language=language,
+    )
+    if built is None:
+        raise RuntimeError(f"payment batch build {progress_id} was refused")
+    return built.pk
