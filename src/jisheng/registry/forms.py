@@ -19,6 +19,7 @@ from jisheng.registry.models import (
     Sex,
 )
 from jisheng.registry.selectors import PersonFilters
+from jisheng.registry.services.events import CORRECTABLE_FIELDS
 from jisheng.registry.services.persons import PersonData
 
 # GB 3304 codes and names, in the standard's order (01–56, then 97 and 98).
@@ -320,18 +321,7 @@ class DivorceForm(forms.Form):
 class CorrectionForm(forms.Form):
     """Correct wrongly entered facts: only the fields that differ from the record are sent."""
 
-    FACTS = (
-        "name",
-        "sex",
-        "birth_date",
-        "id_number",
-        "phone",
-        "ethnicity",
-        "hukou_type",
-        "hukou_division",
-        "address",
-        "is_floating",
-    )
+    FACTS = CORRECTABLE_FIELDS  # the service's list: a field it accepts is a field shown
 
     name = forms.CharField(label=_("Name"), max_length=50)
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect)
