@@ -16,13 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jisheng.accounts.models import User
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
 from jisheng.core.exports import csv_response, xlsx_response
 from jisheng.core.lookups import community_choices
 from jisheng.core.models import OrgUnit
-from jisheng.core.permissions import require, require_capability
+from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 from jisheng.registry import exporting
 from jisheng.registry.forms import PersonFilterForm
@@ -58,13 +57,6 @@ class PersonImportForm(forms.Form):
             field.empty_label = None  # type: ignore[attr-defined]
 
 
-def _user_with(request: HttpRequest, capability: Capability) -> User:
-    """The signed-in user, if their roles give the capability (for views that stream files)."""
-    user = request_user(request)
-    require(user, capability)
-    return user
-
-
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.EDIT_REGISTRY)
 def person_import_new(request: HttpRequest) -> HttpResponse:
@@ -98,8 +90,8 @@ def person_import_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@require_capability(Capability.EDIT_REGISTRY)
 def person_import_template(request: HttpRequest) -> HttpResponseBase:
-    _user_with(request, Capability.EDIT_REGISTRY)
     return xlsx_response(files.write_template, filename=TEMPLATE_FILE_NAME)
 
 
@@ -126,8 +118,8 @@ def person_import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
 
 
 @require_GET
+@require_capability(Capability.EDIT_REGISTRY)
 def person_import_bad_rows(request: HttpRequest, import_id: int) -> HttpResponseBase:
-    _user_with(request, Capability.EDIT_REGISTRY)
     actor = Actor.from_request(request)
     return xlsx_response(
         lambda handle: imports.person_import_bad_rows(
@@ -151,8 +143,8 @@ def _export_name(extension: str) -> str:
 
 
 @require_GET
+@require_capability(Capability.VIEW_PERSONAL)
 def person_export_xlsx(request: HttpRequest) -> HttpResponseBase:
-    _user_with(request, Capability.VIEW_PERSONAL)
     rows = exporting.person_export(
         actor=Actor.from_request(request), filters=_person_filters(request), file_format="xlsx"
     )
@@ -162,8 +154,8 @@ def person_export_xlsx(request: HttpRequest) -> HttpResponseBase:
 
 
 @require_GET
+@require_capability(Capability.VIEW_PERSONAL)
 def person_export_csv(request: HttpRequest) -> HttpResponseBase:
-    _user_with(request, Capability.VIEW_PERSONAL)
     rows = exporting.person_export(
         actor=Actor.from_request(request), filters=_person_filters(request), file_format="csv"
     )
