@@ -4,29 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from jisheng.contraceptives.models import DistributionPoint, Lot, StockThreshold
-from jisheng.contraceptives.selectors.alerts import add_months, stock_alerts
+from jisheng.contraceptives.selectors.alerts import stock_alerts
 from jisheng.contraceptives.services import moves
+from jisheng.core.dates import add_months
 from jisheng.core.roles import Role
 
 
 def alerts_of(point, today):
     return stock_alerts(DistributionPoint.objects.filter(pk=point.pk), today=today)
-
-
-@pytest.mark.parametrize(
-    ("day", "months", "expected"),
-    [
-        (dt.date(2026, 1, 15), 6, dt.date(2026, 7, 15)),
-        (dt.date(2026, 8, 31), 6, dt.date(2027, 2, 28)),
-        (dt.date(2027, 8, 31), 6, dt.date(2028, 2, 29)),
-        (dt.date(2026, 12, 1), 1, dt.date(2027, 1, 1)),
-    ],
-)
-def test_add_months_keeps_the_day_or_takes_the_months_last(day, months, expected) -> None:
-    assert add_months(day, months) == expected
 
 
 def _lot_expiring(point, receive, today, expiry: dt.date) -> Lot:

@@ -16,6 +16,7 @@ from jisheng.core.actors import Actor
 from jisheng.core.models import TaskProgress
 from jisheng.core.roles import Role
 from jisheng.registry.imports import limits
+from jisheng.registry.imports import selectors as import_selectors
 from jisheng.registry.imports import services as imports
 from jisheng.registry.models import LifeEvent, Person, PersonImport
 from support.import_files import csv_bytes, resident_rows, upload
@@ -99,7 +100,7 @@ def test_background_errors_are_reported_like_inline_ones(
 
     person_import.refresh_from_db()
     assert person_import.state == State.INVALID
-    assert [entry["row"] for entry in imports.listed_error_rows(person_import)] == [16]
+    assert [entry["row"] for entry in import_selectors.listed_error_rows(person_import)] == [16]
     assert not Person.objects.exists()
     progress = TaskProgress.objects.get(pk=person_import.progress_id)
     assert progress.finished

@@ -20,6 +20,7 @@ from jisheng.audit.models import AuditEvent
 from jisheng.core.actors import Actor
 from jisheng.core.roles import Role
 from jisheng.registry.imports import checking, limits, loading
+from jisheng.registry.imports import selectors as import_selectors
 from jisheng.registry.imports import services as imports
 from jisheng.registry.models import DuplicateFlag, LifeEvent, Person, PersonImport
 from support.import_files import csv_bytes, resident_row, resident_rows, upload
@@ -86,7 +87,7 @@ def test_an_error_in_a_late_row_rolls_back_what_was_already_loaded(run) -> None:
     result = run(csv_bytes(rows))
 
     assert result.state == State.INVALID
-    assert [entry["row"] for entry in imports.listed_error_rows(result)] == [47]
+    assert [entry["row"] for entry in import_selectors.listed_error_rows(result)] == [47]
     assert not Person.objects.exists()
     assert not LifeEvent.objects.exists()
     assert not DuplicateFlag.objects.exists()

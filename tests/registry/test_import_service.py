@@ -17,6 +17,7 @@ from jisheng.core.errors import Forbidden, NotFound
 from jisheng.core.idnumber import mask_id_number
 from jisheng.core.roles import Role
 from jisheng.registry.imports import checking, files, limits
+from jisheng.registry.imports import selectors as import_selectors
 from jisheng.registry.imports import services as imports
 from jisheng.registry.imports.files import TEMPLATE_HEADERS, ImportFileError
 from jisheng.registry.models import (
@@ -174,7 +175,7 @@ def test_one_bad_row_and_nothing_is_imported(org, worker) -> None:
     assert result.state == State.INVALID
     assert list(problems_of(result)) == [8]
     assert (result.total_rows, result.created_count) == (10, 0)
-    assert imports.error_count(result) == 1
+    assert import_selectors.error_count(result) == 1
     assert not Person.objects.exists()
     assert not LifeEvent.objects.exists()
     audit = AuditEvent.objects.get(object_type="registry.personimport")
@@ -562,7 +563,7 @@ def test_only_the_owner_gets_the_bad_rows(org, worker, street, make_user) -> Non
                 actor=other, import_id=result.pk, destination=io.BytesIO()
             )
         with pytest.raises(NotFound):
-            imports.person_import_for_owner(user=other.user, import_id=result.pk)
+            import_selectors.person_import_for_owner(user=other.user, import_id=result.pk)
 
 
 def test_a_done_import_has_no_bad_rows_file(org, worker) -> None:
@@ -579,9 +580,9 @@ def test_the_list_of_bad_rows_is_capped_but_the_count_is_not(org, worker, settin
 
     result = start(worker, csv_bytes(rows))
 
-    assert len(imports.listed_error_rows(result)) == 3
-    assert imports.omitted_error_rows(result) == 5
-    assert imports.error_count(result) == 8
+    assert len(import_selectors.listed_error_rows(result)) == 3
+    assert import_selectors.omitted_error_rows(result) == 5
+    assert import_selectors.error_count(result) == 8
     assert "8" in result.message
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.audit.models import AuditEvent
+from jisheng.core.forms import DateInput
 
 
 class AuditSearchForm(forms.Form):
@@ -17,9 +18,5 @@ class AuditSearchForm(forms.Form):
     object_type = forms.CharField(label=_("Object type"), max_length=64, required=False)
     object_id = forms.CharField(label=_("Object ID"), max_length=64, required=False)
     ip = forms.GenericIPAddressField(label=_("IP address"), required=False)
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())

@@ -8,13 +8,11 @@ from typing import Any, ClassVar, NoReturn
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jisheng.core.db import AppendOnlyRows
 
-class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise PermissionError("The audit trail is append-only")
 
-    def delete(self) -> NoReturn:
-        raise PermissionError("The audit trail is append-only")
+class AppendOnlyQuerySet(AppendOnlyRows, models.QuerySet["AuditEvent"]):
+    refusal = "The audit trail is append-only"
 
 
 class AuditEvent(models.Model):

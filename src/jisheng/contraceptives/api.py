@@ -29,8 +29,7 @@ from jisheng.contraceptives.services import moves
 from jisheng.contraceptives.services.balances import MoveFacts
 from jisheng.contraceptives.services.idempotency import post_once
 from jisheng.core.actors import Actor, request_user
-from jisheng.core.api_helpers import Id, PathId, api_actor
-from jisheng.core.errors import JishengError
+from jisheng.core.api_helpers import Id, PathId, api_actor, required
 from jisheng.core.lookups import visible_or_404
 from jisheng.registry.models import Person
 
@@ -256,19 +255,12 @@ class RosterDetail(RosterOut):
         return list(roster_selectors.supply_history(user=_viewer(context), entry=obj))
 
 
-def _required[T](value: T | None, field: str) -> T:
-    """A field that ``kind`` (or the route) needs although the schema lets it be left out."""
-    if value is None:
-        raise JishengError(f"缺少 {field}", code="invalid_input")
-    return value
-
-
 def _point(actor: Actor, pk: int | None, field: str = "point_id") -> DistributionPoint:
-    return stock.point_or_404(actor.user, _required(pk, field))
+    return stock.point_or_404(actor.user, required(pk, field))
 
 
 def _lot(actor: Actor, pk: int | None) -> Lot:
-    return visible_or_404(Lot, user=actor.user, pk=_required(pk, "lot_id"))
+    return visible_or_404(Lot, user=actor.user, pk=required(pk, "lot_id"))
 
 
 def _post(actor: Actor, body: MoveIn) -> list[StockMove]:
@@ -280,21 +272,21 @@ def _post(actor: Actor, body: MoveIn) -> list[StockMove]:
         document_number=body.document_number,
     )
     if body.kind == "reversal":
-        move = stock.move_or_404(actor.user, _required(body.reverses_id, "reverses_id"))
+        move = stock.move_or_404(actor.user, required(body.reverses_id, "reverses_id"))
         return moves.move_reverse(actor=actor, move=move, facts=facts)
     point = _point(actor, body.point_id)
-    quantity = _required(body.quantity, "quantity")
+    quantity = required(body.quantity, "quantity")
     match body.kind:
         case "receipt":
             product = visible_or_404(
-                Product, user=actor.user, pk=_required(body.product_id, "product_id")
+                Product, user=actor.user, pk=required(body.product_id, "product_id")
             )
             return moves.stock_receive(
                 actor=actor,
                 point=point,
                 product=product,
                 lot_number=body.lot_number,
-                expiry_date=_required(body.expiry_date, "expiry_date"),
+                expiry_date=required(body.expiry_date, "expiry_date"),
                 quantity=quantity,
                 facts=facts,
             )
@@ -303,7 +295,7 @@ def _post(actor: Actor, body: MoveIn) -> list[StockMove]:
                 actor=actor,
                 source=point,
                 destination=stock.transfer_destination_or_404(
-                    actor.user, point, _required(body.to_point_id, "to_point_id")
+                    actor.user, point, required(body.to_point_id, "to_point_id")
                 ),
                 lot=_lot(actor, body.lot_id),
                 quantity=quantity,
@@ -311,7 +303,7 @@ def _post(actor: Actor, body: MoveIn) -> list[StockMove]:
             )
         case "issue":
             person = visible_or_404(
-                Person, user=actor.user, pk=_required(body.person_id, "person_id")
+                Person, user=actor.user, pk=required(body.person_id, "person_id")
             )
             return moves.stock_issue(
                 actor=actor,
@@ -355,7 +347,7 @@ def point_detail(request: HttpRequest, point_id: PathId) -> DistributionPoint:
 def stock_card(request: HttpRequest, point_id: PathId, query: Query[CardQuery]) -> dict[str, Any]:
     actor = api_actor(request)
     point = stock.point_or_404(actor.user, point_id)
-    product_id = _required(query.product_id, "product_id")
+    product_id = required(query.product_id, "product_id")
     product = visible_or_404(stock.card_products(actor.user, point), user=actor.user, pk=product_id)
     lot = (
         None

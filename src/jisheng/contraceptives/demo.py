@@ -44,7 +44,7 @@ from jisheng.contraceptives.models import (
     StockTransfer,
     StopReason,
 )
-from jisheng.contraceptives.selectors.alerts import add_months
+from jisheng.core.dates import add_months
 from jisheng.core.models import OrgUnit
 from jisheng.registry.models import MaritalStatus, Person, ResidentStatus, Sex
 

@@ -4,9 +4,9 @@ Chinese constants; every text cell is formula-safe; every export is audited."""
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
 from django.db import transaction
@@ -39,8 +39,15 @@ POINT_KIND_LABELS = {"store": "街道药具库", "community": "社居发放点",
 
 @dataclass(frozen=True)
 class Workbook:
+    """A report ready to be written: the view streams it (``core.exports.xlsx_response``)."""
+
     file_name: str
-    handle: IO[bytes]
+    title: str
+    header: Sequence[str]
+    rows: list[list[object]]
+
+    def write(self, target: Path | IO[bytes]) -> int:
+        return write_xlsx(target, self.header, self.rows, title=self.title, widths={0: 18, 1: 18})
 
 
 def _write(
@@ -59,10 +66,7 @@ def _write(
             object_type=f"contraceptives.report.{report}",
             detail={"rows": len(rows)},
         )
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it
-    write_xlsx(handle, header, rows, title=title, widths={0: 18, 1: 18})
-    handle.seek(0)
-    return Workbook(file_name=file_name, handle=handle)
+    return Workbook(file_name=file_name, title=title, header=header, rows=rows)
 
 
 def issues_workbook(*, actor: Actor, year: int) -> Workbook:

@@ -25,23 +25,12 @@ from jisheng.contraceptives.models import (
     StopReason,
 )
 from jisheng.contraceptives.services.balances import MoveFacts
+from jisheng.core.forms import DateInput, date_field
 from jisheng.core.models import OrgUnit
 from jisheng.registry.services.persons import id_number_digest
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
 DATE_LABEL = _("Date")
 QUANTITY_LABEL = _("Quantity")
-
-
-def date_field(label: Any = DATE_LABEL) -> forms.DateField:
-    return forms.DateField(label=label, widget=DateInput(), initial=timezone.localdate)
 
 
 def reason_field(kind: str) -> forms.ChoiceField:
@@ -129,7 +118,7 @@ class TransferForm(LotMoveForm):
         label=_("To point"), queryset=DistributionPoint.objects.none()
     )
     document_number = forms.CharField(label=_("Document number"), max_length=50, required=False)
-    occurred_on = date_field()
+    occurred_on = date_field(DATE_LABEL)
     reason = reason_field(MoveKind.TRANSFER_OUT)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
     field_order = ("destination", "lot", "quantity")
@@ -148,7 +137,7 @@ class IssueForm(LotMoveForm):
         max_length=18,
         help_text=_("The resident must be registered in your area."),
     )
-    occurred_on = date_field()
+    occurred_on = date_field(DATE_LABEL)
     reason = reason_field(MoveKind.ISSUE)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
     field_order = ("id_number", "lot", "quantity")
@@ -165,7 +154,7 @@ class OutgoingForm(LotMoveForm):
     """Anonymous issue, return, write-off or loss: the kind picks the reasons."""
 
     document_number = forms.CharField(label=_("Document number"), max_length=50, required=False)
-    occurred_on = date_field()
+    occurred_on = date_field(DATE_LABEL)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args: Any, kind: MoveKind, **kwargs: Any) -> None:
@@ -178,7 +167,7 @@ class OutgoingForm(LotMoveForm):
 class ReverseForm(forms.Form):
     reason = reason_field(MoveKind.REVERSAL)
     note = forms.CharField(label=_("Explanation"), max_length=200)
-    occurred_on = date_field()
+    occurred_on = date_field(DATE_LABEL)
     request_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -294,7 +283,7 @@ class RosterEnrollForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    date = date_field()
+    date = date_field(DATE_LABEL)
     satisfaction = forms.ChoiceField(label=_("Satisfaction"), choices=Satisfaction.choices)
     side_effects = forms.CharField(
         label=_("Side effects"),
@@ -338,7 +327,7 @@ class ConsultationForm(forms.Form):
     point = forms.ModelChoiceField(
         label=_("Distribution point"), queryset=DistributionPoint.objects.none()
     )
-    date = date_field()
+    date = date_field(DATE_LABEL)
     topic = forms.ChoiceField(label=_("Topic"), choices=ConsultationTopic.choices)
     people = forms.IntegerField(label=_("People advised"), min_value=1, max_value=10_000)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
@@ -352,7 +341,7 @@ class HandoutForm(forms.Form):
     point = forms.ModelChoiceField(
         label=_("Distribution point"), queryset=DistributionPoint.objects.none()
     )
-    date = date_field()
+    date = date_field(DATE_LABEL)
     material = forms.CharField(label=_("Material"), max_length=100)
     quantity = forms.IntegerField(label=_("Copies"), min_value=1, max_value=100_000)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

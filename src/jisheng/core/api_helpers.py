@@ -1,4 +1,4 @@
-"""What every API endpoint shares: bounded record ids and the authenticated actor.
+"""What every API endpoint shares: bounded record ids, required fields, the authenticated actor.
 
 Endpoints only authenticate; services check capabilities and raise the project error,
 which ``core.api`` turns into ``{code, message}`` JSON.
@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field
 from ninja.params.functions import Path as PathParam
 
 from jisheng.core.actors import Actor
+from jisheng.core.errors import JishengError
 from jisheng.core.pages import MAX_ID
 
 # A record id from a caller, in a body or query (422 outside 1..2**63-1, never an overflow).
@@ -24,3 +26,13 @@ PathId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 def api_actor(request: HttpRequest) -> Actor:
     """The caller as an :class:`Actor` (403 if not signed in); it checks no capability."""
     return Actor.from_request(request)
+
+
+def required[T](value: T | None, field: str) -> T:
+    """``value``, or a 400 ``invalid_input`` naming ``field``: for a field the request's kind
+    needs although the schema lets it be left out."""
+    if value is None:
+        raise JishengError(
+            _("The field %(field)s is missing.") % {"field": field}, code="invalid_input"
+        )
+    return value

@@ -1,10 +1,10 @@
 """Database helpers that both engines share: housekeeping after bulk loads, plain-SQL rows,
-and the append-only migration operation."""
+and the append-only migration operation with its queryset guard."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, ClassVar, NoReturn
 
 from django.db import connection, models
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -13,6 +13,23 @@ from django.db.models import DEFERRED
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.signals import post_init, pre_init
+
+
+class AppendOnlyRows:
+    """QuerySet mixin for an append-only table: bulk ``update()`` and ``delete()`` refused.
+
+    The database triggers (:class:`AppendOnly`) are the guarantee; this makes the mistake
+    fail at once in Python with ``refusal`` as the message. Put it before the QuerySet base:
+    ``class MoveQuerySet(AppendOnlyRows, ScopedQuerySet["StockMove"])``.
+    """
+
+    refusal: ClassVar[str] = "This table is append-only"
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise PermissionError(self.refusal)
+
+    def delete(self) -> NoReturn:
+        raise PermissionError(self.refusal)
 
 
 def refresh_planner_statistics(*tables: str) -> None:

@@ -17,7 +17,6 @@ from jisheng.core.roles import Capability
 from jisheng.prepregnancy.models import CoupleSource, CoupleState, TargetCouple
 from jisheng.prepregnancy.selectors.couples import CoupleFilters, couple_list
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADERS = (
     "社居",
     "女方",

@@ -7,9 +7,9 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jisheng.core.forms import date_field
 from jisheng.core.models import OrgUnit
 from jisheng.core.pages import is_id_text
 from jisheng.prepregnancy import health
@@ -27,22 +27,6 @@ from jisheng.prepregnancy.selectors.indicators import Period
 from jisheng.registry.models import LifeEvent
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-def date_field(label: Any, *, required: bool = True, today: bool = True) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        widget=DateInput(),
-        initial=timezone.localdate if today else None,
-    )
 
 
 class CoupleFilterForm(forms.Form):

@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from jisheng.core.actors import Actor, request_user
-from jisheng.core.api_helpers import api_actor
+from jisheng.core.api_helpers import api_actor, required
 from jisheng.core.errors import JishengError
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
@@ -180,9 +180,7 @@ class EventIn(Schema):
 
 
 def _person(actor: Actor, pk: int | None) -> Person:
-    if pk is None:
-        raise JishengError("缺少 person_id", code="invalid_input")
-    return visible_or_404(Person, user=actor.user, pk=pk)
+    return visible_or_404(Person, user=actor.user, pk=required(pk, "person_id"))
 
 
 def _optional[M](actor: Actor, model: type[M], pk: int | None) -> M | None:
@@ -190,9 +188,7 @@ def _optional[M](actor: Actor, model: type[M], pk: int | None) -> M | None:
 
 
 def _community(actor: Actor, pk: int | None) -> OrgUnit:
-    if pk is None:
-        raise JishengError("缺少 community_id", code="invalid_input")
-    return visible_or_404(OrgUnit, user=actor.user, pk=pk)
+    return visible_or_404(OrgUnit, user=actor.user, pk=required(pk, "community_id"))
 
 
 def _event(actor: Actor, body: EventIn) -> LifeEvent:

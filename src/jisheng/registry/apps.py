@@ -12,5 +12,5 @@ class RegistryConfig(modules.ModuleConfig):
     menu_order = 10
     api_routers = (
         ("/", "jisheng.registry.api.router"),
-        ("/", "jisheng.registry.import_api.router"),
+        ("/", "jisheng.registry.imports.api.router"),
     )

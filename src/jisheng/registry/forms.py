@@ -6,9 +6,9 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jisheng.core.forms import date_field
 from jisheng.core.models import OrgUnit
 from jisheng.registry.models import (
     Household,
@@ -19,6 +19,7 @@ from jisheng.registry.models import (
     Sex,
 )
 from jisheng.registry.selectors import PersonFilters
+from jisheng.registry.services.events import CORRECTABLE_FIELDS
 from jisheng.registry.services.persons import PersonData
 
 # GB 3304 codes and names, in the standard's order (01–56, then 97 and 98).
@@ -82,22 +83,6 @@ ETHNICITIES = (
     ("97", _("Other ethnic group")),
     ("98", _("Foreign-born, naturalised")),
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-def _date_field(label: Any, *, required: bool = True, today: bool = True) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        widget=DateInput(),
-        initial=timezone.localdate if today else None,
-    )
 
 
 def _community_field() -> forms.ModelChoiceField[OrgUnit]:
@@ -206,7 +191,7 @@ class PersonDataForm(ScopedForm):
 
     name = forms.CharField(label=_("Name"), max_length=50)
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect)
-    birth_date = _date_field(_("Birth date"), today=False)
+    birth_date = date_field(_("Birth date"), today=False)
     id_number = forms.CharField(label=_("ID number"), max_length=20)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     ethnicity = forms.ChoiceField(label=_("Ethnicity"), choices=ETHNICITIES, initial="01")
@@ -233,7 +218,7 @@ class RegistrationForm(PersonDataForm):
     """Registration (建档) of a resident already living here."""
 
     community = _community_field()
-    date = _date_field(_("Date of registration"))
+    date = date_field(_("Date of registration"))
     household = HouseholdNumberField(help_text=_("Optional: the household the resident belongs to"))
     relation = _relation_field()
 
@@ -244,7 +229,7 @@ class NewcomerForm(PersonDataForm):
     """A new resident moving in from elsewhere."""
 
     community = _community_field()
-    date = _date_field(_("Date of moving in"))
+    date = date_field(_("Date of moving in"))
     origin = forms.CharField(label=_("Moved in from"), max_length=200, required=False)
     household = HouseholdNumberField(help_text=_("Optional: the household the resident joins"))
     relation = _relation_field()
@@ -280,12 +265,12 @@ class BirthForm(PersonDataForm):
 
 
 class DeathForm(forms.Form):
-    date = _date_field(_("Date of death"))
+    date = date_field(_("Date of death"))
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
 class MoveOutForm(forms.Form):
-    date = _date_field(_("Date of moving out"))
+    date = date_field(_("Date of moving out"))
     destination = forms.CharField(label=_("Moved to"), max_length=200, required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
@@ -294,7 +279,7 @@ class MoveBackInForm(ScopedForm):
     """A resident who moved out comes back."""
 
     community = _community_field()
-    date = _date_field(_("Date of moving in"))
+    date = date_field(_("Date of moving in"))
     origin = forms.CharField(label=_("Moved in from"), max_length=200, required=False)
     address = forms.CharField(
         label=_("Address"),
@@ -309,7 +294,7 @@ class MoveBackInForm(ScopedForm):
 class HouseholdChangeForm(ScopedForm):
     """Join another household, or found a new one at an address."""
 
-    date = _date_field(_("Date of the change"))
+    date = date_field(_("Date of the change"))
     household = HouseholdNumberField(help_text=_("The household the resident joins"))
     relation = _relation_field(Relation.OTHER)
     address = forms.CharField(
@@ -326,32 +311,21 @@ class MarriageForm(forms.Form):
         max_length=20,
         help_text=_("The spouse must already be registered in your area"),
     )
-    date = _date_field(_("Date of marriage"))
+    date = date_field(_("Date of marriage"))
 
 
 class DivorceForm(forms.Form):
-    date = _date_field(_("Date of divorce"))
+    date = date_field(_("Date of divorce"))
 
 
 class CorrectionForm(forms.Form):
     """Correct wrongly entered facts: only the fields that differ from the record are sent."""
 
-    FACTS = (
-        "name",
-        "sex",
-        "birth_date",
-        "id_number",
-        "phone",
-        "ethnicity",
-        "hukou_type",
-        "hukou_division",
-        "address",
-        "is_floating",
-    )
+    FACTS = CORRECTABLE_FIELDS  # the service's list: a field it accepts is a field shown
 
     name = forms.CharField(label=_("Name"), max_length=50)
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect)
-    birth_date = _date_field(_("Birth date"), today=False)
+    birth_date = date_field(_("Birth date"), today=False)
     id_number = forms.CharField(label=_("ID number"), max_length=20, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     ethnicity = forms.ChoiceField(label=_("Ethnicity"), choices=ETHNICITIES)
@@ -360,7 +334,7 @@ class CorrectionForm(forms.Form):
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     is_floating = forms.BooleanField(label=_("Floating resident"), required=False)
     reason = forms.CharField(label=_("Reason for the correction"), max_length=200)
-    date = _date_field(_("Date of the correction"))
+    date = date_field(_("Date of the correction"))
 
     def changes(self) -> dict[str, Any]:
         """The corrected facts and their new values (call after ``is_valid``)."""
@@ -375,7 +349,7 @@ class CorrectionForm(forms.Form):
 
 class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("Reason for the reversal"), max_length=200)
-    date = _date_field(_("Date of the correction"))
+    date = date_field(_("Date of the correction"))
 
 
 class MergeForm(forms.Form):

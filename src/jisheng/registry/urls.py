@@ -1,7 +1,7 @@
 from django.urls import path
 
 from jisheng.registry import views
-from jisheng.registry.import_urls import urlpatterns as import_urlpatterns
+from jisheng.registry.imports.urls import urlpatterns as import_urlpatterns
 
 app_name = "registry"
 urlpatterns = [

@@ -24,7 +24,7 @@ from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError, NotFound
 from jisheng.core.lookups import community_choices, visible_or_404
 from jisheng.core.navigation import person_links
-from jisheng.core.pages import page_of, posted, query_without_page, submit
+from jisheng.core.pages import form_page, page_of, posted, query_without_page
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 from jisheng.registry import selectors
@@ -541,34 +541,26 @@ def _event_page(
     summary: list[tuple[str, str]] | None = None,
     intro: str | Promise = "",
 ) -> HttpResponse:
-    """GET: the form. POST: check its shape, record the event, go back to the person."""
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            actor = Actor.from_request(request)
-            event, status = submit(form, lambda: record(actor, form.cleaned_data))
-            if event is not None:
-                messages.success(request, success)
-                target = person.pk if person is not None else event.person_id
-                return redirect("registry:person_detail", person_id=target)
-    cancel = (
-        reverse("registry:person_detail", args=[person.pk])
-        if person is not None
-        else reverse("registry:person_list")
-    )
-    return render(
+    """An event's form; once recorded, the page of the person it happened to."""
+
+    def person_page(event: LifeEvent) -> str:
+        target = person.pk if person is not None else event.person_id
+        return reverse("registry:person_detail", args=[target])
+
+    return form_page(
         request,
-        "registry/event_form.html",
-        {
-            "title": title,
-            "person": person,
-            "form": form,
-            "summary": summary or [],
-            "intro": intro,
-            "cancel_url": cancel,
-        },
-        status=status,
+        form=form,
+        operation=record,
+        success=success,
+        next_url=person_page,
+        template="registry/event_form.html",
+        title=title,
+        cancel_url=(
+            reverse("registry:person_detail", args=[person.pk])
+            if person is not None
+            else reverse("registry:person_list")
+        ),
+        context={"person": person, "summary": summary or [], "intro": intro},
     )
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.contraceptives.models.catalogue import DistributionPoint, Lot
+from jisheng.core.db import AppendOnlyRows
 from jisheng.core.roles import Capability
 from jisheng.core.scope import ScopedManager, ScopedQuerySet, ScopeRule
 from jisheng.registry.models import Person
@@ -227,12 +228,8 @@ class StockCountLine(models.Model):
         return self.counted - self.on_card
 
 
-class AppendOnlyQuerySet(ScopedQuerySet["StockMove"]):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise PermissionError("The stock ledger is append-only")
-
-    def delete(self) -> NoReturn:
-        raise PermissionError("The stock ledger is append-only")
+class AppendOnlyQuerySet(AppendOnlyRows, ScopedQuerySet["StockMove"]):
+    refusal = "The stock ledger is append-only"
 
 
 class StockMoveManager(ScopedManager["StockMove"]):

@@ -5,7 +5,6 @@ level."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,18 +19,10 @@ from jisheng.contraceptives.models import (
     StockBalance,
     StockThreshold,
 )
+from jisheng.core.dates import add_months
 from jisheng.core.roles import Capability
 
 EXPIRY_WARNING_MONTHS = 6
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later; the month's last day when it has no such day."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
 
 
 @dataclass(frozen=True)

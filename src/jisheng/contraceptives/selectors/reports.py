@@ -22,7 +22,8 @@ from jisheng.contraceptives.models import (
     StockMove,
 )
 from jisheng.contraceptives.models.ledger import ISSUE_KINDS
-from jisheng.contraceptives.selectors.alerts import EXPIRY_WARNING_MONTHS, add_months
+from jisheng.contraceptives.selectors.alerts import EXPIRY_WARNING_MONTHS
+from jisheng.core.dates import add_months
 from jisheng.core.models import OrgUnit
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jisheng.accounts.models import User
 from jisheng.contraceptives.models import DistributionPoint
 from jisheng.core.actors import Actor
+from jisheng.core.dates import not_in_future
 from jisheng.core.errors import Conflict, Forbidden, JishengError
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
@@ -59,8 +59,7 @@ def check_quantity(quantity: int) -> int:
 
 def check_date(date: dt.date) -> dt.date:
     """A date of the past or today: the ledger records what happened, not plans."""
-    if date > timezone.localdate():
-        raise JishengError(_("The date lies in the future."), code="date_future")
+    not_in_future(date, code="date_future")
     if date < OLDEST_DATE:
         raise JishengError(_("The date is too far in the past."), code="date_past")
     return date

@@ -12,18 +12,13 @@ from jisheng.contraceptives.forms import YearForm
 from jisheng.contraceptives.selectors import reports
 from jisheng.contraceptives.views.common import year_from
 from jisheng.core.actors import Actor, request_user
+from jisheng.core.exports import xlsx_response
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _file(workbook: exports.Workbook) -> FileResponse:
-    response = FileResponse(
-        workbook.handle, as_attachment=True, filename=workbook.file_name, content_type=XLSX_TYPE
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return xlsx_response(workbook.write, filename=workbook.file_name)
 
 
 @require_GET

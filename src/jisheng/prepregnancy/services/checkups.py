@@ -13,6 +13,7 @@ from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
+from jisheng.core.dates import not_in_future
 from jisheng.core.errors import Conflict, Forbidden, JishengError
 from jisheng.core.lookups import locked_or_404
 from jisheng.core.permissions import require
@@ -30,7 +31,6 @@ from jisheng.prepregnancy.models import (
 from jisheng.prepregnancy.services.common import (
     couple_locked,
     couple_refresh_state,
-    require_past,
     require_served,
 )
 
@@ -62,7 +62,7 @@ def checkup_record(
     if spouse not in Spouse.values:
         raise JishengError(_("Choose the wife or the husband."), code="invalid_spouse")
     data.check(spouse)
-    require_past(data.date)
+    not_in_future(data.date)
     couple = couple_locked(actor, couple)
     require_served(couple)
     factor_codes = _risk_factor_codes(data.risk_factor_codes, spouse)
@@ -121,7 +121,7 @@ def referral_complete(
     )
     if found.state != TaskState.OPEN:
         raise Conflict(_("This referral has already been completed."), code="already_done")
-    require_past(completed_on)
+    not_in_future(completed_on)
     if completed_on < found.checkup.date:
         raise JishengError(
             _("The referral cannot be completed before the checkup."), code="invalid_date"

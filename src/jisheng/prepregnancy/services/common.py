@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jisheng.core.actors import Actor
-from jisheng.core.errors import Conflict, JishengError
+from jisheng.core.errors import Conflict
 from jisheng.core.lookups import locked_or_404
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
@@ -36,11 +36,6 @@ def require_served(couple: TargetCouple) -> None:
             _("This couple is no longer served here (moved out or marriage ended)."),
             code="couple_closed",
         )
-
-
-def require_past(date: dt.date) -> None:
-    if date > timezone.localdate():
-        raise JishengError(_("The date lies in the future."), code="future_date")
 
 
 def couple_facts(couple: TargetCouple) -> rules.CoupleFacts:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
+from jisheng.core.dates import not_in_future
 from jisheng.core.errors import Conflict, JishengError
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
@@ -28,7 +29,6 @@ from jisheng.prepregnancy.models import (
 from jisheng.prepregnancy.services.common import (
     couple_locked,
     couple_refresh_state,
-    require_past,
     require_served,
 )
 
@@ -85,7 +85,7 @@ def contact_record(
         )
     if outcome not in ContactOutcome.values:
         raise JishengError(_("Choose the outcome of the contact."), code="invalid_outcome")
-    require_past(date)
+    not_in_future(date)
     if outcome == ContactOutcome.APPOINTMENT:
         if appointment_date is None or appointment_date < date:
             raise JishengError(
@@ -171,7 +171,7 @@ def letters_record_delivered(*, actor: Actor, couple_ids: Iterable[int], date: d
     Couples outside the actor's area are not found and so not logged; closed ones are skipped.
     """
     require(actor, Capability.VIEW_HEALTH)
-    require_past(date)
+    not_in_future(date)
     ids = sorted(set(couple_ids))
     if len(ids) > LETTER_BATCH_LIMIT:
         raise JishengError(_("Too many couples at once."), code="too_many")

@@ -14,6 +14,7 @@ from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
+from jisheng.core.dates import not_in_future
 from jisheng.core.errors import Conflict, JishengError
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
@@ -23,7 +24,6 @@ from jisheng.prepregnancy import rules
 from jisheng.prepregnancy.models import CoupleSource, CoupleState, TargetCouple, WorklistRefresh
 from jisheng.prepregnancy.services.common import (
     couple_refresh_state,
-    require_past,
 )
 from jisheng.registry.models import Marriage, Person, ResidentStatus
 
@@ -249,7 +249,7 @@ def couple_mark_planning(
     require(actor, Capability.VIEW_HEALTH)
     found = visible_or_404(Person, user=actor.user, pk=wife if isinstance(wife, int) else wife.pk)
     since = since or timezone.localdate()
-    require_past(since)
+    not_in_future(since)
     marriage = (
         Marriage.objects.filter(wife=found, end_date__isnull=True).select_related("husband").first()
     )

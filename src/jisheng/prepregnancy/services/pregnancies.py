@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
+from jisheng.core.dates import not_in_future
 from jisheng.core.errors import Conflict, JishengError
 from jisheng.core.lookups import locked_or_404
 from jisheng.core.permissions import require
@@ -27,7 +28,6 @@ from jisheng.prepregnancy.models.pregnancies import LIVE_OUTCOMES
 from jisheng.prepregnancy.services.common import (
     couple_locked,
     couple_refresh_state,
-    require_past,
 )
 from jisheng.registry.models import LifeEvent
 
@@ -45,7 +45,7 @@ def pregnancy_report(
 ) -> Pregnancy:
     """The wife is pregnant: open a pregnancy and its early follow-up, due 12 weeks after the
     last period (or the report). The couple is shown as pregnant until the outcome."""
-    require_past(reported_on)
+    not_in_future(reported_on)
     if last_period is not None and not (
         reported_on - dt.timedelta(days=MAX_GESTATION_DAYS) <= last_period <= reported_on
     ):
@@ -101,7 +101,7 @@ def _open_followup(actor: Actor, followup: FollowUp, kind: str) -> FollowUp:
 
 
 def _done(actor: Actor, followup: FollowUp, done_on: dt.date, findings: object) -> None:
-    require_past(done_on)
+    not_in_future(done_on)
     if done_on < followup.pregnancy.reported_on:
         raise JishengError(
             _("The follow-up cannot precede the pregnancy report."), code="invalid_date"
@@ -191,7 +191,7 @@ def followup_outcome_record(
     followup = _open_followup(actor, followup, FollowUpKind.OUTCOME)
     couple = couple_locked(actor, followup.couple_id)
     pregnancy = Pregnancy.objects.select_for_update().get(pk=followup.pregnancy_id)
-    require_past(outcome_date)
+    not_in_future(outcome_date)
     if outcome_date > done_on or outcome_date < pregnancy.reported_on - dt.timedelta(
         days=MAX_GESTATION_DAYS
     ):

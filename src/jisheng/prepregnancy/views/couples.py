@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
+from jisheng.core.exports import xlsx_response
 from jisheng.core.lookups import community_choices
 from jisheng.core.pages import page_of, posted, query_without_page, submit
 from jisheng.core.permissions import require_capability
@@ -271,18 +271,7 @@ def couple_export_xlsx(request: HttpRequest) -> FileResponse:
     rows = exporting.couple_export(
         actor=Actor.from_request(request), filters=_filter_form(request).filters()
     )
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    try:
-        exporting.write_couples_xlsx(handle, rows)
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return xlsx_response(
+        lambda handle: exporting.write_couples_xlsx(handle, rows),
         filename=f"孕前优生目标人群-{timezone.localdate():%Y%m%d}.xlsx",
-        content_type=exporting.XLSX_TYPE,
     )
-    response["Cache-Control"] = "no-store"
-    return response

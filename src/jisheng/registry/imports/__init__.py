@@ -2,8 +2,9 @@
 
 The parts, in the order a file goes through them:
 
-- ``services``: the entry points (start, run, outcome, bad rows); small files run in the
-  request, big ones as a task (``registry.tasks``).
+- ``services``: the entry points (start, run, bad rows); small files run in the
+  request, big ones as a task (``registry.tasks``); ``selectors``: an import and its outcome,
+  read for its owner; ``views``, ``api``, ``urls``: the pages and endpoints.
 - ``files``: the .xlsx/.csv file read row by row, cells parsed into ``PersonData``.
 - ``checking``: the check pass, outside any transaction; ``rows`` checks a chunk of rows
   without the database and, while the file is clean, prepares their database values

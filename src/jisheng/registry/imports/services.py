@@ -1,5 +1,5 @@
 """The import's entry points, called by the pages, the API, the task and the benchmark: start
-an import, run it, read its outcome, get its bad rows back as a file."""
+an import, run it, get its bad rows back as a file (reading its outcome: ``selectors``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import logging
 import os
 import uuid
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -17,7 +17,6 @@ from django.db.models import Max
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core import progress
@@ -25,7 +24,7 @@ from jisheng.core.actors import Actor
 from jisheng.core.errors import Forbidden, NotFound
 from jisheng.core.models import OrgUnit
 from jisheng.core.roles import Capability
-from jisheng.registry.imports import files, limits, outcome
+from jisheng.registry.imports import files, limits, outcome, selectors
 from jisheng.registry.imports.checking import validate
 from jisheng.registry.imports.files import ImportFileError, Sheet
 from jisheng.registry.imports.loading import Spool, large_cache, load
@@ -36,7 +35,6 @@ from jisheng.registry.services.persons import require_editable_community
 logger = logging.getLogger(__name__)
 
 State = PersonImport.State
-RUNNING_STATES = frozenset({State.QUEUED, State.VALIDATING, State.LOADING})
 IMPORT_DIR = "imports"
 PROGRESS_KIND = "person_import"
 
@@ -159,48 +157,6 @@ def person_import_start(
     return person_import_run(import_id=person_import.pk, ip=actor.ip)
 
 
-# --- reading imports ------------------------------------------------------------------------
-
-
-def person_import_for_owner(*, user: User, import_id: int) -> PersonImport:
-    """An import is seen only by the user who uploaded it, and only within their scope."""
-    found = (
-        PersonImport.objects.visible_to(user)
-        .filter(pk=import_id, owner=user)
-        .select_related("community", "progress")
-        .first()
-    )
-    if found is None or not user.has_capability(Capability.EDIT_REGISTRY):
-        raise NotFound()
-    return found
-
-
-def listed_error_rows(person_import: PersonImport) -> list[dict[str, Any]]:
-    """The bad rows kept for the result page: {"row": Excel row number, "problems": [...]}.
-
-    ``error_rows`` holds at most JISHENG_IMPORT_MAX_ERROR_ROWS of them, followed by
-    ``{"omitted": n}`` when more rows were bad than were kept.
-    """
-    return [entry for entry in person_import.error_rows if "row" in entry]
-
-
-def omitted_error_rows(person_import: PersonImport) -> int:
-    return sum(int(entry.get("omitted", 0)) for entry in person_import.error_rows)
-
-
-def error_count(person_import: PersonImport) -> int:
-    """Bad rows in the file, listed or not."""
-    return len(listed_error_rows(person_import)) + omitted_error_rows(person_import)
-
-
-def progress_percent(person_import: PersonImport) -> int:
-    if person_import.state in {State.DONE, State.INVALID, State.FAILED}:
-        return 100
-    if person_import.progress is not None:
-        return min(99, person_import.progress.percent)
-    return 0
-
-
 # --- running an import ----------------------------------------------------------------------
 
 
@@ -290,8 +246,10 @@ def person_import_bad_rows(*, actor: Actor, import_id: int, destination: Path | 
     """Write the bad rows of an invalid import, as uploaded plus 错误说明, to ``destination``."""
     from jisheng.registry.exporting import write_bad_rows
 
-    person_import = person_import_for_owner(user=actor.user, import_id=import_id)
-    problems = {entry["row"]: entry["problems"] for entry in listed_error_rows(person_import)}
+    person_import = selectors.person_import_for_owner(user=actor.user, import_id=import_id)
+    problems = {
+        entry["row"]: entry["problems"] for entry in selectors.listed_error_rows(person_import)
+    }
     path = stored_path(person_import)
     if person_import.state != State.INVALID or not problems or not path.is_file():
         raise NotFound()

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
-from jisheng.core.errors import Conflict, NotFound
+from jisheng.core.errors import Conflict
+from jisheng.core.lookups import locked_or_404
 from jisheng.registry.models import (
     DuplicateFlag,
     Household,
@@ -25,19 +26,23 @@ from jisheng.registry.services.persons import require_editable_community
 
 
 def _open_flag(actor: Actor, flag_id: int) -> DuplicateFlag:
-    flag = (
-        DuplicateFlag.objects.visible_to(actor.user)
-        .select_for_update()
-        .select_related("person", "candidate", "community")
-        .filter(pk=flag_id)
-        .first()
+    """The open flag, locked, with both of its records locked and read afresh."""
+    flag = locked_or_404(
+        DuplicateFlag.objects.select_related("person__community", "candidate__community"),
+        user=actor.user,
+        pk=flag_id,
     )
-    if flag is None:
-        raise NotFound()
     require_editable_community(actor, flag.person.community)
     require_editable_community(actor, flag.candidate.community)
     if flag.state != DuplicateFlag.State.OPEN:
         raise Conflict(_("This flag has already been decided."), code="flag_decided")
+    # A merge saves both records whole: they stay locked so that no edit made meanwhile is
+    # overwritten. Locked in id order, so two decisions sharing a record cannot deadlock.
+    locked = {
+        pk: locked_or_404(Person.objects.select_related("community"), user=actor.user, pk=pk)
+        for pk in sorted({flag.person_id, flag.candidate_id})
+    }
+    flag.person, flag.candidate = locked[flag.person_id], locked[flag.candidate_id]
     return flag
 
 

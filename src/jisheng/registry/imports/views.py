@@ -2,39 +2,35 @@
 
 from __future__ import annotations
 
-import tempfile
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.http import (
-    FileResponse,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
-    StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jisheng.accounts.models import User
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
-from jisheng.core.exports import csv_chunks
+from jisheng.core.exports import csv_response, xlsx_response
 from jisheng.core.lookups import community_choices
 from jisheng.core.models import OrgUnit
-from jisheng.core.permissions import require, require_capability
+from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
-from jisheng.registry import exporting, selectors
+from jisheng.registry import exporting
 from jisheng.registry.forms import PersonFilterForm
-from jisheng.registry.imports import files, limits
+from jisheng.registry.imports import files, limits, selectors
 from jisheng.registry.imports import services as imports
 from jisheng.registry.imports.files import ImportFileError
+from jisheng.registry.selectors import PersonFilters
 
 TEMPLATE_FILE_NAME = "居民导入模板.xlsx"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class PersonImportForm(forms.Form):
@@ -59,19 +55,6 @@ class PersonImportForm(forms.Form):
         if len(communities) == 1:
             field.initial = communities[0].pk
             field.empty_label = None  # type: ignore[attr-defined]
-
-
-def _user_with(request: HttpRequest, capability: Capability) -> User:
-    """The signed-in user, if their roles give the capability (for views that stream files)."""
-    user = request_user(request)
-    require(user, capability)
-    return user
-
-
-def _no_store(response: HttpResponseBase) -> HttpResponseBase:
-    """Personal data: never kept by the browser or a proxy."""
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -107,27 +90,24 @@ def person_import_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@require_capability(Capability.EDIT_REGISTRY)
 def person_import_template(request: HttpRequest) -> HttpResponseBase:
-    _user_with(request, Capability.EDIT_REGISTRY)
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    files.write_template(handle)
-    handle.seek(0)
-    return FileResponse(
-        handle, as_attachment=True, filename=TEMPLATE_FILE_NAME, content_type=XLSX_TYPE
-    )
+    return xlsx_response(files.write_template, filename=TEMPLATE_FILE_NAME)
 
 
 @require_GET
 @require_capability(Capability.EDIT_REGISTRY)
 def person_import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
-    person_import = imports.person_import_for_owner(user=request_user(request), import_id=import_id)
+    person_import = selectors.person_import_for_owner(
+        user=request_user(request), import_id=import_id
+    )
     context = {
         "imp": person_import,
-        "running": person_import.state in imports.RUNNING_STATES,
-        "error_count": imports.error_count(person_import),
-        "error_rows": imports.listed_error_rows(person_import),
-        "omitted": imports.omitted_error_rows(person_import),
-        "percent": imports.progress_percent(person_import),
+        "running": person_import.state in selectors.RUNNING_STATES,
+        "error_count": selectors.error_count(person_import),
+        "error_rows": selectors.listed_error_rows(person_import),
+        "omitted": selectors.omitted_error_rows(person_import),
+        "percent": selectors.progress_percent(person_import),
     }
     template = (
         "registry/import_status.html"
@@ -138,24 +118,18 @@ def person_import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
 
 
 @require_GET
+@require_capability(Capability.EDIT_REGISTRY)
 def person_import_bad_rows(request: HttpRequest, import_id: int) -> HttpResponseBase:
-    _user_with(request, Capability.EDIT_REGISTRY)
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    try:
-        imports.person_import_bad_rows(
-            actor=Actor.from_request(request), import_id=import_id, destination=handle
-        )
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
-    name = f"错误行-{import_id}.xlsx"
-    return _no_store(
-        FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX_TYPE)
+    actor = Actor.from_request(request)
+    return xlsx_response(
+        lambda handle: imports.person_import_bad_rows(
+            actor=actor, import_id=import_id, destination=handle
+        ),
+        filename=f"错误行-{import_id}.xlsx",
     )
 
 
-def _person_filters(request: HttpRequest) -> selectors.PersonFilters:
+def _person_filters(request: HttpRequest) -> PersonFilters:
     """The resident list's filters, parsed by the list page's own form."""
     communities = community_choices(request_user(request))
     form = PersonFilterForm(request.GET or None, communities=communities)
@@ -169,40 +143,20 @@ def _export_name(extension: str) -> str:
 
 
 @require_GET
+@require_capability(Capability.VIEW_PERSONAL)
 def person_export_xlsx(request: HttpRequest) -> HttpResponseBase:
-    _user_with(request, Capability.VIEW_PERSONAL)
     rows = exporting.person_export(
         actor=Actor.from_request(request), filters=_person_filters(request), file_format="xlsx"
     )
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    try:
-        exporting.write_persons_xlsx(handle, rows)
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
-    return _no_store(
-        FileResponse(
-            handle, as_attachment=True, filename=_export_name("xlsx"), content_type=XLSX_TYPE
-        )
+    return xlsx_response(
+        lambda handle: exporting.write_persons_xlsx(handle, rows), filename=_export_name("xlsx")
     )
 
 
 @require_GET
+@require_capability(Capability.VIEW_PERSONAL)
 def person_export_csv(request: HttpRequest) -> HttpResponseBase:
-    _user_with(request, Capability.VIEW_PERSONAL)
     rows = exporting.person_export(
         actor=Actor.from_request(request), filters=_person_filters(request), file_format="csv"
     )
-    response = StreamingHttpResponse(
-        csv_chunks(exporting.EXPORT_HEADERS, rows),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = _content_disposition(_export_name("csv"))
-    return _no_store(response)
-
-
-def _content_disposition(file_name: str) -> str:
-    from django.utils.http import content_disposition_header
-
-    return content_disposition_header(as_attachment=True, filename=file_name) or "attachment"
+    return csv_response(exporting.EXPORT_HEADERS, rows, filename=_export_name("csv"))

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from jisheng.registry import import_views as views
+from jisheng.registry.imports import views
 
 urlpatterns: list[URLPattern] = [
     path("persons/import/", views.person_import_new, name="person_import_new"),

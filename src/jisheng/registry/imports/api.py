@@ -10,6 +10,7 @@ from ninja import File, Form, Router, Schema, Status, UploadedFile
 from jisheng.core.actors import Actor, client_ip, request_user
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
+from jisheng.registry.imports import selectors
 from jisheng.registry.imports import services as imports
 from jisheng.registry.models import PersonImport
 
@@ -46,11 +47,13 @@ def _status(person_import: PersonImport) -> PersonImportStatus:
         total_rows=person_import.total_rows,
         created_count=person_import.created_count,
         unchanged_count=person_import.unchanged_count,
-        error_count=imports.error_count(person_import),
-        errors_omitted=imports.omitted_error_rows(person_import),
-        progress_percent=imports.progress_percent(person_import),
+        error_count=selectors.error_count(person_import),
+        errors_omitted=selectors.omitted_error_rows(person_import),
+        progress_percent=selectors.progress_percent(person_import),
         message=person_import.message,
-        error_rows=[ImportErrorRow(**entry) for entry in imports.listed_error_rows(person_import)],
+        error_rows=[
+            ImportErrorRow(**entry) for entry in selectors.listed_error_rows(person_import)
+        ],
         created_at=person_import.created_at,
     )
 
@@ -82,4 +85,6 @@ def person_import_create(
 
 @router.get("/imports/persons/{import_id}", response=PersonImportStatus, summary="居民导入的状态")
 def person_import_status(request: HttpRequest, import_id: int) -> PersonImportStatus:
-    return _status(imports.person_import_for_owner(user=request_user(request), import_id=import_id))
+    return _status(
+        selectors.person_import_for_owner(user=request_user(request), import_id=import_id)
+    )
