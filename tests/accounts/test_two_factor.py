@@ -293,3 +293,15 @@ def test_a_bearer_token_still_reaches_the_api_for_an_enrolled_user(
     _token, raw = token_create(user=user, name="desk")
     response = Client().get("/api/me", headers={"Authorization": f"Bearer {raw}"})
     assert response.status_code == 200
+
+
+def test_the_cli_resets_a_second_factor_and_it_is_audited(make_user: Callable[..., User]) -> None:
+    from django.core.management import CommandError, call_command
+
+    security = make_user(Role.SECURITY_ADMIN)
+    enrolled(security)
+    call_command("second_factor", "reset", "--user", security.username)
+    assert not TOTPDevice.objects.filter(user=security).exists()
+    assert AuditEvent.objects.filter(username="cli", detail__second_factor="reset").exists()
+    with pytest.raises(CommandError):
+        call_command("second_factor", "reset", "--user", security.username)

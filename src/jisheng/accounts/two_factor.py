@@ -175,11 +175,13 @@ def code_matches(user: User, code: str) -> str | None:
     return None
 
 
-def second_factor_reset(*, actor: Actor, user: User) -> None:
-    """Remove a user's device and recovery codes (security administrator's duty, 三权分立)."""
-    require(actor, Capability.MANAGE_ROLES)
-    if user.pk == actor.user.pk:
-        raise Forbidden(_("You cannot reset your own second factor."))
+def second_factor_reset(*, actor: Actor | None, user: User) -> None:
+    """Remove a user's device and recovery codes: the security administrator's duty (三权分立);
+    ``actor=None`` only from the CLI (a security administrator who lost their own)."""
+    if actor is not None:
+        require(actor, Capability.MANAGE_ROLES)
+        if user.pk == actor.user.pk:
+            raise Forbidden(_("You cannot reset your own second factor."))
     with transaction.atomic():
         removed, _rows = TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
@@ -190,6 +192,7 @@ def second_factor_reset(*, actor: Actor, user: User) -> None:
         audit.record(
             action=Action.PERMISSION_CHANGE,
             actor=actor,
+            username="" if actor else "cli",
             obj=user,
             detail={"second_factor": "reset"},
         )

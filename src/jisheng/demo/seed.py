@@ -86,8 +86,9 @@ def seed_accounts(district: OrgUnit, street: OrgUnit, communities: list[OrgUnit]
 
 
 def demo_totp_secret() -> str:
-    """The demo key as an authenticator app takes it (base32)."""
-    return b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
+    """The demo key as an authenticator app takes it (base32, in groups of four)."""
+    raw = b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
+    return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
 def demo_totp_code(at: float | None = None) -> str:
