@@ -305,3 +305,36 @@ def test_the_cli_resets_a_second_factor_and_it_is_audited(make_user: Callable[..
     assert AuditEvent.objects.filter(username="cli", detail__second_factor="reset").exists()
     with pytest.raises(CommandError):
         call_command("second_factor", "reset", "--user", security.username)
+
+
+def test_a_session_signed_in_without_the_steps_cannot_reach_the_enrolment_page(
+    make_user: Callable[..., User],
+) -> None:
+    user = make_user(Role.STREET_STAFF)
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    assert client.get(ENROL_URL).url.startswith(LOGIN_URL)
+    assert not TOTPDevice.objects.filter(user=user).exists()
+
+
+def test_enrolled_meanwhile_in_another_sign_in_sends_this_one_to_the_code_step(
+    make_user: Callable[..., User],
+) -> None:
+    user = make_user(Role.STREET_STAFF)
+    client = Client()
+    password_step(client, user)
+    enrolled(user)
+    assert client.get(ENROL_URL).url == VERIFY_URL
+    assert client.get("/").url == VERIFY_URL
+
+
+def test_reset_while_waiting_for_the_code_sends_a_required_role_to_enrol(
+    make_user: Callable[..., User],
+) -> None:
+    user = make_user(Role.LEADER)
+    enrolled(user)
+    client = Client()
+    password_step(client, user)
+    two_factor.second_factor_reset(actor=None, user=user)
+    assert client.get(VERIFY_URL).url == ENROL_URL
+    assert client.get("/").url == ENROL_URL

@@ -46,7 +46,7 @@ class LoginRequiredMiddleware:
                 return self.get_response(request)
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         step = session_step(request.session)
-        if step is Step.DONE or path in SIGN_IN_PATHS:
+        if step is Step.DONE or (path in SIGN_IN_PATHS and step is not None):
             return self.get_response(request)
         if path.startswith(API_PREFIX):
             # The page session does not count; a bearer token still may.

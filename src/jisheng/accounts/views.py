@@ -81,6 +81,13 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:two_factor_enrol")
     if step is not Step.VERIFY:
         return redirect("/")
+    if two_factor.confirmed_totp(user) is None:
+        # Reset while this sign-in waited: set up a new one, or sign in again without.
+        if two_factor.requires_second_factor(user):
+            request.session[two_factor.SESSION_KEY] = Step.ENROL.value
+            return redirect("accounts:two_factor_enrol")
+        logout(request)
+        return redirect("accounts:login")
     form: SecondFactorForm | None = SecondFactorForm(request.POST or None)
     error = None
     if request.method == "POST" and form is not None and form.is_valid():
@@ -111,6 +118,10 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
     if step is Step.VERIFY:
         return redirect("accounts:two_factor_verify")
     if two_factor.confirmed_totp(user) is not None:
+        if step is Step.ENROL:
+            # Set up meanwhile in another sign-in: this one now needs a code.
+            request.session[two_factor.SESSION_KEY] = Step.VERIFY.value
+            return redirect("accounts:two_factor_verify")
         return redirect("accounts:two_factor")
     device = two_factor.enrolment_device(user)
     form = SecondFactorForm(request.POST or None)
