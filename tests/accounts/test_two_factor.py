@@ -91,6 +91,7 @@ def test_enrolment_shows_the_secret_and_qr_and_a_first_code_confirms_it(
     assert wrong.status_code == 400
     response = client.post(ENROL_URL, {"code": code(device)})
     assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
     shown = response.context["codes"]
     assert len(shown) == two_factor.RECOVERY_CODE_COUNT
     assert sorted(shown) == sorted(

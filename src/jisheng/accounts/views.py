@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jisheng.accounts import selectors, services, two_factor
@@ -72,6 +73,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     """The code step: a TOTP code or a recovery code; wrong ones count toward the lockout."""
@@ -110,6 +112,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache  # a secret or recovery codes: never kept by the browser or a proxy
 @require_http_methods(["GET", "POST"])
 def two_factor_enrol(request: HttpRequest) -> HttpResponse:
     """Set up a TOTP device: the secret as text and QR, confirmed by a first code."""
@@ -157,6 +160,7 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache  # a secret or recovery codes: never kept by the browser or a proxy
 @require_http_methods(["GET", "POST"])
 def two_factor_page(request: HttpRequest) -> HttpResponse:
     """The user's own second factor: whether it is set up, and new recovery codes."""
