@@ -1,4 +1,10 @@
-"""Shared fixtures: the demo org tree, one user per role, residents in two communities."""
+"""Shared fixtures: the demo org tree, one user per role, residents in two communities.
+
+Sessions: ``Client.force_login`` gives a *fully* signed-in session here (second factor
+included) through ``_force_login_is_full_sign_in`` below, so page tests need not walk the
+code step. Production has no such switch: the middleware trusts only the step the sign-in
+views store in the server-side session. Tests of the second factor itself use the login page.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +17,11 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.client import ClientMixin
 
 from jisheng.accounts.models import User
 from jisheng.accounts.services import role_grant, user_create
+from jisheng.accounts.two_factor import SESSION_KEY, Step
 from jisheng.core.idnumber import id_number_check_digit, mask_id_number, mask_phone
 from jisheng.core.models import OrgUnit
 from jisheng.core.roles import Role
@@ -40,6 +48,24 @@ def _audit_trail_released_before_flush(
         cursor.execute("UPDATE audit_chain SET anchor_seq = seq")
         cursor.execute("DELETE FROM audit_auditevent")
         cursor.execute("DELETE FROM audit_chain")
+
+
+def mark_fully_signed_in(client: ClientMixin) -> None:
+    """Mark a test client's session as past the second factor (as the code step would)."""
+    session = client.session
+    session[SESSION_KEY] = Step.DONE.value
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_is_full_sign_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = ClientMixin.force_login
+
+    def force_login(self: ClientMixin, user: object, backend: str | None = None) -> None:
+        original(self, user, backend)  # type: ignore[arg-type]
+        mark_fully_signed_in(self)
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
 
 
 @dataclass

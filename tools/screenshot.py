@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from django_otp.oath import TOTP
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/lib/chromium/chromium"
@@ -23,7 +24,13 @@ CHROMIUM_ARGS = [
 ]
 USERNAME = "demo_street"
 PASSWORD = "Demo-pass-2026"  # noqa: S105 - the published demo password (jisheng.demo.seed)
+# The published demo second-factor key (jisheng.demo.seed.DEMO_TOTP_KEY), demo only.
+DEMO_TOTP_KEY = b"jisheng-demo-totp-20"
 VIEWPORT = {"width": 1280, "height": 800}
+
+
+def demo_code() -> str:
+    return f"{TOTP(DEMO_TOTP_KEY).token():06d}"
 
 
 def take(url: str, out: Path) -> None:
@@ -38,6 +45,10 @@ def take(url: str, out: Path) -> None:
             page.fill("input[name=password]", PASSWORD)
             with page.expect_navigation():
                 page.click(".login-box button[type=submit]")
+            if urlsplit(page.url).path == "/accounts/two-factor/verify/":
+                page.fill("input[name=code]", demo_code())
+                with page.expect_navigation():
+                    page.click("[data-testid=verify]")
             if urlsplit(page.url).path != "/":
                 raise SystemExit(f"screenshot: sign-in as {USERNAME} failed (now at {page.url})")
             page.wait_for_selector("[data-testid=counts]")

@@ -49,3 +49,34 @@ def test_second_demo_start_reuses_the_instance(capsys) -> None:
     call_command("demo", persons=50, no_serve=True)
     assert Person.objects.count() == first == 50
     assert "Creating" not in capsys.readouterr().out.split("Instance ready")[-1]
+
+
+@pytest.mark.django_db
+def test_demo_accounts_needing_a_second_factor_sign_in_with_the_printed_key() -> None:
+    from django.test import Client
+
+    from jisheng.accounts.two_factor import SECOND_FACTOR_ROLES
+    from jisheng.demo.seed import demo_totp_code, seed_accounts, seed_org_tree
+
+    district, street, communities = seed_org_tree()
+    seed_accounts(district, street, communities)
+    for username, _name, role, _unit in DEMO_ACCOUNTS:
+        client = Client()
+        response = client.post(
+            "/accounts/login/", {"username": username, "password": DEMO_PASSWORD}
+        )
+        if role not in SECOND_FACTOR_ROLES:
+            assert response.url == "/", username
+            continue
+        assert response.url == "/accounts/two-factor/verify/", username
+        response = client.post("/accounts/two-factor/verify/", {"code": demo_totp_code()})
+        assert response.url == "/", username
+
+
+def test_demo_code_option_prints_the_current_code(capsys: pytest.CaptureFixture[str]) -> None:
+    from jisheng.demo.seed import demo_totp_code
+
+    before = demo_totp_code()
+    call_command("demo", "--code")
+    # The code may roll over to the next time step during the call.
+    assert capsys.readouterr().out.strip() in {before, demo_totp_code()}

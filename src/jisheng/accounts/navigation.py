@@ -17,6 +17,7 @@ SECTIONS = (
         _("My account"),
         (
             NavLink(_("Change password"), "accounts:password_change", None),
+            NavLink(_("Two-factor sign-in"), "accounts:two_factor", None),
             NavLink(_("API tokens"), "accounts:token_list", None),
             NavLink(_("API documentation"), "api-1.0.0:openapi-view", None),
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -14,7 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jisheng.accounts import two_factor
 from jisheng.accounts.models import ApiToken, LoginAttempt, User, UserRole
+from jisheng.accounts.two_factor import Step
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action, Result
 from jisheng.core.actors import Actor
@@ -61,38 +64,69 @@ def login_is_locked(username: str) -> bool:
     return newest - oldest <= window and now - newest < lock
 
 
-def login_check(*, username: str, password: str, ip: str | None) -> User:
-    """Check a sign-in; the same message for unknown users and wrong passwords."""
-    now = timezone.now()
+def login_refusal_record(
+    *, username: str, ip: str | None, reason: str, during_lock: bool = False
+) -> None:
+    """A failed sign-in step: it counts toward the lockout (unless made while locked), audited."""
+    with transaction.atomic():
+        LoginAttempt.objects.create(
+            username=username, ip=ip, succeeded=False, during_lock=during_lock, at=timezone.now()
+        )
+        audit.record(
+            action=Action.LOGIN_FAILED,
+            username=username,
+            ip=ip,
+            result=Result.FAILURE,
+            detail={"reason": reason},
+        )
+
+
+class SignIn(NamedTuple):
+    user: User
+    step: Step
+
+
+def login_check(*, username: str, password: str, ip: str | None) -> SignIn:
+    """Check a sign-in's password; the same message for unknown users and wrong passwords.
+
+    When a second factor follows, the sign-in is recorded as a success only once it is given:
+    a right password must not reset the failure count a wrong code builds up.
+    """
     if login_is_locked(username):
-        with transaction.atomic():
-            LoginAttempt.objects.create(
-                username=username, ip=ip, succeeded=False, during_lock=True, at=now
-            )
-            audit.record(
-                action=Action.LOGIN_FAILED,
-                username=username,
-                ip=ip,
-                result=Result.FAILURE,
-                detail={"reason": "locked"},
-            )
+        login_refusal_record(username=username, ip=ip, reason="locked", during_lock=True)
         raise LoginRefused(LOGIN_LOCKED_MESSAGE, code="login_locked")
     user = authenticate(username=username, password=password)
     if user is None or not isinstance(user, User):
-        with transaction.atomic():
-            LoginAttempt.objects.create(username=username, ip=ip, succeeded=False, at=now)
-            audit.record(
-                action=Action.LOGIN_FAILED,
-                username=username,
-                ip=ip,
-                result=Result.FAILURE,
-                detail={"reason": "credentials"},
-            )
+        login_refusal_record(username=username, ip=ip, reason="credentials")
         raise LoginRefused(LOGIN_FAILED_MESSAGE)
+    step = two_factor.step_after_password(user)
+    if step is Step.DONE:
+        with transaction.atomic():
+            LoginAttempt.objects.create(username=username, ip=ip, succeeded=True, at=timezone.now())
+            audit.record(action=Action.LOGIN, actor=Actor(user=user, ip=ip))
+    return SignIn(user, step)
+
+
+def second_factor_check(*, user: User, code: str, ip: str | None) -> None:
+    """Complete a sign-in with a TOTP code or a recovery code (each usable once).
+
+    A wrong code is a failed sign-in: it counts toward the lockout and is audited.
+    """
+    if login_is_locked(user.username):
+        login_refusal_record(username=user.username, ip=ip, reason="locked", during_lock=True)
+        raise LoginRefused(LOGIN_LOCKED_MESSAGE, code="login_locked")
     with transaction.atomic():
-        LoginAttempt.objects.create(username=username, ip=ip, succeeded=True, at=now)
-        audit.record(action=Action.LOGIN, actor=Actor(user=user, ip=ip))
-    return user
+        method = two_factor.code_matches(user, code)
+        if method is not None:
+            LoginAttempt.objects.create(
+                username=user.username, ip=ip, succeeded=True, at=timezone.now()
+            )
+            audit.record(
+                action=Action.LOGIN, actor=Actor(user=user, ip=ip), detail={"second_factor": method}
+            )
+            return
+    login_refusal_record(username=user.username, ip=ip, reason="second_factor")
+    raise LoginRefused(two_factor.WRONG_CODE_MESSAGE, code="wrong_code")
 
 
 def logout_record(*, actor: Actor) -> None:

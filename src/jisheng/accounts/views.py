@@ -4,25 +4,47 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from jisheng.accounts import selectors, services
+from jisheng.accounts import selectors, services, two_factor
 from jisheng.accounts.forms import (
     LoginForm,
     OrgUnitForm,
     PasswordChangeForm,
     RoleGrantForm,
+    SecondFactorForm,
     TokenCreateForm,
     UserCreateForm,
 )
+from jisheng.accounts.middleware import STEP_PAGES
 from jisheng.accounts.org_units import org_unit_create
+from jisheng.accounts.two_factor import Step
 from jisheng.core.actors import Actor, client_ip, request_user
 from jisheng.core.errors import JishengError
 from jisheng.core.models import OrgUnit
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability, Role
+
+NEXT_SESSION_KEY = "jisheng_sign_in_next"
+
+
+def _safe_next(request: HttpRequest, target: str) -> str:
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return "/"
+
+
+def _finish_sign_in(request: HttpRequest) -> str:
+    """Mark the session fully signed in (under a new key) and return where to go next."""
+    target = str(request.session.pop(NEXT_SESSION_KEY, "/"))
+    request.session.cycle_key()
+    request.session[two_factor.SESSION_KEY] = Step.DONE.value
+    return target
 
 
 @require_http_methods(["GET", "POST"])
@@ -31,7 +53,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.login_check(
+            user, step = services.login_check(
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
                 ip=client_ip(request),
@@ -40,12 +62,128 @@ def login_view(request: HttpRequest) -> HttpResponse:
             error = exc.message
         else:
             login(request, user)
-            target = request.GET.get("next", "")
-            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-                target = "/"
-            return HttpResponseRedirect(target or "/")
+            request.session[two_factor.SESSION_KEY] = step.value
+            target = _safe_next(request, request.GET.get("next", ""))
+            if step is Step.DONE:
+                return HttpResponseRedirect(target)
+            request.session[NEXT_SESSION_KEY] = target
+            return redirect(STEP_PAGES[step])
     return render(
         request, "accounts/login.html", {"form": form, "error": error}, status=401 if error else 200
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """The code step: a TOTP code or a recovery code; wrong ones count toward the lockout."""
+    user = request_user(request)
+    step = two_factor.session_step(request.session)
+    if step is Step.ENROL:
+        return redirect("accounts:two_factor_enrol")
+    if step is not Step.VERIFY:
+        return redirect("/")
+    if two_factor.confirmed_totp(user) is None:
+        # Reset while this sign-in waited: set up a new one, or sign in again without.
+        if two_factor.requires_second_factor(user):
+            request.session[two_factor.SESSION_KEY] = Step.ENROL.value
+            return redirect("accounts:two_factor_enrol")
+        logout(request)
+        return redirect("accounts:login")
+    form: SecondFactorForm | None = SecondFactorForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            services.second_factor_check(
+                user=user, code=form.cleaned_data["code"], ip=client_ip(request)
+            )
+        except services.LoginRefused as exc:
+            if exc.code == "login_locked":
+                logout(request)
+                form = None
+            error = exc.message
+        else:
+            return HttpResponseRedirect(_finish_sign_in(request))
+    return render(
+        request,
+        "accounts/two_factor_verify.html",
+        {"form": form, "error": error, "nav_sections": []},
+        status=401 if error else 200,
+    )
+
+
+@never_cache  # a secret or recovery codes: never kept by the browser or a proxy
+@require_http_methods(["GET", "POST"])
+def two_factor_enrol(request: HttpRequest) -> HttpResponse:
+    """Set up a TOTP device: the secret as text and QR, confirmed by a first code."""
+    user = request_user(request)
+    step = two_factor.session_step(request.session)
+    if step is Step.VERIFY:
+        return redirect("accounts:two_factor_verify")
+    if two_factor.confirmed_totp(user) is not None:
+        if step is Step.ENROL:
+            # Set up meanwhile in another sign-in: this one now needs a code.
+            request.session[two_factor.SESSION_KEY] = Step.VERIFY.value
+            return redirect("accounts:two_factor_verify")
+        return redirect("accounts:two_factor")
+    device = two_factor.enrolment_device(user)
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = two_factor.enrol_confirm(
+                actor=Actor.from_request(request),
+                code=form.cleaned_data["code"],
+                completes_sign_in=step is Step.ENROL,
+            )
+        except JishengError as exc:
+            form.add_error("code", str(exc.message))
+        else:
+            target = (
+                _finish_sign_in(request) if step is Step.ENROL else reverse("accounts:two_factor")
+            )
+            return render(
+                request,
+                "accounts/two_factor_codes.html",
+                {"codes": codes, "next_url": target, "nav_sections": []},
+            )
+    context: dict[str, object] = {
+        "form": form,
+        "secret": two_factor.secret_text(device),
+        "qr_svg": mark_safe(two_factor.qr_svg(device)),  # noqa: S308 - drawn here from our key
+        "required": two_factor.requires_second_factor(user),
+        "half_signed_in": step is Step.ENROL,
+    }
+    if step is Step.ENROL:
+        context["nav_sections"] = []  # no menu: nothing else is reachable yet
+    return render(
+        request, "accounts/two_factor_enrol.html", context, status=400 if form.errors else 200
+    )
+
+
+@never_cache  # a secret or recovery codes: never kept by the browser or a proxy
+@require_http_methods(["GET", "POST"])
+def two_factor_page(request: HttpRequest) -> HttpResponse:
+    """The user's own second factor: whether it is set up, and new recovery codes."""
+    user = request_user(request)
+    if request.method == "POST":
+        try:
+            codes = two_factor.recovery_codes_renew(actor=Actor.from_request(request))
+        except JishengError as exc:
+            messages.error(request, str(exc.message))
+            return redirect("accounts:two_factor")
+        return render(
+            request,
+            "accounts/two_factor_codes.html",
+            {"codes": codes, "next_url": reverse("accounts:two_factor")},
+        )
+    return render(
+        request,
+        "accounts/two_factor.html",
+        {
+            "enrolled": two_factor.confirmed_totp(user) is not None,
+            "required": two_factor.requires_second_factor(user),
+            "codes_left": two_factor.recovery_codes_left(user),
+        },
     )
 
 
@@ -155,6 +293,21 @@ def role_revoke(request: HttpRequest, user_id: int, role: str) -> HttpResponse:
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("Role revoked."))
+    return redirect("accounts:role_list")
+
+
+@require_POST
+@require_capability(Capability.MANAGE_ROLES)
+def second_factor_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    target = selectors.user_for_admin(request_user(request), user_id)
+    try:
+        two_factor.second_factor_reset(actor=Actor.from_request(request), user=target)
+    except JishengError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request, _("Second factor reset. The user sets up a new one at the next sign-in.")
+        )
     return redirect("accounts:role_list")
 
 

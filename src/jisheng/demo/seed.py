@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
+from base64 import b32encode
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_otp.oath import TOTP
 
+from jisheng.accounts import two_factor
 from jisheng.accounts.models import User
 from jisheng.accounts.org_units import org_unit_create
 from jisheng.accounts.services import role_grant, user_create
@@ -27,6 +31,9 @@ from jisheng.demo import population as pop
 from jisheng.registry.models import Household, HouseholdMember, Marriage, ParentLink, Person
 
 DEMO_PASSWORD = "Demo-pass-2026"  # noqa: S105 - published on purpose, demo only
+# The second factor of every demo account whose role needs one: published on purpose, demo
+# only (`jisheng demo` prints it; `jisheng demo --code` prints the current code).
+DEMO_TOTP_KEY = b"jisheng-demo-totp-20".hex()
 BUNDLES_PER_BATCH = 400
 
 DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str | None], ...] = (
@@ -74,6 +81,21 @@ def seed_accounts(district: OrgUnit, street: OrgUnit, communities: list[OrgUnit]
             full_name=full_name,
         )
         role_grant(actor=None, user=user, role=role)
+        if role in two_factor.SECOND_FACTOR_ROLES:
+            two_factor.demo_enrol(user, hex_key=DEMO_TOTP_KEY)
+
+
+def demo_totp_secret() -> str:
+    """The demo key as an authenticator app takes it (base32, in groups of four)."""
+    raw = b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
+    return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def demo_totp_code(at: float | None = None) -> str:
+    """The demo accounts' current six-digit code (or the one at Unix time ``at``)."""
+    totp = TOTP(bytes.fromhex(DEMO_TOTP_KEY))
+    totp.time = time.time() if at is None else at
+    return f"{totp.token():06d}"
 
 
 def _person(p: pop.DemoPerson, community: OrgUnit) -> Person:

@@ -13,8 +13,16 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from jisheng.accounts.two_factor import SECOND_FACTOR_ROLES
 from jisheng.core.supervisor import Supervisor, SupervisorGaveUp
-from jisheng.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_exists, seed_demo
+from jisheng.demo.seed import (
+    DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
+    demo_exists,
+    demo_totp_code,
+    demo_totp_secret,
+    seed_demo,
+)
 
 
 def _needs_migrate() -> bool:
@@ -29,8 +37,16 @@ class Command(BaseCommand):
         parser.add_argument("--persons", type=int, default=20_000)
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-serve", action="store_true", help="Only create the instance.")
+        parser.add_argument(
+            "--code",
+            action="store_true",
+            help="Print the demo accounts' current second-factor code and stop.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["code"]:
+            self.stdout.write(demo_totp_code())
+            return
         started = time.monotonic()
         if _needs_migrate():
             self.stdout.write("Migrating the database…")
@@ -67,7 +83,15 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\njisheng demo: http://127.0.0.1:{port}/"))
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
         for username, full_name, role, _unit in DEMO_ACCOUNTS:
-            self.stdout.write(f"  {username:<15} {role.label} ({full_name})")
+            mark = "*" if role in SECOND_FACTOR_ROLES else " "
+            self.stdout.write(f"  {username:<15}{mark} {role.label} ({full_name})")
+        self.stdout.write(
+            "* Two-factor sign-in: after the password these accounts ask for a code. DEMO ONLY,\n"
+            f"  they share a published key: {demo_totp_secret()} (add it to an authenticator\n"
+            "  app, or run `.venv/bin/jisheng demo --code` for the current code). To see the\n"
+            "  set-up page: demo_security resets an account's second factor under Roles, or\n"
+            "  demo_c1 sets one up under My account → Two-factor sign-in."
+        )
         self.stdout.write("Press Ctrl-C to stop.")
         self.stdout.flush()
         # A plain `kill` must stop the children too, not orphan them.
