@@ -8,7 +8,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from jisheng.accounts.models import User
@@ -38,6 +49,7 @@ from jisheng.core.progress import progress_for_owner
 from jisheng.registry.models import Person
 
 _PERSON_SECRETS = ("id_number", "phone")
+_LIVE_STATUSES = (Payment.Status.PENDING, Payment.Status.PAID)
 
 
 def program_list(user: User, *, status: str = "") -> QuerySet[Program]:
@@ -196,12 +208,19 @@ class BatchTotals:
     reversed: Decimal
     net_paid: Decimal
     counts: dict[str, int]
+    # Correction lines (paying reversed payments again): how many, and how much was paid.
+    corrections: int
+    corrected: Decimal
 
 
 def batch_totals(batch: PaymentBatch) -> BatchTotals:
     """Sums by status; reversal lines are negative, so net paid reconciles to the cent."""
     zero = Decimal("0.00")
     rows = batch.lines.values("kind", "status").annotate(n=Count("pk"), amount=Sum("amount"))
+    corrections = batch.lines.filter(corrects__isnull=False).aggregate(
+        n=Count("pk"),
+        paid=Coalesce(Sum("amount", filter=Q(status=Payment.Status.PAID)), Decimal("0.00")),
+    )
     by: dict[tuple[str, str], tuple[int, Decimal]] = {
         (row["kind"], row["status"]): (row["n"], row["amount"] or zero) for row in rows
     }
@@ -223,6 +242,8 @@ def batch_totals(batch: PaymentBatch) -> BatchTotals:
         reversed=reversed_amount,
         net_paid=paid + reversed_amount + amount(reversal, Payment.Status.PAID),
         counts=counts,
+        corrections=corrections["n"],
+        corrected=corrections["paid"],
     )
 
 
@@ -246,26 +267,59 @@ def batch_build_for(user: User, progress_id: int) -> BatchBuild:
     return BatchBuild(progress=progress, program=program_by_id(user, int(program_id)), batch=batch)
 
 
+def payment_for(user: User, payment_id: int) -> Payment:
+    """One payment line in scope, with its batch, program and person (no secrets)."""
+    return visible_or_404(
+        Payment.objects.select_related("batch", "program", "person", "community").defer(
+            *(f"person__{field}" for field in _PERSON_SECRETS)
+        ),
+        user=user,
+        pk=payment_id,
+    )
+
+
 def batch_lines(user: User, batch: PaymentBatch, *, status: str = "") -> QuerySet[Payment]:
+    """The lines of a batch in scope; ``corrected``: a reversed line already paid again."""
+    corrected = Payment.objects.filter(
+        corrects=OuterRef("pk"), status__in=[*_LIVE_STATUSES, Payment.Status.REVERSED]
+    )
     lines = (
         Payment.objects.visible_to(user)
         .filter(batch=batch)
-        .select_related("person", "payee", "community")
+        .select_related("person", "payee", "community", "corrects")
         .defer(*(f"{rel}__{field}" for rel in ("person", "payee") for field in _PERSON_SECRETS))
+        .annotate(corrected=Exists(corrected))
         .order_by("community__code", "pk")
     )
     return lines.filter(status=status) if status else lines
 
 
 def program_year_totals(user: User, *, year: int) -> list[dict[str, Any]]:
-    """Persons paid and net amount per program and community in one year (by period start)."""
+    """Persons paid and net amount per program and community in one year (by period start).
+
+    A reversed payment nets to nothing with its reversal line and its person counts only
+    when paid again, by a correction (``corrected``: the amount those corrections paid).
+    """
     rows = (
         Payment.objects.visible_to(user)
         .filter(batch__period_start__year=year)
         .filter(Q(kind=Payment.Kind.REVERSAL) | Q(status__in=["paid", "reversed"]))
         .values("program__name", "program__code", "community__name", "community__code")
         .annotate(
-            persons=Count("person", distinct=True, filter=Q(status=Payment.Status.PAID)),
+            # Reversal lines are "paid" too: only payment lines count a person as paid.
+            persons=Count(
+                "person",
+                distinct=True,
+                filter=Q(kind=Payment.Kind.PAYMENT, status=Payment.Status.PAID),
+            ),
+            # Before ``amount``: once annotated, that name means the sum, not the field.
+            corrected=Coalesce(
+                Sum(
+                    "amount",
+                    filter=Q(corrects__isnull=False, status=Payment.Status.PAID),
+                ),
+                Decimal("0.00"),
+            ),
             amount=Coalesce(Sum("amount"), Decimal("0.00")),
         )
         .order_by("program__name", "community__code")
