@@ -32,7 +32,10 @@ def paid_batch(make_family, rural, street, leader) -> PaymentBatch:
             children=(("M", dt.date(1980, 1, 1)),),
         )
         Entitlement.objects.create(
-            program=rural, person=husband, community=husband.community, start_date=dt.date(2020, 1, 1)
+            program=rural,
+            person=husband,
+            community=husband.community,
+            start_date=dt.date(2020, 1, 1),
         )
     batch = payments.batch_build(actor=Actor(user=street), program=rural, period_key="2026")
     payments.batch_review(actor=Actor(user=street), batch=batch)
@@ -78,7 +81,8 @@ def test_the_database_refuses_an_ordinary_line_for_a_reversed_period(reversed_li
 
 def test_a_correction_pays_once_and_only_after_approval(reversed_line, street, leader) -> None:
     batch = correct(street, reversed_line)
-    assert batch.is_correction and batch.correction_reason == "账户已更正，重新发放"
+    assert batch.is_correction
+    assert batch.correction_reason == "账户已更正，重新发放"
     (line,) = batch.lines.all()
     assert line.corrects_id == reversed_line.pk
     assert (line.person_id, line.period, line.amount) == (
@@ -93,9 +97,10 @@ def test_a_correction_pays_once_and_only_after_approval(reversed_line, street, l
     with pytest.raises(Forbidden):
         payments.batch_approve(actor=Actor(user=street), batch=batch)
     payments.batch_approve(actor=Actor(user=leader), batch=batch)
-    assert payments.payments_settle(
-        actor=Actor(user=street), batch=batch, payment_ids=None, paid=True
-    ) == 1
+    assert (
+        payments.payments_settle(actor=Actor(user=street), batch=batch, payment_ids=None, paid=True)
+        == 1
+    )
     totals = batch_totals(batch)
     assert (totals.corrections, totals.corrected, totals.net_paid) == (
         1,
@@ -172,14 +177,19 @@ def test_the_batch_page_and_the_file_say_it_is_a_correction(
     assert f"/benefits/payments/{reversed_line.pk}/correct/" in original
     form = client.get(f"/benefits/payments/{reversed_line.pk}/correct/")
     assert form.status_code == 200
-    assert client.post(f"/benefits/payments/{reversed_line.pk}/correct/", {"reason": ""}).status_code == 400
+    assert (
+        client.post(f"/benefits/payments/{reversed_line.pk}/correct/", {"reason": ""}).status_code
+        == 400
+    )
     response = client.post(
         f"/benefits/payments/{reversed_line.pk}/correct/", {"reason": "账户已更正"}
     )
     batch = PaymentBatch.objects.get(correction_reason="账户已更正")
-    assert response.status_code == 302 and response["Location"].endswith(f"/{batch.pk}/")
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/{batch.pk}/")
     page = client.get(f"/benefits/batches/{batch.pk}/").content.decode()
-    assert 'data-testid="batch-correction"' in page and "账户已更正" in page
+    assert 'data-testid="batch-correction"' in page
+    assert "账户已更正" in page
     assert f'data-corrects="{reversed_line.pk}"' in page
     # The original batch no longer offers a second correction.
     original = client.get(f"/benefits/batches/{reversed_line.batch_id}/").content.decode()
@@ -189,11 +199,13 @@ def test_the_batch_page_and_the_file_say_it_is_a_correction(
     xlsx = client.get(
         f"/benefits/batches/{batch.pk}/export/", {"format": "xlsx", "columns": ["seq", "amount"]}
     )
-    assert xlsx.status_code == 200 and "correction-" in xlsx["Content-Disposition"]
+    assert xlsx.status_code == 200
+    assert "correction-" in xlsx["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows[0]) == 3
-    assert f"#{reversed_line.pk}" in rows[1][2] and "账户已更正" in rows[1][2]
+    assert f"#{reversed_line.pk}" in rows[1][2]
+    assert "账户已更正" in rows[1][2]
     csv = client.get(
         f"/benefits/batches/{batch.pk}/export/", {"format": "csv", "columns": ["seq", "amount"]}
     )

@@ -19,8 +19,8 @@ def read(header: list[str], rows: list[list[object]]) -> list[list[str]]:
 
 @pytest.mark.parametrize("prefix", FORMULA_PREFIXES)
 def test_text_starting_like_a_formula_gets_an_apostrophe(prefix: str) -> None:
-    (_header, row) = read(["a"], [[f"{prefix}HYPERLINK(\"http://x\")"]])
-    assert row == [f"'{prefix}HYPERLINK(\"http://x\")"]
+    (_header, row) = read(["a"], [[f'{prefix}HYPERLINK("http://x")']])
+    assert row == [f'\'{prefix}HYPERLINK("http://x")']
 
 
 def test_header_cells_are_escaped_too() -> None:

@@ -421,7 +421,7 @@ def batch_build_status(request: HttpRequest, progress_id: PathId) -> Any:
 
 @router.get("/batches/{batch_id}", response=BatchOut)
 def batch(request: HttpRequest, batch_id: PathId) -> Any:
-    return _batch_out(visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id))
+    return _batch_out(selectors.batch_detail(request_user(request), batch_id))
 
 
 @router.post("/batches/{batch_id}/review", response=BatchOut)
@@ -455,8 +455,7 @@ class PaymentOut(Schema):
 @paginate(PageNumberPagination, page_size=500)
 def batch_payments(request: HttpRequest, batch_id: PathId, status: str = "") -> Any:
     user = request_user(request)
-    found = visible_or_404(PaymentBatch, user=user, pk=batch_id)
-    return selectors.batch_lines(user, found, status=status)
+    return selectors.batch_lines(user, selectors.batch_detail(user, batch_id), status=status)
 
 
 class SettleIn(Schema):

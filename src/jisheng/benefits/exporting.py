@@ -92,9 +92,7 @@ def disbursement_rows(
 def _correction_note(batch: PaymentBatch, line: Payment) -> str:
     if line.corrects is None:
         return ""
-    return _(
-        "Correction: pays again payment #%(payment)s of batch #%(batch)s (%(reason)s)"
-    ) % {
+    return _("Correction: pays again payment #%(payment)s of batch #%(batch)s (%(reason)s)") % {
         "payment": line.corrects_id,
         "batch": line.corrects.batch_id,
         "reason": batch.correction_reason,

@@ -45,7 +45,9 @@ from jisheng.core.actors import Actor
 from jisheng.core.errors import NotFound
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import TaskProgress
+from jisheng.core.permissions import require
 from jisheng.core.progress import progress_for_owner
+from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
 
 _PERSON_SECRETS = ("id_number", "phone")
@@ -53,11 +55,13 @@ _LIVE_STATUSES = (Payment.Status.PENDING, Payment.Status.PAID)
 
 
 def program_list(user: User, *, status: str = "") -> QuerySet[Program]:
+    require(user, Capability.VIEW_PERSONAL)
     programs = Program.objects.visible_to(user)
     return programs.filter(status=status) if status else programs
 
 
 def program_get(user: User, code: str) -> Program:
+    require(user, Capability.VIEW_PERSONAL)
     program = Program.objects.visible_to(user).filter(code=code).first()
     if program is None:
         raise NotFound()
@@ -66,11 +70,13 @@ def program_get(user: User, code: str) -> Program:
 
 def program_by_id(user: User, program_id: int) -> Program:
     """A program the user may see, by id (the API's forms name programs by id)."""
+    require(user, Capability.VIEW_PERSONAL)
     return visible_or_404(Program, user=user, pk=program_id)
 
 
 def eligible_persons(*, user: User, program: Program, as_of: dt.date) -> QuerySet[Person]:
     """Residents in scope who meet the rule on ``as_of`` and are neither enrolled nor applying."""
+    require(user, Capability.APPLY_BENEFITS)
     enrolled = Entitlement.objects.filter(program=program, status=Entitlement.Status.ACTIVE).values(
         "person_id"
     )
@@ -101,6 +107,7 @@ def find_eligible_recorded(*, actor: Actor, program: Program, count: int) -> Non
 def application_list(
     user: User, *, program: Program | None = None, state: str = "", community_id: int | None = None
 ) -> QuerySet[Application]:
+    require(user, Capability.VIEW_PERSONAL)
     applications = (
         Application.objects.visible_to(user)
         .select_related("program", "person", "community", "notice")
@@ -117,6 +124,7 @@ def application_list(
 
 def application_detail(*, actor: Actor, application_id: int) -> Application:
     """One application with its person's details; the read is audited."""
+    require(actor, Capability.VIEW_PERSONAL)
     application = visible_or_404(
         Application.objects.select_related(
             "program", "person", "payee", "community", "notice", "created_by"
@@ -130,6 +138,7 @@ def application_detail(*, actor: Actor, application_id: int) -> Application:
 
 
 def notice_list(user: User) -> QuerySet[PublicNotice]:
+    require(user, Capability.VIEW_PERSONAL)
     return (
         PublicNotice.objects.visible_to(user)
         .select_related("program", "org_unit")
@@ -138,6 +147,7 @@ def notice_list(user: User) -> QuerySet[PublicNotice]:
 
 
 def notice_entries(user: User, notice: PublicNotice) -> QuerySet[Application]:
+    require(user, Capability.VIEW_PERSONAL)
     return (
         Application.objects.visible_to(user)
         .filter(notice=notice)
@@ -148,6 +158,7 @@ def notice_entries(user: User, notice: PublicNotice) -> QuerySet[Application]:
 
 
 def notice_objections(user: User, notice: PublicNotice) -> QuerySet[Objection]:
+    require(user, Capability.VIEW_PERSONAL)
     return (
         Objection.objects.visible_to(user)
         .filter(notice=notice)
@@ -164,6 +175,7 @@ def reviewable_applications(user: User, program: Program) -> QuerySet[Applicatio
 def entitlement_list(
     user: User, *, program: Program | None = None, status: str = ""
 ) -> QuerySet[Entitlement]:
+    require(user, Capability.VIEW_PERSONAL)
     entitlements = (
         Entitlement.objects.visible_to(user)
         .select_related("program", "person", "payee", "community")
@@ -177,6 +189,7 @@ def entitlement_list(
 
 
 def person_benefits(user: User, person: Person) -> dict[str, Any]:
+    require(user, Capability.VIEW_PERSONAL)
     return {
         "entitlements": entitlement_list(user).filter(person=person),
         "applications": application_list(user).filter(person=person),
@@ -188,10 +201,20 @@ def person_benefits(user: User, person: Person) -> dict[str, Any]:
 
 
 def person_disabilities(user: User, person: Person) -> QuerySet[DisabilityRecord]:
+    require(user, Capability.VIEW_PERSONAL)
     return DisabilityRecord.objects.visible_to(user).filter(person=person).order_by("-recorded_on")
 
 
+def batch_detail(user: User, batch_id: int) -> PaymentBatch:
+    """One batch in scope, for those who approve payments (as its page)."""
+    require(user, Capability.APPROVE_BENEFITS)
+    return visible_or_404(
+        PaymentBatch.objects.select_related("program", "org_unit"), user=user, pk=batch_id
+    )
+
+
 def batch_list(user: User, *, program: Program | None = None) -> QuerySet[PaymentBatch]:
+    require(user, Capability.APPROVE_BENEFITS)
     batches = PaymentBatch.objects.visible_to(user).select_related("program", "org_unit")
     if program is not None:
         batches = batches.filter(program=program)
@@ -258,6 +281,7 @@ class BatchBuild:
 
 def batch_build_for(user: User, progress_id: int) -> BatchBuild:
     """A batch build the user started themself; any other progress is "not found"."""
+    require(user, Capability.REVIEW_BENEFITS)
     progress = progress_for_owner(progress_id, user.pk)
     kind, _sep, rest = progress.kind.partition(":")
     program_id = rest.partition(":")[0]
@@ -269,6 +293,7 @@ def batch_build_for(user: User, progress_id: int) -> BatchBuild:
 
 def payment_for(user: User, payment_id: int) -> Payment:
     """One payment line in scope, with its batch, program and person (no secrets)."""
+    require(user, Capability.REVIEW_BENEFITS)
     return visible_or_404(
         Payment.objects.select_related("batch", "program", "person", "community").defer(
             *(f"person__{field}" for field in _PERSON_SECRETS)
@@ -280,6 +305,7 @@ def payment_for(user: User, payment_id: int) -> Payment:
 
 def batch_lines(user: User, batch: PaymentBatch, *, status: str = "") -> QuerySet[Payment]:
     """The lines of a batch in scope; ``corrected``: a reversed line already paid again."""
+    require(user, Capability.APPROVE_BENEFITS)
     corrected = Payment.objects.filter(
         corrects=OuterRef("pk"), status__in=[*_LIVE_STATUSES, Payment.Status.REVERSED]
     )
@@ -300,6 +326,7 @@ def program_year_totals(user: User, *, year: int) -> list[dict[str, Any]]:
     A reversed payment nets to nothing with its reversal line and its person counts only
     when paid again, by a correction (``corrected``: the amount those corrections paid).
     """
+    require(user, Capability.VIEW_PERSONAL)
     rows = (
         Payment.objects.visible_to(user)
         .filter(batch__period_start__year=year)
@@ -332,11 +359,13 @@ def program_year_totals(user: User, *, year: int) -> list[dict[str, Any]]:
 
 def review_programs(user: User) -> QuerySet[Program]:
     """Programs a re-verification can be opened for: those in scope that have not ended."""
+    require(user, Capability.VIEW_PERSONAL)
     return Program.objects.visible_to(user).exclude(status=Program.Status.ENDED)
 
 
 def campaign_list(user: User) -> QuerySet[ReviewCampaign]:
     """Campaigns in scope with their progress counts."""
+    require(user, Capability.VIEW_PERSONAL)
     return (
         ReviewCampaign.objects.visible_to(user)
         .select_related("program", "org_unit", "created_by")
@@ -350,6 +379,7 @@ def campaign_list(user: User) -> QuerySet[ReviewCampaign]:
 
 
 def campaign_detail(user: User, campaign_id: int) -> ReviewCampaign:
+    require(user, Capability.VIEW_PERSONAL)
     return visible_or_404(campaign_list(user), user=user, pk=campaign_id)
 
 
@@ -382,6 +412,7 @@ def _has_flag(kind: str) -> Q:
 
 
 def campaign_progress(user: User, campaign: ReviewCampaign) -> CampaignProgress:
+    require(user, Capability.VIEW_PERSONAL)
     counts = (
         ReviewItem.objects.visible_to(user)
         .filter(campaign=campaign)
@@ -406,6 +437,7 @@ def campaign_items(
 
     ``flag``: "flagged", "unflagged" or one flag kind; ``decision``: pending/confirm/stop.
     """
+    require(user, Capability.VIEW_PERSONAL)
     items = (
         ReviewItem.objects.visible_to(user)
         .filter(campaign=campaign)
@@ -434,6 +466,7 @@ def campaign_items(
 
 
 def review_item_for(user: User, review_item_id: int) -> ReviewItem:
+    require(user, Capability.VIEW_PERSONAL)
     items = ReviewItem.objects.select_related(
         "campaign", "community", "entitlement__person", "entitlement__payee"
     ).defer(

@@ -96,7 +96,7 @@ def batch_build(request: HttpRequest, progress_id: int) -> HttpResponse:
 @require_capability(Capability.APPROVE_BENEFITS)
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     user = request_user(request)
-    batch = visible_or_404(PaymentBatch, user=user, pk=batch_id)
+    batch = selectors.batch_detail(user, batch_id)
     status = request.GET.get("status", "")
     if status and status not in Payment.Status.values:
         raise JishengError(_("Unknown status."))
