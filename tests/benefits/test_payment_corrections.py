@@ -61,7 +61,7 @@ def test_an_ordinary_rebuild_after_a_reversal_pays_nobody_again(
 ) -> None:
     with pytest.raises(Conflict) as refused:
         payments.batch_build(actor=Actor(user=street), program=rural, period_key="2026")
-    assert "correction" in str(refused.value.message)
+    assert "只能在其批次页面以更正方式重新发放" in str(refused.value.message)
     assert Payment.objects.filter(person=reversed_line.person, kind="payment").count() == 1
 
 
