@@ -239,25 +239,26 @@ def test_visit_export_is_an_xlsx_with_masked_numbers(
     assert AuditEvent.objects.filter(action="export", object_type="benefits.visit").exists()
 
 
-def test_a_program_outside_the_callers_scope_is_not_found(
+def test_a_program_is_refused_to_a_role_without_the_duty(
     make_user, client_for, relief, worker, make_person
 ) -> None:
-    """Programs are read through ``visible_to`` like every record: a partner reporter sees
-    none, so naming one by id is answered as unknown, not with its spending."""
+    """Programs are read by those whose pages show them (personal data): a partner reporter
+    is refused the program and its spending, not answered with it."""
     from jisheng.benefits.care.selectors import relief_programs
     from jisheng.benefits.selectors import program_by_id
 
     record(worker, relief, make_person())
     reporter = make_user(Role.PARTNER_REPORTER)
-    with pytest.raises(NotFound):
+    with pytest.raises(Forbidden):
         program_by_id(reporter, relief.pk)
-    assert not relief_programs(reporter, include_ended=True).exists()
+    with pytest.raises(Forbidden):
+        relief_programs(reporter, include_ended=True)
     assert program_by_id(worker, relief.pk) == relief
 
     api = client_for(reporter)
     spending = api.get(f"/api/benefits/visits/spending?program_id={relief.pk}&year={DAY.year}")
-    assert spending.status_code == 404
-    assert spending.json()["code"] == "not_found"
+    assert spending.status_code == 403
+    assert spending.json()["code"] == "forbidden"
     assert (
         client_for(worker)
         .get(f"/api/benefits/visits/spending?program_id={relief.pk}&year={DAY.year}")

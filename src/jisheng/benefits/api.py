@@ -288,6 +288,10 @@ class BatchOut(Schema):
     failed: Decimal
     net_paid: Decimal
     approved_total: Decimal | None
+    is_correction: bool = Field(description="a correction batch: pays reversed payments again")
+    correction_reason: str
+    corrections: int = Field(description="lines paying a reversed payment again")
+    corrected: Decimal = Field(description="paid by those lines")
 
 
 class BatchIn(Schema):
@@ -310,6 +314,10 @@ def _batch_out(batch: PaymentBatch) -> dict[str, Any]:
         "failed": totals.failed,
         "net_paid": totals.net_paid,
         "approved_total": batch.approved_total,
+        "is_correction": batch.is_correction,
+        "correction_reason": batch.correction_reason,
+        "corrections": totals.corrections,
+        "corrected": totals.corrected,
     }
 
 
@@ -413,7 +421,7 @@ def batch_build_status(request: HttpRequest, progress_id: PathId) -> Any:
 
 @router.get("/batches/{batch_id}", response=BatchOut)
 def batch(request: HttpRequest, batch_id: PathId) -> Any:
-    return _batch_out(visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id))
+    return _batch_out(selectors.batch_detail(request_user(request), batch_id))
 
 
 @router.post("/batches/{batch_id}/review", response=BatchOut)
@@ -440,14 +448,14 @@ class PaymentOut(Schema):
     status: str
     failure_reason: str
     reverses_id: int | None
+    corrects_id: int | None = Field(description="the reversed payment this line pays again")
 
 
 @router.get("/batches/{batch_id}/payments", response=list[PaymentOut])
 @paginate(PageNumberPagination, page_size=500)
 def batch_payments(request: HttpRequest, batch_id: PathId, status: str = "") -> Any:
     user = request_user(request)
-    found = visible_or_404(PaymentBatch, user=user, pk=batch_id)
-    return selectors.batch_lines(user, found, status=status)
+    return selectors.batch_lines(user, selectors.batch_detail(user, batch_id), status=status)
 
 
 class SettleIn(Schema):
@@ -484,6 +492,21 @@ def payment_reverse(request: HttpRequest, payment_id: PathId, payload: ReverseIn
         201,
         payments.payment_reverse(actor=api_actor(request), payment=found, reason=payload.reason),
     )
+
+
+class CorrectionIn(Schema):
+    reason: str = Field(max_length=300)
+
+
+@router.post("/payments/{payment_id}/correction", response={201: BatchOut})
+def payment_correct(request: HttpRequest, payment_id: PathId, payload: CorrectionIn) -> Any:
+    """Pay a reversed payment again: a draft correction batch, reviewed and approved (by
+    someone other than its builder) like any batch before anything is paid. Building the
+    period again never pays a reversed person."""
+    actor = api_actor(request)
+    found = selectors.payment_for(actor.user, payment_id)
+    built = payments.batch_correction_build(actor=actor, payment=found, reason=payload.reason)
+    return Status(201, _batch_out(built))
 
 
 # ------------------------------------------------------------------------------- re-verification

@@ -1,7 +1,8 @@
 """The disbursement file of a batch (.xlsx or .csv) with the columns staff choose.
 
 Banks need full ID numbers and accounts, so this is the one export that decrypts them:
-only for approved batches, and audited with the columns chosen.
+only for approved batches, and audited with the columns chosen. Text cells are made safe from
+formulas by the core writers (``csv_chunks``, ``write_xlsx``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from jisheng.benefits.forms import EXPORT_COLUMNS
 from jisheng.benefits.models import Payment, PaymentBatch
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, JishengError
-from jisheng.core.exports import safe_cell
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 
@@ -28,17 +28,25 @@ SENSITIVE = frozenset({"payee_id_number", "person_id_number", "bank_account"})
 def disbursement_rows(
     *, actor: Actor, batch: PaymentBatch, columns: Sequence[str], file_format: str
 ) -> tuple[list[str], Iterator[list[object]]]:
-    """Header and rows of the file; refuses drafts, unknown columns and roles without the duty."""
+    """Header and rows of the file; refuses drafts, unknown columns and roles without the duty.
+
+    A correction batch's file always ends with the note column, which names the reversed
+    payment each line pays again: the file says it is a correction wherever it goes.
+    """
     require(actor, Capability.REVIEW_BENEFITS)
     if batch.state != PaymentBatch.State.APPROVED:
         raise Conflict(_("A disbursement file is made from an approved batch."))
     unknown = [column for column in columns if column not in EXPORT_COLUMNS]
     if unknown or not columns:
         raise JishengError(_("Choose the columns of the file."))
+    if batch.is_correction and "note" not in columns:
+        columns = [*columns, "note"]
     lines = (
         Payment.objects.visible_to(actor.user)
         .filter(batch=batch, kind=Payment.Kind.PAYMENT)
-        .select_related("person", "payee", "community", "program", "entitlement__application")
+        .select_related(
+            "person", "payee", "community", "program", "entitlement__application", "corrects"
+        )
         .order_by("community__code", "pk")
     )
     if not SENSITIVE.intersection(columns):
@@ -74,10 +82,18 @@ def disbursement_rows(
                 "months": line.months,
                 "amount": line.amount,
                 "status": STATUS_LABELS.get(line.status, line.status),
+                "note": _correction_note(batch, line),
             }
-            yield [
-                safe_cell(values[column]) if isinstance(values[column], str) else values[column]
-                for column in columns
-            ]
+            yield [values[column] for column in columns]
 
     return header, rows()
+
+
+def _correction_note(batch: PaymentBatch, line: Payment) -> str:
+    if line.corrects is None:
+        return ""
+    return _("Correction: pays again payment #%(payment)s of batch #%(batch)s (%(reason)s)") % {
+        "payment": line.corrects_id,
+        "batch": line.corrects.batch_id,
+        "reason": batch.correction_reason,
+    }

@@ -181,6 +181,14 @@ class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
+class CorrectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for paying again"),
+        max_length=300,
+        help_text=_("Kept on the correction batch and shown to whoever approves it."),
+    )
+
+
 class DisabilityForm(forms.Form):
     grade = forms.TypedChoiceField(
         label=_("Disability grade"), coerce=int, choices=[(g, g) for g in range(1, 5)]
@@ -206,6 +214,7 @@ EXPORT_COLUMNS: dict[str, Any] = {
     "months": _("Months"),
     "amount": _("Amount (yuan)"),
     "status": _("Status"),
+    "note": _("Note"),
 }
 DEFAULT_EXPORT_COLUMNS = (
     "seq",

@@ -8,7 +8,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from jisheng.accounts.models import User
@@ -34,18 +45,23 @@ from jisheng.core.actors import Actor
 from jisheng.core.errors import NotFound
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import TaskProgress
+from jisheng.core.permissions import require
 from jisheng.core.progress import progress_for_owner
+from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
 
 _PERSON_SECRETS = ("id_number", "phone")
+_LIVE_STATUSES = (Payment.Status.PENDING, Payment.Status.PAID)
 
 
 def program_list(user: User, *, status: str = "") -> QuerySet[Program]:
+    require(user, Capability.VIEW_PERSONAL)
     programs = Program.objects.visible_to(user)
     return programs.filter(status=status) if status else programs
 
 
 def program_get(user: User, code: str) -> Program:
+    require(user, Capability.VIEW_PERSONAL)
     program = Program.objects.visible_to(user).filter(code=code).first()
     if program is None:
         raise NotFound()
@@ -54,11 +70,13 @@ def program_get(user: User, code: str) -> Program:
 
 def program_by_id(user: User, program_id: int) -> Program:
     """A program the user may see, by id (the API's forms name programs by id)."""
+    require(user, Capability.VIEW_PERSONAL)
     return visible_or_404(Program, user=user, pk=program_id)
 
 
 def eligible_persons(*, user: User, program: Program, as_of: dt.date) -> QuerySet[Person]:
     """Residents in scope who meet the rule on ``as_of`` and are neither enrolled nor applying."""
+    require(user, Capability.APPLY_BENEFITS)
     enrolled = Entitlement.objects.filter(program=program, status=Entitlement.Status.ACTIVE).values(
         "person_id"
     )
@@ -89,6 +107,7 @@ def find_eligible_recorded(*, actor: Actor, program: Program, count: int) -> Non
 def application_list(
     user: User, *, program: Program | None = None, state: str = "", community_id: int | None = None
 ) -> QuerySet[Application]:
+    require(user, Capability.VIEW_PERSONAL)
     applications = (
         Application.objects.visible_to(user)
         .select_related("program", "person", "community", "notice")
@@ -105,6 +124,7 @@ def application_list(
 
 def application_detail(*, actor: Actor, application_id: int) -> Application:
     """One application with its person's details; the read is audited."""
+    require(actor, Capability.VIEW_PERSONAL)
     application = visible_or_404(
         Application.objects.select_related(
             "program", "person", "payee", "community", "notice", "created_by"
@@ -118,6 +138,7 @@ def application_detail(*, actor: Actor, application_id: int) -> Application:
 
 
 def notice_list(user: User) -> QuerySet[PublicNotice]:
+    require(user, Capability.VIEW_PERSONAL)
     return (
         PublicNotice.objects.visible_to(user)
         .select_related("program", "org_unit")
@@ -126,6 +147,7 @@ def notice_list(user: User) -> QuerySet[PublicNotice]:
 
 
 def notice_entries(user: User, notice: PublicNotice) -> QuerySet[Application]:
+    require(user, Capability.VIEW_PERSONAL)
     return (
         Application.objects.visible_to(user)
         .filter(notice=notice)
@@ -136,6 +158,7 @@ def notice_entries(user: User, notice: PublicNotice) -> QuerySet[Application]:
 
 
 def notice_objections(user: User, notice: PublicNotice) -> QuerySet[Objection]:
+    require(user, Capability.VIEW_PERSONAL)
     return (
         Objection.objects.visible_to(user)
         .filter(notice=notice)
@@ -152,6 +175,7 @@ def reviewable_applications(user: User, program: Program) -> QuerySet[Applicatio
 def entitlement_list(
     user: User, *, program: Program | None = None, status: str = ""
 ) -> QuerySet[Entitlement]:
+    require(user, Capability.VIEW_PERSONAL)
     entitlements = (
         Entitlement.objects.visible_to(user)
         .select_related("program", "person", "payee", "community")
@@ -165,6 +189,7 @@ def entitlement_list(
 
 
 def person_benefits(user: User, person: Person) -> dict[str, Any]:
+    require(user, Capability.VIEW_PERSONAL)
     return {
         "entitlements": entitlement_list(user).filter(person=person),
         "applications": application_list(user).filter(person=person),
@@ -176,10 +201,20 @@ def person_benefits(user: User, person: Person) -> dict[str, Any]:
 
 
 def person_disabilities(user: User, person: Person) -> QuerySet[DisabilityRecord]:
+    require(user, Capability.VIEW_PERSONAL)
     return DisabilityRecord.objects.visible_to(user).filter(person=person).order_by("-recorded_on")
 
 
+def batch_detail(user: User, batch_id: int) -> PaymentBatch:
+    """One batch in scope, for those who approve payments (as its page)."""
+    require(user, Capability.APPROVE_BENEFITS)
+    return visible_or_404(
+        PaymentBatch.objects.select_related("program", "org_unit"), user=user, pk=batch_id
+    )
+
+
 def batch_list(user: User, *, program: Program | None = None) -> QuerySet[PaymentBatch]:
+    require(user, Capability.APPROVE_BENEFITS)
     batches = PaymentBatch.objects.visible_to(user).select_related("program", "org_unit")
     if program is not None:
         batches = batches.filter(program=program)
@@ -196,12 +231,19 @@ class BatchTotals:
     reversed: Decimal
     net_paid: Decimal
     counts: dict[str, int]
+    # Correction lines (paying reversed payments again): how many, and how much was paid.
+    corrections: int
+    corrected: Decimal
 
 
 def batch_totals(batch: PaymentBatch) -> BatchTotals:
     """Sums by status; reversal lines are negative, so net paid reconciles to the cent."""
     zero = Decimal("0.00")
     rows = batch.lines.values("kind", "status").annotate(n=Count("pk"), amount=Sum("amount"))
+    corrections = batch.lines.filter(corrects__isnull=False).aggregate(
+        n=Count("pk"),
+        paid=Coalesce(Sum("amount", filter=Q(status=Payment.Status.PAID)), Decimal("0.00")),
+    )
     by: dict[tuple[str, str], tuple[int, Decimal]] = {
         (row["kind"], row["status"]): (row["n"], row["amount"] or zero) for row in rows
     }
@@ -223,6 +265,8 @@ def batch_totals(batch: PaymentBatch) -> BatchTotals:
         reversed=reversed_amount,
         net_paid=paid + reversed_amount + amount(reversal, Payment.Status.PAID),
         counts=counts,
+        corrections=corrections["n"],
+        corrected=corrections["paid"],
     )
 
 
@@ -237,6 +281,7 @@ class BatchBuild:
 
 def batch_build_for(user: User, progress_id: int) -> BatchBuild:
     """A batch build the user started themself; any other progress is "not found"."""
+    require(user, Capability.REVIEW_BENEFITS)
     progress = progress_for_owner(progress_id, user.pk)
     kind, _sep, rest = progress.kind.partition(":")
     program_id = rest.partition(":")[0]
@@ -246,26 +291,62 @@ def batch_build_for(user: User, progress_id: int) -> BatchBuild:
     return BatchBuild(progress=progress, program=program_by_id(user, int(program_id)), batch=batch)
 
 
+def payment_for(user: User, payment_id: int) -> Payment:
+    """One payment line in scope, with its batch, program and person (no secrets)."""
+    require(user, Capability.REVIEW_BENEFITS)
+    return visible_or_404(
+        Payment.objects.select_related("batch", "program", "person", "community").defer(
+            *(f"person__{field}" for field in _PERSON_SECRETS)
+        ),
+        user=user,
+        pk=payment_id,
+    )
+
+
 def batch_lines(user: User, batch: PaymentBatch, *, status: str = "") -> QuerySet[Payment]:
+    """The lines of a batch in scope; ``corrected``: a reversed line already paid again."""
+    require(user, Capability.APPROVE_BENEFITS)
+    corrected = Payment.objects.filter(
+        corrects=OuterRef("pk"), status__in=[*_LIVE_STATUSES, Payment.Status.REVERSED]
+    )
     lines = (
         Payment.objects.visible_to(user)
         .filter(batch=batch)
-        .select_related("person", "payee", "community")
+        .select_related("person", "payee", "community", "corrects")
         .defer(*(f"{rel}__{field}" for rel in ("person", "payee") for field in _PERSON_SECRETS))
+        .annotate(corrected=Exists(corrected))
         .order_by("community__code", "pk")
     )
     return lines.filter(status=status) if status else lines
 
 
 def program_year_totals(user: User, *, year: int) -> list[dict[str, Any]]:
-    """Persons paid and net amount per program and community in one year (by period start)."""
+    """Persons paid and net amount per program and community in one year (by period start).
+
+    A reversed payment nets to nothing with its reversal line and its person counts only
+    when paid again, by a correction (``corrected``: the amount those corrections paid).
+    """
+    require(user, Capability.VIEW_PERSONAL)
     rows = (
         Payment.objects.visible_to(user)
         .filter(batch__period_start__year=year)
         .filter(Q(kind=Payment.Kind.REVERSAL) | Q(status__in=["paid", "reversed"]))
         .values("program__name", "program__code", "community__name", "community__code")
         .annotate(
-            persons=Count("person", distinct=True, filter=Q(status=Payment.Status.PAID)),
+            # Reversal lines are "paid" too: only payment lines count a person as paid.
+            persons=Count(
+                "person",
+                distinct=True,
+                filter=Q(kind=Payment.Kind.PAYMENT, status=Payment.Status.PAID),
+            ),
+            # Before ``amount``: once annotated, that name means the sum, not the field.
+            corrected=Coalesce(
+                Sum(
+                    "amount",
+                    filter=Q(corrects__isnull=False, status=Payment.Status.PAID),
+                ),
+                Decimal("0.00"),
+            ),
             amount=Coalesce(Sum("amount"), Decimal("0.00")),
         )
         .order_by("program__name", "community__code")
@@ -278,11 +359,13 @@ def program_year_totals(user: User, *, year: int) -> list[dict[str, Any]]:
 
 def review_programs(user: User) -> QuerySet[Program]:
     """Programs a re-verification can be opened for: those in scope that have not ended."""
+    require(user, Capability.VIEW_PERSONAL)
     return Program.objects.visible_to(user).exclude(status=Program.Status.ENDED)
 
 
 def campaign_list(user: User) -> QuerySet[ReviewCampaign]:
     """Campaigns in scope with their progress counts."""
+    require(user, Capability.VIEW_PERSONAL)
     return (
         ReviewCampaign.objects.visible_to(user)
         .select_related("program", "org_unit", "created_by")
@@ -296,6 +379,7 @@ def campaign_list(user: User) -> QuerySet[ReviewCampaign]:
 
 
 def campaign_detail(user: User, campaign_id: int) -> ReviewCampaign:
+    require(user, Capability.VIEW_PERSONAL)
     return visible_or_404(campaign_list(user), user=user, pk=campaign_id)
 
 
@@ -328,6 +412,7 @@ def _has_flag(kind: str) -> Q:
 
 
 def campaign_progress(user: User, campaign: ReviewCampaign) -> CampaignProgress:
+    require(user, Capability.VIEW_PERSONAL)
     counts = (
         ReviewItem.objects.visible_to(user)
         .filter(campaign=campaign)
@@ -352,6 +437,7 @@ def campaign_items(
 
     ``flag``: "flagged", "unflagged" or one flag kind; ``decision``: pending/confirm/stop.
     """
+    require(user, Capability.VIEW_PERSONAL)
     items = (
         ReviewItem.objects.visible_to(user)
         .filter(campaign=campaign)
@@ -380,6 +466,7 @@ def campaign_items(
 
 
 def review_item_for(user: User, review_item_id: int) -> ReviewItem:
+    require(user, Capability.VIEW_PERSONAL)
     items = ReviewItem.objects.select_related(
         "campaign", "community", "entitlement__person", "entitlement__payee"
     ).defer(

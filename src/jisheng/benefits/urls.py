@@ -70,6 +70,7 @@ urlpatterns = [
         name="batch_line_remove",
     ),
     path("payments/<int:payment_id>/reverse/", payments.payment_reverse, name="payment_reverse"),
+    path("payments/<int:payment_id>/correct/", payments.payment_correct, name="payment_correct"),
     path("reports/", reports.year_totals, name="year_totals"),
     *care_urlpatterns,
     path("campaigns/", reverification.campaign_list, name="campaign_list"),

@@ -46,8 +46,11 @@ class _Line:
 
 
 def _csv_cell(value: object) -> str:
+    """Dates in ISO form, text formula-safe; numbers as they are (a negative amount stays one)."""
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, str):
+        return safe_cell(value)
     return "" if value is None else str(value)
 
 
@@ -55,7 +58,7 @@ def csv_chunks(header: Sequence[str], rows: Iterable[Row]) -> Iterator[bytes]:
     """UTF-8 with BOM (so Excel on Chinese Windows opens it right), a few hundred rows a chunk."""
     line = _Line()
     writer = csv.writer(line)
-    writer.writerow(header)
+    writer.writerow([safe_cell(title) for title in header])
     yield "\ufeff".encode() + line.take().encode()
     count = 0
     for row in rows:

@@ -28,6 +28,8 @@ from jisheng.benefits.models import (
 from jisheng.core.actors import Actor
 from jisheng.core.exports import write_xlsx
 from jisheng.core.lookups import visible_or_404
+from jisheng.core.permissions import require
+from jisheng.core.roles import Capability
 from jisheng.registry.models import Household, HouseholdMember, Person, ResidentStatus
 from jisheng.registry.selectors import person_by_id_number
 
@@ -45,18 +47,21 @@ def _yuan(value: object) -> Decimal:
 
 def relief_programs(user: User, *, include_ended: bool = False) -> QuerySet[Program]:
     """Relief programs in scope a visit can be recorded under; ended ones only for lists."""
+    require(user, Capability.VIEW_PERSONAL)
     programs = Program.objects.visible_to(user).filter(category=Category.RELIEF)
     return programs if include_ended else programs.exclude(status=Program.Status.ENDED)
 
 
 def certification_programs(user: User, *, include_ended: bool = False) -> QuerySet[Program]:
     """Service programs in scope that issue certificates; ended ones only for lists."""
+    require(user, Capability.VIEW_PERSONAL)
     programs = Program.objects.visible_to(user).filter(benefit_kind=BenefitKind.SERVICE)
     return programs if include_ended else programs.exclude(status=Program.Status.ENDED)
 
 
 def resident_for(user: User, *, person_id: int | None = None, id_number: str = "") -> Person:
     """The resident a form names, by record (from a link) or by ID number, inside scope."""
+    require(user, Capability.VIEW_PERSONAL)
     persons = Person.objects.visible_to(user).exclude(status=ResidentStatus.VOIDED)
     if person_id is not None:
         return visible_or_404(persons, user=user, pk=person_id)
@@ -65,6 +70,7 @@ def resident_for(user: User, *, person_id: int | None = None, id_number: str = "
 
 def current_household(user: User, person: Person) -> Household | None:
     """The household the resident lives in now, if it lies in the user's scope."""
+    require(user, Capability.VIEW_PERSONAL)
     membership = (
         HouseholdMember.objects.visible_to(user)
         .filter(person=person, end_date__isnull=True)
@@ -86,6 +92,7 @@ class VisitFilters:
 
 def visit_list(user: User, filters: VisitFilters | None = None) -> QuerySet[Visit]:
     """Visits in scope, newest first; lists carry masked numbers only."""
+    require(user, Capability.VIEW_PERSONAL)
     filters = filters or VisitFilters()
     visits = (
         Visit.objects.visible_to(user)
@@ -131,6 +138,7 @@ def visit_totals(visits: QuerySet[Visit]) -> VisitTotals:
 
 def visit_detail(*, actor: Actor, visit_id: int) -> Visit:
     """One visit in scope; the view is audited before it is returned."""
+    require(actor, Capability.VIEW_PERSONAL)
     visit = visible_or_404(
         Visit.objects.select_related(
             "program", "community", "person", "household", "recorded_by"
@@ -144,11 +152,13 @@ def visit_detail(*, actor: Actor, visit_id: int) -> Visit:
 
 
 def visit_photos(user: User, visit: Visit) -> QuerySet[VisitPhoto]:
+    require(user, Capability.VIEW_PERSONAL)
     return VisitPhoto.objects.visible_to(user).filter(visit=visit).order_by("uploaded_at", "pk")
 
 
 def visit_photo_for(*, actor: Actor, photo_id: int) -> VisitPhoto:
     """A photo whose visit lies in the actor's scope (photos have no public address)."""
+    require(actor, Capability.VIEW_PERSONAL)
     photo = visible_or_404(VisitPhoto, user=actor.user, pk=photo_id)
     with transaction.atomic():
         audit.record(action=Action.VIEW, actor=actor, obj=photo)
@@ -195,6 +205,7 @@ def relief_spending(user: User, program: Program, year: int) -> list[SpendingRow
 
     The cost of visits is the program's spending; communities without visits are left out.
     """
+    require(user, Capability.VIEW_PERSONAL)
     visits = Visit.objects.visible_to(user).filter(
         program=program, date__gte=dt.date(year, 1, 1), date__lte=dt.date(year, 12, 31)
     )
@@ -211,6 +222,7 @@ def spending_total(rows: list[SpendingRow]) -> VisitTotals:
 
 def visit_years(user: User) -> list[int]:
     """Years that have visits in scope, newest first (for the year filter)."""
+    require(user, Capability.VIEW_PERSONAL)
     dates = Visit.objects.visible_to(user).dates("date", "year", order="DESC")
     return [day.year for day in dates]
 
@@ -298,6 +310,7 @@ class CertificationFilters:
 def certification_list(
     user: User, filters: CertificationFilters | None = None
 ) -> QuerySet[Certification]:
+    require(user, Capability.VIEW_PERSONAL)
     filters = filters or CertificationFilters()
     certifications = (
         Certification.objects.visible_to(user)
@@ -321,6 +334,7 @@ def certification_detail(
     *, actor: Actor, certification_id: int, printing: bool = False
 ) -> Certification:
     """One certificate in scope. The printed form shows the full ID number; both are audited."""
+    require(actor, Capability.VIEW_PERSONAL)
     certifications = Certification.objects.select_related(
         "program", "community", "community__parent", "person", "issued_by"
     )
@@ -351,6 +365,7 @@ def certification_verify(*, actor: Actor, number: str) -> Verification:
 
     A number outside the scope is answered exactly like an unknown one.
     """
+    require(actor, Capability.VIEW_PERSONAL)
     normalized = certification_number_normalize(number)
     certification = None
     if NUMBER_PATTERN.fullmatch(normalized):

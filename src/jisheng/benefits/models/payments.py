@@ -49,6 +49,9 @@ class PaymentBatch(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # Non-empty on a correction batch: it pays again payments that were reversed (its lines
+    # name them in ``Payment.corrects``), after the same review and approval as any batch.
+    correction_reason = models.CharField(_("reason for the correction"), max_length=300, blank=True)
     # The background build that made the batch: its progress page lands here when done.
     build_progress = models.OneToOneField(
         "core.TaskProgress", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -68,9 +71,14 @@ class PaymentBatch(models.Model):
     def is_locked(self) -> bool:
         return self.state == self.State.APPROVED
 
+    @property
+    def is_correction(self) -> bool:
+        return bool(self.correction_reason)
+
 
 class Payment(models.Model):
-    """One line of a batch. Money changes only by new lines: a correction is a reversal line."""
+    """One line of a batch. Money changes only by new lines: a reversal line cancels a paid one,
+    a correction line (in a correction batch) pays a reversed one again."""
 
     class Kind(models.TextChoices):
         PAYMENT = "payment", _("Payment")
@@ -99,6 +107,10 @@ class Payment(models.Model):
     reverses = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
     )
+    # A correction line: it pays again this reversed payment (same program, person, period).
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
     settled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -117,6 +129,23 @@ class Payment(models.Model):
                 fields=["program", "person", "period"],
                 condition=models.Q(kind="payment", status__in=["pending", "paid"]),
                 name="benefits_paid_once_per_period",
+            ),
+            # A reversal does not free the period for an ordinary build: only a correction
+            # line (``corrects`` set) pays a reversed person again.
+            models.UniqueConstraint(
+                fields=["program", "person", "period"],
+                condition=models.Q(
+                    kind="payment",
+                    corrects__isnull=True,
+                    status__in=["pending", "paid", "reversed"],
+                ),
+                name="benefits_built_once_per_period",
+            ),
+            # Each reversed payment is paid again at most once (a failed correction may retry).
+            models.UniqueConstraint(
+                fields=["corrects"],
+                condition=models.Q(status__in=["pending", "paid", "reversed"]),
+                name="benefits_corrected_once",
             ),
         ]
         indexes: ClassVar[list[models.Index]] = [

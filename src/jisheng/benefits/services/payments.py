@@ -1,8 +1,17 @@
 """Payment batches: build from enrolled beneficiaries, review, approve (locks), settle, reverse.
 
 Nobody is paid twice for one program and period: the build skips whoever already has a
-pending or paid line, builds of one program take turns on the program's row lock, and the
-database's unique constraint refuses anything that slips past both.
+pending, paid or reversed line, builds of one program take turns on the program's row lock,
+and the database's unique constraints refuse anything that slips past both.
+
+A reversal does not free the period. Paying a reversed person again is a *correction*:
+``batch_correction_build`` makes a draft correction batch (its reason kept on the batch, its
+line naming the reversed payment in ``corrects``) that goes through the same review and
+approval by a second person as any batch before anything is paid. An ordinary build never
+pays a reversed person again (the constraint ``benefits_built_once_per_period`` holds it in
+the database too), and each reversed payment is corrected at most once; a correction that
+fails at the bank may be tried again, a correction that is itself reversed is corrected in turn.
+Totals therefore count a person once per period: paid − reversed + corrected.
 
 Pages build in the background (``batch_build_start`` queues ``batch_build_run`` on the task
 worker, with a progress bar); the API and scripts may still call ``batch_build`` directly.
@@ -31,13 +40,15 @@ from jisheng.core import progress
 from jisheng.core.actors import Actor
 from jisheng.core.db import insert_rows
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
-from jisheng.core.lookups import locked_or_404
+from jisheng.core.lookups import locked_or_404, visible_or_404
 from jisheng.core.models import OrgUnit, TaskProgress
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
 
 _LIVE = (Payment.Status.PENDING, Payment.Status.PAID)
+# Lines that take a person's place for a period: a failed line frees it, a reversed one not.
+_TAKEN = (*_LIVE, Payment.Status.REVERSED)
 
 
 def _as_of_dates(program: Program, period: Period, today: dt.date) -> list[dt.date]:
@@ -181,32 +192,10 @@ def batch_build_run(
         return built
 
 
-@transaction.atomic
-def batch_build(
-    *,
-    actor: Actor,
-    program: Program,
-    period_key: str,
-    today: dt.date | None = None,
-    progress_id: int | None = None,
-) -> PaymentBatch:
-    """A draft batch paying every enrolled beneficiary in scope not yet paid for the period.
-
-    ``progress_id``: the background build this runs for, kept on the batch.
-    """
-    today = today or timezone.localdate()
-    user = actor.user
-    program = Program.objects.select_for_update().get(pk=program.pk)
-    period, org_unit = _buildable(actor, program, period_key, today)
-    already = Payment.objects.filter(
-        program=program, period=period.key, kind=Payment.Kind.PAYMENT, status__in=_LIVE
-    ).values("person_id")
-    entitled = (
-        Entitlement.objects.visible_to(user)
-        .filter(program=program, start_date__lte=period.end)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.start))
-        .exclude(person_id__in=already)
-    )
+def _due_lines(
+    program: Program, period: Period, today: dt.date, entitled: QuerySet[Entitlement]
+) -> list[tuple[Any, ...]]:
+    """(entitlement, person, payee, community, months, amount) for each entitlement owed money."""
     dates = _as_of_dates(program, period, today)
     codes_by_person = _month_codes(program, entitled, dates)
     tier_amounts = [Decimal(tier["amount"]) for tier in program.amount_tiers]
@@ -220,11 +209,54 @@ def batch_build(
             lines.append(
                 (entitlement_id, person_id, payee_id or person_id, community_id, months, amount)
             )
+    return lines
+
+
+def _entitled_in(user: User, program: Program, period: Period) -> QuerySet[Entitlement]:
+    return (
+        Entitlement.objects.visible_to(user)
+        .filter(program=program, start_date__lte=period.end)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.start))
+    )
+
+
+@transaction.atomic
+def batch_build(
+    *,
+    actor: Actor,
+    program: Program,
+    period_key: str,
+    today: dt.date | None = None,
+    progress_id: int | None = None,
+) -> PaymentBatch:
+    """A draft batch paying every enrolled beneficiary in scope not yet paid for the period.
+
+    Whoever has a pending, paid or reversed line for the period is left out: a reversed
+    payment is paid again only by ``batch_correction_build``. ``progress_id``: the
+    background build this runs for, kept on the batch.
+    """
+    today = today or timezone.localdate()
+    user = actor.user
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    period, org_unit = _buildable(actor, program, period_key, today)
+    taken = Payment.objects.filter(
+        program=program, period=period.key, kind=Payment.Kind.PAYMENT, status__in=_TAKEN
+    )
+    lines = _due_lines(
+        program,
+        period,
+        today,
+        _entitled_in(user, program, period).exclude(person_id__in=taken.values("person_id")),
+    )
     if not lines:
-        raise Conflict(
-            _("Nobody is left to pay for %(period)s: everyone eligible has a payment already.")
-            % {"period": period.key}
-        )
+        message = _(
+            "Nobody is left to pay for %(period)s: everyone eligible has a payment already."
+        ) % {"period": period.key}
+        if taken.filter(status=Payment.Status.REVERSED).exists():
+            message += " " + _(
+                "A reversed payment is paid again only as a correction, from its batch page."
+            )
+        raise Conflict(message)
     batch = PaymentBatch.objects.create(
         program=program,
         org_unit=org_unit,
@@ -247,6 +279,91 @@ def batch_build(
         actor=actor,
         obj=batch,
         detail={"lines": len(lines), "total": str(total), "period": period.key},
+    )
+    return batch
+
+
+@transaction.atomic
+def batch_correction_build(
+    *, actor: Actor, payment: Payment, reason: str, today: dt.date | None = None
+) -> PaymentBatch:
+    """A draft correction batch paying a reversed payment again, once it is approved.
+
+    The amount is worked out afresh from the entitlement and the program's rule (the reason
+    for the reversal may have been a wrong amount or payee); nothing due means no correction.
+    The batch is reviewed, approved by another person and settled like any other batch.
+    """
+    require(actor, Capability.REVIEW_BENEFITS)
+    reason = reason.strip()
+    if not reason:
+        raise JishengError(_("Give the reason for paying the reversed payment again."))
+    found = visible_or_404(Payment, user=actor.user, pk=payment.pk)
+    today = today or timezone.localdate()
+    # Builds of one program take turns: the same lock as batch_build.
+    program = Program.objects.select_for_update().get(pk=found.program_id)
+    reversed_line = locked_or_404(Payment, user=actor.user, pk=found.pk)
+    if reversed_line.kind != Payment.Kind.PAYMENT or (
+        reversed_line.status != Payment.Status.REVERSED
+    ):
+        raise Conflict(_("Only a reversed payment can be paid again as a correction."))
+    earlier = (
+        Payment.objects.filter(corrects=reversed_line, status__in=_TAKEN)
+        .values_list("batch_id", flat=True)
+        .first()
+    )
+    if earlier is not None:
+        raise Conflict(
+            _("This payment has already been paid again, in correction batch #%(batch)s.")
+            % {"batch": earlier}
+        )
+    period, org_unit = _buildable(actor, program, reversed_line.period, today)
+    entitled = _entitled_in(actor.user, program, period).filter(pk=reversed_line.entitlement_id)
+    lines = _due_lines(program, period, today, entitled)
+    if not lines:
+        raise Conflict(
+            _("Nothing is due for %(period)s any more: there is nothing to pay again.")
+            % {"period": period.key}
+        )
+    ((entitlement_id, person_id, payee_id, community_id, months, amount),) = lines
+    batch = PaymentBatch.objects.create(
+        program=program,
+        org_unit=org_unit,
+        period=period.key,
+        period_start=period.start,
+        period_end=period.end,
+        built_by=actor.user,
+        correction_reason=reason[:300],
+    )
+    try:
+        with transaction.atomic():
+            line = Payment.objects.create(
+                batch=batch,
+                program=program,
+                period=period.key,
+                entitlement_id=entitlement_id,
+                person_id=person_id,
+                payee_id=payee_id,
+                community_id=community_id,
+                kind=Payment.Kind.PAYMENT,
+                months=months,
+                amount=amount,
+                corrects=reversed_line,
+            )
+    except IntegrityError:
+        raise Conflict(
+            _("The person already has a payment for this period; nothing was built.")
+        ) from None
+    audit.record(
+        action=Action.CREATE,
+        actor=actor,
+        obj=batch,
+        detail={
+            "correction_of": reversed_line.pk,
+            "payment": line.pk,
+            "reason": batch.correction_reason,
+            "total": str(amount),
+            "period": period.key,
+        },
     )
     return batch
 

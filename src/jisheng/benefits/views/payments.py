@@ -13,14 +13,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jisheng.benefits import selectors
 from jisheng.benefits.exporting import disbursement_rows
-from jisheng.benefits.forms import BatchBuildForm, ExportForm, ReverseForm, SettleForm
+from jisheng.benefits.forms import (
+    BatchBuildForm,
+    CorrectionForm,
+    ExportForm,
+    ReverseForm,
+    SettleForm,
+)
 from jisheng.benefits.models import Payment, PaymentBatch
 from jisheng.benefits.services import payments
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
 from jisheng.core.exports import csv_chunks, write_xlsx
 from jisheng.core.lookups import visible_or_404
-from jisheng.core.pages import page_of, posted, query_without_page, submit
+from jisheng.core.pages import form_page, page_of, posted, query_without_page, submit
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 
@@ -90,7 +96,7 @@ def batch_build(request: HttpRequest, progress_id: int) -> HttpResponse:
 @require_capability(Capability.APPROVE_BENEFITS)
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     user = request_user(request)
-    batch = visible_or_404(PaymentBatch, user=user, pk=batch_id)
+    batch = selectors.batch_detail(user, batch_id)
     status = request.GET.get("status", "")
     if status and status not in Payment.Status.values:
         raise JishengError(_("Unknown status."))
@@ -185,6 +191,25 @@ def payment_reverse(request: HttpRequest, payment_id: int) -> HttpResponse:
     return redirect("benefits:batch_detail", batch_id=payment.batch_id)
 
 
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.REVIEW_BENEFITS)
+def payment_correct(request: HttpRequest, payment_id: int) -> HttpResponse:
+    """Pay a reversed payment again: a draft correction batch, approved like any batch."""
+    payment = selectors.payment_for(request_user(request), payment_id)
+    return form_page(
+        request,
+        form=CorrectionForm(posted(request)),
+        operation=lambda actor, data: payments.batch_correction_build(
+            actor=actor, payment=payment, reason=data["reason"]
+        ),
+        success=_("Draft correction batch built; it is paid once reviewed and approved."),
+        next_url=lambda batch: reverse("benefits:batch_detail", kwargs={"batch_id": batch.pk}),
+        template="benefits/correction_form.html",
+        cancel_url=reverse("benefits:batch_detail", kwargs={"batch_id": payment.batch_id}),
+        context={"payment": payment},
+    )
+
+
 @require_GET
 @require_capability(Capability.REVIEW_BENEFITS)
 def batch_export(request: HttpRequest, batch_id: int) -> HttpResponse | StreamingHttpResponse:
@@ -197,7 +222,8 @@ def batch_export(request: HttpRequest, batch_id: int) -> HttpResponse | Streamin
     header, rows = disbursement_rows(
         actor=Actor.from_request(request), batch=batch, columns=columns, file_format=file_format
     )
-    name = f"disbursement-{batch.program.code}-{batch.period}-{batch.pk}"
+    kind = "correction" if batch.is_correction else "disbursement"
+    name = f"{kind}-{batch.program.code}-{batch.period}-{batch.pk}"
     if file_format == "csv":
         streamed = StreamingHttpResponse(
             csv_chunks(header, rows), content_type="text/csv; charset=utf-8"
@@ -210,7 +236,8 @@ def batch_export(request: HttpRequest, batch_id: int) -> HttpResponse | Streamin
         for i, c in enumerate(columns)
         if c in {"payee_id_number", "person_id_number", "bank_account"}
     ]
-    write_xlsx(buffer, header, rows, title="发放名单", text_columns=text)
+    title = "更正发放名单" if batch.is_correction else "发放名单"
+    write_xlsx(buffer, header, rows, title=title, text_columns=text)
     response = HttpResponse(
         buffer.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

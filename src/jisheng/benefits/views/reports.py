@@ -38,6 +38,7 @@ def year_totals(request: HttpRequest) -> HttpResponse:
                 "communities": communities,
                 "persons": sum(row["persons"] for row in communities),
                 "amount": sum((row["amount"] for row in communities), Decimal("0.00")),
+                "corrected": sum((row["corrected"] for row in communities), Decimal("0.00")),
             }
         )
     user = request_user(request)

@@ -1,0 +1,229 @@
+"""A reversed payment is paid again only as a correction: approved like a batch, marked, once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+from openpyxl import load_workbook
+
+from jisheng.benefits.models import Entitlement, Payment, PaymentBatch
+from jisheng.benefits.selectors import batch_totals, program_year_totals
+from jisheng.benefits.services import payments
+from jisheng.core.actors import Actor
+from jisheng.core.errors import Conflict, Forbidden, JishengError
+
+
+@pytest.fixture
+def rural(program):
+    return program("rural-reward-support")
+
+
+@pytest.fixture
+def paid_batch(make_family, rural, street, leader) -> PaymentBatch:
+    """An approved 2026 batch of three people, all paid."""
+    for index in range(3):
+        husband, _w, _k = make_family(
+            hukou="rural",
+            husband_birth=dt.date(1950 + index, 1, 1),
+            children=(("M", dt.date(1980, 1, 1)),),
+        )
+        Entitlement.objects.create(
+            program=rural,
+            person=husband,
+            community=husband.community,
+            start_date=dt.date(2020, 1, 1),
+        )
+    batch = payments.batch_build(actor=Actor(user=street), program=rural, period_key="2026")
+    payments.batch_review(actor=Actor(user=street), batch=batch)
+    payments.batch_approve(actor=Actor(user=leader), batch=batch)
+    payments.payments_settle(actor=Actor(user=street), batch=batch, payment_ids=None, paid=True)
+    return batch
+
+
+@pytest.fixture
+def reversed_line(paid_batch, leader) -> Payment:
+    line = paid_batch.lines.order_by("pk").first()
+    payments.payment_reverse(actor=Actor(user=leader), payment=line, reason="账户错误")
+    line.refresh_from_db()
+    return line
+
+
+def correct(street, line, reason="账户已更正，重新发放"):
+    return payments.batch_correction_build(actor=Actor(user=street), payment=line, reason=reason)
+
+
+def test_an_ordinary_rebuild_after_a_reversal_pays_nobody_again(
+    reversed_line, rural, street
+) -> None:
+    with pytest.raises(Conflict) as refused:
+        payments.batch_build(actor=Actor(user=street), program=rural, period_key="2026")
+    assert "只能在其批次页面以更正方式重新发放" in str(refused.value.message)
+    assert Payment.objects.filter(person=reversed_line.person, kind="payment").count() == 1
+
+
+def test_the_database_refuses_an_ordinary_line_for_a_reversed_period(reversed_line) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Payment.objects.create(
+            batch=reversed_line.batch,
+            program=reversed_line.program,
+            period="2026",
+            entitlement=reversed_line.entitlement,
+            person=reversed_line.person,
+            payee=reversed_line.payee,
+            community=reversed_line.community,
+            amount=Decimal(1),
+        )
+
+
+def test_a_correction_pays_once_and_only_after_approval(reversed_line, street, leader) -> None:
+    batch = correct(street, reversed_line)
+    assert batch.is_correction
+    assert batch.correction_reason == "账户已更正，重新发放"
+    (line,) = batch.lines.all()
+    assert line.corrects_id == reversed_line.pk
+    assert (line.person_id, line.period, line.amount) == (
+        reversed_line.person_id,
+        "2026",
+        reversed_line.amount,
+    )
+    # Nothing is paid before approval, and the builder cannot approve it.
+    with pytest.raises(Conflict):
+        payments.payments_settle(actor=Actor(user=street), batch=batch, payment_ids=None, paid=True)
+    payments.batch_review(actor=Actor(user=street), batch=batch)
+    with pytest.raises(Forbidden):
+        payments.batch_approve(actor=Actor(user=street), batch=batch)
+    payments.batch_approve(actor=Actor(user=leader), batch=batch)
+    assert (
+        payments.payments_settle(actor=Actor(user=street), batch=batch, payment_ids=None, paid=True)
+        == 1
+    )
+    totals = batch_totals(batch)
+    assert (totals.corrections, totals.corrected, totals.net_paid) == (
+        1,
+        reversed_line.amount,
+        reversed_line.amount,
+    )
+    # A second correction of the same reversed payment is refused, by the service and the database.
+    with pytest.raises(Conflict):
+        correct(street, reversed_line)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Payment.objects.create(
+            batch=batch,
+            program=line.program,
+            period="2026",
+            entitlement=line.entitlement,
+            person=line.person,
+            payee=line.payee,
+            community=line.community,
+            amount=Decimal(1),
+            status="reversed",
+            corrects=reversed_line,
+        )
+
+
+def test_totals_count_the_person_once_per_period(
+    paid_batch, reversed_line, street, leader, rural
+) -> None:
+    def year() -> dict:
+        (row,) = program_year_totals(street, year=2026)
+        return row
+
+    assert (year()["persons"], year()["amount"]) == (2, Decimal("1920.00"))
+    batch = correct(street, reversed_line)
+    payments.batch_review(actor=Actor(user=street), batch=batch)
+    payments.batch_approve(actor=Actor(user=leader), batch=batch)
+    payments.payments_settle(actor=Actor(user=street), batch=batch, payment_ids=None, paid=True)
+    # paid 3 − reversed 1 + corrected 1: three persons, three payments' worth.
+    assert (year()["persons"], year()["amount"], year()["corrected"]) == (
+        3,
+        Decimal("2880.00"),
+        Decimal("960.00"),
+    )
+    assert batch_totals(paid_batch).net_paid + batch_totals(batch).net_paid == Decimal("2880.00")
+
+
+def test_only_a_reversed_payment_is_corrected_and_a_reason_is_needed(
+    paid_batch, reversed_line, street, worker
+) -> None:
+    with pytest.raises(Conflict):
+        correct(street, paid_batch.lines.exclude(pk=reversed_line.pk).filter(kind="payment")[0])
+    with pytest.raises(JishengError):
+        correct(street, reversed_line, reason="  ")
+    with pytest.raises(Forbidden):
+        correct(worker, reversed_line)
+    assert not PaymentBatch.objects.exclude(pk=paid_batch.pk).exists()
+
+
+def test_a_failed_correction_can_be_tried_again(reversed_line, street, leader) -> None:
+    batch = correct(street, reversed_line)
+    payments.batch_review(actor=Actor(user=street), batch=batch)
+    payments.batch_approve(actor=Actor(user=leader), batch=batch)
+    payments.payments_settle(
+        actor=Actor(user=street), batch=batch, payment_ids=None, paid=False, reason="账户冻结"
+    )
+    again = correct(street, reversed_line)
+    assert again.lines.get().corrects_id == reversed_line.pk
+
+
+def test_the_batch_page_and_the_file_say_it_is_a_correction(
+    reversed_line, street, leader, client_for
+) -> None:
+    client = client_for(street)
+    original = client.get(f"/benefits/batches/{reversed_line.batch_id}/").content.decode()
+    assert f"/benefits/payments/{reversed_line.pk}/correct/" in original
+    form = client.get(f"/benefits/payments/{reversed_line.pk}/correct/")
+    assert form.status_code == 200
+    assert (
+        client.post(f"/benefits/payments/{reversed_line.pk}/correct/", {"reason": ""}).status_code
+        == 400
+    )
+    response = client.post(
+        f"/benefits/payments/{reversed_line.pk}/correct/", {"reason": "账户已更正"}
+    )
+    batch = PaymentBatch.objects.get(correction_reason="账户已更正")
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/{batch.pk}/")
+    page = client.get(f"/benefits/batches/{batch.pk}/").content.decode()
+    assert 'data-testid="batch-correction"' in page
+    assert "账户已更正" in page
+    assert f'data-corrects="{reversed_line.pk}"' in page
+    # The original batch no longer offers a second correction.
+    original = client.get(f"/benefits/batches/{reversed_line.batch_id}/").content.decode()
+    assert f"/benefits/payments/{reversed_line.pk}/correct/" not in original
+    payments.batch_review(actor=Actor(user=street), batch=batch)
+    payments.batch_approve(actor=Actor(user=leader), batch=batch)
+    xlsx = client.get(
+        f"/benefits/batches/{batch.pk}/export/", {"format": "xlsx", "columns": ["seq", "amount"]}
+    )
+    assert xlsx.status_code == 200
+    assert "correction-" in xlsx["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows[0]) == 3
+    assert f"#{reversed_line.pk}" in rows[1][2]
+    assert "账户已更正" in rows[1][2]
+    csv = client.get(
+        f"/benefits/batches/{batch.pk}/export/", {"format": "csv", "columns": ["seq", "amount"]}
+    )
+    assert f"#{reversed_line.pk}" in b"".join(csv.streaming_content).decode()
+
+
+def test_the_api_builds_a_correction_marked_as_such(reversed_line, street, client_for) -> None:
+    api = client_for(street)
+    url = f"/api/benefits/payments/{reversed_line.pk}/correction"
+    created = api.post(url, {"reason": "重发"}, content_type="application/json")
+    assert created.status_code == 201
+    body = created.json()
+    assert (body["is_correction"], body["correction_reason"], body["corrections"]) == (
+        True,
+        "重发",
+        1,
+    )
+    lines = api.get(f"/api/benefits/batches/{body['id']}/payments").json()["items"]
+    assert [line["corrects_id"] for line in lines] == [reversed_line.pk]
+    again = api.post(url, {"reason": "重发"}, content_type="application/json")
+    assert again.status_code == 409
