@@ -14,9 +14,10 @@ from jisheng.benefits.eligibility import (
     persons_meeting,
     validate_rule,
 )
-from jisheng.benefits.eligibility.dates import add_months, age_on
+from jisheng.benefits.eligibility.dates import age_on
 from jisheng.benefits.models import DisabilityRecord
 from jisheng.core.actors import Actor
+from jisheng.core.dates import add_months
 from jisheng.registry.models import Person
 from jisheng.registry.services import events
 

@@ -205,7 +205,7 @@ def test_batch_pages_export_and_settle(
         f"/benefits/batches/{batch.pk}/export/?format=xlsx&columns=person_name&columns=payee_id_number&columns=amount"
     )
     assert xlsx.status_code == 200
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][0] == "'=HYPERLINK(1)"
     assert len(rows[1][1]) == 18

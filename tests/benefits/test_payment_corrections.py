@@ -201,7 +201,7 @@ def test_the_batch_page_and_the_file_say_it_is_a_correction(
     )
     assert xlsx.status_code == 200
     assert "correction-" in xlsx["Content-Disposition"]
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows[0]) == 3
     assert f"#{reversed_line.pk}" in rows[1][2]

@@ -20,6 +20,7 @@ from jisheng.benefits.models import (
     Unit,
 )
 from jisheng.benefits.models.reverification import FLAG_KINDS
+from jisheng.core.forms import DateInput
 from jisheng.core.pages import is_id_text
 
 
@@ -70,10 +71,10 @@ class ProgramForm(forms.Form):
         label=_("Goods or service"), max_length=200, required=False
     )
     valid_from = forms.DateField(
-        label=_("Valid from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Valid from"), required=False, widget=DateInput()
     )
     valid_to = forms.DateField(
-        label=_("Valid to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Valid to"), required=False, widget=DateInput()
     )
     notice_days = forms.IntegerField(
         label=_("Public notice days"), min_value=1, max_value=60, initial=7
@@ -121,7 +122,7 @@ class DocumentForm(forms.Form):
 class NoticeForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     starts_on = forms.DateField(
-        label=_("Posted from"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Posted from"), widget=DateInput()
     )
     days = forms.IntegerField(label=_("Days"), min_value=1, max_value=60)
     application_ids = forms.TypedMultipleChoiceField(
@@ -137,7 +138,7 @@ class NoticeForm(forms.Form):
 class ObjectionForm(forms.Form):
     application_id = forms.IntegerField(widget=forms.HiddenInput)
     received_on = forms.DateField(
-        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Received on"), widget=DateInput()
     )
     content = forms.CharField(label=_("Objection"), widget=forms.Textarea(attrs={"rows": 3}))
     contact = forms.CharField(
@@ -197,7 +198,7 @@ class DisabilityForm(forms.Form):
         label=_("Certificate number"), max_length=40, required=False
     )
     recorded_on = forms.DateField(
-        label=_("Recorded on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Recorded on"), widget=DateInput()
     )
 
 

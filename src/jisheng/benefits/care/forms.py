@@ -11,11 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jisheng.benefits.care.selectors import CertificationFilters, VisitFilters
 from jisheng.benefits.models import Certification, Program
+from jisheng.core.forms import DateInput
 from jisheng.core.models import OrgUnit
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class MultipleImageInput(forms.ClearableFileInput):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from django.db import models, transaction
 from django.db.models import Count, Q, QuerySet, Sum
@@ -260,7 +260,7 @@ _EXPORT_COLUMNS = (
 )
 
 
-def visit_export_xlsx(*, actor: Actor, filters: VisitFilters, destination: BinaryIO) -> int:
+def visit_export_xlsx(*, actor: Actor, filters: VisitFilters, destination: IO[bytes]) -> int:
     """Write the filtered visits as .xlsx (masked ID numbers, formula-safe cells); audited."""
     visits = visit_list(actor.user, filters)
     rows = (

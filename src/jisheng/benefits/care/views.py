@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import mimetypes
-import tempfile
 from typing import Any
 
 from django import forms
@@ -28,6 +27,7 @@ from jisheng.benefits.care.forms import (
 from jisheng.benefits.models import Certification, Visit
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError, NotFound
+from jisheng.core.exports import xlsx_response
 from jisheng.core.lookups import community_choices
 from jisheng.core.pages import (
     form_page,
@@ -41,7 +41,6 @@ from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PRINT_LIMIT = 5000
 
 
@@ -127,20 +126,13 @@ def visit_export(request: HttpRequest) -> HttpResponseBase:
     form = _visit_filter_form(request, user)
     if form.is_bound and not form.is_valid():
         raise JishengError(_("The filters are not valid."))
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    try:
-        selectors.visit_export_xlsx(
-            actor=Actor.from_request(request), filters=form.filters(), destination=handle
-        )
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
-    response = FileResponse(
-        handle, as_attachment=True, filename=_("visits.xlsx"), content_type=XLSX_TYPE
+    actor = Actor.from_request(request)
+    return xlsx_response(
+        lambda target: selectors.visit_export_xlsx(
+            actor=actor, filters=form.filters(), destination=target
+        ),
+        filename=_("visits.xlsx"),
     )
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @require_http_methods(["GET", "POST"])

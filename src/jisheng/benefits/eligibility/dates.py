@@ -5,13 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` moved by whole months; a day past the end of the target month becomes its last."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
+from jisheng.core.dates import add_months
 
 
 def add_years(day: dt.date, years: int) -> dt.date:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,7 +22,7 @@ from jisheng.benefits.models import Payment, PaymentBatch
 from jisheng.benefits.services import payments
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
-from jisheng.core.exports import csv_chunks, write_xlsx
+from jisheng.core.exports import csv_response, write_xlsx, xlsx_response
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.pages import form_page, page_of, posted, query_without_page, submit
 from jisheng.core.permissions import require_capability
@@ -212,7 +210,7 @@ def payment_correct(request: HttpRequest, payment_id: int) -> HttpResponse:
 
 @require_GET
 @require_capability(Capability.REVIEW_BENEFITS)
-def batch_export(request: HttpRequest, batch_id: int) -> HttpResponse | StreamingHttpResponse:
+def batch_export(request: HttpRequest, batch_id: int) -> HttpResponseBase:
     user = request_user(request)
     batch = visible_or_404(PaymentBatch, user=user, pk=batch_id)
     form = ExportForm(request.GET)
@@ -225,22 +223,14 @@ def batch_export(request: HttpRequest, batch_id: int) -> HttpResponse | Streamin
     kind = "correction" if batch.is_correction else "disbursement"
     name = f"{kind}-{batch.program.code}-{batch.period}-{batch.pk}"
     if file_format == "csv":
-        streamed = StreamingHttpResponse(
-            csv_chunks(header, rows), content_type="text/csv; charset=utf-8"
-        )
-        streamed["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return streamed
-    buffer = io.BytesIO()
+        return csv_response(header, rows, filename=f"{name}.csv")
     text = [
         i
         for i, c in enumerate(columns)
         if c in {"payee_id_number", "person_id_number", "bank_account"}
     ]
-    title = "更正发放名单" if batch.is_correction else "发放名单"
-    write_xlsx(buffer, header, rows, title=title, text_columns=text)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    title = _("Correction payment list") if batch.is_correction else _("Payment list")
+    return xlsx_response(
+        lambda target: write_xlsx(target, header, rows, title=title, text_columns=text),
+        filename=f"{name}.xlsx",
     )
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
