@@ -14,3 +14,4 @@ class RegistryConfig(modules.ModuleConfig):
         ("/", "jisheng.registry.api.router"),
         ("/", "jisheng.registry.import_api.router"),
     )
+    maintenance = ("jisheng.registry.imports.lifecycle.maintain",)
