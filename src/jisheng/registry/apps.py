@@ -15,3 +15,6 @@ class RegistryConfig(modules.ModuleConfig):
         ("/", "jisheng.registry.import_api.router"),
     )
     maintenance = ("jisheng.registry.imports.lifecycle.maintain",)
+    personal_data = "jisheng.registry.subject_access.personal_data"
+    personal_data_order = 10
+    data_inventory = "jisheng.registry.inventory.INVENTORY"
