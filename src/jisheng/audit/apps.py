@@ -9,3 +9,4 @@ class AuditConfig(modules.ModuleConfig):
     label = "audit"
     verbose_name = _("Audit")
     api_routers = (("/", "jisheng.audit.api.router"),)
+    data_inventory = "jisheng.audit.inventory.INVENTORY"
