@@ -104,14 +104,16 @@ def maintain() -> None:
 
 
 def fail_dead_tasks() -> int:
-    """Queue entries RUNNING under a dead worker are marked FAILED; returns how many."""
+    """Queue entries RUNNING under a worker of this host that is gone are marked FAILED;
+    returns how many."""
     from django_tasks_db.models import DBTaskResult
 
     failed = 0
     running = DBTaskResult.objects.filter(status="RUNNING").only("id", "worker_ids", "started_at")
     for result in running:
         identity = result.worker_ids[-1] if result.worker_ids else ""
-        if not is_dead(identity, result.started_at):
+        # Only a worker known dead: a task has no heartbeat, and one elsewhere may run long.
+        if identity_alive(identity) is not False:
             continue
         failed += DBTaskResult.objects.filter(pk=result.pk, status="RUNNING").update(
             status="FAILED",
