@@ -159,6 +159,8 @@ def purge_uploads() -> int:
     for person_import in PersonImport.objects.exclude(stored_file="").only(
         "pk", "state", "stored_file", "created_at"
     ):
+        if person_import.state == State.INVALID:
+            seal_upload(person_import)  # one left in clear (its process died while sealing)
         name = Path(person_import.stored_file).name
         if person_import.state in RUNNING_STATES or (
             person_import.state == State.INVALID and person_import.created_at >= expired
