@@ -28,8 +28,8 @@ def inventory_problems() -> list[str]:
     clear without a reason."""
     problems: list[str] = []
     inventories = modules.data_inventories()
-    for config in modules.module_configs():
-        inventory = inventories[config.label]
+    for label, inventory in inventories.items():
+        config = apps.get_app_config(label)
         app_models = {model.__name__: model for model in config.get_models()}
         if inventory is None:
             if app_models:

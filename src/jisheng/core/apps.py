@@ -1,11 +1,10 @@
+from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-# The module, not the class: Django picks the one AppConfig class defined in apps.py.
-from jisheng.core import modules
 
-
-class CoreConfig(modules.ModuleConfig):
+class CoreConfig(AppConfig):
     name = "jisheng.core"
     label = "core"
     verbose_name = _("Core")
+    # Core is the base, not a module; it still declares what its models hold.
     data_inventory = "jisheng.core.inventory.INVENTORY"

@@ -187,8 +187,11 @@ def personal_data_providers() -> list[PersonalDataProvider]:
 
 
 def data_inventories() -> dict[str, DataInventory | None]:
-    """Each jisheng module's data inventory by app label (None: it declares none)."""
-    return {
-        config.label: import_string(config.data_inventory) if config.data_inventory else None
-        for config in module_configs()
-    }
+    """Each jisheng app's data inventory by app label (None: it declares none); core, not a
+    module, declares one too."""
+    found: dict[str, DataInventory | None] = {}
+    for config in apps.get_app_configs():
+        if config.name.startswith("jisheng."):
+            path: str | None = getattr(config, "data_inventory", None)
+            found[config.label] = import_string(path) if path else None
+    return found
