@@ -195,6 +195,10 @@ FILE_UPLOAD_TEMP_DIR = JISHENG_HOME / "uploads" / "tmp"
 FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
 # A 1,000,000-row resident CSV is about 140 MB.
 JISHENG_IMPORT_MAX_BYTES = int(os.environ.get("JISHENG_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+# An import with errors keeps its upload (encrypted) this long for the bad-rows download.
+JISHENG_IMPORT_UPLOAD_DAYS = int(os.environ.get("JISHENG_IMPORT_UPLOAD_DAYS", "7"))
+# Work on another host silent this long is taken as dead by the worker's recovery.
+JISHENG_STALE_TASK_MINUTES = int(os.environ.get("JISHENG_STALE_TASK_MINUTES", "30"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -90,3 +90,12 @@ def test_birth_search_move_out_and_reversal(
     assert "登记错误" in (correction.text_content() or "")
     assert Person.objects.get(pk=child.pk).status == ResidentStatus.LIVING
     assert LifeEvent.objects.filter(person=child, reverses__kind="move_out").exists()
+
+    # Everything held on the child, one printable page reached from their page.
+    with page.expect_navigation():
+        page.click("[data-testid=registry-person_data_report]")
+    assert path_of(page) == reverse("registry:person_data_report", args=[child.pk])
+    sections = page.locator("[data-testid=report-section]")
+    keys = {sections.nth(i).get_attribute("data-key") for i in range(sections.count())}
+    assert {"registry.person", "registry.relatives", "registry.lifeevent"} <= keys
+    assert "个人信息报告" in (page.locator("h1").text_content() or "")

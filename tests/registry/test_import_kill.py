@@ -177,3 +177,129 @@ def test_killing_an_import_while_it_writes_leaves_no_residents(
         if loaded_while_checked:
             expected.add(PersonImport.State.VALIDATING)
         assert person_import.state in expected
+
+
+# --- a killed worker, restarted ---------------------------------------------------------------
+
+# The real task worker, its import slowed after the first chunk so that it can be killed there.
+WORKER_SCRIPT = textwrap.dedent(
+    """
+    import time
+    import django
+    django.setup()
+    from django.core.management import call_command
+    from jisheng.registry.models import Person
+    from jisheng.registry.imports import limits, loading
+
+    limits.CHUNK_ROWS = 500
+    insert = loading._insert_persons
+
+    def insert_then_wait(columns, rows):
+        ids = insert(columns, rows)
+        print("INSERTED", Person.objects.count(), flush=True)
+        time.sleep(120)
+        return ids
+
+    loading._insert_persons = insert_then_wait
+    call_command("worker")
+    """
+)
+
+RESTART_SCRIPT = textwrap.dedent(
+    """
+    import django
+    django.setup()
+    from django.core.management import call_command
+    call_command("worker", batch=True)
+    print("RESTARTED", flush=True)
+    """
+)
+
+FIRST_ROW = 4_100_000  # numbers no other test writes, so that the scan finds only this file's
+
+
+def _plaintext_left(home: Path, secrets: list[bytes]) -> list[str]:
+    found = []
+    for path in home.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            content = path.read_bytes()
+            if any(secret in content for secret in secrets):
+                found.append(str(path.relative_to(home)))
+    return found
+
+
+def test_a_killed_worker_is_recovered_on_restart_and_no_plaintext_is_left(
+    transactional_db, org, make_user, settings, tmp_path
+) -> None:
+    settings.JISHENG_IMPORT_INLINE_ROWS = 0  # queued for the worker
+    rows = resident_rows(ROWS, start=FIRST_ROW)
+    secrets = [row[3].encode() for row in rows] + [row[4].encode() for row in rows]
+    actor = Actor(user=make_user(Role.COMMUNITY_WORKER))
+    person_import = imports.person_import_start(actor=actor, upload=upload(csv_bytes(rows)))
+    home = Path(os.environ["JISHENG_HOME"])
+    assert _plaintext_left(home, secrets)  # the upload waits in the instance folder
+
+    sqlite_copy = tmp_path / "worker.sqlite3"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "jisheng.settings",
+        "DATABASE_URL": _database_url(sqlite_copy),
+        "PGAPPNAME": APPLICATION_NAME,
+        "JISHENG_IMPORT_INLINE_ROWS": "0",
+    }
+    worker = subprocess.Popen(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", WORKER_SCRIPT],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_for_line(worker, "INSERTED", timeout=90)
+        os.kill(worker.pid, 9)
+    finally:
+        worker.kill()
+        worker.wait(timeout=30)
+    assert worker.returncode == -9
+
+    def state() -> tuple[str, str, str, str]:
+        if connection.vendor == "sqlite":
+            copy = sqlite3.connect(sqlite_copy)
+            try:
+                found = copy.execute(
+                    "SELECT i.state, i.message, p.state, t.status FROM registry_personimport i"
+                    " JOIN core_taskprogress p ON p.id = i.progress_id,"
+                    " django_tasks_database_dbtaskresult t WHERE i.id = ?",
+                    [person_import.pk],
+                ).fetchone()
+            finally:
+                copy.close()
+            return found
+        from django_tasks_db.models import DBTaskResult
+
+        imported = PersonImport.objects.select_related("progress").get(pk=person_import.pk)
+        task = DBTaskResult.objects.get()
+        assert imported.progress is not None
+        return imported.state, imported.message, imported.progress.state, task.status
+
+    if connection.vendor != "sqlite":
+        _wait_until_postgres_forgets_the_session()
+    assert state()[0] in {PersonImport.State.VALIDATING, PersonImport.State.LOADING}
+    assert state()[3] == "RUNNING"  # as the killed worker left it
+
+    restarted = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", RESTART_SCRIPT],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "RESTARTED" in restarted.stdout, restarted.stderr
+
+    import_state, message, progress_state, task_status = state()
+    assert import_state == PersonImport.State.FAILED
+    assert "重新启动" in message  # the page shows why, in Chinese
+    assert progress_state == "failed"
+    assert task_status == "FAILED"
+    assert _plaintext_left(home, secrets) == []

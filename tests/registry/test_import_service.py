@@ -510,12 +510,16 @@ def test_file_errors_are_refused_before_anything_is_queued(
     assert import_files() == []
 
 
-def test_the_upload_is_kept_in_the_instance_folder_until_done(org, worker) -> None:
+def test_the_upload_is_kept_in_the_instance_folder_sealed_until_done(org, worker) -> None:
     rows = resident_rows(3)
     rows[0][1] = "?"
     invalid = start(worker, csv_bytes(rows))
     stored = imports.stored_path(invalid)
     assert stored.is_file()
+    # Kept for the bad-rows download, but sealed: no ID number or phone in clear.
+    content = stored.read_bytes()
+    assert not any(row[3].encode() in content or row[4].encode() in content for row in rows)
+    assert [path.name for path in import_files()] == [stored.name]
     assert stored.parent == Path(settings.MEDIA_ROOT) / "imports"
     assert oct(stored.stat().st_mode & 0o777) == "0o600"
     assert stored.name != "居民.csv"
@@ -637,3 +641,4 @@ def test_a_failure_while_loading_rolls_back_every_chunk(
     assert not DuplicateFlag.objects.exists()
     audit = AuditEvent.objects.get(object_type="registry.personimport")
     assert (audit.result, audit.detail) == ("failure", {"error": "IntegrityError"})
+    assert not imports.stored_path(result).exists()  # a failed import keeps no upload

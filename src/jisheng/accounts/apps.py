@@ -12,3 +12,4 @@ class AccountsConfig(modules.ModuleConfig):
     menu_order = 90
     api_routers = (("/", "jisheng.accounts.api.router"),)
     api_auth = ("jisheng.accounts.api.BearerToken",)
+    data_inventory = "jisheng.accounts.inventory.INVENTORY"

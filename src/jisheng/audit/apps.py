@@ -9,6 +9,7 @@ class AuditConfig(modules.ModuleConfig):
     label = "audit"
     verbose_name = _("Audit")
     api_routers = (("/", "jisheng.audit.api.router"),)
+    data_inventory = "jisheng.audit.inventory.INVENTORY"
     home_panels = "jisheng.audit.panels.home_panels"
     panel_order = 0
 

@@ -14,3 +14,6 @@ class BenefitsConfig(modules.ModuleConfig):
     panel_order = 30
     api_routers = (("/benefits/", "jisheng.benefits.api.router"),)
     demo_seeder = "jisheng.benefits.demo.demo_seed"
+    personal_data = "jisheng.benefits.personal_data.personal_data"
+    personal_data_order = 20
+    data_inventory = "jisheng.benefits.inventory.INVENTORY"

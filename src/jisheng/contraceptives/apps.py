@@ -14,3 +14,6 @@ class ContraceptivesConfig(modules.ModuleConfig):
     panel_order = 10
     api_routers = (("/contraceptives/", "jisheng.contraceptives.api.router"),)
     demo_seeder = "jisheng.contraceptives.demo.demo_seed"
+    personal_data = "jisheng.contraceptives.personal_data.personal_data"
+    personal_data_order = 40
+    data_inventory = "jisheng.contraceptives.inventory.INVENTORY"

@@ -6,3 +6,5 @@ class CoreConfig(AppConfig):
     name = "jisheng.core"
     label = "core"
     verbose_name = _("Core")
+    # Core is the base, not a module; it still declares what its models hold.
+    data_inventory = "jisheng.core.inventory.INVENTORY"

@@ -122,3 +122,29 @@ def _keyed_mac(key: bytes, context: str) -> crypto_hmac.HMAC:
 def digests_equal(left: str, right: str) -> bool:
     """Constant-time comparison of two hex digests."""
     return hmac.compare_digest(left, right)
+
+
+def encrypt_bytes(plain: bytes, *, context: str) -> bytes:
+    """Encrypt a file's bytes (same token layout as :func:`encrypt`) for ``context``."""
+    ring = keyring()
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    encryptor = Cipher(algorithms.SM4(ring.data_keys[ring.active_id]), modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(context.encode())
+    body = encryptor.update(plain) + encryptor.finalize()
+    return bytes([ring.active_id]) + nonce + body + encryptor.tag
+
+
+def decrypt_bytes(token: bytes, *, context: str) -> bytes:
+    """Decrypt a token from :func:`encrypt_bytes`; tampering raises :class:`DecryptionError`."""
+    if len(token) < 1 + NONCE_BYTES + TAG_BYTES:
+        raise DecryptionError("ciphertext too short")
+    key = keyring().data_keys.get(token[0])
+    if key is None:
+        raise DecryptionError(f"unknown key id {token[0]}")
+    nonce = token[1 : 1 + NONCE_BYTES]
+    decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, token[-TAG_BYTES:])).decryptor()
+    decryptor.authenticate_additional_data(context.encode())
+    try:
+        return decryptor.update(token[1 + NONCE_BYTES : -TAG_BYTES]) + decryptor.finalize()
+    except InvalidTag as exc:
+        raise DecryptionError("ciphertext failed authentication") from exc

@@ -36,6 +36,41 @@ class HomePanel:
     context: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class DataSection:
+    """Part of a subject-access report: a titled table of what one app holds on a person.
+
+    ``health`` marks sensitive health data (shown only to holders of the health duty).
+    """
+
+    key: str
+    title: str
+    header: tuple[str, ...]
+    rows: list[tuple[object, ...]]
+    health: bool = False
+
+
+class PersonalDataProvider(Protocol):
+    """The sections one app holds about ``person`` that ``user`` may see."""
+
+    def __call__(self, user: User, person: Any) -> list[DataSection]: ...
+
+
+@dataclass(frozen=True)
+class DataInventory:
+    """Every field of an app's models, by model name: ``personal`` and ``sensitive``
+    (personal information / sensitive personal information in PIPL's terms), ``neither``.
+
+    Sensitive fields must be encrypted; ``plaintext_sensitive`` names the exceptions
+    (``"Model.field"``) with the reason each is kept in clear.
+    """
+
+    personal: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    sensitive: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    neither: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    plaintext_sensitive: dict[str, str] = field(default_factory=dict)
+
+
 class DemoSeeder(Protocol):
     """Adds an app's demo records once the demo population exists."""
 
@@ -54,6 +89,12 @@ class ModuleConfig(AppConfig):
     - ``api_auth``: dotted paths of ninja auth classes tried before the page session.
     - ``demo_seeder``: dotted path of ``demo_seed(*, street, today, rng)``, run in
       ``INSTALLED_APPS`` order after the demo population is created.
+    - ``maintenance``: dotted paths of ``job() -> None`` the task worker runs at start and
+      periodically (recover work of dead processes, purge expired files).
+    - ``personal_data``: dotted path of ``personal_data(user, person) -> list[DataSection]``:
+      what the app holds about one resident that ``user`` may see (subject-access report).
+    - ``data_inventory``: dotted path of a :class:`DataInventory` classifying every field of
+      the app's models as personal, sensitive personal or neither.
     """
 
     navigation: ClassVar[str | None] = None
@@ -63,6 +104,10 @@ class ModuleConfig(AppConfig):
     api_routers: ClassVar[tuple[tuple[str, str], ...]] = ()
     api_auth: ClassVar[tuple[str, ...]] = ()
     demo_seeder: ClassVar[str | None] = None
+    maintenance: ClassVar[tuple[str, ...]] = ()
+    personal_data: ClassVar[str | None] = None
+    personal_data_order: ClassVar[int] = 50
+    data_inventory: ClassVar[str | None] = None
 
 
 def module_configs() -> list[ModuleConfig]:
@@ -126,3 +171,27 @@ def api_auth() -> list[Any]:
 def demo_seeders() -> list[DemoSeeder]:
     """Every app's demo seeder, in ``INSTALLED_APPS`` order."""
     return [import_string(c.demo_seeder) for c in module_configs() if c.demo_seeder]
+
+
+def maintenance_jobs() -> list[Callable[[], None]]:
+    """Every app's maintenance jobs, in ``INSTALLED_APPS`` order."""
+    return [import_string(path) for config in module_configs() for path in config.maintenance]
+
+
+def personal_data_providers() -> list[PersonalDataProvider]:
+    """Every app's part of the subject-access report, in report order."""
+    configs = sorted(
+        (c for c in module_configs() if c.personal_data), key=lambda c: c.personal_data_order
+    )
+    return [import_string(c.personal_data) for c in configs if c.personal_data]
+
+
+def data_inventories() -> dict[str, DataInventory | None]:
+    """Each jisheng app's data inventory by app label (None: it declares none); core, not a
+    module, declares one too."""
+    found: dict[str, DataInventory | None] = {}
+    for config in apps.get_app_configs():
+        if config.name.startswith("jisheng."):
+            path: str | None = getattr(config, "data_inventory", None)
+            found[config.label] = import_string(path) if path else None
+    return found

@@ -14,3 +14,6 @@ class PrepregnancyConfig(modules.ModuleConfig):
     panel_order = 20
     api_routers = (("/prepregnancy/", "jisheng.prepregnancy.api.router"),)
     demo_seeder = "jisheng.prepregnancy.demo.demo_seed"
+    personal_data = "jisheng.prepregnancy.personal_data.personal_data"
+    personal_data_order = 30
+    data_inventory = "jisheng.prepregnancy.inventory.INVENTORY"

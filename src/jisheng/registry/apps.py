@@ -14,3 +14,7 @@ class RegistryConfig(modules.ModuleConfig):
         ("/", "jisheng.registry.api.router"),
         ("/", "jisheng.registry.imports.api.router"),
     )
+    maintenance = ("jisheng.registry.imports.lifecycle.maintain",)
+    personal_data = "jisheng.registry.subject_access.personal_data"
+    personal_data_order = 10
+    data_inventory = "jisheng.registry.inventory.INVENTORY"

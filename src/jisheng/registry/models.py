@@ -339,7 +339,11 @@ class PersonImport(models.Model):
         help_text=_("Rows without a community column go here."),
     )
     file_name = models.CharField(_("file"), max_length=255)
+    # The upload in the instance folder while the import runs; once the import has errors
+    # it is kept encrypted (``.enc``) for the bad-rows download, and deleted at every other end.
     stored_file = models.CharField(max_length=255)
+    # The process running the import (core.workers.process_identity): a dead one is recovered.
+    runner = models.CharField(max_length=64, blank=True)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.QUEUED)
     total_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from jisheng.core.navigation import NavLink, NavSection
+from jisheng.core.navigation import NavLink, NavSection, PersonLink
 from jisheng.core.roles import Capability
 
 SECTION = NavSection(
@@ -10,4 +10,9 @@ SECTION = NavSection(
         NavLink(_("Households"), "registry:household_list", Capability.VIEW_PERSONAL),
         NavLink(_("Possible duplicates"), "registry:duplicate_list", Capability.EDIT_REGISTRY),
     ),
+)
+
+# Everything held on the resident, across modules (PIPL Art. 45).
+PERSON_LINKS = (
+    PersonLink(_("Personal data report"), "registry:person_data_report", Capability.VIEW_PERSONAL),
 )

@@ -9,6 +9,11 @@ urlpatterns = [
     path("persons/register/", views.person_register, name="person_register"),
     path("persons/move-in/", views.person_move_in_new, name="person_move_in_new"),
     path("persons/<int:person_id>/", views.person_detail, name="person_detail"),
+    path(
+        "persons/<int:person_id>/data-report/",
+        views.person_data_report,
+        name="person_data_report",
+    ),
     path("persons/<int:person_id>/birth/", views.person_birth, name="person_birth"),
     path("persons/<int:person_id>/death/", views.person_death, name="person_death"),
     path("persons/<int:person_id>/move-out/", views.person_move_out, name="person_move_out"),

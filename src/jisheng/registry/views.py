@@ -12,7 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -27,7 +27,7 @@ from jisheng.core.navigation import person_links
 from jisheng.core.pages import form_page, page_of, posted, query_without_page
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
-from jisheng.registry import selectors
+from jisheng.registry import selectors, subject_access
 from jisheng.registry.forms import (
     BirthForm,
     CorrectionForm,
@@ -100,6 +100,24 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             and person.status != ResidentStatus.VOIDED,
         },
     )
+
+
+@require_GET
+@require_capability(Capability.VIEW_PERSONAL)
+def person_data_report(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Everything held on a resident, printable; ``?format=json`` downloads it."""
+    report = subject_access.subject_access_report(
+        actor=Actor.from_request(request), person_id=person_id
+    )
+    if request.GET.get("format") == "json":
+        response = JsonResponse(
+            subject_access.report_json(report), json_dumps_params={"ensure_ascii": False}
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="person-{report.person.pk}-data.json"'
+        )
+        return response
+    return render(request, "registry/person_data_report.html", {"report": report})
 
 
 @require_GET

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
-from jisheng.core import progress
+from jisheng.core import progress, workers
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Forbidden, NotFound
 from jisheng.core.models import OrgUnit
@@ -27,6 +27,18 @@ from jisheng.core.roles import Capability
 from jisheng.registry.imports import files, limits, outcome, selectors
 from jisheng.registry.imports.checking import validate
 from jisheng.registry.imports.files import ImportFileError, Sheet
+from jisheng.registry.imports.lifecycle import (
+    IMPORT_DIR,
+    import_root,
+    opened_upload,
+    release_upload,
+    seal_upload,
+    spool_path,
+    stored_path,
+)
+from jisheng.registry.imports.lifecycle import (
+    RUNNING_STATES as RUNNING_STATES,  # the pages ask the services
+)
 from jisheng.registry.imports.loading import Spool, large_cache, load
 from jisheng.registry.imports.parallel import Loader, loads_while_checking, worker_count
 from jisheng.registry.models import Person, PersonImport
@@ -35,33 +47,22 @@ from jisheng.registry.services.persons import require_editable_community
 logger = logging.getLogger(__name__)
 
 State = PersonImport.State
-IMPORT_DIR = "imports"
 PROGRESS_KIND = "person_import"
 
 
 # --- starting an import ---------------------------------------------------------------------
 
 
-def _import_root() -> Path:
-    root = Path(settings.MEDIA_ROOT) / IMPORT_DIR
-    root.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return root
-
-
 def _store(upload: UploadedFile[bytes]) -> str:
     """Copy the upload into the instance folder, readable by the owner only."""
     suffix = Path(upload.name or "").suffix.lower()
     name = f"{uuid.uuid4().hex}{suffix if suffix in {'.xlsx', '.xlsm', '.csv', '.txt'} else ''}"
-    path = _import_root() / name
+    path = import_root() / name
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)
     return f"{IMPORT_DIR}/{name}"
-
-
-def stored_path(person_import: PersonImport) -> Path:
-    return Path(settings.MEDIA_ROOT) / person_import.stored_file
 
 
 def _target_community(actor: Actor, community: OrgUnit | None) -> OrgUnit:
@@ -163,9 +164,13 @@ def person_import_start(
 def person_import_run(
     *, import_id: int, ip: str | None = None, language: str | None = None
 ) -> PersonImport:
-    """Validate and load one queued import; runs once (a second call finds it claimed)."""
+    """Validate and load one queued import; runs once (a second call finds it claimed).
+
+    Whatever the end, no plaintext upload is left: it is deleted, or sealed when the file has
+    errors; the process is named on the import so that its death is noticed.
+    """
     claimed = PersonImport.objects.filter(pk=import_id, state=State.QUEUED).update(
-        state=State.VALIDATING
+        state=State.VALIDATING, runner=workers.process_identity()
     )
     person_import = PersonImport.objects.select_related("owner", "community", "progress").get(
         pk=import_id
@@ -175,17 +180,21 @@ def person_import_run(
     person_import.state = State.VALIDATING
     actor = Actor(user=person_import.owner, ip=ip)
     override = translation.override(language) if language else contextlib.nullcontext()
-    spool_path = stored_path(person_import).with_suffix(".spool")
+    spool = spool_path(person_import)
     try:
         with override, large_cache():
-            return _run(person_import, actor, spool_path)
+            _run(person_import, actor, spool)
     except Exception as exc:
         logger.exception("resident import %s failed", import_id)
         with override:
             outcome.failed(person_import, actor, exc)
-        return person_import
     finally:
-        spool_path.unlink(missing_ok=True)
+        spool.unlink(missing_ok=True)
+        if person_import.state == State.INVALID:
+            seal_upload(person_import)
+        else:
+            release_upload(person_import)
+    return person_import
 
 
 def _run(person_import: PersonImport, actor: Actor, spool_path: Path) -> PersonImport:
@@ -234,8 +243,6 @@ def _run(person_import: PersonImport, actor: Actor, spool_path: Path) -> PersonI
             raise
     if progress_id is not None:
         progress.progress_finish(progress_id, message=person_import.message)
-    # The residents are now in the database, encrypted; the plaintext upload is not kept.
-    path.unlink(missing_ok=True)
     return person_import
 
 
@@ -250,11 +257,13 @@ def person_import_bad_rows(*, actor: Actor, import_id: int, destination: Path | 
     problems = {
         entry["row"]: entry["problems"] for entry in selectors.listed_error_rows(person_import)
     }
-    path = stored_path(person_import)
-    if person_import.state != State.INVALID or not problems or not path.is_file():
+    if person_import.state != State.INVALID or not problems:
         raise NotFound()
-    sheet = files.open_sheet(path, person_import.file_name)
-    count = write_bad_rows(sheet, problems, destination)
+    with opened_upload(person_import) as path:
+        if path is None:  # past its retention
+            raise NotFound()
+        sheet = files.open_sheet(path, person_import.file_name)
+        count = write_bad_rows(sheet, problems, destination)
     with transaction.atomic():
         audit.record(
             action=Action.EXPORT,

@@ -1,0 +1,34 @@
+"""What the audit app stores, field by field, in PIPL's terms (the data inventory).
+
+Personal: identifies or relates to a person (residents, and staff as users).
+Sensitive: identity numbers, contact and bank details, health and reproductive data
+(encrypted, or listed in ``plaintext_sensitive`` with the reason). A new field must be
+added here, or ``tests/privacy/test_data_inventory.py`` fails."""
+
+from __future__ import annotations
+
+from jisheng.core.modules import DataInventory
+
+INVENTORY = DataInventory(
+    personal={
+        "AuditEvent": (
+            "user_id",
+            "username",
+            "ip",
+        ),
+    },
+    sensitive={},
+    neither={
+        "AuditEvent": (
+            "id",
+            "at",
+            "roles",
+            "action",
+            "object_type",
+            "object_id",
+            "result",
+            "detail",
+        ),
+    },
+    plaintext_sensitive={},
+)
