@@ -16,6 +16,9 @@ INVENTORY = DataInventory(
             "username",
             "ip",
         ),
+        # "user:<id>" or "ip:<address>": whom a window of refusals counts.
+        "DeniedWindow": ("key",),
+        "SecurityAlert": ("user_id", "username", "ip", "key"),
     },
     sensitive={},
     neither={
@@ -28,7 +31,13 @@ INVENTORY = DataInventory(
             "object_id",
             "result",
             "detail",
+            "seq",
+            "prev_hash",
+            "chain_hash",
         ),
+        "AuditChain": ("id", "seq", "chain_hash", "anchor_seq", "anchor_hash"),
+        "DeniedWindow": ("id", "window_start", "refusals"),
+        "SecurityAlert": ("id", "at", "refusals", "minutes"),
     },
     plaintext_sensitive={},
 )

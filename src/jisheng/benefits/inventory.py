@@ -81,6 +81,7 @@ INVENTORY = DataInventory(
             "built_by",
             "reviewed_by",
             "approved_by",
+            "correction_reason",  # free text that may name the person paid again
         ),
         "Payment": (
             "period",
@@ -207,6 +208,7 @@ INVENTORY = DataInventory(
             "built_at",
             "reviewed_at",
             "approved_at",
+            "build_progress",
         ),
         "Payment": (
             "id",
@@ -215,6 +217,7 @@ INVENTORY = DataInventory(
             "entitlement",
             "community",
             "reverses",
+            "corrects",
         ),
         "ReviewCampaign": (
             "id",
