@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from jisheng.benefits import selectors
 from jisheng.benefits.api_care import router as care_router
@@ -28,6 +28,7 @@ from jisheng.benefits.services.applications import (
 )
 from jisheng.benefits.services.notices import notice_publish, objection_record, objection_resolve
 from jisheng.core.actors import Actor, request_user
+from jisheng.core.api_helpers import Id, Pages, PathId
 from jisheng.core.idempotency import run_once
 from jisheng.core.lookups import visible_or_404
 from jisheng.registry.models import Person
@@ -84,7 +85,7 @@ def program(request: HttpRequest, code: str) -> Any:
 
 
 @router.get("/programs/{code}/eligible", response=list[EligibleOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def program_eligible(request: HttpRequest, code: str, as_of: dt.date | None = None) -> Any:
     """Who qualifies on ``as_of`` (default today) and is neither enrolled nor applying."""
     user = request_user(request)
@@ -144,8 +145,8 @@ class ApplicationDetailOut(ApplicationOut):
 
 class ApplicationIn(Schema):
     program: str = Field(max_length=40)
-    person_id: int
-    payee_id: int | None = None
+    person_id: Id
+    payee_id: Id | None = None
     bank_account: str = Field("", max_length=40)
     note: str = Field("", max_length=300)
 
@@ -156,7 +157,7 @@ class ApplicationQuery(Schema):
 
 
 @router.get("/applications", response=list[ApplicationOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def applications(request: HttpRequest, filters: Query[ApplicationQuery]) -> Any:
     user = request_user(request)
     found = selectors.program_get(user, filters.program) if filters.program else None
@@ -181,7 +182,7 @@ def application_new(request: HttpRequest, payload: ApplicationIn) -> Any:
 
 
 @router.get("/applications/{application_id}", response=ApplicationDetailOut)
-def application(request: HttpRequest, application_id: int) -> Any:
+def application(request: HttpRequest, application_id: PathId) -> Any:
     return selectors.application_detail(actor=_actor(request), application_id=application_id)
 
 
@@ -193,7 +194,7 @@ class TransitionIn(Schema):
 
 
 @router.post("/applications/{application_id}/transitions", response=ApplicationDetailOut)
-def application_act(request: HttpRequest, application_id: int, payload: TransitionIn) -> Any:
+def application_act(request: HttpRequest, application_id: PathId, payload: TransitionIn) -> Any:
     user = request_user(request)
     found = visible_or_404(Application, user=user, pk=application_id)
     return application_transition(
@@ -218,7 +219,7 @@ class ObjectionOut(Schema):
 
 
 @router.post("/applications/{application_id}/objections", response={201: ObjectionOut})
-def objection_new(request: HttpRequest, application_id: int, payload: ObjectionIn) -> Any:
+def objection_new(request: HttpRequest, application_id: PathId, payload: ObjectionIn) -> Any:
     user = request_user(request)
     found = visible_or_404(Application, user=user, pk=application_id)
     created = objection_record(
@@ -237,7 +238,7 @@ class ResolveIn(Schema):
 
 
 @router.post("/objections/{objection_id}/resolve", response=ObjectionOut)
-def objection_settle(request: HttpRequest, objection_id: int, payload: ResolveIn) -> Any:
+def objection_settle(request: HttpRequest, objection_id: PathId, payload: ResolveIn) -> Any:
     found = visible_or_404(Objection, user=request_user(request), pk=objection_id)
     return objection_resolve(
         actor=_actor(request), objection=found, upheld=payload.upheld, resolution=payload.resolution
@@ -352,18 +353,18 @@ def batch_new(
 
 
 @router.get("/batches/{batch_id}", response=BatchOut)
-def batch(request: HttpRequest, batch_id: int) -> Any:
+def batch(request: HttpRequest, batch_id: PathId) -> Any:
     return _batch_out(visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id))
 
 
 @router.post("/batches/{batch_id}/review", response=BatchOut)
-def batch_review(request: HttpRequest, batch_id: int) -> Any:
+def batch_review(request: HttpRequest, batch_id: PathId) -> Any:
     found = visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
     return _batch_out(payments.batch_review(actor=_actor(request), batch=found))
 
 
 @router.post("/batches/{batch_id}/approve", response=BatchOut)
-def batch_approve(request: HttpRequest, batch_id: int) -> Any:
+def batch_approve(request: HttpRequest, batch_id: PathId) -> Any:
     found = visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
     return _batch_out(payments.batch_approve(actor=_actor(request), batch=found))
 
@@ -383,8 +384,8 @@ class PaymentOut(Schema):
 
 
 @router.get("/batches/{batch_id}/payments", response=list[PaymentOut])
-@paginate(PageNumberPagination, page_size=500)
-def batch_payments(request: HttpRequest, batch_id: int, status: str = "") -> Any:
+@paginate(Pages, page_size=500)
+def batch_payments(request: HttpRequest, batch_id: PathId, status: str = "") -> Any:
     user = request_user(request)
     found = visible_or_404(PaymentBatch, user=user, pk=batch_id)
     return selectors.batch_lines(user, found, status=status)
@@ -401,7 +402,7 @@ class SettleOut(Schema):
 
 
 @router.post("/batches/{batch_id}/settle", response=SettleOut)
-def batch_settle(request: HttpRequest, batch_id: int, payload: SettleIn) -> Any:
+def batch_settle(request: HttpRequest, batch_id: PathId, payload: SettleIn) -> Any:
     found = visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
     count = payments.payments_settle(
         actor=_actor(request),
@@ -418,7 +419,7 @@ class ReverseIn(Schema):
 
 
 @router.post("/payments/{payment_id}/reverse", response={201: PaymentOut})
-def payment_reverse(request: HttpRequest, payment_id: int, payload: ReverseIn) -> Any:
+def payment_reverse(request: HttpRequest, payment_id: PathId, payload: ReverseIn) -> Any:
     found = visible_or_404(Payment, user=request_user(request), pk=payment_id)
     return Status(
         201, payments.payment_reverse(actor=_actor(request), payment=found, reason=payload.reason)

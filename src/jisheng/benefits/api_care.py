@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from jisheng.benefits import selectors_care as selectors
 from jisheng.benefits.models import (
@@ -20,6 +20,7 @@ from jisheng.benefits.models import (
 )
 from jisheng.benefits.services import care, reverification
 from jisheng.core.actors import Actor, client_ip, request_user
+from jisheng.core.api_helpers import Id, Pages, PathId
 
 router = Router(tags=["benefits: care"])
 
@@ -62,15 +63,15 @@ class VisitOut(Schema):
 
 
 class VisitQuery(Schema):
-    program_id: int | None = None
+    program_id: Id | None = None
     year: int | None = Field(None, ge=2000, le=2100)
-    community_id: int | None = None
+    community_id: Id | None = None
 
 
 class VisitIn(Schema):
-    program_id: int
-    person_id: int
-    household_id: int | None = Field(None, description="走访的户（须为该居民所在的户）")
+    program_id: Id
+    person_id: Id
+    household_id: Id | None = Field(None, description="走访的户（须为该居民所在的户）")
     date: dt.date
     visitors: str = Field(max_length=200, description="走访人")
     given: str = Field("", max_length=300, description="慰问金或慰问品")
@@ -87,7 +88,7 @@ class SpendingOut(Schema):
 
 
 @router.get("/visits", response=list[VisitOut], summary="走访慰问列表")
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def visit_list(request: HttpRequest, query: Query[VisitQuery]) -> Any:
     actor = _actor(request)
     filters = selectors.VisitFilters(**query.dict())
@@ -122,14 +123,16 @@ def visit_create(request: HttpRequest, body: VisitIn) -> Status[Visit]:
     response=list[SpendingOut],
     summary="救助项目支出（按社居汇总走访次数、户数、金额）",
 )
-def visit_spending(request: HttpRequest, program_id: int, year: int) -> list[Any]:
+def visit_spending(
+    request: HttpRequest, program_id: Id, year: int = Query(..., ge=2000, le=2100)
+) -> list[Any]:
     return selectors.relief_spending(
         request_user(request), selectors.program_or_404(program_id), year
     )
 
 
 @router.get("/visits/{visit_id}", response=VisitOut, summary="走访详情")
-def visit_detail(request: HttpRequest, visit_id: int) -> Visit:
+def visit_detail(request: HttpRequest, visit_id: PathId) -> Visit:
     return selectors.visit_detail(actor=_actor(request), visit_id=visit_id)
 
 
@@ -160,17 +163,17 @@ class CertificationOut(Schema):
 
 
 class CertificationIn(Schema):
-    program_id: int
-    person_id: int
+    program_id: Id
+    person_id: Id
     purpose: str = Field(max_length=200)
     details: str = Field("", max_length=2000)
     issued_on: dt.date | None = None
 
 
 class CertificationQuery(Schema):
-    program_id: int | None = None
+    program_id: Id | None = None
     status: Literal["valid", "revoked", ""] = ""
-    community_id: int | None = None
+    community_id: Id | None = None
     year: int | None = Field(None, ge=2000, le=2100)
 
 
@@ -185,7 +188,7 @@ class VerificationOut(Schema):
 
 
 @router.get("/certifications", response=list[CertificationOut], summary="证明列表")
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def certification_list(request: HttpRequest, query: Query[CertificationQuery]) -> Any:
     actor = _actor(request)
     filters = selectors.CertificationFilters(**query.dict())
@@ -217,7 +220,7 @@ def certification_verify(request: HttpRequest, query: Query[VerifyQuery]) -> sel
 
 
 @router.get("/certifications/{certification_id}", response=CertificationOut, summary="证明详情")
-def certification_detail(request: HttpRequest, certification_id: int) -> Certification:
+def certification_detail(request: HttpRequest, certification_id: PathId) -> Certification:
     return selectors.certification_detail(actor=_actor(request), certification_id=certification_id)
 
 
@@ -281,7 +284,7 @@ class CampaignDetail(CampaignOut):
 
 
 class CampaignIn(Schema):
-    program_id: int
+    program_id: Id
     year: int = Field(ge=2000, le=2100)
 
 
@@ -334,7 +337,7 @@ def _campaign_detail(actor: Actor, campaign_id: int, query: ItemQuery) -> Review
     response=CampaignDetail,
     summary="年审详情（含名单，有标记的在前）",
 )
-def campaign_detail(request: HttpRequest, campaign_id: int, query: Query[ItemQuery]) -> Any:
+def campaign_detail(request: HttpRequest, campaign_id: PathId, query: Query[ItemQuery]) -> Any:
     return _campaign_detail(_actor(request), campaign_id, query)
 
 
@@ -343,7 +346,9 @@ def campaign_detail(request: HttpRequest, campaign_id: int, query: Query[ItemQue
     response=ReviewItemOut,
     summary="年审决定：confirm 继续享受，stop 停发",
 )
-def review_item_decide(request: HttpRequest, review_item_id: int, data: DecisionIn) -> ReviewItem:
+def review_item_decide(
+    request: HttpRequest, review_item_id: PathId, data: DecisionIn
+) -> ReviewItem:
     actor = _actor(request)
     item = selectors.review_item_for(actor.user, review_item_id)
     reverification.review_item_decide(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.benefits.models import BenefitKind, Category, Cycle, Program, Proration, Unit
+from jisheng.core import text
 
 
 class JSONText(forms.CharField):
@@ -35,7 +36,7 @@ class JSONText(forms.CharField):
             ) from None
 
 
-class ProgramForm(forms.Form):
+class ProgramForm(text.Form):
     code = forms.SlugField(label=_("Code"), max_length=40)
     name = forms.CharField(label=_("Name"), max_length=100)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
@@ -83,7 +84,7 @@ class ProgramForm(forms.Form):
         return data
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(text.Form):
     person_id = forms.IntegerField(label=_("Resident number in the registry"), min_value=1)
     payee_id = forms.IntegerField(
         label=_("Payee (parent or guardian) number"),
@@ -97,17 +98,17 @@ class ApplicationForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(text.Form):
     action = forms.CharField(max_length=20)
     comment = forms.CharField(label=_("Comment"), max_length=500, required=False)
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(text.Form):
     title = forms.CharField(label=_("Title"), max_length=100, required=False)
     file = forms.FileField(label=_("File (PDF, JPEG or PNG, at most 10 MB)"))
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(text.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     starts_on = forms.DateField(
         label=_("Posted from"), widget=forms.DateInput(attrs={"type": "date"})
@@ -123,7 +124,7 @@ class NoticeForm(forms.Form):
         self.fields["starts_on"].initial = timezone.localdate()
 
 
-class ObjectionForm(forms.Form):
+class ObjectionForm(text.Form):
     application_id = forms.IntegerField(widget=forms.HiddenInput)
     received_on = forms.DateField(
         label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"})
@@ -134,7 +135,7 @@ class ObjectionForm(forms.Form):
     )
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(text.Form):
     upheld = forms.TypedChoiceField(
         label=_("Decision"),
         coerce=lambda value: value == "yes",
@@ -146,7 +147,7 @@ class ResolveForm(forms.Form):
     resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class BatchBuildForm(forms.Form):
+class BatchBuildForm(text.Form):
     period = forms.CharField(
         label=_("Period"),
         max_length=7,
@@ -154,7 +155,7 @@ class BatchBuildForm(forms.Form):
     )
 
 
-class SettleForm(forms.Form):
+class SettleForm(text.Form):
     outcome = forms.ChoiceField(choices=(("paid", _("Paid")), ("failed", _("Failed"))))
     payment_ids = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
     all_pending = forms.BooleanField(required=False)
@@ -166,11 +167,11 @@ class SettleForm(forms.Form):
         return [int(value) for value in values if str(value).isdigit()]
 
 
-class ReverseForm(forms.Form):
+class ReverseForm(text.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
-class DisabilityForm(forms.Form):
+class DisabilityForm(text.Form):
     grade = forms.TypedChoiceField(
         label=_("Disability grade"), coerce=int, choices=[(g, g) for g in range(1, 5)]
     )
@@ -208,7 +209,7 @@ DEFAULT_EXPORT_COLUMNS = (
 )
 
 
-class ExportForm(forms.Form):
+class ExportForm(text.Form):
     format = forms.ChoiceField(choices=(("xlsx", "Excel (.xlsx)"), ("csv", "CSV")), initial="xlsx")
     columns = forms.MultipleChoiceField(
         label=_("Columns"),

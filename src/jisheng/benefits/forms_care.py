@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from jisheng.benefits.models import Certification, Program, ReviewItem
 from jisheng.benefits.selectors_care import CertificationFilters, VisitFilters
 from jisheng.benefits.services.reverification import FLAG_KINDS
+from jisheng.core import text
 from jisheng.core.models import OrgUnit
 
 
@@ -48,7 +49,7 @@ def _year_choices(years: list[int]) -> list[tuple[str, Any]]:
     return [("", _("All")), *((str(year), str(year)) for year in shown)]
 
 
-class ResidentFields(forms.Form):
+class ResidentFields(text.Form):
     """Who: a resident reached from a link (``person``) or typed by ID number."""
 
     person = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -69,7 +70,7 @@ class ResidentFields(forms.Form):
 # ------------------------------------------------------------------------------- visits
 
 
-class VisitFilterForm(forms.Form):
+class VisitFilterForm(text.Form):
     program = forms.ModelChoiceField(
         label=_("program"), queryset=Program.objects.none(), required=False, empty_label=_("All")
     )
@@ -129,14 +130,14 @@ class VisitForm(ResidentFields):
             self.fields["program"].initial = programs.first()
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(text.Form):
     photos = MultipleImageField(label=_("photos"), help_text=_("JPEG or PNG"))
 
 
 # ------------------------------------------------------------------------------- certifications
 
 
-class CertificationFilterForm(forms.Form):
+class CertificationFilterForm(text.Form):
     program = forms.ModelChoiceField(
         label=_("program"), queryset=Program.objects.none(), required=False, empty_label=_("All")
     )
@@ -183,11 +184,11 @@ class CertificationForm(ResidentFields):
         self.fields["issued_on"].initial = timezone.localdate()
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(text.Form):
     reason = forms.CharField(label=_("reason"), max_length=300)
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(text.Form):
     number = forms.CharField(
         label=_("verification number"),
         max_length=40,
@@ -199,7 +200,7 @@ class VerifyForm(forms.Form):
 # ------------------------------------------------------------------------------- re-verification
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(text.Form):
     program = forms.ModelChoiceField(label=_("program"), queryset=Program.objects.none())
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
 
@@ -218,14 +219,14 @@ def flag_choices() -> list[tuple[str, Any]]:
     ]
 
 
-class ItemFilterForm(forms.Form):
+class ItemFilterForm(text.Form):
     flag = forms.ChoiceField(label=_("flag"), choices=flag_choices, required=False)
     decision = forms.ChoiceField(
         label=_("decision"), choices=[("", _("All")), *ReviewItem.Decision.choices], required=False
     )
 
 
-class DecideForm(forms.Form):
+class DecideForm(text.Form):
     decision = forms.ChoiceField(
         label=_("decision"),
         choices=[

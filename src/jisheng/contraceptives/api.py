@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.params.functions import Header as HeaderParam
 from ninja.params.functions import Path as PathParam
 
@@ -30,6 +30,7 @@ from jisheng.contraceptives.services import moves
 from jisheng.contraceptives.services.balances import MoveFacts
 from jisheng.contraceptives.services.idempotency import post_once
 from jisheng.core.actors import Actor, client_ip, request_user
+from jisheng.core.api_helpers import Pages
 from jisheng.core.errors import Forbidden, JishengError, NotFound
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.roles import Capability
@@ -246,7 +247,7 @@ class RosterOut(Schema):
         return obj.person.community_id
 
 
-class FollowUpOut(Schema):
+class RosterFollowUpOut(Schema):
     id: int
     date: dt.date
     satisfaction: str
@@ -257,7 +258,7 @@ class FollowUpOut(Schema):
 
 class RosterDetail(RosterOut):
     notes: str | None
-    follow_ups: list[FollowUpOut]
+    follow_ups: list[RosterFollowUpOut]
     supplies: list[MoveOut]
 
     @staticmethod
@@ -395,7 +396,7 @@ def stock_card(request: HttpRequest, point_id: PathId, query: Query[CardQuery]) 
 
 
 @router.get("/moves", response=list[MoveOut], summary="库存变动记录（显示发放对象时记录审计）")
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def move_list(request: HttpRequest, query: Query[MoveQuery]) -> object:
     actor = _actor(request)
     stock.move_list_read_record(actor=actor, point_id=query.point_id)
@@ -447,7 +448,7 @@ def move_create(
 
 
 @router.get("/roster", response=list[RosterOut], summary="药具使用人员花名册（记录审计）")
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def roster_list(request: HttpRequest, query: Query[RosterQuery]) -> object:
     actor = _actor(request, Capability.VIEW_HEALTH)
     filters = roster_selectors.RosterFilters(

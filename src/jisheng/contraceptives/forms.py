@@ -25,6 +25,7 @@ from jisheng.contraceptives.models import (
     StopReason,
 )
 from jisheng.contraceptives.services.balances import MoveFacts
+from jisheng.core import text
 from jisheng.core.models import OrgUnit
 from jisheng.registry.services.persons import id_number_digest
 
@@ -66,7 +67,7 @@ class LotChoiceField(forms.ModelChoiceField[Lot]):
         return label
 
 
-class MoveForm(forms.Form):
+class MoveForm(text.Form):
     """A stock move. The hidden request key makes a double submission post only once."""
 
     kind: MoveKind
@@ -175,7 +176,7 @@ class OutgoingForm(LotMoveForm):
         self.order_fields(["lot", "quantity", "reason", "document_number", "occurred_on"])
 
 
-class ReverseForm(forms.Form):
+class ReverseForm(text.Form):
     reason = reason_field(MoveKind.REVERSAL)
     note = forms.CharField(label=_("Explanation"), max_length=200)
     occurred_on = date_field()
@@ -190,11 +191,11 @@ class ReverseForm(forms.Form):
         return MoveFacts(occurred_on=data["occurred_on"], reason=data["reason"], note=data["note"])
 
 
-class CountStartForm(forms.Form):
+class CountStartForm(text.Form):
     count_date = date_field(_("Count date"))
 
 
-class CountLinesForm(forms.Form):
+class CountLinesForm(text.Form):
     """One counted quantity, reason and note per line of a draft count."""
 
     def __init__(self, *args: Any, line_ids: list[int], **kwargs: Any) -> None:
@@ -216,7 +217,7 @@ class CountLinesForm(forms.Form):
         return self[f"counted_{pk}"], self[f"reason_{pk}"], self[f"note_{pk}"]
 
 
-class AddLotForm(forms.Form):
+class AddLotForm(text.Form):
     lot = LotChoiceField(label=_("Lot"), queryset=Lot.objects.none())
 
     def __init__(self, *args: Any, lots: QuerySet[Lot], **kwargs: Any) -> None:
@@ -224,7 +225,7 @@ class AddLotForm(forms.Form):
         self.fields["lot"].queryset = lots  # type: ignore[attr-defined]
 
 
-class ProductForm(forms.Form):
+class ProductForm(text.Form):
     name = forms.CharField(label=_("Product name"), max_length=100)
     category = forms.ChoiceField(label=_("Category"), choices=ProductCategory.choices)
     unit = forms.CharField(
@@ -239,7 +240,7 @@ class KeeperChoiceField(forms.ModelChoiceField[User]):
         return f"{obj} ({obj.org_unit})"
 
 
-class PointForm(forms.Form):
+class PointForm(text.Form):
     name = forms.CharField(label=_("Point name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=PointKind.choices)
     org_unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
@@ -254,7 +255,7 @@ class PointForm(forms.Form):
         self.fields["keeper"].queryset = keepers  # type: ignore[attr-defined]
 
 
-class PointEditForm(forms.Form):
+class PointEditForm(text.Form):
     name = forms.CharField(label=_("Point name"), max_length=100)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     keeper = KeeperChoiceField(label=_("Keeper"), queryset=User.objects.none(), required=False)
@@ -265,7 +266,7 @@ class PointEditForm(forms.Form):
         self.fields["keeper"].queryset = keepers  # type: ignore[attr-defined]
 
 
-class ThresholdsForm(forms.Form):
+class ThresholdsForm(text.Form):
     """A low-stock level per product; empty means no alert for that product."""
 
     def __init__(self, *args: Any, products: list[Product], **kwargs: Any) -> None:
@@ -280,7 +281,7 @@ class ThresholdsForm(forms.Form):
         return {p.pk: self.cleaned_data.get(f"product_{p.pk}") for p in self.products}
 
 
-class RosterEnrollForm(forms.Form):
+class RosterEnrollForm(text.Form):
     id_number = forms.CharField(label=_("ID number of the person"), max_length=18)
     method = forms.ChoiceField(label=_("Method"), choices=Method.choices)
     start_date = date_field(_("Start date"))
@@ -293,7 +294,7 @@ class RosterEnrollForm(forms.Form):
     )
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(text.Form):
     date = date_field()
     satisfaction = forms.ChoiceField(label=_("Satisfaction"), choices=Satisfaction.choices)
     side_effects = forms.CharField(
@@ -312,12 +313,12 @@ class FollowUpForm(forms.Form):
     )
 
 
-class StopForm(forms.Form):
+class StopForm(text.Form):
     stop_date = date_field(_("Stop date"))
     reason = forms.ChoiceField(label=_("Reason"), choices=StopReason.choices)
 
 
-class RosterFilterForm(forms.Form):
+class RosterFilterForm(text.Form):
     method = forms.ChoiceField(
         label=_("Method"), choices=[("", _("All methods")), *Method.choices], required=False
     )
@@ -334,7 +335,7 @@ class RosterFilterForm(forms.Form):
         self.fields["community"].queryset = communities  # type: ignore[attr-defined]
 
 
-class ConsultationForm(forms.Form):
+class ConsultationForm(text.Form):
     point = forms.ModelChoiceField(
         label=_("Distribution point"), queryset=DistributionPoint.objects.none()
     )
@@ -348,7 +349,7 @@ class ConsultationForm(forms.Form):
         self.fields["point"].queryset = points  # type: ignore[attr-defined]
 
 
-class HandoutForm(forms.Form):
+class HandoutForm(text.Form):
     point = forms.ModelChoiceField(
         label=_("Distribution point"), queryset=DistributionPoint.objects.none()
     )
@@ -362,7 +363,7 @@ class HandoutForm(forms.Form):
         self.fields["point"].queryset = points  # type: ignore[attr-defined]
 
 
-class YearForm(forms.Form):
+class YearForm(text.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
 
     def year_or_current(self) -> int:

@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 
 from jisheng.core.actors import Actor, client_ip, request_user
+from jisheng.core.api_helpers import PathId
+from jisheng.core.pages import MAX_ID
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
 from jisheng.registry.imports import services as imports
@@ -68,7 +70,7 @@ def _status(person_import: PersonImport) -> PersonImportStatus:
 def person_import_create(
     request: HttpRequest,
     file: File[UploadedFile],
-    community_id: Form[int | None] = None,
+    community_id: int | None = Form(None, ge=1, le=MAX_ID),
 ) -> Status[PersonImportStatus]:
     user = request_user(request)
     community = None
@@ -81,5 +83,5 @@ def person_import_create(
 
 
 @router.get("/imports/persons/{import_id}", response=PersonImportStatus, summary="居民导入的状态")
-def person_import_status(request: HttpRequest, import_id: int) -> PersonImportStatus:
+def person_import_status(request: HttpRequest, import_id: PathId) -> PersonImportStatus:
     return _status(imports.person_import_for_owner(user=request_user(request), import_id=import_id))

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jisheng.accounts.models import User
+from jisheng.core import text
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
 from jisheng.core.exports import csv_chunks
@@ -37,7 +38,7 @@ TEMPLATE_FILE_NAME = "居民导入模板.xlsx"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class PersonImportForm(forms.Form):
+class PersonImportForm(text.Form):
     """Shape only: a file, and optionally the community that rows without one go to."""
 
     file = forms.FileField(
