@@ -9,9 +9,9 @@ from ninja import File, Form, Router, Schema, Status, UploadedFile
 
 from jisheng.core.actors import Actor, client_ip, request_user
 from jisheng.core.api_helpers import PathId
-from jisheng.core.pages import MAX_ID
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
+from jisheng.core.pages import MAX_ID
 from jisheng.registry.imports import services as imports
 from jisheng.registry.models import PersonImport
 
