@@ -326,16 +326,35 @@ def open_sheet(path: Path, file_name: str) -> Sheet:
     )
 
 
+def _unreadable() -> ImportFileError:
+    return ImportFileError(
+        _(
+            "The file could not be read as an Excel workbook (.xlsx): it is damaged or holds "
+            "content a workbook must not have. Open it in Excel, save it again and upload it."
+        ),
+        code="unreadable_file",
+    )
+
+
+@contextlib.contextmanager
+def _reading_workbook() -> Generator[None]:
+    """Any failure while parsing the workbook (zip, truncated XML, a DOCTYPE or entity that
+    defusedxml refuses, openpyxl's own errors) becomes one file-level refusal, never a 500."""
+    try:
+        yield
+    except ImportFileError:
+        raise
+    except Exception as exc:  # a parser fails in many ways; each means "unreadable"
+        raise _unreadable() from exc
+
+
 def _load_workbook(path: Path) -> Any:
+    # openpyxl parses with defusedxml when it is installed (a dependency): no entity
+    # expansion (billion laughs), no external entities. tests/registry checks it is active.
     from openpyxl import load_workbook  # type: ignore[import-untyped, unused-ignore]
 
-    try:
+    with _reading_workbook():
         return load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # zip, XML or openpyxl errors: all mean "not a workbook we read"
-        raise ImportFileError(
-            _("The file could not be read as an Excel workbook (.xlsx)."),
-            code="unreadable_file",
-        ) from exc
 
 
 def _open_xlsx(path: Path) -> Sheet:
@@ -344,7 +363,8 @@ def _open_xlsx(path: Path) -> Sheet:
         sheet = workbook.worksheets[0]
         declared = sheet.max_row if sheet.max_row and sheet.max_row > 1 else None
         sheet.reset_dimensions()  # some writers store a wrong size; read what is there
-        header: Cells | None = next(sheet.iter_rows(values_only=True), None)
+        with _reading_workbook():
+            header: Cells | None = next(sheet.iter_rows(values_only=True), None)
     finally:
         workbook.close()
     if not header or all(cell in (None, "") for cell in header):
@@ -370,8 +390,14 @@ def rows(sheet: Sheet) -> Generator[tuple[int, Cells]]:
         try:
             worksheet = workbook.worksheets[0]
             worksheet.reset_dimensions()
-            cells: Cells
-            for number, cells in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            found = iter(enumerate(worksheet.iter_rows(values_only=True), start=1))
+            while True:
+                # The sheet is parsed lazily: a damaged part can fail at any row.
+                with _reading_workbook():
+                    item: tuple[int, Cells] | None = next(found, None)
+                if item is None:
+                    break
+                number, cells = item
                 if number > 1 and not _blank(cells):
                     yield number, cells
         finally:
