@@ -91,8 +91,10 @@ def wsgi_app(request: pytest.FixtureRequest) -> Iterator[WSGIHandler]:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
         reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            reporter.write_line(f"API fuzzing: {CASES_RUN[0]} cases run")
+        capture = request.config.pluginmanager.get_plugin("capturemanager")
+        if reporter is not None and capture is not None:
+            with capture.global_and_fixture_disabled():
+                reporter.write_line(f"API fuzzing: {CASES_RUN[0]} cases run")
 
 
 def _strategy(operation: Any, seeded: Seeded) -> st.SearchStrategy[Any]:

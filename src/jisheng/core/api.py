@@ -138,6 +138,12 @@ def on_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # Ninja wraps what the parser raised ("Cannot parse request body"): a refusal of the text
+    # check keeps its own code; anything else unreadable gets a Chinese message.
+    if isinstance(exc.__cause__, JishengError):
+        return on_jisheng_error(request, exc.__cause__)
+    if exc.status_code == 400:
+        return _error(request, 400, "invalid_body", _("The request body is not valid JSON."))
     return _error(request, exc.status_code, "http_error", str(exc))
 
 

@@ -1,7 +1,8 @@
 """One export writer: CSV streamed in chunks and one-sheet XLSX workbooks, both safe to open.
 
 Every text cell goes through :func:`safe_cell`, so that Excel never runs it as a formula
-(a cell starting with = + - @ tab or CR gets a leading apostrophe).
+(a cell starting with = + - @ tab or CR gets a leading apostrophe) and one stored control
+character cannot make the whole workbook fail (openpyxl's IllegalCharacterError).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from jisheng.core.text import xml_safe
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_ROWS_PER_CHUNK = 500
 
@@ -19,8 +22,9 @@ Row = Sequence[object]
 
 
 def safe_cell(value: object) -> str:
-    """Text for a CSV/XLSX cell that Excel will never run as a formula."""
-    text = "" if value is None else str(value)
+    """Text for a CSV/XLSX cell that Excel will never run as a formula and an .xlsx can hold
+    (characters XML forbids are dropped: data stored before input was checked)."""
+    text = "" if value is None else xml_safe(str(value))
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 

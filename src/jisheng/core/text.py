@@ -44,12 +44,18 @@ def has_control(text: str, *, multiline: bool = True) -> bool:
 
 
 def clean_text(text: str, *, multiline: bool = False, strip: bool = True) -> str:
-    """``text`` in NFC, stripped; :class:`ControlCharacters` when it holds a control
+    """``text`` stripped and in NFC; :class:`ControlCharacters` when it holds a control
     character (tab, LF and CR are allowed when ``multiline``)."""
+    if strip:
+        text = text.strip()
     if has_control(text, multiline=multiline):
         raise ControlCharacters()
-    text = unicodedata.normalize("NFC", text)
-    return text.strip() if strip else text
+    return nfc(text)
+
+
+def nfc(text: str) -> str:
+    """``text`` in Unicode NFC (one code point for é, not e + accent)."""
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def clean_input(value: Any) -> Any:
@@ -96,3 +102,64 @@ class Form(TextCheckedForm, forms.Form):
 
 class ModelForm(TextCheckedForm, forms.ModelForm):  # type: ignore[type-arg]
     """A model form whose text is checked by :class:`TextCheckedForm`."""
+
+
+def scrub(text: str, *, multiline: bool) -> str:
+    """``text`` with its control characters dropped and in NFC (for data stored earlier)."""
+    return nfc((_CONTROL_MULTILINE if multiline else _CONTROL).sub("", text))
+
+
+# Append-only and hash-chained tables are never rewritten, even to clean them; exports of
+# their rows go through ``core.exports.safe_cell``, which drops what a workbook cannot hold.
+_NEVER_REWRITTEN = frozenset({"audit"})
+
+
+def clean_stored_text(apps: Any, schema_editor: Any) -> None:
+    """Data migration: every text column of the project's models (encrypted ones through
+    the field, so decrypted and encrypted again) without control characters, in NFC."""
+    from django.db import DatabaseError, models, transaction
+
+    from jisheng.core.fields import EncryptedTextField
+
+    alias = schema_editor.connection.alias
+    for model in apps.get_models():
+        meta = model._meta
+        if not meta.managed or meta.proxy or not meta.label.startswith(_project_labels()):
+            continue
+        if meta.app_label in _NEVER_REWRITTEN:
+            continue
+        fields = [
+            field
+            for field in meta.concrete_fields
+            if isinstance(field, models.CharField | models.TextField | EncryptedTextField)
+            and not field.primary_key
+        ]
+        if not fields:
+            continue
+        names = [field.name for field in fields]
+        multiline = {field.name: isinstance(field, models.TextField) for field in fields}
+        rows = model._base_manager.using(alias).values_list("pk", *names)
+        for pk, *values in rows.iterator(chunk_size=2000):
+            changes = {}
+            for name, value in zip(names, values, strict=True):
+                if isinstance(value, str):
+                    clean = scrub(value, multiline=multiline[name])
+                    if clean != value:
+                        changes[name] = clean
+            if not changes:
+                continue
+            try:
+                with transaction.atomic(using=alias):
+                    model._base_manager.using(alias).filter(pk=pk).update(**changes)
+            except DatabaseError:  # an append-only table's trigger: leave the row as it is
+                continue
+
+
+def _project_labels() -> tuple[str, ...]:
+    from django.apps import apps as installed
+
+    return tuple(
+        f"{config.label}."
+        for config in installed.get_app_configs()
+        if config.name.startswith("jisheng.")
+    )

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jisheng.core.errors import JishengError
+from jisheng.core.text import CONTROL_MESSAGE, has_control, nfc
 from jisheng.registry.models import HukouType, MaritalStatus, Sex
 from jisheng.registry.services.persons import PersonData
 
@@ -426,7 +427,7 @@ def count_rows(sheet: Sheet, *, stop_after: int) -> int:
 
 def _text(value: object) -> str:
     if type(value) is str:
-        return value.strip()
+        return nfc(value.strip())
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -534,10 +535,14 @@ class RowParser:
             address,
             marital_cell,
             community,
-        ) = [cells[i] if 0 <= i < width else None for i in self.positions]
+        ) = values = [cells[i] if 0 <= i < width else None for i in self.positions]
         problems: list[str] = []
         id_number = _id_number(id_cell, problems)
         readable = not problems
+        for key, cell in zip(FIELD_ORDER, values, strict=True):
+            # The same check as forms and the API (core.text): cells hold one line of text.
+            if type(cell) is str and has_control(cell.strip(), multiline=False):
+                problems.append(f"{HEADER_OF[key]}：{CONTROL_MESSAGE}")
         sex = _text(sex_cell)
         floating = _text(floating_cell).upper()
         if floating not in YES and floating not in NO:
