@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jisheng.benefits.models import BenefitKind, Category, Cycle, Program, Proration, Unit
 from jisheng.core import text
+from jisheng.core.pages import is_id_text
 
 
 class JSONText(forms.CharField):
@@ -164,7 +165,7 @@ class SettleForm(text.Form):
     def clean_payment_ids(self) -> list[int]:
         # The lines are checked against the batch by the service; here only the shape.
         values = self.data.getlist("payment_ids") if hasattr(self.data, "getlist") else []
-        return [int(value) for value in values if str(value).isdigit()]
+        return [int(value) for value in values if is_id_text(str(value))]
 
 
 class ReverseForm(text.Form):

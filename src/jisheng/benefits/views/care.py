@@ -30,6 +30,7 @@ from jisheng.benefits.models import Certification, Visit
 from jisheng.benefits.services import care
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import Forbidden, JishengError, NotFound
+from jisheng.core.pages import is_id_text
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
@@ -65,7 +66,7 @@ def _resident(user: User, form: forms.Form) -> Person:
 def _preset_resident(request: HttpRequest, user: User) -> Person | None:
     """The resident a "record for this resident" link names (``?person=``), inside scope."""
     raw = request.POST.get("person") or request.GET.get("person") or ""
-    if not raw.isdigit():
+    if not is_id_text(raw):
         return None
     return selectors.resident_for(user, person_id=int(raw))
 

@@ -22,6 +22,7 @@ from jisheng.benefits.views.common import page_of, posted, query_without_page, s
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
 from jisheng.core.lookups import visible_or_404
+from jisheng.core.pages import is_id_text
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
@@ -136,7 +137,7 @@ def find_eligible(request: HttpRequest, code: str) -> HttpResponse:
 def apply_for_selected(request: HttpRequest, code: str) -> HttpResponse:
     user = request_user(request)
     program = selectors.program_get(user, code)
-    ids = [int(value) for value in request.POST.getlist("person_ids") if value.isdigit()]
+    ids = [int(value) for value in request.POST.getlist("person_ids") if is_id_text(value)]
     persons = list(Person.objects.visible_to(user).filter(pk__in=ids))
     if not persons:
         raise JishengError(_("Choose at least one resident."))

@@ -16,6 +16,7 @@ from jisheng.benefits.models import Category
 from jisheng.benefits.selectors_care import relief_spending, spending_total
 from jisheng.core.actors import request_user
 from jisheng.core.errors import JishengError
+from jisheng.core.pages import is_id_text
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 
@@ -24,7 +25,7 @@ from jisheng.core.roles import Capability
 @require_capability(Capability.VIEW_PERSONAL)
 def year_totals(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("year", "") or str(timezone.localdate().year)
-    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+    if not is_id_text(raw) or not 2000 <= int(raw) <= 2100:
         raise JishengError(_("Write the year with four digits, like 2026."))
     year = int(raw)
     rows = selectors.program_year_totals(request_user(request), year=year)

@@ -483,7 +483,7 @@ def _phone(value: object, problems: list[str]) -> str:
 
 
 def _code(text: str, names: Mapping[str, str], *, width: int = 2) -> str:
-    if text.isdigit() and len(text) <= width:
+    if text.isascii() and text.isdecimal() and len(text) <= width:
         return text.zfill(width)
     return names.get(text, text)
 
