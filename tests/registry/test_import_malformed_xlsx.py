@@ -84,9 +84,12 @@ def test_openpyxl_parses_with_defusedxml() -> None:
 def test_reading_a_damaged_workbook_is_one_file_error(tmp_path, kind) -> None:
     path = tmp_path / "居民.xlsx"
     path.write_bytes(damaged(kind))
+
+    def read_all() -> None:
+        list(files.rows(files.open_sheet(path, path.name)))
+
     with pytest.raises(files.ImportFileError) as caught:
-        sheet = files.open_sheet(path, path.name)
-        list(files.rows(sheet))
+        read_all()
     assert caught.value.code == "unreadable_file"
 
 
@@ -98,7 +101,7 @@ def test_api_refuses_a_damaged_workbook_with_400(org, worker_client, kind) -> No
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "unreadable_file"
-    assert "Excel" in body["message"] and "工作簿" in body["message"]
+    assert "工作簿" in body["message"]
     assert "error_rows" not in body
     assert not PersonImport.objects.exists()
 
