@@ -5,11 +5,12 @@ Writes call the same services as the pages.
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from ninja.params.functions import Query as QueryParam
 
 from jisheng.benefits import selectors_care as selectors
 from jisheng.benefits.models import (
@@ -124,7 +125,7 @@ def visit_create(request: HttpRequest, body: VisitIn) -> Status[Visit]:
     summary="救助项目支出（按社居汇总走访次数、户数、金额）",
 )
 def visit_spending(
-    request: HttpRequest, program_id: Id, year: int = Query(..., ge=2000, le=2100)
+    request: HttpRequest, program_id: Id, year: Annotated[int, QueryParam(ge=2000, le=2100)]
 ) -> list[Any]:
     return selectors.relief_spending(
         request_user(request), selectors.program_or_404(program_id), year

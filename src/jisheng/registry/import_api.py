@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema, Status, UploadedFile
+from ninja import File, Router, Schema, Status, UploadedFile
+from ninja.params.functions import Form as FormParam
 
 from jisheng.core.actors import Actor, client_ip, request_user
 from jisheng.core.api_helpers import PathId
@@ -70,7 +72,7 @@ def _status(person_import: PersonImport) -> PersonImportStatus:
 def person_import_create(
     request: HttpRequest,
     file: File[UploadedFile],
-    community_id: int | None = Form(None, ge=1, le=MAX_ID),
+    community_id: Annotated[int | None, FormParam(None, ge=1, le=MAX_ID)] = None,
 ) -> Status[PersonImportStatus]:
     user = request_user(request)
     community = None
