@@ -214,6 +214,8 @@ TASKS = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+# A bare @paginate uses the bounded pages (core.api_helpers.Pages).
+NINJA_PAGINATION_CLASS = "jisheng.core.api_helpers.Pages"
 
 # Text messages (pre-pregnancy notices): the default backend writes each message to a
 # file under the instance folder; a real gateway is a dotted path to another backend.

@@ -7,16 +7,17 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jisheng.core import text
 from jisheng.core.models import OrgUnit
 from jisheng.core.roles import Role
 
 
-class LoginForm(forms.Form):
+class LoginForm(text.Form):
     username = forms.CharField(label=_("User name"), max_length=150)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=256)
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(text.Form):
     old_password = forms.CharField(label=_("Current password"), widget=forms.PasswordInput)
     new_password = forms.CharField(label=_("New password"), widget=forms.PasswordInput)
     new_password2 = forms.CharField(label=_("New password again"), widget=forms.PasswordInput)
@@ -28,7 +29,7 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-class UserCreateForm(forms.Form):
+class UserCreateForm(text.Form):
     username = forms.RegexField(
         label=_("User name"),
         max_length=150,
@@ -44,15 +45,15 @@ class UserCreateForm(forms.Form):
         self.fields["org_unit"].queryset = units  # type: ignore[attr-defined]
 
 
-class RoleGrantForm(forms.Form):
+class RoleGrantForm(text.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
-class TokenCreateForm(forms.Form):
+class TokenCreateForm(text.Form):
     name = forms.CharField(label=_("Token name"), max_length=100)
 
 
-class OrgUnitForm(forms.Form):
+class OrgUnitForm(text.Form):
     parent = forms.ModelChoiceField(
         label=_("parent unit"), queryset=OrgUnit.objects.none(), required=False
     )
@@ -65,7 +66,7 @@ class OrgUnitForm(forms.Form):
         self.fields["parent"].queryset = units  # type: ignore[attr-defined]
 
 
-class SecondFactorForm(forms.Form):
+class SecondFactorForm(text.Form):
     code = forms.CharField(
         label=_("Verification code"),
         max_length=32,

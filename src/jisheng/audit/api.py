@@ -2,10 +2,11 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from jisheng.audit import services
 from jisheng.core.actors import Actor
+from jisheng.core.api_helpers import Pages
 
 router = Router(tags=["audit"])
 
@@ -33,7 +34,7 @@ class AuditQuery(Schema):
 
 
 @router.get("/audit/events", response=list[AuditEventOut], summary="审计日志（仅安全审计员）")
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def audit_events(request: HttpRequest, query: Query[AuditQuery]) -> object:
     filters = {k: v for k, v in query.dict().items() if v}
     actor = Actor.from_request(request)

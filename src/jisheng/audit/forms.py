@@ -4,10 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.audit.models import AuditEvent
+from jisheng.core import text
 from jisheng.core.forms import DateInput
 
 
-class AuditSearchForm(forms.Form):
+class AuditSearchForm(text.Form):
     username = forms.CharField(label=_("User"), max_length=150, required=False)
     action = forms.ChoiceField(
         label=_("Action"), choices=[("", "—"), *AuditEvent.Action.choices], required=False

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from jisheng.benefits import selectors
 from jisheng.benefits.care.api import router as care_router
@@ -30,7 +30,7 @@ from jisheng.benefits.services.applications import (
 )
 from jisheng.benefits.services.notices import notice_publish, objection_record, objection_resolve
 from jisheng.core.actors import Actor, request_user
-from jisheng.core.api_helpers import Id, PathId, api_actor
+from jisheng.core.api_helpers import Id, Pages, PathId, api_actor
 from jisheng.core.idempotency import run_once
 from jisheng.core.lookups import visible_or_404
 from jisheng.registry.models import Person
@@ -83,7 +83,7 @@ def program(request: HttpRequest, code: str) -> Any:
 
 
 @router.get("/programs/{code}/eligible", response=list[EligibleOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def program_eligible(request: HttpRequest, code: str, as_of: dt.date | None = None) -> Any:
     """Who qualifies on ``as_of`` (default today) and is neither enrolled nor applying."""
     user = request_user(request)
@@ -155,7 +155,7 @@ class ApplicationQuery(Schema):
 
 
 @router.get("/applications", response=list[ApplicationOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def applications(request: HttpRequest, filters: Query[ApplicationQuery]) -> Any:
     user = request_user(request)
     found = selectors.program_get(user, filters.program) if filters.program else None
@@ -452,7 +452,7 @@ class PaymentOut(Schema):
 
 
 @router.get("/batches/{batch_id}/payments", response=list[PaymentOut])
-@paginate(PageNumberPagination, page_size=500)
+@paginate(Pages, page_size=500)
 def batch_payments(request: HttpRequest, batch_id: PathId, status: str = "") -> Any:
     user = request_user(request)
     return selectors.batch_lines(user, selectors.batch_detail(user, batch_id), status=status)

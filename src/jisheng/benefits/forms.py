@@ -20,6 +20,7 @@ from jisheng.benefits.models import (
     Unit,
 )
 from jisheng.benefits.models.reverification import FLAG_KINDS
+from jisheng.core import text
 from jisheng.core.forms import DateInput
 from jisheng.core.pages import is_id_text
 
@@ -47,7 +48,7 @@ class JSONText(forms.CharField):
             ) from None
 
 
-class ProgramForm(forms.Form):
+class ProgramForm(text.Form):
     code = forms.SlugField(label=_("Code"), max_length=40)
     name = forms.CharField(label=_("Name"), max_length=100)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
@@ -95,7 +96,7 @@ class ProgramForm(forms.Form):
         return data
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(text.Form):
     person_id = forms.IntegerField(label=_("Resident number in the registry"), min_value=1)
     payee_id = forms.IntegerField(
         label=_("Payee (parent or guardian) number"),
@@ -109,17 +110,17 @@ class ApplicationForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(text.Form):
     action = forms.CharField(max_length=20)
     comment = forms.CharField(label=_("Comment"), max_length=500, required=False)
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(text.Form):
     title = forms.CharField(label=_("Title"), max_length=100, required=False)
     file = forms.FileField(label=_("File (PDF, JPEG or PNG, at most 10 MB)"))
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(text.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     starts_on = forms.DateField(
         label=_("Posted from"), widget=DateInput()
@@ -135,7 +136,7 @@ class NoticeForm(forms.Form):
         self.fields["starts_on"].initial = timezone.localdate()
 
 
-class ObjectionForm(forms.Form):
+class ObjectionForm(text.Form):
     application_id = forms.IntegerField(widget=forms.HiddenInput)
     received_on = forms.DateField(
         label=_("Received on"), widget=DateInput()
@@ -146,7 +147,7 @@ class ObjectionForm(forms.Form):
     )
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(text.Form):
     upheld = forms.TypedChoiceField(
         label=_("Decision"),
         coerce=lambda value: value == "yes",
@@ -158,7 +159,7 @@ class ResolveForm(forms.Form):
     resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class BatchBuildForm(forms.Form):
+class BatchBuildForm(text.Form):
     period = forms.CharField(
         label=_("Period"),
         max_length=7,
@@ -166,7 +167,7 @@ class BatchBuildForm(forms.Form):
     )
 
 
-class SettleForm(forms.Form):
+class SettleForm(text.Form):
     outcome = forms.ChoiceField(choices=(("paid", _("Paid")), ("failed", _("Failed"))))
     payment_ids = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
     all_pending = forms.BooleanField(required=False)
@@ -178,11 +179,11 @@ class SettleForm(forms.Form):
         return [int(value) for value in values if is_id_text(str(value))]
 
 
-class ReverseForm(forms.Form):
+class ReverseForm(text.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(text.Form):
     reason = forms.CharField(
         label=_("Reason for paying again"),
         max_length=300,
@@ -190,7 +191,7 @@ class CorrectionForm(forms.Form):
     )
 
 
-class DisabilityForm(forms.Form):
+class DisabilityForm(text.Form):
     grade = forms.TypedChoiceField(
         label=_("Disability grade"), coerce=int, choices=[(g, g) for g in range(1, 5)]
     )
@@ -229,7 +230,7 @@ DEFAULT_EXPORT_COLUMNS = (
 )
 
 
-class ExportForm(forms.Form):
+class ExportForm(text.Form):
     format = forms.ChoiceField(choices=(("xlsx", "Excel (.xlsx)"), ("csv", "CSV")), initial="xlsx")
     columns = forms.MultipleChoiceField(
         label=_("Columns"),
@@ -242,7 +243,7 @@ class ExportForm(forms.Form):
 # ------------------------------------------------------------------------------- re-verification
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(text.Form):
     program = forms.ModelChoiceField(label=_("program"), queryset=Program.objects.none())
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
 
@@ -261,14 +262,14 @@ def flag_choices() -> list[tuple[str, Any]]:
     ]
 
 
-class ItemFilterForm(forms.Form):
+class ItemFilterForm(text.Form):
     flag = forms.ChoiceField(label=_("flag"), choices=flag_choices, required=False)
     decision = forms.ChoiceField(
         label=_("decision"), choices=[("", _("All")), *ReviewItem.Decision.choices], required=False
     )
 
 
-class DecideForm(forms.Form):
+class DecideForm(text.Form):
     decision = forms.ChoiceField(
         label=_("decision"),
         choices=[

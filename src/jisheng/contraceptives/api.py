@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.params.functions import Header as HeaderParam
 
 from jisheng.accounts.models import User
@@ -29,7 +29,7 @@ from jisheng.contraceptives.services import moves
 from jisheng.contraceptives.services.balances import MoveFacts
 from jisheng.contraceptives.services.idempotency import post_once
 from jisheng.core.actors import Actor, request_user
-from jisheng.core.api_helpers import Id, PathId, api_actor, required
+from jisheng.core.api_helpers import Id, Pages, PathId, api_actor, required
 from jisheng.core.lookups import visible_or_404
 from jisheng.registry.models import Person
 
@@ -232,7 +232,7 @@ class RosterOut(Schema):
         return obj.person.community_id
 
 
-class FollowUpOut(Schema):
+class RosterFollowUpOut(Schema):
     id: int
     date: dt.date
     satisfaction: str
@@ -243,7 +243,7 @@ class FollowUpOut(Schema):
 
 class RosterDetail(RosterOut):
     notes: str | None
-    follow_ups: list[FollowUpOut]
+    follow_ups: list[RosterFollowUpOut]
     supplies: list[MoveOut]
 
     @staticmethod
@@ -368,7 +368,7 @@ def stock_card(request: HttpRequest, point_id: PathId, query: Query[CardQuery]) 
 
 
 @router.get("/moves", response=list[MoveOut], summary="库存变动记录（显示发放对象时记录审计）")
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def move_list(request: HttpRequest, query: Query[MoveQuery]) -> object:
     actor = api_actor(request)
     moves_ = stock.move_list(actor.user).order_by("-pk")
@@ -420,7 +420,7 @@ def move_create(
 
 
 @router.get("/roster", response=list[RosterOut], summary="药具使用人员花名册（记录审计）")
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def roster_list(request: HttpRequest, query: Query[RosterQuery]) -> object:
     actor = api_actor(request)
     filters = roster_selectors.RosterFilters(

@@ -25,6 +25,7 @@ from jisheng.contraceptives.models import (
     StopReason,
 )
 from jisheng.contraceptives.services.balances import MoveFacts
+from jisheng.core import text
 from jisheng.core.forms import DateInput, date_field
 from jisheng.core.models import OrgUnit
 from jisheng.registry.services.persons import id_number_digest
@@ -55,7 +56,7 @@ class LotChoiceField(forms.ModelChoiceField[Lot]):
         return label
 
 
-class MoveForm(forms.Form):
+class MoveForm(text.Form):
     """A stock move. The hidden request key makes a double submission post only once."""
 
     kind: MoveKind
@@ -164,7 +165,7 @@ class OutgoingForm(LotMoveForm):
         self.order_fields(["lot", "quantity", "reason", "document_number", "occurred_on"])
 
 
-class ReverseForm(forms.Form):
+class ReverseForm(text.Form):
     reason = reason_field(MoveKind.REVERSAL)
     note = forms.CharField(label=_("Explanation"), max_length=200)
     occurred_on = date_field(DATE_LABEL)
@@ -179,11 +180,11 @@ class ReverseForm(forms.Form):
         return MoveFacts(occurred_on=data["occurred_on"], reason=data["reason"], note=data["note"])
 
 
-class CountStartForm(forms.Form):
+class CountStartForm(text.Form):
     count_date = date_field(_("Count date"))
 
 
-class CountLinesForm(forms.Form):
+class CountLinesForm(text.Form):
     """One counted quantity, reason and note per line of a draft count."""
 
     def __init__(self, *args: Any, line_ids: list[int], **kwargs: Any) -> None:
@@ -205,7 +206,7 @@ class CountLinesForm(forms.Form):
         return self[f"counted_{pk}"], self[f"reason_{pk}"], self[f"note_{pk}"]
 
 
-class AddLotForm(forms.Form):
+class AddLotForm(text.Form):
     lot = LotChoiceField(label=_("Lot"), queryset=Lot.objects.none())
 
     def __init__(self, *args: Any, lots: QuerySet[Lot], **kwargs: Any) -> None:
@@ -213,7 +214,7 @@ class AddLotForm(forms.Form):
         self.fields["lot"].queryset = lots  # type: ignore[attr-defined]
 
 
-class ProductForm(forms.Form):
+class ProductForm(text.Form):
     name = forms.CharField(label=_("Product name"), max_length=100)
     category = forms.ChoiceField(label=_("Category"), choices=ProductCategory.choices)
     unit = forms.CharField(
@@ -228,7 +229,7 @@ class KeeperChoiceField(forms.ModelChoiceField[User]):
         return f"{obj} ({obj.org_unit})"
 
 
-class PointForm(forms.Form):
+class PointForm(text.Form):
     name = forms.CharField(label=_("Point name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=PointKind.choices)
     org_unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
@@ -243,7 +244,7 @@ class PointForm(forms.Form):
         self.fields["keeper"].queryset = keepers  # type: ignore[attr-defined]
 
 
-class PointEditForm(forms.Form):
+class PointEditForm(text.Form):
     name = forms.CharField(label=_("Point name"), max_length=100)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     keeper = KeeperChoiceField(label=_("Keeper"), queryset=User.objects.none(), required=False)
@@ -254,7 +255,7 @@ class PointEditForm(forms.Form):
         self.fields["keeper"].queryset = keepers  # type: ignore[attr-defined]
 
 
-class ThresholdsForm(forms.Form):
+class ThresholdsForm(text.Form):
     """A low-stock level per product; empty means no alert for that product."""
 
     def __init__(self, *args: Any, products: list[Product], **kwargs: Any) -> None:
@@ -269,7 +270,7 @@ class ThresholdsForm(forms.Form):
         return {p.pk: self.cleaned_data.get(f"product_{p.pk}") for p in self.products}
 
 
-class RosterEnrollForm(forms.Form):
+class RosterEnrollForm(text.Form):
     id_number = forms.CharField(label=_("ID number of the person"), max_length=18)
     method = forms.ChoiceField(label=_("Method"), choices=Method.choices)
     start_date = date_field(_("Start date"))
@@ -282,7 +283,7 @@ class RosterEnrollForm(forms.Form):
     )
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(text.Form):
     date = date_field(DATE_LABEL)
     satisfaction = forms.ChoiceField(label=_("Satisfaction"), choices=Satisfaction.choices)
     side_effects = forms.CharField(
@@ -301,12 +302,12 @@ class FollowUpForm(forms.Form):
     )
 
 
-class StopForm(forms.Form):
+class StopForm(text.Form):
     stop_date = date_field(_("Stop date"))
     reason = forms.ChoiceField(label=_("Reason"), choices=StopReason.choices)
 
 
-class RosterFilterForm(forms.Form):
+class RosterFilterForm(text.Form):
     method = forms.ChoiceField(
         label=_("Method"), choices=[("", _("All methods")), *Method.choices], required=False
     )
@@ -323,7 +324,7 @@ class RosterFilterForm(forms.Form):
         self.fields["community"].queryset = communities  # type: ignore[attr-defined]
 
 
-class ConsultationForm(forms.Form):
+class ConsultationForm(text.Form):
     point = forms.ModelChoiceField(
         label=_("Distribution point"), queryset=DistributionPoint.objects.none()
     )
@@ -337,7 +338,7 @@ class ConsultationForm(forms.Form):
         self.fields["point"].queryset = points  # type: ignore[attr-defined]
 
 
-class HandoutForm(forms.Form):
+class HandoutForm(text.Form):
     point = forms.ModelChoiceField(
         label=_("Distribution point"), queryset=DistributionPoint.objects.none()
     )
@@ -351,7 +352,7 @@ class HandoutForm(forms.Form):
         self.fields["point"].queryset = points  # type: ignore[attr-defined]
 
 
-class YearForm(forms.Form):
+class YearForm(text.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
 
     def year_or_current(self) -> int:

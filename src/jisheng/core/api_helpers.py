@@ -10,7 +10,8 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination
 from ninja.params.functions import Path as PathParam
 
 from jisheng.core.actors import Actor
@@ -21,6 +22,19 @@ from jisheng.core.pages import MAX_ID
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 # The same bound for a path parameter (``/things/{thing_id}``).
 PathId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+
+
+# The highest page number: with at most a few hundred items a page, the offset stays far
+# below what a database integer holds.
+MAX_PAGE = 10**9
+
+
+class Pages(PageNumberPagination):
+    """``?page=&page_size=`` with both bounded (422 beyond), for ``@paginate(Pages)``."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1, le=MAX_PAGE)
 
 
 def api_actor(request: HttpRequest) -> Actor:

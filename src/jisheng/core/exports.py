@@ -1,7 +1,8 @@
 """One export writer: CSV streamed in chunks and one-sheet XLSX workbooks, both safe to open.
 
 Every text cell goes through :func:`safe_cell`, so that Excel never runs it as a formula
-(a cell starting with = + - @ tab or CR gets a leading apostrophe).
+(a cell starting with = + - @ tab or CR gets a leading apostrophe) and one stored control
+character cannot make the whole workbook fail (openpyxl's IllegalCharacterError).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import IO, Any
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
+from jisheng.core.text import xml_safe
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_ROWS_PER_CHUNK = 500
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,8 +27,9 @@ Row = Sequence[object]
 
 
 def safe_cell(value: object) -> str:
-    """Text for a CSV/XLSX cell that Excel will never run as a formula."""
-    text = "" if value is None else str(value)
+    """Text for a CSV/XLSX cell that Excel will never run as a formula and an .xlsx can hold
+    (characters XML forbids are dropped: data stored before input was checked)."""
+    text = "" if value is None else xml_safe(str(value))
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -34,7 +34,18 @@ def task_download(request: HttpRequest, progress_id: int) -> FileResponse:
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
 
 
+API_PREFIX = "/api/"
+
+
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        # The API's callers read JSON, whatever failed (core.api's {code, message}).
+        codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 500: "server_error"}
+        return JsonResponse(
+            {"code": codes[status], "message": message},
+            status=status,
+            json_dumps_params={"ensure_ascii": False},
+        )
     return render(request, "core/error.html", {"title": title, "message": message}, status=status)
 
 

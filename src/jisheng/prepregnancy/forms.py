@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from jisheng.core import text
 from jisheng.core.forms import date_field
 from jisheng.core.models import OrgUnit
 from jisheng.core.pages import is_id_text
@@ -29,7 +30,7 @@ from jisheng.registry.models import LifeEvent
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
-class CoupleFilterForm(forms.Form):
+class CoupleFilterForm(text.Form):
     state = forms.ChoiceField(
         label=_("State"), choices=[("", "—"), *CoupleState.choices], required=False
     )
@@ -57,12 +58,12 @@ class CoupleFilterForm(forms.Form):
         )
 
 
-class PlanningForm(forms.Form):
+class PlanningForm(text.Form):
     wife_id_number = forms.CharField(label=_("Wife's ID number"), max_length=20)
     since = date_field(_("Planning a pregnancy since"))
 
 
-class ContactForm(forms.Form):
+class ContactForm(text.Form):
     method = forms.ChoiceField(
         label=_("Method"),
         choices=[c for c in ContactMethod.choices if c[0] != ContactMethod.SMS],
@@ -76,7 +77,7 @@ class ContactForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
-class CheckupForm(forms.Form):
+class CheckupForm(text.Form):
     """One spouse's checkup; laboratory fields and history appear for the spouse they fit."""
 
     institution = forms.CharField(label=_("Institution"), max_length=100)
@@ -147,7 +148,7 @@ class CheckupForm(forms.Form):
         )
 
 
-class PregnancyForm(forms.Form):
+class PregnancyForm(text.Form):
     reported_on = date_field(_("Reported on"))
     last_period = date_field(_("Last menstrual period"), required=False, today=False)
 
@@ -155,7 +156,7 @@ class PregnancyForm(forms.Form):
 YES_NO = ((True, _("Yes")), (False, _("No")))
 
 
-class EarlyFollowUpForm(forms.Form):
+class EarlyFollowUpForm(text.Form):
     done_on = date_field(_("Date of visit"))
     confirmed = forms.TypedChoiceField(
         label=_("Pregnancy confirmed"),
@@ -182,7 +183,7 @@ class EarlyFollowUpForm(forms.Form):
         )
 
 
-class OutcomeFollowUpForm(forms.Form):
+class OutcomeFollowUpForm(text.Form):
     done_on = date_field(_("Date of visit"))
     outcome = forms.ChoiceField(
         label=_("Outcome"),
@@ -220,7 +221,7 @@ class OutcomeFollowUpForm(forms.Form):
         )
 
 
-class BirthLinkForm(forms.Form):
+class BirthLinkForm(text.Form):
     birth_event = forms.TypedChoiceField(label=_("Registered birth"), coerce=int)
 
     def __init__(self, *args: Any, births: list[LifeEvent], **kwargs: Any) -> None:
@@ -231,19 +232,19 @@ class BirthLinkForm(forms.Form):
         ]
 
 
-class ReferralCompleteForm(forms.Form):
+class ReferralCompleteForm(text.Form):
     completed_on = date_field(_("Completed on"))
     result = forms.CharField(label=_("Result"), max_length=1000, widget=TEXTAREA)
 
 
-class RiskFactorForm(forms.Form):
+class RiskFactorForm(text.Form):
     code = forms.SlugField(label=_("Code"), max_length=40)
     name = forms.CharField(label=_("Name"), max_length=100)
     category = forms.ChoiceField(label=_("Category"), choices=RiskFactor.Category.choices)
     applies_to = forms.ChoiceField(label=_("Applies to"), choices=RiskFactor.AppliesTo.choices)
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(text.Form):
     """A reporting period; the current calendar year unless given."""
 
     start = date_field(_("From"), required=False, today=False)
@@ -265,7 +266,7 @@ class PeriodForm(forms.Form):
         return data
 
 
-class LettersDeliveredForm(forms.Form):
+class LettersDeliveredForm(text.Form):
     couple = forms.TypedMultipleChoiceField(coerce=int)
     date = date_field(_("Handed out on"))
 

@@ -5,10 +5,10 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from jisheng.core.actors import Actor, request_user
-from jisheng.core.api_helpers import api_actor, required
+from jisheng.core.api_helpers import Id, Pages, PathId, api_actor, required
 from jisheng.core.errors import JishengError
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
@@ -67,7 +67,7 @@ class PersonQuery(Schema):
     id_number: str = ""
     household: str = ""
     address: str = ""
-    community_id: int | None = None
+    community_id: Id | None = None
     age_min: int | None = Field(None, ge=0, le=150)
     age_max: int | None = Field(None, ge=0, le=150)
     status: str = ""
@@ -95,8 +95,8 @@ class PersonIn(Schema):
 
 
 class PersonCreate(PersonIn):
-    community_id: int
-    household_id: int | None = None
+    community_id: Id
+    household_id: Id | None = None
     relation: RelationCode = "02"
     date: dt.date | None = None
 
@@ -159,16 +159,16 @@ class EventIn(Schema):
         "reversal",
     ]
     date: dt.date
-    person_id: int | None = Field(
+    person_id: Id | None = Field(
         None, description="主体：死亡/迁出/户变更/更正的居民；出生时为母亲"
     )
-    other_person_id: int | None = Field(
+    other_person_id: Id | None = Field(
         None, description="出生时为父亲；结婚时为妻子（person_id 为丈夫）"
     )
-    community_id: int | None = Field(None, description="迁入的社居")
-    household_id: int | None = None
-    marriage_id: int | None = None
-    event_id: int | None = Field(None, description="撤销（reversal）的事件")
+    community_id: Id | None = Field(None, description="迁入的社居")
+    household_id: Id | None = None
+    marriage_id: Id | None = None
+    event_id: Id | None = Field(None, description="撤销（reversal）的事件")
     relation: RelationCode = "02"
     address: Text200 = ""
     destination: Text200 = ""
@@ -267,7 +267,7 @@ def _event(actor: Actor, body: EventIn) -> LifeEvent:
 
 
 @router.get("/persons", response=list[PersonListItem], summary="居民列表")
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def person_list(request: HttpRequest, query: Query[PersonQuery]) -> object:
     actor = api_actor(request)
     filters = selectors.PersonFilters(**query.dict())
@@ -291,18 +291,18 @@ def person_create(request: HttpRequest, body: PersonCreate) -> Status[Person]:
 
 
 @router.get("/persons/{person_id}", response=PersonDetail, summary="居民详情（含生活事件）")
-def person_detail(request: HttpRequest, person_id: int) -> Person:
+def person_detail(request: HttpRequest, person_id: PathId) -> Person:
     return selectors.person_detail(actor=api_actor(request), person_id=person_id)
 
 
 @router.get("/households", response=list[HouseholdOut], summary="户列表")
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def household_list(request: HttpRequest) -> object:
     return selectors.household_list(user=request_user(request))
 
 
 @router.get("/households/{household_id}", response=HouseholdDetail, summary="户详情")
-def household_detail(request: HttpRequest, household_id: int) -> Household:
+def household_detail(request: HttpRequest, household_id: PathId) -> Household:
     return selectors.household_detail(actor=api_actor(request), household_id=household_id)
 
 

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from jisheng.core import text
 from jisheng.core.forms import date_field
 from jisheng.core.models import OrgUnit
 from jisheng.registry.models import (
@@ -95,7 +96,7 @@ def _relation_field(initial: str = Relation.HEAD) -> forms.ChoiceField:
     )
 
 
-class PersonFilterForm(forms.Form):
+class PersonFilterForm(text.Form):
     """The resident list's search: every field optional, ages whole numbers, from ≤ to."""
 
     name = forms.CharField(
@@ -166,7 +167,7 @@ class HouseholdNumberField(forms.CharField):
         return found[0]
 
 
-class ScopedForm(forms.Form):
+class ScopedForm(text.Form):
     """A form whose community and household fields offer only what the user may see."""
 
     def __init__(
@@ -264,12 +265,12 @@ class BirthForm(PersonDataForm):
             father.initial = fathers[0][0]
 
 
-class DeathForm(forms.Form):
+class DeathForm(text.Form):
     date = date_field(_("Date of death"))
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
-class MoveOutForm(forms.Form):
+class MoveOutForm(text.Form):
     date = date_field(_("Date of moving out"))
     destination = forms.CharField(label=_("Moved to"), max_length=200, required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
@@ -305,7 +306,7 @@ class HouseholdChangeForm(ScopedForm):
     )
 
 
-class MarriageForm(forms.Form):
+class MarriageForm(text.Form):
     spouse_id_number = forms.CharField(
         label=_("Spouse's ID number"),
         max_length=20,
@@ -314,11 +315,11 @@ class MarriageForm(forms.Form):
     date = date_field(_("Date of marriage"))
 
 
-class DivorceForm(forms.Form):
+class DivorceForm(text.Form):
     date = date_field(_("Date of divorce"))
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(text.Form):
     """Correct wrongly entered facts: only the fields that differ from the record are sent."""
 
     FACTS = CORRECTABLE_FIELDS  # the service's list: a field it accepts is a field shown
@@ -347,10 +348,10 @@ class CorrectionForm(forms.Form):
         return data
 
 
-class ReverseForm(forms.Form):
+class ReverseForm(text.Form):
     reason = forms.CharField(label=_("Reason for the reversal"), max_length=200)
     date = date_field(_("Date of the correction"))
 
 
-class MergeForm(forms.Form):
+class MergeForm(text.Form):
     keep = forms.IntegerField(min_value=1, widget=forms.HiddenInput)

@@ -9,13 +9,13 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from jisheng.benefits.care import selectors, services
 from jisheng.benefits.models import Certification, Visit
 from jisheng.benefits.selectors import program_by_id
 from jisheng.core.actors import request_user
-from jisheng.core.api_helpers import Id, PathId, api_actor
+from jisheng.core.api_helpers import Id, Pages, PathId, api_actor
 from jisheng.core.lookups import visible_or_404
 from jisheng.registry.models import Household
 
@@ -81,7 +81,7 @@ class SpendingOut(Schema):
 
 
 @router.get("/visits", response=list[VisitOut], summary="走访慰问列表")
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def visit_list(request: HttpRequest, query: Query[VisitQuery]) -> Any:
     actor = api_actor(request)
     filters = selectors.VisitFilters(**query.dict())
@@ -178,7 +178,7 @@ class VerificationOut(Schema):
 
 
 @router.get("/certifications", response=list[CertificationOut], summary="证明列表")
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def certification_list(request: HttpRequest, query: Query[CertificationQuery]) -> Any:
     actor = api_actor(request)
     filters = selectors.CertificationFilters(**query.dict())

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jisheng.benefits.care.selectors import CertificationFilters, VisitFilters
 from jisheng.benefits.models import Certification, Program
+from jisheng.core import text
 from jisheng.core.forms import DateInput
 from jisheng.core.models import OrgUnit
 
@@ -44,7 +45,7 @@ def _year_choices(years: list[int]) -> list[tuple[str, Any]]:
     return [("", _("All")), *((str(year), str(year)) for year in shown)]
 
 
-class ResidentFields(forms.Form):
+class ResidentFields(text.Form):
     """Who: a resident reached from a link (``person``) or typed by ID number."""
 
     person = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -65,7 +66,7 @@ class ResidentFields(forms.Form):
 # ------------------------------------------------------------------------------- visits
 
 
-class VisitFilterForm(forms.Form):
+class VisitFilterForm(text.Form):
     program = forms.ModelChoiceField(
         label=_("program"), queryset=Program.objects.none(), required=False, empty_label=_("All")
     )
@@ -125,14 +126,14 @@ class VisitForm(ResidentFields):
             self.fields["program"].initial = programs.first()
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(text.Form):
     photos = MultipleImageField(label=_("photos"), help_text=_("JPEG or PNG"))
 
 
 # ------------------------------------------------------------------------------- certifications
 
 
-class CertificationFilterForm(forms.Form):
+class CertificationFilterForm(text.Form):
     program = forms.ModelChoiceField(
         label=_("program"), queryset=Program.objects.none(), required=False, empty_label=_("All")
     )
@@ -179,11 +180,11 @@ class CertificationForm(ResidentFields):
         self.fields["issued_on"].initial = timezone.localdate()
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(text.Form):
     reason = forms.CharField(label=_("reason"), max_length=300)
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(text.Form):
     number = forms.CharField(
         label=_("verification number"),
         max_length=40,

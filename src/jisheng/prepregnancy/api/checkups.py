@@ -6,10 +6,10 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from jisheng.core.actors import Actor
-from jisheng.core.api_helpers import Id, api_actor
+from jisheng.core.api_helpers import Id, Pages, PathId, api_actor
 from jisheng.prepregnancy import health
 from jisheng.prepregnancy.api.common import Text500, couple_in_scope, json_body, parse_body
 from jisheng.prepregnancy.api.schemas import (
@@ -111,12 +111,12 @@ def checkup_create(request: HttpRequest, body: CheckupIn) -> Status[dict[str, An
 
 
 @router.get("/checkups/{checkup_id}", response=CheckupOut, summary="检查结果（含健康信息）")
-def checkup_detail(request: HttpRequest, checkup_id: int) -> dict[str, Any]:
+def checkup_detail(request: HttpRequest, checkup_id: PathId) -> dict[str, Any]:
     return _checkup_out(api_actor(request), checkup_id)
 
 
 @router.get("/referrals", response=list[ReferralOut], summary="高风险转诊任务")
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def referral_list(request: HttpRequest, query: Query[ReferralQuery]) -> object:
     actor = api_actor(request)
     worklists.worklist_viewed(actor=actor, object_type="prepregnancy.referral", detail=query.dict())
@@ -134,7 +134,7 @@ def referral_list(request: HttpRequest, query: Query[ReferralQuery]) -> object:
     summary="完成转诊",
     openapi_extra=json_body(ReferralCompleteIn),
 )
-def referral_complete(request: HttpRequest, checkup_referral_id: int) -> Referral:
+def referral_complete(request: HttpRequest, checkup_referral_id: PathId) -> Referral:
     actor = api_actor(request)
     referral = worklists.referral_visible(user=actor.user, referral_id=checkup_referral_id)
     body = parse_body(request, ReferralCompleteIn)
@@ -154,7 +154,7 @@ def risk_factor_list(request: HttpRequest) -> list[RiskFactor]:
     summary="停用或启用风险因素",
     openapi_extra=json_body(RiskFactorActiveIn),
 )
-def risk_factor_active(request: HttpRequest, risk_factor_id: int) -> RiskFactor:
+def risk_factor_active(request: HttpRequest, risk_factor_id: PathId) -> RiskFactor:
     actor = api_actor(request)
     # Refused before the body is read, as an action on a record outside the area is.
     checkups.require_list_keeper(actor)

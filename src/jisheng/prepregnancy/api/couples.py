@@ -5,10 +5,10 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from jisheng.core.actors import Actor
-from jisheng.core.api_helpers import Id, api_actor
+from jisheng.core.api_helpers import Id, Pages, PathId, api_actor
 from jisheng.prepregnancy.api.common import Text200, couple_in_scope, json_body, parse_body
 from jisheng.prepregnancy.api.schemas import (
     CheckupSummary,
@@ -65,7 +65,7 @@ def _couple_detail(actor: Actor, couple_id: int) -> dict[str, Any]:
 
 
 @router.get("/couples", response=list[CoupleOut], summary="目标人群（服务档案）列表")
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def couple_list(request: HttpRequest, query: Query[CoupleQuery]) -> object:
     actor = api_actor(request)
     filters = couple_selectors.CoupleFilters(**query.dict())
@@ -92,17 +92,17 @@ def couple_planning(request: HttpRequest, body: PlanningIn) -> Status[TargetCoup
 
 
 @router.get("/couples/{couple_id}", response=CoupleDetail, summary="服务档案详情")
-def couple_detail(request: HttpRequest, couple_id: int) -> dict[str, Any]:
+def couple_detail(request: HttpRequest, couple_id: PathId) -> dict[str, Any]:
     return _couple_detail(api_actor(request), couple_id)
 
 
 @router.get("/couples/{couple_id}/contacts", response=list[ContactOut], summary="告知记录")
-def couple_contacts(request: HttpRequest, couple_id: int) -> list[Contact]:
+def couple_contacts(request: HttpRequest, couple_id: PathId) -> list[Contact]:
     return couple_selectors.couple_file(actor=api_actor(request), couple_id=couple_id).contacts
 
 
 @router.post("/couples/{couple_id}/sms", response={201: ContactOut}, summary="发送告知短信")
-def couple_sms(request: HttpRequest, couple_id: int) -> Status[Contact]:
+def couple_sms(request: HttpRequest, couple_id: PathId) -> Status[Contact]:
     actor = api_actor(request)
     return Status(
         201, contacts.contact_send_sms(actor=actor, couple=couple_in_scope(actor, couple_id))
@@ -115,7 +115,7 @@ def couple_sms(request: HttpRequest, couple_id: int) -> Status[Contact]:
     summary="设置不接收短信",
     openapi_extra=json_body(SmsOptOutIn),
 )
-def couple_sms_opt_out(request: HttpRequest, couple_id: int) -> SmsOptOutIn:
+def couple_sms_opt_out(request: HttpRequest, couple_id: PathId) -> SmsOptOutIn:
     actor = api_actor(request)
     couple = couple_in_scope(actor, couple_id)
     body = parse_body(request, SmsOptOutIn)
@@ -126,7 +126,7 @@ def couple_sms_opt_out(request: HttpRequest, couple_id: int) -> SmsOptOutIn:
 
 
 @router.get("/couples/{couple_id}/checkups", response=list[CheckupSummary], summary="夫妇双方检查")
-def couple_checkups(request: HttpRequest, couple_id: int) -> list[Checkup]:
+def couple_checkups(request: HttpRequest, couple_id: PathId) -> list[Checkup]:
     file = couple_selectors.couple_file(actor=api_actor(request), couple_id=couple_id)
     return list(file.checkups.values())
 

@@ -7,9 +7,9 @@ from typing import Literal
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from jisheng.core.api_helpers import Id, api_actor
+from jisheng.core.api_helpers import Id, Pages, PathId, api_actor
 from jisheng.core.lookups import visible_or_404
 from jisheng.prepregnancy import health
 from jisheng.prepregnancy.api.common import (
@@ -86,7 +86,7 @@ def pregnancy_create(request: HttpRequest, body: PregnancyIn) -> Status[Pregnanc
     summary="关联户籍出生登记",
     openapi_extra=json_body(BirthLinkIn),
 )
-def pregnancy_birth(request: HttpRequest, pregnancy_id: int) -> Pregnancy:
+def pregnancy_birth(request: HttpRequest, pregnancy_id: PathId) -> Pregnancy:
     actor = api_actor(request)
     pregnancy = couple_selectors.pregnancy_visible(user=actor.user, pregnancy_id=pregnancy_id)
     body = parse_body(request, BirthLinkIn)
@@ -95,7 +95,7 @@ def pregnancy_birth(request: HttpRequest, pregnancy_id: int) -> Pregnancy:
 
 
 @router.get("/followups", response=list[FollowUpOut], summary="随访任务（早孕、妊娠结局）")
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def followup_list(request: HttpRequest, query: Query[FollowUpQuery]) -> object:
     actor = api_actor(request)
     worklists.worklist_viewed(actor=actor, object_type="prepregnancy.followup", detail=query.dict())
@@ -114,7 +114,7 @@ def followup_list(request: HttpRequest, query: Query[FollowUpQuery]) -> object:
     summary="登记早孕随访",
     openapi_extra=json_body(EarlyIn),
 )
-def followup_early(request: HttpRequest, pregnancy_followup_id: int) -> FollowUp:
+def followup_early(request: HttpRequest, pregnancy_followup_id: PathId) -> FollowUp:
     actor = api_actor(request)
     followup = worklists.followup_visible(user=actor.user, followup_id=pregnancy_followup_id)
     body = parse_body(request, EarlyIn)
@@ -132,7 +132,7 @@ def followup_early(request: HttpRequest, pregnancy_followup_id: int) -> FollowUp
     summary="登记妊娠结局随访",
     openapi_extra=json_body(OutcomeIn),
 )
-def followup_outcome(request: HttpRequest, pregnancy_followup_id: int) -> FollowUp:
+def followup_outcome(request: HttpRequest, pregnancy_followup_id: PathId) -> FollowUp:
     actor = api_actor(request)
     followup = worklists.followup_visible(user=actor.user, followup_id=pregnancy_followup_id)
     body = parse_body(request, OutcomeIn)

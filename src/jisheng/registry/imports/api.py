@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema, Status, UploadedFile
+from ninja import File, Router, Schema, Status, UploadedFile
+from ninja.params.functions import Form as FormParam
 
 from jisheng.core.actors import Actor, client_ip, request_user
+from jisheng.core.api_helpers import PathId
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
+from jisheng.core.pages import MAX_ID
 from jisheng.registry.imports import selectors
 from jisheng.registry.imports import services as imports
 from jisheng.registry.models import PersonImport
@@ -71,7 +75,7 @@ def _status(person_import: PersonImport) -> PersonImportStatus:
 def person_import_create(
     request: HttpRequest,
     file: File[UploadedFile],
-    community_id: Form[int | None] = None,
+    community_id: Annotated[int | None, FormParam(None, ge=1, le=MAX_ID)] = None,
 ) -> Status[PersonImportStatus]:
     user = request_user(request)
     community = None
@@ -84,7 +88,7 @@ def person_import_create(
 
 
 @router.get("/imports/persons/{import_id}", response=PersonImportStatus, summary="居民导入的状态")
-def person_import_status(request: HttpRequest, import_id: int) -> PersonImportStatus:
+def person_import_status(request: HttpRequest, import_id: PathId) -> PersonImportStatus:
     return _status(
         selectors.person_import_for_owner(user=request_user(request), import_id=import_id)
     )

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jisheng.core.errors import JishengError
+from jisheng.core.text import CONTROL_MESSAGE, has_control, nfc
 from jisheng.registry.models import HukouType, MaritalStatus, Sex
 from jisheng.registry.services.persons import PersonData
 
@@ -326,16 +327,35 @@ def open_sheet(path: Path, file_name: str) -> Sheet:
     )
 
 
+def _unreadable() -> ImportFileError:
+    return ImportFileError(
+        _(
+            "The file could not be read as an Excel workbook (.xlsx): it is damaged or holds "
+            "content a workbook must not have. Open it in Excel, save it again and upload it."
+        ),
+        code="unreadable_file",
+    )
+
+
+@contextlib.contextmanager
+def _reading_workbook() -> Generator[None]:
+    """Any failure while parsing the workbook (zip, truncated XML, a DOCTYPE or entity that
+    defusedxml refuses, openpyxl's own errors) becomes one file-level refusal, never a 500."""
+    try:
+        yield
+    except ImportFileError:
+        raise
+    except Exception as exc:  # a parser fails in many ways; each means "unreadable"
+        raise _unreadable() from exc
+
+
 def _load_workbook(path: Path) -> Any:
+    # openpyxl parses with defusedxml when it is installed (a dependency): no entity
+    # expansion (billion laughs), no external entities. tests/registry checks it is active.
     from openpyxl import load_workbook  # type: ignore[import-untyped, unused-ignore]
 
-    try:
+    with _reading_workbook():
         return load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # zip, XML or openpyxl errors: all mean "not a workbook we read"
-        raise ImportFileError(
-            _("The file could not be read as an Excel workbook (.xlsx)."),
-            code="unreadable_file",
-        ) from exc
 
 
 def _open_xlsx(path: Path) -> Sheet:
@@ -344,7 +364,8 @@ def _open_xlsx(path: Path) -> Sheet:
         sheet = workbook.worksheets[0]
         declared = sheet.max_row if sheet.max_row and sheet.max_row > 1 else None
         sheet.reset_dimensions()  # some writers store a wrong size; read what is there
-        header: Cells | None = next(sheet.iter_rows(values_only=True), None)
+        with _reading_workbook():
+            header: Cells | None = next(sheet.iter_rows(values_only=True), None)
     finally:
         workbook.close()
     if not header or all(cell in (None, "") for cell in header):
@@ -370,8 +391,14 @@ def rows(sheet: Sheet) -> Generator[tuple[int, Cells]]:
         try:
             worksheet = workbook.worksheets[0]
             worksheet.reset_dimensions()
-            cells: Cells
-            for number, cells in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            found = iter(enumerate(worksheet.iter_rows(values_only=True), start=1))
+            while True:
+                # The sheet is parsed lazily: a damaged part can fail at any row.
+                with _reading_workbook():
+                    item: tuple[int, Cells] | None = next(found, None)
+                if item is None:
+                    break
+                number, cells = item
                 if number > 1 and not _blank(cells):
                     yield number, cells
         finally:
@@ -400,7 +427,7 @@ def count_rows(sheet: Sheet, *, stop_after: int) -> int:
 
 def _text(value: object) -> str:
     if type(value) is str:
-        return value.strip()
+        return nfc(value.strip())
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -456,7 +483,7 @@ def _phone(value: object, problems: list[str]) -> str:
 
 
 def _code(text: str, names: Mapping[str, str], *, width: int = 2) -> str:
-    if text.isdigit() and len(text) <= width:
+    if text.isascii() and text.isdecimal() and len(text) <= width:
         return text.zfill(width)
     return names.get(text, text)
 
@@ -508,10 +535,14 @@ class RowParser:
             address,
             marital_cell,
             community,
-        ) = [cells[i] if 0 <= i < width else None for i in self.positions]
+        ) = values = [cells[i] if 0 <= i < width else None for i in self.positions]
         problems: list[str] = []
         id_number = _id_number(id_cell, problems)
         readable = not problems
+        for key, cell in zip(FIELD_ORDER, values, strict=True):
+            # The same check as forms and the API (core.text): cells hold one line of text.
+            if type(cell) is str and has_control(cell.strip(), multiline=False):
+                problems.append(f"{HEADER_OF[key]}：{CONTROL_MESSAGE}")
         sex = _text(sex_cell)
         floating = _text(floating_cell).upper()
         if floating not in YES and floating not in NO:

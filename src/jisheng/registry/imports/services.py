@@ -103,12 +103,12 @@ def _estimate_rows(sheet: Sheet) -> int | None:
         if count > limit:
             raise limits.too_many_rows(limit)
     else:
-        with contextlib.closing(files.rows(sheet)) as found:
-            count = 1 if next(found, None) is not None else 0
-        if count and sheet.declared_rows is not None:
-            count = max(1, sheet.declared_rows - 1)
-        elif count:
-            return None
+        # A small workbook is read whole here, so that a damaged sheet is refused at upload
+        # (a 400, no import record); a big one is sized by what it declares, if anything.
+        small = limits.inline_rows()
+        count = files.count_rows(sheet, stop_after=small + 1)
+        if count > small:
+            return max(count, sheet.declared_rows - 1) if sheet.declared_rows else None
     if count == 0:
         raise ImportFileError(_("The file has no data rows below its header."), code="empty_file")
     return count

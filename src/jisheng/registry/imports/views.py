@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from jisheng.core import text
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
 from jisheng.core.exports import csv_response, xlsx_response
@@ -33,7 +34,7 @@ from jisheng.registry.selectors import PersonFilters
 TEMPLATE_FILE_NAME = "居民导入模板.xlsx"
 
 
-class PersonImportForm(forms.Form):
+class PersonImportForm(text.Form):
     """Shape only: a file, and optionally the community that rows without one go to."""
 
     file = forms.FileField(
