@@ -42,8 +42,6 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
     "jisheng.core",
     "jisheng.accounts",
     "jisheng.audit",
@@ -142,8 +140,6 @@ LOGIN_LOCK_SECONDS = 15 * 60
 # Second factor (accounts/two_factor.py). Wrong codes count toward the sign-in lockout
 # above, so django-otp's own per-device back-off is off: one lockout policy for both factors.
 OTP_TOTP_ISSUER = "jisheng"
-OTP_TOTP_THROTTLE_FACTOR = 0
-OTP_STATIC_THROTTLE_FACTOR = 0
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 30 * 60  # idle timeout: every request pushes the expiry forward
