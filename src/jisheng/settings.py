@@ -137,8 +137,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 LOGIN_LOCK_SECONDS = 15 * 60
-# Second factor (accounts/two_factor.py). Wrong codes count toward the sign-in lockout
-# above, so django-otp's own per-device back-off is off: one lockout policy for both factors.
+# Second factor (accounts/two_factor.py; devices in accounts.AuthenticatorDevice, not django-otp's
+# plugin tables, which kept keys in plain text). Wrong codes count toward the sign-in lockout
+# above: one lockout policy for both factors, no per-device back-off.
 OTP_TOTP_ISSUER = "jisheng"
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
