@@ -42,8 +42,6 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
     "jisheng.core",
     "jisheng.accounts",
     "jisheng.audit",
@@ -139,11 +137,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 LOGIN_LOCK_SECONDS = 15 * 60
-# Second factor (accounts/two_factor.py). Wrong codes count toward the sign-in lockout
-# above, so django-otp's own per-device back-off is off: one lockout policy for both factors.
+# Second factor (accounts/two_factor.py; devices in accounts.AuthenticatorDevice, not django-otp's
+# plugin tables, which kept keys in plain text). Wrong codes count toward the sign-in lockout
+# above: one lockout policy for both factors, no per-device back-off.
 OTP_TOTP_ISSUER = "jisheng"
-OTP_TOTP_THROTTLE_FACTOR = 0
-OTP_STATIC_THROTTLE_FACTOR = 0
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 30 * 60  # idle timeout: every request pushes the expiry forward

@@ -32,6 +32,7 @@ ON_POSTGRES = SERVER_URL.startswith(("postgres://", "postgresql://"))
 SNAPSHOT = """
 import json
 from django.db import connection
+from jisheng.accounts.models import AuthenticatorDevice
 from jisheng.registry.models import Person
 counts = {}
 with connection.cursor() as cursor:
@@ -42,7 +43,10 @@ with connection.cursor() as cursor:
 sample = []
 if "registry_person" in counts:
     sample = list(Person.objects.order_by("pk").values_list("pk", "id_number", "phone")[:25])
-print(json.dumps({"counts": counts, "sample": sample}))
+keys = []
+if "accounts_authenticatordevice" in counts:
+    keys = list(AuthenticatorDevice.objects.order_by("pk").values_list("pk", "key"))
+print(json.dumps({"counts": counts, "sample": sample, "totp_keys": keys}))
 """
 
 
@@ -175,6 +179,10 @@ def test_restore_into_a_fresh_instance_gives_the_same_rows_and_decrypted_values(
     assert after["sample"] == drill.before["sample"]
     assert len(after["sample"]) == 25
     assert all(len(id_number) == 18 for _pk, id_number, _phone in after["sample"])
+    # The demo's enrolled accounts: their encrypted TOTP keys decrypt after the restore too.
+    assert after["totp_keys"] == drill.before["totp_keys"]
+    assert drill.before["totp_keys"]
+    assert all(len(key) == 40 for _pk, key in after["totp_keys"])
     for name in ("data.json", "secret_key"):
         assert _sha256(target.home / "keys" / name) == _sha256(drill.source.home / "keys" / name)
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
 
+from jisheng.accounts.models import AuthenticatorDevice
 from jisheng.core.models import OrgUnit
 from jisheng.demo.seed import DEMO_PASSWORD, demo_totp_code, seed_accounts, seed_org_tree
 from jisheng.registry.models import Household, Person, ResidentStatus
@@ -110,7 +110,7 @@ def _login(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
     if page.url.endswith(VERIFY_PATH):
         # A code's time step is used up once accepted (replay protection); tests sign one
         # account in several times within 30 s, so the helper forgets the last step used.
-        TOTPDevice.objects.filter(user__username=username).update(last_t=-1)
+        AuthenticatorDevice.objects.filter(user__username=username).update(last_t=-1)
         page.fill("input[name=code]", demo_totp_code())
         with page.expect_navigation():
             page.click("[data-testid=verify]")

@@ -1,20 +1,28 @@
-"""Users, their roles, login attempts and API tokens."""
+"""Users, their roles, login attempts, API tokens and second factors."""
 
 from __future__ import annotations
 
+import time
+from base64 import b32encode
 from functools import cached_property
 from typing import ClassVar
+from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, DeviceManager, TimestampMixin
+from django_otp.oath import TOTP
 
+from jisheng.core.fields import EncryptedTextField
 from jisheng.core.models import OrgUnit
 from jisheng.core.roles import ROLE_CAPABILITIES, SEPARATED_ROLES, Capability, Role
 
 
-class User(AbstractUser):
+# The stubs cannot type the reverse relation from AuthenticatorDevice (its base is untyped).
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A person who signs in. Attached to one org unit, which bounds what they see."""
 
     org_unit = models.ForeignKey(
@@ -124,3 +132,76 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+
+class AuthenticatorDevice(TimestampMixin, Device):  # type: ignore[misc]  # django-otp is untyped
+    """A user's TOTP authenticator; its key is SM4 ciphertext at rest, so a dump gives no codes.
+
+    Used in place of django-otp's ``TOTPDevice``, which keeps the key as plain hex. The fields
+    besides the key mean what they mean there (``last_t`` refuses a time step used before).
+    """
+
+    # Redeclared from Device (an untyped base) for a typed manager and a named reverse relation.
+    objects: ClassVar[models.Manager[AuthenticatorDevice]] = DeviceManager()
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="authenticators")
+    key = EncryptedTextField(_("key"))  # hex, as django_otp.util.random_hex gives it
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta(Device.Meta):  # type: ignore[misc]
+        verbose_name = _("authenticator")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.name})"
+
+    @property
+    def bin_key(self) -> bytes:
+        return bytes.fromhex(self.key or "")
+
+    def verify_token(self, token: str) -> bool:
+        """True for a right code at a later time step than the last one accepted (then saved)."""
+        if not (token.isascii() and token.isdigit()):
+            return False
+        totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+        totp.time = time.time()
+        if not totp.verify(int(token), self.tolerance, self.last_t + 1):
+            return False
+        self.last_t = totp.t()
+        self.drift = totp.drift  # follows a phone clock that runs steadily fast or slow
+        self.set_last_used_timestamp(commit=False)
+        self.save(update_fields=["last_t", "drift", "last_used_at"])
+        return True
+
+    @property
+    def config_url(self) -> str:
+        """The ``otpauth://`` URL an authenticator app scans (Key Uri Format)."""
+        label = f"{settings.OTP_TOTP_ISSUER}:{self.user.get_username()}"
+        params = urlencode(
+            {
+                "secret": b32encode(self.bin_key).decode(),
+                "algorithm": "SHA1",
+                "digits": self.digits,
+                "period": self.step,
+                "issuer": settings.OTP_TOTP_ISSUER,
+            },
+            quote_via=quote,
+        )
+        return f"otpauth://totp/{quote(label)}?{params}"
+
+
+class RecoveryCode(models.Model):
+    """One unused recovery code, kept only as a salted keyed digest (shown once, at creation)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    salt = models.CharField(max_length=32)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("recovery code")
+
+    def __str__(self) -> str:
+        return f"{self.user} #{self.pk}"

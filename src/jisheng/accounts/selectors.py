@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jisheng.accounts.models import ApiToken, User, UserRole
+from jisheng.accounts.models import ApiToken, AuthenticatorDevice, User, UserRole
 from jisheng.core.errors import Forbidden, NotFound
 from jisheng.core.roles import Capability
 
@@ -21,7 +20,9 @@ def users_for_admin(actor: User) -> QuerySet[User]:
         User.objects.select_related("org_unit")
         .prefetch_related(Prefetch("roles", queryset=UserRole.objects.order_by("role")))
         .annotate(
-            has_second_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+            has_second_factor=Exists(
+                AuthenticatorDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+            )
         )
         .order_by("username")
     )

@@ -9,8 +9,8 @@ device and there is none) until ``done``. ``LoginRequiredMiddleware`` lets a ses
 from __future__ import annotations
 
 import re
+import secrets
 from base64 import b32encode
-from binascii import unhexlify
 from enum import StrEnum
 
 import qrcode
@@ -19,12 +19,12 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
-from jisheng.accounts.models import LoginAttempt, User
+from jisheng.accounts.models import AuthenticatorDevice, LoginAttempt, RecoveryCode, User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
+from jisheng.core import crypto
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Forbidden, JishengError
 from jisheng.core.permissions import require
@@ -42,7 +42,10 @@ SECOND_FACTOR_ROLES = frozenset(
     }
 )
 RECOVERY_CODE_COUNT = 10
-RECOVERY_DEVICE_NAME = "recovery"
+# 80 random bits as 16 base32 letters: out of reach of guessing even with the digests in hand.
+RECOVERY_CODE_BYTES = 10
+# Frozen: migration 0003 hashed the codes it moved with it; changing it voids every stored code.
+RECOVERY_CODE_CONTEXT = "accounts.RecoveryCode.digest"
 TOTP_DEVICE_NAME = "totp"
 SESSION_KEY = "jisheng_sign_in_step"
 WRONG_CODE_MESSAGE = _("The code is wrong or has already been used.")
@@ -58,13 +61,13 @@ def requires_second_factor(user: User) -> bool:
     return bool(user.role_set & SECOND_FACTOR_ROLES)
 
 
-def confirmed_totp(user: User) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+def confirmed_totp(user: User) -> AuthenticatorDevice | None:
+    return AuthenticatorDevice.objects.filter(user=user, confirmed=True).first()
 
 
 def step_after_password(user: User) -> Step:
     """What a user must do after a right password: a device once set up is always asked for."""
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    if AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists():
         return Step.VERIFY
     return Step.ENROL if requires_second_factor(user) else Step.DONE
 
@@ -75,13 +78,13 @@ def session_step(session: SessionBase) -> Step | None:
     return Step(value) if isinstance(value, str) and value in set(Step) else None
 
 
-def secret_text(device: TOTPDevice) -> str:
+def secret_text(device: AuthenticatorDevice) -> str:
     """The key as base32 in groups of four, as authenticator apps accept it typed."""
-    raw = b32encode(unhexlify(device.key)).decode()
+    raw = b32encode(device.bin_key).decode()
     return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
-def qr_svg(device: TOTPDevice) -> str:
+def qr_svg(device: AuthenticatorDevice) -> str:
     """An inline SVG QR code of the ``otpauth://`` URL, drawn here (no outside service)."""
     image = qrcode.make(
         device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=16, border=2
@@ -90,13 +93,15 @@ def qr_svg(device: TOTPDevice) -> str:
     return svg
 
 
-def enrolment_device(user: User) -> TOTPDevice:
+def enrolment_device(user: User) -> AuthenticatorDevice:
     """The user's unconfirmed device: the same secret on every visit until it is confirmed."""
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+        device = AuthenticatorDevice.objects.filter(user=user, confirmed=False).first()
         if device is None:
-            device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+            device = AuthenticatorDevice.objects.create(
+                user=user, name=TOTP_DEVICE_NAME, key=random_hex(20), confirmed=False
+            )
     return device
 
 
@@ -104,12 +109,36 @@ def _normalise(code: str) -> str:
     return re.sub(r"[\s-]", "", code).lower()
 
 
+def recovery_code_digest(code: str, *, salt: str) -> str:
+    """The stored form of a recovery code: a keyed HMAC (key folder) over a per-code salt."""
+    return crypto.blind_index(f"{salt}:{code}", context=RECOVERY_CODE_CONTEXT)
+
+
 def _new_recovery_codes(user: User) -> list[str]:
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    RecoveryCode.objects.filter(user=user).delete()
+    codes = [
+        b32encode(secrets.token_bytes(RECOVERY_CODE_BYTES)).decode().lower()
+        for _ in range(RECOVERY_CODE_COUNT)
+    ]
+    salts = [secrets.token_hex(16) for _ in codes]
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(user=user, salt=salt, digest=recovery_code_digest(code, salt=salt))
+        for code, salt in zip(codes, salts, strict=True)
+    )
     return codes
+
+
+def _use_recovery_code(user: User, text: str) -> bool:
+    """Delete and accept the user's code whose digest matches (every one compared in constant
+    time, so the time taken tells nothing about which came close)."""
+    found = None
+    for stored in RecoveryCode.objects.select_for_update().filter(user=user):
+        if crypto.digests_equal(recovery_code_digest(text, salt=stored.salt), stored.digest):
+            found = stored
+    if found is None:
+        return False
+    found.delete()
+    return True
 
 
 def enrol_confirm(*, actor: Actor, code: str, completes_sign_in: bool) -> list[str]:
@@ -120,10 +149,14 @@ def enrol_confirm(*, actor: Actor, code: str, completes_sign_in: bool) -> list[s
     """
     user = actor.user
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+        device = (
+            AuthenticatorDevice.objects.select_for_update()
+            .filter(user=user, confirmed=False)
+            .first()
+        )
         if device is None or not device.verify_token(_normalise(code)):
             raise JishengError(WRONG_CODE_MESSAGE, code="wrong_code")
-        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        AuthenticatorDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = _new_recovery_codes(user)
@@ -155,7 +188,7 @@ def recovery_codes_renew(*, actor: Actor) -> list[str]:
 
 
 def recovery_codes_left(user: User) -> int:
-    left: int = StaticToken.objects.filter(device__user=user).count()
+    left: int = RecoveryCode.objects.filter(user=user).count()
     return left
 
 
@@ -166,11 +199,10 @@ def code_matches(user: User, code: str) -> str | None:
     both pass (TOTP refuses a time step already used; a recovery code is deleted).
     """
     text = _normalise(code)
-    totp = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
-    recovery = StaticDevice.objects.select_for_update().filter(user=user).first()
+    totp = AuthenticatorDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
     if totp is not None and text.isascii() and text.isdigit() and totp.verify_token(text):
         return "totp"
-    if recovery is not None and text and recovery.verify_token(text):
+    if text and _use_recovery_code(user, text):
         return "recovery_code"
     return None
 
@@ -183,8 +215,8 @@ def second_factor_reset(*, actor: Actor | None, user: User) -> None:
         if user.pk == actor.user.pk:
             raise Forbidden(_("You cannot reset your own second factor."))
     with transaction.atomic():
-        removed, _rows = TOTPDevice.objects.filter(user=user).delete()
-        StaticDevice.objects.filter(user=user).delete()
+        removed, _rows = AuthenticatorDevice.objects.filter(user=user).delete()
+        RecoveryCode.objects.filter(user=user).delete()
         if not removed:
             raise JishengError(
                 _("This user has not set up two-factor sign-in."), code="no_second_factor"
@@ -200,5 +232,7 @@ def second_factor_reset(*, actor: Actor | None, user: User) -> None:
 
 def demo_enrol(user: User, *, hex_key: str) -> None:
     """Give a demo account a confirmed device with a published key (demo seeding only)."""
-    TOTPDevice.objects.filter(user=user).delete()
-    TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, key=hex_key, confirmed=True)
+    AuthenticatorDevice.objects.filter(user=user).delete()
+    AuthenticatorDevice.objects.create(
+        user=user, name=TOTP_DEVICE_NAME, key=hex_key, confirmed=True
+    )
