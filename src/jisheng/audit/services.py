@@ -82,9 +82,9 @@ def denied_record(request: HttpRequest, status: int) -> None:
 
     if request.path.startswith(NOT_AUDITED_PREFIXES):
         return
-    user = (
-        request.user if isinstance(request.user, User) and request.user.is_authenticated else None
-    )
+    # A refusal can come before the authentication middleware has run (no ``request.user``).
+    signed_in = getattr(request, "user", None)
+    user = signed_in if isinstance(signed_in, User) and signed_in.is_authenticated else None
     ip = client_ip(request)
     key = f"user:{user.pk}" if user is not None else f"ip:{ip or '-'}"
     now = timezone.now()
