@@ -35,9 +35,14 @@ INVENTORY = DataInventory(
             "name",
             "last_used_at",
         ),
+        "AuthenticatorDevice": ("user", "name", "created_at", "last_used_at"),
+        "RecoveryCode": ("user",),
     },
     sensitive={
         "User": ("password",),
+        # Second factors: whoever holds them signs in as the user.
+        "AuthenticatorDevice": ("key",),
+        "RecoveryCode": ("digest",),
     },
     neither={
         "User": (
@@ -63,8 +68,20 @@ INVENTORY = DataInventory(
             "created_at",
             "revoked_at",
         ),
+        "AuthenticatorDevice": (
+            "id",
+            "confirmed",
+            "step",
+            "t0",
+            "digits",
+            "tolerance",
+            "drift",
+            "last_t",
+        ),
+        "RecoveryCode": ("id", "salt"),
     },
     plaintext_sensitive={
         "User.password": "a salted one-way hash (Django's hasher), never decrypted",
+        "RecoveryCode.digest": "a salted keyed digest (HMAC-SM3 with the index key), never decrypted",
     },
 )
