@@ -82,6 +82,6 @@ INVENTORY = DataInventory(
     },
     plaintext_sensitive={
         "User.password": "a salted one-way hash (Django's hasher), never decrypted",
-        "RecoveryCode.digest": "a salted keyed digest (HMAC-SM3 with the index key), never decrypted",
+        "RecoveryCode.digest": "a salted keyed digest (HMAC-SM3), never decrypted",
     },
 )
