@@ -97,4 +97,5 @@ def test_csv_response_streams_a_never_cached_download_with_the_chinese_name_kept
     assert response["Cache-Control"] == "no-store"
     assert f"filename*=utf-8''{quote(name)}" in response["Content-Disposition"]
     content = b"".join(response.streaming_content).decode()  # type: ignore[arg-type]
-    assert content == "\ufeff姓名\r\n=1+1\r\n"
+    # A cell that a spreadsheet would run as a formula arrives as text (csv_chunks escapes it).
+    assert content == "\ufeff姓名\r\n'=1+1\r\n"

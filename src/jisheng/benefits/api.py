@@ -494,12 +494,12 @@ def payment_reverse(request: HttpRequest, payment_id: PathId, payload: ReverseIn
     )
 
 
-class CorrectionIn(Schema):
+class PaymentCorrectionIn(Schema):
     reason: str = Field(max_length=300)
 
 
 @router.post("/payments/{payment_id}/correction", response={201: BatchOut})
-def payment_correct(request: HttpRequest, payment_id: PathId, payload: CorrectionIn) -> Any:
+def payment_correct(request: HttpRequest, payment_id: PathId, payload: PaymentCorrectionIn) -> Any:
     """Pay a reversed payment again: a draft correction batch, reviewed and approved (by
     someone other than its builder) like any batch before anything is paid. Building the
     period again never pays a reversed person."""

@@ -5,11 +5,12 @@ Writes call the same services as the pages.
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from ninja.params.functions import Query as QueryParam
 
 from jisheng.benefits.care import selectors, services
 from jisheng.benefits.models import Certification, Visit
@@ -116,7 +117,9 @@ def visit_create(request: HttpRequest, body: VisitIn) -> Status[Visit]:
     response=list[SpendingOut],
     summary="救助项目支出（按社居汇总走访次数、户数、金额）",
 )
-def visit_spending(request: HttpRequest, program_id: Id, year: int) -> list[Any]:
+def visit_spending(
+    request: HttpRequest, program_id: Id, year: Annotated[int, QueryParam(ge=2000, le=2100)]
+) -> list[Any]:
     user = request_user(request)
     return selectors.relief_spending(user, program_by_id(user, program_id), year)
 
