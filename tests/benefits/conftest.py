@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from jisheng.accounts.models import User
-from jisheng.benefits.models import Program
+from jisheng.benefits.models import Entitlement, Program
 from jisheng.benefits.preload import preload_programs
 from jisheng.core.actors import Actor
 from jisheng.core.roles import Role
@@ -109,3 +109,28 @@ def enroll(street, leader) -> Callable[..., object]:
         )
 
     return run
+
+
+@pytest.fixture
+def rural(program) -> Program:
+    return program("rural-reward-support")
+
+
+@pytest.fixture
+def beneficiaries(make_family, rural) -> list[Person]:
+    """Three rural fathers aged 70+ with one son each, entitled to rural reward support."""
+    people = []
+    for index in range(3):
+        husband, _w, _k = make_family(
+            hukou="rural",
+            husband_birth=dt.date(1950 + index, 1, 1),
+            children=(("M", dt.date(1980, 1, 1)),),
+        )
+        Entitlement.objects.create(
+            program=rural,
+            person=husband,
+            community=husband.community,
+            start_date=dt.date(2020, 1, 1),
+        )
+        people.append(husband)
+    return people

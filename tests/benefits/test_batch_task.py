@@ -3,7 +3,6 @@ one build per double click, refusals and failures shown, the same batch as a dir
 
 from __future__ import annotations
 
-import datetime as dt
 import signal
 from collections.abc import Iterator
 from decimal import Decimal
@@ -15,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from jisheng.benefits.models import Entitlement, Payment, PaymentBatch, Program
+from jisheng.benefits.models import Payment, PaymentBatch, Program
 from jisheng.benefits.services import payments
 from jisheng.core.actors import Actor
 from jisheng.core.models import TaskProgress
@@ -37,27 +36,6 @@ def worker_signals() -> Iterator[None]:
 
 def run_worker() -> None:
     call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=0)
-
-
-@pytest.fixture
-def rural(program) -> Program:
-    return program("rural-reward-support")
-
-
-@pytest.fixture
-def beneficiaries(make_family, rural) -> None:
-    for index in range(3):
-        husband, _w, _k = make_family(
-            hukou="rural",
-            husband_birth=dt.date(1950 + index, 1, 1),
-            children=(("M", dt.date(1980, 1, 1)),),
-        )
-        Entitlement.objects.create(
-            program=rural,
-            person=husband,
-            community=husband.community,
-            start_date=dt.date(2020, 1, 1),
-        )
 
 
 @pytest.fixture

@@ -18,30 +18,6 @@ from jisheng.core.errors import Conflict, Forbidden, JishengError
 from jisheng.core.roles import Role
 
 
-@pytest.fixture
-def rural(program):
-    return program("rural-reward-support")
-
-
-@pytest.fixture
-def beneficiaries(make_family, rural) -> list:
-    people = []
-    for index in range(3):
-        husband, _w, _k = make_family(
-            hukou="rural",
-            husband_birth=dt.date(1950 + index, 1, 1),
-            children=(("M", dt.date(1980, 1, 1)),),
-        )
-        Entitlement.objects.create(
-            program=rural,
-            person=husband,
-            community=husband.community,
-            start_date=dt.date(2020, 1, 1),
-        )
-        people.append(husband)
-    return people
-
-
 def build(street, rural, period="2026"):
     return payments.batch_build(actor=Actor(user=street), program=rural, period_key=period)
 

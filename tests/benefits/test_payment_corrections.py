@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from decimal import Decimal
 
@@ -10,7 +9,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from openpyxl import load_workbook
 
-from jisheng.benefits.models import Entitlement, Payment, PaymentBatch
+from jisheng.benefits.models import Payment, PaymentBatch
 from jisheng.benefits.selectors import batch_totals, program_year_totals
 from jisheng.benefits.services import payments
 from jisheng.core.actors import Actor
@@ -18,25 +17,8 @@ from jisheng.core.errors import Conflict, Forbidden, JishengError
 
 
 @pytest.fixture
-def rural(program):
-    return program("rural-reward-support")
-
-
-@pytest.fixture
-def paid_batch(make_family, rural, street, leader) -> PaymentBatch:
+def paid_batch(beneficiaries, rural, street, leader) -> PaymentBatch:
     """An approved 2026 batch of three people, all paid."""
-    for index in range(3):
-        husband, _w, _k = make_family(
-            hukou="rural",
-            husband_birth=dt.date(1950 + index, 1, 1),
-            children=(("M", dt.date(1980, 1, 1)),),
-        )
-        Entitlement.objects.create(
-            program=rural,
-            person=husband,
-            community=husband.community,
-            start_date=dt.date(2020, 1, 1),
-        )
     batch = payments.batch_build(actor=Actor(user=street), program=rural, period_key="2026")
     payments.batch_review(actor=Actor(user=street), batch=batch)
     payments.batch_approve(actor=Actor(user=leader), batch=batch)
