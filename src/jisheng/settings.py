@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jisheng.core.middleware.ContentSecurityPolicyMiddleware",
+    "jisheng.core.middleware.HtmxCacheMiddleware",
     "jisheng.core.exceptions.JishengErrorMiddleware",
 ]
 

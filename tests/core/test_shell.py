@@ -57,3 +57,15 @@ def test_progress_fragment_shows_the_bar_to_its_owner_only(org, make_user, clien
     assert b"hx-trigger" in response.content  # keeps polling until finished
     other = client_for(make_user(Role.STREET_STAFF))
     assert other.get(f"/core/tasks/{progress.pk}/").status_code == 404
+
+
+def test_a_polled_partial_is_never_shown_as_the_page_on_back(org, make_user, client_for) -> None:
+    # The page and its htmx partial share one address: Back must not show the partial.
+    owner = make_user(Role.STREET_STAFF)
+    progress = progress_create(owner_id=owner.pk, kind="test")
+    client = client_for(owner)
+    page = client.get(f"/core/tasks/{progress.pk}/")
+    partial = client.get(f"/core/tasks/{progress.pk}/", HTTP_HX_REQUEST="true")
+    for response in (page, partial):
+        assert "HX-Request" in response.headers["Vary"]
+    assert "no-store" in partial.headers["Cache-Control"]
