@@ -102,10 +102,14 @@ def test_enrolment_shows_the_secret_and_qr_and_a_first_code_confirms_it(
 
     wrong = client.post(ENROL_URL, {"code": "000000" if code(device) != "000000" else "111111"})
     assert wrong.status_code == 400
-    response = client.post(ENROL_URL, {"code": code(device)})
+    posted = client.post(ENROL_URL, {"code": code(device)})
+    # Post, then redirect: Back or refresh never resubmits; the codes are shown once.
+    assert posted.status_code == 302
+    response = client.get(posted["Location"])
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     shown = response.context["codes"]
+    assert client.get(posted["Location"]).status_code == 302
     assert len(shown) == two_factor.RECOVERY_CODE_COUNT
     assert len(set(shown)) == RecoveryCode.objects.filter(user=user).count()
     assert stored_matches(user, shown) == len(shown)
@@ -250,7 +254,7 @@ def test_new_recovery_codes_replace_the_old_ones_and_are_audited(
 ) -> None:
     user = make_user(Role.STREET_STAFF)
     _device, old = enrolled(user)
-    response = client_for(user).post("/accounts/two-factor/")
+    response = client_for(user).post("/accounts/two-factor/", follow=True)
     new = response.context["codes"]
     assert len(new) == two_factor.RECOVERY_CODE_COUNT
     assert RecoveryCode.objects.filter(user=user).count() == len(new)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("two-factor/", views.two_factor_page, name="two_factor"),
     path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
     path("two-factor/enrol/", views.two_factor_enrol, name="two_factor_enrol"),
+    path("two-factor/codes/", views.two_factor_codes, name="two_factor_codes"),
     path("password/", views.password_change, name="password_change"),
     path("users/", views.user_list, name="user_list"),
     path("users/<int:user_id>/toggle-active/", views.user_toggle_active, name="user_toggle_active"),

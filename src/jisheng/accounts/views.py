@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jisheng.accounts import selectors, services, two_factor
 from jisheng.accounts.forms import (
@@ -141,11 +141,7 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
             target = (
                 _finish_sign_in(request) if step is Step.ENROL else reverse("accounts:two_factor")
             )
-            return render(
-                request,
-                "accounts/two_factor_codes.html",
-                {"codes": codes, "next_url": target, "nav_sections": []},
-            )
+            return _show_codes_once(request, codes, next_url=target)
     context: dict[str, object] = {
         "form": form,
         "secret": two_factor.secret_text(device),
@@ -160,6 +156,30 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
     )
 
 
+# New recovery codes wait in the session for the one page that shows them.
+_FRESH_CODES = "jisheng_fresh_recovery_codes"
+
+
+def _show_codes_once(request: HttpRequest, codes: list[str], *, next_url: str) -> HttpResponse:
+    """Post, then redirect: Back and refresh never resubmit the form that made the codes."""
+    request.session[_FRESH_CODES] = {"codes": list(codes), "next_url": next_url}
+    return redirect("accounts:two_factor_codes")
+
+
+@never_cache  # recovery codes: never kept by the browser or a proxy
+@require_GET
+def two_factor_codes(request: HttpRequest) -> HttpResponse:
+    """The recovery codes just made, shown once; afterwards the address moves on."""
+    fresh = request.session.pop(_FRESH_CODES, None)
+    if not fresh:
+        return redirect("accounts:two_factor")
+    return render(
+        request,
+        "accounts/two_factor_codes.html",
+        {"codes": fresh["codes"], "next_url": fresh["next_url"], "nav_sections": []},
+    )
+
+
 @never_cache  # a secret or recovery codes: never kept by the browser or a proxy
 @require_http_methods(["GET", "POST"])
 def two_factor_page(request: HttpRequest) -> HttpResponse:
@@ -171,11 +191,7 @@ def two_factor_page(request: HttpRequest) -> HttpResponse:
         except JishengError as exc:
             messages.error(request, str(exc.message))
             return redirect("accounts:two_factor")
-        return render(
-            request,
-            "accounts/two_factor_codes.html",
-            {"codes": codes, "next_url": reverse("accounts:two_factor")},
-        )
+        return _show_codes_once(request, codes, next_url=reverse("accounts:two_factor"))
     return render(
         request,
         "accounts/two_factor.html",
