@@ -115,7 +115,9 @@ def test_api_birth_event_id_beyond_64_bits(client, actor, couple, today) -> None
     "path",
     ["/couples/{}", "/couples/{}/contacts", "/checkups/{}", "/couples/{}/checkups"],
 )
-def test_api_path_ids_beyond_64_bits_or_below_one_find_nothing(client, path) -> None:
+def test_api_path_ids_beyond_64_bits_or_below_one_are_refused_by_the_schema(client, path) -> None:
+    # Ids are bounded at the schema (1..2**63-1), as in every app: a clear 422 in JSON.
     for value in (TOO_LONG, "0"):
         response = client.get(API + path.format(value))
-        assert response.status_code == 404, (path, value, response.content)
+        assert response.status_code == 422, (path, value, response.content)
+        assert response.json()["code"] == "invalid_input"
