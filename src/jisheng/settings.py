@@ -226,7 +226,8 @@ JISHENG_DENIED_AUDIT_PER_MINUTE = int(os.environ.get("JISHENG_DENIED_AUDIT_PER_M
 JISHENG_DENIED_BURST = int(os.environ.get("JISHENG_DENIED_BURST", "20"))
 JISHENG_DENIED_BURST_MINUTES = int(os.environ.get("JISHENG_DENIED_BURST_MINUTES", "5"))
 
-# Retention (`jisheng purge`, run daily from cron or a timer; docs/retention.md), in days.
+# Retention (docs/retention.md), in days. The task worker runs the purge every
+# JISHENG_PURGE_EVERY_HOURS; `jisheng purge` runs it at once (cron, where no worker runs).
 # The Cybersecurity Law (Art. 21) requires network logs for at least six months: a shorter
 # audit retention fails the system check (audit/checks.py) and the purge refuses to run.
 JISHENG_RETENTION_DAYS = {
@@ -235,6 +236,7 @@ JISHENG_RETENTION_DAYS = {
     "sms": int(os.environ.get("JISHENG_RETAIN_SMS_DAYS", "90")),
     "closed": int(os.environ.get("JISHENG_RETAIN_CLOSED_DAYS", "365")),
 }
+JISHENG_PURGE_EVERY_HOURS = int(os.environ.get("JISHENG_PURGE_EVERY_HOURS", "24"))
 
 LOGGING = {
     "version": 1,

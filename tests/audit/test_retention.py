@@ -160,3 +160,60 @@ def test_finished_tasks_past_retention_are_deleted(make_user, retention: Path) -
 
     assert set(TaskProgress.objects.values_list("pk", flat=True)) == {old_running.pk, recent.pk}
     assert not TaskProgress.objects.filter(pk=old_done.pk).exists()
+
+
+def test_merged_duplicate_flags_past_retention_go_and_other_decisions_stay(
+    org, make_person, make_user, retention: Path
+) -> None:
+    from jisheng.core.roles import Role
+    from jisheng.registry.models import DuplicateFlag
+
+    staff = make_user(Role.COMMUNITY_WORKER)
+    people = [make_person(org.c1) for _ in range(6)]
+    state = DuplicateFlag.State
+
+    def flag(pair: int, closed: str, resolved_days_ago: int | None) -> DuplicateFlag:
+        resolved = None if resolved_days_ago is None else NOW - dt.timedelta(days=resolved_days_ago)
+        with time_machine.travel(NOW - dt.timedelta(days=500), tick=False):
+            return DuplicateFlag.objects.create(
+                person=people[pair],
+                candidate=people[pair + 1],
+                community=org.c1,
+                reason=DuplicateFlag.Reason.NAME_BIRTH_DATE,
+                state=closed,
+                resolved_by=staff if resolved else None,
+                resolved_at=resolved,
+            )
+
+    old_merge = flag(0, state.MERGED, 400)
+    merged_with_another = flag(1, state.MERGED, None)  # closed by another pair's merge
+    recent_merge = flag(2, state.MERGED, 100)
+    not_duplicate = flag(3, state.NOT_DUPLICATE, 400)  # stops the pair being flagged again
+    still_open = flag(4, state.OPEN, None)
+
+    _purge()
+
+    kept = set(DuplicateFlag._base_manager.values_list("pk", flat=True))
+    assert kept == {recent_merge.pk, not_duplicate.pk, still_open.pk}
+    assert old_merge.pk not in kept
+    assert merged_with_another.pk not in kept
+    detail = AuditEvent.objects.get(object_type="retention").detail
+    assert detail["closed_records"] == {"merged_duplicate_flags": 2}
+
+
+def test_the_worker_purges_once_a_day(aged_trail, settings) -> None:
+    from jisheng.audit.retention import purge_when_due
+    from jisheng.core import workers
+
+    settings.JISHENG_PURGE_EVERY_HOURS = 24
+    with time_machine.travel(NOW, tick=False):
+        workers.maintain()  # the worker's start: the purge is due, nothing recorded one yet
+        workers.maintain()  # five minutes later, same day: not due
+    assert AuditEvent.objects.filter(object_type="retention").count() == 1
+    assert AuditEvent.objects.filter(username__in=["u400", "u300", "u201"]).count() == 0
+
+    assert purge_when_due(now=NOW + dt.timedelta(hours=23)) is None
+    report = purge_when_due(now=NOW + dt.timedelta(hours=25))
+    assert report is not None
+    assert AuditEvent.objects.filter(object_type="retention").count() == 2
+    assert chain_verify().broken is None

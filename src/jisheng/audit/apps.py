@@ -12,6 +12,7 @@ class AuditConfig(modules.ModuleConfig):
     data_inventory = "jisheng.audit.inventory.INVENTORY"
     home_panels = "jisheng.audit.panels.home_panels"
     panel_order = 0
+    maintenance = ("jisheng.audit.retention.maintain",)
 
     def ready(self) -> None:
         from jisheng.audit import checks  # noqa: F401 - registers the retention check

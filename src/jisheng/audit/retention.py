@@ -14,16 +14,18 @@ import datetime as dt
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, QuerySet
 from django.utils import timezone
 
 from jisheng.audit.chain import CHAIN_ID, PURGE_OBJECT_TYPE, chain_head_locked
 from jisheng.audit.checks import retention_problems
 from jisheng.audit.models import AuditChain, AuditEvent, DeniedWindow
 from jisheng.audit.services import Action, record
+from jisheng.core import modules
 from jisheng.core.actors import Actor
 from jisheng.core.errors import JishengError
 from jisheng.core.models import TaskProgress
@@ -40,6 +42,7 @@ class PurgeReport:
     upload_files: int
     sms_files: int
     closed_tasks: int
+    closed_records: dict[str, int]
 
 
 def purge_run(*, actor: Actor | None = None, now: dt.datetime | None = None) -> PurgeReport:
@@ -56,6 +59,10 @@ def purge_run(*, actor: Actor | None = None, now: dt.datetime | None = None) -> 
     with transaction.atomic():
         audit_entries, anchor_seq, anchor_hash = _purge_audit(cutoff("audit"))
         closed_tasks = _purge_finished_tasks(cutoff("closed"))
+        closed_records = {
+            kind.key: _purge_closed(kind.expired(cutoff("closed")))
+            for kind in modules.closed_record_kinds()
+        }
         # Refusal counts only feed the rate limit and the burst alert: a day is plenty.
         DeniedWindow.objects.filter(window_start__lt=now - dt.timedelta(days=1)).delete()
         report = PurgeReport(
@@ -66,6 +73,7 @@ def purge_run(*, actor: Actor | None = None, now: dt.datetime | None = None) -> 
             ),
             sms_files=_purge_files([Path(settings.JISHENG_SMS_DIR)], cutoff("sms")),
             closed_tasks=closed_tasks,
+            closed_records=closed_records,
         )
         record(
             action=Action.DELETE,
@@ -90,6 +98,48 @@ def _purge_audit(cutoff: dt.datetime) -> tuple[int, int, str]:
     # The app's managers refuse deletes; the purge is the one path that goes around them.
     deleted, _ = AuditEvent._base_manager.filter(seq__lte=last_expired).delete()
     return deleted, last_expired, anchor_hash
+
+
+def purge_when_due(*, now: dt.datetime | None = None) -> PurgeReport | None:
+    """The task worker's daily purge: run it unless a recorded purge is more recent than
+    ``JISHENG_PURGE_EVERY_HOURS``; the report, or None when it was not due."""
+    now = now or timezone.now()
+    every = dt.timedelta(hours=settings.JISHENG_PURGE_EVERY_HOURS)
+    last = (
+        AuditEvent.objects.filter(object_type=PURGE_OBJECT_TYPE)
+        .order_by("-seq")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if last is not None and last > now - every:
+        return None
+    return purge_run(now=now)
+
+
+def maintain() -> None:
+    """The audit app's worker job: the scheduled retention purge."""
+    purge_when_due()
+
+
+def _purge_closed(expired: QuerySet[Any]) -> int:
+    """Delete the rows of ``expired``; one still named by a kept record stays."""
+    purged = 0
+    keys = list(expired.values_list("pk", flat=True))
+    for start in range(0, len(keys), 500):
+        chunk = expired.model._base_manager.filter(pk__in=keys[start : start + 500])
+        try:
+            with transaction.atomic():
+                _total, by_model = chunk.delete()
+            purged += by_model.get(expired.model._meta.label, 0)
+        except ProtectedError:
+            for row in chunk:
+                try:
+                    with transaction.atomic():
+                        row.delete()
+                except ProtectedError:
+                    continue
+                purged += 1
+    return purged
 
 
 def _purge_finished_tasks(cutoff: dt.datetime) -> int:

@@ -71,6 +71,19 @@ class DataInventory:
     plaintext_sensitive: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ClosedRecords:
+    """A kind of closed record an app lets the retention purge delete.
+
+    ``expired(cutoff)`` returns the rows closed before ``cutoff`` (a queryset); the purge
+    deletes them and counts them under ``key`` in its audited report. Only records that no
+    archive duty keeps belong here (docs/retention.md says which are kept and why).
+    """
+
+    key: str
+    expired: Callable[[dt.datetime], Any]
+
+
 class DemoSeeder(Protocol):
     """Adds an app's demo records once the demo population exists."""
 
@@ -95,6 +108,8 @@ class ModuleConfig(AppConfig):
       what the app holds about one resident that ``user`` may see (subject-access report).
     - ``data_inventory``: dotted path of a :class:`DataInventory` classifying every field of
       the app's models as personal, sensitive personal or neither.
+    - ``closed_records``: dotted path of a tuple of :class:`ClosedRecords`: closed records the
+      retention purge deletes once ``JISHENG_RETENTION_DAYS["closed"]`` has passed.
     """
 
     navigation: ClassVar[str | None] = None
@@ -108,6 +123,7 @@ class ModuleConfig(AppConfig):
     personal_data: ClassVar[str | None] = None
     personal_data_order: ClassVar[int] = 50
     data_inventory: ClassVar[str | None] = None
+    closed_records: ClassVar[str | None] = None
 
 
 def module_configs() -> list[ModuleConfig]:
@@ -176,6 +192,15 @@ def demo_seeders() -> list[DemoSeeder]:
 def maintenance_jobs() -> list[Callable[[], None]]:
     """Every app's maintenance jobs, in ``INSTALLED_APPS`` order."""
     return [import_string(path) for config in module_configs() for path in config.maintenance]
+
+
+def closed_record_kinds() -> list[ClosedRecords]:
+    """Every app's purgeable closed records, in ``INSTALLED_APPS`` order."""
+    kinds: list[ClosedRecords] = []
+    for config in module_configs():
+        if config.closed_records:
+            kinds.extend(import_string(config.closed_records))
+    return kinds
 
 
 def personal_data_providers() -> list[PersonalDataProvider]:

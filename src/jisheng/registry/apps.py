@@ -18,3 +18,4 @@ class RegistryConfig(modules.ModuleConfig):
     personal_data = "jisheng.registry.subject_access.personal_data"
     personal_data_order = 10
     data_inventory = "jisheng.registry.inventory.INVENTORY"
+    closed_records = "jisheng.registry.retention.CLOSED_RECORDS"

@@ -1,4 +1,4 @@
-"""`jisheng purge`: delete what has outlived its retention (run daily from cron or a timer)."""
+"""`jisheng purge`: delete what has outlived its retention (the task worker runs it daily)."""
 
 from __future__ import annotations
 
@@ -23,3 +23,5 @@ class Command(BaseCommand):
             f"{report.anchor_seq}), {report.upload_files} upload files, {report.sms_files} "
             f"SMS files, {report.closed_tasks} finished tasks."
         )
+        for key, count in report.closed_records.items():
+            self.stdout.write(f"Purged {count} closed records of kind {key}.")
