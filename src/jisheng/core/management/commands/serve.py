@@ -35,5 +35,8 @@ class Command(BaseCommand):
             '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
             "--timeout",
             "120",
+            # Gunicorn's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl):
+            # a second instance on the host takes it over and removes it when it stops.
+            "--no-control-socket",
         ]
         os.execv(sys.executable, argv)  # noqa: S606 - fixed argument list, no shell
