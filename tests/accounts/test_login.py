@@ -11,7 +11,9 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.html import escape
 
@@ -344,3 +346,28 @@ def test_local_next_url_is_followed(alice: User) -> None:
 
     assert response.status_code == 302
     assert response["Location"] == PAGE
+
+
+def test_pages_within_a_minute_do_not_write_the_session_and_a_later_one_does(
+    alice: User, clock
+) -> None:
+    client = Client()
+    assert _login(client, "alice", PASSWORD).status_code == 302
+    session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    def expiry() -> dt.datetime:
+        return Session.objects.get(session_key=session_key).expire_date
+
+    clock.shift(dt.timedelta(seconds=61))
+    assert client.get(PAGE).status_code == 200
+    first = expiry()
+
+    clock.shift(dt.timedelta(seconds=30))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(PAGE).status_code == 200
+    assert expiry() == first
+    assert not [q for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+
+    clock.shift(dt.timedelta(seconds=31))
+    assert client.get(PAGE).status_code == 200
+    assert expiry() == first + dt.timedelta(seconds=61)

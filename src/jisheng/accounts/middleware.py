@@ -7,6 +7,7 @@ no session at all (401 unless a bearer token is sent).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -57,3 +58,27 @@ class LoginRequiredMiddleware:
             logout(request)
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         return redirect(STEP_PAGES[step])
+
+
+# The session's idle expiry moves forward at most this often: a write per request would be
+# one more UPDATE on every page for no gain. Sessions may end up to this much early.
+SESSION_REFRESH_SECONDS = 60
+REFRESHED_KEY = "_refreshed_at"
+
+
+class SessionRefreshMiddleware:
+    """Pushes a signed-in session's idle expiry forward, at most once a minute (instead of
+    ``SESSION_SAVE_EVERY_REQUEST`` writing the session row on every request)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = request.session
+        if session.session_key is not None and not request.path.startswith(OPEN_PREFIXES):
+            now = int(time.time())
+            refreshed = session.get(REFRESHED_KEY)
+            if not isinstance(refreshed, int) or now - refreshed >= SESSION_REFRESH_SECONDS:
+                # Modifying the session makes SessionMiddleware save it with a new expiry.
+                session[REFRESHED_KEY] = now
+        return self.get_response(request)
