@@ -11,6 +11,7 @@ import pytest
 from jisheng.audit.models import AuditEvent
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, JishengError, NotFound
+from jisheng.core.idnumber import id_number_check_digit
 from jisheng.core.roles import Role
 from jisheng.registry import selectors
 from jisheng.registry.models import (
@@ -403,3 +404,34 @@ def test_the_facts_of_a_child_elsewhere_change_by_a_reversible_correction(actor,
 
     assert NonResident.objects.get(person=child).death_date is None
     assert Person.objects.get(pk=child.pk).address == "上海市浦东新区"
+
+
+def test_the_same_child_elsewhere_entered_twice_is_refused(actor, mother) -> None:
+    family.non_resident_child_record(
+        actor=actor, parent=mother, child=child_elsewhere(), grounds=GROUNDS
+    )
+
+    with pytest.raises(Conflict) as refused:
+        family.non_resident_child_record(
+            actor=actor, parent=mother, child=child_elsewhere(), grounds=GROUNDS
+        )
+
+    assert refused.value.code == "child_exists"
+    assert Person.objects.filter(status=ResidentStatus.NON_RESIDENT).count() == 1
+
+
+def test_a_child_elsewhere_with_an_id_number_is_not_listed_even_by_that_number(
+    actor, mother
+) -> None:
+    body = "37040419880201998"
+    id_number = body + id_number_check_digit(body)
+    family.non_resident_child_record(
+        actor=actor, parent=mother, child=child_elsewhere(id_number=id_number), grounds=GROUNDS
+    )
+
+    by_number = selectors.PersonFilters(id_number=id_number)
+    assert list(selectors.person_search(user=actor.user, filters=by_number)) == []
+    by_status = selectors.PersonFilters(id_number=id_number, status="non_resident")
+    assert [p.name for p in selectors.person_search(user=actor.user, filters=by_status)] == [
+        "王晓红"
+    ]

@@ -140,7 +140,9 @@ def person_search(*, user: User, filters: PersonFilters) -> QuerySet[Person] | l
     alone is the exact lookup (at most one resident); any other search is ``person_list``."""
     if filters.is_id_number_only():
         found = person_find_by_id_number(user=user, id_number=filters.id_number)
-        return [] if found is None else [found]
+        # As ``person_list``: family members who are not residents are no residents to list.
+        listed = found is not None and found.status != ResidentStatus.NON_RESIDENT
+        return [found] if listed and found is not None else []
     return person_list(user=user, filters=filters)
 
 

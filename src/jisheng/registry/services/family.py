@@ -447,6 +447,18 @@ def non_resident_child_record(
     problems = _check_non_resident_facts(child.birth_date, child.death_date, child.disability_grade)
     if problems:
         raise InvalidPerson(problems)
+    if (
+        Person.objects.filter(
+            parent_links__parent=parent, name=child.name.strip(), birth_date=child.birth_date
+        )
+        .exclude(status=ResidentStatus.VOIDED)
+        .exists()
+    ):
+        # Also what makes a second submit of the same form harmless.
+        raise Conflict(
+            _("This child is already on record for %(name)s.") % {"name": parent.name},
+            code="child_exists",
+        )
     for each in filter(None, (parent, other_parent)):
         _check_parent(
             each,
