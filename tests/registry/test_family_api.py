@@ -12,10 +12,12 @@ from jisheng.audit.models import AuditEvent
 from jisheng.core.roles import Role
 from jisheng.registry.models import (
     DuplicateFlag,
+    HouseholdMember,
     LifeEvent,
     Marriage,
     ParentLink,
     Person,
+    Relation,
     ResidentStatus,
 )
 from jisheng.registry.services.persons import flag_likely_duplicates
@@ -234,3 +236,31 @@ def test_a_flag_out_of_scope_is_404(org, make_person, make_user, client_for) -> 
 def test_roles_without_registry_work_cannot_list_flags(pair, make_user, client_for) -> None:
     api = client_for(make_user(Role.LEADER))
     assert api.get("/api/duplicates").status_code == 403
+
+
+def test_head_and_relation_changes_through_the_api(api, make_household, mother, son) -> None:
+    household = make_household(mother)
+    HouseholdMember.objects.create(
+        household=household, person=son, relation=Relation.OTHER, start_date=dt.date(2020, 1, 1)
+    )
+
+    relation = change(api, kind="member_relation", person_id=son.pk, relation=Relation.SON)
+    head = change(
+        api,
+        kind="household_head",
+        household_id=household.pk,
+        person_id=son.pk,
+        relation=Relation.PARENT,
+    )
+
+    assert (relation.status_code, head.status_code) == (201, 201), head.content
+    relations = dict(HouseholdMember.objects.values_list("person_id", "relation"))
+    assert relations == {son.pk: Relation.HEAD, mother.pk: Relation.PARENT}
+    again = change(
+        api,
+        kind="household_head",
+        household_id=household.pk,
+        person_id=son.pk,
+        relation=Relation.PARENT,
+    )
+    assert (again.status_code, again.json()["code"]) == (409, "already_head")
