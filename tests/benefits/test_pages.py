@@ -91,6 +91,8 @@ def test_the_application_page_takes_steps_and_documents(
     page = client.get(f"/benefits/applications/{application.pk}/")
     assert page.status_code == 200
     assert 'data-testid="act-check"' in page.content.decode()
+    # The worker who explains the decision reaches the facts the rule read: the family view.
+    assert f'href="/registry/persons/{child.pk}/family/"' in page.content.decode()
     assert (
         client.post(
             f"/benefits/applications/{application.pk}/act/", {"action": "review"}

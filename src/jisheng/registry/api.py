@@ -12,9 +12,11 @@ from jisheng.core.api_helpers import Id, Pages, PathId, api_actor, required
 from jisheng.core.errors import JishengError
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
+from jisheng.core.permissions import require
+from jisheng.core.roles import Capability
 from jisheng.registry import selectors
-from jisheng.registry.models import Household, LifeEvent, Marriage, Person
-from jisheng.registry.services import events
+from jisheng.registry.models import DuplicateFlag, Household, LifeEvent, Marriage, Person
+from jisheng.registry.services import duplicates, events
 from jisheng.registry.services.persons import PersonData
 
 router = Router(tags=["registry"])
@@ -309,3 +311,51 @@ def household_detail(request: HttpRequest, household_id: PathId) -> Household:
 @router.post("/events", response={201: EventOut}, summary="登记生活事件")
 def event_create(request: HttpRequest, body: EventIn) -> Status[LifeEvent]:
     return Status(201, _event(api_actor(request), body))
+
+
+class DuplicatePersonOut(Schema):
+    id: int
+    name: str
+    sex: str
+    birth_date: dt.date
+    id_number_masked: str
+    community_code: str
+    status: str
+
+    @staticmethod
+    def resolve_community_code(obj: Person) -> str:
+        return obj.community.code
+
+
+class DuplicateFlagOut(Schema):
+    id: int
+    reason: str
+    state: str
+    person: DuplicatePersonOut
+    candidate: DuplicatePersonOut
+    created_at: dt.datetime
+
+
+class MergeIn(Schema):
+    keep_id: Id = Field(description="保留的记录：person 或 candidate 的 id")
+
+
+@router.get("/duplicates", response=list[DuplicateFlagOut], summary="疑似重复记录（待处理）")
+@paginate(Pages)
+def duplicate_list(request: HttpRequest) -> object:
+    actor = api_actor(request)
+    require(actor, Capability.EDIT_REGISTRY)  # as the page: deciding flags is registry work
+    return selectors.duplicate_flags(user=actor.user)
+
+
+@router.post("/duplicates/{flag_id}/dismiss", response=DuplicateFlagOut, summary="确认不是同一人")
+def duplicate_dismiss(request: HttpRequest, flag_id: PathId) -> DuplicateFlag:
+    flag = duplicates.duplicate_dismiss(actor=api_actor(request), flag_id=flag_id)
+    return selectors.duplicate_flag(user=request_user(request), flag_id=flag.pk)
+
+
+@router.post("/duplicates/{flag_id}/merge", response=PersonDetail, summary="合并为一条记录")
+def duplicate_merge(request: HttpRequest, flag_id: PathId, body: MergeIn) -> Person:
+    actor = api_actor(request)
+    kept = duplicates.duplicate_merge(actor=actor, flag_id=flag_id, keep_id=body.keep_id)
+    return selectors.person_detail(actor=actor, person_id=kept.pk)

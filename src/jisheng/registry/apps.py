@@ -13,6 +13,7 @@ class RegistryConfig(modules.ModuleConfig):
     api_routers = (
         ("/", "jisheng.registry.api.router"),
         ("/", "jisheng.registry.imports.api.router"),
+        ("/", "jisheng.registry.family.api.router"),
     )
     maintenance = ("jisheng.registry.imports.lifecycle.maintain",)
     personal_data = "jisheng.registry.subject_access.personal_data"

@@ -30,7 +30,13 @@ ExportFormat = Literal["xlsx", "csv"]
 
 EXPORT_HEADERS = ("姓名", "性别", "出生日期", "身份证号码", "社居", "住址", "状态")
 SEX_LABELS = {"M": "男", "F": "女"}
-STATUS_LABELS = {"living": "在住", "moved_out": "已迁出", "deceased": "已死亡", "voided": "已作废"}
+STATUS_LABELS = {
+    "living": "在住",
+    "moved_out": "已迁出",
+    "deceased": "已死亡",
+    "voided": "已作废",
+    "non_resident": "非本地居民（家庭成员）",
+}
 ERROR_HEADER = "错误说明"
 ITERATOR_CHUNK = 2000
 

@@ -69,6 +69,7 @@ INVENTORY = DataInventory(
             "resolved_by",
             "resolved_at",
         ),
+        "NonResident": ("person", "death_date"),
         "PersonImport": (
             "owner",
             "file_name",
@@ -80,6 +81,7 @@ INVENTORY = DataInventory(
             "id_number",
             "phone",
         ),
+        "NonResident": ("disability_grade",),
     },
     neither={
         "Person": (
@@ -127,5 +129,10 @@ INVENTORY = DataInventory(
             "created_at",
         ),
     },
-    plaintext_sensitive={},
+    plaintext_sensitive={
+        "NonResident.disability_grade": (
+            "eligibility rules select by disability grade in SQL (as DisabilityRecord.grade); "
+            "read only within scope"
+        ),
+    },
 )

@@ -41,6 +41,10 @@ class ResidentStatus(models.TextChoices):
     DECEASED = "deceased", _("Deceased")
     # A record entered by mistake and reversed by a correction: kept, never deleted.
     VOIDED = "voided", _("Voided")
+    # A resident's family member who does not live here (a child living elsewhere, or one who
+    # died before the registry began): on record for the programs, outside every resident
+    # count and list. Alive or not, the facts are in ``NonResident``.
+    NON_RESIDENT = "non_resident", _("Family member, not a resident")
 
 
 class Person(models.Model):
@@ -222,6 +226,35 @@ class ParentLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parent_id}->{self.child_id}"
+
+
+class NonResident(models.Model):
+    """What the programs need about a family member who is not a resident here: whether and
+    when they died, and their disability grade (where they live is ``Person.address``)."""
+
+    person = models.OneToOneField(
+        Person, primary_key=True, on_delete=models.PROTECT, related_name="non_resident"
+    )
+    death_date = models.DateField(_("date of death"), null=True, blank=True)
+    disability_grade = models.PositiveSmallIntegerField(
+        _("disability grade"), null=True, blank=True
+    )
+
+    objects = ScopedManager["NonResident"]()
+    scope_rule = ScopeRule(org_field="person__community")
+
+    class Meta:
+        verbose_name = _("family member not living here")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=Q(disability_grade__isnull=True)
+                | Q(disability_grade__gte=1, disability_grade__lte=4),
+                name="registry_nonresident_disability_grade",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.person_id)
 
 
 class LifeEvent(models.Model):

@@ -28,6 +28,7 @@ from jisheng.registry.models import (
     HouseholdMember,
     LifeEvent,
     Marriage,
+    NonResident,
     Person,
     ResidentStatus,
 )
@@ -121,10 +122,12 @@ def person_list(*, user: User, filters: PersonFilters) -> QuerySet[Person]:
     if filters.age_max is not None:
         bound = _birth_date_bound(today, filters.age_max + 1)
         persons = persons.filter(birth_date__gt=bound)
+    # Voided records and family members who are not residents are no residents to count or
+    # list; a search by status finds them.
     persons = (
         persons.filter(status=filters.status)
         if filters.status
-        else persons.exclude(status=ResidentStatus.VOIDED)
+        else persons.exclude(status__in=[ResidentStatus.VOIDED, ResidentStatus.NON_RESIDENT])
     )
     if filters.id_number:
         # At most one row: order by the key alone, so the planner keeps to the blind index.
@@ -137,7 +140,9 @@ def person_search(*, user: User, filters: PersonFilters) -> QuerySet[Person] | l
     alone is the exact lookup (at most one resident); any other search is ``person_list``."""
     if filters.is_id_number_only():
         found = person_find_by_id_number(user=user, id_number=filters.id_number)
-        return [] if found is None else [found]
+        # As ``person_list``: family members who are not residents are no residents to list.
+        listed = found is not None and found.status != ResidentStatus.NON_RESIDENT
+        return [found] if listed and found is not None else []
     return person_list(user=user, filters=filters)
 
 
@@ -265,6 +270,16 @@ def person_search_record(*, actor: Actor, filters: PersonFilters) -> None:
     )
 
 
+def person_masked(*, user: User, person_id: int) -> Person:
+    """One person in scope (family members not living here included) without decrypting
+    the ID number or phone; 404 otherwise."""
+    return visible_or_404(
+        Person.objects.select_related("community").defer("id_number", "phone"),
+        user=user,
+        pk=person_id,
+    )
+
+
 def person_detail(*, actor: Actor, person_id: int) -> Person:
     """One resident with decrypted fields; the view is audited before it is returned."""
     person = visible_or_404(
@@ -325,6 +340,14 @@ def duplicate_flags(
     )
 
 
+def duplicate_flag(*, user: User, flag_id: int) -> DuplicateFlag:
+    """One flag in scope, whatever its state, with both records (masked); 404 otherwise."""
+    flags = DuplicateFlag.objects.select_related("person__community", "candidate__community").defer(
+        *_sensitive_of("person", "candidate")
+    )
+    return visible_or_404(flags, user=user, pk=flag_id)
+
+
 def _sensitive_of(*relations: str) -> list[str]:
     """Encrypted columns of related persons that lists never need to decrypt."""
     return [f"{relation}__{name}" for relation in relations for name in ("id_number", "phone")]
@@ -344,6 +367,7 @@ def person_marriages(user: User, person: Person) -> QuerySet[Marriage]:
 def person_parents(user: User, person: Person) -> QuerySet[Person]:
     return (
         Person.objects.visible_to(user)
+        .select_related("community")
         .filter(child_links__child=person)
         .exclude(status=ResidentStatus.VOIDED)
         .defer("id_number", "phone")
@@ -354,8 +378,124 @@ def person_parents(user: User, person: Person) -> QuerySet[Person]:
 def person_children(user: User, person: Person) -> QuerySet[Person]:
     return (
         Person.objects.visible_to(user)
+        .select_related("community")
         .filter(parent_links__parent=person)
         .exclude(status=ResidentStatus.VOIDED)
         .defer("id_number", "phone")
         .order_by("birth_date", "pk")
+    )
+
+
+@dataclass
+class Relative:
+    """One parent, spouse or child as the family view shows them."""
+
+    person: Person
+    resident: bool
+    death_date: dt.date | None = None
+    disability_grade: int | None = None
+    marriage: Marriage | None = None
+
+    @property
+    def alive(self) -> bool:
+        return self.person.status != ResidentStatus.DECEASED and self.death_date is None
+
+
+@dataclass
+class Family:
+    """A resident's family as the benefit rules read it: parents, spouses, children (resident
+    or not, alive or not), and the household with its current members."""
+
+    person: Person
+    parents: list[Relative]
+    spouses: list[Relative]
+    children: list[Relative]
+    membership: HouseholdMember | None
+    members: list[HouseholdMember]
+
+    @property
+    def living_children(self) -> list[Relative]:
+        return [child for child in self.children if child.alive]
+
+    @property
+    def living_sons(self) -> int:
+        return sum(1 for child in self.living_children if child.person.sex == "M")
+
+    @property
+    def deceased_children(self) -> int:
+        return len(self.children) - len(self.living_children)
+
+    @property
+    def youngest_child(self) -> Relative | None:
+        return max(self.children, key=lambda child: child.person.birth_date, default=None)
+
+    @property
+    def child_disability_grade(self) -> int | None:
+        grades = [c.disability_grade for c in self.children if c.disability_grade is not None]
+        return min(grades, default=None)
+
+
+def _relatives(
+    persons: list[Person], marriages: dict[int, Marriage] | None = None
+) -> list[Relative]:
+    """Each person with their date of death (event, or the non-resident record) and, for one
+    not living here, the disability grade on record."""
+    ids = [p.pk for p in persons]
+    deaths = dict(
+        LifeEvent.objects.filter(
+            person__in=ids, kind=LifeEvent.Kind.DEATH, reversed_by__isnull=True
+        ).values_list("person_id", "date")
+    )
+    elsewhere = {facts.person_id: facts for facts in NonResident.objects.filter(person__in=ids)}
+    relatives = []
+    for person in persons:
+        facts = elsewhere.get(person.pk)
+        resident = person.status != ResidentStatus.NON_RESIDENT
+        relatives.append(
+            Relative(
+                person=person,
+                resident=resident,
+                death_date=deaths.get(person.pk) if resident else _death_date(facts),
+                disability_grade=None if resident or facts is None else facts.disability_grade,
+                marriage=(marriages or {}).get(person.pk),
+            )
+        )
+    return relatives
+
+
+def _death_date(facts: NonResident | None) -> dt.date | None:
+    return None if facts is None else facts.death_date
+
+
+def person_family(*, actor: Actor, person_id: int) -> Family:
+    """The family view of one resident, within the user's scope; the read is audited."""
+    user = actor.user
+    person = visible_or_404(
+        Person.objects.select_related("community").defer("id_number", "phone"),
+        user=user,
+        pk=person_id,
+    )
+    marriages = {
+        (m.wife if m.husband_id == person.pk else m.husband).pk: m
+        for m in reversed(person_marriages(user, person))
+    }
+    spouses = list(
+        Person.objects.visible_to(user).filter(pk__in=marriages).defer("id_number", "phone")
+    )
+    spouses.sort(key=lambda spouse: marriages[spouse.pk].date, reverse=True)
+    membership = current_household(person)
+    members = (
+        list(household_members(membership.household).filter(end_date__isnull=True))
+        if membership is not None
+        else []
+    )
+    with transaction.atomic():
+        audit.record(action=Action.VIEW, actor=actor, obj=person, detail={"view": "family"})
+    return Family(
+        person=person,
+        parents=_relatives(list(person_parents(user, person))),
+        spouses=_relatives(spouses, marriages),
+        children=_relatives(list(person_children(user, person))),
+        membership=membership,
+        members=members,
     )

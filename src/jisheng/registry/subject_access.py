@@ -21,7 +21,7 @@ from jisheng.core.permissions import require
 from jisheng.core.personal_data import section_of
 from jisheng.core.roles import Capability
 from jisheng.registry import selectors
-from jisheng.registry.models import Household, LifeEvent, Marriage, Person
+from jisheng.registry.models import Household, LifeEvent, Marriage, NonResident, Person
 
 PERSON_FIELDS = (
     "name",
@@ -60,6 +60,13 @@ def personal_data(user: User, person: Person) -> list[DataSection]:
             records=[person],
             model=Person,
             fields=PERSON_FIELDS,
+        ),
+        section_of(
+            key="registry.nonresident",
+            title=_("Family member not living here"),
+            records=NonResident.objects.visible_to(user).filter(person=person),
+            model=NonResident,
+            fields=("death_date", "disability_grade"),
         ),
         section_of(
             key="registry.household",

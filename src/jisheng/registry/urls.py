@@ -1,6 +1,7 @@
 from django.urls import path
 
 from jisheng.registry import views
+from jisheng.registry.family.urls import urlpatterns as family_urlpatterns
 from jisheng.registry.imports.urls import urlpatterns as import_urlpatterns
 
 app_name = "registry"
@@ -41,4 +42,5 @@ urlpatterns = [
     path("duplicates/<int:flag_id>/dismiss/", views.duplicate_dismiss, name="duplicate_dismiss"),
     path("duplicates/<int:flag_id>/merge/", views.duplicate_merge, name="duplicate_merge"),
     *import_urlpatterns,
+    *family_urlpatterns,
 ]

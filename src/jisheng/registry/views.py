@@ -49,7 +49,7 @@ from jisheng.registry.models import (
     ResidentStatus,
     Sex,
 )
-from jisheng.registry.services import duplicates, events
+from jisheng.registry.services import duplicates, events, family
 
 Kind = LifeEvent.Kind
 Record = Callable[[Actor, dict[str, Any]], LifeEvent]
@@ -631,6 +631,10 @@ def _timeline(user: User, person: Person) -> list[TimelineRow]:
             row.details.append(_("To: %(place)s") % {"place": event.data["destination"]})
         elif event.kind == Kind.MOVE_IN and event.data.get("origin"):
             row.details.append(_("From: %(place)s") % {"place": event.data["origin"]})
+        elif event.kind == Kind.CORRECTION and event.data.get("change") in family.CHANGE_LABELS:
+            row.counterpart_label = _("Family member")
+            row.details.append(str(family.CHANGE_LABELS[event.data["change"]]))
+            row.details.append(_("Evidence: %(document)s") % {"document": event.data["evidence"]})
         elif event.kind == Kind.CORRECTION and event.data.get("fields"):
             labels = [_field_label(name) for name in event.data["fields"]]
             row.details.append(_("Corrected: %(fields)s") % {"fields": "、".join(labels)})

@@ -27,6 +27,7 @@ from django.db.models import (
     Subquery,
     When,
 )
+from django.db.models.functions import Coalesce, Least
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,7 @@ from jisheng.registry.models import (
     LifeEvent,
     MaritalStatus,
     Marriage,
+    NonResident,
     ResidentStatus,
     Sex,
 )
@@ -71,14 +73,25 @@ class Fact:
 
 
 def _deceased_by(person_ref: str, as_of: dt.date) -> SQL:
-    """The referenced person had died by ``as_of`` (a later-dated death event means not yet)."""
+    """The referenced person had died by ``as_of`` (a later-dated death event means not yet).
+
+    A family member who is not a resident here (a child living elsewhere, or one who died
+    before the registry began) has no death event: their date of death is on record instead.
+    """
     later_death = LifeEvent.objects.filter(
         person=OuterRef(person_ref),
         kind=LifeEvent.Kind.DEATH,
         date__gt=as_of,
         reversed_by__isnull=True,
     )
-    return Q(**{f"{person_ref}__status": ResidentStatus.DECEASED}) & ~Exists(later_death)
+    resident = Q(**{f"{person_ref}__status": ResidentStatus.DECEASED}) & ~Exists(later_death)
+    elsewhere = Q(
+        **{
+            f"{person_ref}__status": ResidentStatus.NON_RESIDENT,
+            f"{person_ref}__non_resident__death_date__lte": as_of,
+        }
+    )
+    return resident | elsewhere
 
 
 def _child_links(as_of: dt.date, **conditions: Any) -> Q:
@@ -162,9 +175,11 @@ def _disability_grade(as_of: dt.date, _value: Any) -> SQL:
 
 
 def _child_disability_grade(as_of: dt.date, _value: Any) -> SQL:
+    """The most severe grade of a child: a resident child's disability records, or the grade
+    on record for a child who is not a resident here (the lower number wins)."""
     from jisheng.benefits.models import DisabilityRecord
 
-    grades = (
+    recorded = Subquery(
         DisabilityRecord.objects.filter(
             person__parent_links__parent=OuterRef("pk"), recorded_on__lte=as_of
         )
@@ -173,7 +188,21 @@ def _child_disability_grade(as_of: dt.date, _value: Any) -> SQL:
         .annotate(best=Min("grade"))
         .values("best")
     )
-    return Subquery(grades)
+    elsewhere = Subquery(
+        NonResident.objects.filter(
+            person__parent_links__parent=OuterRef("pk"),
+            person__status=ResidentStatus.NON_RESIDENT,
+            person__birth_date__lte=as_of,
+            disability_grade__isnull=False,
+        )
+        .order_by()
+        .values("person__parent_links__parent")
+        .annotate(best=Min("disability_grade"))
+        .values("best")
+    )
+    # LEAST is NULL when either side is on SQLite, and skips NULLs on PostgreSQL: each side
+    # falls back on the other, so both databases answer alike.
+    return Least(Coalesce(recorded, elsewhere), Coalesce(elsewhere, recorded))
 
 
 def _enrolled_in(as_of: dt.date, codes: Any) -> SQL:

@@ -4,7 +4,9 @@ reversed by a correction event. History itself is never edited.
 An event's ``before`` records what it changed, in a shape that one generic function
 (:func:`event_reverse`) can undo:
 ``persons``: {id: {field: old value}}, ``created_person``, ``created_memberships``,
-``ended_memberships``, ``created_links``, ``created_marriage``, ``ended_marriages``.
+``ended_memberships``, ``created_links``, ``created_marriage``, ``ended_marriages``; the
+family corrections (``services.family``) add ``removed_links``, ``removed_marriages``,
+``household_heads``, ``member_relations`` and ``non_residents``.
 Sensitive old values are stored encrypted, never as plaintext JSON.
 """
 
@@ -32,6 +34,7 @@ from jisheng.registry.models import (
     LifeEvent,
     MaritalStatus,
     Marriage,
+    NonResident,
     ParentLink,
     Person,
     Relation,
@@ -106,7 +109,7 @@ class Snapshot:
         self.data[key] = value
 
 
-def _require_person(actor: Actor, person: Person) -> Person:
+def require_person(actor: Actor, person: Person) -> Person:
     """Re-read the person inside the user's scope, locked for the event."""
     found = locked_or_404(Person, user=actor.user, pk=person.pk)
     require_editable_community(actor, found.community)
@@ -115,7 +118,7 @@ def _require_person(actor: Actor, person: Person) -> Person:
     return found
 
 
-def _require_living(person: Person) -> Person:
+def require_living(person: Person) -> Person:
     if person.status != ResidentStatus.LIVING:
         raise Conflict(
             _("Only a resident living here can take part in this event."), code="not_living"
@@ -123,7 +126,7 @@ def _require_living(person: Person) -> Person:
     return person
 
 
-def _record(
+def event_record(
     *,
     actor: Actor,
     kind: str,
@@ -158,7 +161,7 @@ def household_number(household: Household) -> str:
     return f"{household.community.code[-6:]}{household.pk:06d}"
 
 
-def _birthday(born: dt.date, age: int) -> dt.date:
+def birthday(born: dt.date, age: int) -> dt.date:
     """The day a person reaches ``age`` (29 February counts from 1 March)."""
     try:
         return born.replace(year=born.year + age)
@@ -166,7 +169,7 @@ def _birthday(born: dt.date, age: int) -> dt.date:
         return dt.date(born.year + age, 3, 1)
 
 
-def _set_marital_status(status: str, snapshot: Snapshot, *people: Person) -> None:
+def set_marital_status(status: str, snapshot: Snapshot, *people: Person) -> None:
     for person in people:
         snapshot.person(person, "marital_status")
         person.marital_status = status
@@ -194,7 +197,7 @@ def _join(
     return member
 
 
-def _insert(actor: Actor, community: OrgUnit, data: PersonData, *, require_id: bool) -> Person:
+def person_add(actor: Actor, community: OrgUnit, data: PersonData, *, require_id: bool) -> Person:
     try:
         with transaction.atomic():
             return person_insert(
@@ -217,7 +220,7 @@ def registration_record(
     relation: str = Relation.HEAD,
 ) -> LifeEvent:
     """Enter an existing resident into the registry (建档)."""
-    person = _insert(actor, community, data, require_id=True)
+    person = person_add(actor, community, data, require_id=True)
     snapshot = Snapshot()
     snapshot.set("created_person", person.pk)
     if household is not None:
@@ -228,7 +231,9 @@ def registration_record(
             date,
             snapshot,
         )
-    return _record(actor=actor, kind=Kind.REGISTRATION, person=person, date=date, snapshot=snapshot)
+    return event_record(
+        actor=actor, kind=Kind.REGISTRATION, person=person, date=date, snapshot=snapshot
+    )
 
 
 @transaction.atomic
@@ -241,11 +246,11 @@ def birth_record(
     household: Household | None = None,
 ) -> LifeEvent:
     """A child is born: create the child, link the parents, join a household, note birth order."""
-    mother = _require_living(_require_person(actor, mother))
+    mother = require_living(require_person(actor, mother))
     if mother.sex != Sex.FEMALE:
         raise JishengError(_("The mother must be a woman."), code="invalid_mother")
     if father is not None:
-        father = _require_person(actor, father)
+        father = require_person(actor, father)
         if father.sex != Sex.MALE:
             raise JishengError(_("The father must be a man."), code="invalid_father")
     if child.birth_date is None:
@@ -254,7 +259,7 @@ def birth_record(
         raise InvalidPerson([_("The child cannot be born before the mother.")])
     child.address = child.address or mother.address
     child.is_floating = mother.is_floating
-    person = _insert(actor, mother.community, child, require_id=False)
+    person = person_add(actor, mother.community, child, require_id=False)
     snapshot = Snapshot()
     snapshot.set("created_person", person.pk)
     for parent in filter(None, (mother, father)):
@@ -277,7 +282,7 @@ def birth_record(
         .exclude(child__status=ResidentStatus.VOIDED)
         .count()
     )
-    return _record(
+    return event_record(
         actor=actor,
         kind=Kind.BIRTH,
         person=person,
@@ -303,7 +308,7 @@ def _leave(
     note: str,
     data: dict[str, Any] | None = None,
 ) -> LifeEvent:
-    person = _require_person(actor, person)
+    person = require_person(actor, person)
     if person.status != ResidentStatus.LIVING:
         raise Conflict(_("Only a resident living here can die or move out."), code="not_living")
     snapshot = Snapshot()
@@ -318,9 +323,9 @@ def _leave(
             marriage.end_date, marriage.end_reason = date, Marriage.EndReason.DEATH
             marriage.save(update_fields=["end_date", "end_reason"])
             snapshot.add("ended_marriages", marriage.pk)
-            _set_marital_status(MaritalStatus.WIDOWED, snapshot, spouse)
+            set_marital_status(MaritalStatus.WIDOWED, snapshot, spouse)
     person.save(update_fields=["status"])
-    return _record(
+    return event_record(
         actor=actor, kind=kind, person=person, date=date, snapshot=snapshot, note=note, data=data
     )
 
@@ -381,7 +386,7 @@ def move_in_record(
         person.save(update_fields=["status", "community", "address"])
     elif data is not None:
         data.address = address or data.address
-        person = _insert(actor, community, data, require_id=True)
+        person = person_add(actor, community, data, require_id=True)
         snapshot.set("created_person", person.pk)
     else:
         raise JishengError(_("Give the person moving in."), code="invalid")
@@ -393,7 +398,7 @@ def move_in_record(
             date,
             snapshot,
         )
-    return _record(
+    return event_record(
         actor=actor,
         kind=Kind.MOVE_IN,
         person=person,
@@ -405,8 +410,8 @@ def move_in_record(
 
 @transaction.atomic
 def marriage_record(*, actor: Actor, husband: Person, wife: Person, date: dt.date) -> LifeEvent:
-    husband = _require_living(_require_person(actor, husband))
-    wife = _require_living(_require_person(actor, wife))
+    husband = require_living(require_person(actor, husband))
+    wife = require_living(require_person(actor, wife))
     if husband.sex != Sex.MALE or wife.sex != Sex.FEMALE:
         raise JishengError(
             _("A marriage is registered for a man and a woman."), code="invalid_spouses"
@@ -416,15 +421,15 @@ def marriage_record(*, actor: Actor, husband: Person, wife: Person, date: dt.dat
     ).exists():
         raise Conflict(_("One of them is already married."), code="already_married")
     for spouse, age in ((husband, 22), (wife, 20)):
-        if date < _birthday(spouse.birth_date, age):
+        if date < birthday(spouse.birth_date, age):
             raise JishengError(_("Below the legal age of marriage."), code="under_age")
     snapshot = Snapshot()
     marriage = Marriage.objects.create(
         community=husband.community, husband=husband, wife=wife, date=date
     )
     snapshot.set("created_marriage", marriage.pk)
-    _set_marital_status(MaritalStatus.MARRIED, snapshot, husband, wife)
-    return _record(
+    set_marital_status(MaritalStatus.MARRIED, snapshot, husband, wife)
+    return event_record(
         actor=actor,
         kind=Kind.MARRIAGE,
         person=husband,
@@ -442,13 +447,13 @@ def divorce_record(*, actor: Actor, marriage: Marriage, date: dt.date) -> LifeEv
         raise Conflict(_("This marriage has already ended."), code="marriage_ended")
     if date < found.date:
         raise JishengError(_("A divorce cannot precede the marriage."), code="invalid_date")
-    husband, wife = _require_person(actor, found.husband), _require_person(actor, found.wife)
+    husband, wife = require_person(actor, found.husband), require_person(actor, found.wife)
     snapshot = Snapshot()
     found.end_date, found.end_reason = date, Marriage.EndReason.DIVORCE
     found.save(update_fields=["end_date", "end_reason"])
     snapshot.add("ended_marriages", found.pk)
-    _set_marital_status(MaritalStatus.DIVORCED, snapshot, husband, wife)
-    return _record(
+    set_marital_status(MaritalStatus.DIVORCED, snapshot, husband, wife)
+    return event_record(
         actor=actor,
         kind=Kind.DIVORCE,
         person=husband,
@@ -470,7 +475,7 @@ def household_change_record(
     relation: str = Relation.HEAD,
 ) -> LifeEvent:
     """Move a person to another household, or found a new one at ``address``."""
-    person = _require_living(_require_person(actor, person))
+    person = require_living(require_person(actor, person))
     snapshot = Snapshot()
     _end_membership(person, date, snapshot)
     if household is None:
@@ -486,7 +491,7 @@ def household_change_record(
     else:
         household = visible_or_404(Household, user=actor.user, pk=household.pk)
     _join(person, household, relation, date, snapshot)
-    return _record(
+    return event_record(
         actor=actor,
         kind=Kind.HOUSEHOLD_CHANGE,
         person=person,
@@ -503,7 +508,7 @@ def person_correct(
     """Fix wrongly entered facts; the old values stay in the event (encrypted where sensitive)."""
     if not reason.strip():
         raise JishengError(_("Say why the record is corrected."), code="reason_required")
-    person = _require_person(actor, person)
+    person = require_person(actor, person)
     unknown = set(changes) - set(CORRECTABLE_FIELDS)
     if unknown:
         raise JishengError(_("These facts cannot be corrected here."), code="invalid")
@@ -529,7 +534,7 @@ def person_correct(
         setattr(person, name, getattr(data, name) if name in CHECKED_FIELDS else changes[name])
     _refresh_derived(person)
     _save_unique(person)
-    return _record(
+    return event_record(
         actor=actor,
         kind=Kind.CORRECTION,
         person=person,
@@ -575,6 +580,36 @@ def event_can_be_reversed(event: LifeEvent) -> bool:
     )
 
 
+def _restore_family(before: dict[str, Any]) -> None:
+    """Put back the ties a family correction removed or changed, under their old ids (so a
+    birth or marriage event that created them still names them)."""
+    try:
+        with transaction.atomic():
+            for pk, parent_id, child_id in before.get("removed_links", []):
+                ParentLink.objects.create(pk=pk, parent_id=parent_id, child_id=child_id)
+            for saved in before.get("removed_marriages", []):
+                Marriage.objects.create(
+                    **{
+                        **saved,
+                        "date": dt.date.fromisoformat(saved["date"]),
+                        "end_date": saved["end_date"] and dt.date.fromisoformat(saved["end_date"]),
+                    }
+                )
+    except IntegrityError as exc:  # the same tie was entered again meanwhile
+        raise Conflict(
+            _("This tie has been recorded again since; undo that first."), code="tie_exists"
+        ) from exc
+    for pk, head_id in before.get("household_heads", {}).items():
+        Household.objects.filter(pk=int(pk)).update(head_id=head_id)
+    for pk, relation in before.get("member_relations", {}).items():
+        HouseholdMember.objects.filter(pk=int(pk)).update(relation=relation)
+    for pk, facts in before.get("non_residents", {}).items():
+        NonResident.objects.filter(pk=int(pk)).update(
+            death_date=facts["death_date"] and dt.date.fromisoformat(facts["death_date"]),
+            disability_grade=facts["disability_grade"],
+        )
+
+
 @transaction.atomic
 def event_reverse(*, actor: Actor, event: LifeEvent, reason: str, date: dt.date) -> LifeEvent:
     """Undo an event with a correction that names it. Only the latest event can be undone."""
@@ -599,6 +634,7 @@ def event_reverse(*, actor: Actor, event: LifeEvent, reason: str, date: dt.date)
                 setattr(person, name, _decode(name, value))
         _refresh_derived(person)
         _save_unique(person)
+    _restore_family(before)
     HouseholdMember.objects.filter(pk__in=before.get("created_memberships", [])).delete()
     HouseholdMember.objects.filter(pk__in=before.get("ended_memberships", [])).update(end_date=None)
     ParentLink.objects.filter(pk__in=before.get("created_links", [])).delete()
@@ -612,7 +648,7 @@ def event_reverse(*, actor: Actor, event: LifeEvent, reason: str, date: dt.date)
     if "created_person" in before:
         Person.objects.filter(pk=before["created_person"]).update(status=ResidentStatus.VOIDED)
     person = Person.objects.get(pk=found.person_id)
-    return _record(
+    return event_record(
         actor=actor,
         kind=Kind.CORRECTION,
         person=person,
