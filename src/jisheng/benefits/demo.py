@@ -59,11 +59,13 @@ def demo_seed(*, street: OrgUnit, today: dt.date, rng: random.Random) -> None:
 
 
 def _history_2013(street: OrgUnit, staff: User, leader: User, rng: random.Random) -> None:
+    # Adults of 2013 (aged 20 to 80): enough distinct couples for the seed's figures even in
+    # a small demo, now that a couple program pays a couple once.
     adults = list(
         Person.objects.filter(
             community__path__startswith=street.path,
-            birth_date__lte=dt.date(1983, 1, 1),
-            birth_date__gte=dt.date(1943, 1, 1),
+            birth_date__lte=dt.date(1993, 1, 1),
+            birth_date__gte=dt.date(1933, 1, 1),
         ).values_list("pk", "community_id")
     )
     rng.shuffle(adults)

@@ -122,13 +122,15 @@ def eligible_persons(*, user: User, program: Program, as_of: dt.date) -> QuerySe
             "husband_id"
         )
         persons = persons.exclude(pk__in=second).exclude(pk__in=first)
-        spouse_name = Coalesce(
+        spouse_name: Coalesce | Value = Coalesce(
             Subquery(current.filter(husband=OuterRef("pk")).values("wife__name")[:1]),
             Subquery(current.filter(wife=OuterRef("pk")).values("husband__name")[:1]),
         )
-        persons = persons.annotate(spouse_name=spouse_name)
+    else:
+        spouse_name = Value(None, output_field=CharField())
     return (
-        persons.select_related("community")
+        persons.annotate(spouse_name=spouse_name)
+        .select_related("community")
         .defer(*_PERSON_SECRETS)
         .order_by("community__code", "name", "pk")
     )
