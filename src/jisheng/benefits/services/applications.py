@@ -170,7 +170,7 @@ def application_create(
     if program.unit in {Unit.COUPLE, Unit.HOUSEHOLD}:
         # Spouses apply one after the other: they take turns on the program's row, so the
         # check below sees the other's application (the unit constraint holds it too).
-        Program.objects.select_for_update().filter(pk=program.pk).exists()
+        Program.objects.select_for_update().get(pk=program.pk)
     _refuse_enrolled(program, beneficiary)
     _refuse_applying(program, beneficiary)
     explanation = explain(program.rule, person, today)
