@@ -15,6 +15,7 @@ from jisheng.core.roles import Role
 from jisheng.registry.models import Person
 from jisheng.registry.services import events
 from jisheng.registry.services.persons import PersonData
+from support.benefits import steps_taken_on
 
 
 @pytest.fixture
@@ -98,6 +99,7 @@ def enroll(street, leader) -> Callable[..., object]:
         )
         application_transition(actor=street_actor, application=application, action="check")
         application_transition(actor=street_actor, application=application, action="review")
+        steps_taken_on(application, dt.date(2019, 12, 31))
         notice_publish(
             actor=street_actor,
             program=program,

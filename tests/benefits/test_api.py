@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from jisheng.benefits.models import Application, Entitlement, PaymentBatch
+from support.benefits import steps_taken_on
 
 
 @pytest.fixture
@@ -51,6 +52,7 @@ def test_an_application_walks_through_the_api(client_for, worker, street, leader
     assert refused.status_code == 403
     assert refused.json()["code"] == "forbidden"
     assert post(street_api, url, {"action": "review"}).json()["state"] == "street_reviewed"
+    steps_taken_on(Application.objects.get(pk=application_id), dt.date(2025, 12, 31))
     notice = post(
         street_api,
         "/api/benefits/notices",

@@ -14,6 +14,7 @@ from jisheng.audit.models import AuditEvent
 from jisheng.benefits.models import Application, Entitlement, PaymentBatch, Program
 from jisheng.benefits.services.payments import batch_build
 from jisheng.core.actors import Actor
+from support.benefits import steps_taken_on
 
 
 @pytest.fixture
@@ -142,6 +143,7 @@ def test_notice_page_masks_names_and_takes_objections(
     application = Application.objects.get(person=child)
     worker_client.post(f"/benefits/applications/{application.pk}/act/", {"action": "check"})
     street_client.post(f"/benefits/applications/{application.pk}/act/", {"action": "review"})
+    steps_taken_on(application, dt.date(2026, 10, 31))
     assert street_client.get("/benefits/programs/childcare-subsidy/notice/").status_code == 200
     response = street_client.post(
         "/benefits/programs/childcare-subsidy/notice/",
@@ -321,6 +323,7 @@ def test_a_community_worker_records_an_objection_on_the_application_page(
     application = application_create(actor=Actor(user=worker), program=subsidy, person=child)
     application_transition(actor=Actor(user=worker), application=application, action="check")
     application_transition(actor=Actor(user=street), application=application, action="review")
+    steps_taken_on(application, dt.date(2026, 10, 31))
     notice_publish(
         actor=Actor(user=street),
         program=subsidy,

@@ -18,6 +18,7 @@ from jisheng.benefits.services.applications import (
 from jisheng.benefits.services.notices import notice_publish, objection_record, objection_resolve
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
+from support.benefits import steps_taken_on
 
 
 @pytest.fixture
@@ -34,6 +35,7 @@ def reviewed(program, child, worker, street):
     application = application_create(actor=Actor(user=worker), program=program, person=child)
     application_transition(actor=Actor(user=worker), application=application, action="check")
     application_transition(actor=Actor(user=street), application=application, action="review")
+    steps_taken_on(application, dt.date(2026, 10, 31))
     return application
 
 
@@ -57,7 +59,7 @@ def test_full_path_enrols_the_child_and_records_every_step(
     )
     assert approved.state == "approved"
     entitlement = Entitlement.objects.get(application=application)
-    assert entitlement.start_date == dt.date(2025, 1, 1)
+    assert entitlement.start_date == dt.date(2025, 5, 5)  # born after the program began
     assert entitlement.payee == application.payee
     assert list(
         Transition.objects.filter(application=application).values_list("action", flat=True)
@@ -199,7 +201,7 @@ def test_whoever_reviewed_cannot_approve(program, child, worker, street) -> None
         actor=Actor(user=street),
         program=subsidy,
         application_ids=[application.pk],
-        starts_on=dt.date(2020, 1, 1),
+        starts_on=dt.date(2026, 11, 1),
     )
     with pytest.raises(Forbidden):
         application_transition(actor=Actor(user=street), application=application, action="approve")

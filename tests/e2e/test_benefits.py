@@ -26,6 +26,7 @@ from jisheng.benefits.preload import preload_programs
 from jisheng.core.actors import Actor
 from jisheng.registry.services import events
 from jisheng.registry.services.persons import PersonData
+from support.benefits import steps_taken_on
 
 pytestmark = pytest.mark.browser
 
@@ -80,6 +81,8 @@ def test_childcare_subsidy_from_application_to_payment(
     login(page, "demo_street")
     page.goto(f"/benefits/applications/{application.pk}/")
     click_and_wait(page, "[data-testid=act-review]")
+    # The notice was posted ten days ago, so the steps before it were taken earlier still.
+    steps_taken_on(application, today - dt.timedelta(days=11))
     page.goto("/benefits/programs/childcare-subsidy/notice/")
     page.select_option("select[name=application_ids]", str(application.pk))
     page.fill("input[name=starts_on]", (today - dt.timedelta(days=10)).isoformat())

@@ -66,6 +66,13 @@ class EligibleOut(Schema):
     birth_date: dt.date
     id_number_masked: str
     community_code: str
+    spouse_name: str | None = Field(
+        None, description="a couple program: the other spouse (each couple is listed once)"
+    )
+
+    @staticmethod
+    def resolve_spouse_name(obj: Person) -> str | None:
+        return getattr(obj, "spouse_name", None)
 
     @staticmethod
     def resolve_community_code(obj: Person) -> str:
@@ -113,6 +120,8 @@ class ApplicationOut(Schema):
     program: str
     person_id: int
     payee_id: int | None
+    spouse_id: int | None = Field(description="a couple program: the other spouse")
+    unit_key: str = Field(description="the beneficiary unit: one application per unit")
     community_code: str
     state: str
     notice_id: int | None

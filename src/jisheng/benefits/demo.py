@@ -15,7 +15,15 @@ from django.utils import timezone
 
 from jisheng.accounts.models import User
 from jisheng.benefits.care.demo import care_demo_seed
-from jisheng.benefits.models import Entitlement, Payment, PaymentBatch, Program
+from jisheng.benefits.models import (
+    Application,
+    Entitlement,
+    Payment,
+    PaymentBatch,
+    Program,
+    Transition,
+    Unit,
+)
 from jisheng.benefits.selectors import eligible_persons
 from jisheng.benefits.services.applications import application_create, application_transition
 from jisheng.benefits.services.notices import notice_publish
@@ -25,10 +33,11 @@ from jisheng.benefits.services.payments import (
     batch_review,
     payments_settle,
 )
+from jisheng.benefits.units import unit_key
 from jisheng.core.actors import Actor
 from jisheng.core.errors import JishengError
 from jisheng.core.models import OrgUnit
-from jisheng.registry.models import Person
+from jisheng.registry.models import HouseholdMember, Marriage, Person
 
 # program code → (persons paid in 2013, amount each): 1196×120, 72×1200, 258×300, 107×600, 8×3000.
 HISTORY_2013: dict[str, tuple[int, Decimal]] = {
@@ -50,18 +59,44 @@ def demo_seed(*, street: OrgUnit, today: dt.date, rng: random.Random) -> None:
 
 
 def _history_2013(street: OrgUnit, staff: User, leader: User, rng: random.Random) -> None:
+    # Adults of 2013 (aged 20 to 80): enough distinct couples for the seed's figures even in
+    # a small demo, now that a couple program pays a couple once.
     adults = list(
         Person.objects.filter(
             community__path__startswith=street.path,
-            birth_date__lte=dt.date(1983, 1, 1),
-            birth_date__gte=dt.date(1943, 1, 1),
+            birth_date__lte=dt.date(1993, 1, 1),
+            birth_date__gte=dt.date(1933, 1, 1),
         ).values_list("pk", "community_id")
     )
     rng.shuffle(adults)
+    spouse_of: dict[int, int] = {}
+    for husband, wife in Marriage.objects.filter(end_date__isnull=True).values_list(
+        "husband_id", "wife_id"
+    ):
+        spouse_of[husband], spouse_of[wife] = wife, husband
+    household_of = dict(
+        HouseholdMember.objects.filter(end_date__isnull=True).values_list(
+            "person_id", "household_id"
+        )
+    )
     approved_at = dt.datetime(2013, 12, 20, 10, 0, tzinfo=timezone.get_current_timezone())
     for code, (count, amount) in HISTORY_2013.items():
         program = Program.objects.get(code=code)
-        chosen = adults[:count]
+        # One payment per beneficiary unit: never both spouses of a couple program.
+        chosen: list[tuple[int, int, str]] = []
+        keys: set[str] = set()
+        for person_id, community_id in adults:
+            key = unit_key(
+                program.unit,
+                person_id,
+                spouse_id=spouse_of.get(person_id),
+                household_id=household_of.get(person_id),
+            )
+            if key not in keys:
+                keys.add(key)
+                chosen.append((person_id, community_id, key))
+            if len(chosen) == count:
+                break
         rng.shuffle(adults)
         once = program.cycle == "once"
         batch = PaymentBatch.objects.create(
@@ -84,13 +119,15 @@ def _history_2013(street: OrgUnit, staff: User, leader: User, rng: random.Random
                 Entitlement(
                     program=program,
                     person_id=person_id,
+                    spouse_id=spouse_of.get(person_id) if program.unit == Unit.COUPLE else None,
+                    unit_key=key,
                     community_id=community_id,
                     start_date=dt.date(2013, 1, 1),
                     end_date=dt.date(2013, 12, 31),
                     status=Entitlement.Status.STOPPED,
                     stop_reason="2013 年兑现（历史记录）",
                 )
-                for person_id, community_id in chosen
+                for person_id, community_id, key in chosen
             ]
         )
         Payment.objects.bulk_create(
@@ -102,6 +139,7 @@ def _history_2013(street: OrgUnit, staff: User, leader: User, rng: random.Random
                     entitlement=entitlement,
                     person_id=entitlement.person_id,
                     payee_id=entitlement.person_id,
+                    unit_key=entitlement.unit_key,
                     community_id=entitlement.community_id,
                     months=12 if not once else 1,
                     amount=amount,
@@ -135,6 +173,14 @@ def _current_work(staff: User, leader: User, today: dt.date, rng: random.Random)
             applications.append(application)
         if not applications:
             continue
+        # The demo's enrolled residents applied a month and a half ago: their steps are dated
+        # then, so the notice (posted 30 days ago) starts after their street review.
+        taken = dt.datetime.combine(
+            today - dt.timedelta(days=45), dt.time(9), tzinfo=timezone.get_current_timezone()
+        )
+        ids = [a.pk for a in applications]
+        Application.objects.filter(pk__in=ids).update(created_at=taken)
+        Transition.objects.filter(application_id__in=ids).update(at=taken)
         notice_publish(
             actor=street_actor,
             program=program,

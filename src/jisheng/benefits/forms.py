@@ -99,10 +99,13 @@ class ProgramForm(text.Form):
 class ApplicationForm(text.Form):
     person_id = forms.IntegerField(label=_("Resident number in the registry"), min_value=1)
     payee_id = forms.IntegerField(
-        label=_("Payee (parent or guardian) number"),
+        label=_("Payee number"),
         min_value=1,
         required=False,
-        help_text=_("For a child's benefit; left empty, the mother or father is taken."),
+        help_text=_(
+            "A child's benefit: the parent or guardian (left empty, the mother or father). "
+            "A couple's benefit: the spouse the couple names (left empty, the applicant)."
+        ),
     )
     bank_account = forms.CharField(
         label=_("Bank or social security card account"), max_length=40, required=False

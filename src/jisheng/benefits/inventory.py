@@ -42,6 +42,8 @@ INVENTORY = DataInventory(
         "Application": (
             "person",
             "payee",
+            "spouse",
+            "unit_key",  # names the beneficiary's record numbers (couple: both spouses)
             "state",
             "explanation",
             "note",
@@ -72,6 +74,8 @@ INVENTORY = DataInventory(
         "Entitlement": (
             "person",
             "payee",
+            "spouse",
+            "unit_key",
             "start_date",
             "end_date",
             "status",
@@ -87,6 +91,7 @@ INVENTORY = DataInventory(
             "period",
             "person",
             "payee",
+            "unit_key",
             "kind",
             "months",
             "amount",

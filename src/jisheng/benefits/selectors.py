@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -10,17 +11,23 @@ from typing import Any
 from django.db import transaction
 from django.db.models import (
     Case,
+    CharField,
     Count,
     Exists,
+    F,
     IntegerField,
+    Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, NullIf
+from django.utils import timezone
 
 from jisheng.accounts.models import User
 from jisheng.audit import services as audit
@@ -37,10 +44,12 @@ from jisheng.benefits.models import (
     PublicNotice,
     ReviewCampaign,
     ReviewItem,
+    Transition,
+    Unit,
 )
 from jisheng.benefits.models.payments import BATCH_BUILD_KIND
 from jisheng.benefits.models.reverification import FLAG_KINDS
-from jisheng.benefits.models.workflow import OPEN_STATES
+from jisheng.benefits.models.workflow import OPEN_STATES, State
 from jisheng.core.actors import Actor
 from jisheng.core.errors import NotFound
 from jisheng.core.lookups import visible_or_404
@@ -48,7 +57,7 @@ from jisheng.core.models import TaskProgress
 from jisheng.core.permissions import require
 from jisheng.core.progress import progress_for_owner
 from jisheng.core.roles import Capability
-from jisheng.registry.models import Person
+from jisheng.registry.models import Marriage, Person
 
 _PERSON_SECRETS = ("id_number", "phone")
 _LIVE_STATUSES = (Payment.Status.PENDING, Payment.Status.PAID)
@@ -75,18 +84,52 @@ def program_by_id(user: User, program_id: int) -> Program:
 
 
 def eligible_persons(*, user: User, program: Program, as_of: dt.date) -> QuerySet[Person]:
-    """Residents in scope who meet the rule on ``as_of`` and are neither enrolled nor applying."""
+    """Residents in scope who meet the rule on ``as_of`` and are neither enrolled nor applying.
+
+    A couple program lists each couple once (``spouse_name`` names the other spouse): a
+    couple already enrolled or applying through either spouse is left out, and of a couple
+    where both qualify only the spouse with the lower record number is listed."""
     require(user, Capability.APPLY_BENEFITS)
-    enrolled = Entitlement.objects.filter(program=program, status=Entitlement.Status.ACTIVE).values(
-        "person_id"
-    )
-    applying = Application.objects.filter(program=program, state__in=OPEN_STATES).values(
-        "person_id"
-    )
-    candidates = Person.objects.visible_to(user).exclude(pk__in=enrolled).exclude(pk__in=applying)
+    enrolled = Entitlement.objects.filter(program=program, status=Entitlement.Status.ACTIVE)
+    applying = Application.objects.filter(program=program, state__in=OPEN_STATES)
+    taken = Q(pk__in=enrolled.values("person_id")) | Q(pk__in=applying.values("person_id"))
+    couple = program.unit == Unit.COUPLE
+    if couple:
+        # Whoever is named as the spouse on a record is taken too, and so is anyone whose
+        # current spouse is taken under any name.
+        taken_ids = Person.objects.filter(
+            Q(pk__in=enrolled.values("person_id"))
+            | Q(pk__in=enrolled.values("spouse_id"))
+            | Q(pk__in=applying.values("person_id"))
+            | Q(pk__in=applying.values("spouse_id"))
+        ).values("pk")
+        current = Marriage.objects.filter(end_date__isnull=True)
+        taken = (
+            Q(pk__in=taken_ids)
+            | Q(pk__in=current.filter(wife__in=taken_ids).values("husband_id"))
+            | Q(pk__in=current.filter(husband__in=taken_ids).values("wife_id"))
+        )
+    candidates = Person.objects.visible_to(user).exclude(taken)
+    meeting = persons_meeting(program.rule, as_of, candidates)
+    persons = Person.objects.visible_to(user).filter(pk__in=meeting)
+    if couple:
+        current = Marriage.objects.filter(end_date__isnull=True)
+        # Both spouses qualify: list the one with the lower record number.
+        second = current.filter(
+            husband__in=meeting, wife__in=meeting, husband__lt=F("wife")
+        ).values("wife_id")
+        first = current.filter(husband__in=meeting, wife__in=meeting, wife__lt=F("husband")).values(
+            "husband_id"
+        )
+        persons = persons.exclude(pk__in=second).exclude(pk__in=first)
+        spouse_name: Coalesce | Value = Coalesce(
+            Subquery(current.filter(husband=OuterRef("pk")).values("wife__name")[:1]),
+            Subquery(current.filter(wife=OuterRef("pk")).values("husband__name")[:1]),
+        )
+    else:
+        spouse_name = Value(None, output_field=CharField())
     return (
-        Person.objects.visible_to(user)
-        .filter(pk__in=persons_meeting(program.rule, as_of, candidates))
+        persons.annotate(spouse_name=spouse_name)
         .select_related("community")
         .defer(*_PERSON_SECRETS)
         .order_by("community__code", "name", "pk")
@@ -127,7 +170,7 @@ def application_detail(*, actor: Actor, application_id: int) -> Application:
     require(actor, Capability.VIEW_PERSONAL)
     application = visible_or_404(
         Application.objects.select_related(
-            "program", "person", "payee", "community", "notice", "created_by"
+            "program", "person", "payee", "spouse", "community", "notice", "created_by"
         ),
         user=actor.user,
         pk=application_id,
@@ -155,6 +198,56 @@ def notice_entries(user: User, notice: PublicNotice) -> QuerySet[Application]:
         .defer(*(f"person__{field}" for field in _PERSON_SECRETS), "bank_account")
         .order_by("community__code", "pk")
     )
+
+
+def reviewed_on(application_ids: Collection[int]) -> dict[int, dt.date]:
+    """The local day each application last passed street review (absent: never reviewed).
+
+    An application goes on a public notice only once reviewed, so this is the first day it
+    can have been listed; a notice starting earlier cannot count for it."""
+    last = (
+        Transition.objects.filter(application_id__in=application_ids, action="review")
+        .values("application_id")
+        .annotate(at=Max("at"))
+    )
+    return {row["application_id"]: timezone.localdate(row["at"]) for row in last}
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The days one application was on its notice: ``full`` when it was the whole period."""
+
+    application: Application
+    listed_from: dt.date
+    listed_until: dt.date
+    full: bool
+
+
+def notice_listings(user: User, notice: PublicNotice) -> list[Listing]:
+    """Each application on the notice with the days it was really listed.
+
+    Listed from the later of the notice's start and the day it passed street review, until
+    the earlier of the notice's end and the day it was taken off (returned or rejected)."""
+    entries = list(notice_entries(user, notice))
+    reviewed = reviewed_on([entry.pk for entry in entries])
+    taken_off = {
+        row["application_id"]: timezone.localdate(row["at"])
+        for row in Transition.objects.filter(
+            application__in=entries,
+            from_state=State.IN_NOTICE,
+            at__gte=notice.published_at,
+        )
+        .exclude(action="approve")
+        .values("application_id")
+        .annotate(at=Min("at"))
+    }
+    listings = []
+    for entry in entries:
+        start = max(notice.starts_on, reviewed.get(entry.pk, notice.starts_on))
+        end = min(notice.ends_on, taken_off.get(entry.pk, notice.ends_on))
+        full = start == notice.starts_on and end == notice.ends_on
+        listings.append(Listing(entry, start, end, full))
+    return listings
 
 
 def notice_objections(user: User, notice: PublicNotice) -> QuerySet[Objection]:
@@ -333,9 +426,10 @@ def program_year_totals(user: User, *, year: int) -> list[dict[str, Any]]:
         .filter(Q(kind=Payment.Kind.REVERSAL) | Q(status__in=["paid", "reversed"]))
         .values("program__name", "program__code", "community__name", "community__code")
         .annotate(
-            # Reversal lines are "paid" too: only payment lines count a person as paid.
+            # Reversal lines are "paid" too: only payment lines count a unit as paid. A
+            # couple or household counts once (its unit), a line without one by its person.
             persons=Count(
-                "person",
+                Coalesce(NullIf("unit_key", Value("")), Cast("person_id", CharField())),
                 distinct=True,
                 filter=Q(kind=Payment.Kind.PAYMENT, status=Payment.Status.PAID),
             ),

@@ -96,6 +96,8 @@ class Payment(models.Model):
     entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="payments")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     payee = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    # The beneficiary unit paid (the entitlement's): a couple is paid once, not per spouse.
+    unit_key = models.CharField(_("beneficiary unit"), max_length=48, blank=True)
     community = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.PAYMENT)
     months = models.PositiveSmallIntegerField(_("months"), default=0)
@@ -140,6 +142,24 @@ class Payment(models.Model):
                     status__in=["pending", "paid", "reversed"],
                 ),
                 name="benefits_built_once_per_period",
+            ),
+            # The same two guarantees per beneficiary unit: one payment per couple or
+            # household and period, whichever member's entitlement it came from.
+            models.UniqueConstraint(
+                fields=["program", "unit_key", "period"],
+                condition=models.Q(kind="payment", status__in=["pending", "paid"])
+                & ~models.Q(unit_key=""),
+                name="benefits_unit_paid_once_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["program", "unit_key", "period"],
+                condition=models.Q(
+                    kind="payment",
+                    corrects__isnull=True,
+                    status__in=["pending", "paid", "reversed"],
+                )
+                & ~models.Q(unit_key=""),
+                name="benefits_unit_built_once_per_period",
             ),
             # Each reversed payment is paid again at most once (a failed correction may retry).
             models.UniqueConstraint(

@@ -55,6 +55,14 @@ class PublicNotice(models.Model):
     class Meta:
         verbose_name = _("public notice")
         ordering: ClassVar[list[str]] = ["-starts_on", "-pk"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            # The service also refuses a start before 1900 or more than 30 days ahead; those
+            # bounds are not here, so an instance holding such an old mistake still migrates.
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="benefits_notice_ends_after_start",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -69,6 +77,12 @@ class Application(models.Model):
     payee = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A couple program: the other spouse, when a marriage is recorded (one unit, one payment).
+    spouse = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The beneficiary unit (``benefits.units.unit_key``): one open application per unit.
+    unit_key = models.CharField(_("beneficiary unit"), max_length=48, blank=True)
     community = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
     state = models.CharField(
         _("state"), max_length=20, choices=State.choices, default=State.SUBMITTED
@@ -101,7 +115,13 @@ class Application(models.Model):
                 fields=["program", "person"],
                 condition=models.Q(state__in=OPEN_STATES),
                 name="benefits_one_open_application",
-            )
+            ),
+            # One open application per couple or household, whichever member applied.
+            models.UniqueConstraint(
+                fields=["program", "unit_key"],
+                condition=models.Q(state__in=OPEN_STATES) & ~models.Q(unit_key=""),
+                name="benefits_one_open_application_per_unit",
+            ),
         ]
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["program", "state"], name="benefits_app_program_state"),
@@ -205,6 +225,10 @@ class Entitlement(models.Model):
     payee = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    spouse = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unit_key = models.CharField(_("beneficiary unit"), max_length=48, blank=True)
     community = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
     application = models.OneToOneField(
         Application, null=True, blank=True, on_delete=models.PROTECT, related_name="entitlement"
@@ -228,7 +252,12 @@ class Entitlement(models.Model):
                 fields=["program", "person"],
                 condition=models.Q(status="active"),
                 name="benefits_one_active_entitlement",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["program", "unit_key"],
+                condition=models.Q(status="active") & ~models.Q(unit_key=""),
+                name="benefits_one_active_entitlement_per_unit",
+            ),
         ]
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["program", "status"], name="benefits_ent_program_status"),

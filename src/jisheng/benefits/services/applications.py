@@ -12,12 +12,14 @@ from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
+from jisheng.benefits import selectors
 from jisheng.benefits.eligibility import explain
 from jisheng.benefits.models import (
     Application,
@@ -28,13 +30,14 @@ from jisheng.benefits.models import (
     Unit,
 )
 from jisheng.benefits.models.workflow import OPEN_STATES, State
+from jisheng.benefits.units import Beneficiary, beneficiary_of, unit_key
 from jisheng.benefits.uploads import DOCUMENT_SUFFIXES, check_upload
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError
 from jisheng.core.lookups import locked_or_404, visible_or_404
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
-from jisheng.registry.models import ParentLink, Person, ResidentStatus, Sex
+from jisheng.registry.models import LifeEvent, ParentLink, Person, ResidentStatus, Sex
 
 
 @dataclass(frozen=True)
@@ -163,10 +166,13 @@ def application_create(
     today = today or timezone.localdate()
     if program.status != Program.Status.OPEN or (program.valid_to and program.valid_to < today):
         raise Conflict(_("This program takes no new applications."))
-    if Entitlement.objects.filter(
-        program=program, person=person, status=Entitlement.Status.ACTIVE
-    ).exists():
-        raise Conflict(_("%(name)s already receives this benefit.") % {"name": person.name})
+    beneficiary = beneficiary_of(program, person)
+    if program.unit in {Unit.COUPLE, Unit.HOUSEHOLD}:
+        # Spouses apply one after the other: they take turns on the program's row, so the
+        # check below sees the other's application (the unit constraint holds it too).
+        Program.objects.select_for_update().get(pk=program.pk)
+    _refuse_enrolled(program, beneficiary)
+    _refuse_applying(program, beneficiary)
     explanation = explain(program.rule, person, today)
     if not explanation.eligible:
         raise JishengError(
@@ -178,6 +184,13 @@ def application_create(
         payee = payee or _default_payee(program, person)
         if payee is None:
             raise JishengError(_("Name the parent or guardian who receives the benefit."))
+    spouses = {member.pk for member in beneficiary.members}
+    if program.unit == Unit.COUPLE and payee is not None and payee.pk not in spouses:
+        raise JishengError(
+            _("A couple's benefit is paid to one of the spouses: %(names)s.")
+            % {"names": "、".join(member.name for member in beneficiary.members)},
+            code="payee_not_spouse",
+        )
     if payee is not None:
         visible_or_404(Person, user=user, pk=payee.pk)
     try:
@@ -186,6 +199,8 @@ def application_create(
                 program=program,
                 person=person,
                 payee=payee,
+                spouse=beneficiary.spouse,
+                unit_key=beneficiary.key,
                 community=person.community,
                 explanation=explanation.lines,
                 bank_account=bank_account.strip() or None,
@@ -201,6 +216,57 @@ def application_create(
     )
     audit.record(action=Action.CREATE, actor=actor, obj=application)
     return application
+
+
+def _same_unit(beneficiary: Beneficiary) -> Q:
+    """Records of the same unit: by its key, or naming any of its members (a couple recorded
+    before the marriage was, or whose spouse applied alone, has another key)."""
+    members = [member.pk for member in beneficiary.members]
+    return Q(unit_key=beneficiary.key) | Q(person__in=members) | Q(spouse__in=members)
+
+
+def _refuse_enrolled(program: Program, beneficiary: Beneficiary) -> None:
+    """Refuse, with the reason, a unit that already receives the benefit."""
+    enrolled = (
+        Entitlement.objects.filter(program=program, status=Entitlement.Status.ACTIVE)
+        .filter(_same_unit(beneficiary))
+        .select_related("person")
+        .first()
+    )
+    if enrolled is None:
+        return
+    names = {"name": beneficiary.person.name, "holder": enrolled.person.name}
+    if enrolled.person_id == beneficiary.person.pk:
+        raise Conflict(_("%(name)s already receives this benefit.") % names, code="unit_enrolled")
+    raise Conflict(
+        _(
+            "%(name)s's couple or household already receives this benefit through "
+            "%(holder)s: it is paid once per couple or household."
+        )
+        % names,
+        code="unit_enrolled",
+    )
+
+
+def _refuse_applying(program: Program, beneficiary: Beneficiary) -> None:
+    """Refuse, with the reason, a second application for a unit another member applied for
+    (the person's own second application is refused by the database's constraint)."""
+    other = (
+        Application.objects.filter(program=program, state__in=OPEN_STATES)
+        .filter(_same_unit(beneficiary))
+        .exclude(person=beneficiary.person)
+        .select_related("person")
+        .first()
+    )
+    if other is not None:
+        raise Conflict(
+            _(
+                "%(holder)s has already applied for this benefit for %(name)s's couple or "
+                "household (application #%(number)s): it is paid once per couple or household."
+            )
+            % {"name": beneficiary.person.name, "holder": other.person.name, "number": other.pk},
+            code="unit_applying",
+        )
 
 
 @dataclass
@@ -278,6 +344,18 @@ def _check_approval(actor: Actor, application: Application, today: dt.date) -> N
             _("The public notice runs until %(date)s; approve after it ends.")
             % {"date": notice.ends_on if notice else "—"}
         )
+    reviewed = selectors.reviewed_on([application.pk]).get(application.pk)
+    if reviewed is None or reviewed > notice.starts_on:
+        # A notice backdated past the review: the public could not object for the whole period.
+        raise Conflict(
+            _(
+                "The application was listed only from %(reviewed)s, after the notice began on "
+                "%(start)s: it was not public for the whole period. Return it and put it on a "
+                "new notice."
+            )
+            % {"reviewed": reviewed or "—", "start": notice.starts_on},
+            code="notice_incomplete",
+        )
     if application.objections.filter(resolved_at__isnull=True).exists():
         raise Conflict(_("Resolve the objections raised during the notice first."))
     reviewer = (
@@ -291,15 +369,58 @@ def _check_approval(actor: Actor, application: Application, today: dt.date) -> N
 
 
 def _enroll(application: Application, today: dt.date) -> Entitlement:
-    program = application.program
-    return Entitlement.objects.create(
-        program=program,
+    """The entitlement of the application's unit; a unit already enrolled is refused."""
+    program = Program.objects.select_for_update().get(pk=application.program_id)
+    beneficiary = Beneficiary(
         person=application.person,
-        payee=application.payee,
-        community=application.community,
-        application=application,
-        start_date=program.valid_from or today,
+        spouse=application.spouse,
+        key=application.unit_key or unit_key(program.unit, application.person_id),
     )
+    _refuse_enrolled(program, beneficiary)
+    try:
+        with transaction.atomic():
+            return Entitlement.objects.create(
+                program=program,
+                person=application.person,
+                payee=application.payee,
+                spouse=application.spouse,
+                unit_key=beneficiary.key,
+                community=application.community,
+                application=application,
+                start_date=entitlement_start(program, beneficiary, today),
+            )
+    except IntegrityError:
+        raise Conflict(
+            _("%(name)s's couple or household already receives this benefit.")
+            % {"name": application.person.name},
+            code="unit_enrolled",
+        ) from None
+
+
+def _death_date(person: Person) -> dt.date | None:
+    """The date of the person's recorded death that no correction reversed, if any."""
+    if person.status != ResidentStatus.DECEASED:
+        return None
+    return (
+        LifeEvent.objects.filter(person=person, kind=LifeEvent.Kind.DEATH, reversed_by__isnull=True)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+
+
+def entitlement_start(program: Program, beneficiary: Beneficiary, today: dt.date) -> dt.date:
+    """From the program's start (or today when it has none), never before the beneficiary —
+    both spouses of a couple — was born; refused when the beneficiary died before that."""
+    start = max([program.valid_from or today, *(m.birth_date for m in beneficiary.members)])
+    died = _death_date(beneficiary.person)
+    if died is not None and died < start:
+        raise Conflict(
+            _("%(name)s died on %(died)s, before the benefit would start on %(start)s.")
+            % {"name": beneficiary.person.name, "died": died, "start": start},
+            code="died_before_start",
+        )
+    return start
 
 
 @transaction.atomic

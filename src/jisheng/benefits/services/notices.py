@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
+from jisheng.benefits import selectors
 from jisheng.benefits.models import Application, Objection, Program, PublicNotice, Transition
 from jisheng.benefits.models.workflow import State
 from jisheng.benefits.services.applications import application_transition
@@ -18,6 +19,10 @@ from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
 from jisheng.core.lookups import locked_or_404
 from jisheng.core.permissions import require, require_any
 from jisheng.core.roles import Capability
+
+# Records of this office start in the 20th century: an earlier notice date is a typing slip.
+EARLIEST_NOTICE = dt.date(1900, 1, 1)
+MAX_DAYS_AHEAD = 30
 
 
 @transaction.atomic
@@ -32,7 +37,10 @@ def notice_publish(
 ) -> PublicNotice:
     """Put street-reviewed applications of one program on a public notice.
 
-    ``starts_on`` may lie in the past: the list is often posted on the notice board first.
+    ``starts_on`` may lie in the past (the list is often posted on the notice board first),
+    but never before the day any application on it passed street review: each must be
+    listed for the whole period. It may lie up to 30 days ahead (a notice prepared before it
+    is posted); approval waits for its end either way.
     """
     require(actor, Capability.REVIEW_BENEFITS)
     user = actor.user
@@ -40,9 +48,16 @@ def notice_publish(
         raise Forbidden()
     days = program.notice_days if days is None else days
     if not 1 <= days <= 60:
-        raise JishengError(_("A notice runs for 1 to 60 days."))
-    if starts_on > timezone.localdate() + dt.timedelta(days=30):
-        raise JishengError(_("A notice cannot start more than 30 days ahead."))
+        raise JishengError(_("A notice runs for 1 to 60 days."), code="invalid_notice_days")
+    if starts_on < EARLIEST_NOTICE:
+        raise JishengError(
+            _("A notice cannot start before %(date)s.") % {"date": EARLIEST_NOTICE},
+            code="date_too_early",
+        )
+    if starts_on > timezone.localdate() + dt.timedelta(days=MAX_DAYS_AHEAD):
+        raise JishengError(
+            _("A notice cannot start more than 30 days ahead."), code="date_too_far_ahead"
+        )
     ids = sorted(set(application_ids))
     if not ids:
         raise JishengError(_("Choose at least one application."))
@@ -54,6 +69,24 @@ def notice_publish(
     not_ready = [a for a in applications if a.state != State.STREET_REVIEWED]
     if not_ready:
         raise Conflict(_("Only applications reviewed by the street can go on a notice."))
+    reviewed = selectors.reviewed_on(ids)
+    too_early = [a for a in applications if reviewed.get(a.pk, dt.date.max) > starts_on]
+    if too_early:
+        first = too_early[0]
+        raise JishengError(
+            _(
+                "The notice cannot start on %(start)s: the application of %(name)s passed "
+                "street review only on %(reviewed)s, and every application must be listed "
+                "for the whole notice period. Start the notice on %(latest)s or later."
+            )
+            % {
+                "start": starts_on,
+                "name": first.person.name,
+                "reviewed": reviewed.get(first.pk, "—"),
+                "latest": max(reviewed.get(a.pk, starts_on) for a in too_early),
+            },
+            code="notice_before_review",
+        )
     notice = PublicNotice.objects.create(
         program=program,
         org_unit=user.org_unit,

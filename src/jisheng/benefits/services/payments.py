@@ -1,6 +1,7 @@
 """Payment batches: build from enrolled beneficiaries, review, approve (locks), settle, reverse.
 
-Nobody is paid twice for one program and period: the build skips whoever already has a
+Nobody is paid twice for one program and period, and a couple or household is paid once (one
+line per beneficiary unit, ``unit_key``): the build skips whoever already has a
 pending, paid or reversed line, builds of one program take turns on the program's row lock,
 and the database's unique constraints refuse anything that slips past both.
 
@@ -36,6 +37,7 @@ from jisheng.benefits.amounts import ONCE, Period, period_amount, period_for
 from jisheng.benefits.eligibility import CompiledRule, compile_rule, grouped_ids
 from jisheng.benefits.models import Entitlement, Payment, PaymentBatch, Program
 from jisheng.benefits.models.payments import BATCH_BUILD_KIND
+from jisheng.benefits.units import unit_key
 from jisheng.core import progress
 from jisheng.core.actors import Actor
 from jisheng.core.db import insert_rows
@@ -117,7 +119,31 @@ def _buildable(
         raise Forbidden()
     if not program.pays_cash:
         raise JishengError(_("This program pays no cash; it has no payment batches."))
-    return period_for(program, period_key, today=today), actor.user.org_unit
+    period = period_for(program, period_key, today=today)
+    # Eligibility and amounts are facts of the period: a period that has not begun has none
+    # yet, so paying it would pay on a guess (a 2030 batch was once built).
+    if period.start > today:
+        raise JishengError(
+            _("The period %(period)s has not begun yet; a batch is built once it has started.")
+            % {"period": period.key},
+            code="period_not_started",
+        )
+    # The program's rule and amounts hold only while it runs: a period wholly outside its
+    # validity has no amount rule to pay by.
+    if (program.valid_from and period.end < program.valid_from) or (
+        program.valid_to and period.start > program.valid_to
+    ):
+        raise JishengError(
+            _("%(program)s did not run in %(period)s: it pays from %(start)s to %(end)s.")
+            % {
+                "program": program.name,
+                "period": period.key,
+                "start": program.valid_from or "—",
+                "end": program.valid_to or "—",
+            },
+            code="period_outside_program",
+        )
+    return period, actor.user.org_unit
 
 
 def batch_build_start(
@@ -195,19 +221,37 @@ def batch_build_run(
 def _due_lines(
     program: Program, period: Period, today: dt.date, entitled: QuerySet[Entitlement]
 ) -> list[tuple[Any, ...]]:
-    """(entitlement, person, payee, community, months, amount) for each entitlement owed money."""
+    """(entitlement, person, payee, community, unit, months, amount) for each unit owed money.
+
+    One line per beneficiary unit: a couple is paid once, to the payee it named."""
     dates = _as_of_dates(program, period, today)
     codes_by_person = _month_codes(program, entitled, dates)
     tier_amounts = [Decimal(tier["amount"]) for tier in program.amount_tiers]
     lines = []
-    for entitlement_id, person_id, payee_id, community_id, start, end in entitled.values_list(
-        "pk", "person_id", "payee_id", "community_id", "start_date", "end_date"
-    ).iterator(chunk_size=5000):
+    units: set[str] = set()
+    for row in (
+        entitled.values_list(
+            "pk", "person_id", "payee_id", "community_id", "unit_key", "start_date", "end_date"
+        )
+        .order_by("pk")
+        .iterator(chunk_size=5000)
+    ):
+        entitlement_id, person_id, payee_id, community_id, unit, start, end = row
+        unit = unit or unit_key(program.unit, person_id)
         codes = _bounded(codes_by_person.get(person_id, [-1] * len(dates)), dates, start, end)
         months, amount = period_amount(program, tier_amounts, codes)
-        if months:
+        if months and unit not in units:
+            units.add(unit)
             lines.append(
-                (entitlement_id, person_id, payee_id or person_id, community_id, months, amount)
+                (
+                    entitlement_id,
+                    person_id,
+                    payee_id or person_id,
+                    community_id,
+                    unit,
+                    months,
+                    amount,
+                )
             )
     return lines
 
@@ -246,7 +290,9 @@ def batch_build(
         program,
         period,
         today,
-        _entitled_in(user, program, period).exclude(person_id__in=taken.values("person_id")),
+        _entitled_in(user, program, period)
+        .exclude(person_id__in=taken.values("person_id"))
+        .exclude(unit_key__in=taken.exclude(unit_key="").values("unit_key")),
     )
     if not lines:
         message = _(
@@ -273,7 +319,7 @@ def batch_build(
         raise Conflict(
             _("Another batch for this period was built at the same time; try again.")
         ) from None
-    total = sum((line[5] for line in lines), Decimal(0))
+    total = sum((line[6] for line in lines), Decimal(0))
     audit.record(
         action=Action.CREATE,
         actor=actor,
@@ -324,7 +370,7 @@ def batch_correction_build(
             _("Nothing is due for %(period)s any more: there is nothing to pay again.")
             % {"period": period.key}
         )
-    ((entitlement_id, person_id, payee_id, community_id, months, amount),) = lines
+    ((entitlement_id, person_id, payee_id, community_id, unit, months, amount),) = lines
     batch = PaymentBatch.objects.create(
         program=program,
         org_unit=org_unit,
@@ -343,6 +389,7 @@ def batch_correction_build(
                 entitlement_id=entitlement_id,
                 person_id=person_id,
                 payee_id=payee_id,
+                unit_key=unit,
                 community_id=community_id,
                 kind=Payment.Kind.PAYMENT,
                 months=months,
@@ -375,6 +422,7 @@ _LINE_COLUMNS = (
     "entitlement_id",
     "person_id",
     "payee_id",
+    "unit_key",
     "community_id",
     "kind",
     "months",
@@ -393,6 +441,7 @@ def _insert_lines(batch: PaymentBatch, lines: list[tuple[Any, ...]]) -> None:
             entitlement_id,
             person_id,
             payee_id,
+            unit,
             community_id,
             Payment.Kind.PAYMENT.value,
             months,
@@ -400,7 +449,7 @@ def _insert_lines(batch: PaymentBatch, lines: list[tuple[Any, ...]]) -> None:
             Payment.Status.PENDING.value,
             "",
         )
-        for entitlement_id, person_id, payee_id, community_id, months, amount in lines
+        for entitlement_id, person_id, payee_id, community_id, unit, months, amount in lines
     ]
     for start in range(0, len(rows), 10000):
         insert_rows(Payment._meta.db_table, _LINE_COLUMNS, rows[start : start + 10000])
@@ -523,6 +572,7 @@ def payment_reverse(*, actor: Actor, payment: Payment, reason: str) -> Payment:
         entitlement=original.entitlement,
         person=original.person,
         payee=original.payee,
+        unit_key=original.unit_key,
         community=original.community,
         kind=Payment.Kind.REVERSAL,
         months=original.months,

@@ -21,7 +21,7 @@ from jisheng.benefits.services.applications import (
 )
 from jisheng.benefits.services.notices import objection_record
 from jisheng.core.actors import Actor, request_user
-from jisheng.core.errors import JishengError, NotFound
+from jisheng.core.errors import Forbidden, JishengError, NotFound
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.pages import page_of, posted, query_without_page, submit
 from jisheng.core.permissions import require_capability
@@ -99,9 +99,15 @@ def application_new(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@require_GET
-@require_capability(Capability.VIEW_PERSONAL)
-def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
+def _detail_page(
+    request: HttpRequest,
+    application_id: int,
+    *,
+    refusal: str = "",
+    comment: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The application page; after a refused step, with the reason and the comment kept."""
     actor = Actor.from_request(request)
     application = selectors.application_detail(actor=actor, application_id=application_id)
     actions = [
@@ -126,24 +132,45 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
             "document_form": DocumentForm(),
             "objection_form": ObjectionForm(initial={"application_id": application.pk}),
             "can_object": application.state == State.IN_NOTICE,
+            "refusal": refusal,
+            "comment": comment,
         },
+        status=status,
     )
+
+
+@require_GET
+@require_capability(Capability.VIEW_PERSONAL)
+def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
+    return _detail_page(request, application_id)
 
 
 @require_POST
 @require_capability(Capability.VIEW_PERSONAL)
 def application_act(request: HttpRequest, application_id: int) -> HttpResponse:
+    """One workflow step; a refusal shows the page again with the reason and the comment."""
     user = request_user(request)
     application = visible_or_404(Application, user=user, pk=application_id)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         raise JishengError(_("The request is not valid."))
-    application_transition(
-        actor=Actor.from_request(request),
-        application=application,
-        action=form.cleaned_data["action"],
-        comment=form.cleaned_data["comment"],
-    )
+    try:
+        application_transition(
+            actor=Actor.from_request(request),
+            application=application,
+            action=form.cleaned_data["action"],
+            comment=form.cleaned_data["comment"],
+        )
+    except (NotFound, Forbidden):
+        raise
+    except JishengError as refusal:
+        return _detail_page(
+            request,
+            application.pk,
+            refusal=str(refusal.message),
+            comment=form.cleaned_data["comment"],
+            status=refusal.status,
+        )
     messages.success(
         request, _("Done: %(step)s.") % {"step": STEPS[form.cleaned_data["action"]].label}
     )

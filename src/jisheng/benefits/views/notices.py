@@ -65,8 +65,12 @@ def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
     user = request_user(request)
     notice = visible_or_404(PublicNotice, user=user, pk=notice_id)
     entries = [
-        {"application": a, "masked_name": mask_name(a.person.name)}
-        for a in selectors.notice_entries(user, notice)
+        {
+            "application": listing.application,
+            "listing": listing,
+            "masked_name": mask_name(listing.application.person.name),
+        }
+        for listing in selectors.notice_listings(user, notice)
     ]
     return render(
         request,
