@@ -228,13 +228,13 @@ def lookups(sample: list[tuple[str, str]], user: object) -> dict[str, dict[str, 
 def write_import_file(path: Path, n: int, keep: int) -> list[tuple[str, str]]:
     """The population as a CSV in the import template's columns; returns a lookup sample."""
     from jisheng.demo.population import COMMUNITIES, STREET_CODE
-    from jisheng.registry.imports.files import TEMPLATE_HEADERS
+    from jisheng.registry.imports.files import PERSON_HEADERS
 
     rng = random.Random(7)
     sample: list[tuple[str, str]] = []
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(TEMPLATE_HEADERS)
+        writer.writerow(PERSON_HEADERS)
         for seen, p in enumerate(demo_people(n)):
             writer.writerow(
                 [

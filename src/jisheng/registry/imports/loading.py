@@ -22,7 +22,8 @@ from jisheng.core.actors import Actor
 from jisheng.core.db import insert_rows, refresh_planner_statistics
 from jisheng.registry.imports import limits
 from jisheng.registry.imports.duplicates import Duplicates, as_date
-from jisheng.registry.imports.outcome import Loaded
+from jisheng.registry.imports.families import created_keys, family_load
+from jisheng.registry.imports.outcome import Loaded, Validation
 from jisheng.registry.models import LifeEvent, Person, PersonImport
 
 Chunks = Iterator[tuple[list[str], list[tuple[Any, ...]]]]
@@ -73,8 +74,10 @@ def load(
     latest_id: int,
     bulk: bool,
     on_chunk: Callable[[int], None] | None = None,
+    created: dict[int, int] | None = None,
 ) -> Loaded:
-    """Second pass, inside the caller's transaction: residents, events, duplicate flags."""
+    """Second pass, inside the caller's transaction: residents, events, duplicate flags;
+    ``created`` (for the families) gets the key → id of each resident inserted."""
     loaded = Loaded()
     now = timezone.now()
     events = _EventRows(
@@ -98,6 +101,8 @@ def load(
         if not chunk:
             continue
         ids = _insert_persons(columns, chunk)
+        if created is not None:
+            created_keys((row[digest_at] for row in chunk), ids, created)
         insert_rows(
             LifeEvent._meta.db_table,
             events.columns,
@@ -116,6 +121,12 @@ def load(
     if loaded.created >= limits.ANALYZE_ROWS:
         refresh_planner_statistics(Person._meta.db_table, LifeEvent._meta.db_table)
     return loaded
+
+
+def load_families(checked: Validation, loaded: Loaded, created: dict[int, int]) -> None:
+    """The file's households, marriages and parent links, once its residents are in."""
+    if checked.family is not None:
+        loaded.families = family_load(checked.family, created)
 
 
 def _registered_since(latest_id: int) -> set[str]:
