@@ -32,9 +32,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jisheng.core.dates import add_months
-from jisheng.core.db import insert_rows
+from jisheng.core.db import insert_rows, insert_rows_returning_ids
 from jisheng.core.fields import BlindIndexField
-from jisheng.core.idnumber import validate_id_number
+from jisheng.core.idnumber import normalize_id_number, validate_id_number
 from jisheng.registry.imports.files import FAMILY_KEYS, HEADER_OF, parse_date, text_of
 from jisheng.registry.imports.lookups import batched, param_batch, with_digests
 from jisheng.registry.models import (
@@ -126,6 +126,9 @@ class FamilyParser:
         self.positions = tuple(columns.get(key, -1) for key in FAMILY_KEYS)
         self.active = any(position >= 0 for position in self.positions)
         self.index_field = index_field
+        # Normalised ID number → digest, of the rows around (a valid number's digest is
+        # computed once).
+        self.known: dict[str, str] = {}
 
     def __call__(
         self,
@@ -207,6 +210,9 @@ class FamilyParser:
     ) -> int:
         if not text:
             return 0
+        digest = self.known.get(normalize_id_number(text))
+        if digest is not None:
+            return key_of(digest)  # a row of this chunk: checked with it
         try:
             normalized = validate_id_number(text, today=today)
         except ValidationError as exc:
@@ -257,6 +263,8 @@ class FamilyCheck:
     scope: set[int]
     rows: list[FamilyRow] = field(default_factory=list)
     registered: dict[int, Registered] = field(default_factory=dict)  # named or unchanged rows
+    # Digests named by rows and not rows of the file so far: looked up once, at the end.
+    named: set[str] = field(default_factory=set)
 
     def add(
         self,
@@ -266,17 +274,19 @@ class FamilyCheck:
         unchanged: Iterable[tuple[int, Registered]],
     ) -> None:
         """A checked chunk: its family rows, its rows already registered, and the people its
-        rows name that are not (yet) rows of the file, looked up in the registry at once."""
+        rows name that are not (yet) rows of the file."""
         self.rows.extend(rows)
         self.registered.update(unchanged)
-        missing = [digest for digest in references if key_of(digest) not in seen]
-        if missing:
-            self.registered.update(
-                (key_of(digest), person) for digest, person in registered_people(missing)
-            )
+        self.named.update(digest for digest in references if key_of(digest) not in seen)
 
     def resolve(self, seen: dict[int, int]) -> tuple[dict[int, list[str]], FamilyPlan]:
-        """Row number → problems, and the plan (meaningful only without problems)."""
+        """Row number → problems, and the plan (meaningful only without problems); the
+        people named that are not rows of the file are looked up in the registry first."""
+        missing = [digest for digest in self.named if key_of(digest) not in seen]
+        self.named = set()
+        self.registered.update(
+            (key_of(digest), person) for digest, person in registered_people(missing)
+        )
         return _Resolver(self, seen).run()
 
 
@@ -548,8 +558,9 @@ class _Resolver:
             return
         # The wife's community, as for a marriage recorded here, when it is known.
         community = row.community_id
-        if _female(partner.info) and partner.community_id:
-            community = partner.community_id
+        if _female(partner.info):
+            community = other.community_id if other is not None else partner.community_id
+            community = community or row.community_id
         self.plan.marriages.append((husband, wife, date, community))
 
     def _is_head(self, household: str, key: int, partner: Who) -> bool:
@@ -661,20 +672,23 @@ def family_load(plan: FamilyPlan, created: dict[int, int]) -> FamiliesLoaded:
     loaded = FamiliesLoaded()
     today = timezone.localdate()
     household_ids: dict[str, int] = {}
-    for batch in batched(plan.households, 5_000):
-        made = Household.objects.bulk_create(
+    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    columns = [
+        str(Household._meta.get_field(name).column)
+        for name in ("community_id", "number", "address", "head_id", "created_at")
+    ]
+    for batch in batched(plan.households, 10_000):
+        ids = insert_rows_returning_ids(
+            Household._meta.db_table,
+            str(Household._meta.pk.column),
+            columns,
             [
-                Household(
-                    community_id=community_id,
-                    number=number,
-                    address=address[:200],
-                    head_id=person(head),
-                )
+                (community_id, number, address[:200], person(head), created_at)
                 for number, community_id, address, head in batch
-            ]
+            ],
         )
-        household_ids.update((house.number, house.pk) for house in made)
-        loaded.households += len(made)
+        household_ids.update((number, pk) for (number, *_rest), pk in zip(batch, ids, strict=True))
+        loaded.households += len(ids)
     adapt = connection.ops.adapt_datefield_value
     start = adapt(today)
     members = [

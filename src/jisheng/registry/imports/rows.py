@@ -174,7 +174,9 @@ def check_chunk(
     today = timezone.localdate()
     checked = CheckedChunk(numbers=[], problems=[], digests=[], prepared=[], blob=b"")
     family = FamilyParser(context.columns, index_field)
-    references: set[str] = set()
+    # A row's family cells are read once the chunk's own ID numbers are known: most name
+    # someone of the same household, nearby, whose digest is then reused.
+    pending: list[tuple[int, files.Cells, str, int, str, list[str]]] = []
     values = []
     for position, (number, cells) in enumerate(rows):
         parsed = parse(number, cells)
@@ -186,18 +188,9 @@ def check_chunk(
         digest = index_field.digest(data.id_number) if data.id_number else ""
         if family.active:
             checked.infos.append(person_info(data.sex, data.birth_date))
-            found = family(
-                number,
-                cells,
-                key=key_of(digest) if digest else 0,
-                community_id=unit.pk if unit else 0,
-                address=data.address,
-                today=today,
-                problems=problems,
-                references=references,
-            )
-            if found is not None:
-                checked.family.append(found)
+            pending.append((number, cells, digest, unit.pk if unit else 0, data.address, problems))
+            if digest:
+                family.known[data.id_number] = digest
         checked.numbers.append(number)
         checked.problems.append(problems)
         checked.digests.append(digest)
@@ -207,6 +200,22 @@ def check_chunk(
             fields["id_number_index"] = digest
             values.append(maker.values(fields))
             checked.prepared.append(position)
+    # Family problems make the file invalid as a whole, so rows prepared before them are
+    # never loaded.
+    references: set[str] = set()
+    for number, cells, digest, community_id, address, problems in pending:
+        found = family(
+            number,
+            cells,
+            key=key_of(digest) if digest else 0,
+            community_id=community_id,
+            address=address,
+            today=today,
+            problems=problems,
+            references=references,
+        )
+        if found is not None:
+            checked.family.append(found)
     checked.references = sorted(references)
     if values:
         checked.blob = pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL)
