@@ -222,6 +222,26 @@ CONTRADICTIONS: dict[str, tuple[Callable[..., list[list[str]]], int, str]] = {
         2,
         "Unknown relation to the head of household: “邻居的猫”.",
     ),
+    "father a woman": (
+        lambda w, o: [row(1), row(200, father=id_of(1))],
+        3,
+        "The father must be a man.",
+    ),
+    "fewer children declared": (
+        lambda w, o: [row(2, children="0"), row(400, father=id_of(2))],
+        2,
+        "The declared number of children (0) is less than the 1 children this file and the "
+        "registry link to this person.",
+    ),
+    "spouse of the head who is not the head's": (
+        lambda w, o: [
+            row(2, "H4", "户主"),
+            row(4),
+            row(5, "H4", "配偶", spouse=id_of(4), married="1990-01-01"),
+        ],
+        4,
+        "The relation is 配偶 (spouse of the head), but 配偶身份证号 is not the head.",
+    ),
     "no head": (
         lambda w, o: [row(2, "H1", "子")],
         2,

@@ -20,6 +20,7 @@ index as an int: a million of them fit in memory where the hex digests would not
 from __future__ import annotations
 
 import datetime as dt
+import struct
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -102,6 +103,55 @@ class FamilyRow(NamedTuple):
     children: int  # -1: not declared
     community_id: int
     address: str  # the head's address, for a new household; empty for other rows
+
+
+# A FamilyRow as compact bytes (a million rows are kept until the end of the check):
+# number, key, spouse, father, mother, date of marriage, children + 1, community, relation
+# (255: none), length of the household number; then the household number and the address.
+_PACKED = struct.Struct("<I16s16s16s16siHIBB")
+
+
+def pack(row: FamilyRow) -> bytes:
+    household = row.household.encode()[:255]
+    return (
+        _PACKED.pack(
+            row.number,
+            row.key.to_bytes(16),
+            row.spouse.to_bytes(16),
+            row.father.to_bytes(16),
+            row.mother.to_bytes(16),
+            row.marriage_date,
+            row.children + 1,
+            row.community_id,
+            int(row.relation) if row.relation else 255,
+            len(household),
+        )
+        + household
+        + row.address.encode()
+    )
+
+
+def unpack(data: bytes) -> FamilyRow:
+    number, key, spouse, father, mother, married, children, community, relation, size = (
+        _PACKED.unpack_from(data)
+    )
+    start = _PACKED.size
+    return FamilyRow(
+        number=number,
+        key=int.from_bytes(key),
+        household=data[start : start + size].decode(),
+        relation=_RELATION_TEXT[relation],
+        spouse=int.from_bytes(spouse),
+        father=int.from_bytes(father),
+        mother=int.from_bytes(mother),
+        marriage_date=married,
+        children=children - 1,
+        community_id=community,
+        address=data[start + size :].decode(),
+    )
+
+
+_RELATION_TEXT = {**{code: f"{code:02d}" for code in range(100)}, 255: ""}
 
 
 def key_of(digest: str) -> int:
@@ -261,14 +311,14 @@ class FamilyCheck:
     """The family facts of the check pass, gathered chunk by chunk, then resolved."""
 
     scope: set[int]
-    rows: list[FamilyRow] = field(default_factory=list)
+    rows: list[bytes] = field(default_factory=list)  # packed FamilyRows
     registered: dict[int, Registered] = field(default_factory=dict)  # named or unchanged rows
     # Digests named by rows and not rows of the file so far: looked up once, at the end.
     named: set[str] = field(default_factory=set)
 
     def add(
         self,
-        rows: list[FamilyRow],
+        rows: list[bytes],
         references: list[str],
         seen: dict[int, int],
         unchanged: Iterable[tuple[int, Registered]],
@@ -318,20 +368,25 @@ class _Resolver:
         self.check, self.seen = check, seen
         self.problems: dict[int, list[str]] = defaultdict(list)
         self.plan = FamilyPlan()
-        self.by_key = {row.key: row for row in check.rows if row.key}
+        # One pass over the packed rows: who is where, and the rows of each household.
+        self.by_key: dict[int, bytes] = {}
+        self.members: dict[str, list[bytes]] = defaultdict(list)
+        self.head_keys: dict[str, int] = {}
+        for packed in check.rows:
+            row = unpack(packed)
+            if row.key:
+                self.by_key[row.key] = packed
+            if row.household:
+                self.members[row.household].append(packed)
+                if row.relation == _HEAD:
+                    self.head_keys.setdefault(row.household, row.key)
         ids = [person.id for person in check.registered.values()]
         self.spouse_of = _current_spouses(ids)
         self.parents_of, self.children_of = _parent_links(ids)
         self.membership = _memberships(ids)
-        self.households = _households(
-            {row.household for row in check.rows if row.household}, check.scope
-        )
-        self.head_keys: dict[str, int] = {}
-        for row in check.rows:
-            if row.relation == _HEAD and row.household:
-                self.head_keys.setdefault(row.household, row.key)
+        self.households = _households(set(self.members), check.scope)
         # Spouse key → the first row that names them as its spouse.
-        self.claims: dict[int, FamilyRow] = {}
+        self.claims: dict[int, int] = {}
 
     def who(self, key: int) -> Who | None:
         """The person with ``key``: a row of the file, else a resident of the importer's area."""
@@ -356,7 +411,7 @@ class _Resolver:
     def run(self) -> tuple[dict[int, list[str]], FamilyPlan]:
         self._households()
         children: dict[int, set[int]] = defaultdict(set)
-        for row in self.check.rows:
+        for row in map(unpack, self.check.rows):
             if row.father or row.mother:
                 self._parents(row, children)
             if row.spouse:
@@ -368,11 +423,8 @@ class _Resolver:
     # households ------------------------------------------------------------------------
 
     def _households(self) -> None:
-        members: dict[str, list[FamilyRow]] = defaultdict(list)
-        for row in self.check.rows:
-            if row.household:
-                members[row.household].append(row)
-        for number, rows in members.items():
+        for number, packed in self.members.items():
+            rows = [unpack(data) for data in packed]
             registered = self.households.get(number)
             heads = [row for row in rows if row.relation == _HEAD]
             for extra in heads[1:]:
@@ -511,7 +563,8 @@ class _Resolver:
                 % {"column": SPOUSE},
             )
             return
-        other = self.by_key.get(row.spouse)
+        found = self.by_key.get(row.spouse)
+        other = unpack(found) if found is not None else None
         if other is not None and other.spouse and other.spouse != row.key:
             self.fail(
                 row,
@@ -548,12 +601,11 @@ class _Resolver:
             self.fail(row, _("The date of marriage lies before a spouse's birth."))
             return
         husband, wife = (row.spouse, row.key) if _female(me.info) else (row.key, row.spouse)
-        claimed = self.claims.setdefault(row.spouse, row)
-        if claimed is not row:
+        claimed = self.claims.setdefault(row.spouse, row.number)
+        if claimed != row.number:
             self.fail(
                 row,
-                _("The spouse is already named as spouse in row %(row)s.")
-                % {"row": claimed.number},
+                _("The spouse is already named as spouse in row %(row)s.") % {"row": claimed},
             )
             return
         # The wife's community, as for a marriage recorded here, when it is known.
@@ -573,7 +625,7 @@ class _Resolver:
     # declared children -----------------------------------------------------------------
 
     def _declared_children(self, children: dict[int, set[int]]) -> None:
-        for row in self.check.rows:
+        for row in map(unpack, self.check.rows):
             if row.children < 0:
                 continue
             person = self.who(row.key)
@@ -673,10 +725,7 @@ def family_load(plan: FamilyPlan, created: dict[int, int]) -> FamiliesLoaded:
     today = timezone.localdate()
     household_ids: dict[str, int] = {}
     created_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    columns = [
-        str(Household._meta.get_field(name).column)
-        for name in ("community_id", "number", "address", "head_id", "created_at")
-    ]
+    columns = _columns(Household, ["community_id", "number", "address", "head_id", "created_at"])
     for batch in batched(plan.households, 10_000):
         ids = insert_rows_returning_ids(
             Household._meta.db_table,
@@ -714,8 +763,13 @@ def family_load(plan: FamilyPlan, created: dict[int, int]) -> FamiliesLoaded:
     return loaded
 
 
+def _columns(model: type[Any], attnames: list[str]) -> list[str]:
+    column_of = {f.attname: str(f.column) for f in model._meta.concrete_fields}
+    return [column_of[name] for name in attnames]
+
+
 def _insert(model: type[Any], attnames: list[str], rows: list[tuple[Any, ...]]) -> None:
-    columns = [str(model._meta.get_field(name).column) for name in attnames]
+    columns = _columns(model, attnames)
     for batch in batched(rows, 10_000):
         insert_rows(model._meta.db_table, columns, batch)
 

@@ -23,7 +23,7 @@ from jisheng.accounts.models import User
 from jisheng.core.fields import BlindIndexField, EncryptedTextField
 from jisheng.core.models import OrgUnit
 from jisheng.registry.imports import files
-from jisheng.registry.imports.families import FamilyParser, FamilyRow, key_of, person_info
+from jisheng.registry.imports.families import FamilyParser, key_of, pack, person_info
 from jisheng.registry.models import Person
 from jisheng.registry.services.persons import person_data_check, person_fields
 
@@ -157,7 +157,7 @@ class CheckedChunk:
     # With family columns: each row's sex and birth date (families.person_info), the rows'
     # family cells, and the digests of the ID numbers they name.
     infos: list[int] = field(default_factory=list)
-    family: list[FamilyRow] = field(default_factory=list)
+    family: list[bytes] = field(default_factory=list)  # families.pack of each FamilyRow
     references: list[str] = field(default_factory=list)
 
 
@@ -215,7 +215,7 @@ def check_chunk(
             references=references,
         )
         if found is not None:
-            checked.family.append(found)
+            checked.family.append(pack(found))
     checked.references = sorted(references)
     if values:
         checked.blob = pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL)
