@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from jisheng.core.actors import Actor
 from jisheng.core.roles import Role
-from jisheng.registry.imports import files
+from jisheng.registry.imports import files, limits
 from jisheng.registry.imports import services as imports
 from jisheng.registry.models import (
     Household,
@@ -158,17 +158,26 @@ def test_the_same_family_file_again_changes_nothing(org, worker) -> None:
     assert counts() == before
 
 
-def test_a_family_file_is_checked_across_processes_too(org, worker, settings) -> None:
+def test_a_family_file_is_checked_across_processes_too(
+    transactional_db, org, worker, settings, monkeypatch
+) -> None:
     """The same resolution when forked workers check the chunks (and, on PostgreSQL, a
-    second connection loads them meanwhile)."""
+    second connection loads them meanwhile: committed setup, no test transaction)."""
     settings.JISHENG_IMPORT_PARALLEL_ROWS = 1
     settings.JISHENG_IMPORT_WORKERS = 2
+    monkeypatch.setattr(limits, "CHUNK_ROWS", 2)  # the family spans chunks
     registered(worker, org.c1, 0), registered(worker, org.c1, 1)
 
     done = run(worker, family_file())
 
     assert done.state == State.DONE, done.error_rows
     assert (Marriage.objects.count(), ParentLink.objects.count()) == (1, 4)
+    assert Household.objects.get(number="H2").members.count() == 3
+
+    bad = run(worker, [row(6, "H6", "户主"), row(8, "H6", "户主")])
+
+    assert bad.state == State.INVALID
+    assert not Person.objects.filter(id_number_index=id_number_digest(id_of(6))).exists()
 
 
 def married(worker: Actor, org) -> list[list[str]]:
