@@ -23,7 +23,7 @@ from playwright.sync_api import Page
 
 from jisheng.core.idnumber import id_number_check_digit
 from jisheng.registry.imports import files
-from jisheng.registry.imports.files import TEMPLATE_HEADERS
+from jisheng.registry.imports.files import PERSON_HEADERS
 from jisheng.registry.models import LifeEvent, Person, PersonImport
 from jisheng.registry.services.persons import person_data_check
 
@@ -65,7 +65,7 @@ def file_rows(*, broken: bool) -> list[list[str]]:
 def write_csv(path: Path, rows: list[list[str]]) -> Path:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
-    writer.writerow(TEMPLATE_HEADERS)
+    writer.writerow(PERSON_HEADERS)
     writer.writerows(rows)
     path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
     return path
@@ -73,7 +73,7 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
 
 def expected_problems(rows: list[list[str]]) -> dict[str, list[str]]:
     with translation.override("zh-hans"):
-        columns = files.match_header(TEMPLATE_HEADERS)
+        columns = files.match_header(PERSON_HEADERS)
         parsed = files.parse_row(202, rows[202 - 2], columns)
         return {
             "12": [str(files.ID_AS_NUMBER)],
@@ -128,7 +128,7 @@ def test_worker_imports_a_file_after_fixing_the_rows_it_explains(
         page.click("[data-testid=bad-rows-download]")
     sheet = load_workbook(io.BytesIO(bad_rows.value.path().read_bytes())).worksheets[0]
     assert sheet.max_row == 4
-    assert sheet.cell(row=1, column=len(TEMPLATE_HEADERS) + 1).value == "错误说明"
+    assert sheet.cell(row=1, column=len(PERSON_HEADERS) + 1).value == "错误说明"
 
     fixed = write_csv(tmp_path / "居民-改.csv", file_rows(broken=False))
     done = upload(page, fixed)

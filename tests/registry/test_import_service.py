@@ -19,7 +19,7 @@ from jisheng.core.roles import Role
 from jisheng.registry.imports import checking, files, limits
 from jisheng.registry.imports import selectors as import_selectors
 from jisheng.registry.imports import services as imports
-from jisheng.registry.imports.files import TEMPLATE_HEADERS, ImportFileError
+from jisheng.registry.imports.files import PERSON_HEADERS, ImportFileError
 from jisheng.registry.models import (
     DuplicateFlag,
     LifeEvent,
@@ -153,7 +153,7 @@ def test_columns_in_another_order_with_synonyms_and_extra_columns(org, worker) -
     header = ["序号", "身份证号", "姓名", "手机", "性别", "出生日期", "户口性质", "社居"]
     rows = []
     for index in range(3):
-        full = dict(zip(TEMPLATE_HEADERS, resident_row(index), strict=True))
+        full = dict(zip(PERSON_HEADERS, resident_row(index), strict=True))
         keys = ("身份证号码", "姓名", "联系电话", "性别", "出生日期", "户口性质")
         rows.append([index + 1, *(full[key] for key in keys), org.c1.name])
 
@@ -196,7 +196,7 @@ def test_fixing_the_bad_rows_lets_the_whole_file_in(org, worker) -> None:
 
 def _expected(row: list[object]) -> list[str]:
     """What the shared check says about a row (the import must pass it on unchanged)."""
-    parsed = files.parse_row(2, row, files.match_header(TEMPLATE_HEADERS))
+    parsed = files.parse_row(2, row, files.match_header(PERSON_HEADERS))
     return person_data_check(parsed.data, require_id_number=parsed.id_number_readable)
 
 
@@ -546,7 +546,7 @@ def test_bad_rows_come_back_as_xlsx_with_an_explanation(org, worker) -> None:
     assert count == 2
     sheet = load_workbook(buffer).worksheets[0]
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert values[0] == [*TEMPLATE_HEADERS, "错误说明"]
+    assert values[0] == [*PERSON_HEADERS, "错误说明"]
     assert [row[0] for row in values[1:]] == [rows[1][0], "'=HYPERLINK(1)"]
     assert values[1][1:12] == [value or None for value in rows[1][1:]]
     assert values[1][12].startswith("Row 3: ")

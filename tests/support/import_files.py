@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from jisheng.core.idnumber import id_number_check_digit
-from jisheng.registry.imports.files import TEMPLATE_HEADERS
+from jisheng.registry.imports.files import PERSON_HEADERS
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = ("建国", "秀英", "桂兰", "志强", "海燕", "丽娟", "明", "静", "磊", "芳", "伟", "敏")
@@ -47,7 +47,7 @@ def resident_row(index: int, *, community: str = "", **changes: str) -> list[str
     unknown = set(changes) - set(row)
     assert not unknown, unknown
     row.update(changes)
-    return [row[header] for header in TEMPLATE_HEADERS]
+    return [row[header] for header in PERSON_HEADERS]
 
 
 def resident_rows(count: int, *, start: int = 0, community: str = "") -> list[list[str]]:
@@ -57,7 +57,7 @@ def resident_rows(count: int, *, start: int = 0, community: str = "") -> list[li
 def csv_bytes(
     rows: Iterable[Sequence[object]],
     *,
-    header: Sequence[str] = TEMPLATE_HEADERS,
+    header: Sequence[str] = PERSON_HEADERS,
     encoding: str = "utf-8-sig",
 ) -> bytes:
     buffer = io.StringIO(newline="")
@@ -68,7 +68,7 @@ def csv_bytes(
 
 
 def xlsx_bytes(
-    rows: Iterable[Sequence[object]], *, header: Sequence[str] = TEMPLATE_HEADERS
+    rows: Iterable[Sequence[object]], *, header: Sequence[str] = PERSON_HEADERS
 ) -> bytes:
     """A workbook as Excel would save it: cells keep their Python types (dates, numbers)."""
     workbook = Workbook()

@@ -68,6 +68,34 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
             cursor.executemany(f"INSERT INTO {target} VALUES ({placeholders})", rows)  # noqa: S608
 
 
+def insert_rows_returning_ids(
+    table: str, pk_column: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[int]:
+    """:func:`insert_rows` for a table with an auto-increment key; returns the new ids in row
+    order, without a RETURNING per row."""
+    if not rows:
+        return []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # The sequence is looked up once (materialized), not once per id.
+            cursor.execute(
+                "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, %s)::regclass AS seq) "
+                "SELECT nextval(s.seq) FROM s, generate_series(1, %s)",
+                [table, pk_column, len(rows)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        insert_rows(
+            table, [pk_column, *columns], [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+        )
+        return ids
+    insert_rows(table, columns, rows)
+    # Within one statement of a writing transaction SQLite hands out consecutive rowids.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_insert_rowid()")
+        last = int(cursor.fetchone()[0])
+    return list(range(last - len(rows) + 1, last + 1))
+
+
 Converter = Callable[[Any, Any, Any], Any]
 
 

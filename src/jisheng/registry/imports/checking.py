@@ -9,7 +9,7 @@ facts of a registered resident change only through correction events, never by i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.utils import timezone
@@ -18,9 +18,16 @@ from django.utils.translation import gettext as _
 from jisheng.core import progress
 from jisheng.core.actors import Actor
 from jisheng.registry.imports import files, limits
-from jisheng.registry.imports.files import Sheet
+from jisheng.registry.imports.families import (
+    INFO_BITS,
+    FamilyCheck,
+    Registered,
+    key_of,
+    registered_people,
+)
+from jisheng.registry.imports.files import FAMILY_KEYS, Sheet
 from jisheng.registry.imports.loading import Spool
-from jisheng.registry.imports.lookups import batched, with_digests
+from jisheng.registry.imports.lookups import batched
 from jisheng.registry.imports.outcome import Validation
 from jisheng.registry.imports.parallel import Loader, checker, worker_count
 from jisheng.registry.imports.rows import ChunkContext, Communities
@@ -43,7 +50,10 @@ def validate(
         now=now,
     )
     scope = set(actor.user.scope_unit_ids())
+    # Key → row number and, with family columns, sex and birth date (families.person_info).
     seen: dict[int, int] = {}
+    family = FamilyCheck(scope) if any(key in sheet.columns for key in FAMILY_KEYS) else None
+    failed: dict[int, list[str]] = {}  # problems of the bad rows kept, by row number
     limit, keep = limits.max_rows(), limits.max_error_rows()
     progress_id = person_import.progress_id
     sink.begin(context.maker().columns)
@@ -60,6 +70,7 @@ def validate(
         result.errors += 1
         if len(result.error_rows) < keep:
             result.error_rows.append({"row": number, "problems": problems})
+            failed[number] = problems
 
     workers = worker_count(person_import.total_rows)
     chunks = batched(counted(files.rows(sheet)), limits.CHUNK_ROWS)
@@ -68,17 +79,19 @@ def validate(
             known = _registered([digest for digest in checked.digests if digest])
             in_blob = {position: k for k, position in enumerate(checked.prepared)}
             skip = []
+            infos = checked.infos or [0] * len(checked.numbers)
             for position, number in enumerate(checked.numbers):
                 problems, digest = checked.problems[position], checked.digests[position]
                 if digest:
-                    first = seen.setdefault(int(digest[:32], 16), number)
+                    packed = number << INFO_BITS | infos[position]
+                    first = seen.setdefault(key_of(digest), packed) >> INFO_BITS
                     if first != number:
                         problems.append(
                             _("The same ID number is also in row %(row)s.") % {"row": first}
                         )
                 registered = known.get(digest) if digest else None
                 if registered is not None:
-                    community_id, status = registered
+                    community_id, status = registered.community_id, registered.status
                     if status == ResidentStatus.VOIDED:
                         problems.append(_("This ID number belongs to a voided record."))
                     elif community_id not in scope:
@@ -96,16 +109,38 @@ def validate(
                         skip.append(in_blob[position])
                 else:
                     result.to_load += 1
+            if family is not None:
+                unchanged = [(key_of(digest), person) for digest, person in known.items()]
+                family.add(checked.family, checked.references, seen, unchanged)
             if checked.blob and not result.errors:
                 sink.add(skip, checked.blob)
             if progress_id is not None:
                 progress.progress_advance(progress_id, by=len(checked.numbers) + sink.loaded())
     if result.total == 0 and not result.file_problem:
         result.file_problem = _("The file has no data rows below its header.")
+    if family is not None and not result.file_problem:
+        _resolve_families(result, family, seen, failed, fail)
     return result
 
 
-def _registered(digests: list[str]) -> dict[str, tuple[int, str]]:
-    """ID-number digest → (community id, status) of the residents already registered."""
-    found = with_digests("id_number_index", digests, select="id_number_index, community_id, status")
-    return {digest: (community, status) for digest, community, status in found}
+def _resolve_families(
+    result: Validation,
+    family: FamilyCheck,
+    seen: dict[int, int],
+    failed: dict[int, list[str]],
+    fail: Callable[[int, list[str]], None],
+) -> None:
+    """The family rows checked across the file: their problems join the rows' own."""
+    problems, plan = family.resolve(seen)
+    for number in sorted(problems):
+        if number in failed:
+            failed[number].extend(problems[number])
+        else:
+            fail(number, problems[number])
+    result.error_rows.sort(key=lambda entry: entry["row"])
+    result.family = None if result.errors else plan
+
+
+def _registered(digests: list[str]) -> dict[str, Registered]:
+    """ID-number digest → the resident already registered with it."""
+    return dict(registered_people(digests))

@@ -32,8 +32,37 @@ from jisheng.registry.services.persons import PersonData
 FileKind = Literal["xlsx", "csv"]
 Cells = Sequence[object]
 
-# The template's columns, in its order: header text → PersonData field (or "community").
-TEMPLATE_COLUMNS: tuple[tuple[str, str], ...] = (
+# The optional family columns (read by ``families``), in the template's order.
+FAMILY_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("户号", "household_number"),
+    ("与户主关系", "relation"),
+    ("配偶身份证号", "spouse_id_number"),
+    ("父亲身份证号", "father_id_number"),
+    ("母亲身份证号", "mother_id_number"),
+    ("结婚日期", "marriage_date"),
+    ("子女数", "children_declared"),
+)
+FAMILY_KEYS = tuple(key for _header, key in FAMILY_COLUMNS)
+FAMILY_SYNONYMS: dict[str, str] = {
+    "户编号": "household_number",
+    "户口编号": "household_number",
+    "与户主的关系": "relation",
+    "与户主关系代码": "relation",
+    "家庭关系": "relation",
+    "配偶身份证号码": "spouse_id_number",
+    "配偶公民身份号码": "spouse_id_number",
+    "父亲身份证号码": "father_id_number",
+    "父亲公民身份号码": "father_id_number",
+    "母亲身份证号码": "mother_id_number",
+    "母亲公民身份号码": "mother_id_number",
+    "登记结婚日期": "marriage_date",
+    "婚姻登记日期": "marriage_date",
+    "子女个数": "children_declared",
+    "子女人数": "children_declared",
+}
+# The resident's own columns, in the template's order: header text → PersonData field (or
+# "community").
+PERSON_COLUMNS: tuple[tuple[str, str], ...] = (
     ("姓名", "name"),
     ("性别", "sex"),
     ("出生日期", "birth_date"),
@@ -47,6 +76,9 @@ TEMPLATE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("婚姻状况", "marital_status"),
     ("所属社居", "community"),
 )
+PERSON_HEADERS = tuple(header for header, _key in PERSON_COLUMNS)
+# The template: the resident's columns, then the optional family ones.
+TEMPLATE_COLUMNS = (*PERSON_COLUMNS, *FAMILY_COLUMNS)
 TEMPLATE_HEADERS = tuple(header for header, _key in TEMPLATE_COLUMNS)
 HEADER_OF = {key: header for header, key in TEMPLATE_COLUMNS}
 SYNONYMS: dict[str, str] = {
@@ -72,6 +104,7 @@ SYNONYMS: dict[str, str] = {
     "所属社区": "community",
     "社区": "community",
     "所属村居": "community",
+    **FAMILY_SYNONYMS,
 }
 HEADER_KEYS: dict[str, str] = {**dict(TEMPLATE_COLUMNS), **SYNONYMS}
 REQUIRED_KEYS = ("name", "sex", "birth_date", "id_number", "hukou_type")
@@ -437,6 +470,9 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
+text_of = _text
+
+
 def parse_date(value: object) -> dt.date | None:
     """Excel date cells, 2020-01-05, 2020/1/5, 2020.1.5, 2020年1月5日 and 20200105."""
     if isinstance(value, dt.datetime):
@@ -589,9 +625,33 @@ TEMPLATE_NOTES: tuple[tuple[str, str], ...] = (
     ("现住址", "可留空。"),
     ("婚姻状况", "未婚、已婚、丧偶、离婚，或代码 10、20、30、40；留空为未说明。"),
     ("所属社居", "社居名称或 12 位代码；留空则导入到上传时选择的社居。"),
+    ("户号", "家庭信息各列均可留空。同一户号的各行导入为同一户，其中一行为户主。"),
+    (
+        "与户主关系",
+        "填写了户号时必填：户主、配偶、子、女、孙子、孙女、父亲、母亲、兄弟姐妹、其他等，"
+        "或 GB/T 4761 两位代码（02 户主、10 配偶、20 子、30 女、40 孙子女、50 父母）。",
+    ),
+    ("配偶身份证号", "18 位；配偶可在本文件的其他行，也可是已登记的居民。"),
+    ("父亲身份证号", "18 位；父亲可在本文件的其他行，也可是已登记的居民。"),
+    ("母亲身份证号", "18 位；母亲可在本文件的其他行，也可是已登记的居民。"),
+    ("结婚日期", "填写了配偶身份证号时，夫妻两行中至少一行填写。"),
+    ("子女数", "申报的子女总数（含不在本辖区的子女），可留空。"),
     ("说明", "列的顺序可以调整，未知的列会被忽略。同一身份证号码已登记的居民不会重复导入。"),
 )
-TEXT_COLUMNS = frozenset({"id_number", "phone", "hukou_division", "community", "marital_status"})
+TEXT_COLUMNS = frozenset(
+    {
+        "id_number",
+        "phone",
+        "hukou_division",
+        "community",
+        "marital_status",
+        "household_number",
+        "relation",
+        "spouse_id_number",
+        "father_id_number",
+        "mother_id_number",
+    }
+)
 
 
 def write_template(target: Path | IO[bytes]) -> None:
@@ -612,7 +672,7 @@ def write_template(target: Path | IO[bytes]) -> None:
         sheet.column_dimensions[letter].width = max(12, len(header) * 3)
         if key in TEXT_COLUMNS:
             sheet.column_dimensions[letter].number_format = "@"
-        if key == "birth_date":
+        if key in {"birth_date", "marriage_date"}:
             sheet.column_dimensions[letter].number_format = "yyyy-mm-dd"
     choices = {
         "sex": '"男,女"',

@@ -19,10 +19,11 @@ from django.db import connection, models
 from django.utils import timezone
 
 from jisheng.core.actors import Actor
-from jisheng.core.db import insert_rows, refresh_planner_statistics
+from jisheng.core.db import insert_rows, insert_rows_returning_ids, refresh_planner_statistics
 from jisheng.registry.imports import limits
 from jisheng.registry.imports.duplicates import Duplicates, as_date
-from jisheng.registry.imports.outcome import Loaded
+from jisheng.registry.imports.families import created_keys, family_load
+from jisheng.registry.imports.outcome import Loaded, Validation
 from jisheng.registry.models import LifeEvent, Person, PersonImport
 
 Chunks = Iterator[tuple[list[str], list[tuple[Any, ...]]]]
@@ -73,8 +74,10 @@ def load(
     latest_id: int,
     bulk: bool,
     on_chunk: Callable[[int], None] | None = None,
+    created: dict[int, int] | None = None,
 ) -> Loaded:
-    """Second pass, inside the caller's transaction: residents, events, duplicate flags."""
+    """Second pass, inside the caller's transaction: residents, events, duplicate flags;
+    ``created`` (for the families) gets the key → id of each resident inserted."""
     loaded = Loaded()
     now = timezone.now()
     events = _EventRows(
@@ -98,6 +101,8 @@ def load(
         if not chunk:
             continue
         ids = _insert_persons(columns, chunk)
+        if created is not None:
+            created_keys((row[digest_at] for row in chunk), ids, created)
         insert_rows(
             LifeEvent._meta.db_table,
             events.columns,
@@ -118,6 +123,12 @@ def load(
     return loaded
 
 
+def load_families(checked: Validation, loaded: Loaded, created: dict[int, int]) -> None:
+    """The file's households, marriages and parent links, once its residents are in."""
+    if checked.family is not None:
+        loaded.families = family_load(checked.family, created)
+
+
 def _registered_since(latest_id: int) -> set[str]:
     """ID-number digests of the residents registered after the one with ``latest_id``."""
     return set(
@@ -129,27 +140,9 @@ def _registered_since(latest_id: int) -> set[str]:
 
 def _insert_persons(columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> list[int]:
     """Insert one chunk of residents; returns their ids in row order."""
-    table = Person._meta.db_table
-    pk_column = str(Person._meta.pk.column)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # The sequence is looked up once (materialized), not once per id.
-            cursor.execute(
-                "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, %s)::regclass AS seq) "
-                "SELECT nextval(s.seq) FROM s, generate_series(1, %s)",
-                [table, pk_column, len(rows)],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-        insert_rows(
-            table, [pk_column, *columns], [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
-        )
-        return ids
-    insert_rows(table, columns, rows)
-    # Within one statement of a writing transaction SQLite hands out consecutive rowids.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT last_insert_rowid()")
-        last = int(cursor.fetchone()[0])
-    return list(range(last - len(rows) + 1, last + 1))
+    return insert_rows_returning_ids(
+        Person._meta.db_table, str(Person._meta.pk.column), columns, rows
+    )
 
 
 class _EventRows:

@@ -15,6 +15,7 @@ from jisheng.audit.services import Action, Result
 from jisheng.core import progress
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Forbidden
+from jisheng.registry.imports.families import FamiliesLoaded, FamilyPlan
 from jisheng.registry.imports.files import ImportFileError
 from jisheng.registry.models import PersonImport
 
@@ -32,6 +33,7 @@ class Validation:
     errors: int = 0
     error_rows: list[dict[str, Any]] = field(default_factory=list)
     file_problem: str = ""
+    family: FamilyPlan | None = None  # with family columns and no errors: what to add
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Loaded:
     created: int = 0
     unchanged: int = 0
     flagged: int = 0
+    families: FamiliesLoaded | None = None
 
 
 def _audit(
@@ -99,6 +102,17 @@ def done(person_import: PersonImport, actor: Actor, checked: Validation, loaded:
         "created": loaded.created,
         "unchanged": unchanged,
     }
+    families = loaded.families
+    if families is not None:
+        message += " " + _(
+            "New households: %(households)s; household members: %(members)s; marriages: "
+            "%(marriages)s; parent links: %(links)s."
+        ) % {
+            "households": families.households,
+            "members": families.members,
+            "marriages": families.marriages,
+            "links": families.links,
+        }
     update(
         person_import,
         state=State.DONE,
@@ -117,6 +131,7 @@ def done(person_import: PersonImport, actor: Actor, checked: Validation, loaded:
             "created": loaded.created,
             "unchanged": unchanged,
             "duplicates_flagged": loaded.flagged,
+            **({"families": vars(families)} if families is not None else {}),
         },
     )
 

@@ -29,7 +29,7 @@ from django.utils import translation
 from jisheng.core import progress
 from jisheng.core.actors import Actor
 from jisheng.registry.imports import files, limits, outcome
-from jisheng.registry.imports.loading import Chunks, load, unpickled
+from jisheng.registry.imports.loading import Chunks, load, load_families, unpickled
 from jisheng.registry.imports.outcome import Loaded, Validation
 from jisheng.registry.imports.rows import CheckedChunk, ChunkContext, check_chunk
 from jisheng.registry.models import PersonImport
@@ -139,10 +139,18 @@ class Loader:
     """
 
     def __init__(
-        self, person_import: PersonImport, actor: Actor, *, latest_id: int, bulk: bool
+        self,
+        person_import: PersonImport,
+        actor: Actor,
+        *,
+        latest_id: int,
+        bulk: bool,
+        families: bool = False,
     ) -> None:
         self.person_import, self.actor = person_import, actor
         self.latest_id, self.bulk = latest_id, bulk
+        # With family columns: key → id of each resident loaded, for the family links.
+        self.created: dict[int, int] | None = {} if families else None
         self.language = translation.get_language()
         self.columns: list[str] = []
         self.queue: queue.Queue[tuple[list[int], bytes] | str] = queue.Queue(maxsize=4)
@@ -221,8 +229,10 @@ class Loader:
                     latest_id=self.latest_id,
                     bulk=self.bulk,
                     on_chunk=self._count,
+                    created=self.created,
                 )
                 assert self.checked is not None  # noqa: S101 - set before _END
+                load_families(self.checked, loaded, self.created or {})
                 outcome.done(self.person_import, self.actor, self.checked, loaded)
         except _Abandoned:
             pass

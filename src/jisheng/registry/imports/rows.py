@@ -23,6 +23,7 @@ from jisheng.accounts.models import User
 from jisheng.core.fields import BlindIndexField, EncryptedTextField
 from jisheng.core.models import OrgUnit
 from jisheng.registry.imports import files
+from jisheng.registry.imports.families import FamilyParser, key_of, pack, person_info
 from jisheng.registry.models import Person
 from jisheng.registry.services.persons import person_data_check, person_fields
 
@@ -153,6 +154,11 @@ class CheckedChunk:
     digests: list[str]
     prepared: list[int]  # positions (in the chunk) of the rows whose values are in ``blob``
     blob: bytes  # pickled list of value tuples, in PersonRows.columns order
+    # With family columns: each row's sex and birth date (families.person_info), the rows'
+    # family cells, and the digests of the ID numbers they name.
+    infos: list[int] = field(default_factory=list)
+    family: list[bytes] = field(default_factory=list)  # families.pack of each FamilyRow
+    references: list[str] = field(default_factory=list)
 
 
 def check_chunk(
@@ -167,6 +173,10 @@ def check_chunk(
     assert isinstance(index_field, BlindIndexField)  # noqa: S101 - the model guarantees it
     today = timezone.localdate()
     checked = CheckedChunk(numbers=[], problems=[], digests=[], prepared=[], blob=b"")
+    family = FamilyParser(context.columns, index_field)
+    # A row's family cells are read once the chunk's own ID numbers are known: most name
+    # someone of the same household, nearby, whose digest is then reused.
+    pending: list[tuple[int, files.Cells, str, int, str, list[str]]] = []
     values = []
     for position, (number, cells) in enumerate(rows):
         parsed = parse(number, cells)
@@ -176,6 +186,11 @@ def check_chunk(
         if problem:
             problems.append(problem)
         digest = index_field.digest(data.id_number) if data.id_number else ""
+        if family.active:
+            checked.infos.append(person_info(data.sex, data.birth_date))
+            pending.append((number, cells, digest, unit.pk if unit else 0, data.address, problems))
+            if digest:
+                family.known[data.id_number] = digest
         checked.numbers.append(number)
         checked.problems.append(problems)
         checked.digests.append(digest)
@@ -185,6 +200,23 @@ def check_chunk(
             fields["id_number_index"] = digest
             values.append(maker.values(fields))
             checked.prepared.append(position)
+    # Family problems make the file invalid as a whole, so rows prepared before them are
+    # never loaded.
+    references: set[str] = set()
+    for number, cells, digest, community_id, address, problems in pending:
+        found = family(
+            number,
+            cells,
+            key=key_of(digest) if digest else 0,
+            community_id=community_id,
+            address=address,
+            today=today,
+            problems=problems,
+            references=references,
+        )
+        if found is not None:
+            checked.family.append(pack(found))
+    checked.references = sorted(references)
     if values:
         checked.blob = pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL)
     return checked

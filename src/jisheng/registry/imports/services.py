@@ -26,7 +26,7 @@ from jisheng.core.models import OrgUnit
 from jisheng.core.roles import Capability
 from jisheng.registry.imports import files, limits, outcome, selectors
 from jisheng.registry.imports.checking import validate
-from jisheng.registry.imports.files import ImportFileError, Sheet
+from jisheng.registry.imports.files import FAMILY_KEYS, ImportFileError, Sheet
 from jisheng.registry.imports.lifecycle import (
     IMPORT_DIR,
     import_root,
@@ -39,7 +39,7 @@ from jisheng.registry.imports.lifecycle import (
 from jisheng.registry.imports.lifecycle import (
     RUNNING_STATES as RUNNING_STATES,  # the pages ask the services
 )
-from jisheng.registry.imports.loading import Spool, large_cache, load
+from jisheng.registry.imports.loading import Spool, large_cache, load, load_families
 from jisheng.registry.imports.parallel import Loader, loads_while_checking, worker_count
 from jisheng.registry.models import Person, PersonImport
 from jisheng.registry.services.persons import require_editable_community
@@ -215,6 +215,7 @@ def _run(person_import: PersonImport, actor: Actor, spool_path: Path) -> PersonI
                 actor,
                 latest_id=latest_id,
                 bulk=person_import.total_rows >= limits.BULK_FLAG_ROWS,
+                families=any(key in sheet.columns for key in FAMILY_KEYS),
             )
         try:
             checked = validate(person_import, actor, sheet, sink)
@@ -229,13 +230,16 @@ def _run(person_import: PersonImport, actor: Actor, spool_path: Path) -> PersonI
                 sink.finish(checked, progress_id)
             else:
                 with transaction.atomic():
+                    created: dict[int, int] = {}
                     loaded = load(
                         person_import,
                         actor,
                         sink.chunks(),
                         latest_id=latest_id,
                         bulk=checked.to_load >= limits.BULK_FLAG_ROWS,
+                        created=created if checked.family is not None else None,
                     )
+                    load_families(checked, loaded, created)
                     outcome.done(person_import, actor, checked, loaded)
         except BaseException:
             if isinstance(sink, Loader):
