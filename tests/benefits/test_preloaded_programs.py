@@ -207,3 +207,15 @@ class TestChildcareSubsidy:
         )
         assert application.payee is not None
         assert application.payee.sex == "F"
+
+    def test_a_mother_who_is_not_a_resident_here_is_not_the_default_payee(
+        self, make_family, program, worker
+    ) -> None:
+        child = self.child(make_family, dt.date(2025, 6, 1))
+        # A family member on record who does not live here (registry's NON_RESIDENT).
+        Person.objects.filter(child_links__child=child, sex="F").update(status="non_resident")
+        application = application_create(
+            actor=Actor(user=worker), program=program("childcare-subsidy"), person=child
+        )
+        assert application.payee is not None
+        assert application.payee.sex == "M"

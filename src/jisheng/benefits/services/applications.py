@@ -135,14 +135,21 @@ def _record(actor: Actor, application: Application, action: str, source: str, co
 
 
 def _default_payee(program: Program, person: Person) -> Person | None:
-    """For a child program: the mother if linked, else the father."""
+    """For a child program: the mother if linked, else the father; never a parent who has
+    died, was voided, or is on record only as a family member living elsewhere."""
     if program.unit != Unit.CHILD:
         return None
     parents = [
         link.parent
         for link in ParentLink.objects.filter(child=person)
         .select_related("parent")
-        .exclude(parent__status__in=[ResidentStatus.DECEASED, ResidentStatus.VOIDED])
+        .exclude(
+            parent__status__in=[
+                ResidentStatus.DECEASED,
+                ResidentStatus.VOIDED,
+                ResidentStatus.NON_RESIDENT,
+            ]
+        )
     ]
     parents.sort(key=lambda parent: parent.sex != Sex.FEMALE)
     return parents[0] if parents else None
