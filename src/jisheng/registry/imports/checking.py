@@ -3,8 +3,11 @@
 residents already registered.
 
 The natural key is the ID number: a row whose number is already registered in the
-importer's area counts as *unchanged* and is skipped, even when its other facts differ —
-facts of a registered resident change only through correction events, never by import.
+importer's area counts as *unchanged* and is skipped — facts of a registered resident
+change only through correction events, never by import. A row that gives that number
+another name is an error, not "unchanged": either the number or the name is wrong, and
+skipping it would hide the mistake (the sex and birth date are checked against the number
+itself, so the name is the fact that can disagree).
 """
 
 from __future__ import annotations
@@ -78,7 +81,7 @@ def validate(
                         )
                 registered = known.get(digest) if digest else None
                 if registered is not None:
-                    community_id, status = registered
+                    community_id, status, name = registered
                     if status == ResidentStatus.VOIDED:
                         problems.append(_("This ID number belongs to a voided record."))
                     elif community_id not in scope:
@@ -87,6 +90,15 @@ def validate(
                                 "This ID number is already registered outside your area: "
                                 "record a move-in there instead."
                             )
+                        )
+                    elif name != checked.names[position]:
+                        problems.append(
+                            _(
+                                "This ID number is already registered to “%(registered)s”, "
+                                "not “%(name)s”: check the ID number, or correct the name "
+                                "on the resident's page."
+                            )
+                            % {"registered": name, "name": checked.names[position]}
                         )
                 if problems:
                     fail(number, problems)
@@ -105,7 +117,9 @@ def validate(
     return result
 
 
-def _registered(digests: list[str]) -> dict[str, tuple[int, str]]:
-    """ID-number digest → (community id, status) of the residents already registered."""
-    found = with_digests("id_number_index", digests, select="id_number_index, community_id, status")
-    return {digest: (community, status) for digest, community, status in found}
+def _registered(digests: list[str]) -> dict[str, tuple[int, str, str]]:
+    """ID-number digest → (community id, status, name) of the residents already registered."""
+    found = with_digests(
+        "id_number_index", digests, select="id_number_index, community_id, status, name"
+    )
+    return {digest: (community, status, name) for digest, community, status, name in found}

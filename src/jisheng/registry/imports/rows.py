@@ -151,6 +151,7 @@ class CheckedChunk:
     numbers: list[int]
     problems: list[list[str]]
     digests: list[str]
+    names: list[str]  # as checked (stripped), to compare with a registered resident's
     prepared: list[int]  # positions (in the chunk) of the rows whose values are in ``blob``
     blob: bytes  # pickled list of value tuples, in PersonRows.columns order
 
@@ -166,7 +167,7 @@ def check_chunk(
     index_field = Person._meta.get_field("id_number_index")
     assert isinstance(index_field, BlindIndexField)  # noqa: S101 - the model guarantees it
     today = timezone.localdate()
-    checked = CheckedChunk(numbers=[], problems=[], digests=[], prepared=[], blob=b"")
+    checked = CheckedChunk(numbers=[], problems=[], digests=[], names=[], prepared=[], blob=b"")
     values = []
     for position, (number, cells) in enumerate(rows):
         parsed = parse(number, cells)
@@ -179,6 +180,7 @@ def check_chunk(
         checked.numbers.append(number)
         checked.problems.append(problems)
         checked.digests.append(digest)
+        checked.names.append(data.name)
         if prepare and not problems and unit is not None:
             fields = person_fields(data)
             fields["community_id"] = unit.pk
