@@ -212,6 +212,7 @@ BIRTH = dt.date(1990, 5, 17)
         pytest.param({"出生日期": "1990-13-01"}, id="impossible-date"),
         pytest.param({"出生日期": "下个月"}, id="not-a-date"),
         pytest.param({"出生日期": "2999-01-01"}, id="future-date"),
+        pytest.param({"出生日期": "1899-12-31"}, id="before-1900"),
         pytest.param({"身份证号码": ""}, id="no-id"),
         pytest.param({"身份证号码": "37040419900517001"}, id="id-length"),
         pytest.param({"身份证号码": id_number(BIRTH, 1, male=True)[:-1] + "0"}, id="check-digit"),
@@ -449,6 +450,14 @@ def test_an_id_number_of_a_voided_record_is_a_row_error(org, worker, make_person
     result = start(worker, csv_bytes([row]))
 
     assert problems_of(result) == {2: ["This ID number belongs to a voided record."]}
+
+
+def test_a_birth_date_before_1900_is_a_row_error_of_its_own(org, worker) -> None:
+    row = resident_row(0, 出生日期="1899-12-31")
+
+    result = start(worker, csv_bytes([row]))
+
+    assert "Birth date lies before 1900." in problems_of(result)[2]
 
 
 # --- likely duplicates ----------------------------------------------------------------------
