@@ -212,6 +212,7 @@ BIRTH = dt.date(1990, 5, 17)
         pytest.param({"出生日期": "1990-13-01"}, id="impossible-date"),
         pytest.param({"出生日期": "下个月"}, id="not-a-date"),
         pytest.param({"出生日期": "2999-01-01"}, id="future-date"),
+        pytest.param({"出生日期": "1899-12-31"}, id="before-1900"),
         pytest.param({"身份证号码": ""}, id="no-id"),
         pytest.param({"身份证号码": "37040419900517001"}, id="id-length"),
         pytest.param({"身份证号码": id_number(BIRTH, 1, male=True)[:-1] + "0"}, id="check-digit"),
@@ -373,15 +374,54 @@ def test_importing_the_same_file_again_changes_nothing(org, worker) -> None:
 def test_a_registered_id_number_with_other_facts_is_unchanged_not_updated(org, worker) -> None:
     rows = resident_rows(3)
     start(worker, csv_bytes(rows))
-    rows[1][0] = "改了名字"
     rows[1][9] = "另一个地址"
     rows.append(resident_row(3))
 
     again = start(worker, csv_bytes(rows))
 
     assert (again.state, again.created_count, again.unchanged_count) == (State.DONE, 1, 3)
-    assert not Person.objects.filter(name="改了名字").exists()
+    assert not Person.objects.filter(address="另一个地址").exists()
     assert Person.objects.count() == 4
+
+
+def test_a_registered_id_number_under_another_name_is_a_row_error_not_unchanged(
+    org, worker
+) -> None:
+    rows = resident_rows(3)
+    start(worker, csv_bytes(rows))
+    registered_name = rows[1][0]
+    rows[1][0] = "改了名字"
+    rows.append(resident_row(3))
+
+    again = start(worker, csv_bytes(rows))
+
+    assert again.state == State.INVALID
+    assert (again.created_count, again.unchanged_count) == (0, 2)
+    assert problems_of(again) == {
+        3: [
+            f"This ID number is already registered to “{registered_name}”, not “改了名字”: "
+            "check the ID number, or correct the name on the resident's page."
+        ]
+    }
+    assert Person.objects.count() == 3
+    assert not Person.objects.filter(name="改了名字").exists()
+
+
+def test_the_name_conflict_is_told_in_chinese(org, worker) -> None:
+    rows = resident_rows(1)
+    start(worker, csv_bytes(rows))
+    registered_name = rows[0][0]
+    rows[0][0] = "另一人"
+
+    with translation.override("zh-hans"):
+        again = start(worker, csv_bytes(rows))
+
+    assert problems_of(again) == {
+        2: [
+            f"该身份证号码已登记在“{registered_name}”名下，而不是“另一人”："
+            "请核对身份证号码，或在居民页面更正姓名。"
+        ]
+    }
 
 
 def test_an_id_number_registered_in_another_community_is_a_row_error(
@@ -410,6 +450,14 @@ def test_an_id_number_of_a_voided_record_is_a_row_error(org, worker, make_person
     result = start(worker, csv_bytes([row]))
 
     assert problems_of(result) == {2: ["This ID number belongs to a voided record."]}
+
+
+def test_a_birth_date_before_1900_is_a_row_error_of_its_own(org, worker) -> None:
+    row = resident_row(0, 出生日期="1899-12-31")
+
+    result = start(worker, csv_bytes([row]))
+
+    assert "Birth date lies before 1900." in problems_of(result)[2]
 
 
 # --- likely duplicates ----------------------------------------------------------------------
@@ -597,7 +645,7 @@ def test_a_resident_registered_while_the_file_is_checked_counts_as_unchanged(
     rows = resident_rows(6)
     check = checking._registered
 
-    def check_then_someone_registers(digests: list[str]) -> dict[str, tuple[int, str]]:
+    def check_then_someone_registers(digests: list[str]) -> dict[str, tuple[int, str, str]]:
         found = check(digests)
         if not Person.objects.exists():
             Person.objects.create(
@@ -618,6 +666,36 @@ def test_a_resident_registered_while_the_file_is_checked_counts_as_unchanged(
     assert (result.created_count, result.unchanged_count) == (5, 1)
     assert Person.objects.count() == 6
     assert LifeEvent.objects.count() == 5
+
+
+def test_a_resident_registered_under_another_name_while_checked_fails_the_import(
+    org, worker, monkeypatch
+) -> None:
+    """Someone registers row 4's ID number under another name right after the check."""
+    rows = resident_rows(6)
+    check = checking._registered
+
+    def check_then_someone_registers(digests: list[str]) -> dict[str, tuple[int, str, str]]:
+        found = check(digests)
+        if not Person.objects.exists():
+            Person.objects.create(
+                community=org.c1,
+                name="别的名字",
+                sex="F",
+                birth_date=dt.date.fromisoformat(rows[3][2]),
+                id_number=rows[3][3],
+                hukou_type="urban",
+            )
+        return found
+
+    monkeypatch.setattr(checking, "_registered", check_then_someone_registers)
+
+    result = start(worker, csv_bytes(rows))
+
+    assert result.state == State.FAILED
+    assert "another name" in result.message
+    assert Person.objects.count() == 1
+    assert LifeEvent.objects.count() == 0
 
 
 def test_a_failure_while_loading_rolls_back_every_chunk(

@@ -192,6 +192,11 @@ class MoveIn(Schema):
     note: str = Field("", max_length=200)
     document_number: str = Field("", max_length=50)
     occurred_on: dt.date | None = Field(None, description="发生日期，默认今天")
+    confirm: bool = Field(
+        False,
+        description="发放到人：已核对警告（如女用药具发给男性），仍要发放；"
+        "未确认时返回 409 confirmation_required",
+    )
 
 
 class MoveQuery(Schema):
@@ -312,6 +317,7 @@ def _post(actor: Actor, body: MoveIn) -> list[StockMove]:
                 quantity=quantity,
                 person=person,
                 facts=facts,
+                confirmed=body.confirm,
             )
     services = {
         "anonymous_issue": moves.stock_issue_anonymous,
@@ -411,7 +417,7 @@ def move_create(
     posted = post_once(
         actor=actor,
         key=idempotency_key,
-        request=body.dict(),
+        request=body.dict(exclude={"confirm"}),
         post=lambda: _post(actor, body),
     )
     if posted.replayed:

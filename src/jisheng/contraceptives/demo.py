@@ -44,6 +44,7 @@ from jisheng.contraceptives.models import (
     StockTransfer,
     StopReason,
 )
+from jisheng.contraceptives.models.catalogue import SENSE_CHECKS
 from jisheng.core.dates import add_months
 from jisheng.core.models import OrgUnit
 from jisheng.registry.models import MaritalStatus, Person, ResidentStatus, Sex
@@ -115,7 +116,14 @@ def _products() -> list[Product]:
     products = []
     for name, category, unit, pack, _dose in CATALOGUE:
         product, _created = Product.objects.get_or_create(
-            name=name, defaults={"category": category, "unit": unit, "pack_size": pack}
+            name=name,
+            defaults={
+                "category": category,
+                "unit": unit,
+                "pack_size": pack,
+                "for_sex": SENSE_CHECKS[category][0],
+                "min_age": SENSE_CHECKS[category][1],
+            },
         )
         products.append(product)
     return products

@@ -28,6 +28,7 @@ from jisheng.contraceptives.services.balances import MoveFacts
 from jisheng.core import text
 from jisheng.core.forms import DateInput, date_field
 from jisheng.core.models import OrgUnit
+from jisheng.registry.models import Sex
 from jisheng.registry.services.persons import id_number_digest
 
 DATE_LABEL = _("Date")
@@ -141,13 +142,25 @@ class IssueForm(LotMoveForm):
     occurred_on = date_field(DATE_LABEL)
     reason = reason_field(MoveKind.ISSUE)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    # Hidden until the service finds something to doubt (``ask_to_confirm``).
+    confirm = forms.BooleanField(
+        label=_("I have checked the warnings above: issue anyway"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
     field_order = ("id_number", "lot", "quantity")
+
+    def ask_to_confirm(self) -> None:
+        """Show the box the worker ticks to issue despite the warnings shown."""
+        self.fields["confirm"].widget = forms.CheckboxInput(attrs={"data-testid": "confirm"})
 
     def fingerprint(self) -> dict[str, object]:
         """The request with the person as a keyed digest of the ID number: a key reused
-        for another person is refused, and the stored fingerprint holds no ID number."""
+        for another person is refused, and the stored fingerprint holds no ID number.
+        Confirming the warnings does not make it another request."""
         data = super().fingerprint()
         data["id_number"] = id_number_digest(str(data["id_number"]))
+        data.pop("confirm", None)
         return data
 
 
@@ -222,6 +235,19 @@ class ProductForm(text.Form):
     )
     pack_size = forms.IntegerField(label=_("Pack size"), min_value=1, max_value=10_000, initial=1)
     code = forms.CharField(label=_("Product code"), max_length=30, required=False)
+    for_sex = forms.ChoiceField(
+        label=_("Meant for"),
+        choices=[("", _("Anyone")), *Sex.choices],
+        required=False,
+        help_text=_("Issuing it to someone else asks the worker to confirm."),
+    )
+    min_age = forms.IntegerField(
+        label=_("Minimum age"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text=_("Empty: no minimum age. Issuing it to someone younger asks to confirm."),
+    )
 
 
 class KeeperChoiceField(forms.ModelChoiceField[User]):

@@ -61,6 +61,8 @@ INVENTORY = DataInventory(
             "unit",
             "pack_size",
             "code",
+            "for_sex",
+            "min_age",
             "is_active",
             "created_at",
         ),

@@ -46,3 +46,21 @@ class Conflict(JishengError):
 
     code = "conflict"
     status = 409
+
+
+class NeedsConfirmation(Conflict):
+    """The operation looks like a mistake: it runs only when the user confirms the warnings.
+
+    Not a refusal of something impossible: the caller repeats the request confirmed
+    (a form shows the warnings with a box to tick; the API takes ``confirm: true``).
+    """
+
+    code = "confirmation_required"
+
+    def __init__(self, warnings: list[str]) -> None:
+        super().__init__("；".join(warnings))
+        self.warnings = warnings
+
+    @property
+    def problems(self) -> list[str]:
+        return self.warnings

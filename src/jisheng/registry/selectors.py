@@ -17,6 +17,7 @@ from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
+from jisheng.core.dates import Lifetime
 from jisheng.core.db import ModelRows
 from jisheng.core.errors import JishengError
 from jisheng.core.lookups import visible_or_404
@@ -315,6 +316,22 @@ def household_members(household: Household) -> QuerySet[HouseholdMember]:
 
 def current_household(person: Person) -> HouseholdMember | None:
     return person.memberships.filter(end_date__isnull=True).select_related("household").first()
+
+
+def lifetime(person: Person) -> Lifetime:
+    """The span of the resident's life as recorded: birth date, and the date of the death
+    event when the resident is recorded as deceased (a reversed death does not count)."""
+    died = None
+    if person.status == ResidentStatus.DECEASED:
+        died = (
+            LifeEvent.objects.filter(
+                person_id=person.pk, kind=LifeEvent.Kind.DEATH, reversed_by__isnull=True
+            )
+            .order_by("-pk")
+            .values_list("date", flat=True)
+            .first()
+        )
+    return Lifetime(name=person.name, born=person.birth_date, died=died)
 
 
 def person_timeline(user: User, person: Person) -> QuerySet[LifeEvent]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from jisheng.core.models import OrgUnit
 from jisheng.core.roles import Capability
 from jisheng.core.scope import ScopedManager, ScopeRule
+from jisheng.registry.models import Sex
 
 
 class ProductCategory(models.TextChoices):
@@ -48,6 +49,31 @@ class Method(models.TextChoices):
         """The product categories that supply ``method`` (none for e.g. sterilization)."""
         return [c for c in ProductCategory.values if cls.for_category(c) == method]
 
+    @classmethod
+    def only_for(cls, method: str) -> str | None:
+        """The one sex that can use ``method`` at all (an IUD, a sterilization), else None."""
+        return _METHOD_SEX.get(method)
+
+
+# Methods a person of the other sex cannot use: enrolling them is impossible, not unusual.
+_METHOD_SEX: dict[str, str] = {
+    Method.IUD: Sex.FEMALE,
+    Method.FEMALE_STERILIZATION: Sex.FEMALE,
+    Method.MALE_STERILIZATION: Sex.MALE,
+}
+
+
+# What a product of each category is usually meant for (sex, minimum age): the values
+# new products start from and the demo catalogue gets.
+SENSE_CHECKS: dict[str, tuple[str, int | None]] = {
+    ProductCategory.ORAL: (Sex.FEMALE, 18),
+    ProductCategory.EXTERNAL: (Sex.FEMALE, 18),
+    ProductCategory.EMERGENCY: (Sex.FEMALE, 16),
+    ProductCategory.IUD: (Sex.FEMALE, 18),
+    ProductCategory.IMPLANT: (Sex.FEMALE, 18),
+    ProductCategory.CONDOM: ("", None),
+}
+
 
 class PointKind(models.TextChoices):
     STORE = "store", _("Street store")
@@ -65,6 +91,18 @@ class Product(models.Model):
         _("pack size"), default=1, help_text=_("Doses or pieces in one unit.")
     )
     code = models.CharField(_("product code"), max_length=30, blank=True)
+    # Sense checks when the product is issued to a named person: a warning the worker
+    # confirms (someone may collect for a spouse), never a hard refusal.
+    for_sex = models.CharField(
+        _("meant for"),
+        max_length=1,
+        choices=Sex.choices,
+        blank=True,
+        help_text=_("Empty: for anyone."),
+    )
+    min_age = models.PositiveSmallIntegerField(
+        _("minimum age"), null=True, blank=True, help_text=_("Empty: no minimum age.")
+    )
     is_active = models.BooleanField(_("in use"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from jisheng.accounts.models import User
 from jisheng.contraceptives.models import DistributionPoint
 from jisheng.core.actors import Actor
-from jisheng.core.dates import not_in_future
+from jisheng.core.dates import Lifetime, possible_date
 from jisheng.core.errors import Conflict, Forbidden, JishengError
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
@@ -57,12 +57,12 @@ def check_quantity(quantity: int) -> int:
     return quantity
 
 
-def check_date(date: dt.date) -> dt.date:
-    """A date of the past or today: the ledger records what happened, not plans."""
-    not_in_future(date, code="date_future")
+def check_date(date: dt.date, *lives: Lifetime) -> dt.date:
+    """A date of the past or today, within the life of each of ``lives`` (the person
+    supplied or on the roster): the ledger records what happened, not plans."""
     if date < OLDEST_DATE:
         raise JishengError(_("The date is too far in the past."), code="date_past")
-    return date
+    return possible_date(date, *lives, future_code="date_future")
 
 
 def check_text(value: str, *, limit: int = NOTE_LENGTH) -> str:

@@ -27,6 +27,9 @@ from jisheng.core.lookups import locked_or_404
 from jisheng.core.models import OrgUnit
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
+from jisheng.registry.models import Sex
+
+MAX_MIN_AGE = 100
 
 
 def product_create(
@@ -37,8 +40,10 @@ def product_create(
     unit: str,
     pack_size: int = 1,
     code: str = "",
+    for_sex: str = "",
+    min_age: int | None = None,
 ) -> Product:
-    """A new product of the catalogue (street staff)."""
+    """A new product of the catalogue (street staff), with the sense checks of its issue."""
     require_street_manager(actor)
     name = check_text(name, limit=100)
     unit = check_text(unit, limit=10)
@@ -48,6 +53,10 @@ def product_create(
         raise JishengError(_("Choose a category."), code="category")
     if not 1 <= pack_size <= 10_000:
         raise JishengError(_("The pack size must be between 1 and 10,000."), code="pack_size")
+    if for_sex not in ("", *Sex.values):
+        raise JishengError(_("Choose whom the product is meant for."), code="for_sex")
+    if min_age is not None and not 0 <= min_age <= MAX_MIN_AGE:
+        raise JishengError(_("The minimum age must be between 0 and 100."), code="min_age")
     try:
         with transaction.atomic():
             product = Product.objects.create(
@@ -56,6 +65,8 @@ def product_create(
                 unit=unit,
                 pack_size=pack_size,
                 code=check_text(code, limit=30),
+                for_sex=for_sex,
+                min_age=min_age,
             )
             audit.record(action=Action.CREATE, actor=actor, obj=product)
     except IntegrityError as exc:

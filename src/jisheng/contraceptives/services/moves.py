@@ -19,15 +19,22 @@ from jisheng.contraceptives.models import (
 )
 from jisheng.contraceptives.models.ledger import TRANSFER_KINDS
 from jisheng.contraceptives.selectors.stock import sending_transfer_ids, transfer_destinations
-from jisheng.contraceptives.services.access import check_quantity, check_text, point_in_service
+from jisheng.contraceptives.services.access import (
+    check_date,
+    check_quantity,
+    check_text,
+    point_in_service,
+)
 from jisheng.contraceptives.services.balances import Change, MoveFacts, append_move, apply_changes
 from jisheng.contraceptives.services.roster import roster_ensure_for_issue, roster_undo_issue
+from jisheng.contraceptives.services.sense import issue_warnings, require_confirmed
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 from jisheng.registry.models import Person, ResidentStatus
+from jisheng.registry.selectors import lifetime
 
 LOT_NUMBER_LENGTH = 40
 
@@ -171,9 +178,12 @@ def stock_issue(
     quantity: int,
     person: Person,
     facts: MoveFacts,
+    confirmed: bool = False,
 ) -> list[StockMove]:
     """Supply to a registered resident, who is put on the roster for the product's method
-    if not already there."""
+    if not already there. What looks like a mistake (the product's sense checks) is
+    refused until ``confirmed``; a product meant for the other sex was collected for
+    someone else, so it puts nobody on the roster."""
     require(actor, Capability.MANAGE_STOCK)
     # Naming who was supplied is health data.
     require(actor, Capability.VIEW_HEALTH)
@@ -186,7 +196,10 @@ def stock_issue(
             raise Conflict(
                 _("Only a resident living here can be supplied by name."), code="not_living"
             )
+        check_date(facts.occurred_on, lifetime(found))
         _usable(lot, facts.occurred_on)
+        product = lot.product
+        require_confirmed(issue_warnings(product, found, facts.occurred_on), confirmed=confirmed)
         move = _single(
             actor,
             point=point,
@@ -196,14 +209,15 @@ def stock_issue(
             facts=facts,
             person=found,
         )
-        roster_ensure_for_issue(
-            actor=actor,
-            person=found,
-            method=Method.for_category(lot.product.category),
-            start_date=facts.occurred_on,
-            point=point,
-            issue=move,
-        )
+        if not product.for_sex or product.for_sex == found.sex:
+            roster_ensure_for_issue(
+                actor=actor,
+                person=found,
+                method=Method.for_category(product.category),
+                start_date=facts.occurred_on,
+                point=point,
+                issue=move,
+            )
         return [move]
 
 

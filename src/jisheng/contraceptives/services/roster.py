@@ -25,12 +25,14 @@ from jisheng.contraceptives.models import (
     StopReason,
 )
 from jisheng.contraceptives.services.access import check_date, check_text
+from jisheng.contraceptives.services.sense import require_method_possible
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, JishengError, NotFound
 from jisheng.core.lookups import locked_or_404, visible_or_404
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 from jisheng.registry.models import Person, ResidentStatus
+from jisheng.registry.selectors import lifetime
 
 NOTES_LENGTH = 2000
 
@@ -105,6 +107,8 @@ def roster_enroll(
     notes = check_text(notes, limit=NOTES_LENGTH)
     with transaction.atomic():
         found = _person(actor, person)
+        check_date(start_date, lifetime(found))
+        require_method_possible(method, found)
         if point is not None and point.org_unit_id not in actor.user.scope_unit_ids():
             raise NotFound()
         return _create(
@@ -185,7 +189,10 @@ def roster_stop(
     if reason not in StopReason.values:
         raise JishengError(_("Give the reason for stopping."), code="stop_reason")
     with transaction.atomic():
-        found = locked_or_404(RosterEntry, user=actor.user, pk=entry.pk)
+        found = locked_or_404(
+            RosterEntry.objects.select_related("person"), user=actor.user, pk=entry.pk
+        )
+        check_date(stop_date, lifetime(found.person))
         _close(actor, found, stop_date=stop_date, reason=reason)
         return found
 
@@ -222,9 +229,14 @@ def roster_follow_up_record(
     side_effects = check_text(side_effects, limit=NOTES_LENGTH)
     notes = check_text(notes, limit=NOTES_LENGTH)
     with transaction.atomic():
-        found = locked_or_404(RosterEntry, user=actor.user, pk=entry.pk)
+        found = locked_or_404(
+            RosterEntry.objects.select_related("person"), user=actor.user, pk=entry.pk
+        )
         if found.stop_date is not None:
             raise Conflict(_("This method has already been stopped."), code="already_stopped")
+        check_date(date, lifetime(found.person))
+        if switch_to:
+            require_method_possible(switch_to, found.person)
         if date < found.start_date:
             raise JishengError(_("The follow-up lies before the start date."), code="date")
         if switch_to == found.method:

@@ -29,6 +29,7 @@ from jisheng.contraceptives.services import moves
 from jisheng.contraceptives.services.idempotency import post_once
 from jisheng.contraceptives.views.common import FORM_TEMPLATE
 from jisheng.core.actors import Actor, request_user
+from jisheng.core.errors import NeedsConfirmation
 from jisheng.core.pages import form_page, posted, query_int
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
@@ -140,14 +141,21 @@ def move_issue(request: HttpRequest, point_id: int) -> HttpResponse:
     )
 
     def post(actor: Actor, data: dict[str, Any]) -> list[StockMove]:
-        return moves.stock_issue(
-            actor=actor,
-            point=point,
-            lot=data["lot"],
-            quantity=data["quantity"],
-            person=registry_selectors.person_by_id_number(user=user, id_number=data["id_number"]),
-            facts=form.facts(),
-        )
+        try:
+            return moves.stock_issue(
+                actor=actor,
+                point=point,
+                lot=data["lot"],
+                quantity=data["quantity"],
+                person=registry_selectors.person_by_id_number(
+                    user=user, id_number=data["id_number"]
+                ),
+                facts=form.facts(),
+                confirmed=data["confirm"],
+            )
+        except NeedsConfirmation:
+            form.ask_to_confirm()
+            raise
 
     return _move_page(
         request,
@@ -155,7 +163,7 @@ def move_issue(request: HttpRequest, point_id: int) -> HttpResponse:
         form=form,
         post=post,
         title=_("Issue to a person"),
-        success=_("Issue recorded; the person is on the roster."),
+        success=_("Issue recorded."),
         intro=_("A person supplied for the first time with a method is put on the roster."),
     )
 

@@ -227,6 +227,8 @@ def product_new(request: HttpRequest) -> HttpResponse:
             unit=data["unit"],
             pack_size=data["pack_size"],
             code=data["code"],
+            for_sex=data["for_sex"],
+            min_age=data["min_age"],
         )
 
     return form_page(

@@ -13,7 +13,7 @@ from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
-from jisheng.core.dates import not_in_future
+from jisheng.core.dates import possible_date
 from jisheng.core.errors import Conflict, Forbidden, JishengError
 from jisheng.core.lookups import locked_or_404
 from jisheng.core.permissions import require
@@ -33,6 +33,7 @@ from jisheng.prepregnancy.services.common import (
     couple_refresh_state,
     require_served,
 )
+from jisheng.registry.selectors import lifetime
 
 CODE_PATTERN = re.compile(r"[a-z0-9_-]{2,40}")
 
@@ -62,8 +63,8 @@ def checkup_record(
     if spouse not in Spouse.values:
         raise JishengError(_("Choose the wife or the husband."), code="invalid_spouse")
     data.check(spouse)
-    not_in_future(data.date)
     couple = couple_locked(actor, couple)
+    possible_date(data.date, lifetime(couple.spouse(spouse)))
     require_served(couple)
     factor_codes = _risk_factor_codes(data.risk_factor_codes, spouse)
     if couple.checkups.filter(spouse=spouse).exists():
@@ -117,11 +118,11 @@ def referral_complete(
     """Close a referral task with what the specialist found or advised."""
     require(actor, Capability.VIEW_HEALTH)
     found = locked_or_404(
-        Referral.objects.select_related("checkup"), user=actor.user, pk=referral.pk
+        Referral.objects.select_related("checkup__person"), user=actor.user, pk=referral.pk
     )
     if found.state != TaskState.OPEN:
         raise Conflict(_("This referral has already been completed."), code="already_done")
-    not_in_future(completed_on)
+    possible_date(completed_on, lifetime(found.checkup.person))
     if completed_on < found.checkup.date:
         raise JishengError(
             _("The referral cannot be completed before the checkup."), code="invalid_date"

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
-from jisheng.core.dates import not_in_future
+from jisheng.core.dates import possible_date
 from jisheng.core.errors import Conflict, JishengError
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
@@ -31,6 +31,7 @@ from jisheng.prepregnancy.services.common import (
     couple_refresh_state,
     require_served,
 )
+from jisheng.registry.selectors import lifetime
 
 NOTE_LENGTH = 200
 # Letters recorded as handed out in one go; the bulk print page shows at most this many.
@@ -85,7 +86,7 @@ def contact_record(
         )
     if outcome not in ContactOutcome.values:
         raise JishengError(_("Choose the outcome of the contact."), code="invalid_outcome")
-    not_in_future(date)
+    possible_date(date)
     if outcome == ContactOutcome.APPOINTMENT:
         if appointment_date is None or appointment_date < date:
             raise JishengError(
@@ -97,6 +98,7 @@ def contact_record(
     if len(note) > NOTE_LENGTH:
         raise JishengError(_("The note is longer than 200 characters."), code="invalid_note")
     couple = couple_locked(actor, couple)
+    possible_date(date, lifetime(couple.husband), lifetime(couple.wife))
     require_served(couple)
     if date < couple.entered_on - dt.timedelta(days=366):
         raise JishengError(
@@ -171,7 +173,7 @@ def letters_record_delivered(*, actor: Actor, couple_ids: Iterable[int], date: d
     Couples outside the actor's area are not found and so not logged; closed ones are skipped.
     """
     require(actor, Capability.VIEW_HEALTH)
-    not_in_future(date)
+    possible_date(date)
     ids = sorted(set(couple_ids))
     if len(ids) > LETTER_BATCH_LIMIT:
         raise JishengError(_("Too many couples at once."), code="too_many")

@@ -14,7 +14,7 @@ from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
-from jisheng.core.dates import not_in_future
+from jisheng.core.dates import possible_date
 from jisheng.core.errors import Conflict, JishengError
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
@@ -26,6 +26,7 @@ from jisheng.prepregnancy.services.common import (
     couple_refresh_state,
 )
 from jisheng.registry.models import Marriage, Person, ResidentStatus
+from jisheng.registry.selectors import lifetime
 
 LIVING = ResidentStatus.LIVING
 # The worklist derives its couples again when they were last derived longer ago than this.
@@ -249,7 +250,7 @@ def couple_mark_planning(
     require(actor, Capability.VIEW_HEALTH)
     found = visible_or_404(Person, user=actor.user, pk=wife if isinstance(wife, int) else wife.pk)
     since = since or timezone.localdate()
-    not_in_future(since)
+    possible_date(since, lifetime(found))
     marriage = (
         Marriage.objects.filter(wife=found, end_date__isnull=True).select_related("husband").first()
     )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
-from jisheng.core.dates import not_in_future
+from jisheng.core.dates import possible_date
 from jisheng.core.errors import Conflict, JishengError
 from jisheng.core.lookups import locked_or_404
 from jisheng.core.permissions import require
@@ -30,6 +30,7 @@ from jisheng.prepregnancy.services.common import (
     couple_refresh_state,
 )
 from jisheng.registry.models import LifeEvent
+from jisheng.registry.selectors import lifetime
 
 # A last period further back than this is not a current pregnancy.
 MAX_GESTATION_DAYS = 300
@@ -45,7 +46,7 @@ def pregnancy_report(
 ) -> Pregnancy:
     """The wife is pregnant: open a pregnancy and its early follow-up, due 12 weeks after the
     last period (or the report). The couple is shown as pregnant until the outcome."""
-    not_in_future(reported_on)
+    possible_date(reported_on)
     if last_period is not None and not (
         reported_on - dt.timedelta(days=MAX_GESTATION_DAYS) <= last_period <= reported_on
     ):
@@ -54,6 +55,10 @@ def pregnancy_report(
             code="invalid_last_period",
         )
     couple = couple_locked(actor, couple)
+    wife = lifetime(couple.wife)
+    possible_date(reported_on, wife)
+    if last_period is not None:
+        possible_date(last_period, wife)
     if couple.state in rules.CLOSED_STATES:
         raise Conflict(
             _("This couple is no longer served here (moved out or marriage ended)."),
@@ -101,7 +106,7 @@ def _open_followup(actor: Actor, followup: FollowUp, kind: str) -> FollowUp:
 
 
 def _done(actor: Actor, followup: FollowUp, done_on: dt.date, findings: object) -> None:
-    not_in_future(done_on)
+    possible_date(done_on, lifetime(followup.couple.wife))
     if done_on < followup.pregnancy.reported_on:
         raise JishengError(
             _("The follow-up cannot precede the pregnancy report."), code="invalid_date"
@@ -191,7 +196,7 @@ def followup_outcome_record(
     followup = _open_followup(actor, followup, FollowUpKind.OUTCOME)
     couple = couple_locked(actor, followup.couple_id)
     pregnancy = Pregnancy.objects.select_for_update().get(pk=followup.pregnancy_id)
-    not_in_future(outcome_date)
+    possible_date(outcome_date, lifetime(couple.wife))
     if outcome_date > done_on or outcome_date < pregnancy.reported_on - dt.timedelta(
         days=MAX_GESTATION_DAYS
     ):

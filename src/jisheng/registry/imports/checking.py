@@ -3,8 +3,11 @@
 residents already registered.
 
 The natural key is the ID number: a row whose number is already registered in the
-importer's area counts as *unchanged* and is skipped, even when its other facts differ —
-facts of a registered resident change only through correction events, never by import.
+importer's area counts as *unchanged* and is skipped — facts of a registered resident
+change only through correction events, never by import. A row that gives that number
+another name is an error, not "unchanged": either the number or the name is wrong, and
+skipping it would hide the mistake (the sex and birth date are checked against the number
+itself, so the name is the fact that can disagree).
 """
 
 from __future__ import annotations
@@ -92,6 +95,7 @@ def validate(
                 registered = known.get(digest) if digest else None
                 if registered is not None:
                     community_id, status = registered.community_id, registered.status
+                    name = registered.name
                     if status == ResidentStatus.VOIDED:
                         problems.append(_("This ID number belongs to a voided record."))
                     elif community_id not in scope:
@@ -100,6 +104,15 @@ def validate(
                                 "This ID number is already registered outside your area: "
                                 "record a move-in there instead."
                             )
+                        )
+                    elif name != checked.names[position]:
+                        problems.append(
+                            _(
+                                "This ID number is already registered to “%(registered)s”, "
+                                "not “%(name)s”: check the ID number, or correct the name "
+                                "on the resident's page."
+                            )
+                            % {"registered": name, "name": checked.names[position]}
                         )
                 if problems:
                     fail(number, problems)

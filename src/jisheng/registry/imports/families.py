@@ -290,6 +290,7 @@ class Registered(NamedTuple):
     info: int
     community_id: int
     status: str
+    name: str
 
 
 @dataclass
@@ -345,12 +346,12 @@ def registered_people(digests: list[str]) -> Iterator[tuple[str, Registered]]:
     found = with_digests(
         "id_number_index",
         digests,
-        select="id_number_index, id, sex, birth_date, community_id, status",
+        select="id_number_index, id, sex, birth_date, community_id, status, name",
     )
-    for digest, pk, sex, birth, community_id, status in found:
+    for digest, pk, sex, birth, community_id, status, name in found:
         if isinstance(birth, str):  # SQLite gives the text
             birth = dt.date.fromisoformat(birth)
-        yield digest, Registered(pk, person_info(sex, birth), community_id, status)
+        yield digest, Registered(pk, person_info(sex, birth), community_id, status, name)
 
 
 def _birth(info: int) -> dt.date | None:

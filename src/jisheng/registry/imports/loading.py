@@ -17,12 +17,14 @@ from typing import IO, Any
 
 from django.db import connection, models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jisheng.core.actors import Actor
 from jisheng.core.db import insert_rows, insert_rows_returning_ids, refresh_planner_statistics
 from jisheng.registry.imports import limits
 from jisheng.registry.imports.duplicates import Duplicates, as_date
 from jisheng.registry.imports.families import created_keys, family_load
+from jisheng.registry.imports.files import ImportFileError
 from jisheng.registry.imports.outcome import Loaded, Validation
 from jisheng.registry.models import LifeEvent, Person, PersonImport
 
@@ -95,6 +97,15 @@ def load(
         digest_at, name_at = at["id_number_index"], at["name"]
         birth_at, phone_at, community_at = at["birth_date"], at["phone_index"], at["community_id"]
         if since:
+            if any(since.get(row[digest_at], row[name_at]) != row[name_at] for row in chunk):
+                # The check would have made this row an error: fail as a whole, so that
+                # the import run again shows which row.
+                raise ImportFileError(
+                    _(
+                        "An ID number of this file was registered meanwhile under another "
+                        "name; nothing was imported. Import the file again to see the row."
+                    )
+                )
             fresh = [row for row in chunk if row[digest_at] not in since]
             loaded.unchanged += len(chunk) - len(fresh)
             chunk = fresh
@@ -129,12 +140,12 @@ def load_families(checked: Validation, loaded: Loaded, created: dict[int, int]) 
         loaded.families = family_load(checked.family, created)
 
 
-def _registered_since(latest_id: int) -> set[str]:
-    """ID-number digests of the residents registered after the one with ``latest_id``."""
-    return set(
+def _registered_since(latest_id: int) -> dict[str, str]:
+    """ID-number digest → name of the residents registered after the one with ``latest_id``."""
+    return dict(
         Person.objects.filter(pk__gt=latest_id)
         .exclude(id_number_index="")
-        .values_list("id_number_index", flat=True)
+        .values_list("id_number_index", "name")
     )
 
 

@@ -152,6 +152,7 @@ class CheckedChunk:
     numbers: list[int]
     problems: list[list[str]]
     digests: list[str]
+    names: list[str]  # as checked (stripped), to compare with a registered resident's
     prepared: list[int]  # positions (in the chunk) of the rows whose values are in ``blob``
     blob: bytes  # pickled list of value tuples, in PersonRows.columns order
     # With family columns: each row's sex and birth date (families.person_info), the rows'
@@ -172,7 +173,7 @@ def check_chunk(
     index_field = Person._meta.get_field("id_number_index")
     assert isinstance(index_field, BlindIndexField)  # noqa: S101 - the model guarantees it
     today = timezone.localdate()
-    checked = CheckedChunk(numbers=[], problems=[], digests=[], prepared=[], blob=b"")
+    checked = CheckedChunk(numbers=[], problems=[], digests=[], names=[], prepared=[], blob=b"")
     family = FamilyParser(context.columns, index_field)
     # A row's family cells are read once the chunk's own ID numbers are known: most name
     # someone of the same household, nearby, whose digest is then reused.
@@ -194,6 +195,7 @@ def check_chunk(
         checked.numbers.append(number)
         checked.problems.append(problems)
         checked.digests.append(digest)
+        checked.names.append(data.name)
         if prepare and not problems and unit is not None:
             fields = person_fields(data)
             fields["community_id"] = unit.pk

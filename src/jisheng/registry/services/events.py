@@ -24,6 +24,7 @@ from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core import crypto
 from jisheng.core.actors import Actor
+from jisheng.core.dates import Lifetime, possible_date
 from jisheng.core.errors import Conflict, JishengError
 from jisheng.core.idnumber import mask_id_number, mask_phone
 from jisheng.core.lookups import locked_or_404, visible_or_404
@@ -42,6 +43,7 @@ from jisheng.registry.models import (
     Sex,
 )
 from jisheng.registry.names import name_initials
+from jisheng.registry.selectors import lifetime
 from jisheng.registry.services.persons import (
     InvalidPerson,
     PersonData,
@@ -221,6 +223,7 @@ def registration_record(
 ) -> LifeEvent:
     """Enter an existing resident into the registry (建档)."""
     person = person_add(actor, community, data, require_id=True)
+    possible_date(date, lifetime(person))
     snapshot = Snapshot()
     snapshot.set("created_person", person.pk)
     if household is not None:
@@ -257,6 +260,9 @@ def birth_record(
         raise InvalidPerson([_("Birth date is missing or not a date.")])
     if child.birth_date < mother.birth_date:
         raise InvalidPerson([_("The child cannot be born before the mother.")])
+    # A father may have died before the birth; he cannot have been born after it.
+    fathers = [Lifetime(name=father.name, born=father.birth_date)] if father else []
+    possible_date(child.birth_date, lifetime(mother), *fathers)
     child.address = child.address or mother.address
     child.is_floating = mother.is_floating
     person = person_add(actor, mother.community, child, require_id=False)
@@ -311,6 +317,7 @@ def _leave(
     person = require_person(actor, person)
     if person.status != ResidentStatus.LIVING:
         raise Conflict(_("Only a resident living here can die or move out."), code="not_living")
+    possible_date(date, lifetime(person))
     snapshot = Snapshot()
     snapshot.person(person, "status", "marital_status")
     person.status = status
@@ -380,6 +387,7 @@ def move_in_record(
                 _("Only a resident who moved out can move back in."), code="not_moved_out"
             )
         person = found
+        possible_date(date, lifetime(person))
         snapshot.person(person, "status", "community_id", "address")
         person.status, person.community = ResidentStatus.LIVING, community
         person.address = address or person.address
@@ -387,6 +395,7 @@ def move_in_record(
     elif data is not None:
         data.address = address or data.address
         person = person_add(actor, community, data, require_id=True)
+        possible_date(date, lifetime(person))
         snapshot.set("created_person", person.pk)
     else:
         raise JishengError(_("Give the person moving in."), code="invalid")
@@ -416,6 +425,7 @@ def marriage_record(*, actor: Actor, husband: Person, wife: Person, date: dt.dat
         raise JishengError(
             _("A marriage is registered for a man and a woman."), code="invalid_spouses"
         )
+    possible_date(date, lifetime(husband), lifetime(wife))
     if Marriage.objects.filter(
         Q(husband__in=[husband, wife]) | Q(wife__in=[husband, wife]), end_date__isnull=True
     ).exists():
@@ -448,6 +458,7 @@ def divorce_record(*, actor: Actor, marriage: Marriage, date: dt.date) -> LifeEv
     if date < found.date:
         raise JishengError(_("A divorce cannot precede the marriage."), code="invalid_date")
     husband, wife = require_person(actor, found.husband), require_person(actor, found.wife)
+    possible_date(date, lifetime(husband), lifetime(wife))
     snapshot = Snapshot()
     found.end_date, found.end_reason = date, Marriage.EndReason.DIVORCE
     found.save(update_fields=["end_date", "end_reason"])
@@ -476,6 +487,14 @@ def household_change_record(
 ) -> LifeEvent:
     """Move a person to another household, or found a new one at ``address``."""
     person = require_living(require_person(actor, person))
+    possible_date(date, lifetime(person))
+    current = person.memberships.filter(end_date__isnull=True).first()
+    if current is not None and date < current.start_date:
+        raise JishengError(
+            _("The change lies before the resident joined the current household (%(date)s).")
+            % {"date": current.start_date.isoformat()},
+            code="date_before_membership",
+        )
     snapshot = Snapshot()
     _end_membership(person, date, snapshot)
     if household is None:
@@ -508,6 +527,7 @@ def person_correct(
     """Fix wrongly entered facts; the old values stay in the event (encrypted where sensitive)."""
     if not reason.strip():
         raise JishengError(_("Say why the record is corrected."), code="reason_required")
+    possible_date(date)
     person = require_person(actor, person)
     unknown = set(changes) - set(CORRECTABLE_FIELDS)
     if unknown:
@@ -520,6 +540,8 @@ def person_correct(
     problems = person_data_check(data, require_id_number=bool(person.id_number))
     if problems:
         raise InvalidPerson(problems)
+    if "birth_date" in changes:
+        _birth_before_events(person, data.birth_date)
     if (
         "id_number" in changes
         and data.id_number
@@ -543,6 +565,23 @@ def person_correct(
         note=reason,
         data={"fields": sorted(changes)},
     )
+
+
+def _birth_before_events(person: Person, born: dt.date | None) -> None:
+    """A corrected birth date may not put the resident's own recorded events before the birth."""
+    first = (
+        LifeEvent.objects.filter(person_id=person.pk, reversed_by__isnull=True)
+        .exclude(kind__in=[Kind.CORRECTION, Kind.BIRTH])
+        .order_by("date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    if born is not None and first is not None and born > first:
+        raise JishengError(
+            _("The birth date lies after an event recorded for this resident (%(date)s).")
+            % {"date": first.isoformat()},
+            code="date_before_birth",
+        )
 
 
 def _save_unique(person: Person) -> None:
@@ -617,6 +656,7 @@ def event_reverse(*, actor: Actor, event: LifeEvent, reason: str, date: dt.date)
     require_editable_community(actor, found.community)
     if not reason.strip():
         raise JishengError(_("Say why the event is reversed."), code="reason_required")
+    possible_date(date)
     if found.reverses_id is not None:
         raise Conflict(
             _("A reversal cannot itself be reversed; record the event again."),

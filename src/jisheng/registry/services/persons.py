@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jisheng.core.actors import Actor
+from jisheng.core.dates import EARLIEST_DATE
 from jisheng.core.errors import Conflict, Forbidden, JishengError
 from jisheng.core.idnumber import (
     mask_id_number,
@@ -99,6 +100,8 @@ def person_data_check(
         problems.append(_("Birth date is missing or not a date."))
     elif data.birth_date > today:
         problems.append(_("Birth date lies in the future."))
+    elif data.birth_date < EARLIEST_DATE:
+        problems.append(_("Birth date lies before 1900."))
     if data.id_number:
         try:
             data.id_number = validate_id_number(
