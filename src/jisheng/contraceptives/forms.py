@@ -28,7 +28,7 @@ from jisheng.contraceptives.services.balances import MoveFacts
 from jisheng.core import text
 from jisheng.core.forms import DateInput, date_field
 from jisheng.core.models import OrgUnit
-from jisheng.registry.services.persons import id_number_digest
+from jisheng.registry.picker import ResidentField
 
 DATE_LABEL = _("Date")
 QUANTITY_LABEL = _("Quantity")
@@ -133,22 +133,14 @@ class TransferForm(LotMoveForm):
 
 class IssueForm(LotMoveForm):
     kind = MoveKind.ISSUE
-    id_number = forms.CharField(
-        label=_("ID number of the person"),
-        max_length=18,
+    person = ResidentField(
+        label=_("Person supplied"),
         help_text=_("The resident must be registered in your area."),
     )
     occurred_on = date_field(DATE_LABEL)
     reason = reason_field(MoveKind.ISSUE)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
-    field_order = ("id_number", "lot", "quantity")
-
-    def fingerprint(self) -> dict[str, object]:
-        """The request with the person as a keyed digest of the ID number: a key reused
-        for another person is refused, and the stored fingerprint holds no ID number."""
-        data = super().fingerprint()
-        data["id_number"] = id_number_digest(str(data["id_number"]))
-        return data
+    field_order = ("person", "lot", "quantity")
 
 
 class OutgoingForm(LotMoveForm):

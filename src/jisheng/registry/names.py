@@ -35,7 +35,8 @@ def name_initials(name: str) -> str:
     Digits, spaces and punctuation are dropped.
     """
     normal = unicodedata.normalize("NFKC", name).translate(NAME_VARIANTS)
-    letters = lazy_pinyin(normal, style=Style.FIRST_LETTER, errors=_unread)
+    # pypinyin takes a callback returning a list too; its stubs say only str.
+    letters = lazy_pinyin(normal, style=Style.FIRST_LETTER, errors=_unread)  # type: ignore[arg-type]
     return "".join(_initial(part) for part in letters)[:50]
 
 

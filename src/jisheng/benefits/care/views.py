@@ -38,6 +38,7 @@ from jisheng.core.pages import (
     submit,
 )
 from jisheng.core.permissions import require_capability
+from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
 
@@ -137,6 +138,7 @@ def visit_export(request: HttpRequest) -> HttpResponseBase:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.APPLY_BENEFITS)
+@submit_once
 def visit_create(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     preset = _preset_resident(request, user)
@@ -199,6 +201,7 @@ def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 @require_POST
 @require_capability(Capability.APPLY_BENEFITS)
+@submit_once
 def visit_photo_add(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = selectors.visit_detail(actor=Actor.from_request(request), visit_id=visit_id)
     form = PhotoForm(request.POST, request.FILES)
@@ -262,6 +265,7 @@ def certification_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.APPLY_BENEFITS)
+@submit_once
 def certification_create(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     preset = _preset_resident(request, user)

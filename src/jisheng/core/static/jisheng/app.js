@@ -37,3 +37,24 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   }
 });
+
+// The resident picker (registry/picker.py): a match picked fills the hidden record id.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-pick-for]");
+  if (!button) {
+    return;
+  }
+  const target = document.getElementById(button.dataset.pickFor);
+  if (!target) {
+    return;
+  }
+  target.value = button.dataset.pickValue;
+  const shown = document.querySelector(`[data-picked-for="${button.dataset.pickFor}"]`);
+  if (shown) {
+    shown.textContent = button.dataset.pickLabel;
+  }
+  const list = button.closest(".matches");
+  if (list) {
+    list.replaceChildren();
+  }
+});
