@@ -411,7 +411,7 @@ def test_roster_pages_enroll_follow_up_and_stop(worker_client, make_person, toda
     response = worker_client.post(
         reverse("contraceptives:roster_new"),
         {
-            "id_number": woman.id_number,
+            "person": woman.pk,
             "method": "iud",
             "start_date": today.isoformat(),
             "notes": "无",

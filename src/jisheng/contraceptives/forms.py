@@ -263,7 +263,7 @@ class ThresholdsForm(text.Form):
 
 
 class RosterEnrollForm(text.Form):
-    id_number = forms.CharField(label=_("ID number of the person"), max_length=18)
+    person = ResidentField(label=_("Person"))
     method = forms.ChoiceField(label=_("Method"), choices=Method.choices)
     start_date = date_field(_("Start date"))
     notes = forms.CharField(

@@ -22,7 +22,7 @@ from jisheng.core.pages import form_page, page_of, posted, query_without_page
 from jisheng.core.permissions import require_capability
 from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
-from jisheng.registry import selectors as registry_selectors
+from jisheng.registry.picker import scope_residents
 
 
 def _entry_url(entry_id: int) -> str:
@@ -86,11 +86,12 @@ def roster_detail(request: HttpRequest, roster_entry_id: int) -> HttpResponse:
 def roster_new(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = RosterEnrollForm(posted(request))
+    scope_residents(form, user)
 
     def enroll(actor: Actor, data: dict[str, Any]) -> RosterEntry:
         return services.roster_enroll(
             actor=actor,
-            person=registry_selectors.person_by_id_number(user=user, id_number=data["id_number"]),
+            person=data["person"],
             method=data["method"],
             start_date=data["start_date"],
             notes=data["notes"],
