@@ -44,7 +44,7 @@ def test_visit_recorded_on_the_page_with_household_and_photo(
 
     response = client.post(
         "/benefits/visits/new/",
-        visit_form(relief, id_number=person.id_number, with_household="on", photos=photo),
+        visit_form(relief, person=person.pk, with_household="on", photos=photo),
     )
 
     visit = Visit.objects.get()
@@ -62,17 +62,17 @@ def test_visit_form_refusals_come_back_on_the_form(
 ) -> None:
     client = client_for(worker)
     foreign = make_person(org.c2, name="李四")
-    unknown = client.post("/benefits/visits/new/", visit_form(relief, id_number=foreign.id_number))
+    unknown = client.post("/benefits/visits/new/", visit_form(relief, person=foreign.pk))
     assert unknown.status_code == 400
     assert 'data-testid="visit-form"' in unknown.content.decode()
     negative = client.post(
-        "/benefits/visits/new/", visit_form(relief, id_number=make_person().id_number, cost="-1")
+        "/benefits/visits/new/", visit_form(relief, person=make_person().pk, cost="-1")
     )
     assert negative.status_code == 400
     gif = SimpleUploadedFile("p.gif", b"GIF89a....", content_type="image/gif")
     wrong = client.post(
         "/benefits/visits/new/",
-        visit_form(relief, id_number=make_person(name="王五").id_number, photos=gif),
+        visit_form(relief, person=make_person(name="王五").pk, photos=gif),
     )
     assert wrong.status_code == 400
     assert not Visit.objects.exists()
@@ -107,7 +107,7 @@ def test_printable_visit_list_has_totals_and_a_print_button(
     worker, relief, make_person, client_for
 ) -> None:
     client = client_for(worker)
-    client.post("/benefits/visits/new/", visit_form(relief, id_number=make_person().id_number))
+    client.post("/benefits/visits/new/", visit_form(relief, person=make_person().pk))
     page = client.get("/benefits/visits/print/?year=2026").content.decode()
     assert "data-print" in page
     assert 'data-testid="print-totals"' in page
@@ -123,7 +123,7 @@ def test_certificate_issued_verified_and_revoked_on_pages(
         "/benefits/certifications/new/",
         {
             "program": program("school-bonus-check").pk,
-            "id_number": person.id_number,
+            "person": person.pk,
             "purpose": "中考加分",
             "issued_on": "2026-06-01",
         },

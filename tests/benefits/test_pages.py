@@ -77,8 +77,10 @@ def test_application_form_refuses_with_the_reasons(client_for, worker, make_pers
     response = client.post("/benefits/programs/childcare-subsidy/apply/", {"person_id": adult.pk})
     assert response.status_code == 400
     assert "成年人" in response.content.decode()
+    # A resident not in the area is a form error (picked from the matches), never a dead end.
     missing = client.post("/benefits/programs/childcare-subsidy/apply/", {"person_id": 999999})
-    assert missing.status_code == 404
+    assert missing.status_code == 400
+    assert 'data-testid="picker-person_id"' in missing.content.decode()
 
 
 def test_the_application_page_takes_steps_and_documents(

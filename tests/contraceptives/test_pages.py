@@ -27,6 +27,7 @@ from jisheng.contraceptives.services import moves, stocktake
 from jisheng.contraceptives.services.roster import roster_enroll
 from jisheng.core.models import IdempotencyKey
 from jisheng.core.roles import ROLE_CAPABILITIES, Capability, Role
+from jisheng.registry.models import Person
 
 
 @pytest.fixture
@@ -159,7 +160,7 @@ def test_issuing_by_id_number_puts_the_person_on_the_roster(
         url,
         {
             "request_key": key,
-            "id_number": man.id_number,
+            "person": man.pk,
             "lot": lot.pk,
             "quantity": "2",
             "reason": "first_supply",
@@ -170,14 +171,17 @@ def test_issuing_by_id_number_puts_the_person_on_the_roster(
     assert RosterEntry.objects.get(person=man).method == "oral"
 
 
-def test_an_unknown_id_number_is_refused_on_the_form(worker_client, point, receive, today) -> None:
+def test_a_resident_outside_the_area_is_refused_on_the_form(
+    worker_client, point, receive, make_person, org, today
+) -> None:
     lot = receive(point, 10).lot
+    outside = make_person(org.c2, name="赵德胜")
     url = reverse("contraceptives:move_issue", args=[point.pk])
     response = worker_client.post(
         url,
         {
             "request_key": "abc",
-            "id_number": "110101199001011234",
+            "person": outside.pk,
             "lot": lot.pk,
             "quantity": "2",
             "reason": "user_supply",
@@ -185,7 +189,7 @@ def test_an_unknown_id_number_is_refused_on_the_form(worker_client, point, recei
         },
     )
     assert response.status_code == 400
-    assert 'class="errorlist nonfield"' in response.content.decode()
+    assert "赵德胜" not in response.content.decode()
     assert not StockMove.objects.filter(kind=MoveKind.ISSUE).exists()
 
 
@@ -285,17 +289,18 @@ def test_a_request_key_reused_for_another_person_is_refused(
         "reason": "user_supply",
         "occurred_on": today.isoformat(),
     }
-    assert worker_client.post(url, {**data, "id_number": first.id_number}).status_code == 302
-    assert worker_client.post(url, {**data, "id_number": first.id_number}).status_code == 302
-    clash = worker_client.post(url, {**data, "id_number": second.id_number})
+    assert worker_client.post(url, {**data, "person": first.pk}).status_code == 302
+    assert worker_client.post(url, {**data, "person": first.pk}).status_code == 302
+    clash = worker_client.post(url, {**data, "person": second.pk})
     assert clash.status_code == 409
     assert list(StockMove.objects.filter(kind=MoveKind.ISSUE).values_list("person", flat=True)) == [
         first.pk
     ]
-    assert IdempotencyKey.objects.count() == 1
-    form = IssueForm({**data, "id_number": first.id_number}, lots=Lot.objects.all())
+    assert IdempotencyKey.objects.filter(scope="contraceptives.moves").count() == 1
+    form = IssueForm({**data, "person": first.pk}, lots=Lot.objects.all())
+    form.fields["person"].queryset = Person.objects.all()  # type: ignore[attr-defined]
     assert form.is_valid(), form.errors
-    assert first.id_number not in str(form.fingerprint())  # a keyed digest stands for it
+    assert first.id_number not in str(form.fingerprint())  # the record id stands for it
 
 
 BIG = "1" * 25
@@ -406,7 +411,7 @@ def test_roster_pages_enroll_follow_up_and_stop(worker_client, make_person, toda
     response = worker_client.post(
         reverse("contraceptives:roster_new"),
         {
-            "id_number": woman.id_number,
+            "person": woman.pk,
             "method": "iud",
             "start_date": today.isoformat(),
             "notes": "无",
@@ -462,3 +467,31 @@ def test_creating_a_point_and_a_product(street_client, org, worker) -> None:
         {"name": "错放的药具库", "kind": "store", "org_unit": org.c1.pk},
     )
     assert bad.status_code == 400
+
+
+def test_save_back_save_issues_once_and_says_so(
+    worker_client, point, receive, make_person, today
+) -> None:
+    """Back shows the form again with a new request key: the same input is still one issue."""
+    lot = receive(point, 10).lot
+    woman = make_person(name="王春燕", sex="F")
+    url = reverse("contraceptives:move_issue", args=[point.pk])
+    data = {
+        "person": woman.pk,
+        "lot": lot.pk,
+        "quantity": "2",
+        "reason": "first_supply",
+        "occurred_on": today.isoformat(),
+    }
+    first_key = request_key(worker_client.get(url).content.decode())
+    assert worker_client.post(url, {**data, "request_key": first_key}).status_code == 302
+    again_key = request_key(worker_client.get(url).content.decode())
+    assert again_key != first_key
+    again = worker_client.post(url, {**data, "request_key": again_key})
+    assert again.status_code == 409
+    assert 'data-testid="sent-again"' in again.content.decode()
+    assert StockMove.objects.filter(kind=MoveKind.ISSUE).count() == 1
+    # Meant on purpose: the page's own button saves it once more.
+    on_purpose = worker_client.post(url, {**data, "request_key": again_key, "save_again": "1"})
+    assert on_purpose.status_code == 302
+    assert StockMove.objects.filter(kind=MoveKind.ISSUE).count() == 2

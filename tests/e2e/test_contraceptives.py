@@ -108,7 +108,9 @@ def test_receive_transfer_issue_consult_count_and_print_the_card(
     with page.expect_navigation():
         page.click("[data-testid=action-issue]")
     form = "[data-testid=move-form-issue]"
-    page.fill(f"{form} input[name=id_number]", woman.id_number)
+    # The resident is found by the pinyin initials of the name and picked from the matches.
+    page.fill(f"{form} [data-testid=find-person]", "wcy")
+    page.click(f"{form} [data-testid=pick-{woman.pk}]")
     page.select_option(f"{form} select[name=lot]", index=1)
     page.fill(f"{form} input[name=quantity]", "3")
     submit(page, "move-form-issue")

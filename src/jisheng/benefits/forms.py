@@ -23,6 +23,7 @@ from jisheng.benefits.models.reverification import FLAG_KINDS
 from jisheng.core import text
 from jisheng.core.forms import DateInput
 from jisheng.core.pages import is_id_text
+from jisheng.registry.picker import ResidentField
 
 
 class JSONText(forms.CharField):
@@ -93,10 +94,9 @@ class ProgramForm(text.Form):
 
 
 class ApplicationForm(text.Form):
-    person_id = forms.IntegerField(label=_("Resident number in the registry"), min_value=1)
-    payee_id = forms.IntegerField(
-        label=_("Payee number"),
-        min_value=1,
+    person_id = ResidentField(label=_("Beneficiary"))
+    payee_id = ResidentField(
+        label=_("Payee"),
         required=False,
         help_text=_(
             "A child's benefit: the parent or guardian (left empty, the mother or father). "

@@ -29,7 +29,7 @@ from jisheng.core import text
 from jisheng.core.forms import DateInput, date_field
 from jisheng.core.models import OrgUnit
 from jisheng.registry.models import Sex
-from jisheng.registry.services.persons import id_number_digest
+from jisheng.registry.picker import ResidentField
 
 DATE_LABEL = _("Date")
 QUANTITY_LABEL = _("Quantity")
@@ -134,9 +134,8 @@ class TransferForm(LotMoveForm):
 
 class IssueForm(LotMoveForm):
     kind = MoveKind.ISSUE
-    id_number = forms.CharField(
-        label=_("ID number of the person"),
-        max_length=18,
+    person = ResidentField(
+        label=_("Person supplied"),
         help_text=_("The resident must be registered in your area."),
     )
     occurred_on = date_field(DATE_LABEL)
@@ -148,18 +147,15 @@ class IssueForm(LotMoveForm):
         required=False,
         widget=forms.HiddenInput,
     )
-    field_order = ("id_number", "lot", "quantity")
+    field_order = ("person", "lot", "quantity")
 
     def ask_to_confirm(self) -> None:
         """Show the box the worker ticks to issue despite the warnings shown."""
         self.fields["confirm"].widget = forms.CheckboxInput(attrs={"data-testid": "confirm"})
 
     def fingerprint(self) -> dict[str, object]:
-        """The request with the person as a keyed digest of the ID number: a key reused
-        for another person is refused, and the stored fingerprint holds no ID number.
-        Confirming the warnings does not make it another request."""
+        """Confirming the warnings does not make it another request."""
         data = super().fingerprint()
-        data["id_number"] = id_number_digest(str(data["id_number"]))
         data.pop("confirm", None)
         return data
 
@@ -297,7 +293,7 @@ class ThresholdsForm(text.Form):
 
 
 class RosterEnrollForm(text.Form):
-    id_number = forms.CharField(label=_("ID number of the person"), max_length=18)
+    person = ResidentField(label=_("Person"))
     method = forms.ChoiceField(label=_("Method"), choices=Method.choices)
     start_date = date_field(_("Start date"))
     notes = forms.CharField(

@@ -21,9 +21,15 @@ def _user_of(who: Actor | CapableUser) -> CapableUser:
     return who.user if isinstance(who, Actor) else who
 
 
+def may(who: Actor | CapableUser, capability: Capability | str) -> bool:
+    """Whether the actor (or user) holds ``capability``: the check :func:`require` makes,
+    also asked by pages before they show a button (``{% load permissions %}``)."""
+    return _user_of(who).has_capability(Capability(capability))
+
+
 def require(who: Actor | CapableUser, capability: Capability) -> None:
     """Raise :class:`Forbidden` unless the actor (or user) holds ``capability``."""
-    if not _user_of(who).has_capability(capability):
+    if not may(who, capability):
         raise Forbidden()
 
 
@@ -45,6 +51,9 @@ def require_capability(
             require(request_user(request), capability)
             return view(request, *args, **kwargs)
 
+        # Read by ``may_open`` (core.templatetags.permissions): a link or button to this
+        # page is shown only to those who hold it.
+        wrapped.required_capability = capability  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

@@ -19,6 +19,7 @@ from jisheng.registry.models import (
     ResidentStatus,
     Sex,
 )
+from jisheng.registry.picker import ResidentField
 from jisheng.registry.selectors import PersonFilters
 from jisheng.registry.services.events import CORRECTABLE_FIELDS
 from jisheng.registry.services.persons import PersonData
@@ -355,3 +356,18 @@ class ReverseForm(text.Form):
 
 class MergeForm(text.Form):
     keep = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class HouseholdFilterForm(text.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=50,
+        required=False,
+        help_text=_("Household number, address, or the head's name or pinyin initials"),
+    )
+
+
+class HouseholdNewForm(text.Form):
+    head = ResidentField(label=_("Head of household"))
+    address = forms.CharField(label=_("Address"), max_length=200)
+    date = date_field(_("Date"))

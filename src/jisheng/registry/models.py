@@ -9,10 +9,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jisheng.core.fields import BlindIndexField, EncryptedTextField
+from jisheng.core.fields import BlindIndexField, DerivedCharField, EncryptedTextField
 from jisheng.core.idnumber import normalize_id_number
 from jisheng.core.models import OrgUnit
 from jisheng.core.scope import ScopedManager, ScopeRule
+from jisheng.registry.names import name_initials as name_initials_of
 
 
 class Sex(models.TextChoices):
@@ -54,8 +55,11 @@ class Person(models.Model):
         OrgUnit, verbose_name=_("community"), on_delete=models.PROTECT, related_name="persons"
     )
     name = models.CharField(_("name"), max_length=50, db_index=True)
-    # Pinyin initials of the name (张三明 → "zsm"), so workers can type what they hear.
-    name_initials = models.CharField(max_length=50, blank=True, db_index=True)
+    # Pinyin initials of the name (张三明 → "zsm"), so workers can type what they hear;
+    # derived on every save and bulk insert, so every way in (page, API, import, demo) fills it.
+    name_initials = DerivedCharField(
+        max_length=50, db_index=True, source="name", derive=name_initials_of
+    )
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"), db_index=True)
     id_number = EncryptedTextField(_("ID number"))

@@ -291,12 +291,21 @@ def person_detail(*, actor: Actor, person_id: int) -> Person:
     return person
 
 
-def household_list(*, user: User) -> QuerySet[Household]:
-    return (
-        Household.objects.visible_to(user)
-        .select_related("community", "head")
-        .order_by("community__code", "number", "id")
-    )
+def household_list(*, user: User, query: str = "") -> QuerySet[Household]:
+    """Households in scope; ``query`` matches the number, the address, or the head's name
+    or pinyin initials (their beginning)."""
+    households = Household.objects.visible_to(user).select_related("community", "head")
+    query = query.strip()
+    if query:
+        head = (
+            Q(head__name_initials__startswith=query.lower())
+            if looks_like_initials(query)
+            else Q(head__name__startswith=query)
+        )
+        households = households.filter(
+            Q(number__startswith=query) | Q(address__contains=query) | head
+        )
+    return households.order_by("community__code", "number", "id")
 
 
 def household_detail(*, actor: Actor, household_id: int) -> Household:

@@ -26,14 +26,17 @@ from jisheng.core.lookups import community_choices, visible_or_404
 from jisheng.core.navigation import person_links
 from jisheng.core.pages import form_page, page_of, posted, query_without_page
 from jisheng.core.permissions import require_capability
+from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
-from jisheng.registry import selectors, subject_access
+from jisheng.registry import picker, selectors, subject_access
 from jisheng.registry.forms import (
     BirthForm,
     CorrectionForm,
     DeathForm,
     DivorceForm,
     HouseholdChangeForm,
+    HouseholdFilterForm,
+    HouseholdNewForm,
     MarriageForm,
     MergeForm,
     MoveBackInForm,
@@ -122,9 +125,56 @@ def person_data_report(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @require_GET
 @require_capability(Capability.VIEW_PERSONAL)
+def person_pick(request: HttpRequest) -> HttpResponse:
+    """The resident picker's matches (an htmx partial)."""
+    query = request.GET.get("q", "")
+    matches = picker.resident_matches(user=request_user(request), query=query)
+    return render(
+        request,
+        "registry/_person_pick.html",
+        {
+            "matches": [(person, picker.resident_label(person)) for person in matches],
+            "target": request.GET.get("for", "")[:50],
+            "query": query,
+        },
+    )
+
+
+@require_GET
+@require_capability(Capability.VIEW_PERSONAL)
 def household_list(request: HttpRequest) -> HttpResponse:
-    page = page_of(request, selectors.household_list(user=request_user(request)))
-    return render(request, "registry/household_list.html", {"page": page, "query": ""})
+    form = HouseholdFilterForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    page = page_of(request, selectors.household_list(user=request_user(request), query=query))
+    return render(
+        request,
+        "registry/household_list.html",
+        {"page": page, "query": query_without_page(request), "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.EDIT_REGISTRY)
+@submit_once
+def household_new(request: HttpRequest) -> HttpResponse:
+    """A new household: its head moves into it at its address (a household change)."""
+    user = request_user(request)
+    form = HouseholdNewForm(posted(request), initial={"head": request.GET.get("person")})
+    picker.scope_residents(form, user)
+    return form_page(
+        request,
+        form=form,
+        operation=lambda actor, data: events.household_change_record(
+            actor=actor, person=data["head"], date=data["date"], address=data["address"]
+        ),
+        success=_("Household created."),
+        next_url=lambda event: reverse(
+            "registry:household_detail", args=[event.data["household_id"]]
+        ),
+        cancel_url=reverse("registry:household_list"),
+        template="registry/event_form.html",
+        title=_("New household"),
+    )
 
 
 @require_GET
@@ -149,6 +199,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.EDIT_REGISTRY)
+@submit_once
 def person_register(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = RegistrationForm(
@@ -179,6 +230,7 @@ def person_register(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.EDIT_REGISTRY)
+@submit_once
 def person_move_in_new(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = NewcomerForm(
@@ -212,6 +264,7 @@ def person_move_in_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.EDIT_REGISTRY)
+@submit_once
 def person_birth(request: HttpRequest, person_id: int) -> HttpResponse:
     user = request_user(request)
     mother = _person(user, person_id)
@@ -253,6 +306,7 @@ def person_birth(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.EDIT_REGISTRY)
+@submit_once
 def person_death(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person(request_user(request), person_id)
     form = DeathForm(posted(request))
@@ -272,6 +326,7 @@ def person_death(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.EDIT_REGISTRY)
+@submit_once
 def person_move_out(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person(request_user(request), person_id)
     form = MoveOutForm(posted(request))
@@ -297,6 +352,7 @@ def person_move_out(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.EDIT_REGISTRY)
+@submit_once
 def person_move_in(request: HttpRequest, person_id: int) -> HttpResponse:
     user = request_user(request)
     person = _person(user, person_id)
@@ -331,6 +387,7 @@ def person_move_in(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.EDIT_REGISTRY)
+@submit_once
 def person_household_change(request: HttpRequest, person_id: int) -> HttpResponse:
     user = request_user(request)
     person = _person(user, person_id)
@@ -360,6 +417,7 @@ def person_household_change(request: HttpRequest, person_id: int) -> HttpRespons
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.EDIT_REGISTRY)
+@submit_once
 def person_marriage(request: HttpRequest, person_id: int) -> HttpResponse:
     user = request_user(request)
     person = _person(user, person_id)
@@ -382,6 +440,7 @@ def person_marriage(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.EDIT_REGISTRY)
+@submit_once
 def person_divorce(request: HttpRequest, person_id: int, marriage_id: int) -> HttpResponse:
     user = request_user(request)
     person = _person(user, person_id)
@@ -408,6 +467,7 @@ def person_divorce(request: HttpRequest, person_id: int, marriage_id: int) -> Ht
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.EDIT_REGISTRY)
+@submit_once
 def person_correct(request: HttpRequest, person_id: int) -> HttpResponse:
     # The form shows the full ID number and phone, so the read is the audited one.
     person = selectors.person_detail(actor=Actor.from_request(request), person_id=person_id)
@@ -438,6 +498,7 @@ def person_correct(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.EDIT_REGISTRY)
+@submit_once
 def event_reverse(request: HttpRequest, person_id: int, event_id: int) -> HttpResponse:
     person = _person(request_user(request), person_id)
     user = request_user(request)
@@ -499,6 +560,7 @@ def duplicate_dismiss(request: HttpRequest, flag_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.EDIT_REGISTRY)
+@submit_once
 def duplicate_merge(request: HttpRequest, flag_id: int) -> HttpResponse:
     user = request_user(request)
     form = MergeForm(request.POST if request.method == "POST" else request.GET)

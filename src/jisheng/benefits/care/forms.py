@@ -14,6 +14,7 @@ from jisheng.benefits.models import Certification, Program
 from jisheng.core import text
 from jisheng.core.forms import DateInput
 from jisheng.core.models import OrgUnit
+from jisheng.registry.picker import ResidentField
 
 
 class MultipleImageInput(forms.ClearableFileInput):
@@ -46,21 +47,9 @@ def _year_choices(years: list[int]) -> list[tuple[str, Any]]:
 
 
 class ResidentFields(text.Form):
-    """Who: a resident reached from a link (``person``) or typed by ID number."""
+    """Who: a resident picked by name, pinyin initials or ID number, or reached from a link."""
 
-    person = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    id_number = forms.CharField(
-        label=_("ID number"),
-        max_length=20,
-        required=False,
-        help_text=_("The resident's ID number (18 characters)."),
-    )
-
-    def clean(self) -> dict[str, Any] | None:
-        data = super().clean() or {}
-        if data.get("person") is None and not (data.get("id_number") or "").strip():
-            raise forms.ValidationError(_("Give the resident's ID number."))
-        return data
+    person = ResidentField(label=_("Resident"))
 
 
 # ------------------------------------------------------------------------------- visits

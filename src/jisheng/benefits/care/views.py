@@ -38,20 +38,23 @@ from jisheng.core.pages import (
     submit,
 )
 from jisheng.core.permissions import require_capability
+from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
+from jisheng.registry.picker import scope_residents
 
 PRINT_LIMIT = 5000
 
 
-def _resident(user: User, form: forms.Form) -> Person:
-    data = form.cleaned_data
-    return selectors.resident_for(user, person_id=data["person"], id_number=data["id_number"])
+def _resident(form: forms.Form) -> Person:
+    person: Person = form.cleaned_data["person"]  # picked within the user's area
+    return person
 
 
 def _preset_resident(request: HttpRequest, user: User) -> Person | None:
     """The resident a "record for this resident" link names (``?person=``), inside scope."""
-    raw = request.POST.get("person") or request.GET.get("person") or ""
+    # Only the link's: a posted resident is the picker's, checked by the form (a form error).
+    raw = request.GET.get("person", "") if request.method == "GET" else ""
     if not is_id_text(raw):
         return None
     return selectors.resident_for(user, person_id=int(raw))
@@ -137,6 +140,7 @@ def visit_export(request: HttpRequest) -> HttpResponseBase:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.APPLY_BENEFITS)
+@submit_once
 def visit_create(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     preset = _preset_resident(request, user)
@@ -146,9 +150,10 @@ def visit_create(request: HttpRequest) -> HttpResponse:
         initial={"person": preset.pk if preset else None},
         programs=selectors.relief_programs(user),
     )
+    scope_residents(form, user)
 
     def record(actor: Actor, data: dict[str, Any]) -> Visit:
-        person = _resident(user, form)
+        person = _resident(form)
         return services.visit_record(
             actor=actor,
             program=data["program"],
@@ -199,6 +204,7 @@ def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 @require_POST
 @require_capability(Capability.APPLY_BENEFITS)
+@submit_once
 def visit_photo_add(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = selectors.visit_detail(actor=Actor.from_request(request), visit_id=visit_id)
     form = PhotoForm(request.POST, request.FILES)
@@ -262,6 +268,7 @@ def certification_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.APPLY_BENEFITS)
+@submit_once
 def certification_create(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     preset = _preset_resident(request, user)
@@ -270,6 +277,7 @@ def certification_create(request: HttpRequest) -> HttpResponse:
         initial={"person": preset.pk if preset else None},
         programs=selectors.certification_programs(user),
     )
+    scope_residents(form, user)
     status = 200
     if request.method == "POST":
         status = 400
@@ -280,7 +288,7 @@ def certification_create(request: HttpRequest) -> HttpResponse:
                 lambda: services.certification_issue(
                     actor=Actor.from_request(request),
                     program=data["program"],
-                    person=_resident(user, form),
+                    person=_resident(form),
                     purpose=data["purpose"],
                     details=data["details"],
                     issued_on=data["issued_on"],

@@ -25,8 +25,9 @@ from jisheng.core.errors import Forbidden, JishengError, NotFound
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.pages import page_of, posted, query_without_page, submit
 from jisheng.core.permissions import require_capability
+from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
-from jisheng.registry.models import Person
+from jisheng.registry.picker import scope_residents
 
 
 @require_GET
@@ -55,11 +56,13 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.APPLY_BENEFITS)
+@submit_once
 def application_new(request: HttpRequest, code: str) -> HttpResponse:
     user = request_user(request)
     program = selectors.program_get(user, code)
     initial = {"person_id": request.GET.get("person")} if request.GET.get("person") else None
     form = ApplicationForm(posted(request), initial=initial)
+    scope_residents(form, user)
     status = 200
     if request.method == "POST":
         status = 400
@@ -68,17 +71,12 @@ def application_new(request: HttpRequest, code: str) -> HttpResponse:
             actor = Actor.from_request(request)
 
             def create() -> object:
-                person = visible_or_404(Person, user=user, pk=data["person_id"])
-                payee = (
-                    visible_or_404(Person, user=user, pk=data["payee_id"])
-                    if data["payee_id"]
-                    else None
-                )
+                # Both come from the picker, already within the user's area.
                 return application_create(
                     actor=actor,
                     program=program,
-                    person=person,
-                    payee=payee,
+                    person=data["person_id"],
+                    payee=data["payee_id"],
                     bank_account=data["bank_account"],
                     note=data["note"],
                 )
@@ -179,6 +177,7 @@ def application_act(request: HttpRequest, application_id: int) -> HttpResponse:
 
 @require_POST
 @require_capability(Capability.APPLY_BENEFITS)
+@submit_once
 def document_upload(request: HttpRequest, application_id: int) -> HttpResponse:
     user = request_user(request)
     application = visible_or_404(Application, user=user, pk=application_id)
@@ -223,6 +222,7 @@ def approval_form(request: HttpRequest, application_id: int) -> HttpResponse:
 
 @require_POST
 @require_capability(Capability.APPLY_BENEFITS)
+@submit_once
 def application_objection(request: HttpRequest, application_id: int) -> HttpResponse:
     """A community worker records an objection raised with them about an application on notice."""
     user = request_user(request)

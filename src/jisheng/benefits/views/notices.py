@@ -19,6 +19,7 @@ from jisheng.core.errors import JishengError
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.pages import form_page, posted
 from jisheng.core.permissions import require_capability
+from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
 
 
@@ -34,6 +35,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.REVIEW_BENEFITS)
+@submit_once
 def notice_new(request: HttpRequest, code: str) -> HttpResponse:
     user = request_user(request)
     program = selectors.program_get(user, code)
@@ -88,6 +90,7 @@ def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
 
 @require_POST
 @require_capability(Capability.VIEW_PERSONAL)
+@submit_once
 def objection_new(request: HttpRequest, notice_id: int) -> HttpResponse:
     user = request_user(request)
     notice = visible_or_404(PublicNotice, user=user, pk=notice_id)

@@ -26,6 +26,7 @@ from jisheng.core.exports import csv_response, write_xlsx, xlsx_response
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.pages import form_page, page_of, posted, query_without_page, submit
 from jisheng.core.permissions import require_capability
+from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
 
 
@@ -46,7 +47,10 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.REVIEW_BENEFITS)
 def batch_new(request: HttpRequest, code: str) -> HttpResponse:
-    """The build form; a valid one queues the build and goes to its progress page."""
+    """The build form; a valid one queues the build and goes to its progress page.
+
+    Not ``submit_once``: the service answers a second start with the build already queued
+    for that period, so a resubmission lands on the same progress page."""
     user = request_user(request)
     program = selectors.program_get(user, code)
     form = BatchBuildForm(posted(request))
@@ -155,6 +159,7 @@ def batch_line_remove(request: HttpRequest, batch_id: int, payment_id: int) -> H
 
 @require_POST
 @require_capability(Capability.REVIEW_BENEFITS)
+@submit_once
 def batch_settle(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = visible_or_404(PaymentBatch, user=request_user(request), pk=batch_id)
     form = SettleForm(request.POST)
@@ -177,6 +182,7 @@ def batch_settle(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 @require_POST
 @require_capability(Capability.APPROVE_BENEFITS)
+@submit_once
 def payment_reverse(request: HttpRequest, payment_id: int) -> HttpResponse:
     payment = visible_or_404(Payment, user=request_user(request), pk=payment_id)
     form = ReverseForm(request.POST)
@@ -191,6 +197,7 @@ def payment_reverse(request: HttpRequest, payment_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.REVIEW_BENEFITS)
+@submit_once
 def payment_correct(request: HttpRequest, payment_id: int) -> HttpResponse:
     """Pay a reversed payment again: a draft correction batch, approved like any batch."""
     payment = selectors.payment_for(request_user(request), payment_id)

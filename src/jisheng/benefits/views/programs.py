@@ -23,6 +23,7 @@ from jisheng.core.errors import JishengError
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.pages import form_page, is_id_text, page_of, posted, query_without_page
 from jisheng.core.permissions import require_capability
+from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
 from jisheng.registry.selectors import person_detail, persons_by_ids
@@ -71,6 +72,7 @@ def program_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.REVIEW_BENEFITS)
+@submit_once
 def program_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     user = request_user(request)
     program = selectors.program_get(user, code) if code else None
@@ -127,6 +129,7 @@ def find_eligible(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 @require_capability(Capability.APPLY_BENEFITS)
+@submit_once
 def apply_for_selected(request: HttpRequest, code: str) -> HttpResponse:
     user = request_user(request)
     program = selectors.program_get(user, code)
@@ -173,6 +176,7 @@ def person_benefits(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @require_POST
 @require_capability(Capability.APPLY_BENEFITS)
+@submit_once
 def disability_new(request: HttpRequest, person_id: int) -> HttpResponse:
     """A disability certificate's grade: a registry fact the benefit rules test."""
     user = request_user(request)

@@ -19,6 +19,7 @@ from jisheng.benefits.services import reverification
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.pages import page_of, query_without_page, submit
 from jisheng.core.permissions import require_capability
+from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
 
 
@@ -58,6 +59,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_capability(Capability.REVIEW_BENEFITS)
+@submit_once
 def campaign_create(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST, programs=selectors.review_programs(request_user(request)))
     if not form.is_valid():

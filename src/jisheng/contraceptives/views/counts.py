@@ -17,12 +17,14 @@ from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import Conflict, JishengError
 from jisheng.core.pages import posted, submit
 from jisheng.core.permissions import require_capability
+from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
 
 
 @require_POST
 @require_capability(Capability.MANAGE_STOCK)
 def count_start(request: HttpRequest, point_id: int) -> HttpResponse:
+    """Start a count (not ``submit_once``: a second start opens the count in progress)."""
     point = stock.point_or_404(request_user(request), point_id)
     form = CountStartForm(request.POST)
     if not form.is_valid():
@@ -120,6 +122,7 @@ def count_detail(request: HttpRequest, stock_count_id: int) -> HttpResponse:
 
 @require_POST
 @require_capability(Capability.MANAGE_STOCK)
+@submit_once
 def count_post(request: HttpRequest, stock_count_id: int) -> HttpResponse:
     """Save what was typed and post the count as adjustments."""
     count = stock.count_or_404(request_user(request), stock_count_id)
@@ -153,6 +156,7 @@ def count_cancel(request: HttpRequest, stock_count_id: int) -> HttpResponse:
 
 @require_POST
 @require_capability(Capability.MANAGE_STOCK)
+@submit_once
 def count_add_lot(request: HttpRequest, stock_count_id: int) -> HttpResponse:
     count = stock.count_or_404(request_user(request), stock_count_id)
     form = AddLotForm(request.POST, lots=stock.lots_addable_to_count(count))

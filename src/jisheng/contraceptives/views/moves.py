@@ -32,8 +32,9 @@ from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import NeedsConfirmation
 from jisheng.core.pages import form_page, posted, query_int
 from jisheng.core.permissions import require_capability
+from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
-from jisheng.registry import selectors as registry_selectors
+from jisheng.registry.picker import scope_residents
 
 Post = Callable[[Actor, dict[str, Any]], list[StockMove]]
 
@@ -77,6 +78,7 @@ def _point(request: HttpRequest, point_id: int) -> tuple[User, DistributionPoint
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.MANAGE_STOCK)
+@submit_once
 def move_receive(request: HttpRequest, point_id: int) -> HttpResponse:
     user, point = _point(request, point_id)
     form = ReceiptForm(posted(request), products=stock.product_list(user, active_only=True))
@@ -104,6 +106,7 @@ def move_receive(request: HttpRequest, point_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.MANAGE_STOCK)
+@submit_once
 def move_transfer(request: HttpRequest, point_id: int) -> HttpResponse:
     user, point = _point(request, point_id)
     form = TransferForm(
@@ -134,11 +137,13 @@ def move_transfer(request: HttpRequest, point_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.MANAGE_STOCK)
+@submit_once
 def move_issue(request: HttpRequest, point_id: int) -> HttpResponse:
     user, point = _point(request, point_id)
     form = IssueForm(
         posted(request), lots=stock.lots_in_stock(user, point, usable_on=timezone.localdate())
     )
+    scope_residents(form, user)
 
     def post(actor: Actor, data: dict[str, Any]) -> list[StockMove]:
         try:
@@ -147,9 +152,7 @@ def move_issue(request: HttpRequest, point_id: int) -> HttpResponse:
                 point=point,
                 lot=data["lot"],
                 quantity=data["quantity"],
-                person=registry_selectors.person_by_id_number(
-                    user=user, id_number=data["id_number"]
-                ),
+                person=data["person"],
                 facts=form.facts(),
                 confirmed=data["confirm"],
             )
@@ -215,30 +218,35 @@ def _outgoing_page(request: HttpRequest, point_id: int, kind: MoveKind) -> HttpR
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.MANAGE_STOCK)
+@submit_once
 def move_anonymous(request: HttpRequest, point_id: int) -> HttpResponse:
     return _outgoing_page(request, point_id, MoveKind.ANONYMOUS_ISSUE)
 
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.MANAGE_STOCK)
+@submit_once
 def move_return(request: HttpRequest, point_id: int) -> HttpResponse:
     return _outgoing_page(request, point_id, MoveKind.RETURN)
 
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.MANAGE_STOCK)
+@submit_once
 def move_write_off(request: HttpRequest, point_id: int) -> HttpResponse:
     return _outgoing_page(request, point_id, MoveKind.WRITE_OFF)
 
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.MANAGE_STOCK)
+@submit_once
 def move_loss(request: HttpRequest, point_id: int) -> HttpResponse:
     return _outgoing_page(request, point_id, MoveKind.LOSS)
 
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.MANAGE_STOCK)
+@submit_once
 def move_reverse(request: HttpRequest, stock_move_id: int) -> HttpResponse:
     user = request_user(request)
     move = stock.move_or_404(user, stock_move_id)

@@ -15,6 +15,7 @@ from jisheng.contraceptives.views.common import year_from
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.pages import submit
 from jisheng.core.permissions import require_capability
+from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
 
 LOG_LENGTH = 50
@@ -53,6 +54,7 @@ def outreach_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_capability(Capability.MANAGE_STOCK)
+@submit_once
 def consultation_new(request: HttpRequest) -> HttpResponse:
     points = stock.point_list(request_user(request)).filter(is_active=True)
     form = ConsultationForm(request.POST, points=points)
@@ -78,6 +80,7 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_capability(Capability.MANAGE_STOCK)
+@submit_once
 def handout_new(request: HttpRequest) -> HttpResponse:
     points = stock.point_list(request_user(request)).filter(is_active=True)
     form = HandoutForm(request.POST, points=points)

@@ -21,6 +21,7 @@ from jisheng.contraceptives.views.common import FORM_TEMPLATE
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.pages import form_page, posted
 from jisheng.core.permissions import require_capability
+from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
 
 # The move pages offered on a point's page, in the order a keeper needs them.
@@ -91,6 +92,7 @@ def _require_street(request: HttpRequest) -> None:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.MANAGE_STOCK)
+@submit_once
 def point_new(request: HttpRequest) -> HttpResponse:
     _require_street(request)
     user = request_user(request)
@@ -215,6 +217,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.MANAGE_STOCK)
+@submit_once
 def product_new(request: HttpRequest) -> HttpResponse:
     _require_street(request)
     form = ProductForm(posted(request))

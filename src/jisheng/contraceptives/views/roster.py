@@ -20,8 +20,9 @@ from jisheng.core.errors import JishengError
 from jisheng.core.lookups import community_choices
 from jisheng.core.pages import form_page, page_of, posted, query_without_page
 from jisheng.core.permissions import require_capability
+from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
-from jisheng.registry import selectors as registry_selectors
+from jisheng.registry.picker import scope_residents
 
 
 def _entry_url(entry_id: int) -> str:
@@ -81,14 +82,16 @@ def roster_detail(request: HttpRequest, roster_entry_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.VIEW_HEALTH)
+@submit_once
 def roster_new(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = RosterEnrollForm(posted(request))
+    scope_residents(form, user)
 
     def enroll(actor: Actor, data: dict[str, Any]) -> RosterEntry:
         return services.roster_enroll(
             actor=actor,
-            person=registry_selectors.person_by_id_number(user=user, id_number=data["id_number"]),
+            person=data["person"],
             method=data["method"],
             start_date=data["start_date"],
             notes=data["notes"],
@@ -108,6 +111,7 @@ def roster_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.VIEW_HEALTH)
+@submit_once
 def roster_follow_up(request: HttpRequest, roster_entry_id: int) -> HttpResponse:
     entry = _form_entry(request, roster_entry_id)
     form = FollowUpForm(posted(request))

@@ -15,6 +15,7 @@ from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
 from jisheng.core.pages import form_page, posted, submit
 from jisheng.core.permissions import require_capability
+from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
 from jisheng.prepregnancy import health
 from jisheng.prepregnancy.forms import CheckupForm, ReferralCompleteForm, RiskFactorForm
@@ -29,6 +30,7 @@ HEALTH = Capability.VIEW_HEALTH
 
 @require_http_methods(["GET", "POST"])
 @require_capability(HEALTH)
+@submit_once
 def checkup_new(request: HttpRequest, couple_id: int) -> HttpResponse:
     user = request_user(request)
     couple = couple_selectors.couple_visible(user=user, couple_id=couple_id)
@@ -136,6 +138,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(HEALTH)
+@submit_once
 def referral_complete(request: HttpRequest, checkup_referral_id: int) -> HttpResponse:
     referral = worklists.referral_visible(
         user=request_user(request), referral_id=checkup_referral_id

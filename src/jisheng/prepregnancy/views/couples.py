@@ -18,6 +18,7 @@ from jisheng.core.exports import xlsx_response
 from jisheng.core.lookups import community_choices
 from jisheng.core.pages import page_of, posted, query_without_page, submit
 from jisheng.core.permissions import require_capability
+from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
 from jisheng.prepregnancy import exporting
 from jisheng.prepregnancy.forms import (
@@ -166,6 +167,7 @@ def couple_detail(request: HttpRequest, couple_id: int) -> HttpResponse:
 
 @require_POST
 @require_capability(HEALTH)
+@submit_once
 def couple_sms(request: HttpRequest, couple_id: int) -> HttpResponse:
     couple = selectors.couple_visible(user=request_user(request), couple_id=couple_id)
     try:
@@ -247,6 +249,7 @@ def _letters_page(request: HttpRequest, chosen: list[TargetCouple], *, back: str
 
 @require_POST
 @require_capability(HEALTH)
+@submit_once
 def letters_delivered(request: HttpRequest) -> HttpResponse:
     form = LettersDeliveredForm(request.POST)
     if not form.is_valid():

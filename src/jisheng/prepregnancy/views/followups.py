@@ -16,6 +16,7 @@ from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
 from jisheng.core.pages import form_page, posted, query_id
 from jisheng.core.permissions import require_capability
+from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
 from jisheng.prepregnancy.forms import (
     BirthLinkForm,
@@ -33,6 +34,7 @@ HEALTH = Capability.VIEW_HEALTH
 
 @require_http_methods(["GET", "POST"])
 @require_capability(HEALTH)
+@submit_once
 def pregnancy_new(request: HttpRequest, couple_id: int) -> HttpResponse:
     couple = couple_selectors.couple_visible(user=request_user(request), couple_id=couple_id)
     if request.method == "GET":
@@ -62,6 +64,7 @@ def pregnancy_new(request: HttpRequest, couple_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_capability(HEALTH)
+@submit_once
 def followup_record(request: HttpRequest, pregnancy_followup_id: int) -> HttpResponse:
     user = request_user(request)
     followup = worklists.followup_visible(user=user, followup_id=pregnancy_followup_id)
@@ -120,6 +123,7 @@ def followup_record(request: HttpRequest, pregnancy_followup_id: int) -> HttpRes
 
 @require_POST
 @require_capability(HEALTH)
+@submit_once
 def pregnancy_birth_link(request: HttpRequest, pregnancy_id: int) -> HttpResponse:
     user = request_user(request)
     pregnancy = couple_selectors.pregnancy_visible(user=user, pregnancy_id=pregnancy_id)

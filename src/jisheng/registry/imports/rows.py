@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jisheng.accounts.models import User
-from jisheng.core.fields import BlindIndexField, EncryptedTextField
+from jisheng.core.fields import BlindIndexField, DerivedCharField, EncryptedTextField
 from jisheng.core.models import OrgUnit
 from jisheng.registry.imports import files
 from jisheng.registry.imports.families import FamilyParser, key_of, pack, person_info
@@ -118,6 +118,10 @@ class PersonRows:
             # A digest already computed for the checks is reused; otherwise computed here.
             source = field_.source
             return lambda fields: fields.get(attname) or field_.digest(fields[source])
+        if isinstance(field_, DerivedCharField) and field_.derive is not None:
+            # Derived as a save would (the pinyin initials), so imported rows are searchable.
+            derive, source = field_.derive, field_.source
+            return lambda fields: derive(fields[source] or "")
         return lambda fields: field_.get_db_prep_save(fields[attname], db)
 
     def values(self, fields: dict[str, Any]) -> tuple[Any, ...]:

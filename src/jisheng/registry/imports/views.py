@@ -23,6 +23,7 @@ from jisheng.core.exports import csv_response, xlsx_response
 from jisheng.core.lookups import community_choices
 from jisheng.core.models import OrgUnit
 from jisheng.core.permissions import require_capability
+from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
 from jisheng.registry import exporting
 from jisheng.registry.forms import PersonFilterForm
@@ -60,6 +61,7 @@ class PersonImportForm(text.Form):
 
 @require_http_methods(["GET", "POST"])
 @require_capability(Capability.EDIT_REGISTRY)
+@submit_once
 def person_import_new(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = PersonImportForm(

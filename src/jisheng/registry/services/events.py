@@ -42,7 +42,6 @@ from jisheng.registry.models import (
     ResidentStatus,
     Sex,
 )
-from jisheng.registry.names import name_initials
 from jisheng.registry.selectors import lifetime
 from jisheng.registry.services.persons import (
     InvalidPerson,
@@ -596,7 +595,6 @@ def _save_unique(person: Person) -> None:
 
 
 def _refresh_derived(person: Person) -> None:
-    person.name_initials = name_initials(person.name)
     person.id_number_masked = mask_id_number(person.id_number) if person.id_number else ""
     person.phone_masked = mask_phone(person.phone) if person.phone else ""
 

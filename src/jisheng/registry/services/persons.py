@@ -33,7 +33,6 @@ from jisheng.registry.models import (
     ResidentStatus,
     Sex,
 )
-from jisheng.registry.names import name_initials
 
 PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 PHONE_SEPARATORS = re.compile(r"[\s-]")
@@ -143,13 +142,12 @@ def id_number_digest(id_number: str) -> str:
 
 
 def person_fields(data: PersonData) -> dict[str, Any]:
-    """The stored fields of a resident from checked data, with masked forms and initials
+    """The stored fields of a resident from checked data, with masked forms
     filled in (all but the community, the blind indexes and the timestamps)."""
     if data.birth_date is None:
         raise InvalidPerson([_("Birth date is missing or not a date.")])
     return {
         "name": data.name,
-        "name_initials": name_initials(data.name),
         "sex": data.sex,
         "birth_date": data.birth_date,
         "id_number": data.id_number or None,
@@ -167,7 +165,7 @@ def person_fields(data: PersonData) -> dict[str, Any]:
 
 
 def person_build(data: PersonData, *, community: OrgUnit) -> Person:
-    """An unsaved Person from checked data, with masked forms and initials filled in."""
+    """An unsaved Person from checked data, with masked forms filled in (initials on save)."""
     return Person(community=community, **person_fields(data))
 
 

@@ -1,0 +1,62 @@
+"""The resident picker (name, pinyin initials or ID number, in the user's area) and the
+household search and create pages."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from jisheng.core.roles import Role
+from jisheng.registry.models import Household, HouseholdMember
+
+PICK = reverse("registry:person_pick")
+
+
+def test_the_picker_finds_by_name_initials_and_id_number_in_the_area_only(
+    make_user, client_for, make_person, org
+) -> None:
+    client = client_for(make_user(Role.COMMUNITY_WORKER))
+    woman = make_person(name="王春燕", sex="F")
+    outside = make_person(org.c2, name="王春华", sex="F")
+    for query in ("王春", "wcy", "WC", woman.id_number):
+        page = client.get(PICK, {"q": query, "for": "id_person"}).content.decode()
+        assert f'data-pick-value="{woman.pk}"' in page, query
+        assert f'data-pick-value="{outside.pk}"' not in page, query
+        assert woman.id_number not in page  # only the masked number is shown
+    assert "data-pick-value" not in client.get(PICK, {"q": outside.id_number}).content.decode()
+
+
+def test_households_are_searched_by_number_address_and_head(
+    make_user, client_for, make_person, make_household
+) -> None:
+    client = client_for(make_user(Role.COMMUNITY_WORKER))
+    head = make_person(name="李建军")
+    household = make_household(head)
+    Household.objects.filter(pk=household.pk).update(number="H0001234")
+    household.refresh_from_db()
+    other = make_household(make_person(name="张三明"))
+    url = reverse("registry:household_list")
+    for query in ("李建", "ljj", household.number):
+        page = client.get(url, {"q": query}).content.decode()
+        assert reverse("registry:household_detail", args=[household.pk]) in page, query
+        assert reverse("registry:household_detail", args=[other.pk]) not in page, query
+
+
+def test_a_household_is_created_from_its_page_with_a_picked_head(
+    make_user, client_for, make_person
+) -> None:
+    client = client_for(make_user(Role.COMMUNITY_WORKER))
+    head = make_person(name="李建军")
+    url = reverse("registry:household_new")
+    form = client.get(url)
+    assert 'data-testid="picker-head"' in form.content.decode()
+    response = client.post(url, {"head": head.pk, "address": "榴园路8号", "date": "2026-01-05"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    household = Household.objects.get(address="榴园路8号")
+    assert household.head == head
+    assert HouseholdMember.objects.filter(household=household, person=head).exists()
+    assert response["Location"] == reverse("registry:household_detail", args=[household.pk])
+
+
+def test_a_leader_sees_no_create_button_as_they_may_not_edit(make_user, client_for) -> None:
+    page = client_for(make_user(Role.LEADER)).get(reverse("registry:household_list"))
+    assert 'data-testid="household-new"' not in page.content.decode()
