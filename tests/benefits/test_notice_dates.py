@@ -153,9 +153,9 @@ def test_a_refused_approval_on_the_page_shows_the_reason_and_keeps_the_comment(
     )
     body = response.content.decode()
     assert response.status_code == 409
-    assert 'data-testid="transition-refusal"' in body
+    assert 'data-testid="refusal"' in body
     assert 'value="材料齐全"' in body
-    refusal = body.split('data-testid="transition-refusal"')[1].split("</ul>")[0]
+    refusal = body.split('data-testid="refusal"')[1].split("</div>")[0]
     assert "公示" in refusal
     application.refresh_from_db()
     assert application.state == "in_notice"

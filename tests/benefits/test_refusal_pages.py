@@ -54,15 +54,18 @@ def test_return_without_a_comment_shows_the_application_again(
     assert application.state == state
 
 
-def test_without_a_page_to_return_to_the_error_page_leads_back(
+def test_a_refused_step_shows_the_application_again_even_without_a_referring_page(
     client_for, worker, application
 ) -> None:
+    # The step's own page is known: no need for the browser to say where it came from.
     response = client_for(worker).post(
         reverse("benefits:application_act", args=[application.pk]),
         {"action": "return", "comment": ""},
     )
+    page = response.content.decode()
     assert response.status_code == 400
-    assert 'id="refused-post"' not in response.content.decode()
+    assert 'data-testid="refusal"' in page
+    assert application.person.name in page
 
 
 def test_get_on_a_post_only_address_is_a_page_with_a_way_back(
@@ -79,3 +82,15 @@ def test_get_on_a_post_only_address_is_a_page_with_a_way_back(
     assert response.headers["Allow"] == "POST"
     assert f'href="{detail}"' in page
     assert "<h1>此地址只接受提交的表单</h1>" in page
+
+
+def test_without_a_page_to_return_to_a_refusal_is_the_error_page(
+    client_for, worker, application
+) -> None:
+    response = client_for(worker).post(
+        reverse("benefits:document_upload", args=[application.pk]), {"title": "户口簿"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="refused-post"' not in page
+    assert 'data-testid="refusal"' not in page

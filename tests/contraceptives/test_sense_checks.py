@@ -263,7 +263,7 @@ def test_the_issue_page_asks_to_confirm_keeping_the_input_then_issues(
     assert 'data-testid="confirm"' not in first  # the box appears with a warning only
     data = {
         "request_key": _request_key(first),
-        "id_number": man.id_number,
+        "person": man.pk,
         "lot": lot.pk,
         "quantity": "2",
         "reason": "user_supply",
@@ -274,7 +274,7 @@ def test_the_issue_page_asks_to_confirm_keeping_the_input_then_issues(
     page = asked.content.decode()
     assert "去氧孕烯炔雌醇片适用于女性，王建国不符合。" in page
     assert 'data-testid="confirm"' in page
-    assert f'value="{man.id_number}"' in page
+    assert f'value="{man.pk}"' in page  # the resident stays chosen
     assert not StockMove.objects.filter(kind=MoveKind.ISSUE).exists()
 
     done = client.post(url, {**data, "confirm": "on"})

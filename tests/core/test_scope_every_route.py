@@ -65,6 +65,7 @@ def foreign_objects(org, make_user, make_person, make_household) -> dict[str, st
     )
     values = {
         "person_id": str(other_person.pk),
+        "other_id": str(wife.pk),  # the other end of a family link
         "household_id": str(household.pk),
         "user_id": str(other_worker.pk),
         "progress_id": str(progress.pk),

@@ -115,6 +115,6 @@ def test_a_notice_cannot_start_before_the_street_review(
     page.goto(f"/benefits/applications/{application.pk}/")
     page.fill("input[name=comment]", "材料齐全")
     click_and_wait(page, "[data-testid=act-approve]")
-    assert "公示" in page.inner_text("[data-testid=transition-refusal]")
+    assert "公示" in page.inner_text("[data-testid=refusal]")
     assert page.input_value("input[name=comment]") == "材料齐全"
     assert page.get_attribute("[data-testid=state]", "data-state") == "in_notice"

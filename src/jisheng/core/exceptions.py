@@ -111,6 +111,13 @@ def kept_input(request: HttpRequest) -> dict[str, list[str]]:
     }
 
 
+def refused_post(request: HttpRequest, *, page: str, message: str) -> dict[str, Any]:
+    """What the page shell shows after a refused form (``refused_post`` in its context): the
+    reason on top, and the input for app.js to fill back in. A view that shows its own page
+    again after a refusal sets it as ``request.refused_post``."""
+    return {"action": request.path, "page": page, "input": kept_input(request), "message": message}
+
+
 def page_again(request: HttpRequest, *, message: str, status: int) -> HttpResponse | None:
     """The page the refused form was sent from, rendered again (a GET of it), with the
     refusal as a message and the input to fill back in; None when there is no such page."""
@@ -129,12 +136,7 @@ def page_again(request: HttpRequest, *, message: str, status: int) -> HttpRespon
     again.path = again.path_info = path
     again.META = {**request.META, "REQUEST_METHOD": "GET", "QUERY_STRING": query}
     again.resolver_match = match
-    again.refused_post = {  # type: ignore[attr-defined]
-        "action": request.path,
-        "page": page,
-        "input": kept_input(request),
-        "message": message,
-    }
+    again.refused_post = refused_post(request, page=page, message=message)  # type: ignore[attr-defined]
     try:
         response: Any = match.func(again, *match.args, **match.kwargs)
         if isinstance(response, SimpleTemplateResponse):

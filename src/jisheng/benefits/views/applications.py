@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,6 +23,7 @@ from jisheng.benefits.services.applications import (
 from jisheng.benefits.services.notices import objection_record
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import Forbidden, JishengError, NotFound
+from jisheng.core.exceptions import refused_post
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.pages import page_of, posted, query_without_page, submit
 from jisheng.core.permissions import require_capability
@@ -101,7 +103,6 @@ def _detail_page(
     request: HttpRequest,
     application_id: int,
     *,
-    refusal: str = "",
     comment: str = "",
     status: int = 200,
 ) -> HttpResponse:
@@ -130,7 +131,6 @@ def _detail_page(
             "document_form": DocumentForm(),
             "objection_form": ObjectionForm(initial={"application_id": application.pk}),
             "can_object": application.state == State.IN_NOTICE,
-            "refusal": refusal,
             "comment": comment,
         },
         status=status,
@@ -162,12 +162,13 @@ def application_act(request: HttpRequest, application_id: int) -> HttpResponse:
     except (NotFound, Forbidden):
         raise
     except JishengError as refusal:
-        return _detail_page(
+        request.refused_post = refused_post(  # type: ignore[attr-defined]
             request,
-            application.pk,
-            refusal=str(refusal.message),
-            comment=form.cleaned_data["comment"],
-            status=refusal.status,
+            page=reverse("benefits:application_detail", args=[application.pk]),
+            message=str(refusal.message),
+        )
+        return _detail_page(
+            request, application.pk, comment=form.cleaned_data["comment"], status=refusal.status
         )
     messages.success(
         request, _("Done: %(step)s.") % {"step": STEPS[form.cleaned_data["action"]].label}

@@ -58,7 +58,7 @@ class RelativeOut(Schema):
         )
 
 
-class MemberOut(Schema):
+class HouseholdMemberOut(Schema):
     person_id: int
     name: str
     relation: str
@@ -71,7 +71,7 @@ class FamilyOut(Schema):
     children: list[RelativeOut]
     household_id: int | None
     relation: str | None
-    members: list[MemberOut]
+    members: list[HouseholdMemberOut]
     children_count: int
     living_children: int
     living_sons: int
@@ -91,7 +91,7 @@ class FamilyOut(Schema):
             household_id=membership.household_id if membership else None,
             relation=membership.relation if membership else None,
             members=[
-                MemberOut(person_id=m.person_id, name=m.person.name, relation=m.relation)
+                HouseholdMemberOut(person_id=m.person_id, name=m.person.name, relation=m.relation)
                 for m in found.members
             ],
             children_count=len(found.children),
