@@ -7,6 +7,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.core.fields import BlindIndexField, EncryptedTextField
@@ -110,6 +111,9 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("registry:person_detail", kwargs={"person_id": self.pk})
+
 
 class Household(models.Model):
     """A 户: an address in a community with a head and members over time."""
@@ -138,6 +142,9 @@ class Household(models.Model):
 
     def __str__(self) -> str:
         return self.number or self.address
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:household_detail", kwargs={"household_id": self.pk})
 
 
 class Relation(models.TextChoices):

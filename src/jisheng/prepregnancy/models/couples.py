@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.core.models import OrgUnit
@@ -95,6 +96,9 @@ class TargetCouple(models.Model):
 
     def __str__(self) -> str:
         return f"{self.husband_id}+{self.wife_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("prepregnancy:couple_detail", kwargs={"couple_id": self.pk})
 
     def spouse(self, which: str) -> Person:
         """The husband or the wife (``Spouse`` value)."""
