@@ -76,7 +76,9 @@ def test_the_migration_stops_on_existing_clashing_names(before_the_rule) -> None
             )
 
     with pytest.raises(RuntimeError, match="Liu_Yang, liu_yang"):
-        MigrationExecutor(connection).migrate([("accounts", "0004_username_case_insensitive_unique")])
+        MigrationExecutor(connection).migrate(
+            [("accounts", "0004_username_case_insensitive_unique")]
+        )
 
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM accounts_user WHERE lower(username) = 'liu_yang'")

@@ -16,7 +16,7 @@ from jisheng.core.pages import is_id_text
 from jisheng.prepregnancy import health
 from jisheng.prepregnancy.models import (
     ContactMethod,
-    ContactOutcome,
+    LOGGED_OUTCOMES,
     CoupleSource,
     CoupleState,
     Outcome,
@@ -70,7 +70,9 @@ class ContactForm(text.Form):
         widget=forms.RadioSelect,
     )
     outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=ContactOutcome.choices, widget=forms.RadioSelect
+        label=_("Outcome"),
+        choices=[(o.value, o.label) for o in LOGGED_OUTCOMES],
+        widget=forms.RadioSelect,
     )
     date = date_field(_("Date"))
     appointment_date = date_field(_("Appointment date"), required=False, today=False)

@@ -117,6 +117,25 @@ class ContactOutcome(models.TextChoices):
     APPOINTMENT = "appointment", _("Appointment made")
     DECLINED = "declined", _("Declined")
     NOT_REACHED = "not_reached", _("Not reached")
+    # A text message's outcome is what the SMS backend did with it, not what the couple did.
+    SMS_QUEUED = "sms_queued", _("Text message queued, not sent")
+    SMS_SENT = "sms_sent", _("Text message sent")
+
+
+# What a worker logs after a home visit, call or letter.
+LOGGED_OUTCOMES = (
+    ContactOutcome.REACHED,
+    ContactOutcome.APPOINTMENT,
+    ContactOutcome.DECLINED,
+    ContactOutcome.NOT_REACHED,
+)
+# Contacts after which the couple has been told: a message still in the outbox tells no one.
+TOLD_OUTCOMES = (
+    ContactOutcome.REACHED,
+    ContactOutcome.APPOINTMENT,
+    ContactOutcome.DECLINED,
+    ContactOutcome.SMS_SENT,
+)
 
 
 class Contact(models.Model):

@@ -10,7 +10,8 @@ period [start, end]:
   and stays counted (as "one spouse checked" when only one was). A file closing later does
   not change the figures of a period already over;
 - notified: of those, couples reached by a contact dated by the end (reached, appointment
-  made or declined: each means the couple was told);
+  made, declined or a text message sent: each means the couple was told; a text message
+  still queued does not);
 - checked (both / one spouse): of the targets, couples with checkups of both spouses / of
   exactly one, dated by the end; coverage = couples checked (both or one) ÷ target couples;
 - high-risk rate: high-risk assessments ÷ persons examined, over the target couples' checkups;
@@ -45,8 +46,8 @@ from jisheng.core.roles import Capability
 from jisheng.prepregnancy import rules
 from jisheng.prepregnancy.models import (
     Checkup,
+    TOLD_OUTCOMES,
     Contact,
-    ContactOutcome,
     FollowUp,
     FollowUpKind,
     Referral,
@@ -116,7 +117,7 @@ def _notified(user: User, period: Period) -> QuerySet[TargetCouple]:
     told = Contact.objects.filter(
         couple=OuterRef("pk"),
         date__lte=period.end,
-        outcome__in=[ContactOutcome.REACHED, ContactOutcome.APPOINTMENT, ContactOutcome.DECLINED],
+        outcome__in=TOLD_OUTCOMES,
     )
     return _targets(user, period).filter(Exists(told))
 
