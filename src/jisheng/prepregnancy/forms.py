@@ -15,8 +15,8 @@ from jisheng.core.models import OrgUnit
 from jisheng.core.pages import is_id_text
 from jisheng.prepregnancy import health
 from jisheng.prepregnancy.models import (
-    ContactMethod,
     LOGGED_OUTCOMES,
+    ContactMethod,
     CoupleSource,
     CoupleState,
     Outcome,

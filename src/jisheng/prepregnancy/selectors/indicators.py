@@ -45,8 +45,8 @@ from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 from jisheng.prepregnancy import rules
 from jisheng.prepregnancy.models import (
-    Checkup,
     TOLD_OUTCOMES,
+    Checkup,
     Contact,
     FollowUp,
     FollowUpKind,
