@@ -214,3 +214,27 @@ def test_exported_text_cannot_run_as_a_formula(
     response = client_for(worker).get(reverse("contraceptives:report_stock_xlsx"))
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert sheet["A2"].value.startswith("'=")
+
+
+# --- leaders and supervisors read the supply reports (counts), not the ledgers ------------
+
+
+@pytest.mark.parametrize("role", [Role.LEADER, Role.DISTRICT_SUPERVISOR])
+def test_leaders_and_supervisors_read_the_supply_reports_of_their_area(
+    worker, point, pill, year_of_issues, today, make_user, client_for, role: Role
+) -> None:
+    overseer = make_user(role)
+
+    assert reports.issues_by_month(user=overseer, year=today.year - 1).total == 8
+    assert reports.stock_on_hand(user=overseer, today=today) == reports.stock_on_hand(
+        user=worker, today=today
+    )
+    client = client_for(overseer)
+    for name in ("issues", "stock", "expiry", "roster"):
+        assert client.get(reverse(f"contraceptives:report_{name}")).status_code == 200, name
+        xlsx = client.get(reverse(f"contraceptives:report_{name}_xlsx"))
+        assert xlsx.status_code == 200, name
+    # The ledgers and rosters behind them stay with the staff who keep them.
+    assert client.get(reverse("contraceptives:index")).status_code == 403
+    assert client.get(reverse("contraceptives:point_detail", args=[point.pk])).status_code == 403
+    assert client.get(reverse("contraceptives:roster_list")).status_code == 403

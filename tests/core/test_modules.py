@@ -46,4 +46,5 @@ def test_routers_seeders_and_panels_come_from_the_apps() -> None:
         "jisheng.contraceptives.panels",
         "jisheng.prepregnancy.panels",
         "jisheng.benefits.panels",
+        "jisheng.reports.panels",
     ]

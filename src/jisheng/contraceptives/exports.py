@@ -16,7 +16,7 @@ from jisheng.audit.services import Action
 from jisheng.contraceptives.selectors import reports
 from jisheng.core.actors import Actor
 from jisheng.core.exports import write_xlsx
-from jisheng.core.permissions import require
+from jisheng.core.permissions import require_any
 from jisheng.core.roles import Capability
 
 CATEGORY_LABELS = {
@@ -70,7 +70,7 @@ def _write(
 
 
 def issues_workbook(*, actor: Actor, year: int) -> Workbook:
-    require(actor, Capability.MANAGE_STOCK)
+    require_any(actor, Capability.MANAGE_STOCK, Capability.VIEW_AGGREGATES)
     table = reports.issues_by_month(user=actor.user, year=year)
     header = ["发放点", "药具", "类别", *[f"{m}月" for m in range(1, 13)], "合计"]
     rows: list[list[object]] = [
@@ -95,7 +95,7 @@ def issues_workbook(*, actor: Actor, year: int) -> Workbook:
 
 
 def stock_workbook(*, actor: Actor, today: dt.date) -> Workbook:
-    require(actor, Capability.MANAGE_STOCK)
+    require_any(actor, Capability.MANAGE_STOCK, Capability.VIEW_AGGREGATES)
     rows: list[list[object]] = [
         [
             row.point.name,
@@ -119,7 +119,7 @@ def stock_workbook(*, actor: Actor, today: dt.date) -> Workbook:
 
 
 def expiry_workbook(*, actor: Actor, today: dt.date) -> Workbook:
-    require(actor, Capability.MANAGE_STOCK)
+    require_any(actor, Capability.MANAGE_STOCK, Capability.VIEW_AGGREGATES)
     rows: list[list[object]] = [
         [
             balance.point.name,
@@ -142,7 +142,7 @@ def expiry_workbook(*, actor: Actor, today: dt.date) -> Workbook:
 
 
 def roster_workbook(*, actor: Actor, today: dt.date) -> Workbook:
-    require(actor, Capability.VIEW_HEALTH)
+    require_any(actor, Capability.VIEW_HEALTH, Capability.VIEW_AGGREGATES)
     table = reports.roster_by_method(user=actor.user)
     header = ["社居", *[METHOD_LABELS[value] for value, _label in table.methods], "合计"]
     rows: list[list[object]] = [[row.unit.name, *row.counts, row.total] for row in table.rows]

@@ -64,6 +64,9 @@ class Capability(StrEnum):
     APPROVE_BENEFITS = "approve_benefits"
     # Contraceptive stock: moves, stocktakes and the roster at the user's points.
     MANAGE_STOCK = "manage_stock"
+    # Counts and totals over the user's area (indicators, supply reports), whatever duty the
+    # counted records belong to; never a list of them (ScopedQuerySet.counted_for).
+    VIEW_AGGREGATES = "view_aggregates"
 
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -87,8 +90,10 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MANAGE_STOCK,
         }
     ),
-    Role.LEADER: frozenset({Capability.VIEW_PERSONAL, Capability.APPROVE_BENEFITS}),
-    Role.DISTRICT_SUPERVISOR: frozenset({Capability.VIEW_PERSONAL}),
+    Role.LEADER: frozenset(
+        {Capability.VIEW_PERSONAL, Capability.APPROVE_BENEFITS, Capability.VIEW_AGGREGATES}
+    ),
+    Role.DISTRICT_SUPERVISOR: frozenset({Capability.VIEW_PERSONAL, Capability.VIEW_AGGREGATES}),
     Role.PARTNER_REPORTER: frozenset({Capability.REPORT_AS_PARTNER}),
     Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_USERS}),
     Role.SECURITY_ADMIN: frozenset({Capability.MANAGE_ROLES}),

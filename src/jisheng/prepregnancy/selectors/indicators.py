@@ -41,7 +41,7 @@ from jisheng.core.actors import Actor
 from jisheng.core.errors import JishengError
 from jisheng.core.lookups import community_choices
 from jisheng.core.models import OrgUnit
-from jisheng.core.permissions import require
+from jisheng.core.permissions import require, require_any
 from jisheng.core.roles import Capability
 from jisheng.prepregnancy import rules
 from jisheng.prepregnancy.models import (
@@ -79,8 +79,8 @@ def period_asked(
     *, user: User, start: dt.date | None, end: dt.date | None, today: dt.date
 ) -> Period:
     """The period an API caller asks for (this year's ends by default); 400 when it ends
-    before it starts. The health duty is checked first: without it, 403 whatever the dates."""
-    require(user, Capability.VIEW_HEALTH)
+    before it starts. The duty is checked first: without it, 403 whatever the dates."""
+    require_any(user, Capability.VIEW_HEALTH, Capability.VIEW_AGGREGATES)
     default = Period.year_of(today)
     period = Period(start or default.start, end or default.end)
     if period.start > period.end:
@@ -94,7 +94,7 @@ def _targets(user: User, period: Period) -> QuerySet[TargetCouple]:
     )
     examined = Exists(Checkup.objects.filter(couple=OuterRef("pk"), date__lte=period.end))
     return (
-        TargetCouple.objects.visible_to(user)
+        TargetCouple.objects.counted_for(user)
         .filter(entered_on__gte=period.start, entered_on__lte=period.end)
         .filter(served_at_end | examined)
     )
@@ -132,7 +132,7 @@ def _checked(spouses: tuple[int, ...]) -> Callable[[User, Period], QuerySet[Targ
 
 
 def _checkups(user: User, period: Period) -> QuerySet[Checkup]:
-    return Checkup.objects.visible_to(user).filter(
+    return Checkup.objects.counted_for(user).filter(
         couple__in=_targets(user, period), date__lte=period.end
     )
 
@@ -142,7 +142,7 @@ def _high_risk(user: User, period: Period) -> QuerySet[Checkup]:
 
 
 def _referrals(user: User, period: Period) -> QuerySet[Referral]:
-    return Referral.objects.visible_to(user).filter(
+    return Referral.objects.counted_for(user).filter(
         due_date__gte=period.start, due_date__lte=period.end
     )
 
@@ -153,7 +153,7 @@ def _referrals_done(user: User, period: Period) -> QuerySet[Referral]:
 
 def _followups(kind: str) -> Callable[[User, Period], QuerySet[FollowUp]]:
     def select(user: User, period: Period) -> QuerySet[FollowUp]:
-        return FollowUp.objects.visible_to(user).filter(
+        return FollowUp.objects.counted_for(user).filter(
             kind=kind, due_date__gte=period.start, due_date__lte=period.end
         )
 
@@ -232,8 +232,11 @@ class IndicatorRow:
 
 
 def indicator_table(*, user: User, period: Period) -> list[IndicatorRow]:
-    """One row per community in the user's area, then the total; one query per measure."""
-    require(user, Capability.VIEW_HEALTH)
+    """One row per community in the user's area, then the total; one query per measure.
+
+    Counts only: leaders and supervisors (``VIEW_AGGREGATES``) get the table, while the
+    records behind a number stay with the health duty (:func:`indicator_records`)."""
+    require_any(user, Capability.VIEW_HEALTH, Capability.VIEW_AGGREGATES)
     per_unit: dict[int, dict[str, int]] = {}
     totals: dict[str, int] = {}
     for key, measure in MEASURES.items():
@@ -262,6 +265,8 @@ def indicator_records(
     ready to list: related rows joined, encrypted columns left undecrypted."""
     require(user, Capability.VIEW_HEALTH)
     measure = MEASURES[key]
+    # The measures count with counted_for; for a holder of the health duty that is exactly
+    # what visible_to lets them read, and no one else gets this far.
     records = measure.records(user, period)
     if community_id is not None:
         records = records.filter(**{measure.community_field: community_id})
