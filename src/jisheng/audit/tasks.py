@@ -34,7 +34,7 @@ def audit_export(*, progress_id: int, actor_id: int, filters: dict[str, Any]) ->
         actor = User.objects.get(pk=actor_id)
         events = audit_search(actor=actor, filters=_decode(filters))
         progress.progress_start(progress_id, total=events.count())
-        relative = Path("exports") / f"audit-{progress_id}.csv"
+        relative = Path("exports") / f"审计日志-{progress_id}.csv"
         path = Path(settings.MEDIA_ROOT) / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         # UTF-8 with BOM so that Excel on Chinese Windows opens it correctly.

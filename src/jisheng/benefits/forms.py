@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jisheng.benefits.models import (
     BenefitKind,
@@ -50,7 +51,7 @@ class JSONText(forms.CharField):
 
 class ProgramForm(text.Form):
     code = forms.SlugField(label=_("Code"), max_length=40)
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=100)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     status = forms.ChoiceField(label=_("Status"), choices=Program.Status.choices)
     policy_document = forms.CharField(label=_("Policy document"), max_length=300)
@@ -71,12 +72,8 @@ class ProgramForm(text.Form):
     in_kind_description = forms.CharField(
         label=_("Goods or service"), max_length=200, required=False
     )
-    valid_from = forms.DateField(
-        label=_("Valid from"), required=False, widget=DateInput()
-    )
-    valid_to = forms.DateField(
-        label=_("Valid to"), required=False, widget=DateInput()
-    )
+    valid_from = forms.DateField(label=_("Valid from"), required=False, widget=DateInput())
+    valid_to = forms.DateField(label=_("Valid to"), required=False, widget=DateInput())
     notice_days = forms.IntegerField(
         label=_("Public notice days"), min_value=1, max_value=60, initial=7
     )
@@ -122,9 +119,7 @@ class DocumentForm(text.Form):
 
 class NoticeForm(text.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    starts_on = forms.DateField(
-        label=_("Posted from"), widget=DateInput()
-    )
+    starts_on = forms.DateField(label=_("Posted from"), widget=DateInput())
     days = forms.IntegerField(label=_("Days"), min_value=1, max_value=60)
     application_ids = forms.TypedMultipleChoiceField(
         label=_("Applications"), coerce=int, choices=()
@@ -138,9 +133,7 @@ class NoticeForm(text.Form):
 
 class ObjectionForm(text.Form):
     application_id = forms.IntegerField(widget=forms.HiddenInput)
-    received_on = forms.DateField(
-        label=_("Received on"), widget=DateInput()
-    )
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
     content = forms.CharField(label=_("Objection"), widget=forms.Textarea(attrs={"rows": 3}))
     contact = forms.CharField(
         label=_("Objector's contact (kept encrypted)"), max_length=100, required=False
@@ -198,9 +191,7 @@ class DisabilityForm(text.Form):
     certificate_number = forms.CharField(
         label=_("Certificate number"), max_length=40, required=False
     )
-    recorded_on = forms.DateField(
-        label=_("Recorded on"), widget=DateInput()
-    )
+    recorded_on = forms.DateField(label=_("Recorded on"), widget=DateInput())
 
 
 EXPORT_COLUMNS: dict[str, Any] = {

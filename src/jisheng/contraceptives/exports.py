@@ -72,18 +72,23 @@ def _write(
 def issues_workbook(*, actor: Actor, year: int) -> Workbook:
     require_any(actor, Capability.MANAGE_STOCK, Capability.VIEW_AGGREGATES)
     table = reports.issues_by_month(user=actor.user, year=year)
-    header = ["发放点", "药具", "类别", *[f"{m}月" for m in range(1, 13)], "合计"]
+    header = ["发放点", "药具", "类别", "单位", *[f"{m}月" for m in range(1, 13)], "合计"]
     rows: list[list[object]] = [
         [
             row.point.name,
             row.product.name,
             CATEGORY_LABELS[row.product.category],
+            row.product.unit,
             *row.months,
             row.total,
         ]
         for row in table.rows
     ]
-    rows.append(["合计", "", "", *table.month_totals, table.total])
+    # One total per unit: boxes, strips and pieces do not add up.
+    rows.extend(
+        [f"合计（{total.unit}）", "", "", total.unit, *total.months, total.total]
+        for total in table.unit_totals
+    )
     return _write(
         actor,
         report="issues",

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jisheng.core import text
 from jisheng.core.forms import date_field
@@ -240,8 +241,10 @@ class ReferralCompleteForm(text.Form):
 
 
 class RiskFactorForm(text.Form):
-    code = forms.SlugField(label=_("Code"), max_length=40)
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=100)
+    code = forms.SlugField(
+        label=_("Code for data exchange (optional)"), max_length=40, required=False
+    )
     category = forms.ChoiceField(label=_("Category"), choices=RiskFactor.Category.choices)
     applies_to = forms.ChoiceField(label=_("Applies to"), choices=RiskFactor.AppliesTo.choices)
 

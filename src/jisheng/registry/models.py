@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from jisheng.core.divisions import division_name
 from jisheng.core.fields import BlindIndexField, EncryptedTextField
 from jisheng.core.idnumber import normalize_id_number
 from jisheng.core.models import OrgUnit
@@ -113,6 +114,11 @@ class Person(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:person_detail", kwargs={"person_id": self.pk})
+
+    @property
+    def hukou_place(self) -> str:
+        """The registered residence as a place name (the division code in brackets)."""
+        return division_name(self.hukou_division)
 
 
 class Household(models.Model):

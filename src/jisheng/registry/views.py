@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.http import content_disposition_header
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -113,8 +114,8 @@ def person_data_report(request: HttpRequest, person_id: int) -> HttpResponse:
         response = JsonResponse(
             subject_access.report_json(report), json_dumps_params={"ensure_ascii": False}
         )
-        response["Content-Disposition"] = (
-            f'attachment; filename="person-{report.person.pk}-data.json"'
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"居民个人信息-{report.person.pk}.json"
         )
         return response
     return render(request, "registry/person_data_report.html", {"report": report})

@@ -41,18 +41,32 @@ class IssueRow:
         return sum(self.months)
 
 
+@dataclass(frozen=True)
+class UnitTotal:
+    """The issues of every product counted in one unit (盒, 板, 个, 套…)."""
+
+    unit: str
+    months: list[int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.months)
+
+
 @dataclass
 class IssueTable:
     year: int
     rows: list[IssueRow]
 
     @property
-    def month_totals(self) -> list[int]:
-        return [sum(row.months[m] for row in self.rows) for m in range(12)]
-
-    @property
-    def total(self) -> int:
-        return sum(row.total for row in self.rows)
+    def unit_totals(self) -> list[UnitTotal]:
+        """Totals per unit: boxes and pieces are not added together."""
+        by_unit: dict[str, list[int]] = {}
+        for row in self.rows:
+            months = by_unit.setdefault(row.product.unit, [0] * 12)
+            for index, n in enumerate(row.months):
+                months[index] += n
+        return [UnitTotal(unit, months) for unit, months in sorted(by_unit.items())]
 
 
 def issues_by_month(*, user: User, year: int) -> IssueTable:
