@@ -156,8 +156,13 @@ class BatchBuildForm(text.Form):
     period = forms.CharField(
         label=_("Period"),
         max_length=7,
-        help_text=_("A year like 2026, a month like 2026-03, or “once”."),
+        help_text=_("A year like 2026, a month like 2026-03, or 一次性 for a one-off award."),
     )
+
+    def clean_period(self) -> str:
+        # Staff type the period as they say it; the service knows a one-off one as "once".
+        period: str = self.cleaned_data["period"].strip()
+        return Cycle.ONCE.value if period in {str(Cycle.ONCE.label), "一次性"} else period
 
 
 class SettleForm(text.Form):
