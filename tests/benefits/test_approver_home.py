@@ -58,9 +58,11 @@ def test_a_leader_sees_an_application_in_notice_then_ready_for_approval(
     with time_machine.travel(dt.datetime(2026, 11, 12, 2, 0, tzinfo=dt.UTC), tick=False):
         after = client_for(leader).get("/").content.decode()
 
-    assert 'data-waiting="in_notice"' in during and "1 件申请正在公示" in during
+    assert 'data-waiting="in_notice"' in during
+    assert "1 件申请正在公示" in during
     assert 'data-waiting="to_approve"' not in during
-    assert 'data-waiting="to_approve"' in after and "1 件申请可审批" in after
+    assert 'data-waiting="to_approve"' in after
+    assert "1 件申请可审批" in after
     assert "/benefits/applications/?state=in_notice" in after
     assert "目前没有待您审批的事项" not in after
 

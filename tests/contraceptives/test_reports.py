@@ -259,6 +259,7 @@ def test_issue_totals_are_per_unit_never_boxes_plus_pieces(
 
     assert totals == {pill.unit: 2, condom.unit: 5}
     html = body.content.decode()
-    assert f'data-unit="{pill.unit}"' in html and f'data-unit="{condom.unit}"' in html
+    assert f'data-unit="{pill.unit}"' in html
+    assert f'data-unit="{condom.unit}"' in html
     assert 'data-testid="unit-total">7<' not in html  # the two units are never added up
     assert 'data-testid="grand-total"' not in html

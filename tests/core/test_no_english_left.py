@@ -8,7 +8,9 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 
 import pytest
+from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.test import Client
+from django.utils import translation
 
 from jisheng.accounts.models import User
 from jisheng.benefits.models import Program
@@ -141,3 +143,9 @@ def test_the_main_pages_of_each_role_show_no_english(
             found[path] = words
 
     assert found == {}, sorted((p, sorted(w)) for p, w in found.items())
+
+
+def test_djangos_own_blank_choice_label_is_in_chinese() -> None:
+    # Django 6 labels an empty choice "- Select an option -" and has no Chinese for it yet.
+    with translation.override("zh-hans"):
+        assert str(BLANK_CHOICE_LABEL) == "- 请选择 -"

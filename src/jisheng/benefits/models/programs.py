@@ -115,14 +115,6 @@ class Program(models.Model):
 
     objects = ScopedManager["Program"]()
 
-    @property
-    def funding_shares_shown(self) -> str:
-        """``{"central": 90, "province": 5}`` as "中央 90% · 省级 5%"."""
-        labels = dict(FundingLevel.choices)
-        return " · ".join(
-            f"{labels.get(level, level)} {share}%" for level, share in self.funding_shares.items()
-        )
-
     scope_rule = ScopeRule(org_field=None, personal=False)
 
     class Meta:
@@ -135,6 +127,14 @@ class Program(models.Model):
     @property
     def pays_cash(self) -> bool:
         return self.benefit_kind == BenefitKind.CASH and self.amount is not None
+
+    @property
+    def funding_shares_shown(self) -> str:
+        """``{"central": 90, "province": 5}`` as "中央 90% · 省级 5%"."""
+        labels = dict(FundingLevel.choices)
+        return " · ".join(
+            f"{labels.get(level, level)} {share}%" for level, share in self.funding_shares.items()
+        )
 
 
 class DisabilityRecord(models.Model):

@@ -253,16 +253,18 @@ def batch_build(
         if not entitled.exists():
             message = (
                 _(
-                    "Nobody in your area is enrolled in this program for %(period)s, so there is "
-                    "nothing to pay. Beneficiaries are enrolled when their applications are approved."
+                    "Nobody in your area is enrolled in this program for %(period)s, so there "
+                    "is nothing to pay. Beneficiaries are enrolled when their applications are "
+                    "approved."
                 )
                 % shown
             )
         elif unpaid.exists():
             message = (
                 _(
-                    "Nothing is due for %(period)s: the enrolled beneficiaries not yet paid have no "
-                    "amount for this period (their dates or the amount rules leave it at zero)."
+                    "Nothing is due for %(period)s: the enrolled beneficiaries not yet paid have "
+                    "no amount for this period (their dates or the amount rules leave it at "
+                    "zero)."
                 )
                 % shown
             )

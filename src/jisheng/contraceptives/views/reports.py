@@ -16,7 +16,6 @@ from jisheng.core.exports import xlsx_response
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 
-
 # Supply reports are counts and totals: leaders and supervisors read them too.
 REPORT_READERS = (Capability.MANAGE_STOCK, Capability.VIEW_AGGREGATES)
 # Users per method and community: counts of health records, no one named.
