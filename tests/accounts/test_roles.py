@@ -102,13 +102,53 @@ def test_business_role_cannot_be_added_to_a_separated_role_holder(
     assert _fresh(target).role_set == {separated}
 
 
-def test_two_business_roles_can_be_combined(org, security_admin: User) -> None:
+BUSINESS_PAIRS_ON_ONE_UNIT = [
+    pytest.param(Role.STREET_STAFF, Role.LEADER, "street", id="street_staff+leader"),
+    pytest.param(Role.LEADER, Role.STREET_STAFF, "street", id="leader+street_staff"),
+    pytest.param(Role.LEADER, Role.DISTRICT_SUPERVISOR, "district", id="leader+supervisor"),
+    pytest.param(Role.COMMUNITY_WORKER, Role.PARTNER_REPORTER, "c1", id="worker+partner"),
+    pytest.param(Role.STREET_STAFF, Role.PARTNER_REPORTER, "street", id="staff+partner"),
+]
+
+
+@pytest.mark.parametrize(("held", "added", "unit_name"), BUSINESS_PAIRS_ON_ONE_UNIT)
+def test_an_account_holds_one_business_role(
+    org, security_admin: User, held: Role, added: Role, unit_name: str
+) -> None:
+    target = _bare_user("target", getattr(org, unit_name))
+    role_grant(actor=Actor(user=security_admin), user=target, role=held)
+
+    with pytest.raises(Conflict) as excinfo:
+        role_grant(actor=Actor(user=security_admin), user=_fresh(target), role=added)
+
+    assert excinfo.value.code == "role_combination"
+    assert str(held.label) in str(excinfo.value.message)
+    assert _fresh(target).role_set == {held}
+
+
+def test_a_second_role_is_refused_on_the_page_with_the_reason(
+    org, security_admin: User, client_for: Callable[[User], Client]
+) -> None:
     target = _bare_user("target", org.street)
     role_grant(actor=Actor(user=security_admin), user=target, role=Role.STREET_STAFF)
 
+    response = client_for(security_admin).post(
+        f"/accounts/roles/{target.pk}/grant/", {"role": "leader"}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "一个账号只担任一种角色" in response.content.decode()
+    assert _fresh(target).role_set == {Role.STREET_STAFF}
+
+
+def test_after_revoking_a_role_another_can_be_granted(org, security_admin: User) -> None:
+    target = _bare_user("target", org.street)
+    role_grant(actor=Actor(user=security_admin), user=target, role=Role.STREET_STAFF)
+    role_revoke(actor=Actor(user=security_admin), user=_fresh(target), role=Role.STREET_STAFF)
+
     role_grant(actor=Actor(user=security_admin), user=_fresh(target), role=Role.LEADER)
 
-    assert _fresh(target).role_set == {Role.STREET_STAFF, Role.LEADER}
+    assert _fresh(target).role_set == {Role.LEADER}
 
 
 def test_same_role_twice_is_refused(org, security_admin: User) -> None:

@@ -87,7 +87,8 @@ def test_auditor_page_lists_events_newest_first(trail, auditor_client: Client) -
         ("wang_li", "login"),
     ]
     body = response.content.decode()
-    assert "2026-03-02 05:00:00" in body  # shown in UTC
+    assert "2026-03-02 13:00:00" in body  # shown in Beijing time, like every other page
+    assert "2026-03-02 05:00:00" not in body
     assert "wang_li" in body
 
 
@@ -205,7 +206,7 @@ def test_export_runs_in_the_background_and_downloads_a_safe_csv(
     raw = b"".join(download.streaming_content)
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0][:2] == ["时间(UTC)", "用户"]
+    assert rows[0][:2] == ["时间(北京时间)", "用户"]
     usernames = {row[1] for row in rows[1:]}
     assert {"'=cmd", "'+sum(1)", "'-2+3", "'@SUM(A1)", "plain_user"} <= usernames
     for row in rows[1:]:

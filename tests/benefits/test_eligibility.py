@@ -74,7 +74,7 @@ def test_mother_age_explains_the_failure_in_words(make_family) -> None:
     with translation.override("en"):
         result = explain(rule, husband, dt.date(2026, 6, 1))
     assert not result.eligible
-    assert result.failures() == ["Not met: Mother's age 45 < 49"]
+    assert result.failures() == ["Not met: Mother's age ≥ 49 (found: 45)"]
     assert not matches(rule, husband, dt.date(2026, 6, 1))
     assert matches(rule, husband, dt.date(2030, 1, 1))
     assert matches(rule, wife, dt.date(2030, 1, 1))
@@ -250,3 +250,13 @@ def test_rules_that_only_parents_can_meet_are_recognised(rule, needs) -> None:
 def test_malformed_rules_are_refused(rule) -> None:
     with pytest.raises(RuleError):
         validate_rule(rule)
+
+
+def test_a_missing_value_is_explained_against_the_rule_as_written(make_family) -> None:
+    _husband, wife, _kids = make_family(wife_birth=dt.date(1981, 1, 1), children=())
+    rule = {"fact": "youngest_child_age", "op": "<", "value": 18}
+
+    result = explain(rule, wife, dt.date(2026, 6, 1))
+
+    # In Chinese, as staff read it: the rule (under 18), then what was found (none).
+    assert result.failures() == ["不符合：最小子女年龄 < 18（实际：无）"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -182,7 +183,8 @@ def test_the_batch_page_and_the_file_say_it_is_a_correction(
         f"/benefits/batches/{batch.pk}/export/", {"format": "xlsx", "columns": ["seq", "amount"]}
     )
     assert xlsx.status_code == 200
-    assert "correction-" in xlsx["Content-Disposition"]
+    # Named in Chinese (更正发放名单-…), percent-encoded in the header.
+    assert quote("更正发放名单-") in xlsx["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows[0]) == 3

@@ -70,7 +70,9 @@ def test_issues_by_month_count_named_and_anonymous_and_skip_reversed(
     assert (row.point, row.product) == (point, pill)
     assert row.months[:2] == [3, 5]
     assert row.total == 8
-    assert reports.issues_by_month(user=worker, year=today.year - 2).total == 4
+    assert [
+        t.total for t in reports.issues_by_month(user=worker, year=today.year - 2).unit_totals
+    ] == [4]
 
 
 def test_stock_on_hand_splits_usable_and_expired(worker, point, receive, today) -> None:
@@ -153,8 +155,8 @@ def expected_rows(name: str, org, point, lot, today) -> list[tuple[object, ...]]
     methods[Method.values.index("oral")] = 1
     return {
         "report_issues_xlsx": [
-            (point.name, product.name, "口服避孕药", *months, 3),
-            ("合计", None, None, *months, 3),
+            (point.name, product.name, "口服避孕药", "板", *months, 3),
+            ("合计（板）", None, None, "板", *months, 3),
         ],
         "report_stock_xlsx": [(point.name, "社居发放点", product.name, "板", 2, 2, 0)],
         "report_expiry_xlsx": [
@@ -214,3 +216,50 @@ def test_exported_text_cannot_run_as_a_formula(
     response = client_for(worker).get(reverse("contraceptives:report_stock_xlsx"))
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert sheet["A2"].value.startswith("'=")
+
+
+# --- leaders and supervisors read the supply reports (counts), not the ledgers ------------
+
+
+@pytest.mark.parametrize("role", [Role.LEADER, Role.DISTRICT_SUPERVISOR])
+def test_leaders_and_supervisors_read_the_supply_reports_of_their_area(
+    worker, point, pill, year_of_issues, today, make_user, client_for, role: Role
+) -> None:
+    overseer = make_user(role)
+
+    (total,) = reports.issues_by_month(user=overseer, year=today.year - 1).unit_totals
+    assert total.total == 8
+    assert reports.stock_on_hand(user=overseer, today=today) == reports.stock_on_hand(
+        user=worker, today=today
+    )
+    client = client_for(overseer)
+    for name in ("issues", "stock", "expiry", "roster"):
+        assert client.get(reverse(f"contraceptives:report_{name}")).status_code == 200, name
+        xlsx = client.get(reverse(f"contraceptives:report_{name}_xlsx"))
+        assert xlsx.status_code == 200, name
+    # The ledgers and rosters behind them stay with the staff who keep them.
+    assert client.get(reverse("contraceptives:index")).status_code == 403
+    assert client.get(reverse("contraceptives:point_detail", args=[point.pk])).status_code == 403
+    assert client.get(reverse("contraceptives:roster_list")).status_code == 403
+
+
+def test_issue_totals_are_per_unit_never_boxes_plus_pieces(
+    worker, point, pill, condom, receive, worker_actor, make_facts, client_for
+) -> None:
+    pills = receive(point, 10).lot
+    condoms = receive(point, 10, product=condom).lot
+    for lot, quantity in ((pills, 2), (condoms, 5)):
+        moves.stock_issue_anonymous(
+            actor=worker_actor, point=point, lot=lot, quantity=quantity, facts=make_facts()
+        )
+    year = make_facts().occurred_on.year
+
+    totals = {t.unit: t.total for t in reports.issues_by_month(user=worker, year=year).unit_totals}
+    body = client_for(worker).get(reverse("contraceptives:report_issues"), {"year": year})
+
+    assert totals == {pill.unit: 2, condom.unit: 5}
+    html = body.content.decode()
+    assert f'data-unit="{pill.unit}"' in html
+    assert f'data-unit="{condom.unit}"' in html
+    assert 'data-testid="unit-total">7<' not in html  # the two units are never added up
+    assert 'data-testid="grand-total"' not in html

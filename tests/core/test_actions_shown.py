@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import Resolver404
 
 from jisheng.accounts.models import User
-from jisheng.core.templatetags.permissions import required_capability
+from jisheng.core.templatetags.permissions import required_capabilities
 from jisheng.demo.seed import DEMO_ACCOUNTS, seed_demo
 
 LINK = re.compile(r'<(a|form)\b[^>]*?\b(?:href|action)="(/[^"#]*)"', re.IGNORECASE)
@@ -46,10 +46,10 @@ def offending_actions(username: str) -> dict[str, str]:
                 continue
             seen.add(action)
             try:
-                capability = required_capability(path)
+                capabilities = required_capabilities(path)
             except Resolver404:
                 continue
-            if capability is not None and not user.has_capability(capability):
+            if capabilities is not None and not any(map(user.has_capability, capabilities)):
                 offending[action] = url
                 continue
             if "export" not in path and "download" not in path and "print" not in path:

@@ -42,7 +42,9 @@ def test_routers_seeders_and_panels_come_from_the_apps() -> None:
     providers = [provider.__module__ for provider in modules._panel_providers()]
     assert providers == [
         "jisheng.audit.panels",
+        "jisheng.accounts.panels",
         "jisheng.contraceptives.panels",
         "jisheng.prepregnancy.panels",
         "jisheng.benefits.panels",
+        "jisheng.reports.panels",
     ]

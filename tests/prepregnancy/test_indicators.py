@@ -38,6 +38,7 @@ from decimal import Decimal
 import pytest
 
 from jisheng.core.actors import Actor
+from jisheng.core.errors import Forbidden
 from jisheng.core.roles import Role
 from jisheng.prepregnancy.health import EarlyFindings, OutcomeDetails
 from jisheng.prepregnancy.models import FollowUpKind, TargetCouple
@@ -236,3 +237,40 @@ def test_closing_a_file_keeps_the_day_of_the_registry_event(fixture, today) -> N
         assert (fixture[name].state, fixture[name].closed_on) == ("moved_out", closed_on), name
     fixture["A"].refresh_from_db()
     assert fixture["A"].closed_on is None
+
+
+# --- leaders and supervisors: the counts, never the records behind them ------------------
+
+
+@pytest.mark.parametrize("role", [Role.LEADER, Role.DISTRICT_SUPERVISOR])
+def test_leaders_and_supervisors_read_the_same_counts_as_the_street(
+    fixture, street_actor, period, make_user, role: Role
+) -> None:
+    overseer = make_user(role)
+
+    def totals(user) -> dict[str, int]:  # type: ignore[no-untyped-def]
+        return indicators.indicator_table(user=user, period=period)[-1].counts
+
+    assert totals(overseer) == totals(street_actor.user)
+    assert totals(overseer)["targets"] > 0
+
+
+@pytest.mark.parametrize("role", [Role.LEADER, Role.DISTRICT_SUPERVISOR])
+def test_leaders_and_supervisors_get_the_indicator_page_but_not_the_lists(
+    fixture, period, make_user, client_for, role: Role
+) -> None:
+    client = client_for(make_user(role))
+    dates = {"start": period.start.isoformat(), "end": period.end.isoformat()}
+
+    page = client.get("/prepregnancy/indicators/", dates)
+    listing = client.get("/prepregnancy/indicators/list/", {"key": "targets", **dates})
+    api = client.get("/api/prepregnancy/indicators", dates)
+
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'data-indicator="targets"' in body
+    assert "/prepregnancy/indicators/list/" not in body  # no link to a list of couples
+    assert listing.status_code == 403
+    assert api.status_code == 200
+    with pytest.raises(Forbidden):
+        indicators.indicator_records(user=make_user(role), key="targets", period=period)

@@ -23,12 +23,13 @@ class RecordingBackend:
 
     sent: list[sms.SmsMessage] = []
 
-    def send(self, messages: Sequence[sms.SmsMessage]) -> None:
+    def send(self, messages: Sequence[sms.SmsMessage]) -> sms.SmsDelivery:
         type(self).sent.extend(messages)
+        return sms.SmsDelivery.SENT
 
 
 class FailingBackend:
-    def send(self, messages: Sequence[sms.SmsMessage]) -> None:
+    def send(self, messages: Sequence[sms.SmsMessage]) -> sms.SmsDelivery:
         raise sms.SmsError()
 
 
@@ -99,10 +100,11 @@ def test_the_file_backend_writes_each_message_to_the_instance_folder(
     assert {text.splitlines()[0].removeprefix("To: ") for text in texts} == phones
     assert all(couple.wife.name in text and couple.community.name in text for text in texts)
     assert all(oct(path.stat().st_mode & 0o777) == "0o600" for path in files)
-    assert (contact.method, contact.outcome) == ("sms", "reached")
+    # Written to a folder is queued, not sent: nobody has been told yet.
+    assert (contact.method, contact.outcome) == ("sms", "sms_queued")
     assert couple.wife.phone not in contact.note  # the log keeps masked numbers only
     couple.refresh_from_db()
-    assert couple.state == CoupleState.NOTIFIED
+    assert couple.state == CoupleState.TO_NOTIFY
 
 
 def test_an_opted_out_spouse_gets_no_message(actor, couple, sms_dir) -> None:
@@ -149,6 +151,59 @@ def test_the_backend_is_the_one_the_setting_names(actor, couple, settings) -> No
         couple.wife.phone,
         couple.husband.phone,
     }
+
+
+def test_a_gateway_that_accepts_the_messages_logs_them_sent_and_the_couple_notified(
+    actor, couple, settings
+) -> None:
+    settings.JISHENG_SMS_BACKEND = f"{__name__}.RecordingBackend"
+
+    contact = contacts.contact_send_sms(actor=actor, couple=couple)
+
+    assert contact.outcome == "sms_sent"
+    couple.refresh_from_db()
+    assert couple.state == CoupleState.NOTIFIED
+
+
+def test_the_worker_is_told_a_queued_message_was_not_sent(
+    worker, couple, sms_dir, client_for
+) -> None:
+    response = client_for(worker).post(f"/prepregnancy/couples/{couple.pk}/sms/", follow=True)
+
+    body = response.content.decode()
+    assert "短信已存入待发文件夹，尚未发出" in body
+    assert "短信已发送" not in body
+    assert "短信已存入待发，未发出" in body  # the contact log says the same
+
+
+def test_the_worker_is_told_a_message_was_sent_by_the_gateway(
+    worker, couple, settings, client_for
+) -> None:
+    settings.JISHENG_SMS_BACKEND = f"{__name__}.RecordingBackend"
+
+    response = client_for(worker).post(f"/prepregnancy/couples/{couple.pk}/sms/", follow=True)
+
+    assert "短信已发送" in response.content.decode()
+
+
+def test_the_worker_is_told_a_message_failed(worker, couple, settings, client_for) -> None:
+    settings.JISHENG_SMS_BACKEND = f"{__name__}.FailingBackend"
+
+    response = client_for(worker).post(f"/prepregnancy/couples/{couple.pk}/sms/", follow=True)
+
+    assert "短信发送失败" in response.content.decode()
+    assert not Contact.objects.exists()
+
+
+@pytest.mark.parametrize("outcome", ["sms_queued", "sms_sent"])
+def test_a_worker_cannot_log_a_text_message_outcome_by_hand(
+    actor, couple, today, outcome: str
+) -> None:
+    with pytest.raises(JishengError) as refused:
+        contacts.contact_record(
+            actor=actor, couple=couple, method="phone", outcome=outcome, date=today
+        )
+    assert refused.value.code == "invalid_outcome"
 
 
 def test_a_failing_gateway_logs_no_contact(actor, couple, settings) -> None:

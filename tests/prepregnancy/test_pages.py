@@ -56,7 +56,8 @@ def test_roles_without_a_health_duty_are_refused(make_user, client_for, couple) 
     leader = client_for(make_user(Role.LEADER))
     for name, args in (
         ("prepregnancy:couple_list", []),
-        ("prepregnancy:indicators", []),
+        # The indicator table is counts, open to leaders; the records behind it are not.
+        ("prepregnancy:indicator_list", []),
         ("prepregnancy:couple_detail", [couple.pk]),
         ("prepregnancy:couple_export_xlsx", []),
     ):

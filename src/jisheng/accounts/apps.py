@@ -13,3 +13,5 @@ class AccountsConfig(modules.ModuleConfig):
     api_routers = (("/", "jisheng.accounts.api.router"),)
     api_auth = ("jisheng.accounts.api.BearerToken",)
     data_inventory = "jisheng.accounts.inventory.INVENTORY"
+    home_panels = "jisheng.accounts.panels.home_panels"
+    panel_order = 5

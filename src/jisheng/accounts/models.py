@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, DeviceManager, TimestampMixin
 from django_otp.oath import TOTP
@@ -38,6 +39,10 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            # "Wang" and "wang" are one name to the people who type them.
+            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,10 +24,19 @@ from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
 from jisheng.core.models import OrgUnit
 from jisheng.core.permissions import require
-from jisheng.core.roles import ROLE_UNIT_KINDS, SEPARATED_ROLES, Capability, Role
+from jisheng.core.roles import (
+    ROLE_UNIT_KINDS,
+    SEPARATED_ROLES,
+    Capability,
+    Role,
+    roles_combine,
+)
 
 LOGIN_FAILED_MESSAGE = _("Wrong user name or password.")
 LOGIN_LOCKED_MESSAGE = _("Too many failed sign-ins. Try again in 15 minutes.")
+USERNAME_TAKEN_MESSAGE = _(
+    "This user name is taken (user names do not distinguish capital and small letters)."
+)
 TOKEN_PREFIX = "jst_"  # noqa: S105 - a public marker, not a secret
 
 
@@ -145,15 +154,20 @@ def user_create(
     """Create an account (system administrator's duty; ``actor=None`` only from the CLI)."""
     if actor is not None:
         require(actor, Capability.MANAGE_USERS)
-    if User.objects.filter(username=username).exists():
-        raise Conflict(_("This user name is taken."), code="username_taken")
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(USERNAME_TAKEN_MESSAGE, code="username_taken")
     user = User(username=username, full_name=full_name, org_unit=org_unit)
     try:
         validate_password(password, user)
     except ValidationError as exc:
         raise JishengError(" ".join(exc.messages), code="weak_password") from exc
     user.set_password(password)
-    user.save()
+    try:
+        # A savepoint: a concurrent creation of the same name fails here, not as a 500.
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        raise Conflict(USERNAME_TAKEN_MESSAGE, code="username_taken") from exc
     audit.record(action=Action.CREATE, actor=actor, username="" if actor else "cli", obj=user)
     return user
 
@@ -190,6 +204,15 @@ def _check_role_fits(user: User, role: Role) -> None:
         raise Conflict(
             _("This user holds a separated administrative role and can hold no other."),
             code="separation_of_duties",
+        )
+    if not roles_combine(held, role):
+        raise Conflict(
+            _(
+                "An account holds one role: this user is already %(held)s. Revoke that role "
+                "first, or create a second account for the other duty."
+            )
+            % {"held": "、".join(str(r.label) for r in sorted(held))},
+            code="role_combination",
         )
     kinds = ROLE_UNIT_KINDS[role]
     if kinds is not None and (user.org_unit is None or user.org_unit.kind not in kinds):

@@ -9,13 +9,14 @@ from typing import Any
 
 from django.conf import settings
 from django.tasks import task
+from django.utils import timezone
 
 from jisheng.accounts.models import User
 from jisheng.audit.selectors import audit_search
 from jisheng.core import progress
 from jisheng.core.exports import safe_cell
 
-HEADER = ["时间(UTC)", "用户", "角色", "IP", "操作", "对象类型", "对象ID", "结果", "详情"]
+HEADER = ["时间(北京时间)", "用户", "角色", "IP", "操作", "对象类型", "对象ID", "结果", "详情"]
 CHUNK = 1000
 
 
@@ -33,7 +34,7 @@ def audit_export(*, progress_id: int, actor_id: int, filters: dict[str, Any]) ->
         actor = User.objects.get(pk=actor_id)
         events = audit_search(actor=actor, filters=_decode(filters))
         progress.progress_start(progress_id, total=events.count())
-        relative = Path("exports") / f"audit-{progress_id}.csv"
+        relative = Path("exports") / f"审计日志-{progress_id}.csv"
         path = Path(settings.MEDIA_ROOT) / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         # UTF-8 with BOM so that Excel on Chinese Windows opens it correctly.
@@ -46,7 +47,7 @@ def audit_export(*, progress_id: int, actor_id: int, filters: dict[str, Any]) ->
                     [
                         safe_cell(v)
                         for v in (
-                            event.at.astimezone(dt.UTC).isoformat(),
+                            timezone.localtime(event.at).isoformat(),
                             event.username,
                             event.roles,
                             event.ip,

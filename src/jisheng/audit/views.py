@@ -4,9 +4,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from jisheng.audit import services
+from jisheng.audit import selectors, services
 from jisheng.audit.forms import AuditSearchForm
-from jisheng.core.actors import Actor
+from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
 from jisheng.core.pages import page_of
 from jisheng.core.permissions import require_capability
@@ -27,6 +27,7 @@ def search(request: HttpRequest) -> HttpResponse:
         actor=Actor.from_request(request), filters=_filters(request)
     )
     page = page_of(request, events)
+    rows = selectors.audit_rows(viewer=request_user(request), events=page)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -35,6 +36,7 @@ def search(request: HttpRequest) -> HttpResponse:
         {
             "form": AuditSearchForm(request.GET or None),
             "page": page,
+            "rows": rows,
             "query": query.urlencode(),
         },
     )

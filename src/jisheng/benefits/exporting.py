@@ -16,6 +16,7 @@ from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.benefits.forms import EXPORT_COLUMNS
 from jisheng.benefits.models import Payment, PaymentBatch
+from jisheng.benefits.models.programs import period_label
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, JishengError
 from jisheng.core.permissions import require
@@ -78,7 +79,7 @@ def disbursement_rows(
                 "person_id_number": line.person.id_number if "person_id_number" in columns else "",
                 "community": line.community.name,
                 "program": line.program.name,
-                "period": line.period,
+                "period": period_label(line.period),
                 "months": line.months,
                 "amount": line.amount,
                 "status": STATUS_LABELS.get(line.status, line.status),

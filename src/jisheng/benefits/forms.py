@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jisheng.benefits.models import (
     BenefitKind,
@@ -51,7 +52,7 @@ class JSONText(forms.CharField):
 
 class ProgramForm(text.Form):
     code = forms.SlugField(label=_("Code"), max_length=40)
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=100)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     status = forms.ChoiceField(label=_("Status"), choices=Program.Status.choices)
     policy_document = forms.CharField(label=_("Policy document"), max_length=300)
@@ -158,8 +159,13 @@ class BatchBuildForm(text.Form):
     period = forms.CharField(
         label=_("Period"),
         max_length=7,
-        help_text=_("A year like 2026, a month like 2026-03, or “once”."),
+        help_text=_("A year like 2026, a month like 2026-03, or 一次性 for a one-off award."),
     )
+
+    def clean_period(self) -> str:
+        # Staff type the period as they say it; the service knows a one-off one as "once".
+        period: str = self.cleaned_data["period"].strip()
+        return Cycle.ONCE.value if period in {str(Cycle.ONCE.label), "一次性"} else period
 
 
 class SettleForm(text.Form):

@@ -41,13 +41,22 @@ def home_panels(user: User) -> list[HomePanel]:
                 "count": applications.filter(state=State.COMMUNITY_CHECKED).count(),
             }
         )
-    if user.has_capability(Capability.APPROVE_BENEFITS):
+    approver = user.has_capability(Capability.APPROVE_BENEFITS)
+    if approver:
         notice_over = Q(notice__ends_on__lt=timezone.localdate())
+        in_notice = applications.filter(state=State.IN_NOTICE)
         waiting.append(
             {
                 "key": "to_approve",
                 "state": State.IN_NOTICE,
-                "count": applications.filter(notice_over, state=State.IN_NOTICE).count(),
+                "count": in_notice.filter(notice_over).count(),
+            }
+        )
+        waiting.append(
+            {
+                "key": "in_notice",
+                "state": State.IN_NOTICE,
+                "count": in_notice.exclude(notice_over).count(),
             }
         )
     if user.has_capability(Capability.REVIEW_BENEFITS):
@@ -61,6 +70,13 @@ def home_panels(user: User) -> list[HomePanel]:
         if user.has_capability(Capability.APPROVE_BENEFITS)
         else 0,
     }
-    if not any(item["count"] for item in waiting) and not any(batch_counts.values()):
+    nothing = not any(item["count"] for item in waiting) and not any(batch_counts.values())
+    # An approver always sees the panel: "nothing awaits your approval" is an answer too.
+    if nothing and not approver:
         return []
-    return [HomePanel("benefits/_home_panel.html", {"waiting": waiting, "batches": batch_counts})]
+    return [
+        HomePanel(
+            "benefits/_home_panel.html",
+            {"waiting": waiting, "batches": batch_counts, "approver": approver, "empty": nothing},
+        )
+    ]

@@ -16,7 +16,7 @@ from jisheng.audit.services import Action
 from jisheng.contraceptives.selectors import reports
 from jisheng.core.actors import Actor
 from jisheng.core.exports import write_xlsx
-from jisheng.core.permissions import require
+from jisheng.core.permissions import require_any
 from jisheng.core.roles import Capability
 
 CATEGORY_LABELS = {
@@ -70,20 +70,25 @@ def _write(
 
 
 def issues_workbook(*, actor: Actor, year: int) -> Workbook:
-    require(actor, Capability.MANAGE_STOCK)
+    require_any(actor, Capability.MANAGE_STOCK, Capability.VIEW_AGGREGATES)
     table = reports.issues_by_month(user=actor.user, year=year)
-    header = ["发放点", "药具", "类别", *[f"{m}月" for m in range(1, 13)], "合计"]
+    header = ["发放点", "药具", "类别", "单位", *[f"{m}月" for m in range(1, 13)], "合计"]
     rows: list[list[object]] = [
         [
             row.point.name,
             row.product.name,
             CATEGORY_LABELS[row.product.category],
+            row.product.unit,
             *row.months,
             row.total,
         ]
         for row in table.rows
     ]
-    rows.append(["合计", "", "", *table.month_totals, table.total])
+    # One total per unit: boxes, strips and pieces do not add up.
+    rows.extend(
+        [f"合计（{total.unit}）", "", "", total.unit, *total.months, total.total]
+        for total in table.unit_totals
+    )
     return _write(
         actor,
         report="issues",
@@ -95,7 +100,7 @@ def issues_workbook(*, actor: Actor, year: int) -> Workbook:
 
 
 def stock_workbook(*, actor: Actor, today: dt.date) -> Workbook:
-    require(actor, Capability.MANAGE_STOCK)
+    require_any(actor, Capability.MANAGE_STOCK, Capability.VIEW_AGGREGATES)
     rows: list[list[object]] = [
         [
             row.point.name,
@@ -119,7 +124,7 @@ def stock_workbook(*, actor: Actor, today: dt.date) -> Workbook:
 
 
 def expiry_workbook(*, actor: Actor, today: dt.date) -> Workbook:
-    require(actor, Capability.MANAGE_STOCK)
+    require_any(actor, Capability.MANAGE_STOCK, Capability.VIEW_AGGREGATES)
     rows: list[list[object]] = [
         [
             balance.point.name,
@@ -142,7 +147,7 @@ def expiry_workbook(*, actor: Actor, today: dt.date) -> Workbook:
 
 
 def roster_workbook(*, actor: Actor, today: dt.date) -> Workbook:
-    require(actor, Capability.VIEW_HEALTH)
+    require_any(actor, Capability.VIEW_HEALTH, Capability.VIEW_AGGREGATES)
     table = reports.roster_by_method(user=actor.user)
     header = ["社居", *[METHOD_LABELS[value] for value, _label in table.methods], "合计"]
     rows: list[list[object]] = [[row.unit.name, *row.counts, row.total] for row in table.rows]

@@ -11,7 +11,11 @@ SECTION = NavSection(
         NavLink(
             _("Consultations and materials"), "contraceptives:outreach", Capability.MANAGE_STOCK
         ),
-        NavLink(_("Supply reports"), "contraceptives:report_issues", Capability.MANAGE_STOCK),
+        NavLink(
+            _("Supply reports"),
+            "contraceptives:report_issues",
+            (Capability.MANAGE_STOCK, Capability.VIEW_AGGREGATES),
+        ),
         NavLink(_("Products"), "contraceptives:product_list", Capability.MANAGE_STOCK),
     ),
 )

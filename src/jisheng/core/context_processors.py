@@ -27,7 +27,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
                 and request.resolver_match.view_name == link.url_name,
             }
             for link in section.links
-            if link.capability is None or user.has_capability(link.capability)
+            if link.shown_to(user)
         ]
         if links:
             sections.append({"label": section.label, "links": links})

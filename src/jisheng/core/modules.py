@@ -110,6 +110,8 @@ class ModuleConfig(AppConfig):
       the app's models as personal, sensitive personal or neither.
     - ``closed_records``: dotted path of a tuple of :class:`ClosedRecords`: closed records the
       retention purge deletes once ``JISHENG_RETENTION_DAYS["closed"]`` has passed.
+    - ``serves``: capabilities (values) whose work the app gives pages to. A role whose duty no
+      installed app serves yet sees a placeholder instead (see :func:`served`).
     """
 
     navigation: ClassVar[str | None] = None
@@ -124,6 +126,7 @@ class ModuleConfig(AppConfig):
     personal_data_order: ClassVar[int] = 50
     data_inventory: ClassVar[str | None] = None
     closed_records: ClassVar[str | None] = None
+    serves: ClassVar[tuple[str, ...]] = ()
 
 
 def module_configs() -> list[ModuleConfig]:
@@ -168,6 +171,15 @@ def _panel_providers() -> tuple[Callable[[User], list[HomePanel]], ...]:
 def home_panels(user: User) -> list[HomePanel]:
     """The home-page panels every app offers this user, in page order."""
     return [panel for provider in _panel_providers() for panel in provider(user)]
+
+
+def served(capability: str) -> bool:
+    """Whether an installed app gives pages to holders of ``capability`` (``serves``).
+
+    The placeholder a duty shows until its module exists asks this, so installing the module
+    is all it takes to replace it.
+    """
+    return any(capability in config.serves for config in module_configs())
 
 
 def api_routers() -> list[tuple[str, Router]]:

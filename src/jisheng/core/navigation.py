@@ -18,9 +18,17 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class NavLink:
+    """A menu entry, shown to holders of ``capability`` (any of them, for a tuple; None: all)."""
+
     label: str | Promise
     url_name: str
-    capability: Capability | None
+    capability: Capability | tuple[Capability, ...] | None
+
+    def shown_to(self, user: User) -> bool:
+        if self.capability is None:
+            return True
+        wanted = self.capability if isinstance(self.capability, tuple) else (self.capability,)
+        return any(user.has_capability(capability) for capability in wanted)
 
 
 @dataclass(frozen=True)

@@ -41,19 +41,19 @@ def require_any(who: Actor | CapableUser, *capabilities: Capability) -> None:
 
 
 def require_capability(
-    capability: Capability,
+    *capabilities: Capability,
 ) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
-    """View guard: a page of a module answers 403 to roles that lack its capability."""
+    """View guard: a page of a module answers 403 to roles that hold none of ``capabilities``."""
 
     def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            require(request_user(request), capability)
+            require_any(request_user(request), *capabilities)
             return view(request, *args, **kwargs)
 
         # Read by ``may_open`` (core.templatetags.permissions): a link or button to this
-        # page is shown only to those who hold it.
-        wrapped.required_capability = capability  # type: ignore[attr-defined]
+        # page is shown only to those who hold one of them.
+        wrapped.required_capabilities = capabilities  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

@@ -22,6 +22,18 @@ class Role(models.TextChoices):
 # 三权分立: each of these must be the only role of its holder.
 SEPARATED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.SECURITY_AUDITOR})
 
+# Roles one account may hold together. Empty: every account holds a single role. Each role
+# has its own home page, menu and data scope, and two business roles on one account would let
+# one person do both steps a workflow keeps apart (street staff reviews an application, the
+# leader approves it). Someone with two duties gets two accounts, each audited as what it is.
+COMBINABLE_ROLES: frozenset[frozenset[Role]] = frozenset()
+
+
+def roles_combine(held: frozenset[Role] | set[Role], added: Role) -> bool:
+    """Whether an account holding ``held`` may also hold ``added``."""
+    return all(frozenset({role, added}) in COMBINABLE_ROLES for role in held)
+
+
 # The org level a role's holder must be attached to (None: any unit).
 ROLE_UNIT_KINDS: dict[Role, frozenset[str] | None] = {
     Role.COMMUNITY_WORKER: frozenset({"community", "village"}),
@@ -52,6 +64,9 @@ class Capability(StrEnum):
     APPROVE_BENEFITS = "approve_benefits"
     # Contraceptive stock: moves, stocktakes and the roster at the user's points.
     MANAGE_STOCK = "manage_stock"
+    # Counts and totals over the user's area (indicators, supply reports), whatever duty the
+    # counted records belong to; never a list of them (ScopedQuerySet.counted_for).
+    VIEW_AGGREGATES = "view_aggregates"
 
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -75,8 +90,10 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MANAGE_STOCK,
         }
     ),
-    Role.LEADER: frozenset({Capability.VIEW_PERSONAL, Capability.APPROVE_BENEFITS}),
-    Role.DISTRICT_SUPERVISOR: frozenset({Capability.VIEW_PERSONAL}),
+    Role.LEADER: frozenset(
+        {Capability.VIEW_PERSONAL, Capability.APPROVE_BENEFITS, Capability.VIEW_AGGREGATES}
+    ),
+    Role.DISTRICT_SUPERVISOR: frozenset({Capability.VIEW_PERSONAL, Capability.VIEW_AGGREGATES}),
     Role.PARTNER_REPORTER: frozenset({Capability.REPORT_AS_PARTNER}),
     Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_USERS}),
     Role.SECURITY_ADMIN: frozenset({Capability.MANAGE_ROLES}),

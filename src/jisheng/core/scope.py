@@ -120,6 +120,22 @@ class ScopedQuerySet[M: models.Model](models.QuerySet[M]):
             return self.all()
         return self.filter(**{f"{rule.org_field}__in": scope.unit_ids})
 
+    def counted_for(self, user: User | Any) -> Self:
+        """Rows ``user`` may count: what they may read and, for holders of
+        ``VIEW_AGGREGATES``, every row of their area whatever duty guards it.
+
+        Only counts and sums may leave this queryset (indicator tables, supply reports); a
+        page that lists records uses :meth:`visible_to`, so a leader sees how many couples
+        were examined but never whose checkup it was.
+        """
+        holds = getattr(user, "is_authenticated", False) and user.is_active
+        if not (holds and user.has_capability(Capability.VIEW_AGGREGATES)):
+            return self.visible_to(user)
+        rule: ScopeRule = self.model.scope_rule  # type: ignore[attr-defined]
+        if rule.org_field is None:
+            return self.all()
+        return self.filter(**{f"{rule.org_field}__in": user.scope_unit_ids()})
+
 
 class ScopedManager[M: models.Model](models.Manager[M]):
     """Manager whose querysets know ``visible_to``."""
@@ -129,3 +145,6 @@ class ScopedManager[M: models.Model](models.Manager[M]):
 
     def visible_to(self, user: User | Any) -> ScopedQuerySet[M]:
         return self.get_queryset().visible_to(user)
+
+    def counted_for(self, user: User | Any) -> ScopedQuerySet[M]:
+        return self.get_queryset().counted_for(user)

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jisheng.core import text
 from jisheng.core.forms import date_field
@@ -15,8 +16,8 @@ from jisheng.core.models import OrgUnit
 from jisheng.core.pages import is_id_text
 from jisheng.prepregnancy import health
 from jisheng.prepregnancy.models import (
+    LOGGED_OUTCOMES,
     ContactMethod,
-    ContactOutcome,
     CoupleSource,
     CoupleState,
     Outcome,
@@ -70,7 +71,9 @@ class ContactForm(text.Form):
         widget=forms.RadioSelect,
     )
     outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=ContactOutcome.choices, widget=forms.RadioSelect
+        label=_("Outcome"),
+        choices=[(o.value, o.label) for o in LOGGED_OUTCOMES],
+        widget=forms.RadioSelect,
     )
     date = date_field(_("Date"))
     appointment_date = date_field(_("Appointment date"), required=False, today=False)
@@ -238,8 +241,10 @@ class ReferralCompleteForm(text.Form):
 
 
 class RiskFactorForm(text.Form):
-    code = forms.SlugField(label=_("Code"), max_length=40)
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=100)
+    code = forms.SlugField(
+        label=_("Code for data exchange (optional)"), max_length=40, required=False
+    )
     category = forms.ChoiceField(label=_("Category"), choices=RiskFactor.Category.choices)
     applies_to = forms.ChoiceField(label=_("Applies to"), choices=RiskFactor.AppliesTo.choices)
 

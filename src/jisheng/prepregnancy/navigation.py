@@ -11,7 +11,7 @@ SECTION = NavSection(
         NavLink(_("Follow-ups due"), "prepregnancy:followup_list", HEALTH),
         NavLink(_("Overdue work"), "prepregnancy:overdue", HEALTH),
         NavLink(_("Referrals"), "prepregnancy:referral_list", HEALTH),
-        NavLink(_("Indicators"), "prepregnancy:indicators", HEALTH),
+        NavLink(_("Indicators"), "prepregnancy:indicators", (HEALTH, Capability.VIEW_AGGREGATES)),
         NavLink(_("Risk factors"), "prepregnancy:risk_factor_list", HEALTH),
     ),
 )

@@ -79,7 +79,8 @@ def contact_state(outcomes: Iterable[str]) -> CoupleState:
     """Fold the contacts, oldest first, into the notification state.
 
     A later appointment overrides a refusal (people change their minds); a later plain
-    "reached" neither cancels an appointment nor a refusal; "not reached" changes nothing.
+    "reached" (or a sent text message) neither cancels an appointment nor a refusal; "not
+    reached" and a text message still queued change nothing.
     """
     state = CoupleState.TO_NOTIFY
     for outcome in outcomes:
@@ -87,7 +88,10 @@ def contact_state(outcomes: Iterable[str]) -> CoupleState:
             state = CoupleState.APPOINTMENT
         elif outcome == ContactOutcome.DECLINED:
             state = CoupleState.DECLINED
-        elif outcome == ContactOutcome.REACHED and state == CoupleState.TO_NOTIFY:
+        elif (
+            outcome in (ContactOutcome.REACHED, ContactOutcome.SMS_SENT)
+            and state == CoupleState.TO_NOTIFY
+        ):
             state = CoupleState.NOTIFIED
     return state
 

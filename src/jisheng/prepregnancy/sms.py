@@ -1,9 +1,11 @@
 """Text messages through a pluggable backend.
 
-``settings.JISHENG_SMS_BACKEND`` names a class with ``send(messages) -> None`` that raises
-``SmsError`` when the gateway refuses. The default, :class:`FileBackend`, writes each
-message to a file under ``settings.JISHENG_SMS_DIR`` (the instance folder), so a new
-instance works without a gateway and staff can see what would have been sent.
+``settings.JISHENG_SMS_BACKEND`` names a class with ``send(messages) -> SmsDelivery`` that
+says what it really did, and raises ``SmsError`` when the messages could not be handed over
+(failed). The default, :class:`FileBackend`, writes each message to a file under
+``settings.JISHENG_SMS_DIR`` (the instance folder): the messages are *queued* there, not
+sent, so a new instance works without a gateway and nobody is told a couple was reached.
+A gateway backend returns ``SENT`` once the gateway has accepted the messages.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
@@ -29,6 +32,15 @@ class SmsMessage:
     body: str
 
 
+class SmsDelivery(StrEnum):
+    """What a backend did with the messages it was given."""
+
+    # Written where someone must still send them (the file backend): no one has been told.
+    QUEUED = "queued"
+    # Accepted by a gateway for delivery.
+    SENT = "sent"
+
+
 class SmsError(JishengError):
     """The gateway did not take the messages; nothing was logged as sent."""
 
@@ -38,17 +50,20 @@ class SmsError(JishengError):
 
 
 class SmsBackend(Protocol):
-    def send(self, messages: Sequence[SmsMessage]) -> None:
-        """Hand every message to the gateway, or raise SmsError."""
+    def send(self, messages: Sequence[SmsMessage]) -> SmsDelivery:
+        """Hand every message over and say how far they went, or raise SmsError."""
 
 
 class FileBackend:
-    """Writes each message to its own file: ``<JISHENG_SMS_DIR>/<date>/<time>-<id>.txt``."""
+    """Writes each message to its own file: ``<JISHENG_SMS_DIR>/<date>/<time>-<id>.txt``.
+
+    The messages are queued, not sent: the files wait for someone to send them by hand.
+    """
 
     def __init__(self, directory: Path | str | None = None) -> None:
         self.directory = Path(directory or settings.JISHENG_SMS_DIR)
 
-    def send(self, messages: Sequence[SmsMessage]) -> None:
+    def send(self, messages: Sequence[SmsMessage]) -> SmsDelivery:
         now = timezone.localtime()
         folder = self.directory / f"{now:%Y-%m-%d}"
         try:
@@ -61,6 +76,7 @@ class FileBackend:
                     handle.write(f"To: {message.to}\nDate: {now.isoformat()}\n\n{message.body}\n")
         except OSError as exc:
             raise SmsError() from exc
+        return SmsDelivery.QUEUED
 
 
 def get_backend() -> SmsBackend:

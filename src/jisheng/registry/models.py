@@ -7,8 +7,10 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from jisheng.core.divisions import division_name
 from jisheng.core.fields import BlindIndexField, DerivedCharField, EncryptedTextField
 from jisheng.core.idnumber import normalize_id_number
 from jisheng.core.models import OrgUnit
@@ -118,6 +120,14 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("registry:person_detail", kwargs={"person_id": self.pk})
+
+    @property
+    def hukou_place(self) -> str:
+        """The registered residence as a place name (the division code in brackets)."""
+        return division_name(self.hukou_division)
+
 
 class Household(models.Model):
     """A 户: an address in a community with a head and members over time."""
@@ -146,6 +156,9 @@ class Household(models.Model):
 
     def __str__(self) -> str:
         return self.number or self.address
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:household_detail", kwargs={"household_id": self.pk})
 
 
 class Relation(models.TextChoices):

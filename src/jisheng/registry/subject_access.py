@@ -4,7 +4,7 @@ audited with the sections it showed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from jisheng.core.permissions import require
 from jisheng.core.personal_data import section_of
 from jisheng.core.roles import Capability
 from jisheng.registry import selectors
+from jisheng.registry.forms import ETHNICITIES
 from jisheng.registry.models import Household, LifeEvent, Marriage, NonResident, Person
 
 PERSON_FIELDS = (
@@ -40,6 +41,26 @@ PERSON_FIELDS = (
 )
 
 
+def _person_section(person: Person) -> DataSection:
+    """The resident's own row, with the ethnicity and the registered residence named: the
+    report is read by the resident, who knows 汉族 and 山东省, not "01" and "370404"."""
+    section = section_of(
+        key="registry.person",
+        title=_("Resident"),
+        records=[person],
+        model=Person,
+        fields=PERSON_FIELDS,
+    )
+    named = {
+        "ethnicity": str(dict(ETHNICITIES).get(person.ethnicity, person.ethnicity)),
+        "hukou_division": person.hukou_place,
+    }
+    row = tuple(
+        named.get(name, cell) for name, cell in zip(PERSON_FIELDS, section.rows[0], strict=True)
+    )
+    return replace(section, rows=[row])
+
+
 @dataclass(frozen=True)
 class Report:
     person: Person
@@ -54,13 +75,7 @@ def personal_data(user: User, person: Person) -> list[DataSection]:
         selectors.person_children(user, person)
     )
     sections = [
-        section_of(
-            key="registry.person",
-            title=_("Resident"),
-            records=[person],
-            model=Person,
-            fields=PERSON_FIELDS,
-        ),
+        _person_section(person),
         section_of(
             key="registry.nonresident",
             title=_("Family member not living here"),

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -116,8 +117,8 @@ def person_data_report(request: HttpRequest, person_id: int) -> HttpResponse:
         response = JsonResponse(
             subject_access.report_json(report), json_dumps_params={"ensure_ascii": False}
         )
-        response["Content-Disposition"] = (
-            f'attachment; filename="person-{report.person.pk}-data.json"'
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"居民个人信息-{report.person.pk}.json"
         )
         return response
     return render(request, "registry/person_data_report.html", {"report": report})

@@ -10,3 +10,5 @@ class ReportsConfig(modules.ModuleConfig):
     verbose_name = _("Reports")
     navigation = "jisheng.reports.navigation"
     menu_order = 0
+    home_panels = "jisheng.reports.panels.home_panels"
+    panel_order = 90

@@ -55,7 +55,6 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "in": lambda value, options: value in options,
     "startswith": lambda value, prefix: str(value).startswith(prefix),
 }
-_NEGATED = {"==": "≠", "!=": "=", "<": "≥", "<=": ">", ">": "≤", ">=": "<"}
 _SHOWN = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 _MAX_DEPTH = 8
 
@@ -401,8 +400,16 @@ def _line(fact: Fact, op: str, target: Any, value: Any, ok: bool) -> str:
     if op == "startswith":
         relation = _("starts with") if ok else _("does not start with")
         return f"{verdict}: {fact.label} {shown_value} {relation} {target}"
-    sign = _SHOWN[op] if ok else _NEGATED[op]
-    return f"{verdict}: {fact.label} {shown_value} {sign} {choices.get(target, target)}"
+    # The line states the requirement, then what was found: "not met: youngest child's age
+    # < 18 (found: none)". Negating the sign instead read as the opposite rule when there was
+    # no value ("youngest child's age none ≥ 18").
+    return _("%(verdict)s: %(fact)s %(sign)s %(target)s (found: %(value)s)") % {
+        "verdict": verdict,
+        "fact": fact.label,
+        "sign": _SHOWN[op],
+        "target": choices.get(target, target),
+        "value": shown_value,
+    }
 
 
 __all__ = [

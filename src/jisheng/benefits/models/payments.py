@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jisheng.benefits.models.programs import Program
+from jisheng.benefits.models.programs import Program, period_label
 from jisheng.benefits.models.workflow import Entitlement
 from jisheng.core.models import OrgUnit
 from jisheng.core.scope import ScopedManager, ScopeRule
@@ -65,7 +65,11 @@ class PaymentBatch(models.Model):
         ordering: ClassVar[list[str]] = ["-built_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.program} {self.period} #{self.pk}"
+        return f"{self.program} {self.period_label} #{self.pk}"
+
+    @property
+    def period_label(self) -> str:
+        return period_label(self.period)
 
     @property
     def is_locked(self) -> bool:
@@ -175,3 +179,7 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program_id} {self.period} · {self.person_id}"
+
+    @property
+    def period_label(self) -> str:
+        return period_label(self.period)

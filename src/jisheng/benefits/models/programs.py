@@ -45,6 +45,22 @@ class Cycle(models.TextChoices):
     ONCE = "once", _("Once")
 
 
+class FundingLevel(models.TextChoices):
+    """The government levels a program's money comes from (``Program.funding_shares`` keys)."""
+
+    CENTRAL = "central", _("Central government")
+    PROVINCE = "province", _("Province")
+    CITY = "city", _("City")
+    DISTRICT = "district", _("District")
+    STREET = "street", _("Street")
+    COMMUNITY = "community", _("Community")
+
+
+def period_label(key: str) -> str:
+    """A payment period as people say it: "2026", "2026-03", or "one-off" for ``once``."""
+    return str(Cycle.ONCE.label) if key == Cycle.ONCE else key
+
+
 class Proration(models.TextChoices):
     # FULL: the whole amount when the rule holds at the end of at least one month of the period.
     FULL = "full", _("Whole amount")
@@ -98,6 +114,7 @@ class Program(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager["Program"]()
+
     scope_rule = ScopeRule(org_field=None, personal=False)
 
     class Meta:
@@ -110,6 +127,14 @@ class Program(models.Model):
     @property
     def pays_cash(self) -> bool:
         return self.benefit_kind == BenefitKind.CASH and self.amount is not None
+
+    @property
+    def funding_shares_shown(self) -> str:
+        """``{"central": 90, "province": 5}`` as "中央 90% · 省级 5%"."""
+        labels = dict(FundingLevel.choices)
+        return " · ".join(
+            f"{labels.get(level, level)} {share}%" for level, share in self.funding_shares.items()
+        )
 
 
 class DisabilityRecord(models.Model):

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.benefits.models.programs import Program
@@ -129,6 +130,9 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program} · {self.person_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("benefits:application_detail", kwargs={"application_id": self.pk})
 
 
 class Transition(models.Model):

@@ -37,6 +37,7 @@ from jisheng.benefits.amounts import ONCE, Period, period_amount, period_for
 from jisheng.benefits.eligibility import CompiledRule, compile_rule, grouped_ids
 from jisheng.benefits.models import Entitlement, Payment, PaymentBatch, Program
 from jisheng.benefits.models.payments import BATCH_BUILD_KIND
+from jisheng.benefits.models.programs import period_label
 from jisheng.benefits.units import unit_key
 from jisheng.core import progress
 from jisheng.core.actors import Actor
@@ -286,18 +287,38 @@ def batch_build(
     taken = Payment.objects.filter(
         program=program, period=period.key, kind=Payment.Kind.PAYMENT, status__in=_TAKEN
     )
-    lines = _due_lines(
-        program,
-        period,
-        today,
-        _entitled_in(user, program, period)
-        .exclude(person_id__in=taken.values("person_id"))
-        .exclude(unit_key__in=taken.exclude(unit_key="").values("unit_key")),
+    entitled = _entitled_in(user, program, period)
+    unpaid = entitled.exclude(person_id__in=taken.values("person_id")).exclude(
+        unit_key__in=taken.exclude(unit_key="").values("unit_key")
     )
+    lines = _due_lines(program, period, today, unpaid)
     if not lines:
-        message = _(
-            "Nobody is left to pay for %(period)s: everyone eligible has a payment already."
-        ) % {"period": period.key}
+        # Say which of three things happened: "all paid already" when nobody was ever
+        # enrolled sent staff looking for payments that do not exist.
+        shown = {"period": period_label(period.key)}
+        if not entitled.exists():
+            message = (
+                _(
+                    "Nobody in your area is enrolled in this program for %(period)s, so there "
+                    "is nothing to pay. Beneficiaries are enrolled when their applications are "
+                    "approved."
+                )
+                % shown
+            )
+        elif unpaid.exists():
+            message = (
+                _(
+                    "Nothing is due for %(period)s: the enrolled beneficiaries not yet paid have "
+                    "no amount for this period (their dates or the amount rules leave it at "
+                    "zero)."
+                )
+                % shown
+            )
+        else:
+            message = (
+                _("Nobody is left to pay for %(period)s: everyone eligible has a payment already.")
+                % shown
+            )
         if taken.filter(status=Payment.Status.REVERSED).exists():
             message += " " + _(
                 "A reversed payment is paid again only as a correction, from its batch page."

@@ -227,8 +227,8 @@ def batch_export(request: HttpRequest, batch_id: int) -> HttpResponseBase:
     header, rows = disbursement_rows(
         actor=Actor.from_request(request), batch=batch, columns=columns, file_format=file_format
     )
-    kind = "correction" if batch.is_correction else "disbursement"
-    name = f"{kind}-{batch.program.code}-{batch.period}-{batch.pk}"
+    kind = _("correction payment list") if batch.is_correction else _("payment list")
+    name = f"{kind}-{batch.program.name}-{batch.period_label}-{batch.pk}"
     if file_format == "csv":
         return csv_response(header, rows, filename=f"{name}.csv")
     text = [

@@ -1,5 +1,8 @@
 """Report tables: issues by product, month and point; stock on hand; expiry list; roster by
-method and community; consultation and material totals. Each is a few grouped queries."""
+method and community; consultation and material totals. Each is a few grouped queries.
+
+The four supply reports count with ``counted_for``: leaders and supervisors read them over
+their area; none of them lists a person."""
 
 from __future__ import annotations
 
@@ -38,25 +41,39 @@ class IssueRow:
         return sum(self.months)
 
 
+@dataclass(frozen=True)
+class UnitTotal:
+    """The issues of every product counted in one unit (盒, 板, 个, 套…)."""
+
+    unit: str
+    months: list[int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.months)
+
+
 @dataclass
 class IssueTable:
     year: int
     rows: list[IssueRow]
 
     @property
-    def month_totals(self) -> list[int]:
-        return [sum(row.months[m] for row in self.rows) for m in range(12)]
-
-    @property
-    def total(self) -> int:
-        return sum(row.total for row in self.rows)
+    def unit_totals(self) -> list[UnitTotal]:
+        """Totals per unit: boxes and pieces are not added together."""
+        by_unit: dict[str, list[int]] = {}
+        for row in self.rows:
+            months = by_unit.setdefault(row.product.unit, [0] * 12)
+            for index, n in enumerate(row.months):
+                months[index] += n
+        return [UnitTotal(unit, months) for unit, months in sorted(by_unit.items())]
 
 
 def issues_by_month(*, user: User, year: int) -> IssueTable:
     """Units handed out (named and anonymous) per point and product in each month of
     ``year``; reversed issues do not count."""
     grouped = (
-        StockMove.objects.visible_to(user)
+        StockMove.objects.counted_for(user)
         .filter(kind__in=sorted(ISSUE_KINDS), occurred_on__year=year, reversed_by__isnull=True)
         .annotate(month=ExtractMonth("occurred_on"))
         .values_list("point_id", "lot__product_id", "month")
@@ -93,7 +110,7 @@ class OnHandRow:
 def stock_on_hand(*, user: User, today: dt.date) -> list[OnHandRow]:
     """Stock per point and product: everything held, and the part not yet expired."""
     grouped = (
-        StockBalance.objects.visible_to(user)
+        StockBalance.objects.counted_for(user)
         .filter(quantity__gt=0)
         .values_list("point_id", "lot__product_id")
         .annotate(
@@ -123,7 +140,7 @@ def expiry_list(
 ) -> QuerySet[StockBalance]:
     """Lots held that have expired or expire within ``months``, soonest first."""
     return (
-        StockBalance.objects.visible_to(user)
+        StockBalance.objects.counted_for(user)
         .filter(quantity__gt=0, lot__expiry_date__lte=add_months(today, months))
         .select_related("point__org_unit", "lot__product")
         .order_by("lot__expiry_date", "point__name", "lot__product__name")
@@ -157,7 +174,7 @@ class RosterTable:
 def roster_by_method(*, user: User) -> RosterTable:
     """Current users of each method per community (counts only)."""
     grouped = (
-        RosterEntry.objects.visible_to(user)
+        RosterEntry.objects.counted_for(user)
         .filter(stop_date__isnull=True)
         .values_list("person__community_id", "method")
         .annotate(n=Count("pk"))

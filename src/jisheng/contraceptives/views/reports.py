@@ -16,13 +16,18 @@ from jisheng.core.exports import xlsx_response
 from jisheng.core.permissions import require_capability
 from jisheng.core.roles import Capability
 
+# Supply reports are counts and totals: leaders and supervisors read them too.
+REPORT_READERS = (Capability.MANAGE_STOCK, Capability.VIEW_AGGREGATES)
+# Users per method and community: counts of health records, no one named.
+ROSTER_READERS = (Capability.VIEW_HEALTH, Capability.VIEW_AGGREGATES)
+
 
 def _file(workbook: exports.Workbook) -> FileResponse:
     return xlsx_response(workbook.write, filename=workbook.file_name)
 
 
 @require_GET
-@require_capability(Capability.MANAGE_STOCK)
+@require_capability(*REPORT_READERS)
 def report_issues(request: HttpRequest) -> HttpResponse:
     form = YearForm(request.GET or None)
     year = year_from(form)
@@ -39,14 +44,14 @@ def report_issues(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@require_capability(Capability.MANAGE_STOCK)
+@require_capability(*REPORT_READERS)
 def report_issues_xlsx(request: HttpRequest) -> FileResponse:
     year = year_from(YearForm(request.GET or None))
     return _file(exports.issues_workbook(actor=Actor.from_request(request), year=year))
 
 
 @require_GET
-@require_capability(Capability.MANAGE_STOCK)
+@require_capability(*REPORT_READERS)
 def report_stock(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     return render(
@@ -57,7 +62,7 @@ def report_stock(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@require_capability(Capability.MANAGE_STOCK)
+@require_capability(*REPORT_READERS)
 def report_stock_xlsx(request: HttpRequest) -> FileResponse:
     return _file(
         exports.stock_workbook(actor=Actor.from_request(request), today=timezone.localdate())
@@ -65,7 +70,7 @@ def report_stock_xlsx(request: HttpRequest) -> FileResponse:
 
 
 @require_GET
-@require_capability(Capability.MANAGE_STOCK)
+@require_capability(*REPORT_READERS)
 def report_expiry(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     return render(
@@ -76,7 +81,7 @@ def report_expiry(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@require_capability(Capability.MANAGE_STOCK)
+@require_capability(*REPORT_READERS)
 def report_expiry_xlsx(request: HttpRequest) -> FileResponse:
     return _file(
         exports.expiry_workbook(actor=Actor.from_request(request), today=timezone.localdate())
@@ -84,7 +89,7 @@ def report_expiry_xlsx(request: HttpRequest) -> FileResponse:
 
 
 @require_GET
-@require_capability(Capability.VIEW_HEALTH)
+@require_capability(*ROSTER_READERS)
 def report_roster(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -94,7 +99,7 @@ def report_roster(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@require_capability(Capability.VIEW_HEALTH)
+@require_capability(*ROSTER_READERS)
 def report_roster_xlsx(request: HttpRequest) -> FileResponse:
     return _file(
         exports.roster_workbook(actor=Actor.from_request(request), today=timezone.localdate())

@@ -2,7 +2,7 @@
 
 ``{% if user|may:"approve_benefits" %}`` — the user holds the capability the service requires.
 ``{% may_open "benefits:batch_approve" batch.pk as can_approve %}`` — the user passes the
-capability check of the page at that address (its ``require_capability``).
+capability check of the page at that address (one of its ``require_capability``).
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ def may(user: Any, capability: str) -> bool:
     return permissions.may(user, capability)
 
 
-def required_capability(url: str) -> str | None:
-    """The capability the page at ``url`` requires of everyone (None: no such check)."""
+def required_capabilities(url: str) -> tuple[str, ...] | None:
+    """The capabilities of which the page at ``url`` requires one (None: no such check)."""
     func: Any = resolve(url.split("?", 1)[0]).func
     while func is not None:
-        capability = getattr(func, "required_capability", None)
-        if capability is not None:
-            return str(capability)
+        capabilities = getattr(func, "required_capabilities", None)
+        if capabilities is not None:
+            return tuple(str(capability) for capability in capabilities)
         func = getattr(func, "__wrapped__", None)
     return None
 
@@ -42,5 +42,5 @@ def may_open(context: template.Context, view_name: str, *args: Any) -> bool:
         url = reverse(view_name, args=args)
     except NoReverseMatch:
         return False
-    capability = required_capability(url)
-    return capability is None or may(user, capability)
+    capabilities = required_capabilities(url)
+    return capabilities is None or any(may(user, capability) for capability in capabilities)

@@ -10,6 +10,8 @@ from jisheng.prepregnancy.models.checkups import (
     TaskState,
 )
 from jisheng.prepregnancy.models.couples import (
+    LOGGED_OUTCOMES,
+    TOLD_OUTCOMES,
     Contact,
     ContactMethod,
     ContactOutcome,
@@ -27,6 +29,8 @@ from jisheng.prepregnancy.models.pregnancies import (
 )
 
 __all__ = [
+    "LOGGED_OUTCOMES",
+    "TOLD_OUTCOMES",
     "Checkup",
     "Contact",
     "ContactMethod",

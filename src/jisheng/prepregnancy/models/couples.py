@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.core.models import OrgUnit
@@ -96,6 +97,9 @@ class TargetCouple(models.Model):
     def __str__(self) -> str:
         return f"{self.husband_id}+{self.wife_id}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("prepregnancy:couple_detail", kwargs={"couple_id": self.pk})
+
     def spouse(self, which: str) -> Person:
         """The husband or the wife (``Spouse`` value)."""
         return self.wife if which == "wife" else self.husband
@@ -113,6 +117,25 @@ class ContactOutcome(models.TextChoices):
     APPOINTMENT = "appointment", _("Appointment made")
     DECLINED = "declined", _("Declined")
     NOT_REACHED = "not_reached", _("Not reached")
+    # A text message's outcome is what the SMS backend did with it, not what the couple did.
+    SMS_QUEUED = "sms_queued", _("Text message queued, not sent")
+    SMS_SENT = "sms_sent", _("Text message sent")
+
+
+# What a worker logs after a home visit, call or letter.
+LOGGED_OUTCOMES = (
+    ContactOutcome.REACHED,
+    ContactOutcome.APPOINTMENT,
+    ContactOutcome.DECLINED,
+    ContactOutcome.NOT_REACHED,
+)
+# Contacts after which the couple has been told: a message still in the outbox tells no one.
+TOLD_OUTCOMES = (
+    ContactOutcome.REACHED,
+    ContactOutcome.APPOINTMENT,
+    ContactOutcome.DECLINED,
+    ContactOutcome.SMS_SENT,
+)
 
 
 class Contact(models.Model):

@@ -10,7 +10,8 @@ period [start, end]:
   and stays counted (as "one spouse checked" when only one was). A file closing later does
   not change the figures of a period already over;
 - notified: of those, couples reached by a contact dated by the end (reached, appointment
-  made or declined: each means the couple was told);
+  made, declined or a text message sent: each means the couple was told; a text message
+  still queued does not);
 - checked (both / one spouse): of the targets, couples with checkups of both spouses / of
   exactly one, dated by the end; coverage = couples checked (both or one) ÷ target couples;
 - high-risk rate: high-risk assessments ÷ persons examined, over the target couples' checkups;
@@ -40,13 +41,13 @@ from jisheng.core.actors import Actor
 from jisheng.core.errors import JishengError
 from jisheng.core.lookups import community_choices
 from jisheng.core.models import OrgUnit
-from jisheng.core.permissions import require
+from jisheng.core.permissions import require, require_any
 from jisheng.core.roles import Capability
 from jisheng.prepregnancy import rules
 from jisheng.prepregnancy.models import (
+    TOLD_OUTCOMES,
     Checkup,
     Contact,
-    ContactOutcome,
     FollowUp,
     FollowUpKind,
     Referral,
@@ -78,8 +79,8 @@ def period_asked(
     *, user: User, start: dt.date | None, end: dt.date | None, today: dt.date
 ) -> Period:
     """The period an API caller asks for (this year's ends by default); 400 when it ends
-    before it starts. The health duty is checked first: without it, 403 whatever the dates."""
-    require(user, Capability.VIEW_HEALTH)
+    before it starts. The duty is checked first: without it, 403 whatever the dates."""
+    require_any(user, Capability.VIEW_HEALTH, Capability.VIEW_AGGREGATES)
     default = Period.year_of(today)
     period = Period(start or default.start, end or default.end)
     if period.start > period.end:
@@ -93,7 +94,7 @@ def _targets(user: User, period: Period) -> QuerySet[TargetCouple]:
     )
     examined = Exists(Checkup.objects.filter(couple=OuterRef("pk"), date__lte=period.end))
     return (
-        TargetCouple.objects.visible_to(user)
+        TargetCouple.objects.counted_for(user)
         .filter(entered_on__gte=period.start, entered_on__lte=period.end)
         .filter(served_at_end | examined)
     )
@@ -116,7 +117,7 @@ def _notified(user: User, period: Period) -> QuerySet[TargetCouple]:
     told = Contact.objects.filter(
         couple=OuterRef("pk"),
         date__lte=period.end,
-        outcome__in=[ContactOutcome.REACHED, ContactOutcome.APPOINTMENT, ContactOutcome.DECLINED],
+        outcome__in=TOLD_OUTCOMES,
     )
     return _targets(user, period).filter(Exists(told))
 
@@ -131,7 +132,7 @@ def _checked(spouses: tuple[int, ...]) -> Callable[[User, Period], QuerySet[Targ
 
 
 def _checkups(user: User, period: Period) -> QuerySet[Checkup]:
-    return Checkup.objects.visible_to(user).filter(
+    return Checkup.objects.counted_for(user).filter(
         couple__in=_targets(user, period), date__lte=period.end
     )
 
@@ -141,7 +142,7 @@ def _high_risk(user: User, period: Period) -> QuerySet[Checkup]:
 
 
 def _referrals(user: User, period: Period) -> QuerySet[Referral]:
-    return Referral.objects.visible_to(user).filter(
+    return Referral.objects.counted_for(user).filter(
         due_date__gte=period.start, due_date__lte=period.end
     )
 
@@ -152,7 +153,7 @@ def _referrals_done(user: User, period: Period) -> QuerySet[Referral]:
 
 def _followups(kind: str) -> Callable[[User, Period], QuerySet[FollowUp]]:
     def select(user: User, period: Period) -> QuerySet[FollowUp]:
-        return FollowUp.objects.visible_to(user).filter(
+        return FollowUp.objects.counted_for(user).filter(
             kind=kind, due_date__gte=period.start, due_date__lte=period.end
         )
 
@@ -231,8 +232,11 @@ class IndicatorRow:
 
 
 def indicator_table(*, user: User, period: Period) -> list[IndicatorRow]:
-    """One row per community in the user's area, then the total; one query per measure."""
-    require(user, Capability.VIEW_HEALTH)
+    """One row per community in the user's area, then the total; one query per measure.
+
+    Counts only: leaders and supervisors (``VIEW_AGGREGATES``) get the table, while the
+    records behind a number stay with the health duty (:func:`indicator_records`)."""
+    require_any(user, Capability.VIEW_HEALTH, Capability.VIEW_AGGREGATES)
     per_unit: dict[int, dict[str, int]] = {}
     totals: dict[str, int] = {}
     for key, measure in MEASURES.items():
@@ -261,6 +265,8 @@ def indicator_records(
     ready to list: related rows joined, encrypted columns left undecrypted."""
     require(user, Capability.VIEW_HEALTH)
     measure = MEASURES[key]
+    # The measures count with counted_for; for a holder of the health duty that is exactly
+    # what visible_to lets them read, and no one else gets this far.
     records = measure.records(user, period)
     if community_id is not None:
         records = records.filter(**{measure.community_field: community_id})

@@ -157,6 +157,11 @@ def risk_factor_create(
     *, actor: Actor, code: str, name: str, category: str, applies_to: str
 ) -> RiskFactor:
     require_list_keeper(actor)
+    if not code:
+        # Staff name a factor in Chinese; the code is an internal key they need not invent.
+        code = f"local-{RiskFactor.objects.count() + 1}"
+        while RiskFactor.objects.filter(code=code).exists():
+            code = f"{code}-1"
     if not CODE_PATTERN.fullmatch(code):
         raise JishengError(
             _("The code uses 2 to 40 small letters, digits, _ or -."), code="invalid_code"

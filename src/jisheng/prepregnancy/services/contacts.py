@@ -19,6 +19,7 @@ from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 from jisheng.prepregnancy import rules, sms
 from jisheng.prepregnancy.models import (
+    LOGGED_OUTCOMES,
     Contact,
     ContactMethod,
     ContactOutcome,
@@ -84,7 +85,7 @@ def contact_record(
             _("Choose home visit, phone call or notice letter; text messages are sent here."),
             code="invalid_method",
         )
-    if outcome not in ContactOutcome.values:
+    if outcome not in LOGGED_OUTCOMES:
         raise JishengError(_("Choose the outcome of the contact."), code="invalid_outcome")
     possible_date(date)
     if outcome == ContactOutcome.APPOINTMENT:
@@ -138,12 +139,20 @@ def sms_text(couple: TargetCouple) -> str:
         ).strip()
 
 
+# The contact a text message leaves, by what the backend did with it.
+SMS_OUTCOMES = {
+    sms.SmsDelivery.QUEUED: ContactOutcome.SMS_QUEUED,
+    sms.SmsDelivery.SENT: ContactOutcome.SMS_SENT,
+}
+
+
 @transaction.atomic
 def contact_send_sms(*, actor: Actor, couple: TargetCouple) -> Contact:
-    """Text the notice to each spouse who can receive it, and log it as a contact.
+    """Text the notice to each spouse who can receive it, and log what really happened:
+    queued (not sent; the couple is not yet told) or sent (handed to a gateway).
 
-    The gateway is called inside the transaction: if it fails, no contact claims a message
-    that was never handed over.
+    The backend is called inside the transaction: if it fails, no contact claims a message
+    that was never handed over, and the error says it failed.
     """
     couple = couple_locked(actor, couple)
     require_served(couple)
@@ -154,13 +163,15 @@ def contact_send_sms(*, actor: Actor, couple: TargetCouple) -> Contact:
             code="no_sms_recipient",
         )
     body = sms_text(couple)
-    sms.get_backend().send([sms.SmsMessage(to=phone, body=body) for _spouse, phone in recipients])
+    delivery = sms.get_backend().send(
+        [sms.SmsMessage(to=phone, body=body) for _spouse, phone in recipients]
+    )
     spouses = [couple.spouse(spouse) for spouse, _phone in recipients]
     return _contact(
         actor,
         couple,
         method=ContactMethod.SMS,
-        outcome=ContactOutcome.REACHED,
+        outcome=SMS_OUTCOMES[sms.SmsDelivery(delivery)],
         date=timezone.localdate(),
         note="、".join(person.phone_masked for person in spouses),
     )

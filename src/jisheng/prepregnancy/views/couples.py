@@ -27,7 +27,7 @@ from jisheng.prepregnancy.forms import (
     LettersDeliveredForm,
     PlanningForm,
 )
-from jisheng.prepregnancy.models import Spouse, TargetCouple
+from jisheng.prepregnancy.models import ContactOutcome, Spouse, TargetCouple
 from jisheng.prepregnancy.models.pregnancies import LIVE_OUTCOMES
 from jisheng.prepregnancy.selectors import couples as selectors
 from jisheng.prepregnancy.services import contacts, couples
@@ -171,13 +171,24 @@ def couple_detail(request: HttpRequest, couple_id: int) -> HttpResponse:
 def couple_sms(request: HttpRequest, couple_id: int) -> HttpResponse:
     couple = selectors.couple_visible(user=request_user(request), couple_id=couple_id)
     try:
-        contacts.contact_send_sms(actor=Actor.from_request(request), couple=couple)
+        contact = contacts.contact_send_sms(actor=Actor.from_request(request), couple=couple)
     except JishengError as exc:
         if exc.status in (403, 404):
             raise
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, _("Text message sent."))
+        if contact.outcome == ContactOutcome.SMS_SENT:
+            messages.success(request, _("Text message sent."))
+        else:
+            # Saying "sent" here would have the worker believe the couple was told.
+            messages.warning(
+                request,
+                _(
+                    "Text message queued, not sent: no SMS gateway is set up, so it was saved "
+                    "in the outbox folder. The couple is not notified yet; tell them another "
+                    "way or have the message sent."
+                ),
+            )
     return redirect("prepregnancy:couple_detail", couple_id=couple_id)
 
 

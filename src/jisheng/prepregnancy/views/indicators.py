@@ -82,10 +82,11 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, selectors.Period]:
 
 
 @require_GET
-@require_capability(HEALTH)
+@require_capability(HEALTH, Capability.VIEW_AGGREGATES)
 def indicator_table(request: HttpRequest) -> HttpResponse:
     form, period = _period(request)
-    rows = selectors.indicator_table(user=request_user(request), period=period)
+    user = request_user(request)
+    rows = selectors.indicator_table(user=user, period=period)
     return render(
         request,
         "prepregnancy/indicators.html",
@@ -94,6 +95,8 @@ def indicator_table(request: HttpRequest) -> HttpResponse:
             "period": period,
             "columns": [label for _key, label, _link in COLUMNS],
             "rows": [(row.unit, _cells(row)) for row in rows],
+            # The lists behind the numbers name couples: only for the health duty.
+            "records_open": user.has_capability(HEALTH),
         },
     )
 
