@@ -94,3 +94,22 @@ def test_without_a_page_to_return_to_a_refusal_is_the_error_page(
     assert response.status_code == 400
     assert 'id="refused-post"' not in page
     assert 'data-testid="refusal"' not in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"), [("garbage", "2026-07-01"), ("1850-01-01", "1900")], ids=["text", "1850"]
+)
+def test_find_eligible_with_an_impossible_date_shows_the_list_and_says_why(
+    client_for, worker, program, typed, said
+) -> None:
+    program("only-child-parents")
+    response = client_for(worker).get(
+        reverse("benefits:find_eligible", args=["only-child-parents"]),
+        {"as_of": typed},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'data-testid="as-of-error"' in page
+    assert said in page.split('data-testid="as-of-error"')[1].split("</ul>")[0]
+    assert f'value="{typed}"' in page  # the input kept

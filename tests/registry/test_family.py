@@ -362,6 +362,24 @@ def test_impossible_facts_of_a_child_elsewhere_are_refused(
     assert not Person.objects.filter(status=ResidentStatus.NON_RESIDENT).exists()
 
 
+@pytest.mark.parametrize(
+    ("dates", "code"),
+    [
+        ({"birth_date": dt.date(1850, 1, 1)}, "date_before_1900"),
+        ({"death_date": dt.date(2099, 1, 1)}, "future_date"),
+    ],
+)
+def test_an_impossible_date_of_a_child_elsewhere_is_named_as_such(
+    actor, mother, dates, code
+) -> None:
+    # Not "the parent is too young": the date itself cannot be.
+    with pytest.raises(JishengError) as refused:
+        family.non_resident_child_record(
+            actor=actor, parent=mother, child=child_elsewhere(**dates), grounds=GROUNDS
+        )
+    assert refused.value.code == code
+
+
 def test_a_child_elsewhere_younger_parent_gap_is_refused(actor, mother) -> None:
     with pytest.raises(JishengError) as refused:
         family.non_resident_child_record(

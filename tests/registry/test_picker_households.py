@@ -60,3 +60,26 @@ def test_a_household_is_created_from_its_page_with_a_picked_head(
 def test_a_leader_sees_no_create_button_as_they_may_not_edit(make_user, client_for) -> None:
     page = client_for(make_user(Role.LEADER)).get(reverse("registry:household_list"))
     assert 'data-testid="household-new"' not in page.content.decode()
+
+
+def test_picker_and_household_searches_are_audited_without_the_words_searched(
+    make_user, client_for, make_person
+) -> None:
+    from jisheng.audit.models import AuditEvent
+
+    worker = make_user(Role.COMMUNITY_WORKER)
+    client = client_for(worker)
+    woman = make_person(name="王春燕", sex="F")
+    client.get(PICK, {"q": "王春", "for": "id_person"})
+    client.get(PICK, {"q": woman.id_number, "for": "id_person"})
+    client.get(reverse("registry:household_list"), {"q": "李建"})
+
+    searches = AuditEvent.objects.filter(action="search", username=worker.username)
+    assert sorted(searches.values_list("object_type", flat=True)) == [
+        "registry.household",
+        "registry.person",
+        "registry.person",
+    ]
+    stored = str(list(searches.values_list("detail", flat=True)))
+    assert "王春" not in stored
+    assert woman.id_number not in stored

@@ -14,17 +14,19 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.accounts.models import User
+from jisheng.core.actors import Actor
 from jisheng.core.pages import is_id_text
 from jisheng.registry.models import Person, ResidentStatus
-from jisheng.registry.selectors import PersonFilters, person_list
+from jisheng.registry.selectors import PersonFilters, person_list, person_search_record
 
 MATCHES = 10
 ID_NUMBER = re.compile(r"\d{15}|\d{17}[\dXx]")
 
 
-def resident_matches(*, user: User, query: str) -> QuerySet[Person]:
-    """At most ten residents in the user's area whose name or initials begin with ``query``,
-    or whose ID number it is (whole, 15 or 18 characters)."""
+def resident_matches(*, actor: Actor, query: str) -> QuerySet[Person]:
+    """At most ten residents in the actor's area whose name or initials begin with ``query``,
+    or whose ID number it is (whole, 15 or 18 characters). Audited as a search, like the
+    resident list: the matches show names, birth dates and masked ID numbers."""
     query = query.strip()
     if not query:
         return Person.objects.none()
@@ -32,7 +34,10 @@ def resident_matches(*, user: User, query: str) -> QuerySet[Person]:
         filters = PersonFilters(id_number=query.upper())
     else:
         filters = PersonFilters(name=query[:50])
-    return person_list(user=user, filters=filters).exclude(status=ResidentStatus.VOIDED)[:MATCHES]
+    person_search_record(actor=actor, filters=filters)
+    return person_list(user=actor.user, filters=filters).exclude(status=ResidentStatus.VOIDED)[
+        :MATCHES
+    ]
 
 
 def resident_label(person: Person) -> str:

@@ -271,6 +271,11 @@ def person_search_record(*, actor: Actor, filters: PersonFilters) -> None:
     )
 
 
+def household_search_record(*, actor: Actor) -> None:
+    """A household search is audited like a resident search (the words searched are not)."""
+    audit.record(action=Action.SEARCH, actor=actor, object_type="registry.household")
+
+
 def person_masked(*, user: User, person_id: int) -> Person:
     """One person in scope (family members not living here included) without decrypting
     the ID number or phone; 404 otherwise."""

@@ -129,7 +129,7 @@ def person_data_report(request: HttpRequest, person_id: int) -> HttpResponse:
 def person_pick(request: HttpRequest) -> HttpResponse:
     """The resident picker's matches (an htmx partial)."""
     query = request.GET.get("q", "")
-    matches = picker.resident_matches(user=request_user(request), query=query)
+    matches = picker.resident_matches(actor=Actor.from_request(request), query=query)
     return render(
         request,
         "registry/_person_pick.html",
@@ -146,6 +146,8 @@ def person_pick(request: HttpRequest) -> HttpResponse:
 def household_list(request: HttpRequest) -> HttpResponse:
     form = HouseholdFilterForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
+    if query:
+        selectors.household_search_record(actor=Actor.from_request(request))
     page = page_of(request, selectors.household_list(user=request_user(request), query=query))
     return render(
         request,

@@ -19,6 +19,7 @@ from jisheng.benefits.models import Program
 from jisheng.benefits.services.applications import applications_create_for
 from jisheng.benefits.services.programs import EDITABLE_FIELDS, disability_record, program_save
 from jisheng.core.actors import Actor, request_user
+from jisheng.core.dates import possible_date
 from jisheng.core.errors import JishengError
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.pages import form_page, is_id_text, page_of, posted, query_without_page
@@ -103,9 +104,10 @@ def program_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
 def _as_of(request: HttpRequest) -> dt.date:
     raw = request.GET.get("as_of", "")
     try:
-        return dt.date.fromisoformat(raw) if raw else timezone.localdate()
+        as_of = dt.date.fromisoformat(raw) if raw else timezone.localdate()
     except ValueError:
         raise JishengError(_("The date is not valid; write it like 2026-07-01.")) from None
+    return possible_date(as_of, future=True)  # a coming date may be asked, 1850 may not
 
 
 @require_GET
@@ -114,7 +116,11 @@ def find_eligible(request: HttpRequest, code: str) -> HttpResponse:
     """Everyone in scope who qualifies and is not enrolled or applying: one query, paged."""
     user = request_user(request)
     program = selectors.program_get(user, code)
-    as_of = _as_of(request)
+    try:
+        as_of, as_of_error, status = _as_of(request), "", 200
+    except JishengError as bad:
+        # The list for today, with the date field saying what was wrong with the one typed.
+        as_of, as_of_error, status = timezone.localdate(), str(bad.message), 400
     persons = selectors.eligible_persons(user=user, program=program, as_of=as_of)
     page = page_of(request, persons, per_page=100)
     selectors.find_eligible_recorded(
@@ -123,7 +129,15 @@ def find_eligible(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "benefits/find_eligible.html",
-        {"program": program, "page": page, "as_of": as_of, "query": query_without_page(request)},
+        {
+            "program": program,
+            "page": page,
+            "as_of": as_of,
+            "as_of_typed": request.GET.get("as_of", ""),
+            "as_of_error": as_of_error,
+            "query": query_without_page(request),
+        },
+        status=status,
     )
 
 

@@ -126,6 +126,7 @@ class NonResidentChildForm(NonResidentFactsForm):
 
     def __init__(self, *args: Any, spouse_name: str | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["date"].label = _("Date entered")  # an addition, not a correction
         if spouse_name is None:
             del self.fields["with_spouse"]
         else:

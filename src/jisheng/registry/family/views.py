@@ -129,6 +129,7 @@ def non_resident_child(request: HttpRequest, person_id: int) -> HttpResponse:
         form=form,
         record=record,
         title=_("Add a child who does not live here"),
+        success=_("The child is on record."),
         intro=_(
             "A child living elsewhere, or one who died before the registry began: counted by "
             "the programs, never among the residents."
@@ -306,6 +307,7 @@ def _family_page(
     title: str,
     summary: list[tuple[str, str]] | None = None,
     intro: str | Promise = "",
+    success: str | Promise = "",
 ) -> HttpResponse:
     """A family correction's form; once recorded, the family view of the person."""
     url = reverse("registry:person_family", args=[person.pk])
@@ -313,7 +315,7 @@ def _family_page(
         request,
         form=form,
         operation=record,
-        success=_("The family record was corrected."),
+        success=str(success or _("The family record was corrected.")),
         next_url=url,
         template="registry/event_form.html",
         title=title,

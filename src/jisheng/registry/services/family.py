@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jisheng.core.actors import Actor
+from jisheng.core.dates import possible_date
 from jisheng.core.errors import Conflict, JishengError, NotFound
 from jisheng.core.lookups import locked_or_404
 from jisheng.registry.models import (
@@ -444,6 +445,10 @@ def non_resident_child_record(
         parent = require_person(actor, parent)
     if child.birth_date is None:
         raise InvalidPerson([_("Birth date is missing or not a date.")])
+    # The dates themselves first: a birth in 1850 is that, not a parent "too young".
+    possible_date(child.birth_date)
+    if child.death_date is not None:
+        possible_date(child.death_date)
     problems = _check_non_resident_facts(child.birth_date, child.death_date, child.disability_grade)
     if problems:
         raise InvalidPerson(problems)
