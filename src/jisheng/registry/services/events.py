@@ -170,6 +170,21 @@ def birthday(born: dt.date, age: int) -> dt.date:
         return dt.date(born.year + age, 3, 1)
 
 
+def marriage_add(husband: Person, wife: Person, date: dt.date, snapshot: Snapshot) -> Marriage:
+    """A marriage of two people of legal age on ``date``, both then married: the one place
+    the marriage event and the family correction create a marriage (the caller checked the
+    rest: a man and a woman, living, neither married)."""
+    for spouse, age in ((husband, 22), (wife, 20)):
+        if date < birthday(spouse.birth_date, age):
+            raise JishengError(_("Below the legal age of marriage."), code="under_age")
+    marriage = Marriage.objects.create(
+        community=husband.community, husband=husband, wife=wife, date=date
+    )
+    snapshot.set("created_marriage", marriage.pk)
+    set_marital_status(MaritalStatus.MARRIED, snapshot, husband, wife)
+    return marriage
+
+
 def set_marital_status(status: str, snapshot: Snapshot, *people: Person) -> None:
     for person in people:
         snapshot.person(person, "marital_status")
@@ -429,15 +444,8 @@ def marriage_record(*, actor: Actor, husband: Person, wife: Person, date: dt.dat
         Q(husband__in=[husband, wife]) | Q(wife__in=[husband, wife]), end_date__isnull=True
     ).exists():
         raise Conflict(_("One of them is already married."), code="already_married")
-    for spouse, age in ((husband, 22), (wife, 20)):
-        if date < birthday(spouse.birth_date, age):
-            raise JishengError(_("Below the legal age of marriage."), code="under_age")
     snapshot = Snapshot()
-    marriage = Marriage.objects.create(
-        community=husband.community, husband=husband, wife=wife, date=date
-    )
-    snapshot.set("created_marriage", marriage.pk)
-    set_marital_status(MaritalStatus.MARRIED, snapshot, husband, wife)
+    marriage = marriage_add(husband, wife, date, snapshot)
     return event_record(
         actor=actor,
         kind=Kind.MARRIAGE,

@@ -41,6 +41,7 @@ from jisheng.registry.services.events import (
     Snapshot,
     birthday,
     event_record,
+    marriage_add,
     person_add,
     require_living,
     require_person,
@@ -258,15 +259,8 @@ def spouse_link(
             raise Conflict(message, code="already_married")
     if married_on > timezone.localdate():
         raise JishengError(_("The date of marriage lies in the future."), code="invalid_date")
-    for spouse, age in ((husband, 22), (wife, 20)):
-        if married_on < birthday(spouse.birth_date, age):
-            raise JishengError(_("Below the legal age of marriage."), code="under_age")
     snapshot = Snapshot()
-    marriage = Marriage.objects.create(
-        community=husband.community, husband=husband, wife=wife, date=married_on
-    )
-    snapshot.set("created_marriage", marriage.pk)
-    set_marital_status(MaritalStatus.MARRIED, snapshot, husband, wife)
+    marriage = marriage_add(husband, wife, married_on, snapshot)
     return _record(
         actor=actor,
         change=Change.SPOUSE_LINK,
