@@ -83,3 +83,36 @@ def test_picker_and_household_searches_are_audited_without_the_words_searched(
     stored = str(list(searches.values_list("detail", flat=True)))
     assert "王春" not in stored
     assert woman.id_number not in stored
+
+
+def test_a_head_from_another_household_is_told_and_moves_only_once_confirmed(
+    make_user, client_for, make_person, make_household
+) -> None:
+    client = client_for(make_user(Role.COMMUNITY_WORKER))
+    head = make_person(name="丁宇航")
+    old = make_household(head)
+    url = reverse("registry:household_new")
+    data = {"head": head.pk, "address": "榴园路9号", "date": "2026-01-05"}
+
+    asked = client.post(url, data, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    page = asked.content.decode()
+    assert asked.status_code == 409
+    assert "丁宇航" in page
+    assert "离开" in page
+    assert 'data-testid="confirm"' in page
+    assert 'value="榴园路9号"' in page
+    assert not Household.objects.filter(address="榴园路9号").exists()
+
+    done = client.post(url, {**data, "confirm": "on"})
+
+    assert done.status_code == 302
+    new = Household.objects.get(address="榴园路9号")
+    head.refresh_from_db()
+    assert head.address == "榴园路9号"
+    assert not HouseholdMember.objects.filter(
+        household=old, person=head, end_date__isnull=True
+    ).exists()
+    assert HouseholdMember.objects.filter(
+        household=new, person=head, end_date__isnull=True
+    ).exists()

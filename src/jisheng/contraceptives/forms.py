@@ -26,7 +26,7 @@ from jisheng.contraceptives.models import (
 )
 from jisheng.contraceptives.services.balances import MoveFacts
 from jisheng.core import text
-from jisheng.core.forms import DateInput, date_field
+from jisheng.core.forms import ConfirmableForm, DateInput, date_field
 from jisheng.core.models import OrgUnit
 from jisheng.registry.models import Sex
 from jisheng.registry.picker import ResidentField
@@ -132,7 +132,7 @@ class TransferForm(LotMoveForm):
         self.fields["destination"].queryset = destinations  # type: ignore[attr-defined]
 
 
-class IssueForm(LotMoveForm):
+class IssueForm(LotMoveForm, ConfirmableForm):
     kind = MoveKind.ISSUE
     person = ResidentField(
         label=_("Person supplied"),
@@ -141,17 +141,7 @@ class IssueForm(LotMoveForm):
     occurred_on = date_field(DATE_LABEL)
     reason = reason_field(MoveKind.ISSUE)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
-    # Hidden until the service finds something to doubt (``ask_to_confirm``).
-    confirm = forms.BooleanField(
-        label=_("I have checked the warnings above: issue anyway"),
-        required=False,
-        widget=forms.HiddenInput,
-    )
     field_order = ("person", "lot", "quantity")
-
-    def ask_to_confirm(self) -> None:
-        """Show the box the worker ticks to issue despite the warnings shown."""
-        self.fields["confirm"].widget = forms.CheckboxInput(attrs={"data-testid": "confirm"})
 
     def fingerprint(self) -> dict[str, object]:
         """Confirming the warnings does not make it another request."""

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 ISO_DATE = "%Y-%m-%d"
 
@@ -31,3 +32,18 @@ def date_field(label: Any, *, required: bool = True, today: bool = True) -> form
         widget=DateInput(),
         initial=timezone.localdate if today else None,
     )
+
+
+class ConfirmableForm(forms.Form):
+    """A form whose service may answer ``NeedsConfirmation``: the warnings come back on the
+    form with a box to tick (hidden until then), and the same request confirmed goes ahead."""
+
+    confirm = forms.BooleanField(
+        label=_("I have checked the warnings above: go ahead"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def ask_to_confirm(self) -> None:
+        """Show the box the user ticks to go ahead despite the warnings shown."""
+        self.fields["confirm"].widget = forms.CheckboxInput(attrs={"data-testid": "confirm"})

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.core import text
-from jisheng.core.forms import date_field
+from jisheng.core.forms import ConfirmableForm, date_field
 from jisheng.core.models import OrgUnit
 from jisheng.registry.models import (
     Household,
@@ -367,7 +367,7 @@ class HouseholdFilterForm(text.Form):
     )
 
 
-class HouseholdNewForm(text.Form):
+class HouseholdNewForm(text.Form, ConfirmableForm):
     head = ResidentField(label=_("Head of household"))
     address = forms.CharField(label=_("Address"), max_length=200)
     date = date_field(_("Date"))

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jisheng.accounts.models import User
 from jisheng.core.actors import Actor, request_user
-from jisheng.core.errors import JishengError, NotFound
+from jisheng.core.errors import JishengError, NeedsConfirmation, NotFound
 from jisheng.core.lookups import community_choices, visible_or_404
 from jisheng.core.navigation import person_links
 from jisheng.core.pages import form_page, page_of, posted, query_without_page
@@ -164,12 +164,24 @@ def household_new(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = HouseholdNewForm(posted(request), initial={"head": request.GET.get("person")})
     picker.scope_residents(form, user)
+
+    def found(actor: Actor, data: dict[str, Any]) -> LifeEvent:
+        try:
+            return events.household_found(
+                actor=actor,
+                head=data["head"],
+                date=data["date"],
+                address=data["address"],
+                confirmed=data["confirm"],
+            )
+        except NeedsConfirmation:
+            form.ask_to_confirm()
+            raise
+
     return form_page(
         request,
         form=form,
-        operation=lambda actor, data: events.household_change_record(
-            actor=actor, person=data["head"], date=data["date"], address=data["address"]
-        ),
+        operation=lambda actor, data: found(actor, data),
         success=_("Household created."),
         next_url=lambda event: reverse(
             "registry:household_detail", args=[event.data["household_id"]]

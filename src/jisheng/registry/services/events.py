@@ -25,7 +25,7 @@ from jisheng.audit.services import Action
 from jisheng.core import crypto
 from jisheng.core.actors import Actor
 from jisheng.core.dates import Lifetime, possible_date
-from jisheng.core.errors import Conflict, JishengError
+from jisheng.core.errors import Conflict, JishengError, NeedsConfirmation
 from jisheng.core.idnumber import mask_id_number, mask_phone
 from jisheng.core.lookups import locked_or_404, visible_or_404
 from jisheng.core.models import OrgUnit
@@ -491,8 +491,10 @@ def household_change_record(
     household: Household | None = None,
     address: str = "",
     relation: str = Relation.HEAD,
+    moves_there: bool = False,
 ) -> LifeEvent:
-    """Move a person to another household, or found a new one at ``address``."""
+    """Move a person to another household, or found a new one at ``address`` (``moves_there``:
+    the person's own address becomes it too)."""
     person = require_living(require_person(actor, person))
     possible_date(date, lifetime(person))
     current = person.memberships.filter(end_date__isnull=True).first()
@@ -514,6 +516,10 @@ def household_change_record(
         household.save(update_fields=["number"])
         snapshot.set("created_household", household.pk)
         relation = Relation.HEAD
+        if moves_there and person.address != address:
+            snapshot.person(person, "address")
+            person.address = address
+            person.save(update_fields=["address"])
     else:
         household = visible_or_404(Household, user=actor.user, pk=household.pk)
     _join(person, household, relation, date, snapshot)
@@ -524,6 +530,33 @@ def household_change_record(
         date=date,
         snapshot=snapshot,
         data={"household_id": household.pk},
+    )
+
+
+@transaction.atomic
+def household_found(
+    *, actor: Actor, head: Person, date: dt.date, address: str, confirmed: bool = False
+) -> LifeEvent:
+    """A new household at ``address`` with ``head``, who lives there from now on. A head who
+    belongs to another household leaves it: said first, done only once confirmed."""
+    head = require_living(require_person(actor, head))
+    current = head.memberships.filter(end_date__isnull=True).select_related("household").first()
+    if current is not None and not confirmed:
+        raise NeedsConfirmation(
+            [
+                _(
+                    "%(name)s belongs to household %(number)s (%(address)s) and leaves it "
+                    "for the new one."
+                )
+                % {
+                    "name": head.name,
+                    "number": current.household.number or current.household.pk,
+                    "address": current.household.address,
+                }
+            ]
+        )
+    return household_change_record(
+        actor=actor, person=head, date=date, address=address, moves_there=True
     )
 
 
