@@ -116,3 +116,24 @@ def test_a_head_from_another_household_is_told_and_moves_only_once_confirmed(
     assert HouseholdMember.objects.filter(
         household=new, person=head, end_date__isnull=True
     ).exists()
+
+
+def test_reversing_a_new_household_gives_the_head_back_the_old_address(
+    make_user, make_person, make_household
+) -> None:
+    import datetime as dt
+
+    from jisheng.core.actors import Actor
+    from jisheng.registry.services import events
+
+    actor = Actor(user=make_user(Role.COMMUNITY_WORKER))
+    head = make_person(name="丁宇航")
+    make_household(head)
+    founded = events.household_found(
+        actor=actor, head=head, date=dt.date(2026, 1, 5), address="榴园路9号", confirmed=True
+    )
+
+    events.event_reverse(actor=actor, event=founded, reason="录入错误", date=dt.date(2026, 1, 6))
+
+    head.refresh_from_db()
+    assert head.address == "测试地址1号"
