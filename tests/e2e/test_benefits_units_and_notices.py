@@ -67,7 +67,8 @@ def test_a_couple_benefit_is_found_and_taken_once_per_couple(
 
     # Applying for the other spouse as well is refused on the form, the input kept, in Chinese.
     page.goto("/benefits/programs/only-child-parents/apply/")
-    page.fill("input[name=person_id]", str(other.pk))
+    page.fill("[data-testid=find-person_id]", other.id_number)  # the picker, by ID number
+    page.click(f"[data-testid=pick-{other.pk}]")
     page.fill("input[name=bank_account]", "6222000011112222")
     click_and_wait(page, "[data-testid=application-form] [data-testid=submit]")
     assert "每对夫妻（或每户）只发放一份" in page.inner_text(".errorlist")

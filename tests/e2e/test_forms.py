@@ -18,6 +18,8 @@ from django.utils import timezone
 from playwright.sync_api import Page
 
 from jisheng.accounts.models import User
+from jisheng.benefits.models import Program
+from jisheng.benefits.preload import preload_programs
 from jisheng.contraceptives.models import (
     DistributionPoint,
     MoveKind,
@@ -123,6 +125,7 @@ def test_demo_residents_and_rare_characters_are_found_by_pinyin_initials(
     page: Page, live_server: Any, settings: Any, login: Callable[..., None]
 ) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    preload_programs(Program)  # transactional tests flush migration data; the demo pays them
     seed_demo(persons=150)
     worker = User.objects.get(username="demo_c1")
     resident = Person.objects.filter(community=worker.org_unit).order_by("pk").first()
