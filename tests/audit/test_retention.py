@@ -217,3 +217,23 @@ def test_the_worker_purges_once_a_day(aged_trail, settings) -> None:
     assert report is not None
     assert AuditEvent.objects.filter(object_type="retention").count() == 2
     assert chain_verify().broken is None
+
+
+def test_a_finished_task_still_named_by_a_kept_import_stays(
+    org, make_user, retention: Path
+) -> None:
+    from jisheng.core.roles import Role
+    from jisheng.registry.models import PersonImport
+
+    owner = make_user(Role.COMMUNITY_WORKER)
+    with time_machine.travel(NOW - dt.timedelta(days=400), tick=False):
+        named = TaskProgress.objects.create(owner=owner, kind="import", state="done")
+        TaskProgress.objects.create(owner=owner, kind="import", state="done")  # goes
+    PersonImport.objects.create(
+        owner=owner, community=org.c1, file_name="x.csv", stored_file="", progress=named
+    )
+
+    _purge()
+
+    assert set(TaskProgress.objects.values_list("pk", flat=True)) == {named.pk}
+    assert AuditEvent.objects.get(object_type="retention").detail["closed_tasks"] == 1

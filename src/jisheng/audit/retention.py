@@ -143,18 +143,12 @@ def _purge_closed(expired: QuerySet[Any]) -> int:
 
 
 def _purge_finished_tasks(cutoff: dt.datetime) -> int:
-    finished = TaskProgress.objects.filter(
-        state__in=[TaskProgress.State.DONE, TaskProgress.State.FAILED], updated_at__lt=cutoff
+    # A progress row still named by a record that is kept (an import's history) stays.
+    return _purge_closed(
+        TaskProgress.objects.filter(
+            state__in=[TaskProgress.State.DONE, TaskProgress.State.FAILED], updated_at__lt=cutoff
+        )
     )
-    purged = 0
-    for progress in finished.iterator(chunk_size=500):
-        try:
-            with transaction.atomic():
-                progress.delete()
-        except ProtectedError:
-            continue  # still named by a record that is kept (an import's history)
-        purged += 1
-    return purged
 
 
 def _purge_files(folders: list[Path], cutoff: dt.datetime) -> int:
