@@ -129,6 +129,21 @@ def test_remove_a_wrong_parent_link_from_the_family_view(client, mother, son) ->
     assert not ParentLink.objects.exists()
 
 
+def test_remove_a_wrong_child_link_from_the_parents_side(client, mother, son, make_person) -> None:
+    ParentLink.objects.create(parent=mother, child=son)
+    stranger = make_person(name="赵无关")
+
+    shown = client.get(url("family_parent_unlink", mother.pk, son.pk))
+    assert shown.status_code == 200
+    assert "王小明" in shown.content.decode()
+    assert client.get(url("family_parent_unlink", mother.pk, stranger.pk)).status_code == 404
+
+    response = client.post(url("family_parent_unlink", mother.pk, son.pk), GROUNDS)
+
+    assert response.status_code == 302
+    assert not ParentLink.objects.exists()
+
+
 def test_change_the_head_of_a_household(client, make_household, mother, son) -> None:
     household = make_household(mother)
     HouseholdMember.objects.create(

@@ -178,12 +178,14 @@ def parent_unlink(request: HttpRequest, person_id: int, other_id: int) -> HttpRe
     user = request_user(request)
     person = _person(user, person_id)
     parents = {p.pk: p for p in selectors.person_parents(user, person)}
-    children = {c.pk: c for c in selectors.person_children(user, person)}
     if other_id in parents:
-        parent, child, other = parents[other_id], person, parents[other_id]
+        parent, child = parents[other_id], person
+        other = parent
     else:
-        child = visible_or_404(selectors.person_children(user, person), user=user, pk=other_id)
-        parent, other = person, children[other_id]
+        parent = person
+        child = other = visible_or_404(
+            selectors.person_children(user, person), user=user, pk=other_id
+        )
     form = UnlinkForm(posted(request))
 
     def record(actor: Actor, data: dict[str, Any]) -> LifeEvent:
