@@ -112,6 +112,8 @@ class ModuleConfig(AppConfig):
       retention purge deletes once ``JISHENG_RETENTION_DAYS["closed"]`` has passed.
     - ``serves``: capabilities (values) whose work the app gives pages to. A role whose duty no
       installed app serves yet sees a placeholder instead (see :func:`served`).
+    - ``spending_receiver``: dotted path of the ledger's ``receive(entries, *, actor)``, which
+      takes the spending other apps record (``core.spending.record_spending``).
     """
 
     navigation: ClassVar[str | None] = None
@@ -127,6 +129,7 @@ class ModuleConfig(AppConfig):
     data_inventory: ClassVar[str | None] = None
     closed_records: ClassVar[str | None] = None
     serves: ClassVar[tuple[str, ...]] = ()
+    spending_receiver: ClassVar[str | None] = None
 
 
 def module_configs() -> list[ModuleConfig]:

@@ -31,7 +31,7 @@ from jisheng.benefits.models import (
     Visit,
     VisitPhoto,
 )
-from jisheng.benefits.uploads import IMAGE_SUFFIXES, check_upload
+from jisheng.core.uploads import IMAGE_SUFFIXES, check_upload
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, JishengError
 from jisheng.core.lookups import locked_or_404, visible_or_404
