@@ -65,6 +65,7 @@ MIDDLEWARE = [
     # Also holds a half-signed-in session (password given, second factor not yet) to the
     # sign-in pages: accounts/two_factor.py.
     "jisheng.accounts.middleware.LoginRequiredMiddleware",
+    "jisheng.accounts.access.SessionAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jisheng.core.middleware.ContentSecurityPolicyMiddleware",
@@ -119,7 +120,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "reports:home"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["jisheng.accounts.access.AccessBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -51,6 +51,7 @@ INVENTORY = DataInventory(
             "is_staff",
             "is_active",
             "org_unit",
+            "access_version",
         ),
         "UserRole": (
             "id",

@@ -35,6 +35,9 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
         related_name="users",
     )
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    # Moves forward whenever what the user may see could change (roles, the org tree): a
+    # session's resolved access (accounts/access.py) is trusted only while it matches.
+    access_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("user")

@@ -7,6 +7,7 @@ import re
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jisheng.accounts.access import access_changed
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
@@ -65,4 +66,5 @@ def org_unit_create(
         is_demo=is_demo,
     )
     audit.record(action=Action.CREATE, actor=actor, username="" if actor else "cli", obj=unit)
+    access_changed()  # the new unit widens the scope of everyone above it
     return unit

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.accounts import two_factor
+from jisheng.accounts.access import access_changed
 from jisheng.accounts.models import ApiToken, LoginAttempt, User, UserRole
 from jisheng.accounts.two_factor import Step
 from jisheng.audit import services as audit
@@ -241,6 +242,7 @@ def role_grant(*, actor: Actor | None, user: User, role: Role) -> UserRole:
             obj=locked,
             detail={"granted": str(role)},
         )
+        access_changed(User.objects.filter(pk=locked.pk))
     user.__dict__.pop("role_set", None)
     return grant
 
@@ -256,6 +258,7 @@ def role_revoke(*, actor: Actor, user: User, role: Role) -> None:
     audit.record(
         action=Action.PERMISSION_CHANGE, actor=actor, obj=user, detail={"revoked": str(role)}
     )
+    access_changed(User.objects.filter(pk=user.pk))
     user.__dict__.pop("role_set", None)
 
 
