@@ -39,7 +39,8 @@ def test_roles_and_scope_are_read_once_per_session(
     assert not [q for q in sql if 'FROM "core_orgunit"' in q and "LIKE" in q]
     # The unit comes with the user, in one query.
     user_queries = [q for q in sql if 'FROM "accounts_user"' in q]
-    assert len(user_queries) == 1 and "core_orgunit" in user_queries[0]
+    assert len(user_queries) == 1
+    assert "core_orgunit" in user_queries[0]
 
 
 def test_a_revoked_role_ends_its_pages_at_the_next_request(

@@ -1,6 +1,6 @@
-"""Keeping the worklist in step with the registry without anyone pressing "update": the list
-refreshes its area when the last derivation is a day old, and a nightly command refreshes
-every street."""
+"""Keeping the worklist in step with the registry without anyone pressing "update": the task
+worker refreshes every street whose last derivation is a day old (never the page while its
+user waits), and a nightly command can refresh every street."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from django_tasks_db.models import DBTaskResult
 
 from jisheng.audit.models import AuditEvent
 from jisheng.core.models import OrgUnit
+from jisheng.core.workers import maintain
 from jisheng.prepregnancy.management.commands.prepregnancy_refresh import Command
 from jisheng.prepregnancy.models import TargetCouple, WorklistRefresh
 from jisheng.prepregnancy.services import couples
@@ -27,46 +28,51 @@ def age_marks(days: float) -> None:
     WorklistRefresh.objects.update(refreshed_at=timezone.now() - dt.timedelta(days=days))
 
 
-def test_the_worklist_brings_in_new_couples_by_itself(worker, client_for, marry) -> None:
+def test_the_worker_brings_in_new_couples_by_itself(worker, client_for, marry) -> None:
     spouses = marry()
     client = client_for(worker)
+    page = client.get(reverse("prepregnancy:couple_list")).content.decode()
+    assert spouses.wife.name not in page  # the page never derives while its user waits
+    assert "尚有单位未按户籍婚姻登记生成目标人群" in page
+
+    maintain()  # the task worker's periodic jobs
+
     page = client.get(reverse("prepregnancy:couple_list")).content.decode()
     couple = TargetCouple.objects.get(wife=spouses.wife)
     assert f'data-couple="{couple.pk}"' in page
-    assert set(WorklistRefresh.objects.values_list("unit_id", flat=True)) == set(
-        worker.scope_unit_ids()
+    assert "按户籍婚姻登记生成" in page
+    assert "系统每日自动更新" in page
+    assert set(worker.scope_unit_ids()) <= set(
+        WorklistRefresh.objects.values_list("unit_id", flat=True)
     )
-    assert AuditEvent.objects.filter(**REFRESHES).count() == 1
+    assert AuditEvent.objects.filter(**REFRESHES, username="worker").count() == 1
 
 
-def test_within_a_day_the_worklist_is_not_derived_again(worker, client_for, marry) -> None:
-    client = client_for(worker)
-    client.get(reverse("prepregnancy:couple_list"))
+def test_within_a_day_the_worker_does_not_derive_again(org, marry) -> None:
+    assert len(couples.due_streets_refresh()) == 1
     later = marry()
     age_marks(0.9)
-    page = client.get(reverse("prepregnancy:couple_list")).content.decode()
-    assert later.wife.name not in page
-    assert AuditEvent.objects.filter(**REFRESHES).count() == 1
+    assert couples.due_streets_refresh() == []
+    assert not TargetCouple.objects.filter(wife=later.wife).exists()
     age_marks(1.1)
-    page = client.get(reverse("prepregnancy:couple_list")).content.decode()
-    assert later.wife.name in page
+    [result] = couples.due_streets_refresh()
+    assert result.created == 1
     assert AuditEvent.objects.filter(**REFRESHES).count() == 2
 
 
-def test_a_street_refresh_marks_its_communities_fresh_for_their_workers(actor, org, marry) -> None:
-    couples.street_couples_refresh(street=org.street)
-    assert couples.target_couples_refresh_if_due(actor=actor) is None
-    age_marks(2)
-    marry()
-    result = couples.target_couples_refresh_if_due(actor=actor)
-    assert result is not None
+def test_a_street_never_derived_is_due_even_when_one_community_is_fresh(actor, org, marry) -> None:
+    couples.target_couples_refresh(actor=actor)  # the worker's community only
+    marry(community=org.c2)
+    [result] = couples.due_streets_refresh()
     assert result.created == 1
 
 
-def test_the_api_list_refreshes_too(worker, client_for, marry) -> None:
-    spouses = marry()
-    items = client_for(worker).get("/api/prepregnancy/couples").json()["items"]
-    assert [item["wife"]["id"] for item in items] == [spouses.wife.pk]
+def test_the_api_list_does_not_derive(worker, client_for, marry) -> None:
+    marry()
+    client = client_for(worker)
+    assert client.get("/api/prepregnancy/couples").json()["items"] == []
+    maintain()
+    assert len(client.get("/api/prepregnancy/couples").json()["items"]) == 1
 
 
 def test_the_nightly_command_refreshes_every_street(org, marry, make_user) -> None:

@@ -1,5 +1,6 @@
 """Background work of the module: refreshing target couples from the registry, for a user's
-area (on demand) or for a whole street (queued by the nightly ``prepregnancy_refresh``)."""
+area (on demand), for a whole street (queued by the nightly ``prepregnancy_refresh``), and
+for every street whose worklist is a day old (the worker's maintenance job)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,11 @@ def street_couples_refresh_task(*, street_id: int) -> str:
 
     result = street_couples_refresh(street=OrgUnit.objects.get(pk=street_id))
     return f"created={result.created} updated={result.updated}"
+
+
+def worklists_refresh() -> None:
+    """Maintenance job of the task worker: derive the couples of every street whose worklist
+    is a day old (see ``couples.due_streets_refresh``)."""
+    from jisheng.prepregnancy.services.couples import due_streets_refresh
+
+    due_streets_refresh()

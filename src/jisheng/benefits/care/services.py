@@ -31,12 +31,12 @@ from jisheng.benefits.models import (
     Visit,
     VisitPhoto,
 )
-from jisheng.core.uploads import IMAGE_SUFFIXES, check_upload
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, JishengError
 from jisheng.core.lookups import locked_or_404, visible_or_404
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
+from jisheng.core.uploads import IMAGE_SUFFIXES, check_upload
 from jisheng.registry.models import Household, HouseholdMember, Person, ResidentStatus
 
 MAX_PHOTOS_PER_VISIT = 20

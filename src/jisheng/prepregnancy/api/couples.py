@@ -69,8 +69,6 @@ def _couple_detail(actor: Actor, couple_id: int) -> dict[str, Any]:
 def couple_list(request: HttpRequest, query: Query[CoupleQuery]) -> object:
     actor = api_actor(request)
     filters = couple_selectors.CoupleFilters(**query.dict())
-    # Like the page: couples married since the last derivation appear without asking.
-    couples.target_couples_refresh_if_due(actor=actor)
     couple_selectors.couple_search_record(actor=actor, filters=filters)
     return couple_selectors.couple_list(user=actor.user, filters=filters)
 

@@ -38,6 +38,7 @@ from jisheng.prepregnancy.models import (
     SmsOptOut,
     Spouse,
     TargetCouple,
+    WorklistRefresh,
 )
 from jisheng.prepregnancy.models.pregnancies import LIVE_OUTCOMES
 from jisheng.prepregnancy.services.contacts import sms_recipients
@@ -350,3 +351,12 @@ def letter_couples(
             detail={"letters": len(chosen), "ids": [c.pk for c in chosen][:50]},
         )
     return chosen
+
+
+def worklist_as_of(scope: list[int]) -> dt.datetime | None:
+    """When the worklist of ``scope`` was last derived from the registry: the oldest of its
+    units' marks (None: a unit never was)."""
+    marks = WorklistRefresh.objects.filter(unit_id__in=scope)
+    if marks.count() < len(scope):
+        return None
+    return min(marks.values_list("refreshed_at", flat=True), default=None)

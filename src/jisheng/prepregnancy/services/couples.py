@@ -29,7 +29,7 @@ from jisheng.registry.models import Marriage, Person, ResidentStatus
 from jisheng.registry.selectors import lifetime
 
 LIVING = ResidentStatus.LIVING
-# The worklist derives its couples again when they were last derived longer ago than this.
+# The worker derives a street's couples again when they were last derived longer ago than this.
 REFRESH_MAX_AGE = dt.timedelta(days=1)
 GONE = [ResidentStatus.DECEASED, ResidentStatus.VOIDED]
 
@@ -201,28 +201,6 @@ def target_couples_refresh(
 
 
 @transaction.atomic
-def target_couples_refresh_if_due(
-    *, actor: Actor, max_age: dt.timedelta = REFRESH_MAX_AGE
-) -> RefreshResult | None:
-    """:func:`target_couples_refresh` when the actor's area was not derived within
-    ``max_age`` (the worklist calls this, so new couples appear without anyone asking);
-    None when it was. Cheap when fresh: one count, no lock."""
-    require(actor, Capability.VIEW_HEALTH)
-    scope = actor.user.scope_unit_ids()
-    if not scope or not refresh_due(scope, max_age=max_age):
-        return None
-    _lock_units(scope)
-    if not refresh_due(scope, max_age=max_age):  # refreshed while this one waited
-        return None
-    days = rules.marriage_window_days()
-    result = _derive(
-        scope=scope, created_by=actor.user, today=timezone.localdate(), window_days=days
-    )
-    _audit_refresh(result, days, actor=actor)
-    return result
-
-
-@transaction.atomic
 def street_couples_refresh(
     *, street: OrgUnit, today: dt.date | None = None, username: str = "cli"
 ) -> RefreshResult:
@@ -238,6 +216,29 @@ def street_couples_refresh(
     )
     _audit_refresh(result, days, actor=None, username=username)
     return result
+
+
+def due_streets_refresh(*, max_age: dt.timedelta = REFRESH_MAX_AGE) -> list[RefreshResult]:
+    """Refresh every street whose worklist was not derived within ``max_age``.
+
+    Run by the task worker (a maintenance job), so new marriages reach the worklist without
+    anyone asking and without a page ever doing the derivation while its user waits. Cheap
+    when fresh: one count per street. Two workers at once derive a street once: the second
+    waits for the unit locks, then finds it fresh.
+    """
+    results: list[RefreshResult] = []
+    for street in OrgUnit.objects.filter(kind=OrgUnit.Kind.STREET):
+        with transaction.atomic():
+            scope = list(
+                OrgUnit.objects.filter(path__startswith=street.path).values_list("pk", flat=True)
+            )
+            if not refresh_due(scope, max_age=max_age):
+                continue
+            _lock_units(scope)
+            if not refresh_due(scope, max_age=max_age):  # refreshed while this one waited
+                continue
+            results.append(street_couples_refresh(street=street, username="worker"))
+    return results
 
 
 @transaction.atomic

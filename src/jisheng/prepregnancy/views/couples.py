@@ -55,8 +55,9 @@ def couple_list(request: HttpRequest) -> HttpResponse:
         return render(request, "prepregnancy/couple_list.html", context, status=400)
     filters = form.filters()
     actor = Actor.from_request(request)
-    # New marriages in the registry reach the list without anyone pressing "update".
-    couples.target_couples_refresh_if_due(actor=actor)
+    # New marriages reach the list through the worker (couples.due_streets_refresh), never
+    # while this page waits; the page says how fresh it is.
+    context["as_of"] = selectors.worklist_as_of(user.scope_unit_ids())
     selectors.couple_search_record(actor=actor, filters=filters)
     couples_ = selectors.couple_list(user=user, filters=filters)
     context["page"] = page_of(request, couples_, 50)
