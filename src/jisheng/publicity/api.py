@@ -4,8 +4,6 @@ Creating posts take an ``Idempotency-Key`` header (core.idempotency): a retry wi
 key returns the first record and hands no cost twice. Photos are uploaded on the pages.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal

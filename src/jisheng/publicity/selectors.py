@@ -14,6 +14,7 @@ from django.db.models.functions import ExtractMonth
 
 from jisheng.accounts.models import User
 from jisheng.core.actors import Actor
+from jisheng.core.errors import NotFound
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
 from jisheng.core.permissions import require, require_any
@@ -66,7 +67,7 @@ def training_list(user: User, *, year: int | None = None) -> QuerySet[Training]:
     items = Training.objects.visible_to(user).select_related("org_unit")
     if year is not None:
         items = items.filter(start_date__year=year)
-    return items.annotate(attendee_count=Count("attendees"))
+    return items.annotate(attendee_count=Count("attendees")).order_by("-start_date", "-pk")
 
 
 def activity_detail(*, actor: Actor, activity_id: int) -> Activity:
@@ -120,7 +121,11 @@ def staff_in_scope(user: User) -> QuerySet[User]:
 
 def staff_member(*, actor: Actor, user_id: int) -> User:
     require(actor, Capability.MANAGE_PUBLICITY)
-    return visible_or_404(staff_in_scope(actor.user), user=actor.user, pk=user_id)
+    # Staff are already bounded by the actor's units (User has no scope rule of its own).
+    member = staff_in_scope(actor.user).filter(pk=user_id).first()
+    if member is None:
+        raise NotFound()
+    return member
 
 
 def training_history(user: User, member: User) -> QuerySet[Training]:
@@ -237,7 +242,8 @@ def coverage_for(user: User, year: int) -> Coverage:
     ):
         kinds_by_unit[unit_id].add(kind)
     for row in rows.values():
-        held = kinds_by_unit[row.unit.pk]
+        # A street's own asset (its TV or web column) serves every community of the street.
+        held = kinds_by_unit[row.unit.pk] | kinds_by_unit.get(row.unit.parent_id or 0, set())
         row.five_ones = {item: bool(held & set(kinds)) for item, kinds in FIVE_ONES}
     return Coverage(year=year, rows=list(rows.values()), street_wide=street_row)
 

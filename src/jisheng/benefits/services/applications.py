@@ -31,12 +31,12 @@ from jisheng.benefits.models import (
 )
 from jisheng.benefits.models.workflow import OPEN_STATES, State
 from jisheng.benefits.units import Beneficiary, beneficiary_of, unit_key
-from jisheng.core.uploads import DOCUMENT_SUFFIXES, check_upload
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError
 from jisheng.core.lookups import locked_or_404, visible_or_404
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
+from jisheng.core.uploads import DOCUMENT_SUFFIXES, check_upload
 from jisheng.registry.models import LifeEvent, ParentLink, Person, ResidentStatus, Sex
 
 
