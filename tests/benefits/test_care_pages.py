@@ -11,10 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from jisheng.benefits.models import Certification, Entitlement, ReviewCampaign, ReviewItem, Visit
 from jisheng.core.actors import Actor
 from jisheng.registry.services import events
+from support.images import JPEG
 
 pytestmark = pytest.mark.django_db
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 
 @pytest.fixture

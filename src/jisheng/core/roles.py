@@ -67,6 +67,10 @@ class Capability(StrEnum):
     # Counts and totals over the user's area (indicators, supply reports), whatever duty the
     # counted records belong to; never a list of them (ScopedQuerySet.counted_for).
     VIEW_AGGREGATES = "view_aggregates"
+    # Publicity: record activities and their photos in the user's community.
+    RECORD_PUBLICITY = "record_publicity"
+    # Publicity: the "五个一" assets, trainings and street-wide activities.
+    MANAGE_PUBLICITY = "manage_publicity"
 
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -77,6 +81,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_HEALTH,
             Capability.APPLY_BENEFITS,
             Capability.MANAGE_STOCK,
+            Capability.RECORD_PUBLICITY,
         }
     ),
     Role.STREET_STAFF: frozenset(
@@ -88,6 +93,8 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.REVIEW_BENEFITS,
             Capability.APPROVE_BENEFITS,
             Capability.MANAGE_STOCK,
+            Capability.RECORD_PUBLICITY,
+            Capability.MANAGE_PUBLICITY,
         }
     ),
     Role.LEADER: frozenset(

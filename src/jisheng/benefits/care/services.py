@@ -7,10 +7,8 @@ number that staff can check later. Every write is scoped, checked and audited he
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePath
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -36,7 +34,7 @@ from jisheng.core.errors import Conflict, JishengError
 from jisheng.core.lookups import locked_or_404, visible_or_404
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
-from jisheng.core.uploads import IMAGE_SUFFIXES, check_upload
+from jisheng.core.uploads import checked_image
 from jisheng.registry.models import Household, HouseholdMember, Person, ResidentStatus
 
 MAX_PHOTOS_PER_VISIT = 20
@@ -85,22 +83,14 @@ def _check_household(actor: Actor, person: Person, household: Household) -> Hous
     return found
 
 
-def _stored_name(upload: UploadedFile[bytes]) -> str:
-    """A random file name: the uploaded one may carry a family's name into the file system."""
-    suffix = PurePath((upload.name or "").lower()).suffix
-    return f"{secrets.token_hex(12)}{suffix}"
-
-
 def _save_photos(visit: Visit, uploads: Sequence[UploadedFile[bytes]]) -> list[VisitPhoto]:
     if visit.photos.count() + len(uploads) > MAX_PHOTOS_PER_VISIT:
         raise JishengError(_("A visit keeps at most %(n)d photos.") % {"n": MAX_PHOTOS_PER_VISIT})
-    for upload in uploads:
-        check_upload(upload, allowed=IMAGE_SUFFIXES)
-    photos = []
-    for upload in uploads:
-        upload.name = _stored_name(upload)
-        photos.append(VisitPhoto.objects.create(visit=visit, file=upload))
-    return photos
+    # Every photo is checked before any is stored: one bad photo refuses the whole set.
+    checked = [checked_image(upload) for upload in uploads]
+    # The re-encoded picture is kept (no EXIF position of the family's home); visits show
+    # no thumbnails, so only the picture is stored.
+    return [VisitPhoto.objects.create(visit=visit, file=image.files()[0]) for image in checked]
 
 
 @transaction.atomic
