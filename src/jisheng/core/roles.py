@@ -67,6 +67,10 @@ class Capability(StrEnum):
     # Counts and totals over the user's area (indicators, supply reports), whatever duty the
     # counted records belong to; never a list of them (ScopedQuerySet.counted_for).
     VIEW_AGGREGATES = "view_aggregates"
+    # Funds: read budget lines, spending entries and the execution report in one's area.
+    VIEW_FUNDS = "view_funds"
+    # Funds: enter the year's budget and record or reverse vouchers (street staff).
+    MANAGE_FUNDS = "manage_funds"
 
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -77,6 +81,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_HEALTH,
             Capability.APPLY_BENEFITS,
             Capability.MANAGE_STOCK,
+            Capability.VIEW_FUNDS,
         }
     ),
     Role.STREET_STAFF: frozenset(
@@ -88,12 +93,21 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.REVIEW_BENEFITS,
             Capability.APPROVE_BENEFITS,
             Capability.MANAGE_STOCK,
+            Capability.VIEW_FUNDS,
+            Capability.MANAGE_FUNDS,
         }
     ),
     Role.LEADER: frozenset(
-        {Capability.VIEW_PERSONAL, Capability.APPROVE_BENEFITS, Capability.VIEW_AGGREGATES}
+        {
+            Capability.VIEW_PERSONAL,
+            Capability.APPROVE_BENEFITS,
+            Capability.VIEW_AGGREGATES,
+            Capability.VIEW_FUNDS,
+        }
     ),
-    Role.DISTRICT_SUPERVISOR: frozenset({Capability.VIEW_PERSONAL, Capability.VIEW_AGGREGATES}),
+    Role.DISTRICT_SUPERVISOR: frozenset(
+        {Capability.VIEW_PERSONAL, Capability.VIEW_AGGREGATES, Capability.VIEW_FUNDS}
+    ),
     Role.PARTNER_REPORTER: frozenset({Capability.REPORT_AS_PARTNER}),
     Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_USERS}),
     Role.SECURITY_ADMIN: frozenset({Capability.MANAGE_ROLES}),
