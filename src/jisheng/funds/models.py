@@ -66,7 +66,7 @@ class BudgetLine(models.Model):
         Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+"
     )
     org_unit = models.ForeignKey(
-        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+        OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="+"
     )
     amount = models.DecimalField(_("budget (yuan)"), max_digits=MAX_DIGITS, decimal_places=2)
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -114,7 +114,7 @@ class Entry(models.Model):
         Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+"
     )
     org_unit = models.ForeignKey(
-        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+        OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="+"
     )
     day = models.DateField(_("date"))
     year = models.PositiveSmallIntegerField(_("year"))
@@ -183,7 +183,7 @@ class Voucher(models.Model):
     )
     level = models.CharField(_("level"), max_length=12, choices=Level.choices)
     org_unit = models.ForeignKey(
-        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+        OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="+"
     )
     amount = models.DecimalField(_("amount (yuan)"), max_digits=MAX_DIGITS, decimal_places=2)
     description = models.CharField(_("description"), max_length=300)
