@@ -63,7 +63,7 @@ def test_settling_again_does_not_pay_twice_into_the_ledger(approved, street) -> 
 
 def test_lines_settled_one_by_one_each_land_once(approved, street) -> None:
     actor = Actor(user=street)
-    first, *rest = approved.lines.order_by("pk").values_list("pk", flat=True)
+    first, *_rest = approved.lines.order_by("pk").values_list("pk", flat=True)
     payments.payments_settle(actor=actor, batch=approved, payment_ids=[first], paid=True)
     payments.payments_settle(actor=actor, batch=approved, payment_ids=None, paid=True)
     assert Entry.objects.filter(source="benefits.payment", source_id=first).count() == 3

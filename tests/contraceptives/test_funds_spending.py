@@ -11,9 +11,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from jisheng.contraceptives.services import moves
+from jisheng.contraceptives.services.balances import MoveFacts
 from jisheng.core.errors import JishengError
 from jisheng.funds.models import Entry
-from jisheng.contraceptives.services.balances import MoveFacts
 
 
 def _receive(street_actor, store, pill, *, price: str | None, quantity: int = 100):

@@ -49,9 +49,7 @@ def test_spending_finds_its_line_or_the_enclosing_units_line(
     assert not entry.no_budget_line
 
 
-def test_spending_beyond_the_line_is_flagged_not_refused(
-    spend, staff_actor, org, category
-) -> None:
+def test_spending_beyond_the_line_is_flagged_not_refused(spend, staff_actor, org, category) -> None:
     services.budget_set(
         actor=staff_actor,
         year=2014,

@@ -112,7 +112,9 @@ def test_a_voucher_attachment_is_checked_by_content(
     assert not Entry.objects.exists()
 
 
-def test_a_voucher_is_reversed_with_a_reason_once(staff, staff_actor, org, category, client_for) -> None:
+def test_a_voucher_is_reversed_with_a_reason_once(
+    staff, staff_actor, org, category, client_for
+) -> None:
     voucher = services.voucher_create(
         actor=staff_actor,
         day=dt.date(2014, 3, 1),

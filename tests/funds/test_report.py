@@ -74,7 +74,9 @@ def test_pages_print_and_workbook(spend, staff, staff_actor, org, category, clie
     html = page.content.decode()
     assert "宣传" in html
     assert "超出预算" in html
-    assert "/funds/entries/?first=2014&amp;last=2014&amp;category=publicity&amp;level=street" in html
+    assert (
+        "/funds/entries/?first=2014&amp;last=2014&amp;category=publicity&amp;level=street" in html
+    )
     assert client.get("/funds/report/print/?first=2013&last=2014").status_code == 200
     export = client.get("/funds/report/export.xlsx?first=2013&last=2014")
     assert export.status_code == 200

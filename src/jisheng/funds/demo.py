@@ -143,7 +143,9 @@ def demo_seed(*, street: OrgUnit, today: dt.date, rng: random.Random) -> None:
             if amount <= 0:
                 continue
             name = category[code].name
-            community_part = (amount * COMMUNITY_SHARE).quantize(CENT) if communities else 0
+            community_part = (
+                (amount * COMMUNITY_SHARE).quantize(CENT) if communities else Decimal(0)
+            )
             services.voucher_create(
                 actor=actor,
                 day=dt.date(year, 12, 31),
@@ -158,7 +160,7 @@ def demo_seed(*, street: OrgUnit, today: dt.date, rng: random.Random) -> None:
             if not community_part:
                 continue
             for unit, share in zip(
-                communities, _split(Decimal(community_part), len(communities)), strict=True
+                communities, _split(community_part, len(communities)), strict=True
             ):
                 if share > 0:
                     services.voucher_create(

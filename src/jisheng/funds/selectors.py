@@ -236,7 +236,7 @@ def execution_report(user: User, *, first_year: int, last_year: int) -> Report:
     over_lines = [
         line
         for line in budget_lines(user).filter(year__gte=first_year, year__lte=last_year)
-        if (line.spent or ZERO) > line.amount
+        if (getattr(line, "spent", None) or ZERO) > line.amount
     ]
     unbudgeted = Figure(
         spent=Entry.objects.visible_to(user)
