@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.params.functions import Header as HeaderParam
 
@@ -283,7 +283,7 @@ def voucher_create(
     request: HttpRequest,
     body: VoucherIn,
     idempotency_key: Annotated[str | None, HeaderParam(alias="Idempotency-Key")] = None,
-) -> tuple[int, Voucher]:
+) -> Status[Voucher]:
     actor = api_actor(request)
     require(actor, Capability.MANAGE_FUNDS)
 
@@ -307,7 +307,7 @@ def voucher_create(
         store=lambda voucher: voucher.pk,
         load=lambda pk: selectors.vouchers(actor.user).get(pk=pk),
     )
-    return 201, once.value
+    return Status(201, once.value)
 
 
 @router.get("/vouchers/{voucher_id}", response=VoucherOut, summary="一张凭证")
