@@ -490,7 +490,9 @@ def _payment_spending(
     it ended (history, a late batch) is spending of that period's budget year.
     """
     program = batch.program
-    day = min(timezone.localdate(), batch.period_end)
+    today = timezone.localdate()
+    # A one-off award's "period" is only the day its batch was built: it is spent when paid.
+    day = today if batch.period == ONCE else min(today, batch.period_end)
     description = f"{program.name} {batch.period_label}"
     return [
         Spending(
