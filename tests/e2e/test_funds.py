@@ -88,3 +88,4 @@ def test_budget_voucher_report_and_print(
     assert not page.locator("[data-testid=print]").is_visible()
     assert page.locator("[data-testid=category-spent-publicity]").inner_text() == "1200.00"
     assert not page_watch.console_errors
+    assert page_watch.failed == []
