@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "jisheng.prepregnancy",
     "jisheng.contraceptives",
     "jisheng.publicity",
+    "jisheng.funds",
     "jisheng.reports",
     "jisheng.demo",
 ]

@@ -25,6 +25,7 @@ APPS = (
     "prepregnancy",
     "contraceptives",
     "publicity",
+    "funds",
     "reports",
 )
 

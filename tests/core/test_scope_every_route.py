@@ -36,6 +36,7 @@ MODULES_WITH_OBJECTS = (
     "prepregnancy",
     "contraceptives",
     "publicity",
+    "funds",
 )
 
 

@@ -5,6 +5,7 @@ only authenticate (``api_actor``): the services and selectors check the caller's
 """
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -130,6 +131,7 @@ class MoveOut(Schema):
     transfer_id: int | None
     stock_count_id: int | None
     reverses_id: int | None
+    unit_price: Decimal | None
 
     @staticmethod
     def resolve_product_id(obj: StockMove) -> int:
@@ -184,6 +186,13 @@ class MoveIn(Schema):
     product_id: Id | None = Field(None, description="入库：药具")
     lot_number: str = Field("", max_length=40, description="入库：批号")
     expiry_date: dt.date | None = Field(None, description="入库：有效期至")
+    unit_price: Decimal | None = Field(
+        None,
+        ge=0,
+        max_digits=10,
+        decimal_places=2,
+        description="入库：单价（元，购入时填写，计入经费）",
+    )
     quantity: int | None = Field(None, gt=0, le=1_000_000)
     person_id: Id | None = Field(None, description="发放到人：居民")
     to_point_id: Id | None = Field(None, description="调拨：调入的发放点")
@@ -294,6 +303,7 @@ def _post(actor: Actor, body: MoveIn) -> list[StockMove]:
                 expiry_date=required(body.expiry_date, "expiry_date"),
                 quantity=quantity,
                 facts=facts,
+                unit_price=body.unit_price,
             )
         case "transfer":
             return moves.stock_transfer(

@@ -95,6 +95,14 @@ class ReceiptForm(MoveForm):
         label=_("Delivery note number"), max_length=50, help_text=_("The district's document.")
     )
     occurred_on = date_field(_("Date received"))
+    unit_price = forms.DecimalField(
+        label=_("Unit price (yuan)"),
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("Only for stock bought by the office: its cost goes into the funds."),
+    )
     reason = reason_field(MoveKind.RECEIPT)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 

@@ -127,6 +127,7 @@ INVENTORY = DataInventory(
             "recorded_at",
             "transfer",
             "stock_count",
+            "unit_price",
             "reverses",
         ),
         "StockBalance": (

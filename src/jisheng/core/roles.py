@@ -71,6 +71,10 @@ class Capability(StrEnum):
     RECORD_PUBLICITY = "record_publicity"
     # Publicity: the "五个一" assets, trainings and street-wide activities.
     MANAGE_PUBLICITY = "manage_publicity"
+    # Funds: read budget lines, spending entries and the execution report in one's area.
+    VIEW_FUNDS = "view_funds"
+    # Funds: enter the year's budget and record or reverse vouchers (street staff).
+    MANAGE_FUNDS = "manage_funds"
 
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -82,6 +86,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.APPLY_BENEFITS,
             Capability.MANAGE_STOCK,
             Capability.RECORD_PUBLICITY,
+            Capability.VIEW_FUNDS,
         }
     ),
     Role.STREET_STAFF: frozenset(
@@ -95,12 +100,21 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MANAGE_STOCK,
             Capability.RECORD_PUBLICITY,
             Capability.MANAGE_PUBLICITY,
+            Capability.VIEW_FUNDS,
+            Capability.MANAGE_FUNDS,
         }
     ),
     Role.LEADER: frozenset(
-        {Capability.VIEW_PERSONAL, Capability.APPROVE_BENEFITS, Capability.VIEW_AGGREGATES}
+        {
+            Capability.VIEW_PERSONAL,
+            Capability.APPROVE_BENEFITS,
+            Capability.VIEW_AGGREGATES,
+            Capability.VIEW_FUNDS,
+        }
     ),
-    Role.DISTRICT_SUPERVISOR: frozenset({Capability.VIEW_PERSONAL, Capability.VIEW_AGGREGATES}),
+    Role.DISTRICT_SUPERVISOR: frozenset(
+        {Capability.VIEW_PERSONAL, Capability.VIEW_AGGREGATES, Capability.VIEW_FUNDS}
+    ),
     Role.PARTNER_REPORTER: frozenset({Capability.REPORT_AS_PARTNER}),
     Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_USERS}),
     Role.SECURITY_ADMIN: frozenset({Capability.MANAGE_ROLES}),

@@ -14,7 +14,7 @@ a negative amount and ``reverses`` naming the original source.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -48,7 +48,9 @@ class Spending:
     ``source`` names the kind of record (``"benefits.payment"``) and ``source_id`` the row;
     together with ``level`` they identify the entry, so a source handing the same spending
     twice is recorded once. ``level`` is a funding level code (district, street, community…);
-    ``org_unit_id`` the unit whose budget pays it.
+    ``org_unit_id`` the unit where it was spent (the ledger charges it to that unit's budget
+    line of the level, else the nearest enclosing unit's). ``record_view`` and ``record_id``
+    name the page of the record that spent it (a view taking one id), for the ledger to link.
     """
 
     source: str
@@ -60,6 +62,27 @@ class Spending:
     org_unit_id: int
     description: str = ""
     reverses: bool = False
+    record_view: str = ""
+    record_id: int | None = None
+
+
+CENT = Decimal("0.01")
+
+
+def by_shares(amount: Decimal, shares: Mapping[str, int | Decimal]) -> list[tuple[str, Decimal]]:
+    """``amount`` split by percent ``shares`` per level, in fen, summing exactly to ``amount``
+    (the last level takes the rounding); no shares: the street pays it all."""
+    levels = [(level, Decimal(share)) for level, share in shares.items() if Decimal(share) > 0]
+    if not levels:
+        return [("street", amount)]
+    whole = sum((share for _level, share in levels), Decimal(0))
+    parts: list[tuple[str, Decimal]] = []
+    left = amount
+    for index, (level, share) in enumerate(levels):
+        part = left if index == len(levels) - 1 else (amount * share / whole).quantize(CENT)
+        parts.append((level, part))
+        left -= part
+    return parts
 
 
 class SpendingReceiver(Protocol):

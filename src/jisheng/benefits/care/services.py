@@ -34,6 +34,7 @@ from jisheng.core.errors import Conflict, JishengError
 from jisheng.core.lookups import locked_or_404, visible_or_404
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
+from jisheng.core.spending import Spending, SpendingCategory, by_shares, record_spending
 from jisheng.core.uploads import checked_image
 from jisheng.registry.models import Household, HouseholdMember, Person, ResidentStatus
 
@@ -137,6 +138,28 @@ def visit_record(
         recorded_by=actor.user,
     )
     audit.record(action=Action.CREATE, actor=actor, obj=visit, detail={"cost": str(visit.cost)})
+    if visit.cost > 0:
+        # The visit's cost is the relief program's money, shared as its funding shares say.
+        record_spending(
+            [
+                Spending(
+                    source="benefits.visit",
+                    source_id=visit.pk,
+                    amount=part,
+                    day=visit.date,
+                    category=SpendingCategory.BENEFITS,
+                    level=level,
+                    org_unit_id=visit.community_id,
+                    description=f"{program.name} · {visit.given}"[:300]
+                    if visit.given
+                    else program.name,
+                    record_view="benefits:visit_detail",
+                    record_id=visit.pk,
+                )
+                for level, part in by_shares(visit.cost, program.funding_shares)
+            ],
+            actor=actor.user,
+        )
     if photos:
         for photo in _save_photos(visit, photos):
             audit.record(action=Action.CREATE, actor=actor, obj=photo)

@@ -47,6 +47,7 @@ from jisheng.core.lookups import locked_or_404, visible_or_404
 from jisheng.core.models import OrgUnit, TaskProgress
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
+from jisheng.core.spending import Spending, SpendingCategory, by_shares, record_spending
 from jisheng.registry.models import Person
 
 _LIVE = (Payment.Status.PENDING, Payment.Status.PAID)
@@ -476,6 +477,42 @@ def _insert_lines(batch: PaymentBatch, lines: list[tuple[Any, ...]]) -> None:
         insert_rows(Payment._meta.db_table, _LINE_COLUMNS, rows[start : start + 10000])
 
 
+PAYMENT_SOURCE = "benefits.payment"
+
+
+def _payment_spending(
+    batch: PaymentBatch, lines: Sequence[tuple[int, int, Decimal]], *, reverses: bool
+) -> list[Spending]:
+    """Paid lines ``(payment id, community id, amount)`` as spending, one per funding level
+    of the program; a reversal gives the same parts negated, so they net to zero.
+
+    The day is the settlement day, but no later than the period's end: a period paid after
+    it ended (history, a late batch) is spending of that period's budget year.
+    """
+    program = batch.program
+    today = timezone.localdate()
+    # A one-off award's "period" is only the day its batch was built: it is spent when paid.
+    day = today if batch.period == ONCE else min(today, batch.period_end)
+    description = f"{program.name} {batch.period_label}"
+    return [
+        Spending(
+            source=PAYMENT_SOURCE,
+            source_id=payment_id,
+            amount=-part if reverses else part,
+            day=day,
+            category=SpendingCategory.BENEFITS,
+            level=level,
+            org_unit_id=community_id,
+            description=description,
+            reverses=reverses,
+            record_view="benefits:batch_detail",
+            record_id=batch.pk,
+        )
+        for payment_id, community_id, amount in lines
+        for level, part in by_shares(amount, program.funding_shares)
+    ]
+
+
 def _locked_batch(actor: Actor, batch: PaymentBatch) -> PaymentBatch:
     return locked_or_404(PaymentBatch, user=actor.user, pk=batch.pk)
 
@@ -560,6 +597,8 @@ def payments_settle(
             raise Conflict(_("Only pending payments can be recorded as paid or failed."))
     else:
         lines = lines.filter(status=Payment.Status.PENDING)
+    # Read under the batch lock before the update: these lines become paid now, once.
+    settled = list(lines.values_list("pk", "community_id", "amount")) if paid else []
     changed = lines.update(
         status=Payment.Status.PAID if paid else Payment.Status.FAILED,
         failure_reason="" if paid else reason.strip()[:300],
@@ -572,6 +611,8 @@ def payments_settle(
         obj=batch,
         detail={"settled": changed, "paid": paid},
     )
+    if settled:
+        record_spending(_payment_spending(batch, settled, reverses=False), actor=actor.user)
     return changed
 
 
@@ -605,6 +646,12 @@ def payment_reverse(*, actor: Actor, payment: Payment, reason: str) -> Payment:
         settled_at=timezone.now(),
     )
     audit.record(action=Action.CREATE, actor=actor, obj=reversal, detail={"reverses": original.pk})
+    record_spending(
+        _payment_spending(
+            original.batch, [(original.pk, original.community_id, original.amount)], reverses=True
+        ),
+        actor=actor.user,
+    )
     return reversal
 
 

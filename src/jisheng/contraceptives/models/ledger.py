@@ -8,6 +8,7 @@ refuses a negative balance and any rewrite of a move.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar, NoReturn
 
 from django.conf import settings
@@ -280,6 +281,13 @@ class StockMove(models.Model):
     stock_count = models.ForeignKey(
         StockCount, null=True, blank=True, on_delete=models.PROTECT, related_name="moves"
     )
+    # A receipt's price per counting unit, when it was bought: its cost (price × quantity)
+    # is spending on contraceptives (core.spending). None: supplied free. Checked by the
+    # service, not by a constraint: adding one makes SQLite rebuild the table, which drops
+    # the append-only trigger.
+    unit_price = models.DecimalField(
+        _("unit price (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
     reverses = models.OneToOneField(
         "self",
         verbose_name=_("reversed move"),
@@ -343,6 +351,13 @@ class StockMove(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise PermissionError("The stock ledger is append-only")
+
+    @property
+    def cost(self) -> Decimal | None:
+        """What a bought receipt cost: unit price × quantity (None: no price given)."""
+        if self.unit_price is None:
+            return None
+        return (self.unit_price * self.quantity).quantize(Decimal("0.01"))
 
     @property
     def quantity_in(self) -> int:

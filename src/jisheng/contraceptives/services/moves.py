@@ -4,6 +4,7 @@ write-off, loss, and the reversal of a wrong move. Each returns the moves it app
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -33,10 +34,55 @@ from jisheng.core.errors import Conflict, Forbidden, JishengError
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
+from jisheng.core.spending import Spending, SpendingCategory, record_spending
 from jisheng.registry.models import Person, ResidentStatus
 from jisheng.registry.selectors import lifetime
 
 LOT_NUMBER_LENGTH = 40
+MAX_UNIT_PRICE = Decimal("99999999.99")
+RECEIPT_SOURCE = "contraceptives.receipt"
+
+
+def check_unit_price(value: Decimal | str | None) -> Decimal | None:
+    """A receipt's price per unit in yuan and fen, 0 or more; None or blank: supplied free."""
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        price = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise JishengError(
+            _("The unit price must be an amount in yuan."), code="unit_price"
+        ) from None
+    if not price.is_finite() or price < 0 or price > MAX_UNIT_PRICE:
+        raise JishengError(
+            _("The unit price must be between 0 and 99,999,999.99 yuan."), code="unit_price"
+        )
+    if price != price.quantize(Decimal("0.01")):
+        raise JishengError(_("The unit price has at most two decimals (fen)."), code="unit_price")
+    return price.quantize(Decimal("0.01"))
+
+
+def _receipt_spending(receipt: StockMove, *, reverses: bool) -> list[Spending]:
+    """A bought receipt's cost as the street's spending on contraceptives (a reversal: the
+    same amount negated, on the receipt's day so that it nets out in the same year)."""
+    cost = receipt.cost
+    if not cost:
+        return []
+    return [
+        Spending(
+            source=RECEIPT_SOURCE,
+            source_id=receipt.pk,
+            amount=-cost if reverses else cost,
+            day=receipt.occurred_on,
+            category=SpendingCategory.CONTRACEPTIVES,
+            level="street",
+            org_unit_id=receipt.point.org_unit_id,
+            description=f"{receipt.lot.product} × {receipt.quantity} {receipt.document_number}",
+            reverses=reverses,
+            record_view="contraceptives:stock_card",
+            record_id=receipt.point_id,
+        )
+    ]
 
 
 def lot_resolve(*, product: Product, number: str, expiry_date: dt.date) -> Lot:
@@ -93,11 +139,14 @@ def stock_receive(
     expiry_date: dt.date,
     quantity: int,
     facts: MoveFacts,
+    unit_price: Decimal | str | None = None,
 ) -> list[StockMove]:
-    """A delivery from the district into a point; the lot is created on its first receipt."""
+    """A delivery into a point; the lot is created on its first receipt. A receipt with a
+    unit price was bought: its cost goes to the funds ledger in the same transaction."""
     require(actor, Capability.MANAGE_STOCK)
     facts = facts.checked(MoveKind.RECEIPT)
     check_quantity(quantity)
+    price = check_unit_price(unit_price)
     with transaction.atomic():
         point = point_in_service(actor, point)
         if not product.is_active:
@@ -106,11 +155,19 @@ def stock_receive(
             lot_resolve(product=product, number=lot_number, expiry_date=expiry_date),
             facts.occurred_on,
         )
-        return [
-            _single(
-                actor, point=point, lot=lot, kind=MoveKind.RECEIPT, quantity=quantity, facts=facts
-            )
-        ]
+        change = Change(point=point, lot=lot, delta=quantity)
+        apply_changes([change])
+        receipt = append_move(
+            actor,
+            point=point,
+            lot=lot,
+            kind=MoveKind.RECEIPT,
+            quantity=quantity,
+            facts=facts,
+            unit_price=price,
+        )
+        record_spending(_receipt_spending(receipt, reverses=False), actor=actor.user)
+        return [receipt]
 
 
 def stock_transfer(
@@ -353,4 +410,6 @@ def move_reverse(*, actor: Actor, move: StockMove, facts: MoveFacts) -> list[Sto
             ) from exc
         if original.kind == MoveKind.ISSUE:
             roster_undo_issue(actor=actor, issue=original)
+        if original.kind == MoveKind.RECEIPT:
+            record_spending(_receipt_spending(original, reverses=True), actor=actor.user)
         return reversals

@@ -92,6 +92,7 @@ def move_receive(request: HttpRequest, point_id: int) -> HttpResponse:
             expiry_date=data["expiry_date"],
             quantity=data["quantity"],
             facts=form.facts(),
+            unit_price=data.get("unit_price"),
         )
 
     return _move_page(
