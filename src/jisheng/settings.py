@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "jisheng.benefits",
     "jisheng.prepregnancy",
     "jisheng.contraceptives",
+    "jisheng.targets",
     "jisheng.reports",
     "jisheng.demo",
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("benefits/", include("jisheng.benefits.urls")),
     path("prepregnancy/", include("jisheng.prepregnancy.urls")),
     path("contraceptives/", include("jisheng.contraceptives.urls")),
+    path("targets/", include("jisheng.targets.urls")),
     path("core/", include("jisheng.core.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),

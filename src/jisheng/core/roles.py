@@ -67,6 +67,12 @@ class Capability(StrEnum):
     # Counts and totals over the user's area (indicators, supply reports), whatever duty the
     # counted records belong to; never a list of them (ScopedQuerySet.counted_for).
     VIEW_AGGREGATES = "view_aggregates"
+    # Targets: read target books, assessments and meetings in the user's area.
+    VIEW_TARGETS = "view_targets"
+    # Targets: draft and sign books, run assessments, record meetings (街道计生办).
+    MANAGE_TARGETS = "manage_targets"
+    # Targets: approve (and so freeze) an assessment (分管领导).
+    APPROVE_ASSESSMENTS = "approve_assessments"
 
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -77,6 +83,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_HEALTH,
             Capability.APPLY_BENEFITS,
             Capability.MANAGE_STOCK,
+            Capability.VIEW_TARGETS,
         }
     ),
     Role.STREET_STAFF: frozenset(
@@ -88,12 +95,22 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.REVIEW_BENEFITS,
             Capability.APPROVE_BENEFITS,
             Capability.MANAGE_STOCK,
+            Capability.VIEW_TARGETS,
+            Capability.MANAGE_TARGETS,
         }
     ),
     Role.LEADER: frozenset(
-        {Capability.VIEW_PERSONAL, Capability.APPROVE_BENEFITS, Capability.VIEW_AGGREGATES}
+        {
+            Capability.VIEW_PERSONAL,
+            Capability.APPROVE_BENEFITS,
+            Capability.VIEW_AGGREGATES,
+            Capability.VIEW_TARGETS,
+            Capability.APPROVE_ASSESSMENTS,
+        }
     ),
-    Role.DISTRICT_SUPERVISOR: frozenset({Capability.VIEW_PERSONAL, Capability.VIEW_AGGREGATES}),
+    Role.DISTRICT_SUPERVISOR: frozenset(
+        {Capability.VIEW_PERSONAL, Capability.VIEW_AGGREGATES, Capability.VIEW_TARGETS}
+    ),
     Role.PARTNER_REPORTER: frozenset({Capability.REPORT_AS_PARTNER}),
     Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_USERS}),
     Role.SECURITY_ADMIN: frozenset({Capability.MANAGE_ROLES}),

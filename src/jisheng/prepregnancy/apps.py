@@ -17,3 +17,4 @@ class PrepregnancyConfig(modules.ModuleConfig):
     personal_data = "jisheng.prepregnancy.personal_data.personal_data"
     personal_data_order = 30
     data_inventory = "jisheng.prepregnancy.inventory.INVENTORY"
+    indicators = "jisheng.prepregnancy.indicators.INDICATORS"

@@ -1,0 +1,127 @@
+"""Contraceptive service indicators for target books: roster users followed up in the period,
+and the stocktake variance (how far the physical counts were from the stock cards).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Abs
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from jisheng.accounts.models import User
+from jisheng.contraceptives.models import RosterEntry, RosterFollowUp, StockCount, StockCountLine
+from jisheng.core.indicators import (
+    PERCENT,
+    RECORDS_SHOWN,
+    Direction,
+    Indicator,
+    IndicatorRecord,
+    Period,
+    percent,
+    under,
+)
+from jisheng.core.models import OrgUnit
+
+
+def _roster(entries: QuerySet[RosterEntry], org_unit: OrgUnit, period: Period) -> QuerySet[Any]:
+    """Entries in use during the period (started by its end, not stopped before its start),
+    each marked ``followed`` when a follow-up is dated within the period."""
+    followed = RosterFollowUp.objects.filter(
+        entry=OuterRef("pk"), date__gte=period.start, date__lte=period.end
+    )
+    return (
+        entries.filter(**under(org_unit, "person__community"))
+        .filter(start_date__lte=period.end)
+        .filter(Q(stop_date__isnull=True) | Q(stop_date__gte=period.start))
+        .annotate(followed=Exists(followed))
+    )
+
+
+def roster_followed_up(org_unit: OrgUnit, period: Period) -> Decimal | None:
+    """Roster users in use during the period with a follow-up in it ÷ roster users in use."""
+    entries = _roster(RosterEntry.objects.all(), org_unit, period)
+    return percent(entries.filter(followed=True).count(), entries.count())
+
+
+def roster_followed_up_records(
+    user: User, org_unit: OrgUnit, period: Period
+) -> Sequence[IndicatorRecord]:
+    entries = _roster(RosterEntry.objects.visible_to(user), org_unit, period).select_related(
+        "person"
+    )
+    return [
+        IndicatorRecord(
+            text=f"{entry.person.name} · {entry.get_method_display()}",
+            day=entry.start_date,
+            counted=entry.followed,
+            url=reverse("contraceptives:roster_detail", args=[entry.pk]),
+        )
+        for entry in entries.order_by("start_date", "pk")[:RECORDS_SHOWN]
+    ]
+
+
+def _counts(
+    counts: QuerySet[StockCount], org_unit: OrgUnit, period: Period
+) -> QuerySet[StockCount]:
+    return counts.filter(
+        **under(org_unit, "point__org_unit"),
+        state=StockCount.State.POSTED,
+        count_date__gte=period.start,
+        count_date__lte=period.end,
+    )
+
+
+def stocktake_variance(org_unit: OrgUnit, period: Period) -> Decimal | None:
+    """Σ |counted − on card| ÷ Σ on card over the lots of the counts posted in the period.
+
+    None without a posted count, or when every card stood at zero (nothing to be off from).
+    """
+    totals = StockCountLine.objects.filter(
+        count__in=_counts(StockCount.objects.all(), org_unit, period), counted__isnull=False
+    ).aggregate(off=Sum(Abs(F("counted") - F("on_card"))), card=Sum("on_card"))
+    return percent(totals["off"] or 0, totals["card"] or 0)
+
+
+def stocktake_variance_records(
+    user: User, org_unit: OrgUnit, period: Period
+) -> Sequence[IndicatorRecord]:
+    counts = (
+        _counts(StockCount.objects.visible_to(user), org_unit, period)
+        .select_related("point")
+        .annotate(off=Sum(Abs(F("lines__counted") - F("lines__on_card"))))
+    )
+    return [
+        IndicatorRecord(
+            text=f"{count.point.name} · {count.off or 0}",
+            day=count.count_date,
+            # A count with no difference is the good case the figure rewards.
+            counted=not count.off,
+            url=reverse("contraceptives:count_detail", args=[count.pk]),
+        )
+        for count in counts.order_by("count_date", "pk")[:RECORDS_SHOWN]
+    ]
+
+
+INDICATORS = (
+    Indicator(
+        key="contraceptives.roster_followed_up",
+        name=_("Contraceptive users followed up in the period"),
+        unit=PERCENT,
+        direction=Direction.HIGHER,
+        compute=roster_followed_up,
+        records=roster_followed_up_records,
+    ),
+    Indicator(
+        key="contraceptives.stocktake_variance",
+        name=_("Stocktake variance against the stock cards"),
+        unit=PERCENT,
+        direction=Direction.LOWER,
+        compute=stocktake_variance,
+        records=stocktake_variance_records,
+    ),
+)

@@ -1,0 +1,118 @@
+"""Service indicators: each module declares, in code, figures computed from its live records.
+
+An :class:`Indicator` measures service delivered (coverage, timeliness, accuracy) for one org
+unit over one :class:`Period`; it never counts births against a quota. Modules list theirs in
+``<app>/indicators.py`` and name the tuple in their ``ModuleConfig.indicators``;
+``core.modules.indicators()`` gathers them. Target books and assessments (the ``targets``
+app) refer to them by key only, so no domain app imports another.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from jisheng.accounts.models import User
+    from jisheng.core.models import OrgUnit
+
+
+class Direction(StrEnum):
+    HIGHER = "higher"  # higher is better (a coverage)
+    LOWER = "lower"  # lower is better (a variance)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A calendar year or quarter: ``start`` and ``end`` inclusive."""
+
+    year: int
+    quarter: int | None = None
+
+    def __post_init__(self) -> None:
+        if not 1900 <= self.year <= 9999 or self.quarter not in (None, 1, 2, 3, 4):
+            raise ValueError(f"no such period: {self.year} Q{self.quarter}")
+
+    @property
+    def start(self) -> dt.date:
+        month = 1 if self.quarter is None else 3 * self.quarter - 2
+        return dt.date(self.year, month, 1)
+
+    @property
+    def end(self) -> dt.date:
+        month = 12 if self.quarter is None else 3 * self.quarter
+        return dt.date(self.year, month, calendar.monthrange(self.year, month)[1])
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}" if self.quarter is None else f"{self.year} Q{self.quarter}"
+
+    @classmethod
+    def quarter_of(cls, day: dt.date) -> Period:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    def months(self) -> list[tuple[int, int]]:
+        """(year, month) of every month of the period."""
+        first = self.start.month
+        return [(self.year, month) for month in range(first, self.end.month + 1)]
+
+
+@dataclass(frozen=True)
+class IndicatorRecord:
+    """One record behind a value: what it is, its date, whether it counted in the numerator."""
+
+    text: str
+    day: dt.date | None
+    counted: bool
+    url: str = ""
+
+
+# compute(org_unit, period): the value from live data, None when there is nothing to measure
+# (no couple to serve, no follow-up due): a missing figure is neither good nor bad.
+Compute = Callable[["OrgUnit", Period], Decimal | None]
+# records(user, org_unit, period): the records behind the value that ``user`` may read
+# (``visible_to``), so a leader who holds only counts sees the figure but not the files.
+Records = Callable[["User", "OrgUnit", Period], Sequence[IndicatorRecord]]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One service indicator: how it is named, measured and drilled into."""
+
+    key: str
+    name: str | Promise
+    unit: str | Promise
+    direction: Direction
+    compute: Compute
+    records: Records
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.direction == Direction.HIGHER
+
+
+PERCENT = _("%")
+# Drill-down lists stop here: a page of records is a check, not an export.
+RECORDS_SHOWN = 200
+
+
+def percent(numerator: int, denominator: int) -> Decimal | None:
+    """``numerator / denominator`` as a percentage with one decimal, half up; None on 0."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+
+
+def under(org_unit: OrgUnit, field: str) -> dict[str, str]:
+    """A filter: ``field`` (a path to an OrgUnit) is ``org_unit`` or below it."""
+    return {f"{field}__path__startswith": org_unit.path}
