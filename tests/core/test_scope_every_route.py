@@ -30,7 +30,13 @@ from scope_objects import ForeignContext
 REFUSED = {403, 404}
 
 # Each module's tests/scope_objects/<module>.py: ``make(ctx) -> {route parameter: foreign id}``.
-MODULES_WITH_OBJECTS = ("benefits", "benefits_care", "prepregnancy", "contraceptives")
+MODULES_WITH_OBJECTS = (
+    "benefits",
+    "benefits_care",
+    "prepregnancy",
+    "contraceptives",
+    "targets",
+)
 
 
 def walk(

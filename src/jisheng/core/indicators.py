@@ -99,7 +99,8 @@ class Indicator:
         return self.direction == Direction.HIGHER
 
 
-PERCENT = _("%")
+# A percentage sign reads the same in every language of the UI.
+PERCENT = "%"
 # Drill-down lists stop here: a page of records is a check, not an export.
 RECORDS_SHOWN = 200
 

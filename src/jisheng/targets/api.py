@@ -71,7 +71,7 @@ class BookOut(Schema):
 
 
 class BookIn(Schema):
-    year: Year
+    year: int  # checked by the service (a 400 with its code)
     kind: Literal["community", "cadre", "department"]
     community_id: Id | None = None
     cadre_id: Id | None = None
@@ -79,7 +79,7 @@ class BookIn(Schema):
 
 
 class CopyIn(Schema):
-    year: Year
+    year: int  # checked by the service, after the source book's scope
 
 
 class LineIn(Schema):
