@@ -70,7 +70,8 @@ def test_draft_lines_sign_assess_and_approve_by_api(
         f"{API}/books/{book_id}/copy", {"year": last_year + 1}, content_type="application/json"
     )
     assert copied.status_code == 201
-    assert copied.json()["state"] == "draft" and len(copied.json()["lines"]) == 2
+    assert copied.json()["state"] == "draft"
+    assert len(copied.json()["lines"]) == 2
 
 
 def test_bad_input_is_a_4xx(org, staff, client_for, last_year) -> None:

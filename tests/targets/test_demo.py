@@ -24,7 +24,8 @@ def test_demo_seeds_books_to_copy_and_seeds_once(settings) -> None:
     last_year = TargetBook.objects.filter(year=today.year - 1)
     assert last_year.count() == communities
     assert all(book.state == BookState.SIGNED for book in last_year)
-    assert Assessment.objects.filter(year=today.year - 1, state="approved").count() == 4 * communities
+    approved = Assessment.objects.filter(year=today.year - 1, state="approved")
+    assert approved.count() == 4 * communities
     # The first community has no book this year: the demo of copying last year's.
     assert TargetBook.objects.filter(year=today.year).count() == communities - 1
     assert Meeting.objects.filter(kind="joint").exists()

@@ -133,7 +133,8 @@ def test_approving_through_the_page_twice_keeps_one_approval(
     second = client.post(url)
     assert second.status_code in (200, 302, 409)
     assessment.refresh_from_db()
-    assert assessment.is_approved and assessment.approved_by == leader.user
+    assert assessment.is_approved
+    assert assessment.approved_by == leader.user
 
 
 def test_meeting_with_a_task_that_shows_on_the_owners_home_when_overdue(

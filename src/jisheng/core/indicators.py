@@ -18,7 +18,6 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from jisheng.accounts.models import User
