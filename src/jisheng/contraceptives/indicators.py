@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Abs
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -28,31 +27,41 @@ from jisheng.core.indicators import (
 from jisheng.core.models import OrgUnit
 
 
-def _roster(entries: QuerySet[RosterEntry], org_unit: OrgUnit, period: Period) -> QuerySet[Any]:
-    """Entries in use during the period (started by its end, not stopped before its start),
-    each marked ``followed`` when a follow-up is dated within the period."""
-    followed = RosterFollowUp.objects.filter(
-        entry=OuterRef("pk"), date__gte=period.start, date__lte=period.end
-    )
+def _roster(
+    entries: QuerySet[RosterEntry], org_unit: OrgUnit, period: Period
+) -> QuerySet[RosterEntry]:
+    """Entries in use during the period: started by its end, not stopped before its start."""
     return (
         entries.filter(**under(org_unit, "person__community"))
         .filter(start_date__lte=period.end)
         .filter(Q(stop_date__isnull=True) | Q(stop_date__gte=period.start))
-        .annotate(followed=Exists(followed))
+    )
+
+
+def _followed(period: Period) -> Exists:
+    """The entry has a follow-up dated within the period."""
+    return Exists(
+        RosterFollowUp.objects.filter(
+            entry=OuterRef("pk"), date__gte=period.start, date__lte=period.end
+        )
     )
 
 
 def roster_followed_up(org_unit: OrgUnit, period: Period) -> Decimal | None:
     """Roster users in use during the period with a follow-up in it ÷ roster users in use."""
-    entries = _roster(RosterEntry.objects.all(), org_unit, period)
-    return percent(entries.filter(followed=True).count(), entries.count())
+    counts = _roster(RosterEntry.objects.all(), org_unit, period).aggregate(
+        entries=Count("pk"), followed=Count("pk", filter=_followed(period))
+    )
+    return percent(counts["followed"], counts["entries"])
 
 
 def roster_followed_up_records(
     user: User, org_unit: OrgUnit, period: Period
 ) -> Sequence[IndicatorRecord]:
-    entries = _roster(RosterEntry.objects.visible_to(user), org_unit, period).select_related(
-        "person"
+    entries = (
+        _roster(RosterEntry.objects.visible_to(user), org_unit, period)
+        .annotate(followed=_followed(period))
+        .select_related("person")
     )
     return [
         IndicatorRecord(
