@@ -78,12 +78,13 @@ def last_full_quarter(today: dt.date) -> Any:
 
 
 def app_figures(communities: list[Any], period: Any) -> dict[tuple[str, int], Decimal | None]:
+    """Every declared indicator for every community, through ``Indicator.compute_units``."""
     from jisheng.core import modules
 
     return {
-        (key, unit.pk): indicator.compute(unit, period)
-        for unit in communities
+        (key, unit): value
         for key, indicator in modules.indicators().items()
+        for unit, value in indicator.compute_units(communities, period).items()
     }
 
 

@@ -116,6 +116,15 @@ def test_check_coverage_counts_checkups_by_the_end_of_the_period(
     assert compute("prepregnancy.check_coverage", org.c2, period) == Decimal("100.0")
     # The street is its communities together: 2 of 3.
     assert compute("prepregnancy.check_coverage", org.street, period) == Decimal("66.7")
+    # Many units at once (one grouped query) give what each gives alone.
+    together = modules.indicators()["prepregnancy.check_coverage"].compute_units(
+        [org.c1, org.c2, org.street], period
+    )
+    assert together == {
+        org.c1.pk: Decimal("50.0"),
+        org.c2.pk: Decimal("100.0"),
+        org.street.pk: Decimal("66.7"),
+    }
 
     records = modules.indicators()["prepregnancy.check_coverage"].records(worker, org.c1, period)
     assert sorted(r.counted for r in records) == [False, True]

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +24,8 @@ from jisheng.core.indicators import (
     Indicator,
     IndicatorRecord,
     Period,
+    grouped,
+    owners_of,
     percent,
     under,
 )
@@ -36,18 +38,14 @@ DECISION_DAYS = 60
 DECIDED = (State.APPROVED, State.REJECTED)
 
 
-def _due(
-    applications: QuerySet[Application], org_unit: OrgUnit, period: Period, today: dt.date
-) -> QuerySet[Any]:
+def _due(applications: QuerySet[Application], period: Period, today: dt.date) -> QuerySet[Any]:
     """Applications whose decision fell due in the period (up to today: a limit still
     running is not yet missed), with ``decided_at``, the first approval or rejection."""
     last = min(period.end, today)
     limit = dt.timedelta(days=DECISION_DAYS)
-    return (
-        applications.filter(**under(org_unit, "community"))
-        .filter(created_at__date__gte=period.start - limit, created_at__date__lte=last - limit)
-        .annotate(decided_at=Min("transitions__at", filter=Q(transitions__to_state__in=DECIDED)))
-    )
+    return applications.filter(
+        created_at__date__gte=period.start - limit, created_at__date__lte=last - limit
+    ).annotate(decided_at=Min("transitions__at", filter=Q(transitions__to_state__in=DECIDED)))
 
 
 def _in_time(application: Any) -> bool:
@@ -57,21 +55,30 @@ def _in_time(application: Any) -> bool:
     )
 
 
-def decided_in_time(org_unit: OrgUnit, period: Period) -> Decimal | None:
+def decided_in_time(units: Sequence[OrgUnit], period: Period) -> dict[int, Decimal | None]:
     """Applications due for a decision in the period that were decided within
     ``DECISION_DAYS`` of submission ÷ applications due."""
-    due = _due(Application.objects.all(), org_unit, period, timezone.localdate())
+    owners = owners_of(units)
+    due = _due(Application.objects.all(), period, timezone.localdate()).filter(
+        community_id__in=list(owners)
+    )
+    counts = {unit.pk: [0, 0] for unit in units}
     # Compared in Python: date arithmetic on an aggregate differs between the two databases.
-    rows = list(due.only("pk", "created_at"))
-    return percent(sum(1 for application in rows if _in_time(application)), len(rows))
+    for application in due.only("pk", "created_at", "community_id"):
+        for unit in owners[application.community_id]:
+            counts[unit][0] += _in_time(application)
+            counts[unit][1] += 1
+    return {unit: percent(on_time, total) for unit, (on_time, total) in counts.items()}
 
 
 def decided_in_time_records(
     user: User, org_unit: OrgUnit, period: Period
 ) -> Sequence[IndicatorRecord]:
-    due = _due(
-        Application.objects.visible_to(user), org_unit, period, timezone.localdate()
-    ).select_related("person", "program")
+    due = (
+        _due(Application.objects.visible_to(user), period, timezone.localdate())
+        .filter(**under(org_unit, "community"))
+        .select_related("person", "program")
+    )
     return [
         IndicatorRecord(
             text=f"{application.program} · {application.person.name}",
@@ -83,27 +90,33 @@ def decided_in_time_records(
     ]
 
 
-def _review_items(
-    items: QuerySet[ReviewItem], org_unit: OrgUnit, period: Period
-) -> QuerySet[ReviewItem]:
-    return items.filter(**under(org_unit, "community"), campaign__year=period.year)
+def _review_items(items: QuerySet[ReviewItem], period: Period) -> QuerySet[ReviewItem]:
+    return items.filter(campaign__year=period.year)
 
 
 def _reviewed_by_end(period: Period) -> Q:
     return ~Q(decision=ReviewItem.Decision.PENDING) & Q(decided_at__date__lte=period.end)
 
 
-def annual_review_completed(org_unit: OrgUnit, period: Period) -> Decimal | None:
+def annual_review_completed(units: Sequence[OrgUnit], period: Period) -> dict[int, Decimal | None]:
     """Beneficiaries of the period's year's re-verification decided (confirmed or stopped)
     by the period's end ÷ beneficiaries to re-verify that year."""
-    items = _review_items(ReviewItem.objects.all(), org_unit, period)
-    return percent(items.filter(_reviewed_by_end(period)).count(), items.count())
+    sums = grouped(
+        _review_items(ReviewItem.objects.all(), period),
+        "community",
+        units,
+        items=Count("pk"),
+        done=Count("pk", filter=_reviewed_by_end(period)),
+    )
+    return {unit: percent(got["done"], got["items"]) for unit, got in sums.items()}
 
 
 def annual_review_completed_records(
     user: User, org_unit: OrgUnit, period: Period
 ) -> Sequence[IndicatorRecord]:
-    items = _review_items(ReviewItem.objects.visible_to(user), org_unit, period)
+    items = _review_items(ReviewItem.objects.visible_to(user), period).filter(
+        **under(org_unit, "community")
+    )
     done = set(items.filter(_reviewed_by_end(period)).values_list("pk", flat=True))
     rows = items.select_related("entitlement__person", "campaign__program")
     return [
@@ -123,7 +136,7 @@ INDICATORS = (
         name=_("Benefit applications decided within the time limit"),
         unit=PERCENT,
         direction=Direction.HIGHER,
-        compute=decided_in_time,
+        compute_units=decided_in_time,
         records=decided_in_time_records,
     ),
     Indicator(
@@ -131,7 +144,7 @@ INDICATORS = (
         name=_("Annual re-verification of beneficiaries completed"),
         unit=PERCENT,
         direction=Direction.HIGHER,
-        compute=annual_review_completed,
+        compute_units=annual_review_completed,
         records=annual_review_completed_records,
     ),
 )

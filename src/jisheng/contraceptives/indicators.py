@@ -21,20 +21,17 @@ from jisheng.core.indicators import (
     Indicator,
     IndicatorRecord,
     Period,
+    grouped,
     percent,
     under,
 )
 from jisheng.core.models import OrgUnit
 
 
-def _roster(
-    entries: QuerySet[RosterEntry], org_unit: OrgUnit, period: Period
-) -> QuerySet[RosterEntry]:
+def _roster(entries: QuerySet[RosterEntry], period: Period) -> QuerySet[RosterEntry]:
     """Entries in use during the period: started by its end, not stopped before its start."""
-    return (
-        entries.filter(**under(org_unit, "person__community"))
-        .filter(start_date__lte=period.end)
-        .filter(Q(stop_date__isnull=True) | Q(stop_date__gte=period.start))
+    return entries.filter(start_date__lte=period.end).filter(
+        Q(stop_date__isnull=True) | Q(stop_date__gte=period.start)
     )
 
 
@@ -47,19 +44,24 @@ def _followed(period: Period) -> Exists:
     )
 
 
-def roster_followed_up(org_unit: OrgUnit, period: Period) -> Decimal | None:
+def roster_followed_up(units: Sequence[OrgUnit], period: Period) -> dict[int, Decimal | None]:
     """Roster users in use during the period with a follow-up in it ÷ roster users in use."""
-    counts = _roster(RosterEntry.objects.all(), org_unit, period).aggregate(
-        entries=Count("pk"), followed=Count("pk", filter=_followed(period))
+    sums = grouped(
+        _roster(RosterEntry.objects.all(), period),
+        "person__community",
+        units,
+        entries=Count("pk"),
+        followed=Count("pk", filter=_followed(period)),
     )
-    return percent(counts["followed"], counts["entries"])
+    return {unit: percent(got["followed"], got["entries"]) for unit, got in sums.items()}
 
 
 def roster_followed_up_records(
     user: User, org_unit: OrgUnit, period: Period
 ) -> Sequence[IndicatorRecord]:
     entries = (
-        _roster(RosterEntry.objects.visible_to(user), org_unit, period)
+        _roster(RosterEntry.objects.visible_to(user), period)
+        .filter(**under(org_unit, "person__community"))
         .annotate(followed=_followed(period))
         .select_related("person")
     )
@@ -74,33 +76,35 @@ def roster_followed_up_records(
     ]
 
 
-def _counts(
-    counts: QuerySet[StockCount], org_unit: OrgUnit, period: Period
-) -> QuerySet[StockCount]:
+def _counts(counts: QuerySet[StockCount], period: Period) -> QuerySet[StockCount]:
     return counts.filter(
-        **under(org_unit, "point__org_unit"),
-        state=StockCount.State.POSTED,
-        count_date__gte=period.start,
-        count_date__lte=period.end,
+        state=StockCount.State.POSTED, count_date__gte=period.start, count_date__lte=period.end
     )
 
 
-def stocktake_variance(org_unit: OrgUnit, period: Period) -> Decimal | None:
+def stocktake_variance(units: Sequence[OrgUnit], period: Period) -> dict[int, Decimal | None]:
     """Σ |counted − on card| ÷ Σ on card over the lots of the counts posted in the period.
 
     None without a posted count, or when every card stood at zero (nothing to be off from).
     """
-    totals = StockCountLine.objects.filter(
-        count__in=_counts(StockCount.objects.all(), org_unit, period), counted__isnull=False
-    ).aggregate(off=Sum(Abs(F("counted") - F("on_card"))), card=Sum("on_card"))
-    return percent(totals["off"] or 0, totals["card"] or 0)
+    sums = grouped(
+        StockCountLine.objects.filter(
+            count__in=_counts(StockCount.objects.all(), period), counted__isnull=False
+        ),
+        "count__point__org_unit",
+        units,
+        off=Sum(Abs(F("counted") - F("on_card"))),
+        card=Sum("on_card"),
+    )
+    return {unit: percent(got["off"], got["card"]) for unit, got in sums.items()}
 
 
 def stocktake_variance_records(
     user: User, org_unit: OrgUnit, period: Period
 ) -> Sequence[IndicatorRecord]:
     counts = (
-        _counts(StockCount.objects.visible_to(user), org_unit, period)
+        _counts(StockCount.objects.visible_to(user), period)
+        .filter(**under(org_unit, "point__org_unit"))
         .select_related("point")
         .annotate(off=Sum(Abs(F("lines__counted") - F("lines__on_card"))))
     )
@@ -122,7 +126,7 @@ INDICATORS = (
         name=_("Contraceptive users followed up in the period"),
         unit=PERCENT,
         direction=Direction.HIGHER,
-        compute=roster_followed_up,
+        compute_units=roster_followed_up,
         records=roster_followed_up_records,
     ),
     Indicator(
@@ -130,7 +134,7 @@ INDICATORS = (
         name=_("Stocktake variance against the stock cards"),
         unit=PERCENT,
         direction=Direction.LOWER,
-        compute=stocktake_variance,
+        compute_units=stocktake_variance,
         records=stocktake_variance_records,
     ),
 )

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
 
 if TYPE_CHECKING:
@@ -74,9 +75,10 @@ class IndicatorRecord:
     url: str = ""
 
 
-# compute(org_unit, period): the value from live data, None when there is nothing to measure
-# (no couple to serve, no follow-up due): a missing figure is neither good nor bad.
-Compute = Callable[["OrgUnit", Period], Decimal | None]
+# compute_units(units, period): ``{unit id: value}`` from live data, each unit with everything
+# below it, in a few grouped queries whatever the number of units. None where there is
+# nothing to measure (no couple to serve, no follow-up due): neither good nor bad.
+ComputeUnits = Callable[[Sequence["OrgUnit"], Period], dict[int, Decimal | None]]
 # records(user, org_unit, period): the records behind the value that ``user`` may read
 # (``visible_to``), so a leader who holds only counts sees the figure but not the files.
 Records = Callable[["User", "OrgUnit", Period], Sequence[IndicatorRecord]]
@@ -88,17 +90,20 @@ class Indicator:
 
     key: str
     name: str | Promise
-    unit: str | Promise
+    unit: str
     direction: Direction
-    compute: Compute
+    compute_units: ComputeUnits
     records: Records
 
     @property
     def higher_is_better(self) -> bool:
         return self.direction == Direction.HIGHER
 
+    def compute(self, org_unit: OrgUnit, period: Period) -> Decimal | None:
+        """The value for one unit (and everything below it) over the period."""
+        return self.compute_units([org_unit], period)[org_unit.pk]
 
-# A percentage sign reads the same in every language of the UI.
+
 PERCENT = "%"
 # Drill-down lists stop here: a page of records is a check, not an export.
 RECORDS_SHOWN = 200
@@ -119,7 +124,39 @@ def under(org_unit: OrgUnit, field: str) -> dict[str, Any]:
     The unit ids are read first (a community and its grids: a handful), so the database
     filters the counted table by its own indexed column instead of joining the org tree.
     """
-    from jisheng.core.models import OrgUnit  # noqa: PLC0415 - models load after this module
+    from jisheng.core.models import OrgUnit
 
     ids = list(OrgUnit.objects.filter(path__startswith=org_unit.path).values_list("pk", flat=True))
     return {f"{field}__in": ids}
+
+
+def owners_of(units: Sequence[OrgUnit]) -> dict[int, list[int]]:
+    """For every unit at or below one of ``units``: the ids of the ``units`` it counts for."""
+    from jisheng.core.models import OrgUnit
+
+    if not units:
+        return {}
+    below = Q()
+    for unit in units:
+        below |= Q(path__startswith=unit.path)
+    owners: dict[int, list[int]] = {}
+    for pk, path in OrgUnit.objects.filter(below).values_list("pk", "path"):
+        owners[pk] = [unit.pk for unit in units if path.startswith(unit.path)]
+    return owners
+
+
+def grouped(
+    records: QuerySet[Any], field: str, units: Sequence[OrgUnit], **sums: Any
+) -> dict[int, dict[str, int]]:
+    """Counts or sums (``sums``: aggregate expressions) of ``records`` per unit of ``units``,
+    each with its subtree; ``field`` leads from a record to its OrgUnit. One grouped query."""
+    owners = owners_of(units)
+    totals = {unit.pk: dict.fromkeys(sums, 0) for unit in units}
+    rows = (
+        records.filter(**{f"{field}__in": list(owners)}).order_by().values(field).annotate(**sums)
+    )
+    for row in rows:
+        for unit_id in owners[row[field]]:
+            for name in sums:
+                totals[unit_id][name] += row[name] or 0
+    return totals

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.accounts.models import User
@@ -20,11 +20,12 @@ from jisheng.core.indicators import (
     Indicator,
     IndicatorRecord,
     Period,
+    grouped,
     percent,
     under,
 )
 from jisheng.core.models import OrgUnit
-from jisheng.prepregnancy.models import FollowUp, TargetCouple, TaskState
+from jisheng.prepregnancy.models import Checkup, FollowUp, TargetCouple, TaskState
 from jisheng.prepregnancy.selectors.indicators import (
     done_by_end,
     followups_due,
@@ -37,12 +38,17 @@ def _targets(couples: QuerySet[TargetCouple], org_unit: OrgUnit, period: Period)
     return with_checked(targets_of(couples.filter(**under(org_unit, "community")), period), period)
 
 
-def check_coverage(org_unit: OrgUnit, period: Period) -> Decimal | None:
+def check_coverage(units: Sequence[OrgUnit], period: Period) -> dict[int, Decimal | None]:
     """Target couples of the period with at least one spouse checked by its end ÷ targets."""
-    counts = _targets(TargetCouple.objects.all(), org_unit, period).aggregate(
-        targets=Count("pk"), checked=Count("pk", filter=Q(spouses_checked__gt=0))
+    checked = Exists(Checkup.objects.filter(couple=OuterRef("pk"), date__lte=period.end))
+    sums = grouped(
+        targets_of(TargetCouple.objects.all(), period),
+        "community",
+        units,
+        targets=Count("pk"),
+        checked=Count("pk", filter=checked),
     )
-    return percent(counts["checked"], counts["targets"])
+    return {unit: percent(got["checked"], got["targets"]) for unit, got in sums.items()}
 
 
 def check_coverage_records(
@@ -68,12 +74,16 @@ def _followups(
     return followups_due(followups.filter(**under(org_unit, "couple__community")), period)
 
 
-def followups_on_time(org_unit: OrgUnit, period: Period) -> Decimal | None:
+def followups_on_time(units: Sequence[OrgUnit], period: Period) -> dict[int, Decimal | None]:
     """Pregnancy follow-ups (early and outcome) due in the period and done by its end ÷ due."""
-    counts = _followups(FollowUp.objects.all(), org_unit, period).aggregate(
-        due=Count("pk"), done=Count("pk", filter=done_by_end(period))
+    sums = grouped(
+        followups_due(FollowUp.objects.all(), period),
+        "couple__community",
+        units,
+        due=Count("pk"),
+        done=Count("pk", filter=done_by_end(period)),
     )
-    return percent(counts["done"], counts["due"])
+    return {unit: percent(got["done"], got["due"]) for unit, got in sums.items()}
 
 
 def followups_on_time_records(
@@ -99,7 +109,7 @@ INDICATORS = (
         name=_("Pre-pregnancy check coverage of target couples"),
         unit=PERCENT,
         direction=Direction.HIGHER,
-        compute=check_coverage,
+        compute_units=check_coverage,
         records=check_coverage_records,
     ),
     Indicator(
@@ -107,7 +117,7 @@ INDICATORS = (
         name=_("Pregnancy follow-ups done on time"),
         unit=PERCENT,
         direction=Direction.HIGHER,
-        compute=followups_on_time,
+        compute_units=followups_on_time,
         records=followups_on_time_records,
     ),
 )

@@ -35,15 +35,19 @@ def _meetings(meetings: QuerySet[Meeting], org_unit: OrgUnit, period: Period) ->
     )
 
 
-def joint_meetings_monthly(org_unit: OrgUnit, period: Period) -> Decimal | None:
+def joint_meetings_monthly(units: Sequence[OrgUnit], period: Period) -> dict[int, Decimal | None]:
     """Months of the period (up to this month) with at least one joint meeting ÷ months."""
     today = timezone.localdate()
     months = [m for m in period.months() if m <= (today.year, today.month)]
-    held = {
-        (day.year, day.month)
-        for day in _meetings(Meeting.objects.all(), org_unit, period).values_list("date", flat=True)
-    }
-    return percent(sum(1 for month in months if month in held), len(months))
+    found: dict[int, Decimal | None] = {}
+    # A unit's own and its ancestors' meetings: a few rows per unit, one query each.
+    for unit in units:
+        held = {
+            (day.year, day.month)
+            for day in _meetings(Meeting.objects.all(), unit, period).values_list("date", flat=True)
+        }
+        found[unit.pk] = percent(sum(1 for month in months if month in held), len(months))
+    return found
 
 
 def joint_meetings_records(
@@ -62,7 +66,7 @@ INDICATORS = (
         name=_("Months with a party and government joint meeting on family services"),
         unit=PERCENT,
         direction=Direction.HIGHER,
-        compute=joint_meetings_monthly,
+        compute_units=joint_meetings_monthly,
         records=joint_meetings_records,
     ),
 )
