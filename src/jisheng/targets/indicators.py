@@ -23,10 +23,14 @@ from jisheng.core.models import OrgUnit
 from jisheng.targets.models import Meeting, MeetingKind
 
 
-def _meetings(meetings: QuerySet[Meeting], org_unit: OrgUnit, period: Period) -> QuerySet[Meeting]:
-    """Joint meetings in the period of the unit or a unit above it: a community's figure is
-    its street's meetings, which decide for it."""
-    codes = [code for code in org_unit.path.split("/") if code]
+def _codes(org_unit: OrgUnit) -> list[str]:
+    """The division codes of the unit and every unit above it (its path)."""
+    return [code for code in org_unit.path.split("/") if code]
+
+
+def _meetings(meetings: QuerySet[Meeting], codes: set[str], period: Period) -> QuerySet[Meeting]:
+    """Joint meetings in the period of the units with these codes: a community's figure counts
+    its own and its street's meetings, which decide for it."""
     return meetings.filter(
         org_unit__code__in=codes,
         kind=MeetingKind.JOINT,
@@ -39,21 +43,23 @@ def joint_meetings_monthly(units: Sequence[OrgUnit], period: Period) -> dict[int
     """Months of the period (up to this month) with at least one joint meeting ÷ months."""
     today = timezone.localdate()
     months = [m for m in period.months() if m <= (today.year, today.month)]
+    codes = {code for unit in units for code in _codes(unit)}
+    held: dict[str, set[tuple[int, int]]] = {}
+    for code, day in _meetings(Meeting.objects.all(), codes, period).values_list(
+        "org_unit__code", "date"
+    ):
+        held.setdefault(code, set()).add((day.year, day.month))
     found: dict[int, Decimal | None] = {}
-    # A unit's own and its ancestors' meetings: a few rows per unit, one query each.
     for unit in units:
-        held = {
-            (day.year, day.month)
-            for day in _meetings(Meeting.objects.all(), unit, period).values_list("date", flat=True)
-        }
-        found[unit.pk] = percent(sum(1 for month in months if month in held), len(months))
+        seen = set().union(*(held.get(code, set()) for code in _codes(unit)))
+        found[unit.pk] = percent(sum(1 for month in months if month in seen), len(months))
     return found
 
 
 def joint_meetings_records(
     user: User, org_unit: OrgUnit, period: Period
 ) -> Sequence[IndicatorRecord]:
-    meetings = _meetings(Meeting.objects.visible_to(user), org_unit, period)
+    meetings = _meetings(Meeting.objects.visible_to(user), set(_codes(org_unit)), period)
     return [
         IndicatorRecord(text=meeting.title, day=meeting.date, counted=True)
         for meeting in meetings.order_by("date", "pk")[:RECORDS_SHOWN]
