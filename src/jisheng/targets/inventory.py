@@ -9,7 +9,7 @@ INVENTORY = DataInventory(
         "Assessment": ("approved_by", "created_by"),
         "Adjustment": ("created_by",),
         "VetoFinding": ("recorded_by",),
-        "Meeting": ("chair", "attendees", "other_attendees", "created_by"),
+        "Meeting": ("chair", "other_attendees", "created_by"),
         "ActionItem": ("owner",),
     },
     neither={
@@ -25,7 +25,6 @@ INVENTORY = DataInventory(
             "owner_unit",
             "measured_unit",
             "state",
-            "veto_items",
             "copied_from",
             "signed_on",
             "created_at",
