@@ -1,25 +1,25 @@
 #!/usr/bin/env bash
 # The benchmarks on SQLite and on a throwaway PostgreSQL, in one command:
-#   bench/run.sh [--only registry|benefits] [--persons N] [other options]   (default 1,000,000)
+#   bench/run.sh [--only registry|benefits|targets] [--persons N] [other options]   (default 1,000,000)
 # Other options go to every benchmark run, so options only one benchmark knows need --only.
-# Results: bench/results/{registry,benefits}-{sqlite,postgresql}-N.json; method: bench/README.md.
+# Results: bench/results/{registry,benefits,targets}-{sqlite,postgresql}-N.json; method: bench/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-benches=(registry benefits)
+benches=(registry benefits targets)
 args=()
 while (($#)); do
     case "$1" in
     --only)
-        [[ "${2:-}" == registry || "${2:-}" == benefits ]] ||
-            { echo "bench/run.sh: --only takes registry or benefits" >&2; exit 2; }
+        [[ "${2:-}" == registry || "${2:-}" == benefits || "${2:-}" == targets ]] ||
+            { echo "bench/run.sh: --only takes registry, benefits or targets" >&2; exit 2; }
         benches=("$2")
         shift 2
         ;;
     --only=*)
         benches=("${1#--only=}")
-        [[ "${benches[0]}" == registry || "${benches[0]}" == benefits ]] ||
-            { echo "bench/run.sh: --only takes registry or benefits" >&2; exit 2; }
+        [[ "${benches[0]}" == registry || "${benches[0]}" == benefits || "${benches[0]}" == targets ]] ||
+            { echo "bench/run.sh: --only takes registry, benefits or targets" >&2; exit 2; }
         shift
         ;;
     *)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "jisheng.contraceptives",
     "jisheng.publicity",
     "jisheng.funds",
+    "jisheng.targets",
     "jisheng.reports",
     "jisheng.demo",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("contraceptives/", include("jisheng.contraceptives.urls")),
     path("publicity/", include("jisheng.publicity.urls")),
     path("funds/", include("jisheng.funds.urls")),
+    path("targets/", include("jisheng.targets.urls")),
     path("core/", include("jisheng.core.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),

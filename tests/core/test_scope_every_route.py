@@ -37,6 +37,7 @@ MODULES_WITH_OBJECTS = (
     "contraceptives",
     "publicity",
     "funds",
+    "targets",
 )
 
 

@@ -17,3 +17,4 @@ class BenefitsConfig(modules.ModuleConfig):
     personal_data = "jisheng.benefits.personal_data.personal_data"
     personal_data_order = 20
     data_inventory = "jisheng.benefits.inventory.INVENTORY"
+    indicators = "jisheng.benefits.indicators.INDICATORS"

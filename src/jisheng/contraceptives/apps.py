@@ -17,3 +17,4 @@ class ContraceptivesConfig(modules.ModuleConfig):
     personal_data = "jisheng.contraceptives.personal_data.personal_data"
     personal_data_order = 40
     data_inventory = "jisheng.contraceptives.inventory.INVENTORY"
+    indicators = "jisheng.contraceptives.indicators.INDICATORS"

@@ -18,12 +18,14 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from django.apps import AppConfig, apps
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
     from ninja import Router
 
     from jisheng.accounts.models import User
+    from jisheng.core.indicators import Indicator
     from jisheng.core.models import OrgUnit
     from jisheng.core.navigation import NavSection, PersonLink
 
@@ -110,6 +112,8 @@ class ModuleConfig(AppConfig):
       the app's models as personal, sensitive personal or neither.
     - ``closed_records``: dotted path of a tuple of :class:`ClosedRecords`: closed records the
       retention purge deletes once ``JISHENG_RETENTION_DAYS["closed"]`` has passed.
+    - ``indicators``: dotted path of a tuple of ``core.indicators.Indicator``: the service
+      figures the app computes from its live records (target books score them by key).
     - ``serves``: capabilities (values) whose work the app gives pages to. A role whose duty no
       installed app serves yet sees a placeholder instead (see :func:`served`).
     - ``spending_receiver``: dotted path of the ledger's ``receive(entries, *, actor)``, which
@@ -128,6 +132,7 @@ class ModuleConfig(AppConfig):
     personal_data_order: ClassVar[int] = 50
     data_inventory: ClassVar[str | None] = None
     closed_records: ClassVar[str | None] = None
+    indicators: ClassVar[str | None] = None
     serves: ClassVar[tuple[str, ...]] = ()
     spending_receiver: ClassVar[str | None] = None
 
@@ -216,6 +221,20 @@ def closed_record_kinds() -> list[ClosedRecords]:
         if config.closed_records:
             kinds.extend(import_string(config.closed_records))
     return kinds
+
+
+@cache
+def indicators() -> dict[str, Indicator]:
+    """Every app's indicators by key, in ``INSTALLED_APPS`` order; a key declared twice is a
+    programming error, refused at first use."""
+    found: dict[str, Indicator] = {}
+    for config in module_configs():
+        if config.indicators:
+            for indicator in import_string(config.indicators):
+                if indicator.key in found:
+                    raise ImproperlyConfigured(f"indicator {indicator.key!r} declared twice")
+                found[indicator.key] = indicator
+    return found
 
 
 def personal_data_providers() -> list[PersonalDataProvider]:

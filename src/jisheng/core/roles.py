@@ -75,6 +75,12 @@ class Capability(StrEnum):
     VIEW_FUNDS = "view_funds"
     # Funds: enter the year's budget and record or reverse vouchers (street staff).
     MANAGE_FUNDS = "manage_funds"
+    # Targets: read target books, assessments and meetings in the user's area.
+    VIEW_TARGETS = "view_targets"
+    # Targets: draft and sign books, run assessments, record meetings (街道计生办).
+    MANAGE_TARGETS = "manage_targets"
+    # Targets: approve (and so freeze) an assessment (分管领导).
+    APPROVE_ASSESSMENTS = "approve_assessments"
 
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -87,6 +93,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MANAGE_STOCK,
             Capability.RECORD_PUBLICITY,
             Capability.VIEW_FUNDS,
+            Capability.VIEW_TARGETS,
         }
     ),
     Role.STREET_STAFF: frozenset(
@@ -102,6 +109,8 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MANAGE_PUBLICITY,
             Capability.VIEW_FUNDS,
             Capability.MANAGE_FUNDS,
+            Capability.VIEW_TARGETS,
+            Capability.MANAGE_TARGETS,
         }
     ),
     Role.LEADER: frozenset(
@@ -110,10 +119,17 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.APPROVE_BENEFITS,
             Capability.VIEW_AGGREGATES,
             Capability.VIEW_FUNDS,
+            Capability.VIEW_TARGETS,
+            Capability.APPROVE_ASSESSMENTS,
         }
     ),
     Role.DISTRICT_SUPERVISOR: frozenset(
-        {Capability.VIEW_PERSONAL, Capability.VIEW_AGGREGATES, Capability.VIEW_FUNDS}
+        {
+            Capability.VIEW_PERSONAL,
+            Capability.VIEW_AGGREGATES,
+            Capability.VIEW_FUNDS,
+            Capability.VIEW_TARGETS,
+        }
     ),
     Role.PARTNER_REPORTER: frozenset({Capability.REPORT_AS_PARTNER}),
     Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_USERS}),

@@ -18,3 +18,4 @@ class PrepregnancyConfig(modules.ModuleConfig):
     personal_data_order = 30
     data_inventory = "jisheng.prepregnancy.inventory.INVENTORY"
     maintenance = ("jisheng.prepregnancy.tasks.worklists_refresh",)
+    indicators = "jisheng.prepregnancy.indicators.INDICATORS"

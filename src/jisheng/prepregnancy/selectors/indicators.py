@@ -39,6 +39,7 @@ from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
 from jisheng.core.errors import JishengError
+from jisheng.core.indicators import Period as CorePeriod
 from jisheng.core.lookups import community_choices
 from jisheng.core.models import OrgUnit
 from jisheng.core.permissions import require, require_any
@@ -75,6 +76,10 @@ class Period:
         return cls(dt.date(day.year, 1, 1), dt.date(day.year, 12, 31))
 
 
+# A period of this module or of core.indicators: both have a start and an end.
+type Span = Period | CorePeriod
+
+
 def period_asked(
     *, user: User, start: dt.date | None, end: dt.date | None, today: dt.date
 ) -> Period:
@@ -89,18 +94,21 @@ def period_asked(
 
 
 def _targets(user: User, period: Period) -> QuerySet[TargetCouple]:
+    return targets_of(TargetCouple.objects.counted_for(user), period)
+
+
+def targets_of(couples: QuerySet[TargetCouple], period: Span) -> QuerySet[TargetCouple]:
+    """The target couples of the period among ``couples`` (the definition above)."""
     served_at_end = Q(closed_on__gt=period.end) | (
         Q(closed_on__isnull=True) & ~Q(state__in=rules.CLOSED_STATES)
     )
     examined = Exists(Checkup.objects.filter(couple=OuterRef("pk"), date__lte=period.end))
-    return (
-        TargetCouple.objects.counted_for(user)
-        .filter(entered_on__gte=period.start, entered_on__lte=period.end)
-        .filter(served_at_end | examined)
+    return couples.filter(entered_on__gte=period.start, entered_on__lte=period.end).filter(
+        served_at_end | examined
     )
 
 
-def _with_checked(couples: QuerySet[TargetCouple], period: Period) -> QuerySet[TargetCouple]:
+def with_checked(couples: QuerySet[TargetCouple], period: Span) -> QuerySet[TargetCouple]:
     examined = (
         Checkup.objects.filter(couple=OuterRef("pk"), date__lte=period.end)
         .order_by()
@@ -124,7 +132,7 @@ def _notified(user: User, period: Period) -> QuerySet[TargetCouple]:
 
 def _checked(spouses: tuple[int, ...]) -> Callable[[User, Period], QuerySet[TargetCouple]]:
     def select(user: User, period: Period) -> QuerySet[TargetCouple]:
-        return _with_checked(_targets(user, period), period).filter(
+        return with_checked(_targets(user, period), period).filter(
             spouses_checked__in=spouses  # type: ignore[misc]  # annotated by _with_checked
         )
 
@@ -158,6 +166,16 @@ def _followups(kind: str) -> Callable[[User, Period], QuerySet[FollowUp]]:
         )
 
     return select
+
+
+def followups_due(followups: QuerySet[FollowUp], period: Span) -> QuerySet[FollowUp]:
+    """Follow-ups among ``followups`` due in the period (each kind as above)."""
+    return followups.filter(due_date__gte=period.start, due_date__lte=period.end)
+
+
+def done_by_end(period: Span) -> Q:
+    """A follow-up done by the end of the period."""
+    return Q(state=TaskState.DONE, done_on__lte=period.end)
 
 
 def _followups_done(kind: str) -> Callable[[User, Period], QuerySet[FollowUp]]:
