@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ninja import Router
 
     from jisheng.accounts.models import User
+    from jisheng.core.charts import Chart
     from jisheng.core.models import OrgUnit
     from jisheng.core.navigation import NavSection, PersonLink
 
@@ -112,6 +113,8 @@ class ModuleConfig(AppConfig):
       retention purge deletes once ``JISHENG_RETENTION_DAYS["closed"]`` has passed.
     - ``serves``: capabilities (values) whose work the app gives pages to. A role whose duty no
       installed app serves yet sees a placeholder instead (see :func:`served`).
+    - ``dashboard_charts``: dotted path of a tuple of ``core.charts.Chart``: charts the app adds
+      to the dashboards (each builds its data for the user, or None when outside their duties).
     """
 
     navigation: ClassVar[str | None] = None
@@ -127,6 +130,7 @@ class ModuleConfig(AppConfig):
     data_inventory: ClassVar[str | None] = None
     closed_records: ClassVar[str | None] = None
     serves: ClassVar[tuple[str, ...]] = ()
+    dashboard_charts: ClassVar[str | None] = None
 
 
 def module_configs() -> list[ModuleConfig]:
@@ -204,6 +208,15 @@ def demo_seeders() -> list[DemoSeeder]:
 def maintenance_jobs() -> list[Callable[[], None]]:
     """Every app's maintenance jobs, in ``INSTALLED_APPS`` order."""
     return [import_string(path) for config in module_configs() for path in config.maintenance]
+
+
+def dashboard_charts() -> list[Chart]:
+    """Every app's dashboard charts, in page order (``Chart.order``, then app order)."""
+    charts: list[Chart] = []
+    for config in module_configs():
+        if config.dashboard_charts:
+            charts.extend(import_string(config.dashboard_charts))
+    return sorted(charts, key=lambda chart: chart.order)
 
 
 def closed_record_kinds() -> list[ClosedRecords]:
