@@ -21,13 +21,14 @@ ChartKind = Literal["bar", "pyramid"]
 @dataclass(frozen=True)
 class Series:
     """One row of numbers along the categories: drawn as bars (stacked by ``stack``) or a line
-    (on the right axis when ``right_axis``)."""
+    (on the right axis when ``right_axis``); ``table_only``: a column of the table, not drawn."""
 
     name: str | Promise
     values: list[float | int | None]
     line: bool = False
     stack: str = ""
     right_axis: bool = False
+    table_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -241,7 +241,7 @@ def issues(user: User) -> ChartData | None:
 
 
 def payouts(user: User) -> ChartData | None:
-    """Benefits paid per year and program: amounts (bars) and persons paid (lines)."""
+    """Benefits paid per year and program: amounts (bars); persons paid in the table."""
     if not _holds_any(user, Capability.VIEW_PERSONAL, Capability.VIEW_AGGREGATES):
         return None
     counts = rollups.totals(user, "payouts", ("period", "d1"))
@@ -261,8 +261,7 @@ def payouts(user: User) -> ChartData | None:
             Series(
                 _("%(program)s: persons") % {"program": name},
                 [counts.get((y, str(pid)), (0, 0))[0] for y in years],
-                line=True,
-                right_axis=True,
+                table_only=True,
             )
         )
     return ChartData(

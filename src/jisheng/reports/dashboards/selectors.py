@@ -41,6 +41,7 @@ class ShownChart:
                     "right": s.right_axis,
                 }
                 for s in self.data.series
+                if not s.table_only
             ],
         }
 

@@ -64,7 +64,8 @@ def _in_units[Q: QuerySet[Any]](rows: Q, field: str, unit_ids: Sequence[int] | N
 
 
 def _month(year: int, month: int) -> str:
-    return f"{year:04d}-{month:02d}"
+    # int(): PostgreSQL's EXTRACT answers a numeric.
+    return f"{int(year):04d}-{int(month):02d}"
 
 
 def persons(unit_ids: Sequence[int] | None) -> Iterable[Cell]:
@@ -75,7 +76,7 @@ def persons(unit_ids: Sequence[int] | None) -> Iterable[Cell]:
         .order_by()
     )
     for unit, status, sex, year, floating, n in rows:
-        yield unit, "", status, sex, str(year), "1" if floating else "0", n, Decimal(0)
+        yield unit, "", status, sex, str(int(year)), "1" if floating else "0", n, Decimal(0)
 
 
 def households(unit_ids: Sequence[int] | None) -> Iterable[Cell]:
