@@ -197,3 +197,35 @@ def test_as_of_is_the_last_refresh(demo_street) -> None:
     assert data is not None
     assert data.as_of is not None
     assert timezone.now() - data.as_of < dt.timedelta(minutes=5)
+
+
+def test_refresh_follows_couples_stock_moves_and_settled_payments(demo_street) -> None:
+    """The other modules' changes reach the rollups through the worker's refresh."""
+    from jisheng.reports.rollups import services
+    from jisheng.reports.rollups.models import RollupCell
+
+    couple = TargetCouple.objects.order_by("pk").first()
+    move = StockMove.objects.filter(kind__in=ISSUE_KINDS).order_by("pk").first()
+    payment = Payment.objects.filter(status="paid").order_by("pk").first()
+    assert couple is not None
+    assert move is not None
+    assert payment is not None
+    # Figures gone wrong in the touched units: only a recount puts them right.
+    RollupCell.objects.filter(measure="couples", unit_id=couple.community_id).delete()
+    RollupCell.objects.filter(measure="issues", unit_id=move.point.org_unit_id).delete()
+    RollupCell.objects.filter(measure="payouts", unit_id=payment.community_id).delete()
+    couple.save()  # a change of the couple's file (its updated_at)
+    StockMove.objects.create(
+        point=move.point,
+        lot=move.lot,
+        kind=move.kind,
+        quantity=-1,
+        reason=move.reason,
+        occurred_on=move.occurred_on,
+    )
+    Payment.objects.filter(pk=payment.pk).update(settled_at=timezone.now())
+    touched = services.rollups_refresh()
+    assert couple.community_id in touched["couples"]
+    assert move.point.org_unit_id in touched["issues"]
+    assert payment.community_id in touched["payouts"]
+    assert services.rollups_check(["couples", "issues", "stock", "payouts"]) == []

@@ -15,3 +15,4 @@ class ReportsConfig(modules.ModuleConfig):
     maintenance = ("jisheng.reports.rollups.services.maintain",)
     demo_seeder = "jisheng.reports.rollups.demo.demo_seed"
     dashboard_charts = "jisheng.reports.dashboards.charts.CHARTS"
+    data_inventory = "jisheng.reports.rollups.inventory.INVENTORY"

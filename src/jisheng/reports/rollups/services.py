@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -33,6 +33,8 @@ ID_LOOKBACK = 1000
 TIME_LOOKBACK = dt.timedelta(minutes=10)
 # The worker rebuilds everything once a day, whatever the cursors missed (edits by hand).
 FULL_REBUILD_EVERY = dt.timedelta(days=1)
+# The PostgreSQL advisory lock of rollup writers (any constant unique to this use).
+ADVISORY_LOCK = 0x6A697368656E67
 
 Units = dict[str, set[int]]
 """Touched unit ids by measure."""
@@ -137,9 +139,19 @@ def _recount(measure: str, unit_ids: Sequence[int]) -> int:
     """Replace the measure's cells of these units by a fresh count; returns cells written."""
     fresh = _cells_of(MEASURES[measure].cells(unit_ids), measure)
     with transaction.atomic():
+        _serialize_writers()
         RollupCell.objects.filter(measure=measure, unit_id__in=unit_ids).delete()
         RollupCell.objects.bulk_create(fresh, batch_size=1000)
     return len(fresh)
+
+
+def _serialize_writers() -> None:
+    """One writer of rollups at a time (the worker's refresh, a rebuild by command): on
+    PostgreSQL two could both delete a unit's cells and then both insert them. SQLite already
+    lets one transaction write at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
 
 
 def _chunks(ids: Sequence[int], size: int = CHUNK_UNITS) -> list[list[int]]:
