@@ -173,3 +173,25 @@ def test_a_day_old_rebuild_is_done_again_by_the_refresh(org, make_person) -> Non
     assert services.rollups_refresh() == {}
     assert RollupState.objects.get().rebuilt_at.year > 2020
     assert services.rollups_check() == []
+
+
+def test_rebuild_as_a_task_shows_its_progress(org, make_person, make_user) -> None:
+    from jisheng.core.models import TaskProgress
+    from jisheng.core.progress import progress_create
+    from jisheng.reports.rollups.tasks import REBUILD_KIND, rollups_rebuild_task
+
+    make_person(org.c1)
+    owner = make_user(Role.STREET_STAFF)
+    progress = progress_create(owner_id=owner.pk, kind=REBUILD_KIND)
+    message = rollups_rebuild_task.call(progress_id=progress.pk)
+    progress.refresh_from_db()
+    assert progress.state == TaskProgress.State.DONE
+    assert progress.total > 0
+    assert progress.done == progress.total
+    assert message.startswith("cells=")
+    assert services.rollups_check() == []
+
+
+def test_enqueue_needs_an_owner(org) -> None:
+    with pytest.raises(CommandError, match="--owner"):
+        call_command("rollups", "rebuild", "--enqueue", stdout=StringIO())
