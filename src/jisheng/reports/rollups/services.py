@@ -137,9 +137,10 @@ def _cells_of(cells: Iterable[Cell], measure: str) -> list[RollupCell]:
 
 def _recount(measure: str, unit_ids: Sequence[int]) -> int:
     """Replace the measure's cells of these units by a fresh count; returns cells written."""
-    fresh = _cells_of(MEASURES[measure].cells(unit_ids), measure)
     with transaction.atomic():
+        # Counted under the lock: a writer that counted earlier cannot overwrite newer figures.
         _serialize_writers()
+        fresh = _cells_of(MEASURES[measure].cells(unit_ids), measure)
         RollupCell.objects.filter(measure=measure, unit_id__in=unit_ids).delete()
         RollupCell.objects.bulk_create(fresh, batch_size=1000)
     return len(fresh)
