@@ -38,6 +38,7 @@ def test_routers_seeders_and_panels_come_from_the_apps() -> None:
         "jisheng.benefits.demo",
         "jisheng.prepregnancy.demo",
         "jisheng.contraceptives.demo",
+        "jisheng.reports.rollups.demo",  # counts the figures once every app has seeded
     ]
     providers = [provider.__module__ for provider in modules._panel_providers()]
     assert providers == [
@@ -48,3 +49,10 @@ def test_routers_seeders_and_panels_come_from_the_apps() -> None:
         "jisheng.benefits.panels",
         "jisheng.reports.panels",
     ]
+
+
+def test_dashboard_charts_come_from_the_apps() -> None:
+    keys = [chart.key for chart in modules.dashboard_charts()]
+    assert keys[:3] == ["pyramid", "residents_by_unit", "births"]
+    orders = [chart.order for chart in modules.dashboard_charts()]
+    assert orders == sorted(orders)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from jisheng.core.roles import Role
+from jisheng.reports.rollups.services import rollups_refresh
 from jisheng.reports.selectors import home_figures, unit_breakdown
 
 
 def figures(user) -> dict[str, int]:
+    rollups_refresh()  # as the worker does every few minutes
     return {f.key: f.value for f in home_figures(user)}
 
 
@@ -44,6 +46,27 @@ def test_separated_roles_get_no_figures(org, make_user, make_person) -> None:
 
 def test_home_page_renders_counts(org, make_user, make_person, client_for) -> None:
     make_person(org.c1)
+    rollups_refresh()
     response = client_for(make_user(Role.COMMUNITY_WORKER)).get("/")
     assert response.status_code == 200
     assert b'data-count="persons">1<' in response.content
+    assert "数据截至" in response.content.decode()
+
+
+def test_home_page_says_when_figures_are_not_counted_yet(
+    org, make_user, make_person, client_for
+) -> None:
+    make_person(org.c1)
+    response = client_for(make_user(Role.COMMUNITY_WORKER)).get("/")
+    assert b'data-count="persons">0<' in response.content
+    assert "尚未统计" in response.content.decode()
+
+
+def test_district_supervisor_sees_streets_side_by_side(org, make_user, make_person) -> None:
+    make_person(org.c1)
+    make_person(org.c2, name="李四")
+    supervisor = make_user(Role.DISTRICT_SUPERVISOR)
+    assert figures(supervisor)["persons"] == 2
+    assert [(row["code"], row["persons"]) for row in unit_breakdown(supervisor)] == [
+        (org.street.code, 2)
+    ]

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from jisheng.accounts.models import User
     from jisheng.core.indicators import Indicator
+    from jisheng.core.charts import Chart
     from jisheng.core.models import OrgUnit
     from jisheng.core.navigation import NavSection, PersonLink
 
@@ -118,6 +119,8 @@ class ModuleConfig(AppConfig):
       installed app serves yet sees a placeholder instead (see :func:`served`).
     - ``spending_receiver``: dotted path of the ledger's ``receive(entries, *, actor)``, which
       takes the spending other apps record (``core.spending.record_spending``).
+    - ``dashboard_charts``: dotted path of a tuple of ``core.charts.Chart``: charts the app adds
+      to the dashboards (each builds its data for the user, or None when outside their duties).
     """
 
     navigation: ClassVar[str | None] = None
@@ -135,6 +138,7 @@ class ModuleConfig(AppConfig):
     indicators: ClassVar[str | None] = None
     serves: ClassVar[tuple[str, ...]] = ()
     spending_receiver: ClassVar[str | None] = None
+    dashboard_charts: ClassVar[str | None] = None
 
 
 def module_configs() -> list[ModuleConfig]:
@@ -212,6 +216,15 @@ def demo_seeders() -> list[DemoSeeder]:
 def maintenance_jobs() -> list[Callable[[], None]]:
     """Every app's maintenance jobs, in ``INSTALLED_APPS`` order."""
     return [import_string(path) for config in module_configs() for path in config.maintenance]
+
+
+def dashboard_charts() -> list[Chart]:
+    """Every app's dashboard charts, in page order (``Chart.order``, then app order)."""
+    charts: list[Chart] = []
+    for config in module_configs():
+        if config.dashboard_charts:
+            charts.extend(import_string(config.dashboard_charts))
+    return sorted(charts, key=lambda chart: chart.order)
 
 
 def closed_record_kinds() -> list[ClosedRecords]:

@@ -12,3 +12,7 @@ class ReportsConfig(modules.ModuleConfig):
     menu_order = 0
     home_panels = "jisheng.reports.panels.home_panels"
     panel_order = 90
+    maintenance = ("jisheng.reports.rollups.services.maintain",)
+    demo_seeder = "jisheng.reports.rollups.demo.demo_seed"
+    dashboard_charts = "jisheng.reports.dashboards.charts.CHARTS"
+    data_inventory = "jisheng.reports.rollups.inventory.INVENTORY"

@@ -18,6 +18,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "counts": selectors.home_figures(user),
             "units": selectors.unit_breakdown(user),
+            "as_of": selectors.figures_as_of(user),
             "panels": home_panels(user),
         },
     )

@@ -1,0 +1,203 @@
+"""Reports benchmark: the full rollup rebuild, then the dashboard and home pages through the
+real server (``jisheng serve``, gunicorn) against the login page, interleaved in one run.
+
+Run at 100,000 residents here; the integrator runs 1,000,000 (method: bench/README.md).
+
+    .venv/bin/python bench/reports_bench.py --persons 100000 [--database-url postgres://…]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.cookiejar
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from benchlib import peak_rss_mb, setup_django
+
+RESULTS = Path(__file__).parent / "results"
+ROOT = Path(__file__).resolve().parents[1]
+ACCOUNTS = ("demo_street", "demo_district")
+PAGES = (("dashboard", "/dashboard/"), ("home", "/"))
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--database-url", default="", help="PostgreSQL URL; default SQLite")
+    parser.add_argument("--rounds", type=int, default=40, help="timed requests per page")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    return parser.parse_args()
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Browser:
+    """One signed-in (or anonymous) client with its own cookies."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def get(self, path: str) -> tuple[int, str]:
+        with self.opener.open(self.base + path, timeout=120) as response:
+            return response.status, response.read().decode()
+
+    def post(self, path: str, fields: dict[str, str]) -> tuple[int, str]:
+        _status, page = self.get(path)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        data = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token[1] if token else ""})
+        request = urllib.request.Request(self.base + path, data=data.encode(), method="POST")  # noqa: S310
+        with self.opener.open(request, timeout=120) as response:
+            return response.status, response.read().decode()
+
+    def sign_in(self, username: str, password: str, code: str) -> None:
+        _status, page = self.post("/accounts/login/", {"username": username, "password": password})
+        if 'name="code"' in page:
+            _status, page = self.post("/accounts/two-factor/verify/", {"code": code})
+        status, page = self.get("/")
+        if status != 200 or "logout" not in page:
+            sys.exit(f"reports bench: {username} could not sign in")
+
+
+def wait_for(base: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            Browser(base).get("/accounts/login/")
+            return
+        except OSError:
+            time.sleep(0.3)
+    sys.exit("reports bench: the server did not answer")
+
+
+def timed(browser: Browser, path: str) -> float:
+    start = time.perf_counter()
+    status, _page = browser.get(path)
+    elapsed = time.perf_counter() - start
+    if status != 200:
+        sys.exit(f"reports bench: {path} answered {status}")
+    return elapsed
+
+
+def summary(seconds: list[float], baseline: float) -> dict[str, float]:
+    ordered = sorted(seconds)
+    p50 = statistics.median(ordered)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    return {"p50_ms": p50 * 1000, "p95_ms": p95 * 1000, "p50_ratio": p50 / baseline}
+
+
+def main() -> None:
+    args = parse_args()
+    home = Path(tempfile.mkdtemp(prefix="jisheng-reports-bench-"))
+    setup_django(args.database_url, home, env="demo")
+    from django.conf import settings
+    from django.db import connection
+
+    from jisheng.demo.seed import DEMO_PASSWORD, demo_totp_code, seed_demo
+    from jisheng.registry.models import Person
+    from jisheng.reports.rollups.models import RollupCell
+    from jisheng.reports.rollups.services import rollups_check, rollups_rebuild
+
+    if Person.objects.exists():
+        sys.exit("reports bench: the database must be empty (a fresh one per run)")
+    vendor = connection.vendor
+    say(f"reports benchmark: {args.persons:,} residents on {vendor}")
+    results: dict[str, Any] = {
+        "vendor": vendor,
+        "persons": args.persons,
+        "date": dt.datetime.now(dt.UTC).isoformat(),
+        "python": sys.version.split()[0],
+    }
+    start = time.perf_counter()
+    seed_demo(persons=args.persons)
+    results["seed_seconds"] = time.perf_counter() - start
+    say(f"  demo seeded: {results['seed_seconds']:.0f}s")
+    start = time.perf_counter()
+    cells = rollups_rebuild()
+    results["rebuild_seconds"] = time.perf_counter() - start
+    results["cells"] = cells
+    results["rebuild_peak_rss_mb"] = peak_rss_mb()
+    say(f"  rollup rebuild: {results['rebuild_seconds']:.1f}s, {cells:,} cells")
+    differences = rollups_check()
+    results["check_differences"] = len(differences)
+    say(f"  check: {len(differences)} differences, {RollupCell.objects.count():,} cells stored")
+    connection.close()
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "JISHENG_HOME": str(home), "JISHENG_ENV": "demo"}
+    if args.database_url:
+        env["DATABASE_URL"] = args.database_url
+    server = subprocess.Popen(  # noqa: S603 - fixed argument list
+        [
+            sys.executable,
+            "-m",
+            "jisheng.cli",
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(base)
+        anonymous = Browser(base)
+        users = {name: Browser(base) for name in ACCOUNTS}
+        for name, browser in users.items():
+            browser.sign_in(name, DEMO_PASSWORD, demo_totp_code())
+        timings: dict[str, list[float]] = {"login": []}
+        # One untimed round warms every page; then the pages take turns with the login page.
+        for browser in users.values():
+            for _key, path in PAGES:
+                timed(browser, path)
+        for _round in range(args.rounds):
+            timings["login"].append(timed(anonymous, "/accounts/login/"))
+            for name, browser in users.items():
+                for key, path in PAGES:
+                    timings.setdefault(f"{key} ({name})", []).append(timed(browser, path))
+        baseline = statistics.median(timings["login"])
+        results["pages"] = {page: summary(s, baseline) for page, s in timings.items()}
+        for page, figures in results["pages"].items():
+            say(
+                f"  {page}: p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms, "
+                f"{figures['p50_ratio']:.2f}× login"
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"reports-{vendor}-{args.persons}.json"
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    say(f"  written: {out.relative_to(ROOT)} (debug={settings.DEBUG})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""The dashboards in a real browser: each role opens its dashboard on the demo's data, every
+chart draws (a canvas), nothing goes wrong in the console and no request leaves the server;
+the table behind a chart opens with one click and its rows lead to the scoped list.
+
+Screenshots land in docs/screenshots/ (the README shows the street's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page
+
+from jisheng.benefits.models import Program
+from jisheng.benefits.preload import preload_programs
+from jisheng.demo.seed import seed_demo
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ROLES = ("demo_c1", "demo_street", "demo_leader", "demo_district")
+
+
+@pytest.fixture
+def demo_data(live_server: Any, settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    preload_programs(Program)  # transactional tests flush migration data
+    seed_demo(persons=500)  # its last seeder counts the rollups
+
+
+def test_each_role_sees_its_charts_drawn(
+    demo_data: None,
+    page: Page,
+    login: Callable[..., None],
+    logout: Callable[[Page], None],
+    watch: Callable[[Page], Any],
+    live_server: Any,
+) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for username in ROLES:
+        login(page, username)
+        log = watch(page)
+        page.goto(reverse("reports:dashboard"))
+        charts = page.locator("section.dashboard-chart")
+        assert charts.count() >= 5, username
+        for i in range(charts.count()):
+            section = charts.nth(i)
+            if section.locator(".chart").count():
+                section.locator(".chart canvas").first.wait_for()
+        page.wait_for_load_state("networkidle")
+        assert log.console_errors == [], username
+        assert log.failed == [], username
+        assert log.foreign(live_server.url) == [], username
+        page.screenshot(path=str(SCREENSHOTS / f"dashboard-{username}.png"), full_page=True)
+        logout(page)
+
+
+def test_the_table_is_one_click_away_and_leads_to_the_list(
+    demo_data: None, page: Page, login: Callable[..., None]
+) -> None:
+    login(page, "demo_c1")
+    page.goto(reverse("reports:dashboard"))
+    pyramid = page.locator("[data-testid=chart-pyramid]")
+    table = pyramid.locator("[data-testid=table-pyramid]")
+    assert not table.is_visible()
+    pyramid.locator("summary").click()
+    assert table.is_visible()
+    with page.expect_navigation():
+        table.locator("a", has_text="30-34").click()
+    assert urlsplit(page.url).path == reverse("registry:person_list")
+    assert "age_min=30" in page.url
