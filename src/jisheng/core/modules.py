@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from ninja import Router
 
     from jisheng.accounts.models import User
-    from jisheng.core.indicators import Indicator
     from jisheng.core.charts import Chart
+    from jisheng.core.indicators import Indicator
     from jisheng.core.models import OrgUnit
     from jisheng.core.navigation import NavSection, PersonLink
 
