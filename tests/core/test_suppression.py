@@ -38,9 +38,7 @@ def feasible_values(
     hidden cells one by one, a sum with one cell left fixing that cell)."""
     hidden = hidden_cells(marks)
     grand = max(v or 0 for row in values for v in row)
-    bounds = {
-        at: (1, 4) if marks[at[0]][at[1]] == Mark.SMALL else (0, grand) for at in hidden
-    }
+    bounds = {at: (1, 4) if marks[at[0]][at[1]] == Mark.SMALL else (0, grand) for at in hidden}
     found: set[int] = set()
 
     def known(trial: dict[tuple[int, int], int], at: tuple[int, int]) -> int | None:
@@ -60,11 +58,7 @@ def feasible_values(
                 if len(open_) == 1:
                     at = open_[0]
                     parts = sum(known(trial, p) or 0 for p in one.parts if p != at)
-                    value = (
-                        parts
-                        if at == one.total
-                        else (known(trial, one.total) or 0) - parts
-                    )
+                    value = parts if at == one.total else (known(trial, one.total) or 0) - parts
                     low, high = bounds[at]
                     if not low <= value <= high:
                         return

@@ -79,9 +79,10 @@ def test_deaths_and_moves_match_the_events_of_the_period(org, street_events) -> 
     assert column(table, "deaths")[org.c2.name] == 1
     assert column(table, "moved_out")[org.c2.name] == 1
     assert column(table, "moved_out")[org.c1.name] == 0  # June is after the quarter
-    assert column(table, "moved_out")["total"] == LifeEvent.objects.filter(
-        kind="move_out", date__range=(Q1.start, Q1.end)
-    ).count()
+    assert (
+        column(table, "moved_out")["total"]
+        == LifeEvent.objects.filter(kind="move_out", date__range=(Q1.start, Q1.end)).count()
+    )
 
 
 def test_residents_at_the_end_of_the_period_undo_what_happened_since(org, street_events) -> None:
@@ -100,9 +101,10 @@ def test_residents_at_the_end_of_the_period_undo_what_happened_since(org, street
 def test_a_period_reaching_today_counts_todays_residents(org, street_events) -> None:
     year = report_period(PeriodKind.YEAR, 2025, 0)
     table = population(street_events, year, today=dt.date(2025, 12, 31))
-    assert column(table, "residents")["total"] == Person.objects.filter(
-        status=ResidentStatus.LIVING
-    ).count()
+    assert (
+        column(table, "residents")["total"]
+        == Person.objects.filter(status=ResidentStatus.LIVING).count()
+    )
 
 
 def test_a_reversed_birth_is_not_counted(org, street_events) -> None:

@@ -6,8 +6,8 @@ from jisheng.reports.forms import views as forms
 app_name = "reports"
 urlpatterns = [path("", views.home, name="home")]
 urlpatterns += [
-    path("forms/", forms.form_index, name="form_index"),
-    path("forms/<slug:form>/", forms.form_show, name="form_show"),
-    path("forms/<slug:form>/xlsx/", forms.form_xlsx, name="form_xlsx"),
-    path("forms/<slug:form>/print/", forms.form_print, name="form_print"),
+    path("reports/forms/", forms.form_index, name="form_index"),
+    path("reports/forms/<slug:form>/", forms.form_show, name="form_show"),
+    path("reports/forms/<slug:form>/xlsx/", forms.form_xlsx, name="form_xlsx"),
+    path("reports/forms/<slug:form>/print/", forms.form_print, name="form_print"),
 ]

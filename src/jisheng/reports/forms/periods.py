@@ -89,7 +89,7 @@ def default_period(today: dt.date) -> ReportPeriod:
 class PeriodForm(text.Form):
     """The period picker of every form page; errors are messages people can act on."""
 
-    kind = forms.ChoiceField(label=gettext_lazy("Form"), choices=PeriodKind.choices)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of form"), choices=PeriodKind.choices)
     year = forms.IntegerField(label=gettext_lazy("Year"))
     month = forms.TypedChoiceField(
         label=gettext_lazy("Month"),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from jisheng.accounts.models import User
 from jisheng.benefits.models import BenefitKind, Unit
@@ -55,7 +55,7 @@ def population(user: User, period: ReportPeriod, *, today: dt.date | None = None
         row["moved_in"] = moved_in.get(unit_id, 0)
         row["moved_out"] = moved_out.get(unit_id, 0)
         values[unit_id] = row
-    at, birth = _("Residents at the end of the period"), _("Births")
+    at, birth = _("Residents at the end of the period"), pgettext("standard form", "Births")
     orders = (("b1", _("first child")), ("b2", _("second child")), ("b3", _("third or later")))
     columns = [
         Column("registered", _("Registered (户籍)"), at),
@@ -67,9 +67,9 @@ def population(user: User, period: ReportPeriod, *, today: dt.date | None = None
             for sex, label in (("m", _("boys")), ("f", _("girls")))
         ),
         Column("births", _("Total"), birth),
-        Column("deaths", _("Deaths")),
-        Column("moved_in", _("Moved in")),
-        Column("moved_out", _("Moved out")),
+        Column("deaths", pgettext("standard form", "Deaths")),
+        Column("moved_in", pgettext("standard form", "Moved in")),
+        Column("moved_out", pgettext("standard form", "Moved out")),
     ]
     return table_of(
         slug="population",
@@ -103,7 +103,7 @@ def prepregnancy(user: User, period: ReportPeriod) -> FormTable:
         Column("checked", _("Total"), checked),
         Column("coverage", _("Coverage (%)"), kind="rate", rate_of=("checked", "targets")),
         Column("examined", _("Persons examined")),
-        Column("high_risk", _("High risk")),
+        Column("high_risk", pgettext("standard form", "High risk")),
         Column(
             "high_risk_rate",
             _("High-risk rate (%)"),
@@ -155,10 +155,10 @@ def supply(user: User, period: ReportPeriod) -> FormTable:
 
 
 UNIT_WORDS = {
-    Unit.COUPLE: gettext_lazy("Couples"),
-    Unit.HOUSEHOLD: gettext_lazy("Households"),
-    Unit.CHILD: gettext_lazy("Persons"),
-    Unit.PERSON: gettext_lazy("Persons"),
+    Unit.COUPLE: pgettext_lazy("standard form", "Couples"),
+    Unit.HOUSEHOLD: pgettext_lazy("standard form", "Households"),
+    Unit.CHILD: pgettext_lazy("standard form", "Persons"),
+    Unit.PERSON: pgettext_lazy("standard form", "Persons"),
 }
 
 
@@ -207,7 +207,7 @@ FORMS: dict[str, StandardForm] = {
             lambda user, period: population(user, period, today=timezone.localdate()),
         ),
         StandardForm("prepregnancy", gettext_lazy("Pre-pregnancy health checks"), prepregnancy),
-        StandardForm("supply", gettext_lazy("Contraceptive supply"), supply),
+        StandardForm("supply", gettext_lazy("Contraceptive supply form"), supply),
         StandardForm("benefits", gettext_lazy("Family benefits paid"), benefits),
     )
 }
