@@ -75,13 +75,15 @@ def test_a_past_year_is_recorded_as_one_approved_batch_with_each_days_date(
         line(couples[2], "120.00", "2013-11-30"),
     )
     batch = run(street, only_child, cells, file_name="2013.xlsx")
-    assert batch.imported_history and batch.state == PaymentBatch.State.APPROVED
+    assert batch.imported_history
+    assert batch.state == PaymentBatch.State.APPROVED
     assert (batch.period, batch.period_start, batch.period_end) == (
         "2013",
         dt.date(2013, 1, 1),
         dt.date(2013, 12, 31),
     )
-    assert batch.approved_total == Decimal("360.00") and batch.approved_count == 3
+    assert batch.approved_total == Decimal("360.00")
+    assert batch.approved_count == 3
     lines = Payment.objects.filter(batch=batch).order_by("pk")
     assert {p.status for p in lines} == {Payment.Status.PAID}
     paid_on = {p.person_id: p.settled_at.astimezone().date() for p in lines}
@@ -90,14 +92,16 @@ def test_a_past_year_is_recorded_as_one_approved_batch_with_each_days_date(
     # History leaves nobody enrolled: the entitlements behind the lines are stopped.
     assert not Entitlement.objects.filter(program=only_child, status="active").exists()
     event = AuditEvent.objects.get(object_type="benefits.paymentbatch", object_id=str(batch.pk))
-    assert event.detail["imported_history"] is True and event.detail["lines"] == 3
+    assert event.detail["imported_history"] is True
+    assert event.detail["lines"] == 3
 
 
 def test_an_ended_program_takes_its_history_and_stays_ended(street, program, couples) -> None:
     late = program("late-marriage-reward")
     assert late.status == Program.Status.ENDED
     batch = run(street, late, sheet(line(couples[0], "300")))
-    assert batch.period == "once" and batch.period_start == dt.date(2013, 1, 1)
+    assert batch.period == "once"
+    assert batch.period_start == dt.date(2013, 1, 1)
     late.refresh_from_db()
     assert late.status == Program.Status.ENDED
 
@@ -142,7 +146,8 @@ def test_bad_rows_refuse_the_whole_file_and_each_is_named(
     assert "第 8 行：缺少发放日期或不是日期" in text
     assert "第 2 行" not in text
     # All or nothing: the good row was not written either.
-    assert not PaymentBatch.objects.exists() and not Payment.objects.exists()
+    assert not PaymentBatch.objects.exists()
+    assert not Payment.objects.exists()
 
 
 def test_a_unit_twice_in_the_file_or_paid_already_is_refused(street, program, couples) -> None:
@@ -164,15 +169,16 @@ def test_the_same_rows_imported_again_return_the_first_batch(street, program, co
     # Re-sorted, amounts typed differently: the same payments.
     second = run(street, only_child, sheet(line(couples[1], "120"), line(couples[0], "120")))
     assert second.pk == first.pk
-    assert PaymentBatch.objects.count() == 1 and Payment.objects.count() == 2
+    assert PaymentBatch.objects.count() == 1
+    assert Payment.objects.count() == 2
 
 
 def test_a_service_program_records_persons_without_money(street, program, make_person, org):
     pupil = make_person(org.c1, name="张学生", birth_date=dt.date(1998, 4, 1))
     batch = run(street, program("school-bonus-check"), sheet(line(pupil, None)))
     assert Payment.objects.get(batch=batch).amount == Decimal("0.00")
+    other = make_person(org.c1, name="李学生", birth_date=dt.date(1998, 5, 1))
     with pytest.raises(HistoryRowsRefused) as refused:
-        other = make_person(org.c1, name="李学生", birth_date=dt.date(1998, 5, 1))
         run(street, program("school-bonus-check"), sheet(line(other, "50")))
     assert "不发放现金" in "\n".join(refused.value.problems)
 
@@ -205,7 +211,8 @@ def test_a_file_that_is_no_workbook_or_lacks_columns_is_refused() -> None:
     assert broken.value.code == "unreadable_file"
     with pytest.raises(JishengError) as columns:
         read_history_file(workbook([("姓名", "金额（元）")]))
-    assert columns.value.code == "missing_columns" and "身份证号码" in str(columns.value.message)
+    assert columns.value.code == "missing_columns"
+    assert "身份证号码" in str(columns.value.message)
     with pytest.raises(JishengError) as empty:
         read_history_file(workbook([TEMPLATE_HEADER]))
     assert empty.value.code == "empty_file"
@@ -229,7 +236,8 @@ def test_the_page_imports_a_workbook_and_shows_bad_rows_again(
         "/benefits/batches/history/", {"program": only_child.pk, "period": "2013", "file": good}
     )
     batch = PaymentBatch.objects.get()
-    assert page.status_code == 302 and page["Location"] == f"/benefits/batches/{batch.pk}/"
+    assert page.status_code == 302
+    assert page["Location"] == f"/benefits/batches/{batch.pk}/"
     assert batch.import_file_name == "2013年独生子女.xlsx"
     detail = client.get(page["Location"]).content.decode()
     assert 'data-testid="batch-history"' in detail
@@ -260,5 +268,6 @@ def test_the_api_imports_and_lists_the_bad_rows(street, program, couples, client
         {"program": "only-child-parents", "period": "2013", "file": good},
     )
     assert answer.status_code == 201, answer.content
-    assert answer.json()["state"] == "approved" and answer.json()["total"] == "120.00"
+    assert answer.json()["state"] == "approved"
+    assert answer.json()["total"] == "120.00"
     assert program("only-child-parents").status == Program.Status.OPEN

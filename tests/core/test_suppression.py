@@ -64,9 +64,10 @@ def feasible_values(
                         return
                     trial[at] = value
                     changed = True
-                elif not open_:
-                    if sum(known(trial, p) or 0 for p in one.parts) != known(trial, one.total):
-                        return
+                elif not open_ and sum(known(trial, p) or 0 for p in one.parts) != known(
+                    trial, one.total
+                ):
+                    return
         open_cells = [at for at in hidden if at not in trial]
         if not open_cells:
             found.add(trial[cell])

@@ -31,7 +31,8 @@ def test_every_form_opens_for_every_kind_of_period(
     assert page.status_code == 200
     body = page.content.decode()
     assert 'data-testid="form-table"' in body
-    assert org.c1.name in body and org.c2.name in body
+    assert org.c1.name in body
+    assert org.c2.name in body
     assert 'data-testid="total-row"' in body
 
 
@@ -82,7 +83,8 @@ def test_the_workbook_has_the_communities_the_total_row_and_a_chinese_name(
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     disposition = urllib.parse.unquote(response["Content-Disposition"])
-    assert "人口" in disposition and ".xlsx" in disposition
+    assert "人口" in disposition
+    assert ".xlsx" in disposition
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     header_at = next(i for i, row in enumerate(rows) if row[0] == "社区")
@@ -93,7 +95,8 @@ def test_the_workbook_has_the_communities_the_total_row_and_a_chinese_name(
     assert total[0] == "合计"
     residents = header.index(next(h for h in header if h.endswith("· 合计")))
     by_unit = {row[0]: row[residents] for row in data[:-1]}
-    assert by_unit[org.c1.name] == 3 and by_unit[org.c2.name] == 6
+    assert by_unit[org.c1.name] == 3
+    assert by_unit[org.c2.name] == 6
     assert total[residents] == sum(by_unit.values()) == 9
     assert sheet.cell(row=header_at + 1 + len(data), column=1).font.b
     assert AuditEvent.objects.filter(action="export", object_type="reports.standard_form").exists()
@@ -130,7 +133,8 @@ def test_the_print_view_repeats_its_header_on_each_page(org, make_user, client_f
     )
     assert page.status_code == 200
     body = page.content.decode()
-    assert "print-landscape" in body and "<thead>" in body
+    assert "print-landscape" in body
+    assert "<thead>" in body
     assert "print.css" in body
 
 

@@ -20,7 +20,9 @@ TODAY = dt.date(2025, 12, 1)
 
 def column(table, key: str) -> dict[str, object]:
     index = [c.key for c in table.columns].index(key)
-    rows = {row.label: cells[index].value for row, cells in zip(table.rows, table.grid())}
+    rows = {
+        row.label: cells[index].value for row, cells in zip(table.rows, table.grid(), strict=False)
+    }
     rows["total"] = table.grid()[-1][index].value
     return rows
 

@@ -96,14 +96,14 @@ class PeriodForm(text.Form):
         choices=[("", "—")] + [(str(m), str(m)) for m in range(1, 13)],
         coerce=int,
         required=False,
-        empty_value=0,
+        empty_value=None,
     )
     quarter = forms.TypedChoiceField(
         label=gettext_lazy("Quarter"),
         choices=[("", "—")] + [(str(q), str(q)) for q in range(1, 5)],
         coerce=int,
         required=False,
-        empty_value=0,
+        empty_value=None,
     )
 
     def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:

@@ -154,7 +154,7 @@ def supply(user: User, period: ReportPeriod) -> FormTable:
     )
 
 
-UNIT_WORDS = {
+UNIT_WORDS: dict[str, Promise] = {
     Unit.COUPLE: pgettext_lazy("standard form", "Couples"),
     Unit.HOUSEHOLD: pgettext_lazy("standard form", "Households"),
     Unit.CHILD: pgettext_lazy("standard form", "Persons"),
