@@ -271,3 +271,13 @@ def test_the_api_imports_and_lists_the_bad_rows(street, program, couples, client
     assert answer.json()["state"] == "approved"
     assert answer.json()["total"] == "120.00"
     assert program("only-child-parents").status == Program.Status.OPEN
+
+
+def test_a_file_of_many_bad_rows_lists_the_first_two_hundred(street, program) -> None:
+    cells = sheet(*(("", f"某{n}", "120", "2013-01-01") for n in range(250)))
+    with pytest.raises(HistoryRowsRefused) as refused:
+        run(street, program("only-child-parents"), cells)
+    assert len(refused.value.row_problems) == 250
+    problems = refused.value.problems
+    assert len(problems) == 1 + 200 + 1
+    assert problems[-1] == "……另有 50 行存在问题。"

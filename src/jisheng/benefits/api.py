@@ -303,6 +303,9 @@ class BatchOut(Schema):
     correction_reason: str
     corrections: int = Field(description="lines paying a reversed payment again")
     corrected: Decimal = Field(description="paid by those lines")
+    imported_history: bool = Field(
+        False, description="payments made before this system, imported from a file"
+    )
 
 
 class BatchIn(Schema):
@@ -329,6 +332,7 @@ def _batch_out(batch: PaymentBatch) -> dict[str, Any]:
         "correction_reason": batch.correction_reason,
         "corrections": totals.corrections,
         "corrected": totals.corrected,
+        "imported_history": batch.imported_history,
     }
 
 

@@ -42,6 +42,7 @@ from jisheng.registry.services.persons import id_number_digest
 MAX_ROWS = 20_000
 MAX_BYTES = 5 * 1024 * 1024
 MAX_AMOUNT = Decimal("1000000")
+SHOWN_PROBLEMS = 200
 STOP_REASON = "历史发放记录导入"
 
 # Header cells accepted for each column (Chinese as offices write them, or English).
@@ -67,7 +68,11 @@ class HistoryRowsRefused(JishengError):
 
     @property
     def problems(self) -> list[str]:
-        return [str(self.message), *self.row_problems]
+        """The summary and the first rows' problems: a page lists no more than a person reads."""
+        shown = self.row_problems[:SHOWN_PROBLEMS]
+        rest = len(self.row_problems) - len(shown)
+        more = [_("…and %(count)d more rows with problems.") % {"count": rest}] if rest else []
+        return [str(self.message), *shown, *more]
 
 
 @dataclass(frozen=True)
