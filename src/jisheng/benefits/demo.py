@@ -86,6 +86,8 @@ def history_2013(*, street: OrgUnit, staff: User, rng: random.Random) -> None:
                 chosen.append(person)
             if len(chosen) == count:
                 break
+        if not chosen:  # a demo too small to have anyone for this line
+            continue
         rows = [
             HistoryRow(
                 line=number,
