@@ -1,4 +1,4 @@
-"""The demo street's benefits: its 2013 report reproduces the seed's figures."""
+"""The demo street's benefits: its 2013 history, imported from workbooks, reproduces the seed."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from jisheng.accounts.models import User
-from jisheng.benefits.models import Entitlement, PaymentBatch
+from jisheng.benefits.models import Entitlement, PaymentBatch, Program
 from jisheng.benefits.selectors import program_year_totals
 from jisheng.demo.seed import seed_demo
 
@@ -27,6 +27,21 @@ def test_the_2013_report_reproduces_the_seed_figures() -> None:
         "late-marriage-reward": (258, Decimal("77400.00")),  # 7.7 万余元
         "one-girl-family-reward": (107, Decimal("64200.00")),  # 6.4 万余元
         "second-child-waiver-award": (8, Decimal("24000.00")),  # 8 户 × 3000 元
+        "school-bonus-check": (130, Decimal("0.00")),  # 升学加分核实 130 人, no money
+    }
+    history = PaymentBatch.objects.filter(period_start__year=2013)
+    assert history.count() == 6
+    assert all(batch.imported_history for batch in history)
+    # The ended programs took their history and stayed ended.
+    assert set(
+        Program.objects.filter(code__in=totals, status=Program.Status.ENDED).values_list(
+            "code", flat=True
+        )
+    ) == {
+        "two-daughters-reward",
+        "late-marriage-reward",
+        "one-girl-family-reward",
+        "second-child-waiver-award",
     }
     client = Client()
     client.force_login(street)

@@ -83,6 +83,9 @@ def foreign_objects(org, make_user, make_person, make_household) -> dict[str, st
         "flag_id": str(flag.pk),
         "import_id": str(person_import.pk),
         "token_id": str(token_create(user=other_worker, name="foreign")[0].pk),
+        # A standard form's name is no record: an unknown one is refused (404); what the
+        # known forms show is scoped row by row (tests/reports/test_forms_pages.py).
+        "form": "no-such-form",
     }
     ctx = ForeignContext(
         org=org,

@@ -9,8 +9,10 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Header, Query, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, File, Header, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
+from ninja.params.functions import Form as FormParam
 
 from jisheng.benefits import selectors
 from jisheng.benefits.care.api import router as care_router
@@ -22,7 +24,7 @@ from jisheng.benefits.models import (
     ReviewCampaign,
     ReviewItem,
 )
-from jisheng.benefits.services import payments, reverification
+from jisheng.benefits.services import history, payments, reverification
 from jisheng.benefits.services.applications import (
     application_create,
     application_transition,
@@ -301,6 +303,9 @@ class BatchOut(Schema):
     correction_reason: str
     corrections: int = Field(description="lines paying a reversed payment again")
     corrected: Decimal = Field(description="paid by those lines")
+    imported_history: bool = Field(
+        False, description="payments made before this system, imported from a file"
+    )
 
 
 class BatchIn(Schema):
@@ -327,6 +332,7 @@ def _batch_out(batch: PaymentBatch) -> dict[str, Any]:
         "correction_reason": batch.correction_reason,
         "corrections": totals.corrections,
         "corrected": totals.corrected,
+        "imported_history": batch.imported_history,
     }
 
 
@@ -368,6 +374,44 @@ def batch_new(
         load=lambda body: body,
     )
     return Status(201, once.value)
+
+
+class HistoryRefusedOut(Schema):
+    code: str
+    message: str
+    rows: list[str] = Field(description="each bad row's problems; nothing was imported")
+
+
+@router.post("/batches/history", response={201: BatchOut, 400: HistoryRefusedOut})
+def history_import(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    program: Annotated[str, FormParam(max_length=40)],
+    period: Annotated[str, FormParam(max_length=7, description="a past year, like 2013")],
+) -> Any:
+    """Import a past period's payments (.xlsx: ID number, name, amount, date paid) as one
+    approved batch marked imported history. All or nothing; the same file again returns the
+    same batch; an ended program accepts its history and stays ended."""
+    user = request_user(request)
+    found = selectors.program_get(user, program)
+    if file.size is None or file.size > history.MAX_BYTES:
+        return Status(
+            400,
+            {"code": "file_too_large", "message": _("The file is larger than 5 MB."), "rows": []},
+        )
+    try:
+        batch = history.history_import(
+            actor=api_actor(request),
+            program=found,
+            period_text=period,
+            rows=history.read_history_file(file),
+            file_name=file.name or "",
+        )
+    except history.HistoryRowsRefused as exc:
+        return Status(
+            400, {"code": exc.code, "message": str(exc.message), "rows": exc.row_problems}
+        )
+    return Status(201, _batch_out(batch))
 
 
 class BatchBuildOut(Schema):

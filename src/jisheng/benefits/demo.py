@@ -1,7 +1,8 @@
-"""Demo benefits: the seed's 2013 payouts (so the yearly report reproduces them) and today's work.
+"""Demo benefits: the seed's 2013 payouts, imported as history (so the yearly benefits form
+reproduces them), and today's work.
 
 2013 figures of 坛山街道 (seed report): 独生子女家庭 14.3 万余元, 双女绝育家庭 8.6 万余元,
-晚婚晚育 7.7 万余元, 终生只要一女孩家庭 6.4 万余元, 重奖 8 户各 3000 元.
+晚婚晚育 7.7 万余元, 终生只要一女孩家庭 6.4 万余元, 重奖 8 户各 3000 元, 升学加分核实 130 人.
 """
 
 from __future__ import annotations
@@ -10,22 +11,19 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
 from jisheng.accounts.models import User
 from jisheng.benefits.care.demo import care_demo_seed
-from jisheng.benefits.models import (
-    Application,
-    Entitlement,
-    Payment,
-    PaymentBatch,
-    Program,
-    Transition,
-    Unit,
-)
+from jisheng.benefits.models import Application, Program, Transition, Unit
 from jisheng.benefits.selectors import eligible_persons
 from jisheng.benefits.services.applications import application_create, application_transition
+from jisheng.benefits.services.history import (
+    TEMPLATE_HEADER,
+    HistoryRow,
+    history_import,
+    history_rows,
+)
 from jisheng.benefits.services.notices import notice_publish
 from jisheng.benefits.services.payments import (
     batch_approve,
@@ -33,123 +31,86 @@ from jisheng.benefits.services.payments import (
     batch_review,
     payments_settle,
 )
-from jisheng.benefits.units import unit_key
+from jisheng.benefits.units import beneficiary_of
 from jisheng.core.actors import Actor
 from jisheng.core.errors import JishengError
 from jisheng.core.models import OrgUnit
-from jisheng.registry.models import HouseholdMember, Marriage, Person
+from jisheng.registry.models import HouseholdMember, Person, ResidentStatus
 
-# program code → (persons paid in 2013, amount each): 1196×120, 72×1200, 258×300, 107×600, 8×3000.
-HISTORY_2013: dict[str, tuple[int, Decimal]] = {
+# The seed's 2013 lines, program code → (units paid, amount each; None: a service, counted):
+# 1196×120 = 143,520 (14.3万余), 72×1200 = 86,400 (8.6万余), 258×300 = 77,400 (7.7万余),
+# 107×600 = 64,200 (6.4万余), 8 households × 3,000, and 130 children verified for school bonus.
+HISTORY_2013: dict[str, tuple[int, Decimal | None]] = {
     "only-child-parents": (1196, Decimal("120.00")),
     "two-daughters-reward": (72, Decimal("1200.00")),
     "late-marriage-reward": (258, Decimal("300.00")),
     "one-girl-family-reward": (107, Decimal("600.00")),
     "second-child-waiver-award": (8, Decimal("3000.00")),
+    "school-bonus-check": (130, None),
 }
 
 
 def demo_seed(*, street: OrgUnit, today: dt.date, rng: random.Random) -> None:
     staff = User.objects.get(username="demo_street")
     leader = User.objects.get(username="demo_leader")
-    with transaction.atomic():
-        _history_2013(street, staff, leader, rng)
+    history_2013(street=street, staff=staff, rng=rng)
     _current_work(staff, leader, today, rng)
     care_demo_seed(street=street, today=today, rng=rng)
 
 
-def _history_2013(street: OrgUnit, staff: User, leader: User, rng: random.Random) -> None:
-    # Adults of 2013 (aged 20 to 80): enough distinct couples for the seed's figures even in
-    # a small demo, now that a couple program pays a couple once.
-    adults = list(
-        Person.objects.filter(
-            community__path__startswith=street.path,
-            birth_date__lte=dt.date(1993, 1, 1),
-            birth_date__gte=dt.date(1933, 1, 1),
-        ).values_list("pk", "community_id")
+def history_2013(*, street: OrgUnit, staff: User, rng: random.Random) -> None:
+    """The seed's 2013 payouts, each program's written to a workbook and imported as history
+    (the same path as an office's own old payment lists)."""
+    actor = Actor(user=staff)
+    living = Person.objects.filter(
+        community__path__startswith=street.path, status=ResidentStatus.LIVING
+    ).exclude(id_number_index="")
+    adults = list(living.filter(birth_date__range=(dt.date(1933, 1, 1), dt.date(1993, 1, 1))))
+    # 升学加分 in 2013: pupils then about 15 (born 1996 to 1999).
+    pupils = list(living.filter(birth_date__range=(dt.date(1996, 1, 1), dt.date(1999, 12, 31))))
+    in_household = set(
+        HouseholdMember.objects.filter(end_date__isnull=True).values_list("person_id", flat=True)
     )
-    rng.shuffle(adults)
-    spouse_of: dict[int, int] = {}
-    for husband, wife in Marriage.objects.filter(end_date__isnull=True).values_list(
-        "husband_id", "wife_id"
-    ):
-        spouse_of[husband], spouse_of[wife] = wife, husband
-    household_of = dict(
-        HouseholdMember.objects.filter(end_date__isnull=True).values_list(
-            "person_id", "household_id"
-        )
-    )
-    approved_at = dt.datetime(2013, 12, 20, 10, 0, tzinfo=timezone.get_current_timezone())
     for code, (count, amount) in HISTORY_2013.items():
         program = Program.objects.get(code=code)
-        # One payment per beneficiary unit: never both spouses of a couple program.
-        chosen: list[tuple[int, int, str]] = []
+        pool = pupils if program.unit == Unit.CHILD else adults
+        if program.unit == Unit.HOUSEHOLD:
+            pool = [p for p in pool if p.pk in in_household]
+        rng.shuffle(pool)
+        chosen: list[Person] = []
         keys: set[str] = set()
-        for person_id, community_id in adults:
-            key = unit_key(
-                program.unit,
-                person_id,
-                spouse_id=spouse_of.get(person_id),
-                household_id=household_of.get(person_id),
-            )
+        for person in pool:
+            key = beneficiary_of(program, person).key
             if key not in keys:
                 keys.add(key)
-                chosen.append((person_id, community_id, key))
+                chosen.append(person)
             if len(chosen) == count:
                 break
-        rng.shuffle(adults)
-        once = program.cycle == "once"
-        batch = PaymentBatch.objects.create(
+        if not chosen:  # a demo too small to have anyone for this line
+            continue
+        rows = [
+            HistoryRow(
+                line=number,
+                id_number=person.id_number,
+                name=person.name,
+                amount=amount,
+                paid_on=dt.date(2013, rng.randint(6, 12), rng.randint(1, 28)),
+            )
+            for number, person in enumerate(chosen, start=2)
+        ]
+        history_import(
+            actor=actor,
             program=program,
-            org_unit=street,
-            period="once" if once else "2013",
-            period_start=dt.date(2013, 1, 1),
-            period_end=dt.date(2013, 12, 31),
-            state=PaymentBatch.State.APPROVED,
-            built_by=staff,
-            reviewed_by=staff,
-            reviewed_at=approved_at,
-            approved_by=leader,
-            approved_at=approved_at,
-            approved_total=amount * len(chosen),
-            approved_count=len(chosen),
+            period_text="2013",
+            rows=history_rows(_sheet(rows)),
+            file_name=f"{program.name}2013年发放名册.xlsx",
         )
-        entitlements = Entitlement.objects.bulk_create(
-            [
-                Entitlement(
-                    program=program,
-                    person_id=person_id,
-                    spouse_id=spouse_of.get(person_id) if program.unit == Unit.COUPLE else None,
-                    unit_key=key,
-                    community_id=community_id,
-                    start_date=dt.date(2013, 1, 1),
-                    end_date=dt.date(2013, 12, 31),
-                    status=Entitlement.Status.STOPPED,
-                    stop_reason="2013 年兑现（历史记录）",
-                )
-                for person_id, community_id, key in chosen
-            ]
-        )
-        Payment.objects.bulk_create(
-            [
-                Payment(
-                    batch=batch,
-                    program=program,
-                    period=batch.period,
-                    entitlement=entitlement,
-                    person_id=entitlement.person_id,
-                    payee_id=entitlement.person_id,
-                    unit_key=entitlement.unit_key,
-                    community_id=entitlement.community_id,
-                    months=12 if not once else 1,
-                    amount=amount,
-                    status=Payment.Status.PAID,
-                    settled_by=staff,
-                    settled_at=approved_at,
-                )
-                for entitlement in entitlements
-            ]
-        )
+
+
+def _sheet(rows: list[HistoryRow]) -> list[tuple[object, ...]]:
+    """The cells of the workbook an office would upload for these rows."""
+    header: tuple[object, ...] = TEMPLATE_HEADER
+    return [header, *((r.id_number, r.name, r.amount, r.paid_on) for r in rows)]
 
 
 def _current_work(staff: User, leader: User, today: dt.date, rng: random.Random) -> None:

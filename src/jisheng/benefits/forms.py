@@ -277,3 +277,24 @@ class DecideForm(text.Form):
         ],
     )
     comment = forms.CharField(label=_("comment"), max_length=300, required=False)
+
+
+class HistoryImportForm(text.Form):
+    """A past period's payments of one program, from a workbook."""
+
+    program = forms.ModelChoiceField(label=_("Program"), queryset=Program.objects.none())
+    period = forms.CharField(
+        label=_("Period"),
+        max_length=7,
+        help_text=_("The year paid, like 2013 (a month like 2013-05 for a monthly program)."),
+    )
+    file = forms.FileField(
+        label=_("Workbook (.xlsx)"),
+        help_text=_("Columns: ID number, name, amount (yuan), date paid."),
+    )
+
+    def __init__(self, *args: Any, programs: QuerySet[Program], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["program"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
+        field.queryset = programs

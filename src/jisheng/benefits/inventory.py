@@ -214,6 +214,9 @@ INVENTORY = DataInventory(
             "reviewed_at",
             "approved_at",
             "build_progress",
+            "imported_history",
+            "import_digest",
+            "import_file_name",
         ),
         "Payment": (
             "id",

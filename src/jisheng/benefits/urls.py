@@ -3,6 +3,7 @@ from django.urls import path
 from jisheng.benefits.care.urls import urlpatterns as care_urlpatterns
 from jisheng.benefits.views import (
     applications,
+    history,
     notices,
     payments,
     programs,
@@ -57,6 +58,8 @@ urlpatterns = [
         "objections/<int:objection_id>/resolve/", notices.objection_settle, name="objection_resolve"
     ),
     path("batches/", payments.batch_list, name="batch_list"),
+    path("batches/history/", history.history_import, name="history_import"),
+    path("batches/history/template/", history.history_template, name="history_template"),
     path("batches/builds/<int:progress_id>/", payments.batch_build, name="batch_build"),
     path("batches/<int:batch_id>/", payments.batch_detail, name="batch_detail"),
     path("batches/<int:batch_id>/review/", payments.batch_review, name="batch_review"),

@@ -83,43 +83,83 @@ def write_xlsx(
     title: str,
     text_columns: Iterable[int] = (),
     widths: Mapping[int, int] | None = None,
+    preamble: Sequence[str] = (),
+    footer: Sequence[Row] = (),
+    number_formats: Mapping[int, str] | None = None,
+    landscape: bool = False,
 ) -> int:
-    """A one-sheet workbook written row by row; dates as dates, listed columns as text."""
+    """A one-sheet workbook written row by row; dates as dates, listed columns as text.
+
+    For printed forms: ``preamble`` lines (title, period) above the header, ``footer``
+    rows (totals) in bold after the data, ``number_formats`` per column, and ``landscape``
+    A4 pages that repeat the header rows. Returns the number of data rows.
+    """
     from openpyxl import Workbook  # type: ignore[import-untyped, unused-ignore]
     from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped, unused-ignore]
-    from openpyxl.styles import Font  # type: ignore[import-untyped, unused-ignore]
+    from openpyxl.styles import (  # type: ignore[import-untyped, unused-ignore]
+        Alignment,
+        Font,
+        PatternFill,
+    )
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
     text = frozenset(text_columns)
+    formats = number_formats or {}
     for index, width in (widths or {}).items():
         sheet.column_dimensions[_letter(index)].width = width
     bold = Font(bold=True)
+    header_row = len(preamble) + 1
+    if landscape:
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = "9"  # A4
+        sheet.print_title_rows = f"{header_row}:{header_row}"
+        sheet.freeze_panes = f"B{header_row + 1}"
+    for index, line in enumerate(preamble):
+        cell = WriteOnlyCell(sheet, value=safe_cell(line))
+        cell.font = Font(bold=True, size=14 if index == 0 else 11)
+        sheet.append([cell])
     header_cells = []
     for title_ in header:
         cell = WriteOnlyCell(sheet, value=safe_cell(title_))
         cell.font = bold
+        if preamble or footer:
+            cell.fill = PatternFill("solid", fgColor="DDE4EE")
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         header_cells.append(cell)
     sheet.append(header_cells)
-    count = 0
-    for row in rows:
+
+    def cells_of(row: Row, font: Any = None) -> list[Any]:
         cells: list[Any] = []
         for index, raw in enumerate(row):
             value = raw.date() if isinstance(raw, dt.datetime) else raw
             if isinstance(value, dt.date):
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = "yyyy-mm-dd"
-                cells.append(cell)
             elif index in text and value is not None:
                 cell = WriteOnlyCell(sheet, value=_text_value(value))
                 cell.number_format = "@"
-                cells.append(cell)
-            elif isinstance(value, str):
-                cells.append(safe_cell(value))
+            elif font is None and (index not in formats or isinstance(value, str | None)):
+                # Plain values: a big export stays fast (no cell object per value).
+                cells.append(safe_cell(value) if isinstance(value, str) else value)
+                continue
             else:
-                cells.append(value)
-        sheet.append(cells)
+                cell = WriteOnlyCell(
+                    sheet, value=safe_cell(value) if isinstance(value, str) else value
+                )
+                if index in formats and not isinstance(value, str | None):
+                    cell.number_format = formats[index]
+            if font is not None:
+                cell.font = font
+            cells.append(cell)
+        return cells
+
+    count = 0
+    for row in rows:
+        sheet.append(cells_of(row))
         count += 1
+    for row in footer:
+        sheet.append(cells_of(row, bold))
     workbook.save(target)
     return count
 

@@ -12,5 +12,10 @@ SECTION = NavSection(
             "reports:dashboard",
             (Capability.VIEW_PERSONAL, Capability.VIEW_AGGREGATES, Capability.MANAGE_STOCK),
         ),
+        NavLink(
+            _("Standard forms"),
+            "reports:form_index",
+            (Capability.VIEW_PERSONAL, Capability.VIEW_AGGREGATES),
+        ),
     ),
 )

@@ -2,9 +2,14 @@ from django.urls import path
 
 from jisheng.reports import views
 from jisheng.reports.dashboards import views as dashboards
+from jisheng.reports.forms import views as forms
 
 app_name = "reports"
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", dashboards.dashboard, name="dashboard"),
+    path("reports/forms/", forms.form_index, name="form_index"),
+    path("reports/forms/<slug:form>/", forms.form_show, name="form_show"),
+    path("reports/forms/<slug:form>/xlsx/", forms.form_xlsx, name="form_xlsx"),
+    path("reports/forms/<slug:form>/print/", forms.form_print, name="form_print"),
 ]

@@ -56,6 +56,12 @@ class PaymentBatch(models.Model):
     build_progress = models.OneToOneField(
         "core.TaskProgress", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A batch of payments made before this system kept them, imported from a file
+    # (services/history.py): approved as it arrives, each line dated when it was paid.
+    imported_history = models.BooleanField(_("imported history"), default=False)
+    # The imported rows' fingerprint: the same file imported again finds this batch.
+    import_digest = models.CharField(max_length=64, blank=True)
+    import_file_name = models.CharField(_("imported file"), max_length=255, blank=True)
 
     objects = ScopedManager["PaymentBatch"]()
     scope_rule = ScopeRule(org_field="org_unit")
@@ -63,6 +69,13 @@ class PaymentBatch(models.Model):
     class Meta:
         verbose_name = _("payment batch")
         ordering: ClassVar[list[str]] = ["-built_at", "-pk"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["program", "import_digest"],
+                condition=~models.Q(import_digest=""),
+                name="benefits_history_imported_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.program} {self.period_label} #{self.pk}"

@@ -1,0 +1,67 @@
+"""The standard forms in a real browser: street staff open a quarterly form, download its
+workbook and open the print view (A4 landscape, header rows repeated on every page)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from playwright.sync_api import Page
+
+pytestmark = pytest.mark.browser
+
+
+def test_street_staff_open_a_quarterly_form_download_it_and_print_it(
+    page: Page,
+    demo: Any,
+    login: Callable[..., None],
+    page_watch: Any,
+    live_server,
+) -> None:
+    login(page, "demo_street")
+    page.goto("/reports/forms/")
+    with page.expect_navigation():
+        page.click("[data-testid=standard-forms] a[href='/reports/forms/population/']")
+    page.select_option("select[name=kind]", "quarter")
+    page.fill("input[name=year]", "2025")
+    page.select_option("select[name=quarter]", "4")
+    with page.expect_navigation():
+        page.click("[data-testid=period-form] button[type=submit]")
+    assert "kind=quarter" in page.url
+    table = page.locator("[data-testid=form-table]")
+    assert table.locator("tbody tr").count() == 12  # the demo street's communities
+    shown_total = page.locator("[data-testid=total-row] [data-key=residents]").inner_text()
+
+    with page.expect_download() as download:
+        page.click("[data-testid=form-xlsx]")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    assert "2025" in download.value.suggested_filename
+    sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    header = next(row for row in rows if row[0] == "社区")
+    residents = next(
+        i for i, title in enumerate(header) if str(title).startswith("期末人口 · 合计")
+    )
+    assert rows[-1][0] == "合计"
+    assert rows[-1][residents] == int(shown_total.replace(",", ""))
+    assert sheet.page_setup.orientation == "landscape"
+
+    with page.expect_navigation():
+        page.click("[data-testid=form-print]")
+    assert "/print/" in page.url
+    page.emulate_media(media="print")
+    layout = page.evaluate(
+        """() => ({
+            thead: getComputedStyle(document.querySelector('.standard-form thead')).display,
+            page: getComputedStyle(document.querySelector('.print-landscape')).page,
+            nav: getComputedStyle(document.querySelector('.sidebar')).display,
+        })"""
+    )
+    assert layout == {"thead": "table-header-group", "page": "landscape", "nav": "none"}
+    pdf = page.pdf(prefer_css_page_size=True)
+    assert pdf.startswith(b"%PDF")
+    assert page_watch.console_errors == []
+    assert page_watch.foreign(live_server.url) == []
