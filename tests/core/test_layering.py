@@ -26,6 +26,7 @@ APPS = (
     "contraceptives",
     "publicity",
     "funds",
+    "targets",
     "reports",
 )
 
