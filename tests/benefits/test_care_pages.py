@@ -16,7 +16,6 @@ from support.images import JPEG
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture
 def relief(program):
     return program("hardship-visits")

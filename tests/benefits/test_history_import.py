@@ -21,6 +21,7 @@ from jisheng.benefits.services.history import (
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Forbidden, JishengError
 from jisheng.core.roles import Role
+from jisheng.funds.models import Entry
 from jisheng.registry.models import Person
 
 TODAY = dt.date(2026, 6, 1)
@@ -94,6 +95,18 @@ def test_a_past_year_is_recorded_as_one_approved_batch_with_each_days_date(
     event = AuditEvent.objects.get(object_type="benefits.paymentbatch", object_id=str(batch.pk))
     assert event.detail["imported_history"] is True
     assert event.detail["lines"] == 3
+
+
+def test_imported_history_is_spending_of_its_year_once(street, program, couples) -> None:
+    only_child = program("only-child-parents")
+    cells = sheet(line(couples[0], "120"), line(couples[1], "80", dt.date(2013, 3, 5)))
+    batch = run(street, only_child, cells)
+    run(street, only_child, cells)  # the same rows again: the first batch, nothing new
+
+    entries = Entry.objects.filter(source="benefits.payment")
+    assert sum(entry.amount for entry in entries) == Decimal("200.00")
+    assert {entry.day.year for entry in entries} == {2013}
+    assert {entry.record_id for entry in entries} == {batch.pk}
 
 
 def test_an_ended_program_takes_its_history_and_stays_ended(street, program, couples) -> None:

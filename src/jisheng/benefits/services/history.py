@@ -29,12 +29,14 @@ from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.benefits.amounts import ONCE
 from jisheng.benefits.models import Cycle, Entitlement, Payment, PaymentBatch, Program
+from jisheng.benefits.services.payments import payment_spending
 from jisheng.benefits.units import beneficiary_of
 from jisheng.core.actors import Actor
 from jisheng.core.dates import possible_date
 from jisheng.core.errors import Conflict, Forbidden, JishengError
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
+from jisheng.core.spending import record_spending
 from jisheng.registry.models import Person, ResidentStatus
 from jisheng.registry.selectors import lifetime
 from jisheng.registry.services.persons import id_number_digest
@@ -381,6 +383,9 @@ def history_import(
         raise Conflict(
             _("Another batch paid some of them for this period at the same time; try again.")
         ) from None
+    # Money paid then is spending of that year, recorded like any settled line.
+    paid = Payment.objects.filter(batch=batch).values_list("pk", "community_id", "amount")
+    record_spending(payment_spending(batch, list(paid), reverses=False), actor=actor.user)
     audit.record(
         action=Action.CREATE,
         actor=actor,

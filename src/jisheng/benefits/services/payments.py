@@ -480,7 +480,7 @@ def _insert_lines(batch: PaymentBatch, lines: list[tuple[Any, ...]]) -> None:
 PAYMENT_SOURCE = "benefits.payment"
 
 
-def _payment_spending(
+def payment_spending(
     batch: PaymentBatch, lines: Sequence[tuple[int, int, Decimal]], *, reverses: bool
 ) -> list[Spending]:
     """Paid lines ``(payment id, community id, amount)`` as spending, one per funding level
@@ -612,7 +612,7 @@ def payments_settle(
         detail={"settled": changed, "paid": paid},
     )
     if settled:
-        record_spending(_payment_spending(batch, settled, reverses=False), actor=actor.user)
+        record_spending(payment_spending(batch, settled, reverses=False), actor=actor.user)
     return changed
 
 
@@ -647,7 +647,7 @@ def payment_reverse(*, actor: Actor, payment: Payment, reason: str) -> Payment:
     )
     audit.record(action=Action.CREATE, actor=actor, obj=reversal, detail={"reverses": original.pk})
     record_spending(
-        _payment_spending(
+        payment_spending(
             original.batch, [(original.pk, original.community_id, original.amount)], reverses=True
         ),
         actor=actor.user,
