@@ -17,7 +17,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = str(Path(sys.executable).with_name("lint-imports"))
 TYPE_ONLY = "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    import {module}\n"
-APPS = ("accounts", "audit", "registry", "benefits", "prepregnancy", "contraceptives", "reports")
+APPS = (
+    "accounts",
+    "audit",
+    "registry",
+    "benefits",
+    "prepregnancy",
+    "contraceptives",
+    "targets",
+    "reports",
+)
 
 
 def _lint(config: Path, cwd: Path, pythonpath: Path) -> subprocess.CompletedProcess[str]:
