@@ -12,6 +12,7 @@ itself, so the name is the fact that can disagree).
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -24,11 +25,13 @@ from jisheng.registry.imports import files, limits
 from jisheng.registry.imports.families import (
     INFO_BITS,
     FamilyCheck,
+    FamilyRows,
     Registered,
     key_of,
     registered_people,
 )
 from jisheng.registry.imports.files import FAMILY_KEYS, Sheet
+from jisheng.registry.imports.lifecycle import import_root
 from jisheng.registry.imports.loading import Spool
 from jisheng.registry.imports.lookups import batched
 from jisheng.registry.imports.outcome import Validation
@@ -55,7 +58,11 @@ def validate(
     scope = set(actor.user.scope_unit_ids())
     # Key → row number and, with family columns, sex and birth date (families.person_info).
     seen: dict[int, int] = {}
-    family = FamilyCheck(scope) if any(key in sheet.columns for key in FAMILY_KEYS) else None
+    family = (
+        FamilyCheck(scope, FamilyRows(import_root()))
+        if any(key in sheet.columns for key in FAMILY_KEYS)
+        else None
+    )
     failed: dict[int, list[str]] = {}  # problems of the bad rows kept, by row number
     limit, keep = limits.max_rows(), limits.max_error_rows()
     progress_id = person_import.progress_id
@@ -126,13 +133,28 @@ def validate(
                 unchanged = [(key_of(digest), person) for digest, person in known.items()]
                 family.add(checked.family, checked.references, seen, unchanged)
             if checked.blob and not result.errors:
-                sink.add(skip, checked.blob)
+                numbers = b""
+                if family is not None:  # the family load finds each resident by row number
+                    skipped = set(skip)
+                    numbers = array(
+                        "i",
+                        [
+                            checked.numbers[position]
+                            for k, position in enumerate(checked.prepared)
+                            if k not in skipped
+                        ],
+                    ).tobytes()
+                sink.add(skip, checked.blob, numbers)
             if progress_id is not None:
                 progress.progress_advance(progress_id, by=len(checked.numbers) + sink.loaded())
     if result.total == 0 and not result.file_problem:
         result.file_problem = _("The file has no data rows below its header.")
     if family is not None and not result.file_problem:
+        if not result.errors:
+            sink.all_sent()  # the load finishes the residents while the families are checked
         _resolve_families(result, family, seen, failed, fail)
+    if family is not None and result.family is None:
+        family.rows.close()  # otherwise the plan's load closes it
     return result
 
 

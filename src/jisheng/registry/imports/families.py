@@ -4,13 +4,14 @@ Three steps, each set-based (no query per row):
 
 - :func:`family_row` (in a worker, without the database): a row's family cells parsed and
   checked on their own; ID numbers named in them become blind-index keys.
-- :class:`FamilyCheck` (the check pass): every row's key, sex and birth date kept compactly;
-  named people not in the file looked up in the database a chunk at a time; at the end
-  :meth:`FamilyCheck.resolve` checks households, parents and spouses across the file (any row
-  order) and against the registry, and returns the row errors and a :class:`FamilyPlan`.
+- :class:`FamilyCheck` (the check pass): the rows' family cells spooled to a private file
+  (:class:`FamilyRows`); named people not in the file looked up in the database at the end;
+  :meth:`FamilyCheck.resolve` then checks households, parents and spouses across the file (any
+  row order) and against the registry in two passes over the spool, and returns the row
+  errors and a :class:`FamilyPlan` (columns of ints).
 - :func:`family_load` (the load pass, in the import's transaction): the plan's households,
-  members, marriages and parent links inserted in bulk, only those not already there, so
-  that importing the same file again changes nothing.
+  members, marriages and parent links inserted a batch at a time, only those not already
+  there, so that importing the same file again changes nothing.
 
 Links come from the ID-number columns (配偶/父亲/母亲身份证号); 与户主关系 sets the
 member's relation in the household. Keys are the first 128 bits of the ID number's blind
@@ -20,10 +21,15 @@ index as an int: a million of them fit in memory where the hex digests would not
 from __future__ import annotations
 
 import datetime as dt
+import os
 import struct
+import tempfile
+import weakref
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -55,6 +61,7 @@ HOUSEHOLD, SPOUSE, FATHER, MOTHER = (
     HEADER_OF["mother_id_number"],
 )
 MAX_CHILDREN = 20
+BATCH = 10_000  # rows per insert of the load
 PARENT_MIN_YEARS = 14
 
 _HEAD, _SPOUSE = str(Relation.HEAD), str(Relation.SPOUSE)
@@ -131,24 +138,33 @@ def pack(row: FamilyRow) -> bytes:
     )
 
 
-def unpack(data: bytes) -> FamilyRow:
+def unpack(data: bytes, start: int = 0, end: int | None = None) -> FamilyRow:
+    """The row packed in ``data[start:end]``."""
     number, key, spouse, father, mother, married, children, community, relation, size = (
-        _PACKED.unpack_from(data)
+        _PACKED.unpack_from(data, start)
     )
-    start = _PACKED.size
-    return FamilyRow(
-        number=number,
-        key=int.from_bytes(key),
-        household=data[start : start + size].decode(),
-        relation=_RELATION_TEXT[relation],
-        spouse=int.from_bytes(spouse),
-        father=int.from_bytes(father),
-        mother=int.from_bytes(mother),
-        marriage_date=married,
-        children=children - 1,
-        community_id=community,
-        address=data[start + size :].decode(),
+    at = start + _PACKED.size
+    # Positional: a million of these are built per pass.
+    return _new_row(
+        FamilyRow,
+        (
+            number,
+            _from_bytes(key),
+            data[at : at + size].decode(),
+            _RELATION_TEXT[relation],
+            _from_bytes(spouse),
+            _from_bytes(father),
+            _from_bytes(mother),
+            married,
+            children - 1,
+            community,
+            data[at + size : end].decode(),
+        ),
     )
+
+
+_new_row = tuple.__new__
+_from_bytes = int.from_bytes
 
 
 _RELATION_TEXT = {**{code: f"{code:02d}" for code in range(100)}, 255: ""}
@@ -293,18 +309,79 @@ class Registered(NamedTuple):
     name: str
 
 
+class FamilyRows:
+    """The file's packed family rows, spooled to a private unnamed file next to the uploads
+    (a million of them would hold hundreds of MB in memory), read back in passes or one by
+    one; a position is a row's place among them."""
+
+    BLOCK = 1 << 20
+
+    def __init__(self, directory: Path) -> None:
+        self.handle = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 - closed by close()
+        # Closed however the import ends, also when its plan is dropped unloaded.
+        self._closer = weakref.finalize(self, self.handle.close)
+        self.offsets: array[int] = array("q")
+        self.size = 0
+
+    def extend(self, rows: list[bytes]) -> None:
+        for data in rows:
+            self.offsets.append(self.size)
+            self.size += len(data)
+        self.handle.write(b"".join(rows))
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    def _end(self, position: int) -> int:
+        return self.offsets[position + 1] if position + 1 < len(self.offsets) else self.size
+
+    def at(self, position: int) -> FamilyRow:
+        self.handle.flush()
+        start = self.offsets[position]
+        return unpack(os.pread(self.handle.fileno(), self._end(position) - start, start))
+
+    def __iter__(self) -> Iterator[tuple[int, FamilyRow]]:
+        """(position, row) of every row, in file order."""
+        self.handle.flush()
+        fd = self.handle.fileno()
+        block, block_start = b"", 0
+        for position, start in enumerate(self.offsets):
+            end = self._end(position)
+            if end > block_start + len(block):
+                block_start = start
+                block = os.pread(fd, max(self.BLOCK, end - start), start)
+            yield position, unpack(block, start - block_start, end - block_start)
+
+    def close(self) -> None:
+        self._closer()
+
+
+# A person in the plan and in the load: ``-id`` of a registered resident, else the number of
+# the file's row that registers them (its id is known once the load has inserted it); 0:
+# nobody (such a row has problems of its own, so the plan is not loaded).
+Ref = int
+# A household in the plan: the index of a new household among the plan's, else ``-id`` of
+# a registered one.
+
+
 @dataclass
 class FamilyPlan:
-    """What the load adds: only what the registry does not have yet."""
+    """What the load adds, only what the registry does not have yet, as columns of ints
+    (persons as :data:`Ref`): a million rows' plan takes tens of MB, not hundreds."""
 
-    households: list[tuple[str, int, str, int]] = field(default_factory=list)
-    # (number, community id, address, head key)
-    members: list[tuple[str | int, int, str]] = field(default_factory=list)
-    # (new household's number or registered household's id, person key, relation)
-    marriages: list[tuple[int, int, int, int]] = field(default_factory=list)
-    # (husband key, wife key, date ordinal, community id)
-    links: list[tuple[int, int]] = field(default_factory=list)  # (parent key, child key)
-    registered: dict[int, int] = field(default_factory=dict)  # key → resident id
+    rows: FamilyRows
+    heads: array[int] = field(default_factory=lambda: array("q"))
+    # new households: the position of the head's row (number, community, address), the head
+    head_refs: array[int] = field(default_factory=lambda: array("q"))
+    member_households: array[int] = field(default_factory=lambda: array("q"))
+    member_persons: array[int] = field(default_factory=lambda: array("q"))
+    member_relations: array[int] = field(default_factory=lambda: array("B"))
+    husbands: array[int] = field(default_factory=lambda: array("q"))
+    wives: array[int] = field(default_factory=lambda: array("q"))
+    marriage_dates: array[int] = field(default_factory=lambda: array("q"))  # ordinals
+    marriage_communities: array[int] = field(default_factory=lambda: array("q"))
+    parents: array[int] = field(default_factory=lambda: array("q"))
+    children: array[int] = field(default_factory=lambda: array("q"))
 
 
 @dataclass
@@ -312,7 +389,7 @@ class FamilyCheck:
     """The family facts of the check pass, gathered chunk by chunk, then resolved."""
 
     scope: set[int]
-    rows: list[bytes] = field(default_factory=list)  # packed FamilyRows
+    rows: FamilyRows
     registered: dict[int, Registered] = field(default_factory=dict)  # named or unchanged rows
     # Digests named by rows and not rows of the file so far: looked up once, at the end.
     named: set[str] = field(default_factory=set)
@@ -362,32 +439,82 @@ def _female(info: int) -> bool | None:
     return bool(info & 1) if info else None
 
 
+def _zeros(typecode: str, size: int, value: int = 0) -> array[int]:
+    return array(typecode, [value]) * size
+
+
 class _Resolver:
-    """One resolution of a file's families (see :meth:`FamilyCheck.resolve`)."""
+    """One resolution of a file's families (see :meth:`FamilyCheck.resolve`).
+
+    Two passes over the spooled rows. The first gathers, in arrays indexed by position,
+    household or row number, what the second needs of other rows: each row's household and
+    each household's head. The second checks every row in file order (its household, its
+    parents, its spouse) and writes the plan; a spouse's own row is read back from the spool.
+    """
 
     def __init__(self, check: FamilyCheck, seen: dict[int, int]) -> None:
         self.check, self.seen = check, seen
+        self.rows = check.rows
         self.problems: dict[int, list[str]] = defaultdict(list)
-        self.plan = FamilyPlan()
-        # One pass over the packed rows: who is where, and the rows of each household.
-        self.by_key: dict[int, bytes] = {}
-        self.members: dict[str, list[bytes]] = defaultdict(list)
-        self.head_keys: dict[str, int] = {}
-        for packed in check.rows:
-            row = unpack(packed)
+        self.plan = FamilyPlan(rows=check.rows)
+        top = max(seen.values(), default=0) >> INFO_BITS  # the last row number with an ID
+        # Position of the first row of each row number whose ID number it registers, and the
+        # last one of ID numbers on several family rows (the file has errors then).
+        self.position_of = _zeros("i", top + 1, -1)
+        self.last_of: dict[int, int] = {}
+        self.repeated: set[int] = set()
+        # Per position: the household's index; per household (first-appearance order): the
+        # first head's position, row number, first row number of its ID number, and Ref.
+        self.household_of = array("i")
+        self.head_at, self.head_number = array("i"), array("i")
+        self.head_first, self.head_refs = array("q"), array("q")
+        index: dict[str, int] = {}
+        for position, row in self.rows:
             if row.key:
-                self.by_key[row.key] = packed
-            if row.household:
-                self.members[row.household].append(packed)
-                if row.relation == _HEAD:
-                    self.head_keys.setdefault(row.household, row.key)
+                if seen[row.key] >> INFO_BITS == row.number:
+                    self.position_of[row.number] = position
+                else:
+                    self.last_of[row.key] = position
+                    self.repeated.add(row.key)
+            if not row.household:
+                self.household_of.append(-1)
+                continue
+            h = index.setdefault(row.household, len(index))
+            if h == len(self.head_at):
+                self.head_at.append(-1)
+                self.head_number.append(0)
+                self.head_first.append(-1)
+                self.head_refs.append(0)
+            self.household_of.append(h)
+            if row.relation == _HEAD and self.head_at[h] < 0:
+                self.head_at[h], self.head_number[h] = position, row.number
+                self.head_first[h] = seen[row.key] >> INFO_BITS if row.key else -1
+                self.head_refs[h] = self.ref(row.key)
         ids = [person.id for person in check.registered.values()]
         self.spouse_of = _current_spouses(ids)
         self.parents_of, self.children_of = _parent_links(ids)
         self.membership = _memberships(ids)
-        self.households = _households(set(self.members), check.scope)
-        # Spouse key → the first row that names them as its spouse.
-        self.claims: dict[int, int] = {}
+        self.households = _households(set(index), check.scope)
+        del index  # the household numbers: only the rows' own are needed from now on
+        households = len(self.head_at)
+        self.visited = bytearray(households)
+        self.planned = _zeros("q", households)  # household → its index in the plan
+        # Spouse's Ref → the first row that names them as its spouse.
+        self.claims = _zeros("i", top + 1)
+        self.claims_registered: dict[int, int] = {}
+        # Parent's Ref → children linked by the plan: counted, or as a set of keys for the
+        # children whose ID number is on several rows (so each counts once, as a set would).
+        self.child_count = _zeros("i", top + 1)
+        self.child_count_registered: dict[int, int] = defaultdict(int)
+        self.child_sets: dict[int, set[int]] = defaultdict(set)
+
+    def ref(self, key: int) -> Ref:
+        """The person with ``key`` as the plan names them (see :data:`Ref`)."""
+        registered = self.check.registered.get(key)
+        if registered is not None:
+            return -registered.id
+        found = self.seen.get(key) if key else None
+        return found >> INFO_BITS if found is not None else 0
 
     def who(self, key: int) -> Who | None:
         """The person with ``key``: a row of the file, else a resident of the importer's area."""
@@ -406,56 +533,71 @@ class _Resolver:
             return None
         return Who(0, registered.info, registered.id, registered.community_id)
 
+    def row_of(self, key: int) -> FamilyRow | None:
+        """The (last) family row that registers ``key``, if any."""
+        position = self.last_of.get(key)
+        if position is None:
+            found = self.seen.get(key)
+            if found is None:
+                return None
+            position = self.position_of[found >> INFO_BITS]
+            if position < 0:
+                return None
+        return self.rows.at(position)
+
     def fail(self, row: FamilyRow, message: str) -> None:
         self.problems[row.number].append(message)
 
     def run(self) -> tuple[dict[int, list[str]], FamilyPlan]:
-        self._households()
-        children: dict[int, set[int]] = defaultdict(set)
-        for row in map(unpack, self.check.rows):
+        declared = array("q")  # (row number, Ref, declared children) of the rows declaring
+        for position, row in self.rows:
+            if (h := self.household_of[position]) >= 0:
+                self._household_row(position, row, h)
             if row.father or row.mother:
-                self._parents(row, children)
+                self._parents(row)
             if row.spouse:
-                self._spouse(row)
-        self._declared_children(children)
-        self.plan.registered = {key: person.id for key, person in self.check.registered.items()}
+                self._spouse(position, row)
+            if row.children >= 0:
+                declared.extend((row.number, self.ref(row.key), row.children))
+        self._declared_children(declared)
         return dict(self.problems), self.plan
 
     # households ------------------------------------------------------------------------
 
-    def _households(self) -> None:
-        for number, packed in self.members.items():
-            rows = [unpack(data) for data in packed]
-            registered = self.households.get(number)
-            heads = [row for row in rows if row.relation == _HEAD]
-            for extra in heads[1:]:
-                self.fail(
-                    extra,
-                    _("Household %(number)s already has a head in row %(row)s.")
-                    % {"number": number, "row": heads[0].number},
+    def _household_row(self, position: int, row: FamilyRow, h: int) -> None:
+        number = row.household
+        registered = self.households.get(number)
+        head = self.head_at[h]
+        first = not self.visited[h]  # the household's first row: its own checks
+        self.visited[h] = 1
+        if row.relation == _HEAD and head != position:
+            self.fail(
+                row,
+                _("Household %(number)s already has a head in row %(row)s.")
+                % {"number": number, "row": self.head_number[h]},
+            )
+        if registered is None:
+            if head < 0:
+                if first:
+                    self.fail(
+                        row, _("Household %(number)s has no head (户主).") % {"number": number}
+                    )
+                return
+            if first:
+                self.planned[h] = len(self.plan.heads)
+                self.plan.heads.append(head)
+                self.plan.head_refs.append(self.head_refs[h])
+        elif first and head >= 0 and registered[1] is not None:
+            head_ref = self.head_refs[h]
+            if head_ref >= 0 or -head_ref != registered[1]:
+                self.problems[self.head_number[h]].append(
+                    _("Household %(number)s already has another head in the registry.")
+                    % {"number": number}
                 )
-            head = heads[0] if heads else None
-            if registered is None:
-                if head is None:
-                    self.fail(
-                        rows[0],
-                        _("Household %(number)s has no head (户主).") % {"number": number},
-                    )
-                    continue
-                self.plan.households.append((number, head.community_id, head.address, head.key))
-            elif head is not None and registered[1] is not None:
-                head_person = self.who(head.key)
-                if head_person is None or head_person.id != registered[1]:
-                    self.fail(
-                        head,
-                        _("Household %(number)s already has another head in the registry.")
-                        % {"number": number},
-                    )
-            for row in rows:
-                self._member(row, number, registered)
+        self._member(row, self.planned[h] if registered is None else -registered[0], registered)
 
     def _member(
-        self, row: FamilyRow, number: str, registered: tuple[int, int | None] | None
+        self, row: FamilyRow, household: int, registered: tuple[int, int | None] | None
     ) -> None:
         person = self.who(row.key)
         current = self.membership.get(person.id) if person and person.id else None
@@ -479,18 +621,18 @@ class _Resolver:
                     ),
                 )
             return
-        self.plan.members.append(
-            (number if registered is None else registered[0], row.key, row.relation)
-        )
+        self.plan.member_households.append(household)
+        self.plan.member_persons.append(self.ref(row.key))
+        self.plan.member_relations.append(int(row.relation) if row.relation else 255)
 
     # parents ---------------------------------------------------------------------------
 
-    def _parents(self, row: FamilyRow, children: dict[int, set[int]]) -> None:
+    def _parents(self, row: FamilyRow) -> None:
         child = self.who(row.key)
         if child is None:
             return  # the row itself has problems (its ID number)
         existing = self.parents_of.get(child.id, {}) if child.id else {}
-        named: list[tuple[int, Who]] = []
+        named: list[int] = []
         for key, header, female in ((row.father, FATHER, False), (row.mother, MOTHER, True)):
             if not key or key == row.key:
                 continue  # own parent: reported by the row's own check
@@ -534,10 +676,19 @@ class _Resolver:
                     else _("This person already has another father in the registry."),
                 )
                 continue
-            named.append((key, parent))
-        for key, _parent in named:
-            self.plan.links.append((key, row.key))
-            children[key].add(row.key)
+            named.append(key)
+        child_ref = self.ref(row.key)
+        for key in named:
+            self.plan.parents.append(self.ref(key))
+            self.plan.children.append(child_ref)
+        for key in dict.fromkeys(named):  # each child counts once for a parent
+            parent_ref = self.ref(key)
+            if row.key in self.repeated:
+                self.child_sets[parent_ref].add(row.key)
+            elif parent_ref > 0:
+                self.child_count[parent_ref] += 1
+            else:
+                self.child_count_registered[parent_ref] += 1
 
     def _nobody(self, header: str, key: int) -> str:
         registered = self.check.registered.get(key)
@@ -547,7 +698,7 @@ class _Resolver:
 
     # spouses ---------------------------------------------------------------------------
 
-    def _spouse(self, row: FamilyRow) -> None:
+    def _spouse(self, position: int, row: FamilyRow) -> None:
         me, partner = self.who(row.key), self.who(row.spouse)
         if me is None or row.spouse == row.key:
             return
@@ -557,15 +708,14 @@ class _Resolver:
         if _female(me.info) is not None and _female(me.info) == _female(partner.info):
             self.fail(row, _("The spouse must be of the other sex."))
             return
-        if row.relation == _SPOUSE and not self._is_head(row.household, row.spouse, partner):
+        if row.relation == _SPOUSE and not self._is_head(position, row, row.spouse, partner):
             self.fail(
                 row,
                 _("The relation is 配偶 (spouse of the head), but %(column)s is not the head.")
                 % {"column": SPOUSE},
             )
             return
-        found = self.by_key.get(row.spouse)
-        other = unpack(found) if found is not None else None
+        other = self.row_of(row.spouse)
         if other is not None and other.spouse and other.spouse != row.key:
             self.fail(
                 row,
@@ -602,8 +752,7 @@ class _Resolver:
             self.fail(row, _("The date of marriage lies before a spouse's birth."))
             return
         husband, wife = (row.spouse, row.key) if _female(me.info) else (row.key, row.spouse)
-        claimed = self.claims.setdefault(row.spouse, row.number)
-        if claimed != row.number:
+        if (claimed := self._claim(self.ref(row.spouse), row.number)) != row.number:
             self.fail(
                 row,
                 _("The spouse is already named as spouse in row %(row)s.") % {"row": claimed},
@@ -614,33 +763,46 @@ class _Resolver:
         if _female(partner.info):
             community = other.community_id if other is not None else partner.community_id
             community = community or row.community_id
-        self.plan.marriages.append((husband, wife, date, community))
+        self.plan.husbands.append(self.ref(husband))
+        self.plan.wives.append(self.ref(wife))
+        self.plan.marriage_dates.append(date)
+        self.plan.marriage_communities.append(community)
 
-    def _is_head(self, household: str, key: int, partner: Who) -> bool:
-        head_key = self.head_keys.get(household)
-        if head_key is not None:
-            return head_key == key
-        registered = self.households.get(household)
+    def _claim(self, spouse: Ref, number: int) -> int:
+        """The first row that names ``spouse`` as its spouse (``number`` if none did)."""
+        if spouse < 0:
+            return self.claims_registered.setdefault(spouse, number)
+        if not self.claims[spouse]:
+            self.claims[spouse] = number
+        return self.claims[spouse]
+
+    def _is_head(self, position: int, row: FamilyRow, key: int, partner: Who) -> bool:
+        h = self.household_of[position]
+        if h >= 0 and self.head_at[h] >= 0:
+            found = self.seen.get(key)
+            return found is not None and found >> INFO_BITS == self.head_first[h]
+        registered = self.households.get(row.household)
         return registered is not None and registered[1] is not None and registered[1] == partner.id
 
     # declared children -----------------------------------------------------------------
 
-    def _declared_children(self, children: dict[int, set[int]]) -> None:
-        for row in map(unpack, self.check.rows):
-            if row.children < 0:
-                continue
-            person = self.who(row.key)
-            known = len(children.get(row.key, ()))
-            if person is not None and person.id:
-                known += len(self.children_of.get(person.id, ()))
-            if known > row.children:
-                self.fail(
-                    row,
+    def _declared_children(self, declared: array[int]) -> None:
+        for at in range(0, len(declared), 3):
+            number, ref, children = declared[at : at + 3]
+            if ref > 0:
+                known = self.child_count[ref]
+            else:
+                known = self.child_count_registered.get(ref, 0)
+                if ref < 0:
+                    known += len(self.children_of.get(-ref, ()))
+            known += len(self.child_sets.get(ref, ()))
+            if known > children:
+                self.problems[number].append(
                     _(
                         "The declared number of children (%(declared)s) is less than the "
                         "%(found)s children this file and the registry link to this person."
                     )
-                    % {"declared": row.children, "found": known},
+                    % {"declared": children, "found": known}
                 )
 
 
@@ -687,15 +849,27 @@ def _memberships(ids: list[int]) -> dict[int, tuple[int, str, str]]:
 
 
 def _households(numbers: set[str], scope: set[int]) -> dict[str, tuple[int, int | None]]:
-    """Household number → (id, head id) of the registered households in the area."""
+    """Household number → (id, head id) of the registered households in the area.
+
+    Plain SQL: for the hundreds of thousands of numbers of a large file, the ORM's work per
+    parameter cost more than the queries. PostgreSQL takes a batch as one array parameter.
+    """
     found: dict[str, tuple[int, int | None]] = {}
-    for batch in batched(sorted(numbers), param_batch(1)):
-        rows = Household.objects.filter(number__in=batch).order_by("pk")
-        for pk, number, head, community in rows.values_list(
-            "pk", "number", "head_id", "community_id"
-        ):
-            if community in scope:
-                found.setdefault(number, (pk, head))
+    table = connection.ops.quote_name(Household._meta.db_table)
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        for batch in batched(sorted(numbers), 20_000 if postgres else param_batch(1)):
+            params: list[Any] = [batch] if postgres else list(batch)
+            condition = "= ANY(%s)" if postgres else f"IN ({', '.join(['%s'] * len(batch))})"
+            # Only the quoted model name is formatted in; the numbers are parameters.
+            cursor.execute(
+                f"SELECT id, number, head_id, community_id FROM {table} "  # noqa: S608
+                f"WHERE number {condition} ORDER BY id",
+                params,
+            )
+            for pk, number, head, community in cursor.fetchall():
+                if community in scope:
+                    found.setdefault(number, (pk, head))
     return found
 
 
@@ -710,57 +884,85 @@ class FamiliesLoaded:
     links: int = 0
 
 
-def family_load(plan: FamilyPlan, created: dict[int, int]) -> FamiliesLoaded:
-    """The plan inserted, in the caller's transaction; ``created``: key → id of the residents
-    this import has just inserted."""
-    registered = plan.registered
+def family_load(plan: FamilyPlan, created: array[int]) -> FamiliesLoaded:
+    """The plan inserted, in the caller's transaction, a batch at a time; ``created``: row
+    number → id of the residents this import has just inserted (0: none)."""
 
-    def person(key: int) -> int:
-        pk = created.get(key) or registered.get(key)
-        if pk is None:
+    def person(ref: Ref) -> int:
+        if ref < 0:
+            return -ref
+        pk = created[ref] if 0 < ref < len(created) else 0
+        if not pk:
             # Counted as registered meanwhile by someone else: the load's own rule applies.
             raise IntegrityError("a resident named by a family row was registered meanwhile")
         return pk
 
+    try:
+        return _load_plan(plan, person)
+    finally:
+        plan.rows.close()
+
+
+def _load_plan(plan: FamilyPlan, person: Callable[[Ref], int]) -> FamiliesLoaded:
     loaded = FamiliesLoaded()
-    today = timezone.localdate()
-    household_ids: dict[str, int] = {}
     created_at = connection.ops.adapt_datetimefield_value(timezone.now())
     columns = _columns(Household, ["community_id", "number", "address", "head_id", "created_at"])
-    for batch in batched(plan.households, 10_000):
-        ids = insert_rows_returning_ids(
-            Household._meta.db_table,
-            str(Household._meta.pk.column),
-            columns,
-            [
-                (community_id, number, address[:200], person(head), created_at)
-                for number, community_id, address, head in batch
-            ],
+    household_ids = array("q")  # the plan's new households → their ids
+    for start in range(0, len(plan.heads), BATCH):
+        values = []
+        for position, head in zip(
+            plan.heads[start : start + BATCH], plan.head_refs[start : start + BATCH], strict=True
+        ):
+            row = plan.rows.at(position)
+            values.append(
+                (row.community_id, row.household, row.address[:200], person(head), created_at)
+            )
+        household_ids.extend(
+            insert_rows_returning_ids(
+                Household._meta.db_table, str(Household._meta.pk.column), columns, values
+            )
         )
-        household_ids.update((number, pk) for (number, *_rest), pk in zip(batch, ids, strict=True))
-        loaded.households += len(ids)
+    loaded.households = len(household_ids)
     adapt = connection.ops.adapt_datefield_value
-    start = adapt(today)
-    members = [
-        (household_ids[ref] if isinstance(ref, str) else ref, person(key), relation, start, None)
-        for ref, key, relation in plan.members
-    ]
-    columns = ["household_id", "person_id", "relation", "start_date", "end_date"]
-    _insert(HouseholdMember, columns, members)
-    loaded.members = len(members)
-    marriages = [
-        (community, person(husband), person(wife), adapt(dt.date.fromordinal(date)), None, "")
-        for husband, wife, date, community in plan.marriages
-    ]
-    _insert(
+    today = adapt(timezone.localdate())
+    loaded.members = _insert(
+        HouseholdMember,
+        ["household_id", "person_id", "relation", "start_date", "end_date"],
+        (
+            (
+                household_ids[household] if household >= 0 else -household,
+                person(member),
+                _RELATION_TEXT[relation],
+                today,
+                None,
+            )
+            for household, member, relation in zip(
+                plan.member_households, plan.member_persons, plan.member_relations, strict=True
+            )
+        ),
+    )
+    loaded.marriages = _insert(
         Marriage,
         ["community_id", "husband_id", "wife_id", "date", "end_date", "end_reason"],
-        marriages,
+        (
+            (community, person(husband), person(wife), adapt(dt.date.fromordinal(date)), None, "")
+            for husband, wife, date, community in zip(
+                plan.husbands,
+                plan.wives,
+                plan.marriage_dates,
+                plan.marriage_communities,
+                strict=True,
+            )
+        ),
     )
-    loaded.marriages = len(marriages)
-    links = [(person(parent), person(child)) for parent, child in plan.links]
-    _insert(ParentLink, ["parent_id", "child_id"], links)
-    loaded.links = len(links)
+    loaded.links = _insert(
+        ParentLink,
+        ["parent_id", "child_id"],
+        (
+            (person(parent), person(child))
+            for parent, child in zip(plan.parents, plan.children, strict=True)
+        ),
+    )
     return loaded
 
 
@@ -769,12 +971,21 @@ def _columns(model: type[Any], attnames: list[str]) -> list[str]:
     return [column_of[name] for name in attnames]
 
 
-def _insert(model: type[Any], attnames: list[str], rows: list[tuple[Any, ...]]) -> None:
+def _insert(model: type[Any], attnames: list[str], rows: Iterable[tuple[Any, ...]]) -> int:
+    """``rows`` inserted a batch at a time (never all built at once); returns their count."""
     columns = _columns(model, attnames)
-    for batch in batched(rows, 10_000):
+    count = 0
+    for batch in batched(rows, BATCH):
         insert_rows(model._meta.db_table, columns, batch)
+        count += len(batch)
+    return count
 
 
-def created_keys(digests: Iterable[str], ids: Iterable[int], into: dict[int, int]) -> None:
-    """Keys of residents just inserted → their ids."""
-    into.update((key_of(digest), pk) for digest, pk in zip(digests, ids, strict=True) if digest)
+def created_ids(into: array[int], numbers: Sequence[int], ids: Sequence[int]) -> None:
+    """Row number → id of the residents just inserted, ``numbers`` being their rows."""
+    if not numbers:
+        return
+    if (top := max(numbers)) >= len(into):
+        into.extend(_zeros("q", top + 1 - len(into)))
+    for number, pk in zip(numbers, ids, strict=True):
+        into[number] = pk

@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import json
 import pickle
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Any
 
@@ -23,22 +24,28 @@ from jisheng.core.actors import Actor
 from jisheng.core.db import insert_rows, insert_rows_returning_ids, refresh_planner_statistics
 from jisheng.registry.imports import limits
 from jisheng.registry.imports.duplicates import Duplicates, as_date
-from jisheng.registry.imports.families import created_keys, family_load
+from jisheng.registry.imports.families import created_ids, family_load
 from jisheng.registry.imports.files import ImportFileError
 from jisheng.registry.imports.outcome import Loaded, Validation
 from jisheng.registry.models import LifeEvent, Person, PersonImport
 
-Chunks = Iterator[tuple[list[str], list[tuple[Any, ...]]]]
+# (columns, rows to insert, and with family columns their row numbers in the file)
+Chunks = Iterator[tuple[list[str], list[tuple[Any, ...]], array[int]]]
 
 
-def unpickled(columns: list[str], skip: list[int], blob: bytes) -> tuple[list[str], list[Any]]:
-    """(columns, rows to insert) of one checked chunk."""
+def unpickled(
+    columns: list[str], skip: list[int], blob: bytes, numbers: bytes
+) -> tuple[list[str], list[Any], array[int]]:
+    """(columns, rows to insert, their row numbers) of one checked chunk; ``numbers``: the
+    row numbers of the rows kept (not skipped), as array("i") bytes, or empty."""
     # Pickled by this import a moment ago (in its own process or a forked worker).
     rows: list[tuple[Any, ...]] = pickle.loads(blob)  # noqa: S301
     if skip:
         skipped = set(skip)
         rows = [row for k, row in enumerate(rows) if k not in skipped]
-    return columns, rows
+    kept = array("i")
+    kept.frombytes(numbers)
+    return columns, rows, kept
 
 
 class Spool:
@@ -50,11 +57,14 @@ class Spool:
     def begin(self, columns: list[str]) -> None:
         pickle.dump(columns, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def add(self, skip: list[int], blob: bytes) -> None:
-        pickle.dump((skip, blob), self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+    def add(self, skip: list[int], blob: bytes, numbers: bytes) -> None:
+        pickle.dump((skip, blob, numbers), self.handle, protocol=pickle.HIGHEST_PROTOCOL)
 
     def loaded(self) -> int:
         return 0  # nothing is loaded while checking
+
+    def all_sent(self) -> None:
+        pass  # the load starts after the check
 
     def chunks(self) -> Chunks:
         self.handle.seek(0)
@@ -62,10 +72,10 @@ class Spool:
         columns: list[str] = pickle.load(self.handle)  # noqa: S301
         while True:
             try:
-                skip, blob = pickle.load(self.handle)  # noqa: S301
+                skip, blob, numbers = pickle.load(self.handle)  # noqa: S301
             except EOFError:
                 return
-            yield unpickled(columns, skip, blob)
+            yield unpickled(columns, skip, blob, numbers)
 
 
 def load(
@@ -76,10 +86,10 @@ def load(
     latest_id: int,
     bulk: bool,
     on_chunk: Callable[[int], None] | None = None,
-    created: dict[int, int] | None = None,
+    created: array[int] | None = None,
 ) -> Loaded:
     """Second pass, inside the caller's transaction: residents, events, duplicate flags;
-    ``created`` (for the families) gets the key → id of each resident inserted."""
+    ``created`` (for the families) gets the row number → id of each resident inserted."""
     loaded = Loaded()
     now = timezone.now()
     events = _EventRows(
@@ -92,7 +102,7 @@ def load(
     # record (a correction), meets the unique index instead, and the import fails as a
     # whole, asking to be run again.
     since = _registered_since(latest_id)
-    for columns, chunk in chunks:
+    for columns, chunk, numbers in chunks:
         at = {name: i for i, name in enumerate(columns)}
         digest_at, name_at = at["id_number_index"], at["name"]
         birth_at, phone_at, community_at = at["birth_date"], at["phone_index"], at["community_id"]
@@ -106,14 +116,15 @@ def load(
                         "name; nothing was imported. Import the file again to see the row."
                     )
                 )
-            fresh = [row for row in chunk if row[digest_at] not in since]
-            loaded.unchanged += len(chunk) - len(fresh)
-            chunk = fresh
+            kept = [k for k, row in enumerate(chunk) if row[digest_at] not in since]
+            loaded.unchanged += len(chunk) - len(kept)
+            chunk = [chunk[k] for k in kept]
+            numbers = array("i", [numbers[k] for k in kept] if numbers else [])
         if not chunk:
             continue
         ids = _insert_persons(columns, chunk)
         if created is not None:
-            created_keys((row[digest_at] for row in chunk), ids, created)
+            created_ids(created, numbers, ids)
         insert_rows(
             LifeEvent._meta.db_table,
             events.columns,
@@ -134,7 +145,7 @@ def load(
     return loaded
 
 
-def load_families(checked: Validation, loaded: Loaded, created: dict[int, int]) -> None:
+def load_families(checked: Validation, loaded: Loaded, created: array[int]) -> None:
     """The file's households, marriages and parent links, once its residents are in."""
     if checked.family is not None:
         loaded.families = family_load(checked.family, created)

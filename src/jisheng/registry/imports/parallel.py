@@ -17,6 +17,7 @@ import queue
 import signal
 import threading
 import time
+from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -126,6 +127,7 @@ class _Abandoned(Exception):
 
 _END = "end"  # no more chunks: the file is clean
 _ABANDON = "abandon"  # no more chunks: roll back
+_ALL_SENT = "all sent"  # no more chunks, but the file is still being checked across rows
 
 
 class Loader:
@@ -150,24 +152,25 @@ class Loader:
         self.person_import, self.actor = person_import, actor
         self.latest_id, self.bulk = latest_id, bulk
         # With family columns: key → id of each resident loaded, for the family links.
-        self.created: dict[int, int] | None = {} if families else None
+        self.created: array[int] | None = array("q") if families else None
         self.language = translation.get_language()
         self.columns: list[str] = []
-        self.queue: queue.Queue[tuple[list[int], bytes] | str] = queue.Queue(maxsize=4)
+        self.queue: queue.Queue[tuple[list[int], bytes, bytes] | str] = queue.Queue(maxsize=4)
         self.checked: Validation | None = None
         self.thread: threading.Thread | None = None
         self.error: BaseException | None = None
         self.rows_loaded = 0
         self.rows_reported = 0
+        self.ended = False  # _END came (not only _ALL_SENT)
 
     def begin(self, columns: list[str]) -> None:
         self.columns = columns
 
-    def add(self, skip: list[int], blob: bytes) -> None:
+    def add(self, skip: list[int], blob: bytes, numbers: bytes) -> None:
         if self.thread is None:
             self.thread = threading.Thread(target=self._run, name="person-import-load", daemon=True)
             self.thread.start()
-        self._put((skip, blob))
+        self._put((skip, blob, numbers))
 
     def loaded(self) -> int:
         """Rows loaded since the last call (for the progress bar)."""
@@ -197,7 +200,7 @@ class Loader:
             self._put(_ABANDON)
         self.thread.join()
 
-    def _put(self, item: tuple[list[int], bytes] | str) -> None:
+    def _put(self, item: tuple[list[int], bytes, bytes] | str) -> None:
         assert self.thread is not None  # noqa: S101 - started by add
         while True:
             try:
@@ -207,12 +210,24 @@ class Loader:
                 if not self.thread.is_alive():
                     raise self.error or RuntimeError("the import's load stopped") from None
 
+    def all_sent(self) -> None:
+        """Every chunk is sent, the file is still being checked across its rows (families):
+        the load may finish the residents (duplicate flags, statistics) meanwhile."""
+        if self.thread is not None:
+            self._put(_ALL_SENT)
+
     def _chunks(self) -> Chunks:
-        while (item := self.queue.get()) != _END:
+        while (item := self.queue.get()) not in (_END, _ALL_SENT):
             if item == _ABANDON:
                 raise _Abandoned()
             assert not isinstance(item, str)  # noqa: S101 - the markers are handled above
             yield unpickled(self.columns, *item)
+        self.ended = item == _END
+
+    def _wait_for_end(self) -> None:
+        """After _ALL_SENT: the end of the check across rows, clean (_END) or not."""
+        if not self.ended and self.queue.get() == _ABANDON:
+            raise _Abandoned()
 
     def _run(self) -> None:
         try:
@@ -231,8 +246,9 @@ class Loader:
                     on_chunk=self._count,
                     created=self.created,
                 )
+                self._wait_for_end()
                 assert self.checked is not None  # noqa: S101 - set before _END
-                load_families(self.checked, loaded, self.created or {})
+                load_families(self.checked, loaded, self.created or array("q"))
                 outcome.done(self.person_import, self.actor, self.checked, loaded)
         except _Abandoned:
             pass

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import uuid
+from array import array
 from pathlib import Path
 from typing import IO
 
@@ -230,7 +231,7 @@ def _run(person_import: PersonImport, actor: Actor, spool_path: Path) -> PersonI
                 sink.finish(checked, progress_id)
             else:
                 with transaction.atomic():
-                    created: dict[int, int] = {}
+                    created = array("q")  # row number → id of each resident inserted
                     loaded = load(
                         person_import,
                         actor,
