@@ -24,7 +24,9 @@ def test_the_menu_keeps_its_order() -> None:
         "Benefits",
         "Pre-pregnancy checks",
         "Contraceptive supply",
+        "Publicity",
         "Target responsibility",
+        "Funds",
         "Administration",
         "My account",
     ]
@@ -32,13 +34,23 @@ def test_the_menu_keeps_its_order() -> None:
 
 def test_routers_seeders_and_panels_come_from_the_apps() -> None:
     mounted = {prefix for prefix, _router in modules.api_routers()}
-    assert mounted == {"/", "/benefits/", "/prepregnancy/", "/contraceptives/", "/targets/"}
+    assert mounted == {
+        "/",
+        "/benefits/",
+        "/prepregnancy/",
+        "/contraceptives/",
+        "/publicity/",
+        "/funds/",
+        "/targets/",
+    }
     assert len(api._routers) > len(modules.api_routers())  # every one mounted on the API
     seeders = [seed.__module__ for seed in modules.demo_seeders()]
     assert seeders == [
         "jisheng.benefits.demo",
         "jisheng.prepregnancy.demo",
         "jisheng.contraceptives.demo",
+        "jisheng.publicity.demo",
+        "jisheng.funds.demo",  # after every app that spends: it tops the seed's totals up
         "jisheng.targets.demo",
         "jisheng.reports.rollups.demo",  # counts the figures once every app has seeded
     ]
