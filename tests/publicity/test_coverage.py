@@ -145,3 +145,26 @@ def test_share_of_staff_trained_this_year(street, worker, make_user, org, leader
     assert (share.staff, share.trained, share.percent) == (4, 2, Decimal("50.0"))
     assert trained_share(leader, 2025).trained == 2
     assert trained_share(worker, 2025).staff == 1  # a worker's area is the own community
+
+
+def test_the_targets_indicator_counts_months_with_an_activity(year_of_work, worker, org) -> None:
+    from jisheng.core import modules
+    from jisheng.core.indicators import Period
+
+    indicator = modules.indicators()["publicity.activity_months"]
+    q1 = Period(2025, 1)  # c1: February and March of three months
+    figures = indicator.compute_units([org.c1, org.c2, org.street], q1)
+    assert figures == {
+        org.c1.pk: Decimal("66.7"),
+        org.c2.pk: Decimal("0.0"),
+        org.street.pk: Decimal("66.7"),
+    }
+    # The street's own May activity counts for the street, not for its communities.
+    q2 = Period(2025, 2)
+    assert indicator.compute_units([org.c1, org.street], q2) == {
+        org.c1.pk: Decimal("0.0"),
+        org.street.pk: Decimal("33.3"),
+    }
+    records = indicator.records(worker, org.c1, q1)
+    assert [record.day for record in records] == [dt.date(2025, 2, 1), dt.date(2025, 3, 31)]
+    assert all(record.url.startswith("/publicity/activities/") for record in records)

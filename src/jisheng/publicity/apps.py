@@ -13,3 +13,4 @@ class PublicityConfig(modules.ModuleConfig):
     api_routers = (("/publicity/", "jisheng.publicity.api.router"),)
     demo_seeder = "jisheng.publicity.demo.demo_seed"
     data_inventory = "jisheng.publicity.inventory.INVENTORY"
+    indicators = "jisheng.publicity.indicators.INDICATORS"
