@@ -25,8 +25,8 @@ from jisheng.core.models import OrgUnit
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 from jisheng.core.text import clean_text
+from jisheng.core.uploads import DOCUMENT_SUFFIXES, check_upload
 from jisheng.targets import scoring
-from jisheng.targets.evidence import check_evidence
 from jisheng.targets.models import (
     ActionItem,
     ActionState,
@@ -399,7 +399,9 @@ def assessment_adjust(
         raise JishengError(
             _("The adjustment must lie between -100 and 100 and not be 0."), code="points"
         )
-    check_evidence(evidence)
+    if evidence is None:
+        raise JishengError(_("Attach the evidence (PDF, JPG or PNG)."), code="evidence")
+    check_upload(evidence, allowed=DOCUMENT_SUFFIXES)
     with transaction.atomic():
         found = _open_assessment(actor, assessment)
         adjustment = Adjustment.objects.create(
