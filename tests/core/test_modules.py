@@ -24,6 +24,7 @@ def test_the_menu_keeps_its_order() -> None:
         "Benefits",
         "Pre-pregnancy checks",
         "Contraceptive supply",
+        "Funds",
         "Administration",
         "My account",
     ]
@@ -31,13 +32,14 @@ def test_the_menu_keeps_its_order() -> None:
 
 def test_routers_seeders_and_panels_come_from_the_apps() -> None:
     mounted = {prefix for prefix, _router in modules.api_routers()}
-    assert mounted == {"/", "/benefits/", "/prepregnancy/", "/contraceptives/"}
+    assert mounted == {"/", "/benefits/", "/prepregnancy/", "/contraceptives/", "/funds/"}
     assert len(api._routers) > len(modules.api_routers())  # every one mounted on the API
     seeders = [seed.__module__ for seed in modules.demo_seeders()]
     assert seeders == [
         "jisheng.benefits.demo",
         "jisheng.prepregnancy.demo",
         "jisheng.contraceptives.demo",
+        "jisheng.funds.demo",
     ]
     providers = [provider.__module__ for provider in modules._panel_providers()]
     assert providers == [
