@@ -149,7 +149,7 @@ class VoucherIn(Schema):
     description: str = Field(max_length=300)
 
 
-class ReverseIn(Schema):
+class VoucherReverseIn(Schema):
     reason: str = Field(max_length=300)
 
 
@@ -317,7 +317,7 @@ def voucher_detail(request: HttpRequest, voucher_id: PathId) -> Voucher:
 
 
 @router.post("/vouchers/{voucher_id}/reverse", response=VoucherOut, summary="冲销一张凭证")
-def voucher_reverse(request: HttpRequest, voucher_id: PathId, body: ReverseIn) -> Voucher:
+def voucher_reverse(request: HttpRequest, voucher_id: PathId, body: VoucherReverseIn) -> Voucher:
     actor = api_actor(request)
     voucher = visible_or_404(Voucher, user=actor.user, pk=voucher_id)
     return services.voucher_reverse(actor=actor, voucher=voucher, reason=body.reason)

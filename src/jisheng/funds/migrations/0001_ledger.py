@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="+",
                         to="core.orgunit",
-                        verbose_name="unit",
+                        verbose_name="org unit",
                     ),
                 ),
                 (
@@ -169,7 +169,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="+",
                         to="core.orgunit",
-                        verbose_name="unit",
+                        verbose_name="org unit",
                     ),
                 ),
                 (
@@ -251,7 +251,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="+",
                         to="core.orgunit",
-                        verbose_name="unit",
+                        verbose_name="org unit",
                     ),
                 ),
                 (
