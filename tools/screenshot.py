@@ -19,8 +19,13 @@ from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/lib/chromium/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 USERNAME = "demo_street"
 PASSWORD = "Demo-pass-2026"  # noqa: S105 - the published demo password (jisheng.demo.seed)
@@ -62,8 +67,9 @@ def take(url: str, out: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--url", default="http://127.0.0.1:8000", help="the running instance")
-    parser.add_argument("--out", type=Path, default=Path("docs/screenshot-home.png"),
-                        help="where to write the PNG")
+    parser.add_argument(
+        "--out", type=Path, default=Path("docs/screenshot-home.png"), help="where to write the PNG"
+    )
     args = parser.parse_args(argv)
     take(args.url, args.out)
     sys.stdout.write(f"screenshot: wrote {args.out}\n")

@@ -183,7 +183,15 @@ def test_each_role_gets_only_the_charts_of_its_duties(demo_street) -> None:
     from jisheng.reports.dashboards.selectors import dashboard_for
 
     keys = {name: [c.chart.key for c in dashboard_for(u)] for name, u in users().items()}
-    assert keys["demo_c1"] == ["pyramid", "births", "coverage", "stock", "issues", "payouts"]
+    assert keys["demo_c1"] == [
+        "pyramid",
+        "births",
+        "coverage",
+        "stock",
+        "issues",
+        "payouts",
+        "target_scores",  # the targets module's chart, its own community only
+    ]
     assert "residents_by_unit" in keys["demo_street"]
     assert "residents_by_unit" in keys["demo_district"]
     # Leaders and supervisors may count couples and stock but not open their records.

@@ -99,6 +99,8 @@ def spending_of(entry: CostEntry) -> Spending:
         org_unit_id=entry.org_unit_id,
         description=(_("Reversal: %(what)s") % {"what": label}) if entry.reverses_id else label,
         reverses=entry.reverses_id is not None,
+        record_view="publicity:activity_detail" if is_activity else "publicity:training_detail",
+        record_id=record.pk,
     )
 
 

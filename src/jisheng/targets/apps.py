@@ -16,3 +16,4 @@ class TargetsConfig(modules.ModuleConfig):
     demo_seeder = "jisheng.targets.demo.demo_seed"
     data_inventory = "jisheng.targets.inventory.INVENTORY"
     indicators = "jisheng.targets.indicators.INDICATORS"
+    dashboard_charts = "jisheng.targets.charts.CHARTS"
