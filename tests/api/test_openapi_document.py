@@ -55,3 +55,16 @@ def test_every_operation_lists_its_error_answers() -> None:
     for operations in _document()["paths"].values():
         for operation in operations.values():
             assert set(ERROR_STATUSES) <= set(operation["responses"])
+
+
+def test_no_operation_lists_a_status_twice() -> None:
+    """A route declaring its own 400 body must not get the shared 400 as well (the docs
+    page's parser fails on an object with a key twice)."""
+    from jisheng.core.api import api
+
+    for path, operations in api.get_openapi_schema()["paths"].items():
+        for method, operation in operations.items():
+            keys = list(operation["responses"])
+            assert len({str(key) for key in keys}) == len(keys), (path, method, keys)
+    history = api.get_openapi_schema()["paths"]["/api/benefits/batches/history"]["post"]
+    assert "HistoryRefusedOut" in str(history["responses"]["400"])

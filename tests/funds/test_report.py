@@ -7,6 +7,7 @@ import datetime as dt
 import io
 from decimal import Decimal
 
+import pytest
 from openpyxl import load_workbook
 
 from jisheng.core.roles import Role
@@ -87,6 +88,41 @@ def test_pages_print_and_workbook(spend, staff, staff_actor, org, category, clie
     assert drill.status_code == 200
     assert "130.00" in drill.content.decode()
     assert client.get("/funds/?first=2015&last=2013").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("first=1850&last=2014", "年度须在 2000 至 2100 之间"),
+        ("first=abc&last=2014", "年度请填写整数"),
+        ("first=2015&last=2013", "起始年度不能晚于截止年度"),
+        ("first=2000&last=2026", "最多涵盖 20 年"),
+    ],
+)
+def test_years_that_cannot_be_show_the_report_again_with_them(
+    staff, client_for, query, message
+) -> None:
+    page = client_for(staff).get(f"/funds/?{query}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert message in html
+    typed_first = query.split("&")[0].split("=")[1]
+    assert f'name="first" value="{typed_first}"' in html  # the input kept
+    assert 'data-testid="report-rows"' in html  # the last five years' report below
+
+
+def test_a_cell_spent_without_a_budget_is_marked_so_not_as_overspent(
+    spend, staff, client_for
+) -> None:
+    spend("40.00", source_id=2)  # publicity, street level, 2014: no budget at all
+    report = execution_report(staff, first_year=2014, last_year=2014)
+    [row] = report.rows
+    assert (row.total.over, row.total.no_budget) == (False, True)
+    assert report.over_lines == []
+    assert report.unbudgeted.spent == Decimal("40.00")
+    html = client_for(staff).get("/funds/?first=2014&last=2014").content.decode()
+    assert "无预算" in html
+    assert "badge badge-warn" not in html
 
 
 def test_leaders_and_supervisors_read_community_workers_see_their_community(

@@ -94,3 +94,16 @@ def test_an_app_adds_a_chart_through_its_config(org, make_user, client_for, monk
     assert 'data-testid="chart-test_flows"' in body
     assert response.context["charts"][0].chart.key == "test_flows"
     assert '<th scope="row">二月</th><td class="num">4</td><td class="num">2</td>' in body
+
+
+def test_a_chart_with_no_figure_says_so_instead_of_drawing_empty_axes(
+    org, make_user, make_person, client_for
+) -> None:
+    make_person(org.c1, name="甲", birth_date=dt.date(1990, 1, 1))  # a resident, no birth event
+    rollups_refresh()
+    body = client_for(make_user(Role.STREET_STAFF)).get(URL).content.decode()
+    births = body.split('data-testid="chart-births"', 1)[1].split("</section>", 1)[0]
+    assert 'data-testid="no-figures"' in births
+    assert 'class="chart"' not in births
+    pyramid = body.split('data-testid="chart-pyramid"', 1)[1].split("</section>", 1)[0]
+    assert 'class="chart"' in pyramid

@@ -184,3 +184,26 @@ def test_a_community_worker_cannot_reach_a_book_to_copy(org, worker, make_book, 
     book = make_book(org.c1)
     with pytest.raises((Forbidden, NotFound)):
         services.book_copy(actor=Actor(user=worker), source=book, year=last_year + 1)
+
+
+def test_a_persons_page_names_what_they_answer_for_in_chinese(
+    org, staff, make_book, make_user, client_for
+) -> None:
+    responsible = make_user(Role.COMMUNITY_WORKER)
+    services.book_line_set(
+        actor=staff,
+        book=make_book(org.c1, sign=False),
+        indicator="contraceptives.roster_followed_up",
+        target=Decimal(80),
+        floor=Decimal(40),
+        scoring=Scoring.LINEAR,
+        weight=Decimal(40),
+        responsible=responsible,
+    )
+    page = client_for(staff.user).get(
+        f"/targets/staff/{responsible.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "contraceptives.roster_followed_up</td>" not in html
+    assert "随访" in html

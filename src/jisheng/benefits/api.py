@@ -377,9 +377,13 @@ def batch_new(
 
 
 class HistoryRefusedOut(Schema):
+    """A refusal; ``rows`` only when the file had bad rows (other 400s are the usual error)."""
+
     code: str
     message: str
-    rows: list[str] = Field(description="each bad row's problems; nothing was imported")
+    rows: list[str] = Field(
+        default_factory=list, description="each bad row's problems; nothing was imported"
+    )
 
 
 @router.post("/batches/history", response={201: BatchOut, 400: HistoryRefusedOut})

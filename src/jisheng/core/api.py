@@ -81,7 +81,11 @@ class JishengAPI(NinjaAPI):
         error = {"content": {"application/json": body}}
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
-                responses = operation.setdefault("responses", {})
+                # A route may declare its own error body under an int status (400:
+                # Schema); keys become strings, so one status is never listed twice (a JSON
+                # object with the key twice breaks the docs page).
+                responses = {str(k): v for k, v in operation.get("responses", {}).items()}
+                operation["responses"] = responses
                 for status, description in ERROR_STATUSES.items():
                     responses.setdefault(status, {"description": description, **error})
         return schema

@@ -44,7 +44,7 @@ class CategoryOut(Schema):
     name: str
 
 
-class LineOut(Schema):
+class BudgetLineOut(Schema):
     id: int
     year: int
     level: str
@@ -68,7 +68,7 @@ class LineOut(Schema):
         return (getattr(obj, "spent", None) or Decimal(0)) > obj.amount
 
 
-class LineIn(Schema):
+class BudgetLineIn(Schema):
     year: Year
     level: str = Field(max_length=12)
     category_code: str = Field(max_length=32)
@@ -206,15 +206,15 @@ def category_list(request: HttpRequest) -> list[Category]:
     return list(selectors.categories())
 
 
-@router.get("/budget", response=list[LineOut], summary="预算（按年度、级别、类别、单位）")
+@router.get("/budget", response=list[BudgetLineOut], summary="预算（按年度、级别、类别、单位）")
 @paginate(Pages)
 def line_list(request: HttpRequest, query: Query[LineQuery]) -> object:
     actor = _viewer(request)
     return selectors.budget_lines(actor.user, year=query.year)
 
 
-@router.post("/budget", response={200: LineOut}, summary="录入或修改一条预算")
-def line_set(request: HttpRequest, body: LineIn) -> BudgetLine:
+@router.post("/budget", response={200: BudgetLineOut}, summary="录入或修改一条预算")
+def line_set(request: HttpRequest, body: BudgetLineIn) -> BudgetLine:
     actor = api_actor(request)
     require(actor, Capability.MANAGE_FUNDS)
     line = services.budget_set(
@@ -229,13 +229,13 @@ def line_set(request: HttpRequest, body: LineIn) -> BudgetLine:
     return selectors.budget_lines(actor.user).get(pk=line.pk)
 
 
-@router.get("/budget/{budget_line_id}", response=LineOut, summary="一条预算")
+@router.get("/budget/{budget_line_id}", response=BudgetLineOut, summary="一条预算")
 def line_detail(request: HttpRequest, budget_line_id: PathId) -> BudgetLine:
     actor = _viewer(request)
     return visible_or_404(selectors.budget_lines(actor.user), user=actor.user, pk=budget_line_id)
 
 
-@router.put("/budget/{budget_line_id}", response=LineOut, summary="修改一条预算的金额")
+@router.put("/budget/{budget_line_id}", response=BudgetLineOut, summary="修改一条预算的金额")
 def line_update(request: HttpRequest, budget_line_id: PathId, body: LineAmountIn) -> BudgetLine:
     actor = api_actor(request)
     line = visible_or_404(BudgetLine, user=actor.user, pk=budget_line_id)

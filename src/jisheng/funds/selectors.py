@@ -99,7 +99,12 @@ class Figure:
 
     @property
     def over(self) -> bool:
-        return self.spent > self.budget
+        """Spent beyond a budget there is (spending where none was budgeted is ``no_budget``)."""
+        return self.budget > 0 and self.spent > self.budget
+
+    @property
+    def no_budget(self) -> bool:
+        return self.budget <= 0 and self.spent > 0
 
     @property
     def rate(self) -> Decimal | None:
@@ -238,11 +243,19 @@ def execution_report(user: User, *, first_year: int, last_year: int) -> Report:
         for line in budget_lines(user).filter(year__gte=first_year, year__lte=last_year)
         if (getattr(line, "spent", None) or ZERO) > line.amount
     ]
+    # The cells with spending and no budget, summed from the rows so the figure matches the
+    # "no budget" marks of the table (an entry keeps the line it found when recorded, so
+    # counting entries without a line would also count those recorded before their line).
     unbudgeted = Figure(
-        spent=Entry.objects.visible_to(user)
-        .filter(year__gte=first_year, year__lte=last_year, budget_line__isnull=True)
-        .aggregate(total=Sum("amount"))["total"]
-        or ZERO
+        spent=sum(
+            (
+                figure.spent
+                for report_row in rows
+                for figure in report_row.years.values()
+                if figure.no_budget
+            ),
+            ZERO,
+        )
     )
     return Report(
         first_year=first_year,

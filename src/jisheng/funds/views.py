@@ -26,6 +26,7 @@ from jisheng.funds import selectors, services
 from jisheng.funds.exports import report_xlsx
 from jisheng.funds.forms import BudgetAmountForm, BudgetLineForm, ReverseForm, VoucherForm
 from jisheng.funds.models import Entry, Level, Voucher
+from jisheng.funds.services import FIRST_YEAR
 
 
 def _units(request: HttpRequest) -> Any:
@@ -34,12 +35,27 @@ def _units(request: HttpRequest) -> Any:
     )
 
 
+LAST_YEAR = 2100  # the year fields' bound, as on the budget form
+
+
 def _years(request: HttpRequest) -> tuple[int, int]:
-    """The report's years from ``?first=&last=`` (default: the last five years to this one)."""
+    """The report's years from ``?first=&last=`` (default: the last five years to this one);
+    a refusal names what is wrong with them in Chinese."""
     this_year = timezone.localdate().year
-    last = query_int(request, "last") or this_year
-    first = query_int(request, "first") or last - 4
-    if not 2000 <= first <= last <= 2100:
+    raw_first, raw_last = request.GET.get("first", ""), request.GET.get("last", "")
+    try:
+        last = int(raw_last) if raw_last.strip() else this_year
+        first = int(raw_first) if raw_first.strip() else last - 4
+    except ValueError:
+        raise JishengError(
+            _("Enter the years as whole numbers, such as 2013."), code="years"
+        ) from None
+    if not (FIRST_YEAR <= first <= LAST_YEAR and FIRST_YEAR <= last <= LAST_YEAR):
+        raise JishengError(
+            _("Years run from %(first)d to %(last)d.") % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            code="years",
+        )
+    if first > last:
         raise JishengError(_("Choose a first year no later than the last year."), code="years")
     if last - first >= selectors.MAX_YEARS:
         raise JishengError(
@@ -48,22 +64,38 @@ def _years(request: HttpRequest) -> tuple[int, int]:
     return first, last
 
 
-def _report_context(request: HttpRequest) -> dict[str, Any]:
-    first, last = _years(request)
+def _report_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
+    """The report page's context and status: years that cannot be give the last five years'
+    report with the typed years kept in the form and the reason above it (400)."""
+    status, error = 200, ""
+    try:
+        first, last = _years(request)
+    except JishengError as refused:
+        last = timezone.localdate().year
+        first, status, error = last - 4, 400, str(refused.message)
     report = selectors.execution_report(request_user(request), first_year=first, last_year=last)
-    return {"report": report, "query": request.GET.urlencode()}
+    context = {
+        "report": report,
+        "query": f"first={first}&last={last}",
+        "years_error": error,
+        "typed_first": request.GET.get("first", first) if error else first,
+        "typed_last": request.GET.get("last", last) if error else last,
+    }
+    return context, status
 
 
 @require_GET
 @require_capability(Capability.VIEW_FUNDS)
 def report(request: HttpRequest) -> HttpResponse:
-    return render(request, "funds/report.html", _report_context(request))
+    context, status = _report_context(request)
+    return render(request, "funds/report.html", context, status=status)
 
 
 @require_GET
 @require_capability(Capability.VIEW_FUNDS)
 def report_print(request: HttpRequest) -> HttpResponse:
-    return render(request, "funds/report_print.html", _report_context(request))
+    context, status = _report_context(request)
+    return render(request, "funds/report_print.html", context, status=status)
 
 
 @require_GET

@@ -183,6 +183,7 @@ class Responsibility:
 
     line: BookLine
     latest: AssessmentLine | None
+    indicator: Indicator | None  # None: an indicator no installed module declares any more
 
 
 def responsibilities(user: User, staff: User) -> list[Responsibility]:
@@ -200,7 +201,10 @@ def responsibilities(user: User, staff: User) -> list[Responsibility]:
         .order_by("assessment__year", "assessment__quarter")
     ):
         latest[row.book_line_id] = row
-    return [Responsibility(line, latest.get(line.pk)) for line in lines]
+    declared = modules.indicators()
+    return [
+        Responsibility(line, latest.get(line.pk), declared.get(line.indicator)) for line in lines
+    ]
 
 
 def meetings(user: User, *, kind: str | None = None) -> QuerySet[Meeting]:

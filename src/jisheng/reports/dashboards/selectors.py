@@ -27,6 +27,14 @@ class ShownChart:
         ]
 
     @property
+    def has_figures(self) -> bool:
+        """Whether a drawn series holds a figure other than 0: an all-zero chart is an empty
+        frame, so the page says there is nothing yet instead."""
+        return any(
+            value for series in self.data.series if not series.table_only for value in series.values
+        )
+
+    @property
     def spec(self) -> dict[str, Any]:
         return {
             "kind": self.data.kind,
