@@ -3,7 +3,6 @@ communities the user may read, best first (a community worker sees only its own)
 
 from __future__ import annotations
 
-from django.db.models import Max
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,16 +22,14 @@ def scores(user: User) -> ChartData | None:
     latest = (
         Assessment.objects.visible_to(user)
         .filter(book__kind=PartyKind.COMMUNITY, quarter__gte=1)
-        .aggregate(year=Max("year"))["year"]
+        .order_by("-year", "-quarter")
+        .values_list("year", "quarter")
+        .first()
     )
     if latest is None:
         return None
-    quarter = (
-        Assessment.objects.visible_to(user)
-        .filter(book__kind=PartyKind.COMMUNITY, year=latest, quarter__gte=1)
-        .aggregate(quarter=Max("quarter"))["quarter"]
-    )
-    period = Period(latest, quarter)
+    year, quarter = latest
+    period = Period(year, quarter)
     ranked = selectors.ranking(user, period=period, kind=PartyKind.COMMUNITY)
     computed = [row.assessment.computed_at for row in ranked if row.assessment.computed_at]
     return ChartData(
@@ -44,7 +41,7 @@ def scores(user: User) -> ChartData | None:
         as_of=max(computed, default=None),
         links=[reverse("targets:assessment_detail", args=[row.assessment.pk]) for row in ranked],
         category_label=_("Community"),
-        note=_("%(year)d, quarter %(quarter)d") % {"year": latest, "quarter": quarter},
+        note=_("%(year)d, quarter %(quarter)d") % {"year": year, "quarter": quarter},
     )
 
 

@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import (
     Case,
+    Count,
     Exists,
     IntegerField,
     Max,
+    Min,
     Model,
     OuterRef,
     Q,
@@ -356,7 +358,7 @@ def letter_couples(
 def worklist_as_of(scope: list[int]) -> dt.datetime | None:
     """When the worklist of ``scope`` was last derived from the registry: the oldest of its
     units' marks (None: a unit never was)."""
-    marks = WorklistRefresh.objects.filter(unit_id__in=scope)
-    if marks.count() < len(scope):
-        return None
-    return min(marks.values_list("refreshed_at", flat=True), default=None)
+    marks = WorklistRefresh.objects.filter(unit_id__in=scope).aggregate(
+        units=Count("unit_id"), oldest=Min("refreshed_at")
+    )
+    return None if marks["units"] < len(scope) else marks["oldest"]
