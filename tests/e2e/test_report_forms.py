@@ -65,3 +65,52 @@ def test_street_staff_open_a_quarterly_form_download_it_and_print_it(
     assert pdf.startswith(b"%PDF")
     assert page_watch.console_errors == []
     assert page_watch.foreign(live_server.url) == []
+
+
+def test_a_leader_cuts_residents_in_the_pivot_table_charts_saves_and_prints_it(
+    page: Page,
+    demo: Any,
+    login: Callable[..., None],
+    page_watch: Any,
+    live_server: Any,
+    tmp_path: Any,
+) -> None:
+    login(page, "demo_leader")
+    with page.expect_navigation():
+        page.click("nav a[href='/reports/pivot/']")
+    page.select_option("select[name=measure]", "persons")
+    page.select_option("select[name=rows]", "unit")
+    page.select_option("select[name=columns]", "floating")
+    with page.expect_navigation():
+        page.click("[data-testid=pivot-form] button[type=submit]")
+    table = page.locator("[data-testid=form-table]")
+    # Community 1: three residents registered here and one floating (demo fixture, any status).
+    c1_row = table.locator("tbody tr", has_text=demo.c1.name)
+    assert c1_row.locator("td").all_inner_texts()[1:] == ["3", "1", "4"]
+    assert table.locator("thead th").all_inner_texts() == ["单位", "户籍人口", "流动人口", "合计"]
+
+    # Keep only those living here, then draw it.
+    page.select_option("[data-testid=filter-status]", "living")
+    page.select_option("select[name=show]", "chart")
+    with page.expect_navigation():
+        page.click("[data-testid=pivot-form] button[type=submit]")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=pivot-chart] canvas') !== null"
+    )
+    assert c1_row.locator("td").all_inner_texts()[1:] == ["2", "1", "3"]
+    page.screenshot(path=str(tmp_path / "pivot.png"), full_page=True)
+
+    page.fill("[data-testid=favourite-form] input[name=name]", "各社区户籍与流动")
+    with page.expect_navigation():
+        page.click("[data-testid=favourite-form] button[type=submit]")
+    page.goto("/reports/pivot/")
+    with page.expect_navigation():
+        page.locator("[data-testid=pivot-favourites] a", has_text="各社区户籍与流动").click()
+    assert c1_row.locator("td").all_inner_texts()[1:] == ["2", "1", "3"]
+
+    with page.expect_navigation():
+        page.click("[data-testid=pivot-print]")
+    assert page.locator("[data-testid=pivot-print-sheet] [data-testid=form-table]").is_visible()
+    assert page_watch.console_errors == []
+    assert page_watch.failed == []
+    assert page_watch.foreign(live_server.url) == []

@@ -17,5 +17,10 @@ SECTION = NavSection(
             "reports:form_index",
             (Capability.VIEW_PERSONAL, Capability.VIEW_AGGREGATES),
         ),
+        NavLink(
+            _("Pivot table"),
+            "reports:pivot",
+            (Capability.VIEW_PERSONAL, Capability.VIEW_AGGREGATES),
+        ),
     ),
 )

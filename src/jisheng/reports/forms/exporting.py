@@ -16,7 +16,7 @@ FORMATS = {"count": "#,##0", "amount": "#,##0.00", "rate": "0.0"}
 
 def header_labels(table: FormTable) -> list[str]:
     """One header row: a grouped column is named "group · column"."""
-    return [_("Community")] + [
+    return [table.row_label or _("Community")] + [
         f"{column.group} · {column.label}" if column.group else column.label
         for column in table.columns
     ]

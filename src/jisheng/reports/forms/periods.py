@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -27,6 +27,13 @@ class PeriodKind:
         (QUARTER, gettext_lazy("Quarterly")),
         (YEAR, gettext_lazy("Yearly")),
     )
+
+
+class Labelled(Protocol):
+    """What a table needs of its period: how to name it."""
+
+    @property
+    def label(self) -> str: ...
 
 
 @dataclass(frozen=True)

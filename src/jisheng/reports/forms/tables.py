@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from jisheng.core import suppression
 from jisheng.core.models import OrgUnit
 from jisheng.core.suppression import Mark
-from jisheng.reports.forms.periods import ReportPeriod
+from jisheng.reports.forms.periods import Labelled
 
 Number = int | Decimal
 
@@ -78,13 +78,15 @@ class FormTable:
 
     slug: str
     title: str
-    period: ReportPeriod
+    period: Labelled
     area: str
     columns: Sequence[Column]
     rows: Sequence[Row]
     total: Row
     subtotals: Sequence[tuple[str, ...]] = ()
     notes: Sequence[str] = field(default_factory=tuple)
+    # The first column's heading; the standard forms' rows are communities.
+    row_label: str = ""
 
     @property
     def groups(self) -> list[tuple[str, int]]:
@@ -171,7 +173,7 @@ def table_of(
     *,
     slug: str,
     title: str,
-    period: ReportPeriod,
+    period: Labelled,
     area: str,
     columns: Sequence[Column],
     units: Sequence[OrgUnit],

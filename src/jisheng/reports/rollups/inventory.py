@@ -1,5 +1,5 @@
 """What the reports app stores, field by field (the data inventory): counts over units, no
-person anywhere. A new field must be added here, or ``tests/privacy/test_data_inventory.py``
+resident anywhere; a saved pivot question names only the account that saved it. A new field must be added here, or ``tests/privacy/test_data_inventory.py``
 fails."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 from jisheng.core.modules import DataInventory
 
 INVENTORY = DataInventory(
+    personal={"SavedPivot": ("owner",)},
     neither={
         "RollupCell": (
             "id",
@@ -21,5 +22,6 @@ INVENTORY = DataInventory(
             "amount",
         ),
         "RollupState": ("id", "key", "as_of", "rebuilt_at", "cursors"),
+        "SavedPivot": ("id", "name", "query", "updated_at"),
     },
 )
