@@ -63,9 +63,12 @@ def test_a_new_community_is_in_street_staff_scope_at_the_next_request(
     client: Client, org, make_user: Callable[..., User], make_person: Callable[..., Person]
 ) -> None:
     staff = make_user(Role.STREET_STAFF)
+    supervisor = make_user(Role.DISTRICT_SUPERVISOR)
+    worker = make_user(Role.COMMUNITY_WORKER)
     client.force_login(staff)
     assert client.get(PERSONS).status_code == 200
     kept_units = client.session[SESSION_KEY]["units"]
+    versions = dict(User.objects.values_list("pk", "access_version"))
 
     community = org_unit_create(
         actor=None,
@@ -75,6 +78,11 @@ def test_a_new_community_is_in_street_staff_scope_at_the_next_request(
         parent=org.street,
     )
     newcomer = make_person(community=community)
+    # Everyone above the new unit resolves again; a worker of a sibling community need not.
+    after = dict(User.objects.values_list("pk", "access_version"))
+    assert after[staff.pk] == versions[staff.pk] + 1
+    assert after[supervisor.pk] == versions[supervisor.pk] + 1
+    assert after[worker.pk] == versions[worker.pk]
 
     assert community.pk not in kept_units
     assert client.get(f"/registry/persons/{newcomer.pk}/").status_code == 200

@@ -25,8 +25,7 @@ SESSION_KEY = "_access"
 
 
 def access_changed(users: QuerySet[User] | None = None) -> None:
-    """Make sessions resolve their access again: of ``users`` (a queryset), or of everyone
-    when the org tree changed (a new unit widens the scope of everyone above it)."""
+    """Make sessions resolve their access again: of ``users`` (a queryset), or of everyone."""
     queryset = User.objects.all() if users is None else users
     queryset.update(access_version=F("access_version") + 1)
 

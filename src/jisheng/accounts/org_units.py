@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from jisheng.accounts.access import access_changed
+from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
@@ -66,5 +68,9 @@ def org_unit_create(
         is_demo=is_demo,
     )
     audit.record(action=Action.CREATE, actor=actor, username="" if actor else "cli", obj=unit)
-    access_changed()  # the new unit widens the scope of everyone above it
+    # The new unit widens the scope of everyone at or above its parent (and of accounts
+    # attached to no unit); nobody else's sessions need resolving again.
+    codes = unit.path.strip("/").split("/")
+    above = ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes) - 1)]
+    access_changed(User.objects.filter(Q(org_unit__path__in=above) | Q(org_unit__isnull=True)))
     return unit

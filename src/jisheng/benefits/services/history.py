@@ -378,14 +378,14 @@ def history_import(
     )
     try:
         with transaction.atomic():
-            _insert(batch, program, period, lines)
+            inserted = _insert(batch, program, period, lines)
     except IntegrityError:
         raise Conflict(
             _("Another batch paid some of them for this period at the same time; try again.")
         ) from None
     # Money paid then is spending of that year, recorded like any settled line.
-    paid = Payment.objects.filter(batch=batch).values_list("pk", "community_id", "amount")
-    record_spending(payment_spending(batch, list(paid), reverses=False), actor=actor.user)
+    paid = [(p.pk, p.community_id, p.amount) for p in inserted]
+    record_spending(payment_spending(batch, paid, reverses=False), actor=actor.user)
     audit.record(
         action=Action.CREATE,
         actor=actor,
@@ -403,7 +403,9 @@ def history_import(
 
 def _insert(
     batch: PaymentBatch, program: Program, period: HistoryPeriod, lines: list[_Line]
-) -> None:
+) -> list[Payment]:
+    """The batch's entitlements and paid lines; the lines come back with their ids (both
+    databases return them from a bulk insert)."""
     entitlements = Entitlement.objects.bulk_create(
         [
             Entitlement(
@@ -421,7 +423,7 @@ def _insert(
         ]
     )
     zone = timezone.get_current_timezone()
-    Payment.objects.bulk_create(
+    return Payment.objects.bulk_create(
         [
             Payment(
                 batch=batch,
