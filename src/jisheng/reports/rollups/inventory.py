@@ -1,6 +1,6 @@
 """What the reports app stores, field by field (the data inventory): counts over units, no
-resident anywhere; a saved pivot question names only the account that saved it. A new field must be added here, or ``tests/privacy/test_data_inventory.py``
-fails."""
+resident anywhere; a saved pivot question names only the account that saved it. A new field
+must be added here, or ``tests/privacy/test_data_inventory.py`` fails."""
 
 from __future__ import annotations
 
