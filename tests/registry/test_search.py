@@ -7,11 +7,21 @@ import datetime as dt
 import pytest
 import time_machine
 from django.urls import reverse
+from tests.registry.conftest import new_id_number
 
 from jisheng.audit.models import AuditEvent
+from jisheng.core.actors import Actor
 from jisheng.core.roles import Role
-from jisheng.registry.models import Household, HouseholdMember, Person, ResidentStatus
+from jisheng.registry.models import (
+    Household,
+    HouseholdMember,
+    LifeEvent,
+    Person,
+    ResidentStatus,
+)
 from jisheng.registry.names import name_initials
+from jisheng.registry.services import events
+from jisheng.registry.services.persons import PersonData
 
 LIST = reverse("registry:person_list")
 # A fixed "today" away from 29 February, so the age edges are plain dates.
@@ -104,6 +114,28 @@ def test_age_range_edges(client, make_person) -> None:
     assert names(client, age_min=0, age_max=0) == set()
 
 
+def test_born_here_in_a_month_follows_standing_birth_events(client, make_person, make_user) -> None:
+    actor = Actor(user=make_user(Role.COMMUNITY_WORKER))
+    mother = make_person(name="母亲", sex="F", birth_date=dt.date(1990, 1, 1))
+    born = dt.date(2026, 3, 31)
+    for name, sex in (("三月男", "M"), ("三月女", "F")):
+        events.birth_record(
+            actor=actor,
+            mother=mother,
+            child=PersonData(
+                name=name, sex=sex, birth_date=born, id_number=new_id_number(born, sex)
+            ),
+        )
+    make_person(name="同月迁入", birth_date=dt.date(2026, 3, 15))  # born elsewhere
+    assert names(client, born_in="2026-03") == {"三月男", "三月女"}
+    assert names(client, born_in="2026-04") == set()
+    reversed_birth = LifeEvent.objects.get(kind="birth", person__name="三月女")
+    events.event_reverse(
+        actor=actor, event=reversed_birth, reason="登记错误", date=dt.date(2026, 4, 2)
+    )
+    assert names(client, born_in="2026-03") == {"三月男"}
+
+
 def test_status_filter_and_voided_records(client, make_person) -> None:
     make_person(name="在住")
     moved = make_person(name="迁出")
@@ -143,6 +175,9 @@ def test_street_staff_filter_by_community(make_user, client_for, org, make_perso
         {"age_min": "1e3"},
         {"status": "dead"},
         {"age_max": "99999999999999999999"},
+        {"born_in": "2026-13"},
+        {"born_in": "2026-2"},
+        {"born_in": "0001-01"},
     ],
 )
 def test_bad_filters_answer_400_with_a_message(client, make_person, params) -> None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Count, Exists, OuterRef, Sum
+from django.test import Client
 from django.utils import timezone
 from tests.registry.conftest import new_id_number
 
@@ -23,6 +24,7 @@ from jisheng.core.models import OrgUnit
 from jisheng.demo.seed import seed_demo
 from jisheng.prepregnancy.models import Checkup, TargetCouple
 from jisheng.registry.models import LifeEvent, Person, ResidentStatus
+from jisheng.registry.selectors import PersonFilters, person_list
 from jisheng.registry.services import events
 from jisheng.registry.services.persons import PersonData
 from jisheng.reports.dashboards import charts
@@ -100,6 +102,13 @@ def test_births_and_sex_ratio_equal_a_direct_count(demo_street) -> None:
     assert sum(shown["男孩"]) + sum(shown["女孩"]) == 6
     for boys, girls, ratio in zip(shown["男孩"], shown["女孩"], shown["出生性别比"], strict=True):
         assert ratio == (round(boys * 100 / girls, 1) if girls else None)
+    # Each month's bar opens the residents born here in it: as many as the bar counts.
+    for month, link, boys, girls in zip(
+        data.categories, data.links, shown["男孩"], shown["女孩"], strict=True
+    ):
+        assert link == f"/registry/persons/?born_in={month}"
+        born = person_list(user=user, filters=PersonFilters(born_in=month))
+        assert born.count() == boys + girls, month
 
 
 def test_coverage_equals_a_direct_count_per_community(demo_street) -> None:
@@ -177,6 +186,14 @@ def test_payouts_equal_a_direct_count(demo_street) -> None:
         .aggregate(total=Sum("n"))["total"]
     )
     assert sum(sum(v) for name, v in shown.items() if name.endswith("人数")) == persons
+    # A year's bar opens the benefits totals of that year, which sum to the same amount.
+    client = Client()
+    client.force_login(user)
+    for year, link in zip(data.categories, data.links, strict=True):
+        assert link == f"/benefits/reports/?year={year}"
+        page = client.get(link)
+        assert page.status_code == 200
+        assert year in page.content.decode()
 
 
 def test_each_role_gets_only_the_charts_of_its_duties(demo_street) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -117,6 +118,12 @@ class PersonFilterForm(text.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", "—"), *ResidentStatus.choices], required=False
     )
+    born_in = forms.CharField(
+        label=_("Born here in"),
+        max_length=7,
+        required=False,
+        help_text=_("A month as year-month, e.g. 2026-03: births recorded here in it"),
+    )
 
     def __init__(self, *args: Any, communities: QuerySet[OrgUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -136,7 +143,17 @@ class PersonFilterForm(text.Form):
             age_min=data.get("age_min"),
             age_max=data.get("age_max"),
             status=data.get("status") or "",
+            born_in=data.get("born_in") or "",
         )
+
+    def clean_born_in(self) -> str:
+        value: str = (self.cleaned_data.get("born_in") or "").strip()
+        match = re.fullmatch(r"(\d{4})-(\d{2})", value)
+        if value and (match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900):
+            raise forms.ValidationError(
+                _("Write the month as year-month, e.g. %(example)s.") % {"example": "2026-03"}
+            )
+        return value
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

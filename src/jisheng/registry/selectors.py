@@ -8,7 +8,7 @@ from weakref import WeakKeyDictionary
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Collate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
-from jisheng.core.dates import Lifetime
+from jisheng.core.dates import Lifetime, add_months
 from jisheng.core.db import ModelRows
 from jisheng.core.errors import JishengError
 from jisheng.core.lookups import visible_or_404
@@ -49,6 +49,8 @@ class PersonFilters:
     age_min: int | None = None
     age_max: int | None = None
     status: str = ""
+    # "YYYY-MM": born here in that month (a standing birth event), as a births chart counts.
+    born_in: str = ""
 
     def as_audit_detail(self) -> dict[str, object]:
         """What was searched for, without the searched values that identify a person."""
@@ -60,6 +62,7 @@ class PersonFilters:
             "community": self.community_id,
             "age": [self.age_min, self.age_max],
             "status": self.status,
+            "born_in": self.born_in,
         }
 
     def is_id_number_only(self) -> bool:
@@ -123,6 +126,16 @@ def person_list(*, user: User, filters: PersonFilters) -> QuerySet[Person]:
     if filters.age_max is not None:
         bound = _birth_date_bound(today, filters.age_max + 1)
         persons = persons.filter(birth_date__gt=bound)
+    if filters.born_in:
+        first = dt.date(int(filters.born_in[:4]), int(filters.born_in[5:7]), 1)
+        births = LifeEvent.objects.filter(
+            person=OuterRef("pk"),
+            kind=LifeEvent.Kind.BIRTH,
+            reversed_by__isnull=True,
+            date__gte=first,
+            date__lt=add_months(first, 1),
+        )
+        persons = persons.filter(Exists(births))
     # Voided records and family members who are not residents are no residents to count or
     # list; a search by status finds them.
     persons = (

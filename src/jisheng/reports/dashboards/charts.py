@@ -104,8 +104,15 @@ def births(user: User) -> ChartData | None:
     ratio: list[float | int | None] = [
         round(b * 100 / g, 1) if g else None for b, g in zip(boys, girls, strict=True)
     ]
+    # A month's bar opens the residents born here in it (the registry's own list).
+    links = (
+        [_link("registry:person_list", born_in=month) for month in months]
+        if user.has_capability(Capability.VIEW_PERSONAL)
+        else []
+    )
     return ChartData(
         categories=months,
+        links=links,
         series=[
             Series(_("Boys"), list(boys), stack="births"),
             Series(_("Girls"), list(girls), stack="births"),
@@ -264,9 +271,16 @@ def payouts(user: User) -> ChartData | None:
                 table_only=True,
             )
         )
+    # A year's bar opens that year's totals per program and community, from the payments.
+    links = (
+        [f"{reverse('benefits:year_totals')}?{urlencode({'year': year})}" for year in years]
+        if user.has_capability(Capability.VIEW_PERSONAL)
+        else []
+    )
     return ChartData(
         categories=years,
         series=series,
+        links=links,
         as_of=rollups.as_of(),
         category_label=_("Year"),
     )
