@@ -141,12 +141,15 @@ def _activity_page(
     status: int = 200,
 ) -> HttpResponse:
     user = request_user(request)
+    handed_out = selectors.materials_at(user, activity)
     return render(
         request,
         "publicity/activity_detail.html",
         {
             "activity": activity,
             "photos": selectors.photos_of(user, activity),
+            "handed_out": handed_out,
+            "handed_out_copies": sum(record.quantity for record in handed_out),
             "photo_form": photo_form or PhotoForm(),
             "cost_form": cost_form or CostForm(initial={"cost": activity.cost}),
             "can_change": activity.org_unit.kind != "street" or user.has_capability(MANAGE),
