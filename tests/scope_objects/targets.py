@@ -9,7 +9,7 @@ from jisheng.core.actors import Actor
 from jisheng.core.indicators import Period
 from jisheng.core.roles import Role
 from jisheng.targets import services
-from jisheng.targets.models import MeetingKind, PartyKind, Scoring
+from jisheng.targets.models import BonusBand, MeetingKind, PartyKind, Scoring, VetoItem
 from scope_objects import ForeignContext
 
 
@@ -44,7 +44,13 @@ def make(ctx: ForeignContext) -> dict[str, str]:
         owner=ctx.other_worker,
         due_on=timezone.localdate(),
     )
+    department = services.department_create(actor=street, name="街道司法所")
+    band = BonusBand.objects.create(street=ctx.org.street, min_score=Decimal(60), coefficient=1)
+    veto_item = VetoItem.objects.create(name="统计数据弄虚作假")
     return {
+        "department_id": str(department.pk),
+        "band_id": str(band.pk),
+        "veto_item_id": str(veto_item.pk),
         "book_id": str(book.pk),
         "line_id": str(line.pk),
         "assessment_id": str(assessment.pk),

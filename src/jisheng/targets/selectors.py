@@ -21,6 +21,7 @@ from jisheng.targets.models import (
     ActionState,
     Assessment,
     AssessmentLine,
+    BonusBand,
     BookLine,
     Department,
     Meeting,
@@ -82,6 +83,25 @@ def departments(user: User) -> QuerySet[Department]:
 
 def veto_items() -> QuerySet[VetoItem]:
     return VetoItem.objects.filter(active=True)
+
+
+def all_departments(user: User) -> QuerySet[Department]:
+    """The departments of the user's street, those out of use included (to edit them)."""
+    return Department.objects.visible_to(user).select_related("street").order_by("-active", "name")
+
+
+def all_veto_items(user: User) -> QuerySet[VetoItem]:
+    """Every veto item, those out of use included (one list for every street)."""
+    return VetoItem.objects.visible_to(user).order_by("-active", "pk")
+
+
+def bonus_bands(user: User) -> QuerySet[BonusBand]:
+    """The bands of the streets the user sees, highest first."""
+    return (
+        BonusBand.objects.visible_to(user)
+        .select_related("street")
+        .order_by("street__code", "-min_score")
+    )
 
 
 def indicator_choices() -> list[tuple[str, str]]:
