@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from jisheng.core.actors import Actor
@@ -44,10 +45,18 @@ def make(ctx: ForeignContext) -> dict[str, str]:
         owner=ctx.other_worker,
         due_on=timezone.localdate(),
     )
+    adjustment = services.assessment_adjust(
+        actor=street,
+        assessment=assessment,
+        points=Decimal(1),
+        reason="二社区加分",
+        evidence=SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n" + b"0" * 64),
+    )
     department = services.department_create(actor=street, name="街道司法所")
     band = BonusBand.objects.create(street=ctx.org.street, min_score=Decimal(60), coefficient=1)
     veto_item = VetoItem.objects.create(name="统计数据弄虚作假")
     return {
+        "adjustment_id": str(adjustment.pk),
         "department_id": str(department.pk),
         "band_id": str(band.pk),
         "veto_item_id": str(veto_item.pk),

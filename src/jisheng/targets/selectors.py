@@ -8,17 +8,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
 from jisheng.accounts.models import User
+from jisheng.audit import services as audit
+from jisheng.audit.services import Action
 from jisheng.core import modules
+from jisheng.core.actors import Actor
+from jisheng.core.errors import NotFound
 from jisheng.core.indicators import Indicator, IndicatorRecord, Period
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
+from jisheng.core.permissions import require
+from jisheng.core.roles import Capability
 from jisheng.targets import scoring
 from jisheng.targets.models import (
     ActionItem,
     ActionState,
+    Adjustment,
     Assessment,
     AssessmentLine,
     BonusBand,
@@ -127,6 +135,25 @@ def assessment_detail(user: User, assessment_id: int) -> Assessment:
         user=user,
         pk=assessment_id,
     )
+
+
+def adjustment_evidence(actor: Actor, adjustment_id: int) -> Adjustment:
+    """An adjustment in the actor's scope whose evidence is about to be read; the read is
+    audited before it is returned (404 outside the scope or without a file)."""
+    require(actor, Capability.VIEW_TARGETS)
+    adjustment = visible_or_404(
+        Adjustment.objects.select_related("assessment"), user=actor.user, pk=adjustment_id
+    )
+    if not adjustment.evidence:
+        raise NotFound()
+    with transaction.atomic():
+        audit.record(
+            action=Action.VIEW,
+            actor=actor,
+            obj=adjustment,
+            detail={"evidence": True, "assessment": adjustment.assessment_id},
+        )
+    return adjustment
 
 
 def period_of(assessment: Assessment) -> Period:

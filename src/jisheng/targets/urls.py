@@ -31,6 +31,11 @@ urlpatterns = [
         views.assessment_adjust,
         name="assessment_adjust",
     ),
+    path(
+        "adjustments/<int:adjustment_id>/evidence/",
+        views.adjustment_evidence,
+        name="adjustment_evidence",
+    ),
     path("assessments/<int:assessment_id>/veto/", views.assessment_veto, name="assessment_veto"),
     path(
         "assessments/<int:assessment_id>/approve/",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +21,7 @@ from jisheng.core.pages import form_page, page_of, posted, query_int
 from jisheng.core.permissions import may, require_capability
 from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
+from jisheng.core.uploads import stored_file_response
 from jisheng.targets import selectors, services
 from jisheng.targets.forms import (
     ActionItemForm,
@@ -361,6 +363,17 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
             "vetoes": assessment.vetoes.all(),
             "print": request.GET.get("print") == "1",
         },
+    )
+
+
+@require_GET
+@require_capability(Capability.VIEW_TARGETS)
+def adjustment_evidence(request: HttpRequest, adjustment_id: int) -> HttpResponseBase:
+    """The evidence file of an adjustment in the user's scope, downloaded; the read audited."""
+    adjustment = selectors.adjustment_evidence(Actor.from_request(request), adjustment_id)
+    suffix = Path(adjustment.evidence.name or "").suffix.lower()
+    return stored_file_response(
+        adjustment.evidence, download_name=f"adjustment-{adjustment.pk}-evidence{suffix}"
     )
 
 
