@@ -1,6 +1,7 @@
 """Publicity in a real browser: a community worker records an activity with a photo (its
 EXIF position stripped) and a cost, sees the photo on the activity, finds the activity on
-the coverage page under the right quarter, and prints the page.
+the coverage page under the right quarter, and prints the page; then the street opens the
+funds execution report, finds the activity's cost under 宣传, and opens its print view.
 
 Elements are found by ``data-testid``, form field names and URLs, not by their text.
 """
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
@@ -23,10 +25,11 @@ from support.images import has_gps, jpeg_bytes
 pytestmark = pytest.mark.browser
 
 
-def test_worker_records_an_activity_with_photo_and_cost_and_sees_it_covered(
+def test_worker_records_an_activity_with_cost_that_the_street_finds_in_the_funds_report(
     page: Page,
     demo: Any,
     login: Callable[..., None],
+    logout: Callable[[Page], None],
     page_watch: Any,
     live_server: Any,
     tmp_path: Path,
@@ -76,6 +79,17 @@ def test_worker_records_an_activity_with_photo_and_cost_and_sees_it_covered(
     page.emulate_media(media="print")
     assert not page.locator("[data-testid=print]").is_visible()
     assert page.locator("[data-testid=five-ones]").is_visible()
+    page.emulate_media(media="screen")
+
+    # The cost reached the funds ledger once; the street reads it under 宣传.
+    logout(page)
+    login(page, "demo_street")
+    page.goto(f"/funds/?first={day.year}&last={day.year}")
+    assert page.inner_text("[data-testid=category-spent-publicity]").strip() == "880.50"
+    with page.expect_navigation():
+        page.click("[data-testid=report-print]")
+    assert urlsplit(page.url).path == "/funds/report/print/"
+    assert page.inner_text("[data-testid=category-spent-publicity]").strip() == "880.50"
 
     assert page_watch.foreign(live_server.url) == []
     assert page_watch.failed == []

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jisheng.accounts.models import User
 from jisheng.core.actors import Actor
@@ -68,3 +69,16 @@ def spend(org, staff, category) -> Callable[..., None]:
         )
 
     return run
+
+
+PDF = b"%PDF-1.4\n% receipt\n" + b"0" * 64
+
+
+@pytest.fixture
+def scan() -> Callable[..., SimpleUploadedFile]:
+    """``scan()`` a fresh PDF receipt to attach to a voucher (a file is read once)."""
+
+    def make(name: str = "发票.pdf", content: bytes = PDF) -> SimpleUploadedFile:
+        return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+    return make

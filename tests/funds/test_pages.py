@@ -112,8 +112,29 @@ def test_a_voucher_attachment_is_checked_by_content(
     assert not Entry.objects.exists()
 
 
+def test_a_voucher_without_its_scan_is_refused_on_the_page_and_in_the_service(
+    staff, staff_actor, client_for, org, category
+) -> None:
+    response = client_for(staff).post("/funds/vouchers/new/", _voucher_post(org, category))
+    assert response.status_code == 400
+    assert "清理清查入户登记表印制" in response.content.decode()
+    with pytest.raises(JishengError) as refused:
+        services.voucher_create(
+            actor=staff_actor,
+            day=dt.date(2014, 3, 1),
+            category=category("census"),
+            level="street",
+            org_unit=org.street,
+            amount="5",
+            description="无附件",
+        )
+    assert refused.value.code == "attachment"
+    assert not Voucher.objects.exists()
+    assert not Entry.objects.exists()
+
+
 def test_a_voucher_is_reversed_with_a_reason_once(
-    staff, staff_actor, org, category, client_for
+    staff, staff_actor, org, category, client_for, scan
 ) -> None:
     voucher = services.voucher_create(
         actor=staff_actor,
@@ -123,6 +144,7 @@ def test_a_voucher_is_reversed_with_a_reason_once(
         org_unit=org.street,
         amount="500",
         description="入户核查误餐补助",
+        attachment=scan(),
     )
     client = client_for(staff)
     refused = client.post(f"/funds/vouchers/{voucher.pk}/reverse/", {"reason": ""})
@@ -136,7 +158,7 @@ def test_a_voucher_is_reversed_with_a_reason_once(
         services.voucher_reverse(actor=staff_actor, voucher=voucher, reason="再次")
 
 
-def test_a_future_or_empty_voucher_is_refused(staff_actor, org, category) -> None:
+def test_a_future_or_empty_voucher_is_refused(staff_actor, org, category, scan) -> None:
     with pytest.raises(JishengError):
         services.voucher_create(
             actor=staff_actor,
@@ -146,6 +168,7 @@ def test_a_future_or_empty_voucher_is_refused(staff_actor, org, category) -> Non
             org_unit=org.street,
             amount="5",
             description="x",
+            attachment=scan(),
         )
     with pytest.raises(JishengError):
         services.voucher_create(
@@ -156,11 +179,12 @@ def test_a_future_or_empty_voucher_is_refused(staff_actor, org, category) -> Non
             org_unit=org.street,
             amount="0",
             description="x",
+            attachment=scan(),
         )
 
 
 def test_an_entry_links_to_its_record_for_who_may_open_it(
-    staff, staff_actor, org, category, client_for, make_user
+    staff, staff_actor, org, category, client_for, make_user, scan
 ) -> None:
     voucher = services.voucher_create(
         actor=staff_actor,
@@ -170,6 +194,7 @@ def test_an_entry_links_to_its_record_for_who_may_open_it(
         org_unit=org.c1,
         amount="500",
         description="入户核查",
+        attachment=scan(),
     )
     entry = Entry.objects.get(source_id=voucher.pk)
     url = f"/funds/vouchers/{voucher.pk}/"

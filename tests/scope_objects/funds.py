@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from jisheng.core.actors import Actor
 from jisheng.core.roles import Role
 from jisheng.funds import services
@@ -31,6 +33,7 @@ def make(ctx: ForeignContext) -> dict[str, str]:
         org_unit=ctx.org.c2,
         amount="50.00",
         description="二社区清理清查",
+        attachment=SimpleUploadedFile("发票.pdf", b"%PDF-1.4\n" + b"0" * 64),
     )
     entry = Entry.objects.get(source=services.VOUCHER_SOURCE, source_id=voucher.pk)
     return {

@@ -3,13 +3,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from jisheng.core.actors import Actor
 from jisheng.core.indicators import Period
 from jisheng.core.roles import Role
 from jisheng.targets import services
-from jisheng.targets.models import MeetingKind, PartyKind, Scoring
+from jisheng.targets.models import BonusBand, MeetingKind, PartyKind, Scoring, VetoItem
 from scope_objects import ForeignContext
 
 
@@ -44,7 +45,21 @@ def make(ctx: ForeignContext) -> dict[str, str]:
         owner=ctx.other_worker,
         due_on=timezone.localdate(),
     )
+    adjustment = services.assessment_adjust(
+        actor=street,
+        assessment=assessment,
+        points=Decimal(1),
+        reason="二社区加分",
+        evidence=SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n" + b"0" * 64),
+    )
+    department = services.department_create(actor=street, name="街道司法所")
+    band = BonusBand.objects.create(street=ctx.org.street, min_score=Decimal(60), coefficient=1)
+    veto_item = VetoItem.objects.create(name="统计数据弄虚作假")
     return {
+        "adjustment_id": str(adjustment.pk),
+        "department_id": str(department.pk),
+        "band_id": str(band.pk),
+        "veto_item_id": str(veto_item.pk),
         "book_id": str(book.pk),
         "line_id": str(line.pk),
         "assessment_id": str(assessment.pk),

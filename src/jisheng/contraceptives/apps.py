@@ -18,3 +18,4 @@ class ContraceptivesConfig(modules.ModuleConfig):
     personal_data_order = 40
     data_inventory = "jisheng.contraceptives.inventory.INVENTORY"
     indicators = "jisheng.contraceptives.indicators.INDICATORS"
+    occasion_records = "jisheng.contraceptives.occasions.records_at"

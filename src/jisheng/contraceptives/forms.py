@@ -28,6 +28,7 @@ from jisheng.contraceptives.services.balances import MoveFacts
 from jisheng.core import text
 from jisheng.core.forms import ConfirmableForm, DateInput, date_field
 from jisheng.core.models import OrgUnit
+from jisheng.core.occasions import Occasion, parse_ref
 from jisheng.registry.models import Sex
 from jisheng.registry.picker import ResidentField
 
@@ -365,11 +366,26 @@ class HandoutForm(text.Form):
     date = date_field(DATE_LABEL)
     material = forms.CharField(label=_("Material"), max_length=100)
     quantity = forms.IntegerField(label=_("Copies"), min_value=1, max_value=100_000)
+    occasion = forms.ChoiceField(label=_("Handed out at activity"), required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, points: QuerySet[DistributionPoint], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        points: QuerySet[DistributionPoint],
+        occasions: list[Occasion],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["point"].queryset = points  # type: ignore[attr-defined]
+        self.fields["occasion"].choices = [  # type: ignore[attr-defined]
+            ("", _("None")),
+            *((occasion.ref, occasion.label) for occasion in occasions),
+        ]
+
+    def clean_occasion(self) -> tuple[str, int] | None:
+        value: str = self.cleaned_data.get("occasion") or ""
+        return parse_ref(value) if value else None
 
 
 class YearForm(text.Form):

@@ -153,6 +153,8 @@ INVENTORY = DataInventory(
             "material",
             "quantity",
             "note",
+            "occasion_kind",
+            "occasion_id",
             "recorded_at",
         ),
         "RosterEntry": (

@@ -121,6 +121,10 @@ class ModuleConfig(AppConfig):
       takes the spending other apps record (``core.spending.record_spending``).
     - ``dashboard_charts``: dotted path of a tuple of ``core.charts.Chart``: charts the app adds
       to the dashboards (each builds its data for the user, or None when outside their duties).
+    - ``occasions``: dotted path of a tuple of ``core.occasions.OccasionSource``: events (e.g.
+      publicity activities) that other apps' records can say they happened at.
+    - ``occasion_records``: dotted path of ``records_at(user, kind, occasion_id)``: the app's
+      records that name an occasion, for the occasion's page (``core.occasions``).
     """
 
     navigation: ClassVar[str | None] = None
@@ -139,6 +143,8 @@ class ModuleConfig(AppConfig):
     serves: ClassVar[tuple[str, ...]] = ()
     spending_receiver: ClassVar[str | None] = None
     dashboard_charts: ClassVar[str | None] = None
+    occasions: ClassVar[str | None] = None
+    occasion_records: ClassVar[str | None] = None
 
 
 def module_configs() -> list[ModuleConfig]:

@@ -10,16 +10,19 @@ instance folder (``MEDIA_ROOT``) and served only by views that check scope.
 from __future__ import annotations
 
 import io
+import mimetypes
 import secrets
 import warnings
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from jisheng.core.errors import JishengError
+from jisheng.core.errors import JishengError, NotFound
 
 MAX_BYTES = 10 * 1024 * 1024
 # 40 megapixels: more than any phone camera; a small file claiming more is a decompression bomb.
@@ -141,3 +144,22 @@ def checked_image(upload: UploadedFile[bytes]) -> CheckedImage:
         width=clean.width,
         height=clean.height,
     )
+
+
+def stored_file_response(file: FieldFile, *, download_name: str = "") -> FileResponse:
+    """A stored scan or photo for a view that has checked scope: never cached, never sniffed;
+    ``download_name`` makes the browser save it under that name instead of showing it."""
+    content_type = mimetypes.guess_type(file.name or "")[0] or "application/octet-stream"
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise NotFound() from None
+    response = FileResponse(
+        handle,
+        content_type=content_type,
+        as_attachment=bool(download_name),
+        filename=download_name,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -5,12 +5,13 @@ only authenticate (``api_actor``): the services and selectors check the caller's
 """
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 from ninja.params.functions import Header as HeaderParam
 
@@ -276,12 +277,17 @@ def voucher_list(request: HttpRequest) -> object:
 @router.post(
     "/vouchers",
     response={201: VoucherOut},
-    summary="登记凭证（附件请在页面上传）",
-    description="请带 Idempotency-Key 头：网络重试时同一键只记一次，并返回第一次的结果。",
+    summary="登记凭证（附件必传）",
+    description=(
+        "multipart/form-data：各字段与扫描件 attachment（PDF、JPEG 或 PNG，不超过 10 MB，"
+        "按内容检查），与页面相同。请带 Idempotency-Key 头：网络重试时同一键只记一次，"
+        "并返回第一次的结果。"
+    ),
 )
 def voucher_create(
     request: HttpRequest,
-    body: VoucherIn,
+    body: Form[VoucherIn],
+    attachment: File[UploadedFile],
     idempotency_key: Annotated[str | None, HeaderParam(alias="Idempotency-Key")] = None,
 ) -> Status[Voucher]:
     actor = api_actor(request)
@@ -296,18 +302,28 @@ def voucher_create(
             org_unit=visible_or_404(OrgUnit, user=actor.user, pk=body.org_unit_id),
             amount=body.amount,
             description=body.description,
+            attachment=attachment,
         )
 
     once = run_once(
         user=actor.user,
         scope="funds.vouchers",
         key=idempotency_key,
-        request=body.model_dump(mode="json"),
+        # The file is part of the request: the same key with another scan is a conflict.
+        request=body.model_dump(mode="json") | {"attachment": _digest(attachment)},
         run=create,
         store=lambda voucher: voucher.pk,
         load=lambda pk: selectors.vouchers(actor.user).get(pk=pk),
     )
     return Status(201, once.value)
+
+
+def _digest(upload: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
 
 
 @router.get("/vouchers/{voucher_id}", response=VoucherOut, summary="一张凭证")

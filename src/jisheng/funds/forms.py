@@ -56,9 +56,7 @@ class VoucherForm(text.Form):
     org_unit = UnitChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
     amount = _amount_field(_("Amount (yuan)"))
     description = forms.CharField(label=_("What the money was spent on"), max_length=300)
-    attachment = forms.FileField(
-        label=_("Attachment (PDF, JPEG or PNG)"), required=False, allow_empty_file=False
-    )
+    attachment = forms.FileField(label=_("Attachment (PDF, JPEG or PNG)"), allow_empty_file=False)
 
     def __init__(
         self, *args: Any, categories: QuerySet[Category], units: QuerySet[OrgUnit], **kwargs: Any

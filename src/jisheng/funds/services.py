@@ -274,7 +274,8 @@ def voucher_create(
 ) -> Voucher:
     """Record money spent that no other record holds; its entry goes on the ledger at once.
 
-    The attachment (a scan: PDF, JPEG or PNG, at most 10 MB) is checked by its content.
+    The attachment (a scan: PDF, JPEG or PNG, at most 10 MB) is required and checked by its
+    content; only a summary voucher (standing for spending kept elsewhere) goes without.
     """
     require(actor, Capability.MANAGE_FUNDS)
     today = today or timezone.localdate()
@@ -286,6 +287,10 @@ def voucher_create(
     description = description.strip()
     if not description:
         raise JishengError(_("Say what the money was spent on."), code="description")
+    if attachment is None and not summary:
+        raise JishengError(
+            _("Attach the receipt or document (PDF, JPEG or PNG)."), code="attachment"
+        )
     if attachment is not None:
         check_upload(attachment, allowed=DOCUMENT_SUFFIXES)
         attachment.name = _stored_name(attachment)

@@ -14,3 +14,4 @@ class PublicityConfig(modules.ModuleConfig):
     demo_seeder = "jisheng.publicity.demo.demo_seed"
     data_inventory = "jisheng.publicity.inventory.INVENTORY"
     indicators = "jisheng.publicity.indicators.INDICATORS"
+    occasions = "jisheng.publicity.occasions.OCCASIONS"

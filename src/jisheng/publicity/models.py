@@ -105,8 +105,8 @@ class Activity(models.Model):
     # 多部门联合: the departments that joined, one per line.
     partners = models.TextField(_("partner departments"), blank=True)
     audience = models.PositiveIntegerField(_("audience"), default=0)
-    # The contraceptive module's material handouts are not linked (domain apps do not import
-    # each other); the copies handed out here are counted here.
+    # Copies handed out by the organisers themselves; handouts of the distribution points that
+    # name this activity (core.occasions) are listed beside them, not added here.
     materials = models.PositiveIntegerField(_("materials handed out (copies)"), default=0)
     materials_note = models.CharField(_("which materials"), max_length=200, blank=True)
     cost = models.DecimalField(_("cost (yuan)"), default=0, max_digits=12, decimal_places=2)

@@ -17,9 +17,11 @@ from jisheng.core.actors import Actor
 from jisheng.core.errors import NotFound
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
+from jisheng.core.occasions import OccasionRecord, records_at
 from jisheng.core.permissions import require, require_any
 from jisheng.core.roles import Capability, Role
 from jisheng.publicity.models import FIVE_ONES, Activity, Asset, Photo, Training
+from jisheng.publicity.occasions import ActivityOccasions
 
 # Staff are the accounts whose duty is the service itself (not partners or administrators).
 STAFF_ROLES = (Role.COMMUNITY_WORKER, Role.STREET_STAFF, Role.LEADER)
@@ -265,3 +267,9 @@ def coverage(org_unit: OrgUnit, period: PeriodLike) -> Decimal | None:
         .count()
     )
     return (Decimal(100) * covered / total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def materials_at(user: User, activity: Activity) -> list[OccasionRecord]:
+    """Materials other modules (the points' handouts) record as handed out at ``activity``,
+    as far as ``user`` may read them."""
+    return records_at(user, ActivityOccasions.kind, activity.pk)

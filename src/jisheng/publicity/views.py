@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import mimetypes
+from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,11 +17,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jisheng.core.actors import Actor, request_user
-from jisheng.core.errors import JishengError, NotFound
+from jisheng.core.errors import JishengError
 from jisheng.core.pages import form_page, page_of, posted, query_int, query_without_page, submit
 from jisheng.core.permissions import require_capability
 from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
+from jisheng.core.uploads import stored_file_response
 from jisheng.publicity import selectors, services
 from jisheng.publicity.forms import (
     ActivityForm,
@@ -60,16 +62,54 @@ def _photos(form: ActivityForm | PhotoForm) -> list[PhotoUpload]:
 
 def _file_response(file: FieldFile) -> HttpResponseBase:
     """A stored photo's bytes, never cached, never a public URL."""
-    content_type = mimetypes.guess_type(file.name or "")[0] or "application/octet-stream"
-    try:
-        handle = file.open("rb")
-    except FileNotFoundError:
-        raise NotFound() from None
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
+    response = stored_file_response(file)
     response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _photo_add[R: (Activity, Asset)](
+    request: HttpRequest,
+    record: R,
+    *,
+    attach: Callable[[Actor, R, list[PhotoUpload]], object],
+    show: Callable[..., HttpResponse],
+    detail: str,
+) -> HttpResponse:
+    """Attach the posted photo to ``record``, then its page; a refusal shows the page again
+    with the photo form's input and message."""
+    form = PhotoForm(request.POST, request.FILES)
+    status = 400
+    if form.is_valid():
+        done, status = submit(
+            form, lambda: attach(Actor.from_request(request), record, _photos(form))
+        )
+        if done is not None:
+            messages.success(request, _("Photo attached."))
+            return redirect(detail, record.pk)
+    return show(request, record, photo_form=form, status=status)
+
+
+def _cost_correct[R: (Activity, Training)](
+    request: HttpRequest,
+    record: R,
+    *,
+    correct: Callable[[Actor, R, Decimal], object],
+    show: Callable[..., HttpResponse],
+    detail: str,
+) -> HttpResponse:
+    """Correct ``record``'s cost to the posted amount, then its page; a refusal shows the
+    page again with the cost form's input and message."""
+    form = CostForm(request.POST)
+    status = 400
+    if form.is_valid():
+        done, status = submit(
+            form,
+            lambda: correct(Actor.from_request(request), record, form.cleaned_data["cost"]),
+        )
+        if done is not None:
+            messages.success(request, _("Cost corrected."))
+            return redirect(detail, record.pk)
+    return show(request, record, cost_form=form, status=status)
 
 
 # ------------------------------------------------------------------------------ activities
@@ -141,12 +181,15 @@ def _activity_page(
     status: int = 200,
 ) -> HttpResponse:
     user = request_user(request)
+    handed_out = selectors.materials_at(user, activity)
     return render(
         request,
         "publicity/activity_detail.html",
         {
             "activity": activity,
             "photos": selectors.photos_of(user, activity),
+            "handed_out": handed_out,
+            "handed_out_copies": sum(record.quantity for record in handed_out),
             "photo_form": photo_form or PhotoForm(),
             "cost_form": cost_form or CostForm(initial={"cost": activity.cost}),
             "can_change": activity.org_unit.kind != "street" or user.has_capability(MANAGE),
@@ -167,19 +210,15 @@ def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
 @submit_once
 def activity_photo_add(request: HttpRequest, activity_id: int) -> HttpResponse:
     activity = selectors.activity_detail(actor=Actor.from_request(request), activity_id=activity_id)
-    form = PhotoForm(request.POST, request.FILES)
-    status = 400
-    if form.is_valid():
-        done, status = submit(
-            form,
-            lambda: services.activity_photos_attach(
-                actor=Actor.from_request(request), activity=activity, uploads=_photos(form)
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("Photo attached."))
-            return redirect("publicity:activity_detail", activity_id=activity.pk)
-    return _activity_page(request, activity, photo_form=form, status=status)
+    return _photo_add(
+        request,
+        activity,
+        attach=lambda actor, record, uploads: services.activity_photos_attach(
+            actor=actor, activity=record, uploads=uploads
+        ),
+        show=_activity_page,
+        detail="publicity:activity_detail",
+    )
 
 
 @require_POST
@@ -187,19 +226,15 @@ def activity_photo_add(request: HttpRequest, activity_id: int) -> HttpResponse:
 @submit_once
 def activity_cost(request: HttpRequest, activity_id: int) -> HttpResponse:
     activity = selectors.activity_detail(actor=Actor.from_request(request), activity_id=activity_id)
-    form = CostForm(request.POST)
-    status = 400
-    if form.is_valid():
-        done, status = submit(
-            form,
-            lambda: services.activity_cost_correct(
-                actor=Actor.from_request(request), activity=activity, cost=form.cleaned_data["cost"]
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("Cost corrected."))
-            return redirect("publicity:activity_detail", activity_id=activity.pk)
-    return _activity_page(request, activity, cost_form=form, status=status)
+    return _cost_correct(
+        request,
+        activity,
+        correct=lambda actor, record, cost: services.activity_cost_correct(
+            actor=actor, activity=record, cost=cost
+        ),
+        show=_activity_page,
+        detail="publicity:activity_detail",
+    )
 
 
 @require_GET
@@ -333,19 +368,15 @@ def asset_edit(request: HttpRequest, asset_id: int) -> HttpResponse:
 @submit_once
 def asset_photo_add(request: HttpRequest, asset_id: int) -> HttpResponse:
     asset = selectors.asset_detail(actor=Actor.from_request(request), asset_id=asset_id)
-    form = PhotoForm(request.POST, request.FILES)
-    status = 400
-    if form.is_valid():
-        done, status = submit(
-            form,
-            lambda: services.asset_photos_attach(
-                actor=Actor.from_request(request), asset=asset, uploads=_photos(form)
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("Photo attached."))
-            return redirect("publicity:asset_detail", asset_id=asset.pk)
-    return _asset_page(request, asset, photo_form=form, status=status)
+    return _photo_add(
+        request,
+        asset,
+        attach=lambda actor, record, uploads: services.asset_photos_attach(
+            actor=actor, asset=record, uploads=uploads
+        ),
+        show=_asset_page,
+        detail="publicity:asset_detail",
+    )
 
 
 # ------------------------------------------------------------------------------- trainings
@@ -436,19 +467,15 @@ def training_detail(request: HttpRequest, training_id: int) -> HttpResponse:
 @submit_once
 def training_cost(request: HttpRequest, training_id: int) -> HttpResponse:
     training = selectors.training_detail(actor=Actor.from_request(request), training_id=training_id)
-    form = CostForm(request.POST)
-    status = 400
-    if form.is_valid():
-        done, status = submit(
-            form,
-            lambda: services.training_cost_correct(
-                actor=Actor.from_request(request), training=training, cost=form.cleaned_data["cost"]
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("Cost corrected."))
-            return redirect("publicity:training_detail", training_id=training.pk)
-    return _training_page(request, training, cost_form=form, status=status)
+    return _cost_correct(
+        request,
+        training,
+        correct=lambda actor, record, cost: services.training_cost_correct(
+            actor=actor, training=record, cost=cost
+        ),
+        show=_training_page,
+        detail="publicity:training_detail",
+    )
 
 
 @require_GET

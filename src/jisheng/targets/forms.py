@@ -173,3 +173,25 @@ class OverviewForm(text.Form):
     year = forms.IntegerField(min_value=2000, max_value=2100, required=False)
     quarter = forms.IntegerField(min_value=0, max_value=4, required=False)
     kind = forms.ChoiceField(choices=PartyKind.choices, required=False)
+
+
+class DepartmentForm(text.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+
+class VetoItemForm(text.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), max_length=500, required=False, widget=forms.Textarea
+    )
+    active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+
+class BonusBandForm(text.Form):
+    min_score = forms.DecimalField(
+        label=_("From total score"), max_digits=5, decimal_places=2, min_value=0, max_value=100
+    )
+    coefficient = forms.DecimalField(
+        label=_("Bonus coefficient"), max_digits=4, decimal_places=2, min_value=0, max_value=10
+    )

@@ -9,5 +9,8 @@ SECTION = NavSection(
         NavLink(_("Leaders' overview"), "targets:overview", Capability.VIEW_TARGETS),
         NavLink(_("Target books"), "targets:book_list", Capability.VIEW_TARGETS),
         NavLink(_("Meetings"), "targets:meeting_list", Capability.MANAGE_TARGETS),
+        NavLink(_("Departments"), "targets:department_list", Capability.MANAGE_TARGETS),
+        NavLink(_("Veto items"), "targets:veto_item_list", Capability.MANAGE_TARGETS),
+        NavLink(_("Bonus bands"), "targets:bonus_band_list", Capability.MANAGE_TARGETS),
     ),
 )

@@ -8,19 +8,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
 from jisheng.accounts.models import User
+from jisheng.audit import services as audit
+from jisheng.audit.services import Action
 from jisheng.core import modules
+from jisheng.core.actors import Actor
+from jisheng.core.errors import NotFound
 from jisheng.core.indicators import Indicator, IndicatorRecord, Period
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
+from jisheng.core.permissions import require
+from jisheng.core.roles import Capability
 from jisheng.targets import scoring
 from jisheng.targets.models import (
     ActionItem,
     ActionState,
+    Adjustment,
     Assessment,
     AssessmentLine,
+    BonusBand,
     BookLine,
     Department,
     Meeting,
@@ -84,6 +93,25 @@ def veto_items() -> QuerySet[VetoItem]:
     return VetoItem.objects.filter(active=True)
 
 
+def all_departments(user: User) -> QuerySet[Department]:
+    """The departments of the user's street, those out of use included (to edit them)."""
+    return Department.objects.visible_to(user).select_related("street").order_by("-active", "name")
+
+
+def all_veto_items(user: User) -> QuerySet[VetoItem]:
+    """Every veto item, those out of use included (one list for every street)."""
+    return VetoItem.objects.visible_to(user).order_by("-active", "pk")
+
+
+def bonus_bands(user: User) -> QuerySet[BonusBand]:
+    """The bands of the streets the user sees, highest first."""
+    return (
+        BonusBand.objects.visible_to(user)
+        .select_related("street")
+        .order_by("street__code", "-min_score")
+    )
+
+
 def indicator_choices() -> list[tuple[str, str]]:
     return [(key, str(indicator.name)) for key, indicator in modules.indicators().items()]
 
@@ -107,6 +135,25 @@ def assessment_detail(user: User, assessment_id: int) -> Assessment:
         user=user,
         pk=assessment_id,
     )
+
+
+def adjustment_evidence(actor: Actor, adjustment_id: int) -> Adjustment:
+    """An adjustment in the actor's scope whose evidence is about to be read; the read is
+    audited before it is returned (404 outside the scope or without a file)."""
+    require(actor, Capability.VIEW_TARGETS)
+    adjustment = visible_or_404(
+        Adjustment.objects.select_related("assessment"), user=actor.user, pk=adjustment_id
+    )
+    if not adjustment.evidence:
+        raise NotFound()
+    with transaction.atomic():
+        audit.record(
+            action=Action.VIEW,
+            actor=actor,
+            obj=adjustment,
+            detail={"evidence": True, "assessment": adjustment.assessment_id},
+        )
+    return adjustment
 
 
 def period_of(assessment: Assessment) -> Period:

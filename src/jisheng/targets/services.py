@@ -463,19 +463,137 @@ def assessment_approve(*, actor: Actor, assessment: Assessment) -> Assessment:
     return found
 
 
-def department_create(*, actor: Actor, name: str) -> Department:
+def department_create(*, actor: Actor, name: str, active: bool = True) -> Department:
+    """A department of the actor's street that books can be signed with."""
     require(actor, Capability.MANAGE_TARGETS)
     street = _street_of(actor)
-    name = clean_text(name)
-    if not name:
-        raise JishengError(_("Give the department's name."), code="name")
+    name = _data_name(name, _("Give the department's name."), limit=100)
     try:
         with transaction.atomic():
-            department = Department.objects.create(street=street, name=name[:100])
+            department = Department.objects.create(street=street, name=name, active=active)
             audit.record(action=Action.CREATE, actor=actor, obj=department)
     except IntegrityError as exc:
         raise Conflict(_("This department exists already."), code="department_exists") from exc
     return department
+
+
+def _data_name(name: str, message: str, *, limit: int) -> str:
+    name = clean_text(name)
+    if not name:
+        raise JishengError(message, code="name")
+    if len(name) > limit:
+        raise JishengError(
+            _("The name is longer than %(limit)d characters.") % {"limit": limit}, code="name"
+        )
+    return name
+
+
+def department_update(
+    *, actor: Actor, department: Department, name: str, active: bool
+) -> Department:
+    """Rename a department of the actor's street or take it out of use (books keep it)."""
+    require(actor, Capability.MANAGE_TARGETS)
+    name = _data_name(name, _("Give the department's name."), limit=100)
+    try:
+        with transaction.atomic():
+            found = locked_or_404(Department, user=actor.user, pk=department.pk)
+            found.name, found.active = name, active
+            found.save(update_fields=["name", "active"])
+            audit.record(action=Action.UPDATE, actor=actor, obj=found, detail={"active": active})
+    except IntegrityError as exc:
+        raise Conflict(_("This department exists already."), code="department_exists") from exc
+    return found
+
+
+def veto_item_create(
+    *, actor: Actor, name: str, description: str = "", active: bool = True
+) -> VetoItem:
+    """A new 一票否决 item books may list (veto items are one list for every street)."""
+    require(actor, Capability.MANAGE_TARGETS)
+    _street_of(actor)
+    name = _data_name(name, _("Name the veto item."), limit=200)
+    try:
+        with transaction.atomic():
+            item = VetoItem.objects.create(
+                name=name, description=clean_text(description)[:500], active=active
+            )
+            audit.record(action=Action.CREATE, actor=actor, obj=item)
+    except IntegrityError as exc:
+        raise Conflict(_("This veto item exists already."), code="veto_item_exists") from exc
+    return item
+
+
+def veto_item_update(
+    *, actor: Actor, item: VetoItem, name: str, description: str, active: bool
+) -> VetoItem:
+    """Reword a veto item or take it out of use (books and findings keep it)."""
+    require(actor, Capability.MANAGE_TARGETS)
+    _street_of(actor)
+    name = _data_name(name, _("Name the veto item."), limit=200)
+    try:
+        with transaction.atomic():
+            found = locked_or_404(VetoItem, user=actor.user, pk=item.pk)
+            found.name, found.description, found.active = (
+                name,
+                clean_text(description)[:500],
+                active,
+            )
+            found.save(update_fields=["name", "description", "active"])
+            audit.record(action=Action.UPDATE, actor=actor, obj=found, detail={"active": active})
+    except IntegrityError as exc:
+        raise Conflict(_("This veto item exists already."), code="veto_item_exists") from exc
+    return found
+
+
+MAX_COEFFICIENT = Decimal(10)
+
+
+def _check_band(min_score: Decimal, coefficient: Decimal) -> None:
+    if not 0 <= min_score <= scoring.HUNDRED:
+        raise JishengError(_("The lowest score must lie between 0 and 100."), code="min_score")
+    if not 0 <= coefficient <= MAX_COEFFICIENT:
+        raise JishengError(
+            _("The bonus coefficient must lie between 0 and 10."), code="coefficient"
+        )
+
+
+def bonus_band_create(*, actor: Actor, min_score: Decimal, coefficient: Decimal) -> BonusBand:
+    """A band of the actor's street: totals from ``min_score`` up get ``coefficient``.
+    Assessments already approved keep the coefficient they were approved with."""
+    require(actor, Capability.MANAGE_TARGETS)
+    street = _street_of(actor)
+    _check_band(min_score, coefficient)
+    try:
+        with transaction.atomic():
+            band = BonusBand.objects.create(
+                street=street, min_score=min_score, coefficient=coefficient
+            )
+            audit.record(action=Action.CREATE, actor=actor, obj=band)
+    except IntegrityError as exc:
+        raise Conflict(_("A band already starts at this score."), code="band_exists") from exc
+    return band
+
+
+def bonus_band_update(
+    *, actor: Actor, band: BonusBand, min_score: Decimal, coefficient: Decimal
+) -> BonusBand:
+    """Change a band of the actor's street (approved assessments keep their coefficient)."""
+    require(actor, Capability.MANAGE_TARGETS)
+    _check_band(min_score, coefficient)
+    try:
+        with transaction.atomic():
+            found = locked_or_404(BonusBand, user=actor.user, pk=band.pk)
+            found.min_score, found.coefficient = min_score, coefficient
+            found.save(update_fields=["min_score", "coefficient"])
+            audit.record(
+                action=Action.UPDATE,
+                actor=actor,
+                obj=found,
+                detail={"min_score": str(min_score), "coefficient": str(coefficient)},
+            )
+    except IntegrityError as exc:
+        raise Conflict(_("A band already starts at this score."), code="band_exists") from exc
+    return found
 
 
 def meeting_create(

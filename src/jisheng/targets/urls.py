@@ -31,6 +31,11 @@ urlpatterns = [
         views.assessment_adjust,
         name="assessment_adjust",
     ),
+    path(
+        "adjustments/<int:adjustment_id>/evidence/",
+        views.adjustment_evidence,
+        name="adjustment_evidence",
+    ),
     path("assessments/<int:assessment_id>/veto/", views.assessment_veto, name="assessment_veto"),
     path(
         "assessments/<int:assessment_id>/approve/",
@@ -43,4 +48,13 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:meeting_id>/tasks/new/", views.action_item_new, name="action_item_new"),
     path("tasks/<int:item_id>/done/", views.action_item_done, name="action_item_done"),
+    path("departments/", views.department_list, name="department_list"),
+    path("departments/new/", views.department_edit, name="department_new"),
+    path("departments/<int:department_id>/", views.department_edit, name="department_edit"),
+    path("veto-items/", views.veto_item_list, name="veto_item_list"),
+    path("veto-items/new/", views.veto_item_edit, name="veto_item_new"),
+    path("veto-items/<int:veto_item_id>/", views.veto_item_edit, name="veto_item_edit"),
+    path("bonus-bands/", views.bonus_band_list, name="bonus_band_list"),
+    path("bonus-bands/new/", views.bonus_band_edit, name="bonus_band_new"),
+    path("bonus-bands/<int:band_id>/", views.bonus_band_edit, name="bonus_band_edit"),
 ]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,29 +21,36 @@ from jisheng.core.pages import form_page, page_of, posted, query_int
 from jisheng.core.permissions import may, require_capability
 from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
+from jisheng.core.uploads import stored_file_response
 from jisheng.targets import selectors, services
 from jisheng.targets.forms import (
     ActionItemForm,
     AdjustmentForm,
+    BonusBandForm,
     BookForm,
     CopyForm,
+    DepartmentForm,
     DoneForm,
     LineForm,
     MeetingForm,
     RunForm,
     SignForm,
     VetoForm,
+    VetoItemForm,
     VetoItemsForm,
 )
 from jisheng.targets.models import (
     ActionItem,
     Adjustment,
     Assessment,
+    BonusBand,
     BookLine,
+    Department,
     Meeting,
     PartyKind,
     TargetBook,
     VetoFinding,
+    VetoItem,
 )
 
 FORM_TEMPLATE = "targets/form.html"
@@ -360,6 +368,17 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
 
 @require_GET
 @require_capability(Capability.VIEW_TARGETS)
+def adjustment_evidence(request: HttpRequest, adjustment_id: int) -> HttpResponseBase:
+    """The evidence file of an adjustment in the user's scope, downloaded; the read audited."""
+    adjustment = selectors.adjustment_evidence(Actor.from_request(request), adjustment_id)
+    suffix = Path(adjustment.evidence.name or "").suffix.lower()
+    return stored_file_response(
+        adjustment.evidence, download_name=f"adjustment-{adjustment.pk}-evidence{suffix}"
+    )
+
+
+@require_GET
+@require_capability(Capability.VIEW_TARGETS)
 def assessment_line_records(request: HttpRequest, assessment_id: int, line_id: int) -> HttpResponse:
     """What is behind one value: the records the user may read."""
     user = request_user(request)
@@ -556,4 +575,161 @@ def action_item_done(request: HttpRequest, item_id: int) -> HttpResponse:
         template=FORM_TEMPLATE,
         title=_("Mark the task done"),
         context={"intro": item.description},
+    )
+
+
+# ------------------------------------------------- departments, veto items, bonus bands (data)
+
+
+@require_GET
+@require_capability(Capability.MANAGE_TARGETS)
+def department_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    return render(
+        request,
+        "targets/department_list.html",
+        {"page": page_of(request, selectors.all_departments(user))},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.MANAGE_TARGETS)
+@submit_once
+def department_edit(request: HttpRequest, department_id: int | None = None) -> HttpResponse:
+    """A new department (no id) or one of the user's street."""
+    user = request_user(request)
+    found = (
+        None
+        if department_id is None
+        else visible_or_404(selectors.all_departments(user), user=user, pk=department_id)
+    )
+    initial = {} if found is None else {"name": found.name, "active": found.active}
+    form = DepartmentForm(posted(request), initial=initial)
+
+    def save(actor: Actor, data: dict[str, Any]) -> Department:
+        if found is None:
+            return services.department_create(actor=actor, name=data["name"], active=data["active"])
+        return services.department_update(
+            actor=actor, department=found, name=data["name"], active=data["active"]
+        )
+
+    return form_page(
+        request,
+        form=form,
+        operation=save,
+        success=_("Department saved."),
+        next_url=reverse("targets:department_list"),
+        template=FORM_TEMPLATE,
+        title=_("New department") if found is None else _("Edit department"),
+        context={"form_testid": "department-form"},
+    )
+
+
+@require_GET
+@require_capability(Capability.MANAGE_TARGETS)
+def veto_item_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    return render(
+        request,
+        "targets/veto_item_list.html",
+        {"page": page_of(request, selectors.all_veto_items(user))},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.MANAGE_TARGETS)
+@submit_once
+def veto_item_edit(request: HttpRequest, veto_item_id: int | None = None) -> HttpResponse:
+    """A new veto item (no id) or an existing one."""
+    user = request_user(request)
+    found = (
+        None
+        if veto_item_id is None
+        else visible_or_404(selectors.all_veto_items(user), user=user, pk=veto_item_id)
+    )
+    initial = (
+        {}
+        if found is None
+        else {"name": found.name, "description": found.description, "active": found.active}
+    )
+    form = VetoItemForm(posted(request), initial=initial)
+
+    def save(actor: Actor, data: dict[str, Any]) -> VetoItem:
+        if found is None:
+            return services.veto_item_create(
+                actor=actor,
+                name=data["name"],
+                description=data["description"],
+                active=data["active"],
+            )
+        return services.veto_item_update(
+            actor=actor,
+            item=found,
+            name=data["name"],
+            description=data["description"],
+            active=data["active"],
+        )
+
+    return form_page(
+        request,
+        form=form,
+        operation=save,
+        success=_("Veto item saved."),
+        next_url=reverse("targets:veto_item_list"),
+        template=FORM_TEMPLATE,
+        title=_("New veto item") if found is None else _("Edit veto item"),
+        context={"form_testid": "veto-item-form"},
+    )
+
+
+@require_GET
+@require_capability(Capability.MANAGE_TARGETS)
+def bonus_band_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    return render(
+        request,
+        "targets/bonus_band_list.html",
+        {"page": page_of(request, selectors.bonus_bands(user))},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.MANAGE_TARGETS)
+@submit_once
+def bonus_band_edit(request: HttpRequest, band_id: int | None = None) -> HttpResponse:
+    """A new band of the user's street (no id) or one of its bands."""
+    user = request_user(request)
+    found = (
+        None
+        if band_id is None
+        else visible_or_404(selectors.bonus_bands(user), user=user, pk=band_id)
+    )
+    initial = (
+        {} if found is None else {"min_score": found.min_score, "coefficient": found.coefficient}
+    )
+    form = BonusBandForm(posted(request), initial=initial)
+
+    def save(actor: Actor, data: dict[str, Any]) -> BonusBand:
+        if found is None:
+            return services.bonus_band_create(
+                actor=actor, min_score=data["min_score"], coefficient=data["coefficient"]
+            )
+        return services.bonus_band_update(
+            actor=actor, band=found, min_score=data["min_score"], coefficient=data["coefficient"]
+        )
+
+    return form_page(
+        request,
+        form=form,
+        operation=save,
+        success=_("Bonus band saved."),
+        next_url=reverse("targets:bonus_band_list"),
+        template=FORM_TEMPLATE,
+        title=_("New bonus band") if found is None else _("Edit bonus band"),
+        context={
+            "form_testid": "bonus-band-form",
+            "intro": _(
+                "Assessments already approved keep the coefficient they were approved with."
+            ),
+        },
     )

@@ -90,6 +90,10 @@ class MaterialHandout(models.Model):
         related_name="+",
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # The event it was handed out at, e.g. a publicity activity: an occasion of another app
+    # (core.occasions), kept as kind and id because domain apps do not import each other.
+    occasion_kind = models.CharField(max_length=40, blank=True)
+    occasion_id = models.PositiveBigIntegerField(null=True, blank=True)
     recorded_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager["MaterialHandout"]()
@@ -104,9 +108,15 @@ class MaterialHandout(models.Model):
             models.CheckConstraint(
                 condition=Q(quantity__gte=1), name="contraceptives_handout_quantity"
             ),
+            models.CheckConstraint(
+                condition=Q(occasion_kind="", occasion_id__isnull=True)
+                | (~Q(occasion_kind="") & Q(occasion_id__isnull=False)),
+                name="contraceptives_handout_occasion",
+            ),
         ]
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["point", "date"], name="contraceptives_handout_date"),
+            models.Index(fields=["occasion_kind", "occasion_id"], name="contraceptives_handout_at"),
         ]
 
     def __str__(self) -> str:

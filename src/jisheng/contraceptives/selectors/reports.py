@@ -235,3 +235,13 @@ def handout_list(user: User) -> QuerySet[MaterialHandout]:
         .select_related("point", "worker")
         .order_by("-date", "-pk")
     )
+
+
+def handouts_at(user: User, kind: str, occasion_id: int) -> QuerySet[MaterialHandout]:
+    """The handouts in ``user``'s scope that name the occasion ``kind``/``occasion_id``."""
+    return (
+        MaterialHandout.objects.visible_to(user)
+        .filter(occasion_kind=kind, occasion_id=occasion_id)
+        .select_related("point")
+        .order_by("date", "pk")
+    )

@@ -18,6 +18,7 @@ from jisheng.contraceptives.models import (
 from jisheng.contraceptives.services.access import check_date, check_text, point_in_service
 from jisheng.core.actors import Actor
 from jisheng.core.errors import JishengError
+from jisheng.core.occasions import occasion_of
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 
@@ -62,8 +63,10 @@ def material_handout_record(
     material: str,
     quantity: int,
     note: str = "",
+    occasion: tuple[str, int] | None = None,
 ) -> MaterialHandout:
-    """Leaflets or other materials handed out at a point on one day."""
+    """Leaflets or other materials handed out at a point on one day, optionally at an event
+    of another app (``occasion``: kind and id) that the actor may see and that fell that day."""
     require(actor, Capability.MANAGE_STOCK)
     check_date(date)
     material = check_text(material, limit=100)
@@ -71,6 +74,17 @@ def material_handout_record(
         raise JishengError(_("Name the material."), code="material")
     if not 1 <= quantity <= MAX_PEOPLE * 10:
         raise JishengError(_("The number of copies is not plausible."), code="quantity")
+    occasion_kind, occasion_id = occasion or ("", None)
+    if occasion is not None:
+        found = occasion_of(actor.user, *occasion)
+        if found is None:
+            raise JishengError(_("Choose an activity you may see."), code="occasion")
+        if found.day != date:
+            raise JishengError(
+                _("Materials handed out at an activity carry the activity's date (%(day)s).")
+                % {"day": found.day.isoformat()},
+                code="occasion",
+            )
     with transaction.atomic():
         point = point_in_service(actor, point)
         handout = MaterialHandout.objects.create(
@@ -80,6 +94,8 @@ def material_handout_record(
             quantity=quantity,
             worker=actor.user,
             note=check_text(note),
+            occasion_kind=occasion_kind,
+            occasion_id=occasion_id,
         )
         audit.record(action=Action.CREATE, actor=actor, obj=handout)
         return handout

@@ -13,6 +13,7 @@ from jisheng.contraceptives.selectors import reports, stock
 from jisheng.contraceptives.services import outreach
 from jisheng.contraceptives.views.common import year_from
 from jisheng.core.actors import Actor, request_user
+from jisheng.core.occasions import occasion_choices, occasions_visible
 from jisheng.core.pages import submit
 from jisheng.core.permissions import require_capability
 from jisheng.core.resubmission import submit_once
@@ -31,6 +32,9 @@ def _page(
     user = request_user(request)
     points = stock.point_list(user).filter(is_active=True)
     year = year_from(YearForm(request.GET or None))
+    handouts = list(reports.handout_list(user)[:LOG_LENGTH])
+    # Each handout's activity, when the user may see it (the activity's app decides).
+    at = occasions_visible(user, ((h.occasion_kind, h.occasion_id) for h in handouts))
     return render(
         request,
         "contraceptives/outreach.html",
@@ -38,9 +42,13 @@ def _page(
             "year": year,
             "totals": reports.outreach_totals(user=user, year=year),
             "consultations": reports.consultation_list(user)[:LOG_LENGTH],
-            "handouts": reports.handout_list(user)[:LOG_LENGTH],
+            "handouts": [
+                (handout, at.get((handout.occasion_kind, handout.occasion_id or 0)))
+                for handout in handouts
+            ],
             "consultation_form": consultation_form or ConsultationForm(points=points),
-            "handout_form": handout_form or HandoutForm(points=points),
+            "handout_form": handout_form
+            or HandoutForm(points=points, occasions=occasion_choices(user)),
         },
         status=status,
     )
@@ -82,8 +90,9 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
 @require_capability(Capability.MANAGE_STOCK)
 @submit_once
 def handout_new(request: HttpRequest) -> HttpResponse:
-    points = stock.point_list(request_user(request)).filter(is_active=True)
-    form = HandoutForm(request.POST, points=points)
+    user = request_user(request)
+    points = stock.point_list(user).filter(is_active=True)
+    form = HandoutForm(request.POST, points=points, occasions=occasion_choices(user))
     if form.is_valid():
         data = form.cleaned_data
         done, status = submit(
@@ -95,6 +104,7 @@ def handout_new(request: HttpRequest) -> HttpResponse:
                 material=data["material"],
                 quantity=data["quantity"],
                 note=data["note"],
+                occasion=data["occasion"],
             ),
         )
         if done is not None:
