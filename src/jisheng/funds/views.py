@@ -22,6 +22,7 @@ from jisheng.core.pages import form_page, page_of, posted, query_int, query_with
 from jisheng.core.permissions import may, require_capability
 from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
+from jisheng.core.uploads import stored_file_response
 from jisheng.funds import selectors, services
 from jisheng.funds.exports import report_xlsx
 from jisheng.funds.forms import BudgetAmountForm, BudgetLineForm, ReverseForm, VoucherForm
@@ -311,6 +312,4 @@ def voucher_attachment(request: HttpRequest, voucher_id: int) -> FileResponse:
     voucher = visible_or_404(selectors.vouchers(user), user=user, pk=voucher_id)
     if not voucher.attachment:
         raise NotFound()
-    response = FileResponse(voucher.attachment.open("rb"), as_attachment=False)
-    response["Cache-Control"] = "no-store"
-    return response
+    return stored_file_response(voucher.attachment)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import mimetypes
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,7 +25,7 @@ from jisheng.benefits.care.forms import (
 )
 from jisheng.benefits.models import Certification, Visit
 from jisheng.core.actors import Actor, request_user
-from jisheng.core.errors import JishengError, NotFound
+from jisheng.core.errors import JishengError
 from jisheng.core.exports import xlsx_response
 from jisheng.core.lookups import community_choices
 from jisheng.core.pages import (
@@ -40,6 +39,7 @@ from jisheng.core.pages import (
 from jisheng.core.permissions import require_capability
 from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
+from jisheng.core.uploads import stored_file_response
 from jisheng.registry.models import Person
 from jisheng.registry.picker import scope_residents
 
@@ -227,15 +227,7 @@ def visit_photo_add(request: HttpRequest, visit_id: int) -> HttpResponse:
 def visit_photo(request: HttpRequest, visit_photo_id: int) -> HttpResponseBase:
     """The photo's bytes, only to users whose scope holds its visit; never cached."""
     photo = selectors.visit_photo_for(actor=Actor.from_request(request), photo_id=visit_photo_id)
-    content_type = mimetypes.guess_type(photo.file.name or "")[0] or "application/octet-stream"
-    try:
-        handle = photo.file.open("rb")
-    except FileNotFoundError:
-        raise NotFound() from None
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Disposition"] = "inline"
-    return response
+    return stored_file_response(photo.file)
 
 
 # ------------------------------------------------------------------------------- certifications

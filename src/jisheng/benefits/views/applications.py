@@ -29,6 +29,7 @@ from jisheng.core.pages import page_of, posted, query_without_page, submit
 from jisheng.core.permissions import require_capability
 from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
+from jisheng.core.uploads import stored_file_response
 from jisheng.registry.picker import scope_residents
 
 
@@ -202,7 +203,7 @@ def document_download(request: HttpRequest, document_id: int) -> FileResponse:
     user = request_user(request)
     document = visible_or_404(ApplicationDocument, user=user, pk=document_id)
     name = (document.file.name or "document").rsplit("/", 1)[-1]
-    return FileResponse(document.file.open("rb"), filename=name, as_attachment=True)
+    return stored_file_response(document.file, download_name=name)
 
 
 @require_GET
