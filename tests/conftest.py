@@ -59,10 +59,14 @@ _REAL_PASSWORD_HASHING = Path(__file__).resolve().parent / "accounts"
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None:
     """Argon2 costs ~0.2 s of CPU and 100 MB a hash, and most tests create two or three
-    users: elsewhere, MD5 stands in (stored hashes still check, logins still work)."""
+    users: elsewhere, new hashes are MD5 (Argon2 ones made by a module-scoped seed still
+    check, so every login works)."""
     if request.node.path.is_relative_to(_REAL_PASSWORD_HASHING):
         return
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+    ]
 
 
 def mark_fully_signed_in(client: ClientMixin) -> None:
