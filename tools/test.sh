@@ -153,6 +153,9 @@ runs_stop() {
         wait "$pid" 2>/dev/null || true
     done
     RUN_PIDS=()
+    if [[ -n "$RUN_DIR" ]]; then
+        rm -rf -- "$RUN_DIR/sqlite.tmp" "$RUN_DIR/postgresql.tmp"
+    fi
 }
 
 pytest_both() {
@@ -164,7 +167,8 @@ pytest_both() {
     run_started sqlite "" "$@"
     run_started postgresql "$PG_URL" "$@"
     wait "${RUN_PIDS[@]}" || true
-    RUN_PIDS=()
+    RUN_PIDS=() # both have ended: runs_stop only removes their temp folders
+    runs_stop
     set +m
 
     echo
@@ -172,7 +176,6 @@ pytest_both() {
         local rc seconds
         rc="$(cat "$RUN_DIR/$label.rc" 2>/dev/null || echo "?")"
         seconds="$(cat "$RUN_DIR/$label.seconds" 2>/dev/null || echo "?")"
-        rm -rf -- "${RUN_DIR:?}/$label.tmp"
         printf 'test: pytest on %-10s exit %s after %ss: %s\n' "$label" "$rc" "$seconds" \
             "$(grep -E ' in [0-9.]+s' "$RUN_DIR/$label.log" 2>/dev/null | tail -n 1)"
         [[ "$rc" == 0 ]] || failed=1
