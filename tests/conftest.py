@@ -12,6 +12,7 @@ import datetime as dt
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -48,6 +49,24 @@ def _audit_trail_released_before_flush(
         cursor.execute("UPDATE audit_chain SET anchor_seq = seq")
         cursor.execute("DELETE FROM audit_auditevent")
         cursor.execute("DELETE FROM audit_chain")
+
+
+# Where hashing is the subject: the password, sign-in and account tests keep production's
+# Argon2 hasher (settings.PASSWORD_HASHERS).
+_REAL_PASSWORD_HASHING = Path(__file__).resolve().parent / "accounts"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None:
+    """Argon2 costs ~0.2 s of CPU and 100 MB a hash, and most tests create two or three
+    users: elsewhere, new hashes are MD5 (Argon2 ones made by a module-scoped seed still
+    check, so every login works)."""
+    if request.node.path.is_relative_to(_REAL_PASSWORD_HASHING):
+        return
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+    ]
 
 
 def mark_fully_signed_in(client: ClientMixin) -> None:

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The whole test suite: bootstrap, ruff, mypy, pytest on SQLite, then pytest
-# again on a throwaway PostgreSQL cluster. Stops at the first failing step.
+# The whole test suite: bootstrap, ruff, mypy, then pytest on SQLite and pytest on a
+# throwaway PostgreSQL cluster side by side (each is one process, mostly on one core).
+# Stops at the first failing step; both pytest runs finish, and it fails if either does.
 # Extra arguments are passed to both pytest runs, e.g.
 #   tools/test.sh -x -k accounts
 # pytest's exit code 5 (no tests collected) counts as a failure.
+# Each run's output streams with a [sqlite] or [postgresql] prefix; the full logs stay in
+# the folder printed at the start (JISHENG_TEST_LOGS chooses it).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -112,9 +115,78 @@ pg_stop() {
     PG_DIR=""
 }
 
+# --- the two pytest runs, side by side ---------------------------------------
+# Job control gives each background run its own process group, so an interrupt reaches
+# this script alone and on_exit stops every process of both runs before the cluster.
+RUN_PIDS=()
+RUN_DIR=""
+
+# run_started LABEL DATABASE_URL [pytest args...]: one pytest run in the background (an
+# empty DATABASE_URL means SQLite), its output both in RUN_DIR/LABEL.log and on stdout
+# (each line prefixed [LABEL]), its exit code and wall time in RUN_DIR/LABEL.rc and
+# LABEL.seconds. Each run gets its own instance folder (JISHENG_HOME: uploads, keys,
+# static files; jisheng.testing.env makes one) and its own pytest temporary folder.
+run_started() {
+    local label="$1" database_url="$2"
+    shift 2
+    (
+        set -o pipefail
+        started=$SECONDS
+        rc=0
+        unset JISHENG_HOME DATABASE_URL
+        [[ -z "$database_url" ]] || export DATABASE_URL="$database_url"
+        run_pytest "$label" --basetemp="$RUN_DIR/$label.tmp" "$@" 2>&1 |
+            tee "$RUN_DIR/$label.log" | sed -u "s/^/[$label] /" || rc=$?
+        echo "$((SECONDS - started))" >"$RUN_DIR/$label.seconds"
+        echo "$rc" >"$RUN_DIR/$label.rc"
+        exit "$rc"
+    ) &
+    RUN_PIDS+=("$!")
+}
+
+runs_stop() {
+    local pid
+    for pid in "${RUN_PIDS[@]}"; do
+        kill -TERM -- "-$pid" 2>/dev/null || true
+    done
+    for pid in "${RUN_PIDS[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    RUN_PIDS=()
+    if [[ -n "$RUN_DIR" ]]; then
+        rm -rf -- "$RUN_DIR/sqlite.tmp" "$RUN_DIR/postgresql.tmp"
+    fi
+}
+
+pytest_both() {
+    local label failed=0
+    RUN_DIR="${JISHENG_TEST_LOGS:-$(mktemp -d /tmp/jisheng-test.XXXXXX)}"
+    mkdir -p "$RUN_DIR"
+    echo "test: full logs in $RUN_DIR/sqlite.log and $RUN_DIR/postgresql.log"
+    set -m
+    run_started sqlite "" "$@"
+    run_started postgresql "$PG_URL" "$@"
+    wait "${RUN_PIDS[@]}" || true
+    RUN_PIDS=() # both have ended: runs_stop only removes their temp folders
+    runs_stop
+    set +m
+
+    echo
+    for label in sqlite postgresql; do
+        local rc seconds
+        rc="$(cat "$RUN_DIR/$label.rc" 2>/dev/null || echo "?")"
+        seconds="$(cat "$RUN_DIR/$label.seconds" 2>/dev/null || echo "?")"
+        printf 'test: pytest on %-10s exit %s after %ss: %s\n' "$label" "$rc" "$seconds" \
+            "$(grep -E ' in [0-9.]+s' "$RUN_DIR/$label.log" 2>/dev/null | tail -n 1)"
+        [[ "$rc" == 0 ]] || failed=1
+    done
+    ((failed == 0)) || die "pytest failed (full logs: $RUN_DIR)"
+}
+
 on_exit() {
     local rc=$?
     trap - EXIT
+    runs_stop
     pg_stop
     exit "$rc"
 }
@@ -134,17 +206,11 @@ main() {
     banner "mypy src"
     uv_run mypy src
 
-    banner "pytest on SQLite"
-    (
-        unset DATABASE_URL
-        run_pytest SQLite "$@"
-    )
-
     banner "start throwaway PostgreSQL"
     pg_start
 
-    banner "pytest on PostgreSQL"
-    DATABASE_URL="$PG_URL" run_pytest PostgreSQL "$@"
+    banner "pytest on SQLite and on PostgreSQL, side by side"
+    pytest_both "$@"
 
     banner "all steps passed"
 }

@@ -2,11 +2,14 @@
 chart draws (a canvas), nothing goes wrong in the console and no request leaves the server;
 the table behind a chart opens with one click and its rows lead to the scoped list.
 
-Screenshots land in docs/screenshots/ (the README shows the street's).
+Screenshots land in the test's tmp folder; with JISHENG_SCREENSHOTS=1 they replace the ones
+in docs/screenshots/ (the README shows the street's). Only then does a run write into the
+repository, so two runs side by side (tools/test.sh) never write the same files.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,8 +25,14 @@ from jisheng.demo.seed import seed_demo
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 ROLES = ("demo_c1", "demo_street", "demo_leader", "demo_district")
+
+
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    """Where this run's screenshots go: docs/screenshots/ only when JISHENG_SCREENSHOTS=1."""
+    return DOCS_SCREENSHOTS if os.environ.get("JISHENG_SCREENSHOTS") == "1" else tmp_path
 
 
 @pytest.fixture
@@ -40,8 +49,9 @@ def test_each_role_sees_its_charts_drawn(
     logout: Callable[[Page], None],
     watch: Callable[[Page], Any],
     live_server: Any,
+    screenshots: Path,
 ) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    screenshots.mkdir(parents=True, exist_ok=True)
     for username in ROLES:
         login(page, username)
         log = watch(page)
@@ -56,7 +66,7 @@ def test_each_role_sees_its_charts_drawn(
         assert log.console_errors == [], username
         assert log.failed == [], username
         assert log.foreign(live_server.url) == [], username
-        page.screenshot(path=str(SCREENSHOTS / f"dashboard-{username}.png"), full_page=True)
+        page.screenshot(path=str(screenshots / f"dashboard-{username}.png"), full_page=True)
         logout(page)
 
 

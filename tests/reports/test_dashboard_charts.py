@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db.models import Count, Exists, OuterRef, Sum
@@ -29,10 +31,21 @@ from jisheng.registry.services import events
 from jisheng.registry.services.persons import PersonData
 from jisheng.reports.dashboards import charts
 from jisheng.reports.rollups.services import rollups_refresh
+from jisheng.testing.shared_data import seeded_once
+
+
+@pytest.fixture(scope="module")
+def _demo_street_pk(django_db_setup: None, django_db_blocker: Any) -> Iterator[int]:
+    """The demo seeded once for this module (seconds); each test's writes still roll back."""
+    yield from seeded_once(django_db_blocker, _seed_demo_street)
 
 
 @pytest.fixture
-def demo_street(db: None) -> OrgUnit:
+def demo_street(db: None, _demo_street_pk: int) -> OrgUnit:
+    return OrgUnit.objects.get(pk=_demo_street_pk)
+
+
+def _seed_demo_street() -> int:
     seed_demo(persons=600)
     street = OrgUnit.objects.get(kind="street", is_demo=True)
     staff = User.objects.get(username="demo_street")
@@ -54,7 +67,7 @@ def demo_street(db: None) -> OrgUnit:
         )
         events.birth_record(actor=Actor(user=staff, ip="127.0.0.1"), mother=mother, child=child)
     rollups_refresh()
-    return street
+    return street.pk
 
 
 def values(data: ChartData | None) -> dict[str, list[object]]:
