@@ -9,9 +9,10 @@ Three steps, each set-based (no query per row):
   :meth:`FamilyCheck.resolve` then checks households, parents and spouses across the file (any
   row order) and against the registry in two passes over the spool, and returns the row
   errors and a :class:`FamilyPlan` (columns of ints).
-- :func:`family_load` (the load pass, in the import's transaction): the plan's households,
+- :class:`FamilyLoader` (the load pass, in the import's transaction): the plan's households,
   members, marriages and parent links inserted a batch at a time, only those not already
-  there, so that importing the same file again changes nothing.
+  there, so that importing the same file again changes nothing. On PostgreSQL the loading
+  connection takes the plan in pieces while the rest of the file is still being resolved.
 
 Links come from the ID-number columns (配偶/父亲/母亲身份证号); 与户主关系 sets the
 member's relation in the household. Keys are the first 128 bits of the ID number's blind
