@@ -12,12 +12,13 @@ import io
 from collections.abc import Callable
 
 import pytest
+from django.db import connection
 from django.utils import translation
 from openpyxl import load_workbook
 
 from jisheng.core.actors import Actor
 from jisheng.core.roles import Role
-from jisheng.registry.imports import files, limits
+from jisheng.registry.imports import families, files, limits
 from jisheng.registry.imports import services as imports
 from jisheng.registry.models import (
     Household,
@@ -178,6 +179,41 @@ def test_a_family_file_is_checked_across_processes_too(
 
     assert bad.state == State.INVALID
     assert not Person.objects.filter(id_number_index=id_number_digest(id_of(6))).exists()
+
+
+def test_families_loaded_while_the_rest_is_resolved_go_when_a_later_row_has_errors(
+    transactional_db, org, worker, settings, monkeypatch
+) -> None:
+    """On PostgreSQL the second connection loads the families planned so far while the rest
+    are still being resolved; an error found in a later row leaves nothing of them."""
+    settings.JISHENG_IMPORT_PARALLEL_ROWS = 1
+    settings.JISHENG_IMPORT_WORKERS = 2
+    monkeypatch.setattr(limits, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(families, "BATCH", 2)  # a piece of the plan every two rows
+    pieces: list[families.PlanSize] = []
+    load_piece = families.FamilyLoader.load
+
+    def recorded(loader: families.FamilyLoader, plan, upto: families.PlanSize) -> None:
+        pieces.append(upto)
+        load_piece(loader, plan, upto)
+
+    monkeypatch.setattr(families.FamilyLoader, "load", recorded)
+
+    good = run(worker, [row(k, f"H{k}", "户主") for k in range(6)])
+
+    assert good.state == State.DONE, good.error_rows
+    assert (Household.objects.count(), HouseholdMember.objects.count()) == (6, 6)
+    assert len(pieces) > (1 if connection.vendor == "postgresql" else 0)
+    assert pieces[-1] == families.PlanSize(6, 6, 0, 0)
+    before = len(pieces)
+
+    bad = run(worker, [*(row(100 + k, f"K{k}", "户主") for k in range(6)), row(20, "K0", "户主")])
+
+    assert bad.state == State.INVALID
+    assert problems_of(bad) == {8: ["Household K0 already has a head in row 2."]}
+    assert len(pieces) > (before if connection.vendor == "postgresql" else before - 1)
+    assert (Household.objects.count(), HouseholdMember.objects.count()) == (6, 6)
+    assert not Person.objects.filter(id_number_index=id_number_digest(id_of(100))).exists()
 
 
 def married(worker: Actor, org) -> list[list[str]]:

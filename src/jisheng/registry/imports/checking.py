@@ -25,6 +25,7 @@ from jisheng.registry.imports import files, limits
 from jisheng.registry.imports.families import (
     INFO_BITS,
     FamilyCheck,
+    FamilyPlan,
     FamilyRows,
     Registered,
     key_of,
@@ -152,7 +153,10 @@ def validate(
     if family is not None and not result.file_problem:
         if not result.errors:
             sink.all_sent()  # the load finishes the residents while the families are checked
-        _resolve_families(result, family, seen, failed, fail)
+        # While the file is clean, the families are loaded as they are planned, if the sink
+        # loads alongside the check (see Loader.family_planned).
+        planned = None if result.errors else sink.family_planned
+        _resolve_families(result, family, seen, failed, fail, planned)
     if family is not None and result.family is None:
         family.rows.close()  # otherwise the plan's load closes it
     return result
@@ -164,9 +168,10 @@ def _resolve_families(
     seen: dict[int, int],
     failed: dict[int, list[str]],
     fail: Callable[[int, list[str]], None],
+    planned: Callable[[FamilyPlan], None] | None,
 ) -> None:
     """The family rows checked across the file: their problems join the rows' own."""
-    problems, plan = family.resolve(seen)
+    problems, plan = family.resolve(seen, planned)
     for number in sorted(problems):
         if number in failed:
             failed[number].extend(problems[number])

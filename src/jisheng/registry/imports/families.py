@@ -9,9 +9,10 @@ Three steps, each set-based (no query per row):
   :meth:`FamilyCheck.resolve` then checks households, parents and spouses across the file (any
   row order) and against the registry in two passes over the spool, and returns the row
   errors and a :class:`FamilyPlan` (columns of ints).
-- :func:`family_load` (the load pass, in the import's transaction): the plan's households,
+- :class:`FamilyLoader` (the load pass, in the import's transaction): the plan's households,
   members, marriages and parent links inserted a batch at a time, only those not already
-  there, so that importing the same file again changes nothing.
+  there, so that importing the same file again changes nothing. On PostgreSQL the loading
+  connection takes the plan in pieces while the rest of the file is still being resolved.
 
 Links come from the ID-number columns (配偶/父亲/母亲身份证号); 与户主关系 sets the
 member's relation in the household. Keys are the first 128 bits of the ID number's blind
@@ -24,6 +25,7 @@ import datetime as dt
 import os
 import struct
 import tempfile
+import threading
 import weakref
 from array import array
 from collections import defaultdict
@@ -322,12 +324,15 @@ class FamilyRows:
         self._closer = weakref.finalize(self, self.handle.close)
         self.offsets: array[int] = array("q")
         self.size = 0
+        # A loader thread may read a row (at) while the check's thread closes the file.
+        self._lock = threading.Lock()
 
     def extend(self, rows: list[bytes]) -> None:
         for data in rows:
             self.offsets.append(self.size)
             self.size += len(data)
         self.handle.write(b"".join(rows))
+        self.handle.flush()  # read back with pread, a row at a time: never a flush per row
 
     def __len__(self) -> int:
         return len(self.offsets)
@@ -336,13 +341,13 @@ class FamilyRows:
         return self.offsets[position + 1] if position + 1 < len(self.offsets) else self.size
 
     def at(self, position: int) -> FamilyRow:
-        self.handle.flush()
         start = self.offsets[position]
-        return unpack(os.pread(self.handle.fileno(), self._end(position) - start, start))
+        with self._lock:  # a closed file raises, and its descriptor is never someone else's
+            data = os.pread(self.handle.fileno(), self._end(position) - start, start)
+        return unpack(data)
 
     def __iter__(self) -> Iterator[tuple[int, FamilyRow]]:
         """(position, row) of every row, in file order."""
-        self.handle.flush()
         fd = self.handle.fileno()
         block, block_start = b"", 0
         for position, start in enumerate(self.offsets):
@@ -353,7 +358,8 @@ class FamilyRows:
             yield position, unpack(block, start - block_start, end - block_start)
 
     def close(self) -> None:
-        self._closer()
+        with self._lock:
+            self._closer()
 
 
 # A person in the plan and in the load: ``-id`` of a registered resident, else the number of
@@ -362,6 +368,15 @@ class FamilyRows:
 Ref = int
 # A household in the plan: the index of a new household among the plan's, else ``-id`` of
 # a registered one.
+
+
+class PlanSize(NamedTuple):
+    """How many entries of each kind a :class:`FamilyPlan` holds."""
+
+    households: int
+    members: int
+    marriages: int
+    links: int
 
 
 @dataclass
@@ -382,6 +397,11 @@ class FamilyPlan:
     marriage_communities: array[int] = field(default_factory=lambda: array("q"))
     parents: array[int] = field(default_factory=lambda: array("q"))
     children: array[int] = field(default_factory=lambda: array("q"))
+
+    def size(self) -> PlanSize:
+        return PlanSize(
+            len(self.heads), len(self.member_households), len(self.husbands), len(self.parents)
+        )
 
 
 @dataclass
@@ -407,15 +427,20 @@ class FamilyCheck:
         self.registered.update(unchanged)
         self.named.update(digest for digest in references if key_of(digest) not in seen)
 
-    def resolve(self, seen: dict[int, int]) -> tuple[dict[int, list[str]], FamilyPlan]:
+    def resolve(
+        self, seen: dict[int, int], planned: Callable[[FamilyPlan], None] | None = None
+    ) -> tuple[dict[int, list[str]], FamilyPlan]:
         """Row number → problems, and the plan (meaningful only without problems); the
-        people named that are not rows of the file are looked up in the registry first."""
+        people named that are not rows of the file are looked up in the registry first.
+
+        ``planned`` gets the plan now and then while no row has problems yet, between two
+        rows, so that its entries so far can be loaded meanwhile."""
         missing = [digest for digest in self.named if key_of(digest) not in seen]
         self.named = set()
         self.registered.update(
             (key_of(digest), person) for digest, person in registered_people(missing)
         )
-        return _Resolver(self, seen).run()
+        return _Resolver(self, seen).run(planned)
 
 
 def registered_people(digests: list[str]) -> Iterator[tuple[str, Registered]]:
@@ -548,9 +573,13 @@ class _Resolver:
     def fail(self, row: FamilyRow, message: str) -> None:
         self.problems[row.number].append(message)
 
-    def run(self) -> tuple[dict[int, list[str]], FamilyPlan]:
+    def run(
+        self, planned: Callable[[FamilyPlan], None] | None = None
+    ) -> tuple[dict[int, list[str]], FamilyPlan]:
         declared = array("q")  # (row number, Ref, declared children) of the rows declaring
         for position, row in self.rows:
+            if planned is not None and position % BATCH == 0 and position and not self.problems:
+                planned(self.plan)
             if (h := self.household_of[position]) >= 0:
                 self._household_row(position, row, h)
             if row.father or row.mother:
@@ -887,83 +916,132 @@ class FamiliesLoaded:
 def family_load(plan: FamilyPlan, created: array[int]) -> FamiliesLoaded:
     """The plan inserted, in the caller's transaction, a batch at a time; ``created``: row
     number → id of the residents this import has just inserted (0: none)."""
+    return FamilyLoader(created).finish(plan)
 
-    def person(ref: Ref) -> int:
+
+class FamilyLoader:
+    """Inserts a plan in the caller's transaction, each entry once: what the resolution has
+    planned so far (:meth:`load`, while it goes on), then the rest (:meth:`finish`).
+
+    Loading while the plan is still being resolved is what lets the database check the
+    foreign keys of the rows (most of a family load's time) alongside the resolution; if the
+    resolution then finds a problem, the caller rolls the transaction back.
+    """
+
+    def __init__(self, created: array[int]) -> None:
+        self.created = created
+        self.loaded = FamiliesLoaded()
+        self.household_ids = array("q")  # the plan's new households → their ids
+        self.done = PlanSize(0, 0, 0, 0)  # entries of the plan inserted so far
+        self.created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+        self.today = connection.ops.adapt_datefield_value(timezone.localdate())
+
+    def finish(self, plan: FamilyPlan) -> FamiliesLoaded:
+        """The rest of the plan inserted; its spooled rows closed, however it ends."""
+        try:
+            self.load(plan, plan.size())
+        finally:
+            plan.rows.close()
+        return self.loaded
+
+    def load(self, plan: FamilyPlan, upto: PlanSize) -> None:
+        """The plan's entries up to ``upto`` (a size the plan had between two rows) inserted:
+        households first, as the members of the new ones need their ids."""
+        done = self.done
+        self._households(plan, done.households, upto.households)
+        self.loaded.members += _insert(
+            HouseholdMember,
+            ["household_id", "person_id", "relation", "start_date", "end_date"],
+            (
+                (
+                    self.household_ids[household] if household >= 0 else -household,
+                    self.person(member),
+                    _RELATION_TEXT[relation],
+                    self.today,
+                    None,
+                )
+                for household, member, relation in zip(
+                    plan.member_households[done.members : upto.members],
+                    plan.member_persons[done.members : upto.members],
+                    plan.member_relations[done.members : upto.members],
+                    strict=True,
+                )
+            ),
+        )
+        adapt = connection.ops.adapt_datefield_value
+        self.loaded.marriages += _insert(
+            Marriage,
+            ["community_id", "husband_id", "wife_id", "date", "end_date", "end_reason"],
+            (
+                (
+                    community,
+                    self.person(husband),
+                    self.person(wife),
+                    adapt(dt.date.fromordinal(date)),
+                    None,
+                    "",
+                )
+                for husband, wife, date, community in zip(
+                    plan.husbands[done.marriages : upto.marriages],
+                    plan.wives[done.marriages : upto.marriages],
+                    plan.marriage_dates[done.marriages : upto.marriages],
+                    plan.marriage_communities[done.marriages : upto.marriages],
+                    strict=True,
+                )
+            ),
+        )
+        self.loaded.links += _insert(
+            ParentLink,
+            ["parent_id", "child_id"],
+            (
+                (self.person(parent), self.person(child))
+                for parent, child in zip(
+                    plan.parents[done.links : upto.links],
+                    plan.children[done.links : upto.links],
+                    strict=True,
+                )
+            ),
+        )
+        self.done = upto
+
+    def _households(self, plan: FamilyPlan, start: int, end: int) -> None:
+        columns = _columns(
+            Household, ["community_id", "number", "address", "head_id", "created_at"]
+        )
+        for at in range(start, end, BATCH):
+            values = []
+            for position, head in zip(
+                plan.heads[at : min(at + BATCH, end)],
+                plan.head_refs[at : min(at + BATCH, end)],
+                strict=True,
+            ):
+                row = plan.rows.at(position)
+                values.append(
+                    (
+                        row.community_id,
+                        row.household,
+                        row.address[:200],
+                        self.person(head),
+                        self.created_at,
+                    )
+                )
+            self.household_ids.extend(
+                insert_rows_returning_ids(
+                    Household._meta.db_table, str(Household._meta.pk.column), columns, values
+                )
+            )
+        self.loaded.households = len(self.household_ids)
+
+    def person(self, ref: Ref) -> int:
+        """The id of the person ``ref`` names."""
         if ref < 0:
             return -ref
+        created = self.created
         pk = created[ref] if 0 < ref < len(created) else 0
         if not pk:
             # Counted as registered meanwhile by someone else: the load's own rule applies.
             raise IntegrityError("a resident named by a family row was registered meanwhile")
         return pk
-
-    try:
-        return _load_plan(plan, person)
-    finally:
-        plan.rows.close()
-
-
-def _load_plan(plan: FamilyPlan, person: Callable[[Ref], int]) -> FamiliesLoaded:
-    loaded = FamiliesLoaded()
-    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    columns = _columns(Household, ["community_id", "number", "address", "head_id", "created_at"])
-    household_ids = array("q")  # the plan's new households → their ids
-    for start in range(0, len(plan.heads), BATCH):
-        values = []
-        for position, head in zip(
-            plan.heads[start : start + BATCH], plan.head_refs[start : start + BATCH], strict=True
-        ):
-            row = plan.rows.at(position)
-            values.append(
-                (row.community_id, row.household, row.address[:200], person(head), created_at)
-            )
-        household_ids.extend(
-            insert_rows_returning_ids(
-                Household._meta.db_table, str(Household._meta.pk.column), columns, values
-            )
-        )
-    loaded.households = len(household_ids)
-    adapt = connection.ops.adapt_datefield_value
-    today = adapt(timezone.localdate())
-    loaded.members = _insert(
-        HouseholdMember,
-        ["household_id", "person_id", "relation", "start_date", "end_date"],
-        (
-            (
-                household_ids[household] if household >= 0 else -household,
-                person(member),
-                _RELATION_TEXT[relation],
-                today,
-                None,
-            )
-            for household, member, relation in zip(
-                plan.member_households, plan.member_persons, plan.member_relations, strict=True
-            )
-        ),
-    )
-    loaded.marriages = _insert(
-        Marriage,
-        ["community_id", "husband_id", "wife_id", "date", "end_date", "end_reason"],
-        (
-            (community, person(husband), person(wife), adapt(dt.date.fromordinal(date)), None, "")
-            for husband, wife, date, community in zip(
-                plan.husbands,
-                plan.wives,
-                plan.marriage_dates,
-                plan.marriage_communities,
-                strict=True,
-            )
-        ),
-    )
-    loaded.links = _insert(
-        ParentLink,
-        ["parent_id", "child_id"],
-        (
-            (person(parent), person(child))
-            for parent, child in zip(plan.parents, plan.children, strict=True)
-        ),
-    )
-    return loaded
 
 
 def _columns(model: type[Any], attnames: list[str]) -> list[str]:

@@ -21,7 +21,7 @@ from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -30,6 +30,7 @@ from django.utils import translation
 from jisheng.core import progress
 from jisheng.core.actors import Actor
 from jisheng.registry.imports import files, limits, outcome
+from jisheng.registry.imports.families import FamilyLoader, FamilyPlan, PlanSize
 from jisheng.registry.imports.loading import Chunks, load, load_families, unpickled
 from jisheng.registry.imports.outcome import Loaded, Validation
 from jisheng.registry.imports.rows import CheckedChunk, ChunkContext, check_chunk
@@ -121,6 +122,13 @@ def loads_while_checking(workers: int) -> bool:
     return workers > 0 and connection.vendor != "sqlite" and not connection.in_atomic_block
 
 
+class _Planned(NamedTuple):
+    """The families planned so far: the plan and its size between two rows."""
+
+    plan: FamilyPlan
+    size: PlanSize
+
+
 class _Abandoned(Exception):
     """The check found errors or failed: the concurrent load is rolled back."""
 
@@ -155,7 +163,10 @@ class Loader:
         self.created: array[int] | None = array("q") if families else None
         self.language = translation.get_language()
         self.columns: list[str] = []
-        self.queue: queue.Queue[tuple[list[int], bytes, bytes] | str] = queue.Queue(maxsize=4)
+        self.queue: queue.Queue[tuple[list[int], bytes, bytes] | _Planned | str] = queue.Queue(
+            maxsize=4
+        )
+        self.families: FamilyLoader | None = None
         self.checked: Validation | None = None
         self.thread: threading.Thread | None = None
         self.error: BaseException | None = None
@@ -171,6 +182,18 @@ class Loader:
             self.thread = threading.Thread(target=self._run, name="person-import-load", daemon=True)
             self.thread.start()
         self._put((skip, blob, numbers))
+
+    def family_planned(self, plan: FamilyPlan) -> None:
+        """The families planned so far, to load while the rest are resolved. A failed load is
+        left to :meth:`finish` (the end loads what a piece not sent would have), so that the
+        resolution still reports its row errors."""
+        item = _Planned(plan, plan.size())
+        while self.thread is not None and self.thread.is_alive():
+            try:
+                self.queue.put(item, timeout=1)
+                return
+            except queue.Full:
+                continue
 
     def loaded(self) -> int:
         """Rows loaded since the last call (for the progress bar)."""
@@ -200,7 +223,7 @@ class Loader:
             self._put(_ABANDON)
         self.thread.join()
 
-    def _put(self, item: tuple[list[int], bytes, bytes] | str) -> None:
+    def _put(self, item: tuple[list[int], bytes, bytes] | _Planned | str) -> None:
         assert self.thread is not None  # noqa: S101 - started by add
         while True:
             try:
@@ -220,14 +243,27 @@ class Loader:
         while (item := self.queue.get()) not in (_END, _ALL_SENT):
             if item == _ABANDON:
                 raise _Abandoned()
-            assert not isinstance(item, str)  # noqa: S101 - the markers are handled above
+            # The markers are handled above; families are planned only after _ALL_SENT.
+            assert not isinstance(item, str | _Planned)  # noqa: S101
             yield unpickled(self.columns, *item)
         self.ended = item == _END
 
     def _wait_for_end(self) -> None:
-        """After _ALL_SENT: the end of the check across rows, clean (_END) or not."""
-        if not self.ended and self.queue.get() == _ABANDON:
-            raise _Abandoned()
+        """After _ALL_SENT: the end of the check across rows, clean (_END) or not, loading
+        the families planned meanwhile."""
+        while not self.ended:
+            item = self.queue.get()
+            if item == _ABANDON:
+                raise _Abandoned()
+            if isinstance(item, _Planned):
+                self._family_loader().load(item.plan, item.size)
+            else:
+                self.ended = True
+
+    def _family_loader(self) -> FamilyLoader:
+        if self.families is None:
+            self.families = FamilyLoader(self.created if self.created is not None else array("q"))
+        return self.families
 
     def _run(self) -> None:
         try:
@@ -248,7 +284,7 @@ class Loader:
                 )
                 self._wait_for_end()
                 assert self.checked is not None  # noqa: S101 - set before _END
-                load_families(self.checked, loaded, self.created or array("q"))
+                load_families(self.checked, loaded, self._family_loader())
                 outcome.done(self.person_import, self.actor, self.checked, loaded)
         except _Abandoned:
             pass

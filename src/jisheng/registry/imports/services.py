@@ -27,6 +27,7 @@ from jisheng.core.models import OrgUnit
 from jisheng.core.roles import Capability
 from jisheng.registry.imports import files, limits, outcome, selectors
 from jisheng.registry.imports.checking import validate
+from jisheng.registry.imports.families import FamilyLoader
 from jisheng.registry.imports.files import FAMILY_KEYS, ImportFileError, Sheet
 from jisheng.registry.imports.lifecycle import (
     IMPORT_DIR,
@@ -240,7 +241,7 @@ def _run(person_import: PersonImport, actor: Actor, spool_path: Path) -> PersonI
                         bulk=checked.to_load >= limits.BULK_FLAG_ROWS,
                         created=created if checked.family is not None else None,
                     )
-                    load_families(checked, loaded, created)
+                    load_families(checked, loaded, FamilyLoader(created))
                     outcome.done(person_import, actor, checked, loaded)
         except BaseException:
             if isinstance(sink, Loader):
