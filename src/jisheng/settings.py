@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "jisheng.publicity",
     "jisheng.funds",
     "jisheng.targets",
+    "jisheng.migrants",
+    "jisheng.governance",
     "jisheng.reports",
     "jisheng.demo",
 ]
