@@ -11,3 +11,6 @@ class MigrantsConfig(modules.ModuleConfig):
     label = "migrants"
     verbose_name = _("Floating population")
     menu_order = 45
+    api_routers = (("/exchange/", "jisheng.migrants.api.exchange.router"),)
+    maintenance = ("jisheng.migrants.exchange.tasks.maintain",)
+    indicators = "jisheng.migrants.exchange.indicators.INDICATORS"

@@ -5,6 +5,29 @@
 - ``exchange``: peers, the outbox and the inbox of the exchange between instances.
 """
 
+from jisheng.migrants.models.exchange import (
+    Direction,
+    InboxMessage,
+    MessageKind,
+    Movement,
+    Notice,
+    OutboxMessage,
+    OutboxState,
+    Peer,
+    Query,
+)
 from jisheng.migrants.models.records import MigrantRecord, MoveKind
 
-__all__ = ["MigrantRecord", "MoveKind"]
+__all__ = [
+    "Direction",
+    "InboxMessage",
+    "MessageKind",
+    "MigrantRecord",
+    "MoveKind",
+    "Movement",
+    "Notice",
+    "OutboxMessage",
+    "OutboxState",
+    "Peer",
+    "Query",
+]
