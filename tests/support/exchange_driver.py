@@ -103,6 +103,58 @@ def open_records(
     return made
 
 
+def bulk_records(count: int, region: str, community: int) -> int:
+    """``count`` new persons with an outflow record each and its notice, 500 per
+    transaction (the benchmark's setup)."""
+    user = User.objects.get(username="worker")
+    made = 0
+    while made < count:
+        with transaction.atomic():
+            for _ in range(min(500, count - made)):
+                made += 1
+                body = f"370404{1960 + made % 40}0101{made % 1000:03d}"
+                number = f"{body}{made:x}"[:18]  # unique, not a checksummed ID number
+                person = Person.objects.create(
+                    community_id=community,
+                    name="张三",
+                    sex="M",
+                    birth_date=dt.date(1990, 1, 1),
+                    id_number=number,
+                    id_number_masked=mask_id_number(number),
+                    hukou_type="urban",
+                )
+                record = MigrantRecord.objects.create(
+                    kind="outflow",
+                    person=person,
+                    community_id=community,
+                    region_code=region,
+                    moved_on=dt.date(2026, 11, 2),
+                    address="某地",
+                    contact="13800000000",
+                    last_verified_on=dt.date(2026, 11, 2),
+                    created_by=user,
+                )
+                hooks.record_opened(record)
+    return made
+
+
+def timed_drain() -> dict[str, float]:
+    started = time.perf_counter()
+    result = services.outbox_drain()
+    return {"seconds": time.perf_counter() - started, "delivered": result.delivered}
+
+
+def timed_pings(url: str, count: int) -> dict[str, float]:
+    """``count`` bare HTTP round trips to the peer's ping (no database), one client."""
+    import httpx
+
+    with httpx.Client(timeout=10) as client:
+        started = time.perf_counter()
+        for _ in range(count):
+            client.get(url + protocol.PING_PATH).raise_for_status()
+        return {"seconds": time.perf_counter() - started}
+
+
 def drain() -> dict[str, int]:
     result = services.outbox_drain()
     return {"delivered": result.delivered, "refused": result.refused, "retried": result.retried}
