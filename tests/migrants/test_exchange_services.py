@@ -123,9 +123,15 @@ def test_an_opened_record_writes_its_notice_in_the_callers_transaction(
     assert message.message_id == notice.message_id
     assert json.loads(message.body)["id_number"] == person.id_number
 
-    with pytest.raises(RuntimeError), transaction.atomic():
-        hooks.record_ended(record_of(make_person(org.c1, name="王五"), worker, kind="inflow"))
-        raise RuntimeError("the record's transaction fails")
+    other = make_person(org.c1, name="王五")
+
+    def failing_record_service() -> None:
+        with transaction.atomic():
+            hooks.record_ended(record_of(other, worker, kind="inflow"))
+            raise RuntimeError("the record's transaction fails")
+
+    with pytest.raises(RuntimeError):
+        failing_record_service()
     assert OutboxMessage.objects.count() == 1
     assert Notice.objects.count() == 1
 
