@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from dataclasses import dataclass
 from decimal import Decimal
@@ -81,14 +82,17 @@ class PeerFigures:
     received: Side  # their notices: how we answered them
 
 
-def _side(rows: list[tuple[object, object, object]]) -> Side:
+Row = tuple[dt.date, dt.date, dt.date | None]  # notified on, due on, feedback on
+
+
+def _side(rows: list[Row]) -> Side:
     today = timezone.localdate()
-    days = [(fb - sent).days for sent, due, fb in rows if fb is not None]  # type: ignore[operator]
+    days = [(feedback - sent).days for sent, _due, feedback in rows if feedback is not None]
     return Side(
         notices=len(rows),
         answered=len(days),
-        on_time=sum(1 for _s, due, fb in rows if fb is not None and fb <= due),  # type: ignore[operator]
-        overdue=sum(1 for _s, due, fb in rows if fb is None and due < today),  # type: ignore[operator]
+        on_time=sum(1 for _s, due, feedback in rows if feedback is not None and feedback <= due),
+        overdue=sum(1 for _s, due, feedback in rows if feedback is None and due < today),
         median_days=statistics.median(days) if days else None,
     )
 
@@ -96,7 +100,7 @@ def _side(rows: list[tuple[object, object, object]]) -> Side:
 def assessment(user: User, period: Period) -> list[PeerFigures]:
     """Per peer: notices sent and received in the period, feedback rate, on-time rate and
     median answer time (calendar days), both ways, over the notices the user may see."""
-    rows: dict[tuple[int, str], list[tuple[object, object, object]]] = {}
+    rows: dict[tuple[int, str], list[Row]] = {}
     found = (
         Notice.objects.visible_to(user)
         .filter(notified_on__gte=period.start, notified_on__lte=period.end)

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +26,7 @@ from django.utils.translation import gettext as _
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action, Result
 from jisheng.core.actors import Actor
-from jisheng.core.errors import Conflict, JishengError
+from jisheng.core.errors import Conflict, Forbidden, JishengError
 from jisheng.core.idnumber import mask_id_number, normalize_id_number
 from jisheng.core.models import OrgUnit
 from jisheng.core.permissions import require
@@ -230,6 +231,8 @@ def query_send(*, actor: Actor, peer: Peer, id_number: str, legal_basis: str) ->
     basis = legal_basis.strip()
     if len(basis) < 4:
         raise JishengError(_("Give the legal basis of the query."), code="invalid_input")
+    if actor.user.org_unit_id is None:
+        raise Forbidden()
     unit = OrgUnit.objects.get(pk=actor.user.org_unit_id)
     with transaction.atomic():
         message_id = uuid.uuid4()
@@ -636,7 +639,7 @@ def _apply_test(peer: Peer, envelope: Envelope) -> None:
     """A test message is only its inbox row."""
 
 
-APPLY = {
+APPLY: dict[str, Callable[[Peer, Envelope], None]] = {
     MessageKind.NOTIFY: _apply_notify,
     MessageKind.FEEDBACK: _apply_feedback,
     MessageKind.QUERY: _apply_query,

@@ -148,7 +148,7 @@ class Notice(models.Model):
     name = EncryptedTextField(_("name"))
     id_number = EncryptedTextField(_("ID number"))
     id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True)
-    moved_on = models.DateField(_("date of move"))
+    moved_on = models.DateField(_("moved on"))
     notified_on = models.DateField(_("notified on"))
     due_on = models.DateField(_("feedback due on"))
     feedback_on = models.DateField(_("feedback on"), null=True, blank=True)
