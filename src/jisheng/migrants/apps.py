@@ -14,3 +14,4 @@ class MigrantsConfig(modules.ModuleConfig):
     api_routers = (("/exchange/", "jisheng.migrants.api.exchange.router"),)
     maintenance = ("jisheng.migrants.exchange.tasks.maintain",)
     indicators = "jisheng.migrants.exchange.indicators.INDICATORS"
+    data_inventory = "jisheng.migrants.exchange.inventory.INVENTORY"
