@@ -295,3 +295,38 @@ def test_two_way_assessment_and_indicator(peer, org, make_user) -> None:
     assert indicator.compute(org.c1, Period(2026, 1)) is None
     records = indicator.records(staff, org.street, Period(2026, 2))
     assert [r.counted for r in records].count(True) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_queues_one_drain_and_a_failed_send_backs_off(org, make_person, make_user) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from jisheng.migrants.exchange.tasks import DRAIN_TASK_PATH, outbox_drain_task
+
+    services.peer_add(
+        actor=None,
+        region_code=PEER,
+        name="市中区",
+        base_url="http://127.0.0.1:9",  # nothing listens there
+        public_key=keys.public_key_text(),
+    )
+    worker = make_user(Role.COMMUNITY_WORKER)
+    with transaction.atomic():
+        for name in ("甲", "乙", "丙"):
+            hooks.record_opened(record_of(make_person(org.c1, name=name), worker))
+    assert DBTaskResult.objects.filter(task_path=DRAIN_TASK_PATH, status="READY").count() == 1
+    DBTaskResult.objects.filter(task_path=DRAIN_TASK_PATH).delete()
+
+    before = timezone.now()
+    outbox_drain_task.call()
+    messages = list(OutboxMessage.objects.order_by("pk"))
+    assert {m.state for m in messages} == {"pending"}
+    first = messages[0]
+    assert first.attempts == 1
+    assert first.last_error
+    assert first.next_attempt_at > before
+    # The peer is away: the others were not tried, and wait as long as the first.
+    assert [m.attempts for m in messages[1:]] == [0, 0]
+    assert {m.next_attempt_at for m in messages} == {first.next_attempt_at}
+    retry = DBTaskResult.objects.get(task_path=DRAIN_TASK_PATH, status="READY")
+    assert retry.run_after >= first.next_attempt_at - dt.timedelta(seconds=1)

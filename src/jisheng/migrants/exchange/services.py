@@ -355,10 +355,18 @@ def outbox_drain(*, client: httpx.Client | None = None) -> DrainResult:
     pushed back (doubling from JISHENG_EXCHANGE_RETRY_SECONDS up to the maximum)."""
     result = DrainResult()
     own = client or httpx.Client(timeout=settings.JISHENG_EXCHANGE_TIMEOUT_SECONDS)
+    # A peer that failed a send in this drain is not tried again in it: its other messages
+    # wait as long as the failed one (one timeout per peer and drain, not one per message).
+    away: dict[int, dt.datetime] = {}
     try:
         while batch := _claim(timezone.now()):
             delivered: list[int] = []
             for message in batch:
+                if message.peer_id in away:
+                    OutboxMessage.objects.filter(pk=message.pk).update(
+                        next_attempt_at=away[message.peer_id], claimed_until=None
+                    )
+                    continue
                 outcome, error = _deliver(own, message)
                 now = timezone.now()
                 if outcome == "delivered":
@@ -372,6 +380,7 @@ def outbox_drain(*, client: httpx.Client | None = None) -> DrainResult:
                 else:
                     result.retried += 1
                     state, next_at = OutboxState.PENDING, now + _backoff(attempts)
+                    away[message.peer_id] = next_at
                 result.errors.append(error)
                 OutboxMessage.objects.filter(pk=message.pk).update(
                     state=state,
@@ -387,8 +396,6 @@ def outbox_drain(*, client: httpx.Client | None = None) -> DrainResult:
                     claimed_until=None,
                     last_error="",
                 )
-            if result.retried and not delivered:
-                break  # the peer is away: the rest wait for their own next try
     finally:
         if client is None:
             own.close()
