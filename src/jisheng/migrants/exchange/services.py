@@ -350,19 +350,23 @@ def _deliver(client: httpx.Client, message: OutboxMessage) -> tuple[str, str]:
     return "refused", text[:300]
 
 
+_NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
 def outbox_drain(*, client: httpx.Client | None = None) -> DrainResult:
     """Send every due message; each ends delivered, refused, or pending with its next try
     pushed back (doubling from JISHENG_EXCHANGE_RETRY_SECONDS up to the maximum)."""
     result = DrainResult()
     own = client or httpx.Client(timeout=settings.JISHENG_EXCHANGE_TIMEOUT_SECONDS)
-    # A peer that failed a send in this drain is not tried again in it: its other messages
-    # wait as long as the failed one (one timeout per peer and drain, not one per message).
+    # A peer that failed a send is not tried again until its back-off has passed: its other
+    # messages wait as long as the failed one (one timeout per peer and back-off, not one
+    # per message). A drain ends when nothing is due.
     away: dict[int, dt.datetime] = {}
     try:
         while batch := _claim(timezone.now()):
             delivered: list[int] = []
             for message in batch:
-                if message.peer_id in away:
+                if away.get(message.peer_id, _NEVER) > timezone.now():
                     OutboxMessage.objects.filter(pk=message.pk).update(
                         next_attempt_at=away[message.peer_id], claimed_until=None
                     )
