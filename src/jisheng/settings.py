@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "jisheng.publicity",
     "jisheng.funds",
     "jisheng.targets",
+    "jisheng.migrants",
+    "jisheng.governance",
     "jisheng.reports",
     "jisheng.demo",
 ]
@@ -243,6 +245,19 @@ JISHENG_RETENTION_DAYS = {
     "closed": int(os.environ.get("JISHENG_RETAIN_CLOSED_DAYS", "365")),
 }
 JISHENG_PURGE_EVERY_HOURS = int(os.environ.get("JISHENG_PURGE_EVERY_HOURS", "24"))
+
+# The exchange between instances (migrants/exchange): this deployment's region (a GB/T 2260
+# division code; peers whose code starts with a record's region receive its notices), how
+# far a message's signing time may be from our clock, the working days a notice has to be
+# answered with feedback, and the outbox retry back-off (doubling from the first delay).
+JISHENG_REGION_CODE = os.environ.get("JISHENG_REGION_CODE", "370404")
+JISHENG_EXCHANGE_WINDOW_SECONDS = int(os.environ.get("JISHENG_EXCHANGE_WINDOW_SECONDS", "300"))
+JISHENG_FEEDBACK_WORKING_DAYS = int(os.environ.get("JISHENG_FEEDBACK_WORKING_DAYS", "10"))
+JISHENG_EXCHANGE_RETRY_SECONDS = float(os.environ.get("JISHENG_EXCHANGE_RETRY_SECONDS", "5"))
+JISHENG_EXCHANGE_RETRY_MAX_SECONDS = float(
+    os.environ.get("JISHENG_EXCHANGE_RETRY_MAX_SECONDS", "3600")
+)
+JISHENG_EXCHANGE_TIMEOUT_SECONDS = float(os.environ.get("JISHENG_EXCHANGE_TIMEOUT_SECONDS", "10"))
 
 LOGGING = {
     "version": 1,

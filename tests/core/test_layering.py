@@ -27,6 +27,8 @@ APPS = (
     "publicity",
     "funds",
     "targets",
+    "migrants",
+    "governance",
     "reports",
 )
 

@@ -42,6 +42,7 @@ def test_routers_seeders_and_panels_come_from_the_apps() -> None:
         "/publicity/",
         "/funds/",
         "/targets/",
+        "/exchange/",
     }
     assert len(api._routers) > len(modules.api_routers())  # every one mounted on the API
     seeders = [seed.__module__ for seed in modules.demo_seeders()]

@@ -39,6 +39,7 @@ MODULES_WITH_OBJECTS = (
     "funds",
     "targets",
     "reports",
+    "migrants_exchange",
 )
 
 

@@ -1,0 +1,1 @@
+"""The migrants API: one module per area."""
