@@ -27,6 +27,7 @@ def test_the_menu_keeps_its_order() -> None:
         "Publicity",
         "Target responsibility",
         "Funds",
+        "Governance",
         "Administration",
         "My account",
     ]
@@ -42,6 +43,7 @@ def test_routers_seeders_and_panels_come_from_the_apps() -> None:
         "/publicity/",
         "/funds/",
         "/targets/",
+        "/governance/",
     }
     assert len(api._routers) > len(modules.api_routers())  # every one mounted on the API
     seeders = [seed.__module__ for seed in modules.demo_seeders()]

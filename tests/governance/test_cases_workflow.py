@@ -40,9 +40,11 @@ def _open(officer: Actor, received: dt.date) -> Case:
 def test_a_case_goes_from_clue_to_closure(officer) -> None:
     today = timezone.localdate()
     case = _open(officer, today - 20 * DAY)
-    assert case.stage == CaseStage.CLUE and case.due_on == today - 13 * DAY
+    assert case.stage == CaseStage.CLUE
+    assert case.due_on == today - 13 * DAY
     case = services.case_investigate(actor=officer, case_id=case.pk, started_on=today - 19 * DAY)
-    assert case.stage == CaseStage.INVESTIGATION and case.due_on == today + 11 * DAY
+    assert case.stage == CaseStage.INVESTIGATION
+    assert case.due_on == today + 11 * DAY
     case = services.case_transfer(
         actor=officer,
         case_id=case.pk,
@@ -52,7 +54,8 @@ def test_a_case_goes_from_clue_to_closure(officer) -> None:
         transferred_on=today - 5 * DAY,
         findings="查实一名中介",
     )
-    assert case.stage == CaseStage.HANDLING and case.receiving_unit == "峄城区公安分局"
+    assert case.stage == CaseStage.HANDLING
+    assert case.receiving_unit == "峄城区公安分局"
     case = services.case_close(
         actor=officer,
         case_id=case.pk,
@@ -89,11 +92,14 @@ def test_an_open_case_past_its_deadline_is_overdue(officer, client_for) -> None:
     late = _open(officer, today - 30 * DAY)
     fresh = _open(officer, today)
     assert list(selectors.cases(officer.user, overdue_on=today)) == [late]
-    assert selectors.is_overdue(late, today) and not selectors.is_overdue(fresh, today)
+    assert selectors.is_overdue(late, today)
+    assert not selectors.is_overdue(fresh, today)
     page = client_for(officer.user).get(reverse("governance:case_list") + "?overdue=1")
     assert page.status_code == 200
     text = page.content.decode()
-    assert late.number in text and fresh.number not in text and "逾期" in text
+    assert late.number in text
+    assert fresh.number not in text
+    assert "逾期" in text
 
 
 def test_case_numbers_are_unique_per_street_and_year(officer) -> None:
@@ -182,5 +188,6 @@ def test_the_clue_form_sent_twice_records_one_case(officer, client_for) -> None:
     }
     first = client.post(reverse("governance:case_new"), data)
     second = client.post(reverse("governance:case_new"), data)
-    assert first.status_code == 302 and second.status_code == 302
+    assert first.status_code == 302
+    assert second.status_code == 302
     assert Case.objects.count() == 1

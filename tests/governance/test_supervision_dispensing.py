@@ -78,7 +78,8 @@ def test_a_dispensing_stores_the_id_number_encrypted_and_masked(staff, outlet) -
     dispensing = _record(staff, outlet, id_number=number, day=timezone.localdate())
     stored = Dispensing.objects.get(pk=dispensing.pk)
     assert stored.buyer_id_number == number
-    assert stored.buyer_id_masked != number and stored.buyer_id_masked.endswith(number[-4:])
+    assert stored.buyer_id_masked != number
+    assert stored.buyer_id_masked.endswith(number[-4:])
     assert stored.buyer_id_index == services.id_digest(number)
 
 
@@ -111,7 +112,8 @@ def test_review_list_holds_no_prescription_and_pregnant_buyers_only(
     assert pregnant.buyer_id == pregnant_wife.pk
     entries = {entry.dispensing.pk: entry.reasons for entry in selectors.review_list(staff.user)}
     assert set(entries) == {unprescribed.pk, pregnant.pk}
-    assert fine.pk not in entries and early.pk not in entries
+    assert fine.pk not in entries
+    assert early.pk not in entries
     assert entries[unprescribed.pk] == [str(selectors.NO_PRESCRIPTION)]
     assert entries[pregnant.pk] == [str(selectors.PREGNANT)]
 
@@ -141,7 +143,8 @@ def test_an_import_records_every_row_and_again_returns_the_first_import(staff, o
         rows=importing.read_workbook(_workbook(rows)),
         file_name="11月.xlsx",
     )
-    assert batch.rows == 2 and Dispensing.objects.filter(source=batch).count() == 2
+    assert batch.rows == 2
+    assert Dispensing.objects.filter(source=batch).count() == 2
     again = importing.dispensing_import(
         actor=staff,
         outlet_id=outlet.pk,
@@ -149,7 +152,8 @@ def test_an_import_records_every_row_and_again_returns_the_first_import(staff, o
         file_name="again.xlsx",
     )
     assert again.pk == batch.pk
-    assert Dispensing.objects.count() == 2 and DispensingImport.objects.count() == 1
+    assert Dispensing.objects.count() == 2
+    assert DispensingImport.objects.count() == 1
 
 
 def test_a_bad_import_changes_nothing_and_lists_every_bad_row(staff, outlet) -> None:
@@ -176,7 +180,8 @@ def test_a_bad_import_changes_nothing_and_lists_every_bad_row(staff, outlet) -> 
         "第 5 行",
         "第 6 行",
     ]
-    assert not Dispensing.objects.exists() and not DispensingImport.objects.exists()
+    assert not Dispensing.objects.exists()
+    assert not DispensingImport.objects.exists()
 
 
 def test_the_import_page_shows_the_bad_rows_with_status_400(staff, outlet, client_for) -> None:
@@ -189,7 +194,8 @@ def test_the_import_page_shows_the_bad_rows_with_status_400(staff, outlet, clien
     )
     assert response.status_code == 400
     text = response.content.decode()
-    assert "未导入任何记录" in text and "第 2 行" in text
+    assert "未导入任何记录" in text
+    assert "第 2 行" in text
     assert not Dispensing.objects.exists()
 
 
@@ -210,4 +216,6 @@ def test_the_review_page_is_chinese_and_printable(staff, outlet, client_for) -> 
     response = client_for(staff.user).get(reverse("governance:dispensing_review"))
     text = response.content.decode()
     assert response.status_code == 200
-    assert "需核查的售药记录" in text and "无处方售药" in text and "打印" in text
+    assert "需核查的售药记录" in text
+    assert "无处方售药" in text
+    assert "打印" in text
