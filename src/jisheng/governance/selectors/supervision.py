@@ -115,7 +115,10 @@ def overdue_devices(user: Any, *, today: dt.date) -> QuerySet[UltrasoundDevice]:
     """Devices in use not inspected within the interval (or never), longest waiting first."""
     cutoff = today - dt.timedelta(days=inspection_interval_days())
     return (
-        devices(user, status=DeviceStatus.IN_USE)
+        UltrasoundDevice.objects.visible_to(user)
+        .filter(status=DeviceStatus.IN_USE)
+        .select_related("org_unit")
+        .annotate(last_inspected=Max("inspections__date"))
         .filter(Q(last_inspected__isnull=True) | Q(last_inspected__lt=cutoff))
         .order_by("last_inspected", "institution", "pk")
     )

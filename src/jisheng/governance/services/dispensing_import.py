@@ -23,7 +23,11 @@ from jisheng.core.lookups import locked_or_404
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 from jisheng.governance.models import Dispensing, DispensingImport, Outlet
-from jisheng.governance.services.supervision import dispensing_fields, id_digest
+from jisheng.governance.services.supervision import (
+    DispensingFields,
+    dispensing_fields,
+    id_digest,
+)
 from jisheng.registry.models import Person, ResidentStatus
 from jisheng.registry.services.persons import id_number_digest
 
@@ -151,10 +155,10 @@ def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _checked(rows: list[Row]) -> list[dict[str, object]]:
+def _checked(rows: list[Row]) -> list[DispensingFields]:
     """Each row's stored fields, or every row's problems raised together."""
     problems: list[str] = []
-    checked: list[dict[str, object]] = []
+    checked: list[DispensingFields] = []
     seen: dict[tuple[object, ...], int] = {}
     for row in rows:
         wrong: list[str] = []
@@ -164,7 +168,7 @@ def _checked(rows: list[Row]) -> list[dict[str, object]]:
             wrong.append(_("the date is missing or not a date (write 2026-11-20)"))
         if quantity is None:
             wrong.append(_("the quantity is not a whole number"))
-        fields: dict[str, object] | None = None
+        fields: DispensingFields | None = None
         try:
             fields = dispensing_fields(
                 # A placeholder when the date is already reported wrong, so the other
@@ -200,7 +204,7 @@ def _checked(rows: list[Row]) -> list[dict[str, object]]:
     return checked
 
 
-def _digest(checked: list[dict[str, object]]) -> str:
+def _digest(checked: list[DispensingFields]) -> str:
     """The rows' fingerprint, independent of row order and of how the cells were typed."""
     parts = sorted(
         "|".join(
@@ -215,7 +219,7 @@ def _digest(checked: list[dict[str, object]]) -> str:
             )
         )
         + "|"
-        + id_digest(str(line["buyer_id_number"]))
+        + id_digest(line["buyer_id_number"])
         for line in checked
     )
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -233,7 +237,7 @@ def dispensing_import(
         earlier = DispensingImport.objects.filter(outlet=outlet, digest=digest).first()
         if earlier is not None:
             return earlier
-        indexes = {id_digest(str(line["buyer_id_number"])) for line in checked}
+        indexes = {id_digest(line["buyer_id_number"]) for line in checked}
         recorded = {
             (found.dispensed_on, found.drug, found.prescription_ref, found.buyer_id_index)
             for found in Dispensing.objects.filter(outlet=outlet, buyer_id_index__in=indexes)
@@ -246,7 +250,7 @@ def dispensing_import(
                 line["dispensed_on"],
                 line["drug"],
                 line["prescription_ref"],
-                id_digest(str(line["buyer_id_number"])),
+                id_digest(line["buyer_id_number"]),
             )
             in recorded
         ]
@@ -264,7 +268,7 @@ def dispensing_import(
             for person in Person.objects.visible_to(actor.user)
             .filter(
                 id_number_index__in={
-                    id_number_digest(str(line["buyer_id_number"])) for line in checked
+                    id_number_digest(line["buyer_id_number"]) for line in checked
                 }
             )
             .exclude(status=ResidentStatus.VOIDED)
@@ -273,9 +277,9 @@ def dispensing_import(
             Dispensing(
                 outlet=outlet,
                 source=batch,
-                buyer=residents.get(id_number_digest(str(line["buyer_id_number"]))),
+                buyer=residents.get(id_number_digest(line["buyer_id_number"])),
                 recorded_by=actor.user,
-                **line,  # type: ignore[arg-type]
+                **line,
             )
             for line in checked
         )

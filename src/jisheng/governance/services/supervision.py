@@ -8,6 +8,7 @@ double click never makes two.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -19,6 +20,7 @@ from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
 from jisheng.core.dates import possible_date
 from jisheng.core.errors import Conflict, JishengError, NotFound
+from jisheng.core.fields import BlindIndexField
 from jisheng.core.idnumber import mask_id_number, normalize_id_number, validate_id_number
 from jisheng.core.lookups import locked_or_404
 from jisheng.core.models import OrgUnit
@@ -370,6 +372,19 @@ def registered_buyer(actor: Actor, id_number: str) -> Person | None:
     )
 
 
+class DispensingFields(TypedDict):
+    """A dispensing's checked, stored fields (the outlet and the buyer aside)."""
+
+    dispensed_on: dt.date
+    drug: str
+    quantity: int
+    buyer_name: str
+    buyer_id_number: str
+    buyer_id_masked: str
+    prescriber: str
+    prescription_ref: str
+
+
 def dispensing_fields(
     *,
     dispensed_on: dt.date,
@@ -379,7 +394,7 @@ def dispensing_fields(
     buyer_id_number: str,
     prescriber: str,
     prescription_ref: str,
-) -> dict[str, object]:
+) -> DispensingFields:
     """A dispensing's stored fields from checked input; a 400 listing each problem else."""
     problems: list[str] = []
     try:
@@ -398,16 +413,16 @@ def dispensing_fields(
     if problems:
         raise JishengError("；".join(problems), code="invalid_dispensing")
     number = normalize_id_number(buyer_id_number)
-    return {
-        "dispensed_on": dispensed_on,
-        "drug": drug,
-        "quantity": quantity,
-        "buyer_name": buyer_name,
-        "buyer_id_number": number,
-        "buyer_id_masked": mask_id_number(number),
-        "prescriber": clean_text(prescriber)[:50],
-        "prescription_ref": clean_text(prescription_ref)[:64],
-    }
+    return DispensingFields(
+        dispensed_on=dispensed_on,
+        drug=drug,
+        quantity=quantity,
+        buyer_name=buyer_name,
+        buyer_id_number=number,
+        buyer_id_masked=mask_id_number(number),
+        prescriber=clean_text(prescriber)[:50],
+        prescription_ref=clean_text(prescription_ref)[:64],
+    )
 
 
 def dispensing_record(
@@ -440,7 +455,7 @@ def dispensing_record(
             dispensed_on=fields["dispensed_on"],
             drug=fields["drug"],
             prescription_ref=fields["prescription_ref"],
-            buyer_id_index=id_digest(str(fields["buyer_id_number"])),
+            buyer_id_index=id_digest(fields["buyer_id_number"]),
         ).first()
         if same is not None:
             return same
@@ -448,9 +463,9 @@ def dispensing_record(
             with transaction.atomic():
                 dispensing = Dispensing.objects.create(
                     outlet=outlet,
-                    buyer=registered_buyer(actor, str(fields["buyer_id_number"])),
+                    buyer=registered_buyer(actor, fields["buyer_id_number"]),
                     recorded_by=actor.user,
-                    **fields,  # type: ignore[arg-type]
+                    **fields,
                 )
         except IntegrityError as exc:
             raise Conflict(_("This dispensing is already recorded."), code="duplicate") from exc
@@ -460,7 +475,9 @@ def dispensing_record(
 
 def id_digest(id_number: str) -> str:
     """The dispensing table's blind index of an ID number (its own key context)."""
-    return Dispensing._meta.get_field("buyer_id_index").digest(id_number)  # type: ignore[attr-defined, no-any-return]
+    field = Dispensing._meta.get_field("buyer_id_index")
+    assert isinstance(field, BlindIndexField)  # noqa: S101 - declared so on the model
+    return field.digest(id_number)
 
 
 __all__ = [
