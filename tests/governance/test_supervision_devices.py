@@ -92,7 +92,8 @@ def test_an_inspection_sent_twice_is_one_and_its_rectification_can_be_done(staff
     again = services.inspection_record(
         actor=staff, device_id=device.pk, date=today - 5 * DAY, inspectors="甲"
     )
-    assert first.pk == again.pk and Inspection.objects.count() == 1
+    assert first.pk == again.pk
+    assert Inspection.objects.count() == 1
     assert list(selectors.open_rectifications(staff.user)) == [first]
     services.rectification_done(actor=staff, inspection_id=first.pk, done_on=today)
     assert not selectors.open_rectifications(staff.user).exists()
@@ -137,7 +138,10 @@ def test_a_community_worker_cannot_see_devices(staff, org, make_user, client_for
 def test_the_overdue_page_is_chinese_and_printable(staff, org, client_for) -> None:
     _device(staff, org, "SN1")
     text = client_for(staff.user).get(reverse("governance:device_overdue")).content.decode()
-    assert "逾期未检查" in text and "SN1" in text and "从未检查" in text and "打印" in text
+    assert "逾期未检查" in text
+    assert "SN1" in text
+    assert "从未检查" in text
+    assert "打印" in text
 
 
 def test_the_api_registers_and_lists_devices(staff, org, client_for) -> None:
@@ -186,7 +190,9 @@ def test_each_level_has_one_printable_group_page(staff, org, make_user, client_f
     page = client_for(staff.user).get(reverse("governance:group_page", args=[org.street.pk]))
     text = page.content.decode()
     assert page.status_code == 200
-    assert "坛山街道综合治理领导小组" in text and "张书记" in text and "药监/市场监管" in text
+    assert "坛山街道综合治理领导小组" in text
+    assert "张书记" in text
+    assert "药监/市场监管" in text
     assert "综合治理协调会" in text
     members = text.split('data-testid="members"')[1].split("</table>")[0]
     assert "赵副主任" not in members

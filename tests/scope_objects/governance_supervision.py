@@ -46,7 +46,11 @@ def make(ctx: ForeignContext) -> dict[str, str]:
         rectification_due=today + dt.timedelta(days=10),
     )
     operator = supervision.operator_register(
-        actor=street, unit=ctx.org.c2, institution="二社区卫生室", name="李医生", qualification="医师"
+        actor=street,
+        unit=ctx.org.c2,
+        institution="二社区卫生室",
+        name="李医生",
+        qualification="医师",
     )
     pledge = supervision.pledge_record(
         actor=street,
@@ -74,9 +78,7 @@ def make(ctx: ForeignContext) -> dict[str, str]:
         parent=ctx.org.district,
     )
     officer = Actor(user=ctx.make_user(Role.CASE_OFFICER, other_street))
-    case = cases.case_open(
-        actor=officer, source="hotline", summary="外街道线索", received_on=today
-    )
+    case = cases.case_open(actor=officer, source="hotline", summary="外街道线索", received_on=today)
     evidence = cases.evidence_add(
         actor=officer,
         case_id=case.pk,

@@ -22,3 +22,4 @@ class GovernanceConfig(modules.ModuleConfig):
         ("/governance/", "jisheng.governance.api.cases.router"),
     )
     data_inventory = "jisheng.governance.inventory_supervision.INVENTORY"
+    demo_seeder = "jisheng.governance.demo_supervision.demo_seed"

@@ -267,9 +267,7 @@ def dispensing_import(
             person.id_number_index: person
             for person in Person.objects.visible_to(actor.user)
             .filter(
-                id_number_index__in={
-                    id_number_digest(line["buyer_id_number"]) for line in checked
-                }
+                id_number_index__in={id_number_digest(line["buyer_id_number"]) for line in checked}
             )
             .exclude(status=ResidentStatus.VOIDED)
         }
