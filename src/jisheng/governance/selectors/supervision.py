@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Max, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.core.lookups import visible_or_404
@@ -120,7 +120,8 @@ def overdue_devices(user: Any, *, today: dt.date) -> QuerySet[UltrasoundDevice]:
         .select_related("org_unit")
         .annotate(last_inspected=Max("inspections__date"))
         .filter(Q(last_inspected__isnull=True) | Q(last_inspected__lt=cutoff))
-        .order_by("last_inspected", "institution", "pk")
+        # Never inspected first, on every database (PostgreSQL sorts NULL last by default).
+        .order_by(F("last_inspected").asc(nulls_first=True), "institution", "pk")
     )
 
 
