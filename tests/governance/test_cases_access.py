@@ -170,3 +170,10 @@ def test_a_clue_cannot_be_opened_for_a_day_in_the_future(officer) -> None:
             summary="线索",
             received_on=timezone.localdate() + dt.timedelta(days=1),
         )
+
+
+def test_showing_the_list_of_cases_is_audited_with_their_ids(case, make_user, client_for) -> None:
+    leader = make_user(Role.LEADER)
+    client_for(leader).get(reverse("governance:case_list"))
+    listed = AuditEvent.objects.get(action=AuditEvent.Action.SEARCH, user_id=leader.pk)
+    assert listed.detail == {"ids": [case.pk]}

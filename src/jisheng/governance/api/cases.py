@@ -103,7 +103,9 @@ def case_list(
         stage=stage or "",
         overdue_on=timezone.localdate() if overdue else None,
     )
-    return [_out(case, actor) for case in found]
+    shown = list(found)
+    selectors.cases_listed(actor, shown)
+    return [_out(case, actor) for case in shown]
 
 
 @router.get("/cases/{case_id}", response=CaseFileOut, summary="一份两非案卷（留痕）")

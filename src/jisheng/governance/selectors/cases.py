@@ -41,6 +41,16 @@ def case_read(actor: Actor, case_id: int) -> Case:
     return case
 
 
+def cases_listed(actor: Actor, shown: list[Case]) -> None:
+    """Record that a list of case files was shown: which cases (ids only), to whom."""
+    audit.record(
+        action=Action.SEARCH,
+        actor=actor,
+        object_type="governance.case",
+        detail={"ids": [case.pk for case in shown]},
+    )
+
+
 def case_evidence(actor: Actor, case: Case) -> QuerySet[CaseEvidence]:
     return CaseEvidence.objects.visible_to(actor.user).filter(case=case)
 

@@ -44,11 +44,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
         stage = ""
     overdue = request.GET.get("overdue") == "1"
     found = selectors.cases(user, stage=stage, overdue_on=today if overdue else None)
+    page = page_of(request, found)
+    selectors.cases_listed(Actor.from_request(request), list(page))
     return render(
         request,
         "governance/cases/case_list.html",
         {
-            "page": page_of(request, found),
+            "page": page,
             "today": today,
             "stage": stage,
             "overdue": overdue,
