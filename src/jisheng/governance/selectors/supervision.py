@@ -99,6 +99,8 @@ def devices(user: Any, *, status: str = "") -> QuerySet[UltrasoundDevice]:
         UltrasoundDevice.objects.visible_to(user)
         .select_related("org_unit")
         .annotate(last_inspected=Max("inspections__date"))
+        # A grouped query drops the model's ordering: pages need a stable one.
+        .order_by("institution", "serial_number", "pk")
     )
     return found.filter(status=status) if status else found
 
@@ -140,8 +142,10 @@ def inspection_detail(user: Any, inspection_id: int) -> Inspection:
 
 
 def operators(user: Any) -> QuerySet[UltrasoundOperator]:
-    return UltrasoundOperator.objects.visible_to(user).annotate(
-        last_pledge=Max("pledges__signed_on")
+    return (
+        UltrasoundOperator.objects.visible_to(user)
+        .annotate(last_pledge=Max("pledges__signed_on"))
+        .order_by("institution", "name", "pk")
     )
 
 
