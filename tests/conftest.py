@@ -112,6 +112,7 @@ def make_user(org: Org) -> Callable[..., User]:
             Role.PARTNER_REPORTER: org.c1,
             Role.STREET_STAFF: org.street,
             Role.LEADER: org.street,
+            Role.CASE_OFFICER: org.street,
         }.get(role, org.district)
         user = user_create(
             actor=None,

@@ -46,6 +46,7 @@ def _unit_for(role: Role, org) -> OrgUnit:
         Role.PARTNER_REPORTER: org.c1,
         Role.STREET_STAFF: org.street,
         Role.LEADER: org.street,
+        Role.CASE_OFFICER: org.street,
     }.get(role, org.district)
 
 

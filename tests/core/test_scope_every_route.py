@@ -40,6 +40,7 @@ MODULES_WITH_OBJECTS = (
     "targets",
     "reports",
     "migrants_exchange",
+    "governance_supervision",
 )
 
 

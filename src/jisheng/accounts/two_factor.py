@@ -39,6 +39,7 @@ SECOND_FACTOR_ROLES = frozenset(
         Role.STREET_STAFF,
         Role.LEADER,
         Role.DISTRICT_SUPERVISOR,
+        Role.CASE_OFFICER,
     }
 )
 RECOVERY_CODE_COUNT = 10

@@ -17,6 +17,8 @@ class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", _("System administrator")
     SECURITY_ADMIN = "security_admin", _("Security administrator")
     SECURITY_AUDITOR = "security_auditor", _("Security auditor")
+    # 案件承办人: investigates 两非 case files of one street, and nothing else.
+    CASE_OFFICER = "case_officer", _("Case officer")
 
 
 # 三权分立: each of these must be the only role of its holder.
@@ -41,6 +43,7 @@ ROLE_UNIT_KINDS: dict[Role, frozenset[str] | None] = {
     Role.LEADER: frozenset({"street", "district"}),
     Role.DISTRICT_SUPERVISOR: frozenset({"district"}),
     Role.PARTNER_REPORTER: frozenset({"community", "village", "street"}),
+    Role.CASE_OFFICER: frozenset({"street"}),
     Role.SYSTEM_ADMIN: None,
     Role.SECURITY_ADMIN: None,
     Role.SECURITY_AUDITOR: None,
@@ -81,6 +84,16 @@ class Capability(StrEnum):
     MANAGE_TARGETS = "manage_targets"
     # Targets: approve (and so freeze) an assessment (分管领导).
     APPROVE_ASSESSMENTS = "approve_assessments"
+    # Governance: read B-ultrasound devices, inspections, dispensings and their review list.
+    VIEW_SUPERVISION = "view_supervision"
+    # Governance: record devices, operators, pledges, inspections, outlets and dispensings.
+    MANAGE_SUPERVISION = "manage_supervision"
+    # Governance: leading groups and department duties of the user's unit.
+    MANAGE_LEADING_GROUPS = "manage_leading_groups"
+    # Governance: read 两非 case files (case officers and leaders only).
+    VIEW_CASES = "view_cases"
+    # Governance: open, investigate, transfer and close 两非 case files (case officers).
+    MANAGE_CASES = "manage_cases"
 
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -111,6 +124,9 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MANAGE_FUNDS,
             Capability.VIEW_TARGETS,
             Capability.MANAGE_TARGETS,
+            Capability.VIEW_SUPERVISION,
+            Capability.MANAGE_SUPERVISION,
+            Capability.MANAGE_LEADING_GROUPS,
         }
     ),
     Role.LEADER: frozenset(
@@ -121,6 +137,8 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_FUNDS,
             Capability.VIEW_TARGETS,
             Capability.APPROVE_ASSESSMENTS,
+            Capability.VIEW_SUPERVISION,
+            Capability.VIEW_CASES,
         }
     ),
     Role.DISTRICT_SUPERVISOR: frozenset(
@@ -129,9 +147,15 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_AGGREGATES,
             Capability.VIEW_FUNDS,
             Capability.VIEW_TARGETS,
+            Capability.VIEW_SUPERVISION,
+            Capability.MANAGE_LEADING_GROUPS,
         }
     ),
     Role.PARTNER_REPORTER: frozenset({Capability.REPORT_AS_PARTNER}),
+    # Reads the review lists a clue can come from; no personal data beyond the cases.
+    Role.CASE_OFFICER: frozenset(
+        {Capability.VIEW_CASES, Capability.MANAGE_CASES, Capability.VIEW_SUPERVISION}
+    ),
     Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_USERS}),
     Role.SECURITY_ADMIN: frozenset({Capability.MANAGE_ROLES}),
     Role.SECURITY_AUDITOR: frozenset({Capability.VIEW_AUDIT}),

@@ -44,6 +44,7 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str | None], ...] = (
     ("demo_leader", "演示分管领导", Role.LEADER, "street"),
     ("demo_district", "演示区卫健局", Role.DISTRICT_SUPERVISOR, None),
     ("demo_reporter", "演示房东", Role.PARTNER_REPORTER, "c0"),
+    ("demo_cases", "演示案件承办人", Role.CASE_OFFICER, "street"),
     ("demo_admin", "演示系统管理员", Role.SYSTEM_ADMIN, None),
     ("demo_security", "演示安全管理员", Role.SECURITY_ADMIN, None),
     ("demo_auditor", "演示安全审计员", Role.SECURITY_AUDITOR, None),

@@ -4,3 +4,49 @@
 - ``supervision``: leading groups, department duties, ultrasound devices, drug dispensing;
 - ``cases``: 两非 case files.
 """
+
+from jisheng.governance.models.cases import (
+    Case,
+    CaseEvidence,
+    CaseResult,
+    CaseStage,
+    ClueSource,
+    TransferTo,
+)
+from jisheng.governance.models.supervision import (
+    Department,
+    DepartmentDuty,
+    DeviceStatus,
+    Dispensing,
+    DispensingImport,
+    GroupMember,
+    Inspection,
+    LeadingGroup,
+    Outlet,
+    OutletKind,
+    Pledge,
+    UltrasoundDevice,
+    UltrasoundOperator,
+)
+
+__all__ = [
+    "Case",
+    "CaseEvidence",
+    "CaseResult",
+    "CaseStage",
+    "ClueSource",
+    "Department",
+    "DepartmentDuty",
+    "DeviceStatus",
+    "Dispensing",
+    "DispensingImport",
+    "GroupMember",
+    "Inspection",
+    "LeadingGroup",
+    "Outlet",
+    "OutletKind",
+    "Pledge",
+    "TransferTo",
+    "UltrasoundDevice",
+    "UltrasoundOperator",
+]

@@ -1,0 +1,1 @@
+"""The governance API, one router per area (all under /api/governance/)."""

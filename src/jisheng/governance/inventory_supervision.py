@@ -1,0 +1,90 @@
+"""Every field of the supervision and case models (the integrator merges this with the
+monitoring part into the app's one INVENTORY)."""
+
+from jisheng.core.modules import DataInventory
+
+INVENTORY = DataInventory(
+    personal={
+        "GroupMember": ("name",),
+        "UltrasoundOperator": ("name", "qualification", "trained_on", "training_due"),
+        "Pledge": ("scan", "recorded_by"),
+        "Inspection": ("inspectors", "recorded_by"),
+        "DispensingImport": ("imported_by",),
+        "Dispensing": (
+            "buyer_name",
+            "buyer_id_index",
+            "buyer_id_masked",
+            "buyer",
+            "prescriber",
+            "recorded_by",
+            "drug",
+            "quantity",
+        ),
+        # Case files name people suspected of an offence: personal, read only by VIEW_CASES
+        # holders, every read audited.
+        "Case": ("reported_by", "summary", "findings", "result_text"),
+        "CaseEvidence": ("added_by", "file"),
+    },
+    sensitive={
+        "Dispensing": ("buyer_id_number",),
+        "Case": ("informant",),
+    },
+    neither={
+        "LeadingGroup": ("id", "org_unit", "name", "established_on", "created_at"),
+        "GroupMember": ("id", "group", "post", "department", "title", "from_date", "to_date"),
+        "DepartmentDuty": ("id", "org_unit", "department", "duties"),
+        "UltrasoundDevice": (
+            "id",
+            "org_unit",
+            "institution",
+            "model_name",
+            "serial_number",
+            "location",
+            "licence",
+            "status",
+            "created_at",
+        ),
+        "UltrasoundOperator": ("id", "org_unit", "institution", "created_at"),
+        "Pledge": ("id", "operator", "signed_on", "created_at"),
+        "Inspection": (
+            "id",
+            "device",
+            "date",
+            "findings",
+            "rectification_due",
+            "rectified_on",
+            "created_at",
+        ),
+        "Outlet": ("id", "org_unit", "kind", "name", "licence", "address", "created_at"),
+        "DispensingImport": ("id", "outlet", "digest", "file_name", "rows", "created_at"),
+        "Dispensing": (
+            "id",
+            "outlet",
+            "dispensed_on",
+            "prescription_ref",
+            "source",
+            "created_at",
+        ),
+        "Case": (
+            "id",
+            "street",
+            "number",
+            "source",
+            "received_on",
+            "stage",
+            "due_on",
+            "inspection",
+            "dispensing",
+            "source_reference",
+            "investigation_started_on",
+            "transfer_to",
+            "receiving_unit",
+            "transfer_reference",
+            "transferred_on",
+            "closed_on",
+            "result",
+            "created_at",
+        ),
+        "CaseEvidence": ("id", "case", "description", "added_at"),
+    },
+)

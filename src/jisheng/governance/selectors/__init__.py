@@ -1,0 +1,1 @@
+"""Reads of the governance module, one submodule per area."""

@@ -1,0 +1,1 @@
+"""Writes of the governance module, one submodule per area."""
