@@ -70,8 +70,11 @@ def pregnancy_report(
         with transaction.atomic():
             pregnancy = Pregnancy.objects.create(
                 couple=couple,
+                woman_id=couple.wife_id,
+                community_id=couple.community_id,
                 reported_on=reported_on,
                 last_period=last_period,
+                expected_on=rules.expected_delivery(last_period or reported_on),
                 reported_by=actor.user,
             )
     except IntegrityError as exc:
@@ -137,6 +140,8 @@ def followup_early_record(
             weeks=findings.weeks,
             reported_on=pregnancy.reported_on,
         )
+        pregnancy.expected_on = rules.expected_delivery(last_period)
+        pregnancy.save(update_fields=["expected_on"])
         outcome = FollowUp.objects.create(
             pregnancy=pregnancy,
             couple=couple,
@@ -148,9 +153,9 @@ def followup_early_record(
             action=Action.CREATE, actor=actor, obj=outcome, detail={"pregnancy": pregnancy.pk}
         )
     else:
-        pregnancy.closed = True
+        pregnancy.closed, pregnancy.expected_on = True, None
         pregnancy.outcome, pregnancy.outcome_date = Outcome.NOT_CONFIRMED, done_on
-        pregnancy.save(update_fields=["closed", "outcome", "outcome_date"])
+        pregnancy.save(update_fields=["closed", "expected_on", "outcome", "outcome_date"])
         audit.record(action=Action.UPDATE, actor=actor, obj=pregnancy, detail={"couple": couple.pk})
     couple_refresh_state(couple)
     return followup
@@ -163,7 +168,7 @@ def _check_birth_event(actor: Actor, pregnancy: Pregnancy, event: LifeEvent) -> 
         .filter(
             pk=event.pk,
             kind=LifeEvent.Kind.BIRTH,
-            other_person_id=pregnancy.couple.wife_id,
+            other_person_id=pregnancy.woman_id,
             reversed_by__isnull=True,
         )
         .first()
@@ -211,11 +216,18 @@ def followup_outcome_record(
             )
         pregnancy.birth_event = _check_birth_event(actor, pregnancy, birth_event)
     _done(actor, followup, done_on, details)
-    pregnancy.closed = True
+    pregnancy.closed, pregnancy.expected_on = True, None
     pregnancy.outcome, pregnancy.outcome_date = outcome, outcome_date
     pregnancy.outcome_details = health.dump(details)
     pregnancy.save(
-        update_fields=["closed", "outcome", "outcome_date", "outcome_details", "birth_event"]
+        update_fields=[
+            "closed",
+            "expected_on",
+            "outcome",
+            "outcome_date",
+            "outcome_details",
+            "birth_event",
+        ]
     )
     audit.record(
         action=Action.UPDATE,
