@@ -4,3 +4,19 @@
 - ``supervision``: leading groups, department duties, ultrasound devices, drug dispensing;
 - ``cases``: 两非 case files.
 """
+
+from jisheng.governance.models.monitoring import (
+    TERMINATION_REVIEW_WEEKS,
+    ReviewState,
+    Termination,
+    TerminationImport,
+    TerminationSource,
+)
+
+__all__ = [
+    "TERMINATION_REVIEW_WEEKS",
+    "ReviewState",
+    "Termination",
+    "TerminationImport",
+    "TerminationSource",
+]

@@ -1,0 +1,1 @@
+"""Governance reads, one module per area, each scoped to the user."""

@@ -1,0 +1,1 @@
+"""Governance writes, one module per area: ``services.<area>.<entity>_<action>``."""
