@@ -15,3 +15,8 @@ class GovernanceConfig(modules.ModuleConfig):
     label = "governance"
     verbose_name = _("Governance")
     menu_order = 62
+    navigation = "jisheng.governance.navigation"
+    api_routers = (("/governance/", "jisheng.governance.api.router"),)
+    dashboard_charts = "jisheng.governance.charts.CHARTS"
+    demo_seeder = "jisheng.governance.demo.demo_seed"
+    data_inventory = "jisheng.governance.inventory.INVENTORY"

@@ -22,7 +22,7 @@ DEFAULT_OVERDUE_WEEKS = 4
 PREGNANCY_SPAN_DAYS = 300
 # How far back the "birth without a known pregnancy" list looks.
 BIRTH_LOOKBACK_DAYS = 366
-_SECRETS = ("woman__id_number", "woman__phone", "last_period", "outcome_details")
+_SECRETS = ("woman__id_number", "woman__phone", "outcome_details")
 
 
 def overdue_weeks() -> int:
