@@ -53,7 +53,7 @@ def sex_ratio(user: User) -> ChartData | None:
         links=[
             reverse("governance:srb_births")
             + "?"
-            + urlencode({"unit": row.unit.pk, "period": period.key})
+            + urlencode({"unit": str(row.unit.pk), "period": period.key})
             if may_list and row.figure.births
             else ""
             for row in rows

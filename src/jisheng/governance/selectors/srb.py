@@ -181,7 +181,7 @@ def srb_rows(
             total[0] += boys
             total[1] += girls
     floor = minimum_births()
-    return [SrbRow(unit, SexRatio(*totals[unit.pk], floor)) for unit in units]
+    return [SrbRow(unit, SexRatio(totals[unit.pk][0], totals[unit.pk][1], floor)) for unit in units]
 
 
 def srb_trend(
@@ -207,7 +207,7 @@ def srb_trend(
                 totals[owner[key[0]]][0] += boys
                 totals[owner[key[0]]][1] += girls
         for unit in units:
-            trend[unit.pk].append(SexRatio(*totals[unit.pk], floor))
+            trend[unit.pk].append(SexRatio(totals[unit.pk][0], totals[unit.pk][1], floor))
     return trend
 
 

@@ -301,6 +301,6 @@ def pregnancy_outcome_record(
             "termination": termination.pk if termination else None,
         },
     )
-    if found.couple_id is not None:
+    if found.couple is not None:
         couple_refresh_state(found.couple)
     return found

@@ -3,7 +3,6 @@ terminations at 14 weeks or more and their review, the sex-ratio monitor."""
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -327,7 +326,7 @@ def srb_monitor(request: HttpRequest) -> HttpResponse:
         }
         return reverse("governance:srb_births") + "?" + urlencode(query)
 
-    table = [
+    table: list[dict[str, Any]] = [
         {
             "unit": row.unit,
             "figure": row.figure,
@@ -363,7 +362,6 @@ def srb_monitor(request: HttpRequest) -> HttpResponse:
             "table": table,
             "alerts": [row for row in table if row["figure"].verdict == Verdict.HIGH],
             "chart": chart,
-            "chart_json": json.dumps(chart, ensure_ascii=False),
             "level_label": LEVEL_LABELS[chosen["level"]],
             "order_label": ORDER_LABELS[chosen["order"]],
             "residence_label": RESIDENCE_LABELS[chosen["residence"]],

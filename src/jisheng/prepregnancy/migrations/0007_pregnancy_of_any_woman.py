@@ -2,6 +2,7 @@
 # the woman, her serving community (the new scope), where the report came from and, while it
 # is open, the expected date of delivery. Existing rows are filled from their couple.
 import datetime as dt
+from typing import Any
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -10,7 +11,7 @@ from django.db import migrations, models
 GESTATION_DAYS = 280
 
 
-def fill_from_couples(apps, schema_editor):
+def fill_from_couples(apps: Any, schema_editor: Any) -> None:
     Pregnancy = apps.get_model("prepregnancy", "Pregnancy")
     for pregnancy in Pregnancy.objects.select_related("couple").iterator(chunk_size=500):
         pregnancy.woman_id = pregnancy.couple.wife_id
@@ -92,9 +93,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="pregnancy",
             name="expected_on",
-            field=models.DateField(
-                blank=True, null=True, verbose_name="expected date of delivery"
-            ),
+            field=models.DateField(blank=True, null=True, verbose_name="expected date of delivery"),
         ),
         migrations.RunPython(fill_from_couples, migrations.RunPython.noop),
     ]

@@ -11,7 +11,7 @@ from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
 from jisheng.core.dates import possible_date
-from jisheng.core.errors import Conflict, JishengError
+from jisheng.core.errors import Conflict, JishengError, NotFound
 from jisheng.core.lookups import locked_or_404
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
@@ -98,8 +98,11 @@ def pregnancy_report(
 
 def _open_followup(actor: Actor, followup: FollowUp, kind: str) -> FollowUp:
     require(actor, Capability.VIEW_HEALTH)
+    # A visit of a pregnancy governance follows (no couple) is recorded on its own pages.
     found = locked_or_404(
-        FollowUp.objects.select_related("pregnancy", "couple"), user=actor.user, pk=followup.pk
+        FollowUp.objects.filter(couple__isnull=False).select_related("pregnancy", "couple"),
+        user=actor.user,
+        pk=followup.pk,
     )
     if found.kind != kind:
         raise JishengError(_("This is a different kind of follow-up."), code="wrong_kind")
@@ -108,8 +111,15 @@ def _open_followup(actor: Actor, followup: FollowUp, kind: str) -> FollowUp:
     return found
 
 
+def _couple_of(followup: FollowUp) -> int:
+    """The couple of a pre-pregnancy visit (``_open_followup`` finds no other kind)."""
+    if followup.couple_id is None:
+        raise NotFound()
+    return followup.couple_id
+
+
 def _done(actor: Actor, followup: FollowUp, done_on: dt.date, findings: object) -> None:
-    possible_date(done_on, lifetime(followup.couple.wife))
+    possible_date(done_on, lifetime(followup.pregnancy.woman))
     if done_on < followup.pregnancy.reported_on:
         raise JishengError(
             _("The follow-up cannot precede the pregnancy report."), code="invalid_date"
@@ -130,7 +140,7 @@ def followup_early_record(
     due 42 days after the expected delivery; an unconfirmed one is closed."""
     findings.check()
     followup = _open_followup(actor, followup, FollowUpKind.EARLY)
-    couple = couple_locked(actor, followup.couple_id)
+    couple = couple_locked(actor, _couple_of(followup))
     _done(actor, followup, done_on, findings)
     pregnancy = followup.pregnancy
     if findings.confirmed:
@@ -199,7 +209,7 @@ def followup_outcome_record(
         raise JishengError(_("Choose the outcome of the pregnancy."), code="invalid_outcome")
     details.check()
     followup = _open_followup(actor, followup, FollowUpKind.OUTCOME)
-    couple = couple_locked(actor, followup.couple_id)
+    couple = couple_locked(actor, _couple_of(followup))
     pregnancy = Pregnancy.objects.select_for_update().get(pk=followup.pregnancy_id)
     possible_date(outcome_date, lifetime(couple.wife))
     if outcome_date > done_on or outcome_date < pregnancy.reported_on - dt.timedelta(
