@@ -27,6 +27,7 @@ def test_the_menu_keeps_its_order() -> None:
         "Publicity",
         "Target responsibility",
         "Funds",
+        "Comprehensive governance",
         "Administration",
         "My account",
     ]
@@ -42,6 +43,7 @@ def test_routers_seeders_and_panels_come_from_the_apps() -> None:
         "/publicity/",
         "/funds/",
         "/targets/",
+        "/governance/",
     }
     assert len(api._routers) > len(modules.api_routers())  # every one mounted on the API
     seeders = [seed.__module__ for seed in modules.demo_seeders()]
@@ -52,6 +54,7 @@ def test_routers_seeders_and_panels_come_from_the_apps() -> None:
         "jisheng.publicity.demo",
         "jisheng.funds.demo",  # after every app that spends: it tops the seed's totals up
         "jisheng.targets.demo",
+        "jisheng.governance.demo",  # births through the registry, before the rollups count
         "jisheng.reports.rollups.demo",  # counts the figures once every app has seeded
     ]
     providers = [provider.__module__ for provider in modules._panel_providers()]
