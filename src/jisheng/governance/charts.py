@@ -37,7 +37,7 @@ def sex_ratio(user: User) -> ChartData | None:
                 _("Sex ratio"),
                 [round(r.figure.ratio, 1) if r.figure.ratio is not None else None for r in rows],
             ),
-            Series(_("Births"), [r.figure.births for r in rows], table_only=True),
+            Series(_("Births counted"), [r.figure.births for r in rows], table_only=True),
             Series(
                 _("Lower bound"),
                 [round(r.figure.low, 1) if r.figure.low is not None else None for r in rows],

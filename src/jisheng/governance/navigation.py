@@ -6,7 +6,7 @@ from jisheng.core.roles import Capability
 SECTION = NavSection(
     _("Comprehensive governance"),
     (
-        NavLink(_("Pregnancies"), "governance:pregnancy_list", Capability.VIEW_HEALTH),
+        NavLink(_("Pregnancy follow-up"), "governance:pregnancy_list", Capability.VIEW_HEALTH),
         NavLink(_("Overdue pregnancies"), "governance:overdue_list", Capability.VIEW_HEALTH),
         NavLink(
             _("Births without a pregnancy record"),

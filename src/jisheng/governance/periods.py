@@ -51,7 +51,9 @@ class SrbPeriod:
     def previous(self, count: int = 1) -> SrbPeriod:
         """The period of the same kind ``count`` steps earlier."""
         step = {"month": 1, "quarter": 3, "year": 12, "rolling": 1}[self.kind]
-        return of_month(self.kind, add_months(self.start, -step * count))
+        # A rolling window is named by its last month, the others by their first.
+        anchor = self.end.replace(day=1) if self.kind == "rolling" else self.start
+        return of_month(self.kind, add_months(anchor, -step * count))
 
 
 def _month_end(day: dt.date) -> dt.date:

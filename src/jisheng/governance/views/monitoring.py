@@ -350,13 +350,22 @@ def srb_monitor(request: HttpRequest) -> HttpResponse:
                 "high": [f.verdict == Verdict.HIGH for f in trend[row.unit.pk]],
             }
             for row in rows
+            if any(f.births for f in trend[row.unit.pk])
         ],
     }
     return render(
         request,
         "governance/monitoring/srb.html",
         {
-            "form": SrbFilterForm(request.GET or None),
+            "form": SrbFilterForm(
+                {
+                    "level": chosen["level"],
+                    "kind": chosen["kind"],
+                    "month": chosen["month"],
+                    "order": chosen["order"],
+                    "residence": chosen["residence"],
+                }
+            ),
             "chosen": chosen,
             "period": period,
             "table": table,
