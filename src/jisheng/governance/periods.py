@@ -16,10 +16,10 @@ from jisheng.core.errors import JishengError
 
 KINDS = ("month", "quarter", "year", "rolling")
 _PATTERNS = {
-    "month": re.compile(r"(\d{4})-(\d{2})"),
-    "quarter": re.compile(r"(\d{4})Q([1-4])"),
-    "year": re.compile(r"(\d{4})"),
-    "rolling": re.compile(r"R(\d{4})-(\d{2})"),
+    "month": re.compile(r"(\d{4})-(\d{2})", re.ASCII),
+    "quarter": re.compile(r"(\d{4})Q([1-4])", re.ASCII),
+    "year": re.compile(r"(\d{4})", re.ASCII),
+    "rolling": re.compile(r"R(\d{4})-(\d{2})", re.ASCII),
 }
 
 
