@@ -34,7 +34,7 @@ class PregnancyOut(Schema):
     last_period: dt.date | None
     expected_on: dt.date | None
     closed: bool
-    outcome: str
+    outcome: str | None
     outcome_date: dt.date | None
     birth_event_id: int | None
 

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Count, Func, IntegerField, Q, QuerySet
+from django.db.models import Count, Func, IntegerField, Q, QuerySet, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce, Greatest, Least
 from django.db.models.sql.compiler import SQLCompiler
 
 from jisheng.accounts.models import User
@@ -76,6 +78,13 @@ class _Quarter(_DatePart):
         return f"(({sql} + 2) / 3)", params
 
 
+def _order_bucket() -> Func:
+    """The birth order as 1, 2 or 3 (third and later) computed in SQL: grouping by the raw
+    JSON value would decode it per row and make more groups."""
+    order = Coalesce(Cast(KeyTextTransform("birth_order", "data"), IntegerField()), Value(1))
+    return Least(Greatest(order, Value(1)), Value(3), output_field=IntegerField())
+
+
 def order_key(order: object) -> str:
     """The birth order a birth event notes, as "1", "2" or "3" (third and later)."""
     try:
@@ -106,13 +115,16 @@ def sex_counts(
     end: dt.date,
     bucket: str = "",
     communities: Sequence[int] | None = None,
+    by_residence: bool = True,
 ) -> dict[Key, list[int]]:
     """[boys, girls] per community × bucket ("": the whole span; "quarter": ``2026Q2``;
-    "month": ``2026-05``) × birth order × floating, from one grouped query."""
+    "month": ``2026-05``) × birth order × floating (False for all when not ``by_residence``),
+    from one grouped query."""
     births = _births(events, start, end)
     if communities is not None:
         births = births.filter(community_id__in=communities)
-    columns: list[Any] = ["community_id", "person__sex", "data__birth_order", "person__is_floating"]
+    residence: Any = "person__is_floating" if by_residence else Value(False)
+    columns: list[Any] = ["community_id", "person__sex", _order_bucket(), residence]
     if bucket == "quarter":
         columns += [_Year("date"), _Quarter("date")]
     elif bucket == "month":
@@ -143,7 +155,12 @@ def srb_grid(
     """Every community × quarter × birth order with births: its figure (the benchmark's grid)."""
     merged: dict[tuple[int, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for (community, quarter, order, _floating), (boys, girls) in sex_counts(
-        events, start=start, end=end, bucket="quarter", communities=communities
+        events,
+        start=start,
+        end=end,
+        bucket="quarter",
+        communities=communities,
+        by_residence=False,
     ).items():
         cell = merged[(community, quarter, order)]
         cell[0] += boys
