@@ -111,7 +111,7 @@ class SrbFilterForm(text.Form):
     """The monitor's filters (a GET form): level, period, birth order, residence."""
 
     level = forms.ChoiceField(
-        label=_("By"), choices=[(k, LEVEL_LABELS[k]) for k in LEVELS], required=False
+        label=_("Figures by"), choices=[(k, LEVEL_LABELS[k]) for k in LEVELS], required=False
     )
     kind = forms.ChoiceField(
         label=_("Period"), choices=list(PERIOD_KIND_LABELS.items()), required=False

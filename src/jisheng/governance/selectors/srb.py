@@ -47,14 +47,14 @@ class _DatePart(Func):
 
     def as_sql(  # type: ignore[override]
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
-    ) -> tuple[str, list[Any]]:
+    ) -> tuple[str, tuple[str | int, ...]]:
         return super().as_sql(
             compiler, connection, template=f"EXTRACT({self.part} FROM %(expressions)s)", **extra
         )
 
     def as_sqlite(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
-    ) -> tuple[str, list[Any]]:
+    ) -> tuple[str, tuple[str | int, ...]]:
         # %%%% survives the template (→ %%) and the driver's placeholder pass (→ %).
         template = f"CAST(strftime('%%%%{self.sqlite_format}', %(expressions)s) AS INTEGER)"
         return super().as_sql(compiler, connection, template=template, **extra)
@@ -73,7 +73,7 @@ class _Quarter(_DatePart):
 
     def as_sqlite(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
-    ) -> tuple[str, list[Any]]:
+    ) -> tuple[str, tuple[str | int, ...]]:
         sql, params = super().as_sqlite(compiler, connection, **extra)
         return f"(({sql} + 2) / 3)", params
 
