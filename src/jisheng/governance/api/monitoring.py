@@ -25,7 +25,7 @@ Text = Annotated[str, Field(max_length=100)]
 LongText = Annotated[str, Field(max_length=500)]
 
 
-class PregnancyOut(Schema):
+class GovPregnancyOut(Schema):
     id: int
     woman_id: int
     community_id: int
@@ -39,14 +39,14 @@ class PregnancyOut(Schema):
     birth_event_id: int | None
 
 
-class PregnancyIn(Schema):
+class GovPregnancyIn(Schema):
     woman_id: Id
     reported_on: dt.date
     last_period: dt.date
     source: Literal["community", "clinic"] = "community"
 
 
-class OutcomeIn(Schema):
+class GovOutcomeIn(Schema):
     done_on: dt.date
     outcome: Literal[
         "live_birth", "preterm", "birth_defect", "stillbirth", "miscarriage", "induced"
@@ -64,7 +64,7 @@ class OutcomeIn(Schema):
     birth_event_id: Id | None = None
 
 
-class SrbOut(Schema):
+class GovSrbOut(Schema):
     unit_id: int
     unit: str
     births: int
@@ -76,7 +76,7 @@ class SrbOut(Schema):
     verdict: str
 
 
-@router.get("/pregnancies", response=list[PregnancyOut], summary="孕情（本辖区，默认仅未结案）")
+@router.get("/pregnancies", response=list[GovPregnancyOut], summary="孕情（本辖区，默认仅未结案）")
 @paginate(Pages)
 def pregnancy_list(
     request: HttpRequest, overdue: bool = False, open_only: bool = True
@@ -87,13 +87,13 @@ def pregnancy_list(
     return list(worklists.pregnancy_list(user, open_only=open_only))
 
 
-@router.get("/pregnancies/{pregnancy_id}", response=PregnancyOut, summary="一条孕情")
+@router.get("/pregnancies/{pregnancy_id}", response=GovPregnancyOut, summary="一条孕情")
 def pregnancy_detail(request: HttpRequest, pregnancy_id: PathId) -> Pregnancy:
     return worklists.pregnancy_visible(api_actor(request).user, pregnancy_id)
 
 
-@router.post("/pregnancies", response={201: PregnancyOut}, summary="登记孕情（含流动人口）")
-def pregnancy_create(request: HttpRequest, payload: PregnancyIn) -> Status[Pregnancy]:
+@router.post("/pregnancies", response={201: GovPregnancyOut}, summary="登记孕情（含流动人口）")
+def pregnancy_create(request: HttpRequest, payload: GovPregnancyIn) -> Status[Pregnancy]:
     actor = api_actor(request)
     woman = visible_or_404(Person, user=actor.user, pk=payload.woman_id)
     pregnancy = services.pregnancy_open(
@@ -106,8 +106,10 @@ def pregnancy_create(request: HttpRequest, payload: PregnancyIn) -> Status[Pregn
     return Status(201, pregnancy)
 
 
-@router.post("/pregnancies/{pregnancy_id}/outcome", response=PregnancyOut, summary="登记妊娠结局")
-def outcome_record(request: HttpRequest, pregnancy_id: PathId, payload: OutcomeIn) -> Pregnancy:
+@router.post(
+    "/pregnancies/{pregnancy_id}/outcome", response=GovPregnancyOut, summary="登记妊娠结局"
+)
+def outcome_record(request: HttpRequest, pregnancy_id: PathId, payload: GovOutcomeIn) -> Pregnancy:
     actor = api_actor(request)
     pregnancy = worklists.pregnancy_visible(actor.user, pregnancy_id)
     event = (
@@ -136,14 +138,14 @@ def outcome_record(request: HttpRequest, pregnancy_id: PathId, payload: OutcomeI
     )
 
 
-@router.get("/srb", response=list[SrbOut], summary="出生人口性别比（按单位）")
+@router.get("/srb", response=list[GovSrbOut], summary="出生人口性别比（按单位）")
 def srb_figures(
     request: HttpRequest,
     period: Annotated[str, Field(max_length=10, description="2026-05、2026Q2、2026 或 R2026-05")],
     level: Literal["community", "street", "district"] = "community",
     order: Literal["", "1", "2", "3"] = "",
     residence: Literal["", "resident", "floating"] = "",
-) -> list[SrbOut]:
+) -> list[GovSrbOut]:
     user = api_actor(request).user
     rows = srb_selectors.srb_rows(
         user,
@@ -153,7 +155,7 @@ def srb_figures(
         residence=residence,
     )
     return [
-        SrbOut(
+        GovSrbOut(
             unit_id=row.unit.pk,
             unit=row.unit.name,
             births=row.figure.births,
