@@ -55,7 +55,7 @@ def test_routers_seeders_and_panels_come_from_the_apps() -> None:
         "jisheng.publicity.demo",
         "jisheng.funds.demo",  # after every app that spends: it tops the seed's totals up
         "jisheng.targets.demo",
-        "jisheng.governance.demo_supervision",
+        "jisheng.governance.demo",  # births through the registry, before the rollups count
         "jisheng.reports.rollups.demo",  # counts the figures once every app has seeded
     ]
     providers = [provider.__module__ for provider in modules._panel_providers()]

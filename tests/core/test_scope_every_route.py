@@ -41,6 +41,7 @@ MODULES_WITH_OBJECTS = (
     "reports",
     "migrants_exchange",
     "governance_supervision",
+    "governance",
 )
 
 

@@ -123,7 +123,13 @@ def resident(org, make_person, make_household, make_user) -> Person:
         risk_level="general",
         recorded_by=clerk,
     )
-    pregnancy = Pregnancy.objects.create(couple=couple, reported_on=DAY, reported_by=clerk)
+    pregnancy = Pregnancy.objects.create(
+        couple=couple,
+        woman_id=couple.wife_id,
+        community_id=couple.community_id,
+        reported_on=DAY,
+        reported_by=clerk,
+    )
     FollowUp.objects.create(
         pregnancy=pregnancy, couple=couple, kind="early", due_date=DAY, assignee=clerk
     )

@@ -144,7 +144,11 @@ def test_pregnancy_followups_on_time_are_those_done_by_the_end(
     def followup(due: dt.date, done: dt.date | None, kind: str = "early") -> None:
         couple = _couple(make_person, make_user, org.c1, period.start, next(numbers))
         pregnancy = Pregnancy.objects.create(
-            couple=couple, reported_on=period.start, reported_by=worker
+            couple=couple,
+            woman_id=couple.wife_id,
+            community_id=couple.community_id,
+            reported_on=period.start,
+            reported_by=worker,
         )
         FollowUp.objects.create(
             pregnancy=pregnancy,

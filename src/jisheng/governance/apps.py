@@ -15,11 +15,8 @@ class GovernanceConfig(modules.ModuleConfig):
     label = "governance"
     verbose_name = _("Governance")
     menu_order = 62
-    # gov2's parts; the integrator merges them with the monitoring parts.
-    navigation = "jisheng.governance.navigation_supervision"
-    api_routers = (
-        ("/governance/", "jisheng.governance.api.supervision.router"),
-        ("/governance/", "jisheng.governance.api.cases.router"),
-    )
-    data_inventory = "jisheng.governance.inventory_supervision.INVENTORY"
-    demo_seeder = "jisheng.governance.demo_supervision.demo_seed"
+    navigation = "jisheng.governance.navigation"
+    api_routers = (("/governance/", "jisheng.governance.api.router"),)
+    dashboard_charts = "jisheng.governance.charts.CHARTS"
+    demo_seeder = "jisheng.governance.demo.demo_seed"
+    data_inventory = "jisheng.governance.inventory.INVENTORY"

@@ -1,5 +1,5 @@
-"""Every field of the supervision and case models (the integrator merges this with the
-monitoring part into the app's one INVENTORY)."""
+"""Every field of the supervision and case models (``inventory.INVENTORY`` joins it with
+the monitoring models')."""
 
 from jisheng.core.modules import DataInventory
 

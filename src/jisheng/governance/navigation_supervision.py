@@ -1,9 +1,8 @@
-"""Menu links of leading groups, supervision and case files (the integrator merges them
-into the governance section)."""
+"""Menu links of leading groups, supervision and case files (in the governance section)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from jisheng.core.navigation import NavLink, NavSection
+from jisheng.core.navigation import NavLink
 from jisheng.core.roles import Capability
 
 # Leading groups are public duties: every business role reads its own unit's.
@@ -22,5 +21,3 @@ LINKS = (
     ),
     NavLink(_("Case files"), "governance:case_list", Capability.VIEW_CASES),
 )
-
-SECTION = NavSection(_("Governance"), LINKS)

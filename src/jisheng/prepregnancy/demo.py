@@ -164,7 +164,13 @@ def _history(plan: _Plan, today: dt.date, worker: User, rng: random.Random) -> N
     reported = min(today, conceived + _days(rng, 30, 50))
     last_period = conceived - 14 * DAY
     pregnancy = Pregnancy(
-        couple=couple, reported_on=reported, last_period=last_period, reported_by=worker
+        couple=couple,
+        woman=couple.wife,
+        community=couple.community,
+        reported_on=reported,
+        last_period=last_period,
+        expected_on=rules.expected_delivery(last_period),
+        reported_by=worker,
     )
     plan.pregnancy = pregnancy
     early_due = rules.early_followup_due(reported_on=reported, last_period=last_period)
@@ -208,7 +214,7 @@ def _history(plan: _Plan, today: dt.date, worker: User, rng: random.Random) -> N
     outcome.state, outcome.done_on, outcome.done_by = TaskState.DONE, visit, worker
     details = health.OutcomeDetails(weeks=(ended - last_period).days // 7)
     outcome.findings = health.dump(details)
-    pregnancy.closed = True
+    pregnancy.closed, pregnancy.expected_on = True, None
     pregnancy.outcome, pregnancy.outcome_date = kind, ended
     pregnancy.outcome_details = health.dump(details)
 

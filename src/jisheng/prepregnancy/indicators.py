@@ -100,6 +100,7 @@ def followups_on_time_records(
             url=f.couple.get_absolute_url(),
         )
         for f in followups.order_by("due_date", "pk")[:RECORDS_SHOWN]
+        if f.couple is not None  # under a community through the couple: always set
     ]
 
 

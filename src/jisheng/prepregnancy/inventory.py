@@ -49,7 +49,7 @@ INVENTORY = DataInventory(
             "assignee",
             "completed_by",
         ),
-        "Pregnancy": ("reported_by",),
+        "Pregnancy": ("woman", "reported_by"),
         "FollowUp": (
             "assignee",
             "done_by",
@@ -73,6 +73,7 @@ INVENTORY = DataInventory(
         ),
         "Pregnancy": (
             "reported_on",
+            "expected_on",
             "last_period",
             "closed",
             "outcome",
@@ -131,6 +132,8 @@ INVENTORY = DataInventory(
         "Pregnancy": (
             "id",
             "couple",
+            "community",
+            "source",
             "birth_event",
             "created_at",
         ),
@@ -147,6 +150,10 @@ INVENTORY = DataInventory(
         "Checkup.risk_level": IN_SQL,
         "Pregnancy.reported_on": IN_SQL,
         "Pregnancy.closed": IN_SQL,
+        "Pregnancy.expected_on": (
+            "the overdue list (no outcome weeks after the expected date) is one range query; "
+            "kept only while the pregnancy is open, read only with the health duty"
+        ),
         "FollowUp.kind": IN_SQL,
         "FollowUp.due_date": IN_SQL,
         "FollowUp.state": IN_SQL,

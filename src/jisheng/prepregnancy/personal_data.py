@@ -40,7 +40,7 @@ def personal_data(user: User, person: Person) -> list[DataSection]:
             key="prepregnancy.pregnancy",
             title=_("Pregnancies"),
             records=Pregnancy.objects.visible_to(user)
-            .filter(couple__in=couples)
+            .filter(Q(couple__in=couples) | Q(woman=person))
             .order_by("reported_on", "pk"),
             model=Pregnancy,
             fields=("reported_on", "last_period", "outcome", "outcome_date", "outcome_details"),
@@ -50,7 +50,7 @@ def personal_data(user: User, person: Person) -> list[DataSection]:
             key="prepregnancy.followup",
             title=_("Follow-ups"),
             records=FollowUp.objects.visible_to(user)
-            .filter(couple__in=couples)
+            .filter(Q(couple__in=couples) | Q(pregnancy__woman=person))
             .order_by("due_date", "pk"),
             model=FollowUp,
             fields=("kind", "due_date", "state", "done_on", "findings"),

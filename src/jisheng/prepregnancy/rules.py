@@ -55,6 +55,11 @@ def estimated_last_period(
     return reported_on
 
 
+def expected_delivery(last_period: dt.date) -> dt.date:
+    """Naegele's rule: 280 days after the first day of the last period."""
+    return last_period + dt.timedelta(days=GESTATION_DAYS)
+
+
 def outcome_followup_due(last_period: dt.date) -> dt.date:
     return last_period + dt.timedelta(days=GESTATION_DAYS + POSTPARTUM_DAYS)
 

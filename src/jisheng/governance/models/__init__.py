@@ -13,6 +13,13 @@ from jisheng.governance.models.cases import (
     ClueSource,
     TransferTo,
 )
+from jisheng.governance.models.monitoring import (
+    TERMINATION_REVIEW_WEEKS,
+    ReviewState,
+    Termination,
+    TerminationImport,
+    TerminationSource,
+)
 from jisheng.governance.models.supervision import (
     Department,
     DepartmentDuty,
@@ -30,6 +37,7 @@ from jisheng.governance.models.supervision import (
 )
 
 __all__ = [
+    "TERMINATION_REVIEW_WEEKS",
     "Case",
     "CaseEvidence",
     "CaseResult",
@@ -46,6 +54,10 @@ __all__ = [
     "Outlet",
     "OutletKind",
     "Pledge",
+    "ReviewState",
+    "Termination",
+    "TerminationImport",
+    "TerminationSource",
     "TransferTo",
     "UltrasoundDevice",
     "UltrasoundOperator",

@@ -1,1 +1,1 @@
-"""Reads of the governance module, one submodule per area."""
+"""Governance reads, one module per area, each scoped to the user."""

@@ -1,8 +1,5 @@
-"""The one place the supervision side reads pregnancies (for the dispensing review list).
-
-Today ``prepregnancy.Pregnancy`` reaches the woman through ``couple.wife``; when the
-pregnancy gains its own ``woman`` field, only :func:`_pregnancies_of` changes.
-"""
+"""Pregnancies in the user's area and the two reconciliation worklists: pregnancies past due
+with no outcome, and registry births with no known pregnancy."""
 
 from __future__ import annotations
 
@@ -10,23 +7,137 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
-from jisheng.prepregnancy.models import Pregnancy
+from jisheng.accounts.models import User
+from jisheng.core.lookups import visible_or_404
+from jisheng.core.permissions import require
+from jisheng.core.roles import Capability
+from jisheng.governance.models import ReviewState, Termination
+from jisheng.prepregnancy.models import FollowUp, Pregnancy, TaskState
+from jisheng.registry.models import LifeEvent
+
+DEFAULT_OVERDUE_WEEKS = 4
+# A pregnancy reported at most this long before a birth can be the one that ended in it.
+PREGNANCY_SPAN_DAYS = 300
+# How far back the "birth without a known pregnancy" list looks.
+BIRTH_LOOKBACK_DAYS = 366
+_SECRETS = ("woman__id_number", "woman__phone", "outcome_details")
 
 
-def _pregnancies_of(women_ids: set[int]) -> QuerySet[Pregnancy]:
-    """Every registered pregnancy of these women (the lookup to switch to ``woman``)."""
-    return Pregnancy.objects.filter(couple__wife_id__in=women_ids).select_related("couple")
+def overdue_weeks() -> int:
+    """Weeks after the expected date with no outcome before a pregnancy is overdue
+    (setting ``JISHENG_PREGNANCY_OVERDUE_WEEKS``, default 4)."""
+    return int(getattr(settings, "JISHENG_PREGNANCY_OVERDUE_WEEKS", DEFAULT_OVERDUE_WEEKS))
 
 
-def _woman_of(pregnancy: Pregnancy) -> int:
-    return pregnancy.couple.wife_id
+def pregnancy_list(user: User, *, open_only: bool = True) -> QuerySet[Pregnancy]:
+    """Pregnancies in the user's area (open ones unless asked), newest report first."""
+    require(user, Capability.VIEW_HEALTH)
+    pregnancies = (
+        Pregnancy.objects.visible_to(user).select_related("woman", "community").defer(*_SECRETS)
+    )
+    if open_only:
+        pregnancies = pregnancies.filter(closed=False)
+    return pregnancies.order_by("-reported_on", "-pk")
+
+
+def pregnancy_visible(user: User, pregnancy_id: int) -> Pregnancy:
+    """One pregnancy in the user's area, else 404."""
+    require(user, Capability.VIEW_HEALTH)
+    return visible_or_404(
+        Pregnancy.objects.select_related("woman", "community", "couple"), user=user, pk=pregnancy_id
+    )
+
+
+def overdue_before(today: dt.date | None = None) -> dt.date:
+    """A pregnancy expected before this day and still open is overdue."""
+    return (today or timezone.localdate()) - dt.timedelta(weeks=overdue_weeks())
+
+
+def overdue_pregnancies(user: User, *, today: dt.date | None = None) -> QuerySet[Pregnancy]:
+    """Open pregnancies whose expected date lies more than N weeks back: no outcome known."""
+    return (
+        pregnancy_list(user)
+        .filter(expected_on__lt=overdue_before(today))
+        .order_by("expected_on", "pk")
+    )
+
+
+def births_without_pregnancy(user: User, *, today: dt.date | None = None) -> QuerySet[LifeEvent]:
+    """Registry births of the last year in the user's area that no pregnancy record explains:
+    none linked to the birth, and none of the mother reported in the 300 days before it."""
+    require(user, Capability.VIEW_HEALTH)
+    since = (today or timezone.localdate()) - dt.timedelta(days=BIRTH_LOOKBACK_DAYS)
+    known = Pregnancy.objects.filter(
+        Q(birth_event=OuterRef("pk"))
+        | Q(
+            woman=OuterRef("other_person"),
+            reported_on__lte=OuterRef("date"),
+            reported_on__gte=OuterRef("date") - dt.timedelta(days=PREGNANCY_SPAN_DAYS),
+        )
+    )
+    return (
+        LifeEvent.objects.visible_to(user)
+        .filter(kind=LifeEvent.Kind.BIRTH, reversed_by__isnull=True, date__gte=since)
+        .filter(~Exists(known))
+        .select_related("person", "other_person", "community")
+        .defer(
+            "person__id_number", "person__phone", "other_person__id_number", "other_person__phone"
+        )
+        .order_by("-date", "-pk")
+    )
+
+
+def open_followups(user: User, pregnancy: Pregnancy) -> QuerySet[FollowUp]:
+    """The visits of one pregnancy, by due date."""
+    return (
+        FollowUp.objects.visible_to(user)
+        .filter(pregnancy=pregnancy)
+        .defer("findings")
+        .order_by("due_date", "pk")
+    )
+
+
+def followups_due(user: User) -> QuerySet[FollowUp]:
+    """Open visits of open pregnancies outside pre-pregnancy's couples, by due date."""
+    require(user, Capability.VIEW_HEALTH)
+    return (
+        FollowUp.objects.visible_to(user)
+        .filter(couple__isnull=True, state=TaskState.OPEN, pregnancy__closed=False)
+        .select_related("pregnancy__woman", "pregnancy__community")
+        .defer("findings", "pregnancy__woman__id_number", "pregnancy__woman__phone")
+        .order_by("due_date", "pk")
+    )
+
+
+def terminations_to_review(user: User) -> QuerySet[Termination]:
+    """Terminations at 14 weeks or more without a medical reason, awaiting the street."""
+    require(user, Capability.VIEW_HEALTH)
+    return (
+        Termination.objects.visible_to(user)
+        .filter(review=ReviewState.PENDING)
+        .select_related("woman", "community")
+        .defer("woman__id_number", "woman__phone")
+        .order_by("created_at", "pk")
+    )
+
+
+def termination_list(user: User) -> QuerySet[Termination]:
+    require(user, Capability.VIEW_HEALTH)
+    return (
+        Termination.objects.visible_to(user)
+        .select_related("woman", "community")
+        .defer("woman__id_number", "woman__phone")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def pregnant_at(women_on: Iterable[tuple[int, dt.date]], *, weeks: int) -> set[tuple[int, dt.date]]:
     """The (woman, day) pairs on which she was pregnant at ``weeks`` of gestation or more, by
-    a registered pregnancy still open that day.
+    a registered pregnancy still open that day (the dispensing review list asks).
 
     Not scoped to a reader: it answers yes or no for dispensings the caller already reads,
     and no pregnancy detail leaves it. Last periods and outcome dates are encrypted, so the
@@ -34,8 +145,8 @@ def pregnant_at(women_on: Iterable[tuple[int, dt.date]], *, weeks: int) -> set[t
     """
     asked = set(women_on)
     by_woman: dict[int, list[Pregnancy]] = defaultdict(list)
-    for pregnancy in _pregnancies_of({woman for woman, _day in asked}):
-        by_woman[_woman_of(pregnancy)].append(pregnancy)
+    for pregnancy in Pregnancy.objects.filter(woman_id__in={woman for woman, _day in asked}):
+        by_woman[pregnancy.woman_id].append(pregnancy)
     found: set[tuple[int, dt.date]] = set()
     for woman, day in asked:
         for pregnancy in by_woman.get(woman, ()):

@@ -1,1 +1,1 @@
-"""Writes of the governance module, one submodule per area."""
+"""Governance writes, one module per area: ``services.<area>.<entity>_<action>``."""

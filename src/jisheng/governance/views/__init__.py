@@ -1,1 +1,1 @@
-"""Pages of the governance module, one submodule per area."""
+"""Governance pages, one module per area."""

@@ -26,6 +26,7 @@ from jisheng.prepregnancy.models.pregnancies import (
     FollowUpKind,
     Outcome,
     Pregnancy,
+    PregnancySource,
 )
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "FollowUpKind",
     "Outcome",
     "Pregnancy",
+    "PregnancySource",
     "Referral",
     "RiskFactor",
     "RiskLevel",

@@ -1,4 +1,8 @@
-"""A pregnancy of a target couple and its two follow-ups: early pregnancy and outcome."""
+"""A pregnancy and its follow-ups: the platform's one pregnancy record.
+
+Pre-pregnancy opens it for a target couple's wife; governance (综合治理) opens it for any woman
+in scope (a floating woman, a clinic's report) and follows it to its outcome.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.core.fields import EncryptedTextField
+from jisheng.core.models import OrgUnit
 from jisheng.core.roles import Capability
 from jisheng.core.scope import ScopedManager, ScopeRule
 from jisheng.prepregnancy.fields import EncryptedDateField
 from jisheng.prepregnancy.models.checkups import TaskState
 from jisheng.prepregnancy.models.couples import TargetCouple
-from jisheng.registry.models import LifeEvent
+from jisheng.registry.models import LifeEvent, Person
 
 
 class Outcome(models.TextChoices):
@@ -33,15 +38,50 @@ class Outcome(models.TextChoices):
 LIVE_OUTCOMES = frozenset({Outcome.LIVE_BIRTH, Outcome.PRETERM, Outcome.BIRTH_DEFECT})
 
 
-class Pregnancy(models.Model):
-    """A reported pregnancy of the wife; open until its outcome is recorded.
+class PregnancySource(models.TextChoices):
+    TARGET_COUPLE = "couple", _("Pre-pregnancy target couple")
+    COMMUNITY = "community", _("Community report")
+    CLINIC = "clinic", _("Clinic report")
 
-    Reproductive history is encrypted: the last period, the outcome (an ``Outcome`` value)
-    and its date. Only ``closed`` stays plain, so that "one open pregnancy per couple" can
-    be a constraint; the indicators count follow-ups, never outcomes.
+
+class Pregnancy(models.Model):
+    """A reported pregnancy of one woman; open until its outcome is recorded.
+
+    Reproductive history is encrypted: the last period, the outcome (an ``Outcome`` value),
+    its date and details (a JSON object: sex, weight, order and hospital of a live birth;
+    weeks, medical reason, certifying institution and certificate of a termination). Plain
+    are ``closed`` (so that "one open pregnancy per woman" can be a constraint) and
+    ``expected_on`` (see there); the indicators count follow-ups, never outcomes.
     """
 
-    couple = models.ForeignKey(TargetCouple, on_delete=models.PROTECT, related_name="pregnancies")
+    # Set for pre-pregnancy's target couples only; governance follows any woman.
+    couple = models.ForeignKey(
+        TargetCouple,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pregnancies",
+    )
+    woman = models.ForeignKey(
+        Person, verbose_name=_("woman"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The community that serves her now (where she lives, registered or floating): the scope.
+    community = models.ForeignKey(
+        OrgUnit, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=10,
+        choices=PregnancySource.choices,
+        default=PregnancySource.TARGET_COUPLE,
+    )
+    # Privacy trade-off: the expected date of delivery is a reproductive datum kept in plain
+    # text, because the overdue list ("no outcome N weeks after the expected date") must be
+    # one indexed range query over every open pregnancy of an area; an encrypted date would
+    # mean decrypting them all on each request. It is kept only while the pregnancy is open
+    # (cleared when the outcome is recorded), reads are scoped by VIEW_HEALTH like the rest,
+    # and it gives no more than the last period does to within days.
+    expected_on = models.DateField(_("expected date of delivery"), null=True, blank=True)
     reported_on = models.DateField(_("reported on"))
     last_period = EncryptedDateField(_("last menstrual period"))
     reported_by = models.ForeignKey(
@@ -64,7 +104,7 @@ class Pregnancy(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager["Pregnancy"]()
-    scope_rule = ScopeRule(org_field="couple__community", capability=Capability.VIEW_HEALTH)
+    scope_rule = ScopeRule(org_field="community", capability=Capability.VIEW_HEALTH)
 
     class Meta:
         verbose_name = _("pregnancy")
@@ -75,10 +115,18 @@ class Pregnancy(models.Model):
                 condition=Q(closed=False),
                 name="prepregnancy_one_open_pregnancy",
             ),
+            models.UniqueConstraint(
+                fields=["woman"],
+                condition=Q(closed=False),
+                name="prepregnancy_one_open_pregnancy_per_woman",
+            ),
+        ]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["closed", "expected_on"], name="prepregnancy_pregnancy_due"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.couple_id} {self.reported_on}"
+        return f"{self.woman_id} {self.reported_on}"
 
     @property
     def is_open(self) -> bool:
@@ -91,6 +139,8 @@ class Pregnancy(models.Model):
 
 class FollowUpKind(models.TextChoices):
     EARLY = "early", _("Early pregnancy")
+    # Scheduled by governance only: pre-pregnancy's flow visits early and at the outcome.
+    MIDDLE = "middle", _("Middle pregnancy")
     OUTCOME = "outcome", _("Pregnancy outcome")
 
 
@@ -98,7 +148,10 @@ class FollowUp(models.Model):
     """A follow-up visit due by a date, done once by a worker (早孕随访 / 妊娠结局随访)."""
 
     pregnancy = models.ForeignKey(Pregnancy, on_delete=models.PROTECT, related_name="followups")
-    couple = models.ForeignKey(TargetCouple, on_delete=models.PROTECT, related_name="followups")
+    # Set when the pregnancy is a target couple's (pre-pregnancy's worklist shows only those).
+    couple = models.ForeignKey(
+        TargetCouple, null=True, blank=True, on_delete=models.PROTECT, related_name="followups"
+    )
     kind = models.CharField(_("follow-up"), max_length=8, choices=FollowUpKind.choices)
     due_date = models.DateField(_("due date"), db_index=True)
     state = models.CharField(
@@ -118,7 +171,7 @@ class FollowUp(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager["FollowUp"]()
-    scope_rule = ScopeRule(org_field="couple__community", capability=Capability.VIEW_HEALTH)
+    scope_rule = ScopeRule(org_field="pregnancy__community", capability=Capability.VIEW_HEALTH)
 
     class Meta:
         verbose_name = _("follow-up")

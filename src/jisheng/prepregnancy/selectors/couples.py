@@ -135,7 +135,7 @@ def couple_search_record(*, actor: Actor, filters: CoupleFilters) -> None:
         )
 
 
-def record_form_view(*, actor: Actor, obj: Model, couple_id: int) -> None:
+def record_form_view(*, actor: Actor, obj: Model, couple_id: int | None) -> None:
     """A form page names a couple in a health context (a checkup, a pregnancy, a follow-up,
     a referral): showing it is a read of that record, audited like the couple's page."""
     require(actor, Capability.VIEW_HEALTH)
@@ -226,7 +226,7 @@ def birth_candidates(user: User, pregnancy: Pregnancy) -> list[LifeEvent]:
         LifeEvent.objects.visible_to(user)
         .filter(
             kind=LifeEvent.Kind.BIRTH,
-            other_person_id=pregnancy.couple.wife_id,
+            other_person_id=pregnancy.woman_id,
             reversed_by__isnull=True,
             date__gte=since,
         )

@@ -43,10 +43,12 @@ def followup_list(
     assignee_id: int | None = None,
     due_before: dt.date | None = None,
 ) -> QuerySet[FollowUp]:
-    """Follow-ups in the user's area; ``due_before``: due strictly before that day."""
+    """Target couples' follow-ups in the user's area; ``due_before``: due strictly before
+    that day. (Governance follows the other pregnancies on its own pages.)"""
     require(user, Capability.VIEW_HEALTH)
     followups = (
         FollowUp.objects.visible_to(user)
+        .filter(couple__isnull=False)
         .select_related("couple__husband", "couple__wife", "couple__community", "assignee")
         .defer("findings", *COUPLE_SECRETS)
     )

@@ -11,7 +11,7 @@ from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
 from jisheng.core.dates import possible_date
-from jisheng.core.errors import Conflict, JishengError
+from jisheng.core.errors import Conflict, JishengError, NotFound
 from jisheng.core.lookups import locked_or_404
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
@@ -70,8 +70,11 @@ def pregnancy_report(
         with transaction.atomic():
             pregnancy = Pregnancy.objects.create(
                 couple=couple,
+                woman_id=couple.wife_id,
+                community_id=couple.community_id,
                 reported_on=reported_on,
                 last_period=last_period,
+                expected_on=rules.expected_delivery(last_period or reported_on),
                 reported_by=actor.user,
             )
     except IntegrityError as exc:
@@ -95,8 +98,11 @@ def pregnancy_report(
 
 def _open_followup(actor: Actor, followup: FollowUp, kind: str) -> FollowUp:
     require(actor, Capability.VIEW_HEALTH)
+    # A visit of a pregnancy governance follows (no couple) is recorded on its own pages.
     found = locked_or_404(
-        FollowUp.objects.select_related("pregnancy", "couple"), user=actor.user, pk=followup.pk
+        FollowUp.objects.filter(couple__isnull=False).select_related("pregnancy", "couple"),
+        user=actor.user,
+        pk=followup.pk,
     )
     if found.kind != kind:
         raise JishengError(_("This is a different kind of follow-up."), code="wrong_kind")
@@ -105,8 +111,15 @@ def _open_followup(actor: Actor, followup: FollowUp, kind: str) -> FollowUp:
     return found
 
 
+def _couple_of(followup: FollowUp) -> int:
+    """The couple of a pre-pregnancy visit (``_open_followup`` finds no other kind)."""
+    if followup.couple_id is None:
+        raise NotFound()
+    return followup.couple_id
+
+
 def _done(actor: Actor, followup: FollowUp, done_on: dt.date, findings: object) -> None:
-    possible_date(done_on, lifetime(followup.couple.wife))
+    possible_date(done_on, lifetime(followup.pregnancy.woman))
     if done_on < followup.pregnancy.reported_on:
         raise JishengError(
             _("The follow-up cannot precede the pregnancy report."), code="invalid_date"
@@ -127,7 +140,7 @@ def followup_early_record(
     due 42 days after the expected delivery; an unconfirmed one is closed."""
     findings.check()
     followup = _open_followup(actor, followup, FollowUpKind.EARLY)
-    couple = couple_locked(actor, followup.couple_id)
+    couple = couple_locked(actor, _couple_of(followup))
     _done(actor, followup, done_on, findings)
     pregnancy = followup.pregnancy
     if findings.confirmed:
@@ -137,6 +150,8 @@ def followup_early_record(
             weeks=findings.weeks,
             reported_on=pregnancy.reported_on,
         )
+        pregnancy.expected_on = rules.expected_delivery(last_period)
+        pregnancy.save(update_fields=["expected_on"])
         outcome = FollowUp.objects.create(
             pregnancy=pregnancy,
             couple=couple,
@@ -148,9 +163,9 @@ def followup_early_record(
             action=Action.CREATE, actor=actor, obj=outcome, detail={"pregnancy": pregnancy.pk}
         )
     else:
-        pregnancy.closed = True
+        pregnancy.closed, pregnancy.expected_on = True, None
         pregnancy.outcome, pregnancy.outcome_date = Outcome.NOT_CONFIRMED, done_on
-        pregnancy.save(update_fields=["closed", "outcome", "outcome_date"])
+        pregnancy.save(update_fields=["closed", "expected_on", "outcome", "outcome_date"])
         audit.record(action=Action.UPDATE, actor=actor, obj=pregnancy, detail={"couple": couple.pk})
     couple_refresh_state(couple)
     return followup
@@ -163,7 +178,7 @@ def _check_birth_event(actor: Actor, pregnancy: Pregnancy, event: LifeEvent) -> 
         .filter(
             pk=event.pk,
             kind=LifeEvent.Kind.BIRTH,
-            other_person_id=pregnancy.couple.wife_id,
+            other_person_id=pregnancy.woman_id,
             reversed_by__isnull=True,
         )
         .first()
@@ -194,7 +209,7 @@ def followup_outcome_record(
         raise JishengError(_("Choose the outcome of the pregnancy."), code="invalid_outcome")
     details.check()
     followup = _open_followup(actor, followup, FollowUpKind.OUTCOME)
-    couple = couple_locked(actor, followup.couple_id)
+    couple = couple_locked(actor, _couple_of(followup))
     pregnancy = Pregnancy.objects.select_for_update().get(pk=followup.pregnancy_id)
     possible_date(outcome_date, lifetime(couple.wife))
     if outcome_date > done_on or outcome_date < pregnancy.reported_on - dt.timedelta(
@@ -211,11 +226,18 @@ def followup_outcome_record(
             )
         pregnancy.birth_event = _check_birth_event(actor, pregnancy, birth_event)
     _done(actor, followup, done_on, details)
-    pregnancy.closed = True
+    pregnancy.closed, pregnancy.expected_on = True, None
     pregnancy.outcome, pregnancy.outcome_date = outcome, outcome_date
     pregnancy.outcome_details = health.dump(details)
     pregnancy.save(
-        update_fields=["closed", "outcome", "outcome_date", "outcome_details", "birth_event"]
+        update_fields=[
+            "closed",
+            "expected_on",
+            "outcome",
+            "outcome_date",
+            "outcome_details",
+            "birth_event",
+        ]
     )
     audit.record(
         action=Action.UPDATE,

@@ -360,6 +360,35 @@ def open_sheet(path: Path, file_name: str) -> Sheet:
     )
 
 
+def open_table(path: Path, file_name: str) -> tuple[Sheet, tuple[str, ...]]:
+    """Another import's file (its own columns): type and encoding checked, the header row
+    read; the caller matches the header and reads the data rows with :func:`rows`."""
+    kind = file_kind(path, file_name)
+    if kind == "xlsx":
+        workbook = _load_workbook(path)
+        try:
+            worksheet = workbook.worksheets[0]
+            worksheet.reset_dimensions()
+            with _reading_workbook():
+                first: Cells | None = next(worksheet.iter_rows(values_only=True), None)
+        finally:
+            workbook.close()
+        sheet = Sheet(path=path, kind="xlsx", columns={}, header=())
+    else:
+        encoding = detect_encoding(path)
+        with path.open(encoding=encoding, newline="") as handle:
+            first_line = handle.readline()
+            delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+            handle.seek(0)
+            first = next(csv.reader(handle, delimiter=delimiter), None)
+        sheet = Sheet(
+            path=path, kind="csv", columns={}, header=(), encoding=encoding, delimiter=delimiter
+        )
+    if not first or all(cell in (None, "") for cell in first):
+        raise ImportFileError(_("The file is empty."), code="empty_file")
+    return sheet, tuple("" if cell is None else str(cell).strip() for cell in first)
+
+
 def _unreadable() -> ImportFileError:
     return ImportFileError(
         _(
