@@ -180,10 +180,10 @@ def _supervision(staff: Actor, communities: list[OrgUnit], today: dt.date) -> li
 def _pregnant_buyer(staff: Actor, outlet_id: int, today: dt.date) -> None:
     """A dispensing, with a prescription, to a woman whose registered pregnancy is at 14+
     weeks: on the review list for that reason."""
-    for pregnancy in Pregnancy.objects.filter(closed=False).select_related("couple__wife"):
+    for pregnancy in Pregnancy.objects.filter(closed=False).select_related("woman"):
         last_period = pregnancy.last_period
         if last_period is not None and today - last_period >= dt.timedelta(weeks=15):
-            wife = pregnancy.couple.wife
+            wife = pregnancy.woman
             supervision.dispensing_record(
                 actor=staff,
                 outlet_id=outlet_id,

@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_user_access_version'),
+        ("accounts", "0005_user_access_version"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='userrole',
-            name='role',
-            field=models.CharField(choices=[('community_worker', 'Community worker'), ('street_staff', 'Street staff'), ('leader', 'Leader'), ('district_supervisor', 'District supervisor'), ('partner_reporter', 'Partner reporter'), ('system_admin', 'System administrator'), ('security_admin', 'Security administrator'), ('security_auditor', 'Security auditor'), ('case_officer', 'Case officer')], max_length=32, verbose_name='role'),
+            model_name="userrole",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("community_worker", "Community worker"),
+                    ("street_staff", "Street staff"),
+                    ("leader", "Leader"),
+                    ("district_supervisor", "District supervisor"),
+                    ("partner_reporter", "Partner reporter"),
+                    ("system_admin", "System administrator"),
+                    ("security_admin", "Security administrator"),
+                    ("security_auditor", "Security auditor"),
+                    ("case_officer", "Case officer"),
+                ],
+                max_length=32,
+                verbose_name="role",
+            ),
         ),
     ]
