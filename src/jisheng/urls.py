@@ -16,6 +16,7 @@ urlpatterns = [
     path("publicity/", include("jisheng.publicity.urls")),
     path("funds/", include("jisheng.funds.urls")),
     path("targets/", include("jisheng.targets.urls")),
+    path("migrants/", include("jisheng.migrants.urls")),
     path("core/", include("jisheng.core.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),

@@ -10,4 +10,11 @@ class MigrantsConfig(modules.ModuleConfig):
     name = "jisheng.migrants"
     label = "migrants"
     verbose_name = _("Floating population")
+    navigation = "jisheng.migrants.navigation"
     menu_order = 45
+    home_panels = "jisheng.migrants.panels.home_panels"
+    panel_order = 35
+    api_routers = (("/migrants/", "jisheng.migrants.api.router"),)
+    demo_seeder = "jisheng.migrants.demo.demo_seed"
+    data_inventory = "jisheng.migrants.inventory.INVENTORY"
+    serves = ("report_as_partner",)

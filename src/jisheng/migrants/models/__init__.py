@@ -5,6 +5,24 @@
 - ``exchange``: peers, the outbox and the inbox of the exchange between instances.
 """
 
-from jisheng.migrants.models.records import MigrantRecord, MoveKind
+from jisheng.migrants.models.partners import (
+    Partner,
+    PartnerKind,
+    PartnerReport,
+    ReportKind,
+    ReportState,
+    ResidentialComplex,
+)
+from jisheng.migrants.models.records import MigrantRecord, MoveKind, Verification
 
-__all__ = ["MigrantRecord", "MoveKind"]
+__all__ = [
+    "MigrantRecord",
+    "MoveKind",
+    "Partner",
+    "PartnerKind",
+    "PartnerReport",
+    "ReportKind",
+    "ReportState",
+    "ResidentialComplex",
+    "Verification",
+]
