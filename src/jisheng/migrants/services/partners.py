@@ -341,10 +341,10 @@ def report_confirm(*, actor: Actor, report: PartnerReport) -> PartnerReport:
                 sex=found.sex,
                 birth_date=found.birth_date,
                 id_number=found.id_number,
-                phone=found.phone,
+                phone=found.phone or "",
                 hukou_type=found.hukou_type,
                 hukou_division=found.region_code,
-                address=found.address,
+                address=found.address or "",
             )
         record = records.inflow_open(
             actor=actor,
@@ -352,7 +352,7 @@ def report_confirm(*, actor: Actor, report: PartnerReport) -> PartnerReport:
             moved_on=found.moved_on,
             region_code=found.region_code,
             address=found.address,
-            contact=found.phone,
+            contact=found.phone or "",
             person=person,
             data=data,
             complex_=found.complex,

@@ -44,8 +44,8 @@ def stale_months() -> int:
     return int(getattr(settings, "JISHENG_MIGRANTS_STALE_MONTHS", DEFAULT_STALE_MONTHS))
 
 
-def _text(value: str, field: str) -> str:
-    value = value.strip()
+def _text(value: str | None, field: str) -> str:
+    value = (value or "").strip()
     if len(value) > TEXT_LIMITS[field]:
         raise JishengError(
             _("%(field)s is longer than %(limit)d characters.")
@@ -276,7 +276,11 @@ def record_verify(
     if found.kind == MoveKind.INFLOW:
         complex_, _landlord = _place(actor, found.community, complex_, None)
         found_values["complex"] = complex_  # type: ignore[assignment]
-    changes = [name for name, value in found_values.items() if getattr(found, name) != value]
+    changes = [
+        name
+        for name, value in found_values.items()
+        if (getattr(found, name) or "") != (value or "")
+    ]
     for name, value in found_values.items():
         setattr(found, name, value)
     found.last_verified_on = max(found.last_verified_on, visited_on)
