@@ -24,6 +24,8 @@ def test_the_menu_keeps_its_order() -> None:
         "Benefits",
         "Pre-pregnancy checks",
         "Contraceptive supply",
+        "Floating population",
+        "Reporting",  # a partner reporter's whole menu
         "Publicity",
         "Target responsibility",
         "Funds",
@@ -41,6 +43,7 @@ def test_routers_seeders_and_panels_come_from_the_apps() -> None:
         "/contraceptives/",
         "/publicity/",
         "/funds/",
+        "/migrants/",
         "/targets/",
     }
     assert len(api._routers) > len(modules.api_routers())  # every one mounted on the API
@@ -52,6 +55,7 @@ def test_routers_seeders_and_panels_come_from_the_apps() -> None:
         "jisheng.publicity.demo",
         "jisheng.funds.demo",  # after every app that spends: it tops the seed's totals up
         "jisheng.targets.demo",
+        "jisheng.migrants.demo",
         "jisheng.reports.rollups.demo",  # counts the figures once every app has seeded
     ]
     providers = [provider.__module__ for provider in modules._panel_providers()]
@@ -62,6 +66,7 @@ def test_routers_seeders_and_panels_come_from_the_apps() -> None:
         "jisheng.contraceptives.panels",
         "jisheng.prepregnancy.panels",
         "jisheng.benefits.panels",
+        "jisheng.migrants.panels",
         "jisheng.reports.panels",
     ]
 

@@ -38,6 +38,7 @@ MODULES_WITH_OBJECTS = (
     "publicity",
     "funds",
     "targets",
+    "migrants",
 )
 
 

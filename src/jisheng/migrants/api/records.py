@@ -3,7 +3,6 @@
 Creating posts take an ``Idempotency-Key`` header (core.idempotency): a retry with the same
 key returns the first record and moves nobody twice."""
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Literal
