@@ -3,7 +3,6 @@
 Creating posts take an ``Idempotency-Key`` header (core.idempotency): a retry with the same
 key returns the first record and moves nobody twice."""
 
-
 import datetime as dt
 from typing import Literal
 
@@ -57,6 +56,14 @@ class RecordOut(Schema):
     last_verified_on: dt.date
     ended_on: dt.date | None
     services_owed: list[str]
+
+    @staticmethod
+    def resolve_address(obj: MigrantRecord) -> str:
+        return obj.address or ""
+
+    @staticmethod
+    def resolve_contact(obj: MigrantRecord) -> str:
+        return obj.contact or ""
 
     @staticmethod
     def resolve_region_name(obj: MigrantRecord) -> str:
@@ -178,7 +185,7 @@ def record_list(request: HttpRequest, query: Query[RecordQuery]) -> object:
     return selectors.records(actor.user, kind=query.kind, open_only=query.open_only)
 
 
-@router.get("/records/stale", response=list[RecordOut], summary="逾期未核查")
+@router.get("/stale", response=list[RecordOut], summary="逾期未核查")
 @paginate(Pages)
 def stale_list(request: HttpRequest) -> object:
     actor = api_actor(request)
@@ -191,7 +198,7 @@ def record_detail(request: HttpRequest, record_id: PathId) -> MigrantRecord:
     return selectors.record_detail(api_actor(request).user, record_id)
 
 
-@router.post("/records/inflow", response={201: RecordOut}, summary="登记流入", description=KEY_HELP)
+@router.post("/inflow", response={201: RecordOut}, summary="登记流入", description=KEY_HELP)
 def inflow_create(
     request: HttpRequest,
     response: HttpResponse,
@@ -250,9 +257,7 @@ def _complex(actor: Actor, complex_id: int | None) -> ResidentialComplex | None:
     return visible_or_404(ResidentialComplex, user=actor.user, pk=complex_id)
 
 
-@router.post(
-    "/records/outflow", response={201: RecordOut}, summary="登记流出", description=KEY_HELP
-)
+@router.post("/outflow", response={201: RecordOut}, summary="登记流出", description=KEY_HELP)
 def outflow_create(
     request: HttpRequest,
     response: HttpResponse,

@@ -4,10 +4,12 @@ and verified by visits."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +20,7 @@ from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
 from jisheng.core.dates import possible_date
 from jisheng.core.errors import Conflict, JishengError
+from jisheng.core.idnumber import birth_date_from_id
 from jisheng.core.lookups import locked_or_404, visible_or_404
 from jisheng.core.models import OrgUnit
 from jisheng.migrants.exchange import hooks
@@ -140,6 +143,10 @@ def inflow_open(
                 origin=region_code,
             )
     elif data is not None:
+        if data.birth_date is None:
+            # The ID number carries it; a bad number is refused by the registry's checks.
+            with contextlib.suppress(ValueError, ValidationError):
+                data.birth_date = birth_date_from_id(data.id_number)
         data.is_floating = True
         data.hukou_division = data.hukou_division or region_code
         event = events.move_in_record(
