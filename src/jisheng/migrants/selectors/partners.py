@@ -76,8 +76,8 @@ def complex_overview(user: User, *, today: dt.date | None = None) -> list[Comple
     ``REPORTING_DAYS``, and its reports (all, pending); two grouped queries."""
     since = (today or timezone.localdate()) - dt.timedelta(days=REPORTING_DAYS)
     found = list(complexes(user))
-    partner_counts = {
-        row["complex"]: row
+    partner_counts: dict[int, dict[str, int]] = {
+        row["complex"]: {"total": row["total"], "reporting": row["reporting"]}
         for row in Partner.objects.visible_to(user)
         .filter(complex__in=found)
         .values("complex")
@@ -86,8 +86,8 @@ def complex_overview(user: User, *, today: dt.date | None = None) -> list[Comple
             reporting=Count("pk", filter=Q(reports__reported_at__date__gte=since), distinct=True),
         )
     }
-    report_counts = {
-        row["complex"]: row
+    report_counts: dict[int, dict[str, int]] = {
+        row["complex"]: {"total": row["total"], "pending": row["pending"]}
         for row in PartnerReport.objects.visible_to(user)
         .filter(complex__in=found)
         .values("complex")

@@ -177,6 +177,8 @@ def partner_of(actor: Actor) -> Partner:
 
 def _same_pending(partner: Partner, data: ReportData) -> PartnerReport | None:
     """The partner's pending report of the same move, if it was sent before (a second submit)."""
+    if data.moved_on is None:
+        return None
     for report in PartnerReport.objects.filter(
         partner=partner,
         kind=data.kind,

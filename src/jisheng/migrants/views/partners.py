@@ -181,7 +181,10 @@ def report_confirm(request: HttpRequest, report_id: int) -> HttpResponse:
             return redirect("migrants:record_detail", record_id=done.record_id)
         return redirect("migrants:worklist")
     return _report_page(
-        request, report, confirm_error="；".join(form.non_field_errors()), status=status
+        request,
+        report,
+        confirm_error="；".join(str(e) for e in form.non_field_errors()),
+        status=status,
     )
 
 
