@@ -157,8 +157,8 @@ def test_a_workbook_is_all_rows_or_none_and_bad_rows_are_named(landlord) -> None
         )
     problems = caught.value.problems
     assert len(problems) == 2
-    assert problems[0].startswith("Row 3")
-    assert problems[1].startswith("Row 4")
+    assert problems[0].startswith("第 3 行")
+    assert problems[1].startswith("第 4 行")
     assert not PartnerReport.objects.exists()
     saved = partners.reports_upload(actor=Actor(user=landlord.account), upload=workbook(good))
     again = partners.reports_upload(actor=Actor(user=landlord.account), upload=workbook(good))
