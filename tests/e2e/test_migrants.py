@@ -60,7 +60,7 @@ def test_landlord_reports_worker_confirms_and_the_stale_list_follows_time(
 
     # The landlord: a menu of reporting pages only, and a report.
     login(page, "demo_reporter")
-    assert page.locator("[data-testid=partner-panel]").is_visible()
+    assert page.locator("[data-testid=reporting-panel]").is_visible()
     assert page.locator("a[href='/registry/persons/']").count() == 0
     shot(page, "partner-home")
     page.click("[data-testid=panel-report-new]")

@@ -33,7 +33,7 @@ def report_form(**changes: str) -> dict[str, str]:
 def test_a_partners_menu_and_home_show_only_its_reporting_pages(client_for, landlord) -> None:
     client = client_for(landlord.account)
     home = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert 'data-testid="partner-panel"' in home
+    assert 'data-testid="reporting-panel"' in home
     assert "/migrants/my-reports/new/" in home
     for elsewhere in ("/registry/", "/migrants/inflow/", "/migrants/worklist/", "/benefits/"):
         assert f'href="{elsewhere}' not in home, elsewhere
