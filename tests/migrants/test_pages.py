@@ -117,3 +117,53 @@ def test_the_template_downloads_and_an_upload_of_it_empty_is_refused(client_for,
     response = client.post("/migrants/my-reports/upload/", {"file": upload})
     assert response.status_code == 400
     assert not PartnerReport.objects.exists()
+
+
+def inflow_form(org, **changes: str) -> dict[str, str]:
+    fields = {
+        "name": "陈志强",
+        "sex": "M",
+        "id_number": id_number(dt.date(1990, 1, 2), "M"),
+        "hukou_type": "rural",
+        "region_code": "510722",
+        "moved_on": "2026-03-01",
+        "community": str(org.c1.pk),
+        "address": "枣园小区 2 号楼",
+    }
+    fields.update(changes)
+    return fields
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"moved_on": "2026-02-30"}, "有效的日期"),
+        ({"moved_on": "2099-01-01"}, "晚于今天"),
+        ({"moved_on": "1989-12-31"}, "出生"),
+        ({"region_code": "519999"}, "GB/T 2260"),
+    ],
+)
+def test_inflow_page_refuses_bad_input_in_chinese_and_keeps_it(
+    client_for, worker, org, changes, message
+) -> None:
+    response = client_for(worker).post(
+        "/migrants/inflow/new/", inflow_form(org, **changes), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page
+    assert "陈志强" in page
+    assert not MigrantRecord.objects.exists()
+
+
+def test_inflow_page_records_a_new_arrival_once(client_for, worker, org) -> None:
+    client = client_for(worker)
+    data = inflow_form(org)
+    response = client.post("/migrants/inflow/new/", data)
+    record = MigrantRecord.objects.get()
+    assert response["Location"] == f"/migrants/records/{record.pk}/"
+    again = client.post("/migrants/inflow/new/", data)  # the second click of a double click
+    assert again.status_code in {200, 302, 409}
+    assert MigrantRecord.objects.count() == 1
+    listed = client.get("/migrants/inflow/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "四川省绵阳市三台县（510722）" in listed
