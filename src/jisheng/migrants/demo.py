@@ -22,7 +22,7 @@ from jisheng.registry.models import Person, ResidentStatus
 # Origins of the demo inflow (GB/T 2260 counties people come to 峄城 from).
 ORIGINS = ("510722", "410523", "341221", "370402", "320382", "130582")
 DESTINATIONS = ("310115", "440306", "320582", "330106")
-INFLOWS = 8
+INFLOWS = 6
 OUTFLOWS = 3
 COMPLEX_NAME = "枣园小区"
 
@@ -70,14 +70,21 @@ def demo_seed(*, street: OrgUnit, today: dt.date, rng: random.Random) -> None:
         partners.partner_create(
             actor=actor, kind=PartnerKind.POLICE, name="坛山派出所", community=community
         )
-        floating = Person.objects.filter(
-            community=community, is_floating=True, status=ResidentStatus.LIVING
-        ).order_by("pk")[:INFLOWS]
-        for n, person in enumerate(floating):
+        floating = list(
+            Person.objects.filter(
+                community=community, is_floating=True, status=ResidentStatus.LIVING
+            ).order_by("pk")[: INFLOWS + 1]
+        )
+        # The last one is left for the landlord's report that the demo confirms (below).
+        for n, person in enumerate(floating[:-1]):
             records.inflow_open(
                 actor=actor,
                 community=community,
-                moved_on=max(person.birth_date, today - dt.timedelta(days=rng.randrange(30, 900))),
+                moved_on=max(
+                    person.birth_date,
+                    # The first arrived long ago: it is the stale record below.
+                    today - dt.timedelta(days=400 if n == 0 else rng.randrange(30, 900)),
+                ),
                 region_code=rng.choice(origins),
                 address=f"枣园小区 {n % 6 + 1} 号楼 {rng.randrange(1, 7)}0{rng.randrange(1, 4)} 室",
                 contact="",
@@ -92,11 +99,12 @@ def demo_seed(*, street: OrgUnit, today: dt.date, rng: random.Random) -> None:
             status=ResidentStatus.LIVING,
             birth_date__lte=today - dt.timedelta(days=365 * 20),
         ).order_by("-pk")[:OUTFLOWS]
-        for person in leaving:
+        for n, person in enumerate(leaving):
             records.outflow_open(
                 actor=actor,
                 person=person,
-                moved_on=today - dt.timedelta(days=rng.randrange(10, 400)),
+                # The first left long ago: the stale list has it when no inflow is old enough.
+                moved_on=today - dt.timedelta(days=300 if n == 0 else rng.randrange(10, 400)),
                 region_code=rng.choice(DESTINATIONS),
                 address="外出务工",
             )
@@ -112,21 +120,42 @@ def demo_seed(*, street: OrgUnit, today: dt.date, rng: random.Random) -> None:
         if reporter is None:
             return
         partner_actor = Actor(user=reporter)
-        for serial, (name, sex) in enumerate((("刘晓梅", "F"), ("陈志强", "M")), start=1):
-            born = dt.date(1995, 3, 1 + serial)
-            region = origins[serial % len(origins)]
-            number = _id_number(region, born, serial * 2 + (1 if sex == "M" else 0))
-            report = partners.report_submit(
+        # The confirmed report is of someone the registry knows, so the demo population keeps
+        # its size: a resident who had moved out and comes back (a move-in event), else a
+        # floating resident not yet on record.
+        unrecorded = Person.objects.filter(community=community).exclude(
+            pk__in=MigrantRecord.objects.values("person")
+        )
+        back = (
+            unrecorded.filter(status=ResidentStatus.MOVED_OUT).order_by("pk").first()
+            or unrecorded.filter(status=ResidentStatus.LIVING, is_floating=True)
+            .order_by("pk")
+            .first()
+        )
+        if back is not None and back.id_number:
+            returned = partners.report_submit(
                 actor=partner_actor,
                 data=ReportData(
                     kind=ReportKind.MOVE_IN,
-                    name=name,
-                    id_number=number,
-                    moved_on=today - dt.timedelta(days=serial * 3),
-                    hukou_type="rural",
-                    region_code=region,
-                    address=f"枣园小区 3 号楼 20{serial} 室",
+                    name=back.name,
+                    id_number=back.id_number or "",
+                    moved_on=max(back.birth_date, today - dt.timedelta(days=3)),
+                    hukou_type=back.hukou_type,
+                    region_code=origins[0],
+                    address="枣园小区 3 号楼 201 室",
                 ),
             )
-            if serial == 1:
-                partners.report_confirm(actor=actor, report=report)
+            partners.report_confirm(actor=actor, report=returned)
+        born = dt.date(1995, 3, 2)
+        partners.report_submit(
+            actor=partner_actor,
+            data=ReportData(
+                kind=ReportKind.MOVE_IN,
+                name="陈志强",
+                id_number=_id_number(origins[1], born, 3),
+                moved_on=today - dt.timedelta(days=1),
+                hukou_type="rural",
+                region_code=origins[1],
+                address="枣园小区 3 号楼 202 室",
+            ),
+        )
