@@ -37,7 +37,7 @@ router = Router()
 KEY_HELP = "可带 Idempotency-Key 头：网络重试时同一键只记一次；同一键用于不同请求返回 409。"
 
 
-class RecordOut(Schema):
+class MigrantRecordOut(Schema):
     id: int
     kind: str
     person_id: int
@@ -74,12 +74,12 @@ class RecordOut(Schema):
         return [str(o.label) for o in selectors.owed_for(obj) if o.owed]
 
 
-class RecordQuery(Schema):
+class MigrantRecordQuery(Schema):
     kind: Literal["inflow", "outflow"] = "inflow"
     open_only: bool = True
 
 
-class NewPersonIn(Schema):
+class MigrantArrivalIn(Schema):
     name: str = Field(max_length=50)
     sex: Literal[tuple(Sex.values)]  # type: ignore[valid-type]
     id_number: str = Field(max_length=18)
@@ -87,10 +87,10 @@ class NewPersonIn(Schema):
     hukou_type: Literal[tuple(HukouType.values)] = HukouType.URBAN  # type: ignore[valid-type]
 
 
-class InflowIn(Schema):
+class MigrantInflowIn(Schema):
     community_id: Id
     person_id: Id | None = Field(None, description="已登记的居民；新来的人填 person")
-    person: NewPersonIn | None = None
+    person: MigrantArrivalIn | None = None
     region_code: str = Field(max_length=6, description="户籍地 GB/T 2260 代码")
     moved_on: dt.date
     address: str = Field(max_length=200)
@@ -100,7 +100,7 @@ class InflowIn(Schema):
     employer: str = Field("", max_length=100)
 
 
-class OutflowIn(Schema):
+class MigrantOutflowIn(Schema):
     person_id: Id
     region_code: str = Field(max_length=6, description="现居住地 GB/T 2260 代码")
     moved_on: dt.date
@@ -108,12 +108,12 @@ class OutflowIn(Schema):
     contact: str = Field("", max_length=100)
 
 
-class EndIn(Schema):
+class MigrantRecordEndIn(Schema):
     ended_on: dt.date
     note: str = Field("", max_length=200)
 
 
-class VisitIn(Schema):
+class MigrantVisitIn(Schema):
     visited_on: dt.date
     address: str = Field(max_length=200)
     contact: str = Field("", max_length=100)
@@ -122,7 +122,7 @@ class VisitIn(Schema):
     note: str = Field("", max_length=200)
 
 
-class VisitOut(Schema):
+class MigrantVisitOut(Schema):
     id: int
     record_id: int
     visited_on: dt.date
@@ -130,7 +130,7 @@ class VisitOut(Schema):
     note: str
 
 
-class ReportOut(Schema):
+class PartnerReportOut(Schema):
     id: int
     partner_id: int
     kind: str
@@ -143,7 +143,7 @@ class ReportOut(Schema):
     record_id: int | None
 
 
-class ReportIn(Schema):
+class PartnerReportIn(Schema):
     kind: Literal[tuple(ReportKind.values)]  # type: ignore[valid-type]
     name: str = Field(max_length=50)
     id_number: str = Field(max_length=18)
@@ -156,11 +156,11 @@ class ReportIn(Schema):
     note: str = Field("", max_length=200)
 
 
-class ReportQuery(Schema):
+class PartnerReportQuery(Schema):
     state: Literal["", "pending", "confirmed", "rejected"] = ""
 
 
-class RejectIn(Schema):
+class PartnerReportRejectIn(Schema):
     reason: str = Field(max_length=200)
 
 
@@ -177,15 +177,15 @@ def _record(pk: int) -> MigrantRecord:
 # ----------------------------------------------------------------------------------- records
 
 
-@router.get("/records", response=list[RecordOut], summary="流入、流出人员")
+@router.get("/records", response=list[MigrantRecordOut], summary="流入、流出人员")
 @paginate(Pages)
-def record_list(request: HttpRequest, query: Query[RecordQuery]) -> object:
+def record_list(request: HttpRequest, query: Query[MigrantRecordQuery]) -> object:
     actor = api_actor(request)
     require(actor, Capability.VIEW_PERSONAL)
     return selectors.records(actor.user, kind=query.kind, open_only=query.open_only)
 
 
-@router.get("/stale", response=list[RecordOut], summary="逾期未核查")
+@router.get("/stale", response=list[MigrantRecordOut], summary="逾期未核查")
 @paginate(Pages)
 def stale_list(request: HttpRequest) -> object:
     actor = api_actor(request)
@@ -193,16 +193,16 @@ def stale_list(request: HttpRequest) -> object:
     return selectors.stale(actor.user).select_related("complex", "landlord")
 
 
-@router.get("/records/{record_id}", response=RecordOut, summary="流动人口记录")
+@router.get("/records/{record_id}", response=MigrantRecordOut, summary="流动人口记录")
 def record_detail(request: HttpRequest, record_id: PathId) -> MigrantRecord:
     return selectors.record_detail(api_actor(request).user, record_id)
 
 
-@router.post("/inflow", response={201: RecordOut}, summary="登记流入", description=KEY_HELP)
+@router.post("/inflow", response={201: MigrantRecordOut}, summary="登记流入", description=KEY_HELP)
 def inflow_create(
     request: HttpRequest,
     response: HttpResponse,
-    body: InflowIn,
+    body: MigrantInflowIn,
     idempotency_key: str | None = HeaderParam(None, alias="Idempotency-Key"),
 ) -> Status[MigrantRecord]:
     actor = api_actor(request)
@@ -257,11 +257,11 @@ def _complex(actor: Actor, complex_id: int | None) -> ResidentialComplex | None:
     return visible_or_404(ResidentialComplex, user=actor.user, pk=complex_id)
 
 
-@router.post("/outflow", response={201: RecordOut}, summary="登记流出", description=KEY_HELP)
+@router.post("/outflow", response={201: MigrantRecordOut}, summary="登记流出", description=KEY_HELP)
 def outflow_create(
     request: HttpRequest,
     response: HttpResponse,
-    body: OutflowIn,
+    body: MigrantOutflowIn,
     idempotency_key: str | None = HeaderParam(None, alias="Idempotency-Key"),
 ) -> Status[MigrantRecord]:
     actor = api_actor(request)
@@ -285,15 +285,17 @@ def outflow_create(
     return _replayed(response, once)
 
 
-@router.post("/records/{record_id}/end", response=RecordOut, summary="结束记录（迁走或返回）")
-def record_end(request: HttpRequest, record_id: PathId, body: EndIn) -> MigrantRecord:
+@router.post(
+    "/records/{record_id}/end", response=MigrantRecordOut, summary="结束记录（迁走或返回）"
+)
+def record_end(request: HttpRequest, record_id: PathId, body: MigrantRecordEndIn) -> MigrantRecord:
     actor = api_actor(request)
     record = selectors.record_detail(actor.user, record_id)
     return services.record_end(actor=actor, record=record, ended_on=body.ended_on, note=body.note)
 
 
-@router.post("/records/{record_id}/visits", response={201: VisitOut}, summary="核查走访")
-def record_visit(request: HttpRequest, record_id: PathId, body: VisitIn) -> Status[object]:
+@router.post("/records/{record_id}/visits", response={201: MigrantVisitOut}, summary="核查走访")
+def record_visit(request: HttpRequest, record_id: PathId, body: MigrantVisitIn) -> Status[object]:
     actor = api_actor(request)
     record = selectors.record_detail(actor.user, record_id)
     visit = services.record_verify(
@@ -312,23 +314,23 @@ def record_visit(request: HttpRequest, record_id: PathId, body: VisitIn) -> Stat
 # ----------------------------------------------------------------------------------- reports
 
 
-@router.get("/reports", response=list[ReportOut], summary="合作方报告（合作方只见本人所报）")
+@router.get("/reports", response=list[PartnerReportOut], summary="合作方报告（合作方只见本人所报）")
 @paginate(Pages)
-def report_list(request: HttpRequest, query: Query[ReportQuery]) -> object:
+def report_list(request: HttpRequest, query: Query[PartnerReportQuery]) -> object:
     actor = api_actor(request)
     require_any(actor, Capability.VIEW_PERSONAL, Capability.REPORT_AS_PARTNER)
     return report_selectors.reports(actor.user, state=query.state)
 
 
-@router.get("/reports/{report_id}", response=ReportOut, summary="合作方报告详情")
+@router.get("/reports/{report_id}", response=PartnerReportOut, summary="合作方报告详情")
 def report_detail(request: HttpRequest, report_id: PathId) -> PartnerReport:
     actor = api_actor(request)
     require_any(actor, Capability.VIEW_PERSONAL, Capability.REPORT_AS_PARTNER)
     return report_selectors.report_detail(actor.user, report_id)
 
 
-@router.post("/reports", response={201: ReportOut}, summary="合作方报告入住或迁出")
-def report_create(request: HttpRequest, body: ReportIn) -> Status[PartnerReport]:
+@router.post("/reports", response={201: PartnerReportOut}, summary="合作方报告入住或迁出")
+def report_create(request: HttpRequest, body: PartnerReportIn) -> Status[PartnerReport]:
     """The same move sent again returns the first report (no Idempotency-Key needed)."""
     report = report_services.report_submit(
         actor=api_actor(request), data=report_services.ReportData(**body.dict())
@@ -336,7 +338,7 @@ def report_create(request: HttpRequest, body: ReportIn) -> Status[PartnerReport]
     return Status(201, report)
 
 
-@router.post("/reports/{report_id}/confirm", response=ReportOut, summary="社区确认报告")
+@router.post("/reports/{report_id}/confirm", response=PartnerReportOut, summary="社区确认报告")
 def report_confirm(request: HttpRequest, report_id: PathId) -> PartnerReport:
     actor = api_actor(request)
     require(actor, Capability.EDIT_REGISTRY)
@@ -344,8 +346,10 @@ def report_confirm(request: HttpRequest, report_id: PathId) -> PartnerReport:
     return report_services.report_confirm(actor=actor, report=report)
 
 
-@router.post("/reports/{report_id}/reject", response=ReportOut, summary="社区退回报告")
-def report_reject(request: HttpRequest, report_id: PathId, body: RejectIn) -> PartnerReport:
+@router.post("/reports/{report_id}/reject", response=PartnerReportOut, summary="社区退回报告")
+def report_reject(
+    request: HttpRequest, report_id: PathId, body: PartnerReportRejectIn
+) -> PartnerReport:
     actor = api_actor(request)
     require(actor, Capability.EDIT_REGISTRY)
     report = report_selectors.report_detail(actor.user, report_id)
