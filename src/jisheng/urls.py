@@ -17,6 +17,7 @@ urlpatterns = [
     path("funds/", include("jisheng.funds.urls")),
     path("targets/", include("jisheng.targets.urls")),
     path("migrants/exchange/", include("jisheng.migrants.urls_exchange")),
+    path("migrants/", include("jisheng.migrants.urls")),
     path("governance/", include("jisheng.governance.urls")),
     path("core/", include("jisheng.core.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

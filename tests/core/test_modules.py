@@ -24,6 +24,8 @@ def test_the_menu_keeps_its_order() -> None:
         "Benefits",
         "Pre-pregnancy checks",
         "Contraceptive supply",
+        "Floating population",
+        "Reporting",  # a partner reporter's whole menu
         "Publicity",
         "Target responsibility",
         "Funds",
@@ -42,6 +44,7 @@ def test_routers_seeders_and_panels_come_from_the_apps() -> None:
         "/contraceptives/",
         "/publicity/",
         "/funds/",
+        "/migrants/",
         "/targets/",
         "/exchange/",
         "/governance/",
@@ -55,6 +58,7 @@ def test_routers_seeders_and_panels_come_from_the_apps() -> None:
         "jisheng.publicity.demo",
         "jisheng.funds.demo",  # after every app that spends: it tops the seed's totals up
         "jisheng.targets.demo",
+        "jisheng.migrants.demo",
         "jisheng.governance.demo",  # births through the registry, before the rollups count
         "jisheng.reports.rollups.demo",  # counts the figures once every app has seeded
     ]
@@ -66,6 +70,7 @@ def test_routers_seeders_and_panels_come_from_the_apps() -> None:
         "jisheng.contraceptives.panels",
         "jisheng.prepregnancy.panels",
         "jisheng.benefits.panels",
+        "jisheng.migrants.panels",
         "jisheng.reports.panels",
     ]
 

@@ -42,6 +42,7 @@ MODULES_WITH_OBJECTS = (
     "migrants_exchange",
     "governance_supervision",
     "governance",
+    "migrants",
 )
 
 

@@ -1,5 +1,5 @@
-"""The partner reporter's home page says what the role will do, not a dead end; the module
-that brings its work replaces the placeholder by declaring that it serves the duty."""
+"""The partner reporter's home page holds its reporting pages (the floating-population module
+serves the duty); without a module that serves it, a placeholder says what the role will do."""
 
 from __future__ import annotations
 
@@ -13,9 +13,20 @@ from jisheng.accounts.models import User
 from jisheng.core.roles import Capability, Role
 
 
-def test_a_partner_reporter_is_told_what_it_will_do(
+def test_a_partner_reporter_gets_its_reporting_pages_not_the_placeholder(
     make_user: Callable[..., User], client_for: Callable[[User], Client]
 ) -> None:
+    body = client_for(make_user(Role.PARTNER_REPORTER)).get("/").content.decode()
+
+    assert 'data-testid="reporting-panel"' in body
+    assert 'href="/migrants/my-reports/new/"' in body
+    assert 'data-testid="partner-panel"' not in body
+
+
+def test_without_a_serving_module_a_partner_reporter_is_told_what_it_will_do(
+    make_user: Callable[..., User], client_for: Callable[[User], Client], monkeypatch
+) -> None:
+    monkeypatch.setattr(apps.get_app_config("migrants"), "serves", ())
     partner = make_user(Role.PARTNER_REPORTER)
 
     body = client_for(partner).get("/").content.decode()
@@ -40,7 +51,8 @@ def test_other_roles_do_not_get_the_partner_placeholder(
 def test_a_module_serving_partner_reports_replaces_the_placeholder(
     make_user: Callable[..., User], client_for: Callable[[User], Client], monkeypatch
 ) -> None:
-    # Stands for the floating-population module: any installed module declaring the duty.
+    # Any installed module declaring the duty, not only the floating-population one.
+    monkeypatch.setattr(apps.get_app_config("migrants"), "serves", ())
     monkeypatch.setattr(
         apps.get_app_config("registry"), "serves", (Capability.REPORT_AS_PARTNER.value,)
     )

@@ -10,8 +10,18 @@ class MigrantsConfig(modules.ModuleConfig):
     name = "jisheng.migrants"
     label = "migrants"
     verbose_name = _("Floating population")
+    navigation = "jisheng.migrants.navigation"
     menu_order = 45
-    api_routers = (("/exchange/", "jisheng.migrants.api.exchange.router"),)
+    home_panels = "jisheng.migrants.panels.home_panels"
+    panel_order = 35
+    # Records and partner reports under /api/migrants/; the peers' signed endpoint (and the
+    # exchange's own reads) under /api/exchange/.
+    api_routers = (
+        ("/migrants/", "jisheng.migrants.api.router"),
+        ("/exchange/", "jisheng.migrants.api.exchange.router"),
+    )
     maintenance = ("jisheng.migrants.exchange.tasks.maintain",)
     indicators = "jisheng.migrants.exchange.indicators.INDICATORS"
-    data_inventory = "jisheng.migrants.exchange.inventory.INVENTORY"
+    demo_seeder = "jisheng.migrants.demo.demo_seed"
+    data_inventory = "jisheng.migrants.inventory.INVENTORY"
+    serves = ("report_as_partner",)

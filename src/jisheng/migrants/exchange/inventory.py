@@ -58,27 +58,4 @@ NEITHER: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# The records side (MigrantRecord, partners) declares its own models; until its inventory
-# lands beside this one, the scaffold's record model is classified here so the app's
-# inventory is whole. The integrator keeps one declaration per model.
-_RECORDS_PERSONAL = {"MigrantRecord": ("person", "created_by", "move_event")}
-_RECORDS_SENSITIVE = {"MigrantRecord": ("address", "contact")}
-_RECORDS_NEITHER = {
-    "MigrantRecord": (
-        "id",
-        "kind",
-        "community",
-        "region_code",
-        "moved_on",
-        "last_verified_on",
-        "ended_on",
-        "created_at",
-        "updated_at",
-    )
-}
-
-INVENTORY = DataInventory(
-    personal=PERSONAL | _RECORDS_PERSONAL,
-    sensitive=SENSITIVE | _RECORDS_SENSITIVE,
-    neither=NEITHER | _RECORDS_NEITHER,
-)
+INVENTORY = DataInventory(personal=PERSONAL, sensitive=SENSITIVE, neither=NEITHER)

@@ -16,7 +16,15 @@ from jisheng.migrants.models.exchange import (
     Peer,
     Query,
 )
-from jisheng.migrants.models.records import MigrantRecord, MoveKind
+from jisheng.migrants.models.partners import (
+    Partner,
+    PartnerKind,
+    PartnerReport,
+    ReportKind,
+    ReportState,
+    ResidentialComplex,
+)
+from jisheng.migrants.models.records import MigrantRecord, MoveKind, Verification
 
 __all__ = [
     "Direction",
@@ -28,6 +36,13 @@ __all__ = [
     "Notice",
     "OutboxMessage",
     "OutboxState",
+    "Partner",
+    "PartnerKind",
+    "PartnerReport",
     "Peer",
     "Query",
+    "ReportKind",
+    "ReportState",
+    "ResidentialComplex",
+    "Verification",
 ]

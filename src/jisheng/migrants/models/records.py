@@ -56,6 +56,33 @@ class MigrantRecord(models.Model):
     )
     last_verified_on = models.DateField(_("last verified on"), db_index=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    # Inflow only: where and for whom the person lives and works here (blank for an outflow).
+    complex = models.ForeignKey(
+        "migrants.ResidentialComplex",
+        verbose_name=_("residential complex"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    landlord = models.ForeignKey(
+        "migrants.Partner",
+        verbose_name=_("landlord"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    employer = models.CharField(_("employer"), max_length=100, blank=True)
+    # The registry event that ended the record (the inflow moving on, the outflow coming back).
+    end_event = models.OneToOneField(
+        LifeEvent,
+        verbose_name=_("ending event"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -81,3 +108,33 @@ class MigrantRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.person_id}"
+
+
+class Verification(models.Model):
+    """A verification visit (核查): when, by whom, and what it found changed (field → [old, new]).
+
+    ``changes`` names fields only and keeps no personal values in clear (address and contact
+    are marked changed, not copied)."""
+
+    record = models.ForeignKey(
+        MigrantRecord, verbose_name=_("record"), on_delete=models.PROTECT, related_name="visits"
+    )
+    community = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    visited_on = models.DateField(_("date of visit"))
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    visited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager["Verification"]()
+    scope_rule = ScopeRule(org_field="community", capability=Capability.VIEW_PERSONAL)
+
+    class Meta:
+        verbose_name = _("verification visit")
+        verbose_name_plural = _("verification visits")
+        ordering = ("-visited_on", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.record_id} {self.visited_on}"
