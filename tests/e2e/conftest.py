@@ -6,8 +6,10 @@ database); the data comes from the demo seeding functions plus a few named resid
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -182,3 +184,16 @@ def demo(
     return DemoData(
         c1=c1, c2=c2, c1_persons=c1_persons, c2_persons=c2_persons, households=households
     )
+
+
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    """Where a test's screenshots go: its tmp folder, or docs/screenshots/ when
+    JISHENG_SCREENSHOTS=1 (so two runs side by side never write the same files, and a test
+    run leaves the repository as it was)."""
+    folder = DOCS_SCREENSHOTS if os.environ.get("JISHENG_SCREENSHOTS") == "1" else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

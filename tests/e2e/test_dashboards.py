@@ -9,7 +9,6 @@ repository, so two runs side by side (tools/test.sh) never write the same files.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,14 +24,7 @@ from jisheng.demo.seed import seed_demo
 
 pytestmark = pytest.mark.browser
 
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 ROLES = ("demo_c1", "demo_street", "demo_leader", "demo_district")
-
-
-@pytest.fixture
-def screenshots(tmp_path: Path) -> Path:
-    """Where this run's screenshots go: docs/screenshots/ only when JISHENG_SCREENSHOTS=1."""
-    return DOCS_SCREENSHOTS if os.environ.get("JISHENG_SCREENSHOTS") == "1" else tmp_path
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ leaves the overdue list. Street staff then sees the sex-ratio monitor with the d
 community of high third-order births flagged and its trend chart drawn.
 
 Elements are found by ``data-testid``, data attributes and form field names, never by text.
-Screenshots land in docs/screenshots/governance-*.png.
+Screenshots: the ``screenshots`` fixture (docs/screenshots/ with JISHENG_SCREENSHOTS=1).
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ from jisheng.prepregnancy.models import Pregnancy
 from jisheng.registry.models import ParentLink, Person
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def click_and_wait(page: Page, selector: str) -> None:
@@ -57,8 +55,8 @@ def test_floating_pregnancy_to_outcome_and_the_street_sees_the_high_ratio(
     login: Callable[..., None],
     logout: Callable[[Page], None],
     make_person: Callable[..., Person],
+    screenshots: Path,
 ) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     today = timezone.localdate()
     street = demo.c1.parent
     high = OrgUnit.objects.filter(parent=street, kind="community").order_by("code")[1]
@@ -81,7 +79,7 @@ def test_floating_pregnancy_to_outcome_and_the_street_sees_the_high_ratio(
     assert pregnancy.couple is None
     assert page.url.endswith(reverse("governance:pregnancy_detail", args=[pregnancy.pk]))
     assert page.locator("[data-testid=overdue-mark]").count() == 0
-    page.screenshot(path=str(SCREENSHOTS / "governance-pregnancy.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "governance-pregnancy.png"), full_page=True)
     page.goto(reverse("governance:overdue_list"))
     assert page.locator(f"[data-pregnancy='{pregnancy.pk}']").count() == 0
     logout(page)
@@ -93,7 +91,7 @@ def test_floating_pregnancy_to_outcome_and_the_street_sees_the_high_ratio(
         page.goto(reverse("governance:overdue_list"))
         row = page.locator(f"[data-testid=overdue] [data-pregnancy='{pregnancy.pk}']")
         assert row.count() == 1
-        page.screenshot(path=str(SCREENSHOTS / "governance-overdue.png"), full_page=True)
+        page.screenshot(path=str(screenshots / "governance-overdue.png"), full_page=True)
         click_and_wait(page, f"[data-pregnancy='{pregnancy.pk}'] .btn")
         page.fill("input[name=done_on]", later.isoformat())
         page.check("input[name=outcome][value=live_birth]")
@@ -119,7 +117,7 @@ def test_floating_pregnancy_to_outcome_and_the_street_sees_the_high_ratio(
     page.locator("#srb-chart canvas").first.wait_for()
     assert page.get_attribute("#srb-chart", "data-rendered") == "1"
     page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(SCREENSHOTS / "governance-srb.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "governance-srb.png"), full_page=True)
     click_and_wait(page, f"[data-testid=srb-row][data-unit='{high.pk}'] [data-testid=srb-births]")
     assert page.locator("[data-testid=birth-row]").count() > 0
     assert page_watch.console_errors == []

@@ -8,7 +8,6 @@ Elements are found by ``data-testid``, form field names and URLs, not by their t
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,13 +26,9 @@ from support.migrants import id_number
 
 pytestmark = pytest.mark.browser
 
-# Where the screenshots go, to be looked at (kept when the variable is set).
-SHOTS = Path(os.environ.get("JISHENG_E2E_SHOTS", "/tmp/jisheng-e2e-shots"))  # noqa: S108
 
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"migrants-{name}.png"), full_page=True)
+def shot(page: Page, folder: Path, name: str) -> None:
+    page.screenshot(path=str(folder / f"migrants-{name}.png"), full_page=True)
 
 
 def test_landlord_reports_worker_confirms_and_the_stale_list_follows_time(
@@ -43,6 +38,7 @@ def test_landlord_reports_worker_confirms_and_the_stale_list_follows_time(
     logout: Callable[[Page], None],
     page_watch: Any,
     live_server: Any,
+    screenshots: Path,
 ) -> None:
     worker = User.objects.get(username="demo_c1")
     estate = partners.complex_create(
@@ -62,7 +58,7 @@ def test_landlord_reports_worker_confirms_and_the_stale_list_follows_time(
     login(page, "demo_reporter")
     assert page.locator("[data-testid=reporting-panel]").is_visible()
     assert page.locator("a[href='/registry/persons/']").count() == 0
-    shot(page, "partner-home")
+    shot(page, screenshots, "partner-home")
     page.click("[data-testid=panel-report-new]")
     form = "[data-testid=report-form]"
     page.check(f"{form} input[name=kind][value=move_in]")
@@ -79,13 +75,13 @@ def test_landlord_reports_worker_confirms_and_the_stale_list_follows_time(
     assert page.url.endswith("/migrants/my-reports/")
     report = PartnerReport.objects.get()
     assert page.inner_text(f"[data-testid=state-{report.pk}]").strip() == "待社区确认"
-    shot(page, "partner-reports")
+    shot(page, screenshots, "partner-reports")
     logout(page)
 
     # The community worker confirms from the worklist.
     login(page, "demo_c1")
     page.goto("/migrants/worklist/")
-    shot(page, "worklist")
+    shot(page, screenshots, "worklist")
     with page.expect_navigation():
         page.click(f"[data-testid=report-{report.pk}]")
     with page.expect_navigation():
@@ -95,7 +91,7 @@ def test_landlord_reports_worker_confirms_and_the_stale_list_follows_time(
     assert "四川省绵阳市三台县（510722）" in page.inner_text("[data-testid=record-region]")
     assert page.locator("[data-testid=record-events] tr[data-event=move_in]").count() == 1
     assert LifeEvent.objects.get(pk=record.move_event_id).kind == LifeEvent.Kind.MOVE_IN
-    shot(page, "record")
+    shot(page, screenshots, "record")
     page.goto("/migrants/inflow/")
     assert page.locator(f"[data-testid=records] tr[data-record='{record.pk}']").count() == 1
     assert page.locator("[data-testid=stale] tr[data-record]").count() == 0
@@ -109,7 +105,7 @@ def test_landlord_reports_worker_confirms_and_the_stale_list_follows_time(
         login(page, "demo_c1")
         page.goto("/migrants/stale/")
         assert page.locator(f"[data-testid=stale] tr[data-record='{record.pk}']").count() == 1
-        shot(page, "stale")
+        shot(page, screenshots, "stale")
         with page.expect_navigation():
             page.click(f"[data-testid=visit-{record.pk}]")
         visit = "[data-testid=visit-form]"

@@ -73,7 +73,7 @@ def test_a_leader_cuts_residents_in_the_pivot_table_charts_saves_and_prints_it(
     login: Callable[..., None],
     page_watch: Any,
     live_server: Any,
-    tmp_path: Any,
+    screenshots: Any,
 ) -> None:
     login(page, "demo_leader")
     with page.expect_navigation():
@@ -98,7 +98,7 @@ def test_a_leader_cuts_residents_in_the_pivot_table_charts_saves_and_prints_it(
         "() => document.querySelector('[data-testid=pivot-chart] canvas') !== null"
     )
     assert c1_row.locator("td").all_inner_texts()[1:] == ["2", "1", "3"]
-    page.screenshot(path=str(tmp_path / "pivot.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "pivot.png"), full_page=True)
 
     page.fill("[data-testid=favourite-form] input[name=name]", "各社区户籍与流动")
     with page.expect_navigation():
