@@ -1,9 +1,8 @@
-"""Publicity in a real browser: a community worker records an activity with a photo (its
-EXIF position stripped) and a cost, sees the photo on the activity, finds the activity on
-the coverage page under the right quarter, and prints the page; then the street opens the
-funds execution report, finds the activity's cost under 宣传, and opens its print view.
-
-Elements are found by ``data-testid``, form field names and URLs, not by their text.
+"""Publicity in a real browser: the street enters the year's 宣传 budget; a community worker
+records an activity with a photo (its EXIF position stripped) and a cost, sees the photo on
+the activity, finds the activity on the coverage page under the right quarter, and prints
+the page; then the street opens the funds execution report, finds the budget and the
+activity's cost under 宣传, and opens its print view.
 """
 
 from __future__ import annotations
@@ -19,6 +18,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page
 
+from jisheng.funds.categories import categories_ensure
+from jisheng.funds.models import Category
 from jisheng.publicity.models import Activity, CostEntry, Photo
 from support.images import has_gps, jpeg_bytes
 
@@ -38,6 +39,22 @@ def test_worker_records_an_activity_with_cost_that_the_street_finds_in_the_funds
     day = today - dt.timedelta(days=1) if today.day > 1 else today
     picture = tmp_path / "关爱女孩行动现场.jpg"
     picture.write_bytes(jpeg_bytes(size=(1200, 900), gps=True))
+
+    # The street enters the year's budget for 宣传 first.
+    categories_ensure()
+    publicity = Category.objects.get(code="publicity")
+    login(page, "demo_street")
+    page.goto(f"/funds/budget/?year={day.year}")
+    page.click("[data-testid=budget-new]")
+    page.fill("input[name=year]", str(day.year))
+    page.select_option("select[name=level]", "street")
+    page.select_option("select[name=category]", str(publicity.pk))
+    page.select_option("select[name=org_unit]", str(demo.c1.parent_id))
+    page.fill("input[name=amount]", "2000")
+    with page.expect_navigation():
+        page.click("[data-testid=funds-form] [data-testid=submit]")
+    assert urlsplit(page.url).path == "/funds/budget/"
+    logout(page)
 
     login(page, "demo_c1")
     page.goto("/publicity/activities/")
@@ -85,6 +102,7 @@ def test_worker_records_an_activity_with_cost_that_the_street_finds_in_the_funds
     logout(page)
     login(page, "demo_street")
     page.goto(f"/funds/?first={day.year}&last={day.year}")
+    assert page.inner_text("[data-testid=category-budget-publicity]").strip() == "2000.00"
     assert page.inner_text("[data-testid=category-spent-publicity]").strip() == "880.50"
     with page.expect_navigation():
         page.click("[data-testid=report-print]")
