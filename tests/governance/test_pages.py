@@ -5,10 +5,12 @@ whole or not at all, every bad row named."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
+from openpyxl import Workbook
 
 from jisheng.core.roles import Role
 from jisheng.governance.models import ReviewState, Termination, TerminationImport
@@ -197,3 +199,26 @@ def test_a_worker_of_another_community_cannot_open_the_pregnancy(
     pregnancy = pregnancy_open(actor=actor, woman=woman(), reported_on=today, last_period=today)
     other = client_for(make_user(Role.COMMUNITY_WORKER, org.c2))
     assert other.get(reverse("governance:pregnancy_detail", args=[pregnancy.pk])).status_code == 404
+
+
+def test_a_hospital_list_imports_from_a_workbook_page(
+    org, street_actor, woman, today, client_for
+) -> None:
+    """The page keeps the uploaded file's suffix, so a real .xlsx reads as a workbook."""
+    her = woman()
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["身份证号码", "姓名", "引产日期", "孕周", "医学原因", "证明编号"])
+    sheet.append([her.id_number, her.name, today - dt.timedelta(days=10), 16, "", "X-1"])
+    handle = io.BytesIO()
+    book.save(handle)
+    upload = SimpleUploadedFile(
+        "三月引产名单.xlsx",
+        handle.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response = client_for(street_actor.user).post(
+        reverse("governance:termination_import"), {"institution": "区人民医院", "file": upload}
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Termination.objects.get().certificate == "X-1"

@@ -60,6 +60,22 @@ def test_a_last_period_after_the_report_is_refused(actor, woman, today) -> None:
         )
 
 
+@pytest.mark.parametrize(
+    ("born", "accepted"),
+    [(dt.date(1967, 1, 1), False), (dt.date(2015, 1, 1), False), (dt.date(1972, 1, 1), True)],
+)
+def test_a_pregnancy_at_an_impossible_age_is_refused(actor, make_person, born, accepted) -> None:
+    """A woman of 59 or of 11 at her last period is a typing slip, not a case; 54 is not."""
+    her = make_person(name="高丽", sex="F", birth_date=born)
+    last_period = dt.date(2026, 11, 1)
+    if accepted:
+        pregnancy_open(actor=actor, woman=her, reported_on=last_period, last_period=last_period)
+        return
+    with pytest.raises(JishengError) as refused:
+        pregnancy_open(actor=actor, woman=her, reported_on=last_period, last_period=last_period)
+    assert refused.value.code == "implausible_age"
+
+
 def test_overdue_after_the_set_weeks_and_gone_once_the_outcome_is_known(
     actor, woman, today, settings
 ) -> None:

@@ -167,3 +167,17 @@ def test_inflow_page_records_a_new_arrival_once(client_for, worker, org) -> None
     assert MigrantRecord.objects.count() == 1
     listed = client.get("/migrants/inflow/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "四川省绵阳市三台县（510722）" in listed
+
+
+def test_confirming_twice_shows_the_page_with_the_refusal(client_for, worker, landlord) -> None:
+    """Back then Save again on a confirmed report: the page says why, never a 500."""
+    report = partners.report_submit(actor=Actor(user=landlord.account), data=tenant())
+    staff = client_for(worker)
+    url = f"/migrants/reports/{report.pk}/confirm/"
+    assert staff.post(url).status_code == 302
+    again = staff.post(url, {"save_again": "1"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert again.status_code == 409
+    assert 'data-testid="confirm-error"' in again.content.decode()
+    assert MigrantRecord.objects.count() == 1
+    mine = client_for(landlord.account).get("/migrants/my-reports/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "已确认" in mine.content.decode()

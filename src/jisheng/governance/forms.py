@@ -21,7 +21,7 @@ TEXTAREA = forms.Textarea(attrs={"rows": 3})
 class PregnancyReportForm(text.Form):
     woman = ResidentField(label=_("Woman"))
     source = forms.ChoiceField(
-        label=_("Reported by"),
+        label=_("Source of the report"),
         choices=[(s.value, s.label) for s in PregnancySource if s in REPORT_SOURCES],
         initial=PregnancySource.COMMUNITY,
     )

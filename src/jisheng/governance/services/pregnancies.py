@@ -57,6 +57,14 @@ OUTCOMES = (
 )
 
 
+# Ages (whole years at the last period) at which a pregnancy can be recorded at all.
+CHILDBEARING_AGES = (12, 55)
+
+
+def _age_on(birth_date: dt.date, day: dt.date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
 def followup_schedule(last_period: dt.date, reported_on: dt.date) -> dict[str, dt.date]:
     """When each visit falls due, by gestation: early at 12 weeks, middle at 28 weeks, the
     outcome 42 days after the expected date; none before the report."""
@@ -93,6 +101,17 @@ def pregnancy_open(
     life = lifetime(woman)
     possible_date(reported_on, life)
     possible_date(last_period, life)
+    age = _age_on(woman.birth_date, last_period)
+    if not CHILDBEARING_AGES[0] <= age <= CHILDBEARING_AGES[1]:
+        # A typing slip (the wrong woman, a wrong date) far more often than a real case.
+        raise JishengError(
+            _(
+                "She was %(age)d at her last period: outside the ages at which a pregnancy "
+                "is possible (%(low)d to %(high)d). Check the woman and the date."
+            )
+            % {"age": age, "low": CHILDBEARING_AGES[0], "high": CHILDBEARING_AGES[1]},
+            code="implausible_age",
+        )
     if not reported_on - dt.timedelta(days=MAX_GESTATION_DAYS) <= last_period <= reported_on:
         raise JishengError(
             _("The last period lies after the report or too long before it."),

@@ -240,7 +240,8 @@ def termination_import(request: HttpRequest) -> HttpResponse:
         if upload.size > MAX_UPLOAD_BYTES:
             raise JishengError(_("The file is larger than 5 MB."), code="too_large")
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "upload"
+            # The reader knows a workbook from a CSV by the suffix: keep the uploaded one.
+            path = Path(folder) / f"upload{Path(upload.name or '').suffix.lower()}"
             with path.open("wb") as handle:
                 for chunk in upload.chunks():
                     handle.write(chunk)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jisheng.core.fields import EncryptedTextField
 from jisheng.core.models import OrgUnit
@@ -118,7 +119,7 @@ class ReportKind(models.TextChoices):
 
 class ReportState(models.TextChoices):
     PENDING = "pending", _("Waiting for the community")
-    CONFIRMED = "confirmed", _("Confirmed")
+    CONFIRMED = "confirmed", pgettext_lazy("partner report", "Confirmed")
     REJECTED = "rejected", _("Rejected")
 
 

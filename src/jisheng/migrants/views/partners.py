@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jisheng.core.actors import Actor, request_user
+from jisheng.core.errors import Forbidden, JishengError, NotFound
 from jisheng.core.exports import xlsx_response
 from jisheng.core.pages import form_page, page_of, posted, query_without_page, submit
 from jisheng.core.permissions import require_capability
@@ -170,22 +171,19 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
 @submit_once
 def report_confirm(request: HttpRequest, report_id: int) -> HttpResponse:
     report = selectors.report_detail(request_user(request), report_id)
-    form = RejectForm()  # nothing to fill in: the refusal, if any, shows on the page
-    done, status = submit(
-        form,
-        lambda: services.report_confirm(actor=Actor.from_request(request), report=report),
-    )
-    if done is not None:
-        messages.success(request, _("Report confirmed: the registry and the records are updated."))
-        if done.record_id:
-            return redirect("migrants:record_detail", record_id=done.record_id)
-        return redirect("migrants:worklist")
-    return _report_page(
-        request,
-        report,
-        confirm_error="；".join(str(e) for e in form.non_field_errors()),
-        status=status,
-    )
+    try:
+        done = services.report_confirm(actor=Actor.from_request(request), report=report)
+    except (NotFound, Forbidden):
+        raise
+    except JishengError as exc:
+        # Nothing to fill in: the refusal (e.g. confirmed already) shows on the report's page.
+        return _report_page(
+            request, report, confirm_error="；".join(exc.problems), status=exc.status
+        )
+    messages.success(request, _("Report confirmed: the registry and the records are updated."))
+    if done.record_id:
+        return redirect("migrants:record_detail", record_id=done.record_id)
+    return redirect("migrants:worklist")
 
 
 @require_POST
