@@ -12,8 +12,12 @@ from __future__ import annotations
 import io
 import mimetypes
 import secrets
+import tempfile
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -163,3 +167,15 @@ def stored_file_response(file: FieldFile, *, download_name: str = "") -> FileRes
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@contextmanager
+def spooled(upload: UploadedFile[bytes]) -> Iterator[Path]:
+    """The upload as a private temporary file (mode 0600) for a reader that takes a path,
+    removed on leaving. It keeps the uploaded suffix: file readers tell a workbook from a CSV
+    by it."""
+    with tempfile.NamedTemporaryFile(suffix=Path(upload.name or "").suffix.lower()) as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+        handle.flush()
+        yield Path(handle.name)

@@ -3,8 +3,6 @@ terminations at 14 weeks or more and their review, the sex-ratio monitor."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -25,6 +23,7 @@ from jisheng.core.pages import form_page, page_of, posted, query_id, query_witho
 from jisheng.core.permissions import require_capability
 from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
+from jisheng.core.uploads import spooled
 from jisheng.governance import periods
 from jisheng.governance.forms import (
     LEVEL_LABELS,
@@ -239,12 +238,7 @@ def termination_import(request: HttpRequest) -> HttpResponse:
         upload = data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             raise JishengError(_("The file is larger than 5 MB."), code="too_large")
-        with tempfile.TemporaryDirectory() as folder:
-            # The reader knows a workbook from a CSV by the suffix: keep the uploaded one.
-            path = Path(folder) / f"upload{Path(upload.name or '').suffix.lower()}"
-            with path.open("wb") as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
+        with spooled(upload) as path:
             batch = termination_services.termination_import(
                 actor=actor, institution=data["institution"], file_name=upload.name, path=path
             )

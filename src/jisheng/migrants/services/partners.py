@@ -5,7 +5,6 @@ report (the registry event and the inflow record in one call) or rejects it with
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -32,6 +31,7 @@ from jisheng.core.lookups import locked_or_404, visible_or_404
 from jisheng.core.models import OrgUnit
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability, Role
+from jisheng.core.uploads import spooled
 from jisheng.migrants.models import (
     MigrantRecord,
     MoveKind,
@@ -286,12 +286,8 @@ def reports_upload(*, actor: Actor, upload: UploadedFile[bytes]) -> list[Partner
     partner = partner_of(actor)
     if upload.size is None or upload.size > MAX_UPLOAD_BYTES:
         raise JishengError(_("The file is larger than 5 MB."), code="invalid_file")
-    suffix = Path(upload.name or "").suffix.lower()
-    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-        handle.flush()
-        rows = read_report_rows(Path(handle.name), upload.name or "reports.xlsx")
+    with spooled(upload) as path:
+        rows = read_report_rows(path, upload.name or "reports.xlsx")
     if not rows:
         raise JishengError(_("The file holds no reports."), code="empty_file")
     today = timezone.localdate()
