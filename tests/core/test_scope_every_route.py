@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from jisheng.accounts.models import User
 from jisheng.accounts.services import token_create
 from jisheng.core.actors import Actor
-from jisheng.core.models import TaskProgress
+from jisheng.core.models import CalendarDay, TaskProgress
 from jisheng.core.progress import progress_create
 from jisheng.core.roles import Role
 from jisheng.registry.models import Person, PersonImport
@@ -88,6 +88,10 @@ def foreign_objects(org, make_user, make_person, make_household) -> dict[str, st
         "flag_id": str(flag.pk),
         "import_id": str(person_import.pk),
         "token_id": str(token_create(user=other_worker, name="foreign")[0].pk),
+        # The calendar is national: community 1's worker may not keep it (403).
+        "day_id": str(
+            CalendarDay.objects.create(day=dt.date(2030, 1, 1), kind="holiday", name="元旦").pk
+        ),
         # A standard form's name is no record: an unknown one is refused (404); what the
         # known forms show is scoped row by row (tests/reports/test_forms_pages.py).
         "form": "no-such-form",

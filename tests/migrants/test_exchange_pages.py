@@ -9,8 +9,8 @@ import uuid
 import pytest
 
 from jisheng.core.roles import Role
+from jisheng.core.workdays import add_working_days
 from jisheng.migrants.exchange import keys, services
-from jisheng.migrants.exchange.workdays import add_working_days
 from jisheng.migrants.models import Direction, Movement, Notice, OutboxMessage, Peer, Query
 
 

@@ -18,6 +18,7 @@ from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, JishengError
 from jisheng.core.indicators import Period
 from jisheng.core.roles import Role
+from jisheng.core.workdays import add_working_days
 from jisheng.migrants.exchange import hooks, keys, selectors, services
 from jisheng.migrants.exchange.indicators import INDICATORS
 from jisheng.migrants.exchange.protocol import (
@@ -26,7 +27,6 @@ from jisheng.migrants.exchange.protocol import (
     SIGNATURE_HEADER,
     Envelope,
 )
-from jisheng.migrants.exchange.workdays import add_working_days
 from jisheng.migrants.models import (
     Direction,
     InboxMessage,
@@ -81,7 +81,7 @@ def from_peer(kind: str, body: dict, *, at: dt.datetime | None = None) -> tuple[
     return data, {REGION_HEADER: PEER, ALGORITHM_HEADER: algorithm, SIGNATURE_HEADER: signature}
 
 
-def test_working_days_skip_weekends() -> None:
+def test_working_days_skip_weekends(db: None) -> None:
     friday = dt.date(2026, 12, 4)
     assert add_working_days(friday, 1) == dt.date(2026, 12, 7)
     assert add_working_days(friday, 10) == dt.date(2026, 12, 18)

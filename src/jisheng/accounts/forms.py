@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.core import text
-from jisheng.core.models import OrgUnit
+from jisheng.core.forms import date_field
+from jisheng.core.models import CalendarDay, OrgUnit
 from jisheng.core.roles import Role
 
 
@@ -74,3 +75,17 @@ class SecondFactorForm(text.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
         ),
     )
+
+
+class CalendarEntryForm(text.Form):
+    """A run of days from the year's holiday notice (e.g. 春节 2月15日至23日)."""
+
+    first = date_field(_("First day"), today=False)
+    last = date_field(_("Last day"), required=False, today=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=CalendarDay.Kind.choices)
+    name = forms.CharField(label=_("Holiday"), max_length=50)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["last"].help_text = _("Leave empty for a single day.")
+        self.fields["name"].widget.attrs["placeholder"] = _("e.g. Spring Festival")

@@ -9,6 +9,7 @@ SECTIONS = (
         (
             NavLink(_("Users"), "accounts:user_list", Capability.MANAGE_USERS),
             NavLink(_("Org units"), "accounts:org_units", Capability.MANAGE_USERS),
+            NavLink(_("Working-day calendar"), "accounts:calendar", Capability.MANAGE_CALENDAR),
             NavLink(_("Roles"), "accounts:role_list", Capability.MANAGE_ROLES),
             NavLink(_("Audit trail"), "audit:search", Capability.VIEW_AUDIT),
         ),

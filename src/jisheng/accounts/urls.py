@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jisheng.accounts import views
+from jisheng.accounts import calendar_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -22,6 +22,10 @@ urlpatterns = [
         name="second_factor_reset",
     ),
     path("org-units/", views.org_units, name="org_units"),
+    path("calendar/", calendar_views.calendar_page, name="calendar"),
+    path(
+        "calendar/<int:day_id>/remove/", calendar_views.calendar_day_remove, name="calendar_remove"
+    ),
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

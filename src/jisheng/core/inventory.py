@@ -36,6 +36,7 @@ INVENTORY = DataInventory(
             "created_at",
             "updated_at",
         ),
+        "CalendarDay": ("id", "day", "kind", "name"),
         "IdempotencyKey": (
             "id",
             "scope",

@@ -123,3 +123,27 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class CalendarDay(models.Model):
+    """A day the year's holiday notice (国务院办公厅放假安排) moves: a public holiday, or a
+    weekend made a working day (调休上班). Every other Monday to Friday is a working day."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Public holiday")
+        WORKDAY = "workday", _("Make-up working day")
+
+    day = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    name = models.CharField(_("holiday"), max_length=50)
+
+    # The calendar is national and holds no personal data: every signed-in account may read it.
+    objects = ScopedManager["CalendarDay"]()
+    scope_rule = ScopeRule(org_field=None, personal=False)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        ordering: ClassVar[list[str]] = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day.isoformat()} {self.name}"

@@ -45,7 +45,11 @@ SCOPE_PREFIX = "page:"
 
 
 def sent_content(request: HttpRequest, view_name: str) -> str:
-    """SHA-256 of the view and its input (files by name, size and content digest)."""
+    """SHA-256 of the view, the record its address names and its input (files by name, size
+    and content digest).
+
+    The path counts: a button that sends nothing but its CSRF token (approve, remove, confirm)
+    names its record in the address, and pressing it on a second record is no resend."""
     files = {
         name: [
             (upload.name, upload.size, _file_digest(upload))
@@ -54,7 +58,7 @@ def sent_content(request: HttpRequest, view_name: str) -> str:
         for name in request.FILES
     }
     posted = {name: request.POST.getlist(name) for name in request.POST if name not in NOT_CONTENT}
-    return fingerprint({"view": view_name, "post": posted, "files": files})
+    return fingerprint({"view": view_name, "path": request.path, "post": posted, "files": files})
 
 
 def _file_digest(upload: object) -> str:

@@ -94,6 +94,8 @@ class Capability(StrEnum):
     VIEW_CASES = "view_cases"
     # Governance: open, investigate, transfer and close 两非 case files (case officers).
     MANAGE_CASES = "manage_cases"
+    # The working-day calendar: enter each year's public holidays and make-up working days.
+    MANAGE_CALENDAR = "manage_calendar"
 
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -127,6 +129,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_SUPERVISION,
             Capability.MANAGE_SUPERVISION,
             Capability.MANAGE_LEADING_GROUPS,
+            Capability.MANAGE_CALENDAR,
         }
     ),
     Role.LEADER: frozenset(
@@ -156,7 +159,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.CASE_OFFICER: frozenset(
         {Capability.VIEW_CASES, Capability.MANAGE_CASES, Capability.VIEW_SUPERVISION}
     ),
-    Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_USERS}),
+    Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_USERS, Capability.MANAGE_CALENDAR}),
     Role.SECURITY_ADMIN: frozenset({Capability.MANAGE_ROLES}),
     Role.SECURITY_AUDITOR: frozenset({Capability.VIEW_AUDIT}),
 }

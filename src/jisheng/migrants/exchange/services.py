@@ -31,6 +31,7 @@ from jisheng.core.idnumber import mask_id_number, normalize_id_number
 from jisheng.core.models import OrgUnit
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
+from jisheng.core.workdays import add_working_days
 from jisheng.migrants.exchange import keys
 from jisheng.migrants.exchange.protocol import (
     ALGORITHM_HEADER,
@@ -39,7 +40,6 @@ from jisheng.migrants.exchange.protocol import (
     SIGNATURE_HEADER,
     Envelope,
 )
-from jisheng.migrants.exchange.workdays import add_working_days
 from jisheng.migrants.models import (
     Direction,
     InboxMessage,
