@@ -106,7 +106,7 @@ class DispensingForm(text.Form):
 
 class DispensingImportForm(text.Form):
     file = forms.FileField(
-        label=_("Monthly list (.xlsx)"),
+        label=_("Monthly list (.xlsx or .csv)"),
         help_text=_(
             "First row: 日期, 药品, 数量, 购药人, 身份证号码, 处方医师, 处方编号. "
             "Nothing is imported while any row has a problem."

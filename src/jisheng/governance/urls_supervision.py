@@ -36,6 +36,11 @@ urlpatterns = [
         supervision.dispensing_upload,
         name="dispensing_upload",
     ),
+    path(
+        "dispensings/template.xlsx",
+        supervision.dispensing_template,
+        name="dispensing_template",
+    ),
     path("dispensings/review/", supervision.review_list, name="dispensing_review"),
     path("cases/", cases.case_list, name="case_list"),
     path("cases/new/", cases.case_new, name="case_new"),

@@ -3,10 +3,10 @@ terminations at 14 weeks or more and their review, the sex-ratio monitor."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jisheng.benefits.masking import mask_name
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
+from jisheng.core.exports import write_xlsx, xlsx_response
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
 from jisheng.core.pages import form_page, page_of, posted, query_id, query_without_page
@@ -255,8 +256,24 @@ def termination_import(request: HttpRequest) -> HttpResponse:
         success=_("The list is imported."),
         next_url=reverse("governance:termination_list"),
         template="governance/monitoring/form.html",
-        context={"multipart": True, "template_header": termination_services.TEMPLATE_HEADER},
+        context={
+            "multipart": True,
+            "template_header": termination_services.TEMPLATE_HEADER,
+            "template_url": reverse("governance:termination_template"),
+        },
     )
+
+
+@require_GET
+@require_capability(HEALTH)
+def termination_template(request: HttpRequest) -> FileResponse:
+    """An empty hospital list: the header row and one example line."""
+    header, rows = termination_services.template_rows()
+
+    def write(handle: IO[bytes]) -> None:
+        write_xlsx(handle, header, rows, title="引产名单", text_columns=(0, 5), widths={0: 22})
+
+    return xlsx_response(write, filename="中期以上引产名单模板.xlsx")
 
 
 # --- the sex-ratio monitor ------------------------------------------------------------------
