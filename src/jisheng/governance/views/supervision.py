@@ -20,6 +20,7 @@ from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
 from jisheng.core.uploads import spooled
 from jisheng.governance.forms_supervision import (
+    DeviceEditForm,
     DeviceForm,
     DeviceStatusForm,
     DispensingForm,
@@ -30,6 +31,7 @@ from jisheng.governance.forms_supervision import (
     MemberEndForm,
     MemberForm,
     OperatorForm,
+    OutletEditForm,
     OutletForm,
     PledgeForm,
     RectifiedForm,
@@ -221,6 +223,28 @@ def device_new(request: HttpRequest) -> HttpResponse:
         template=FORM,
         title=_("Register a B-ultrasound device"),
         cancel_url=_url("device_list"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(MANAGE)
+@submit_once
+def device_edit(request: HttpRequest, device_id: int) -> HttpResponse:
+    device = selectors.device_detail(request_user(request), device_id)
+    initial = {key: getattr(device, key) for key in DeviceEditForm.base_fields}
+    form = DeviceEditForm(posted(request), initial=initial)
+
+    def update(actor: Actor, data: dict[str, Any]) -> object:
+        return services.device_update(actor=actor, device_id=device.pk, **data)
+
+    return form_page(
+        request,
+        form=form,
+        operation=update,
+        success=_("Device saved."),
+        next_url=_url("device_detail", device.pk),
+        template=FORM,
+        title=_("Edit %(device)s") % {"device": device},
     )
 
 
@@ -417,6 +441,28 @@ def outlet_new(request: HttpRequest) -> HttpResponse:
         template=FORM,
         title=_("Register a pharmacy or clinic"),
         cancel_url=_url("outlet_list"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(MANAGE)
+@submit_once
+def outlet_edit(request: HttpRequest, outlet_id: int) -> HttpResponse:
+    outlet = selectors.outlet_detail(request_user(request), outlet_id)
+    initial = {key: getattr(outlet, key) for key in OutletEditForm.base_fields}
+    form = OutletEditForm(posted(request), initial=initial)
+
+    def update(actor: Actor, data: dict[str, Any]) -> object:
+        return services.outlet_update(actor=actor, outlet_id=outlet.pk, **data)
+
+    return form_page(
+        request,
+        form=form,
+        operation=update,
+        success=_("Pharmacy or clinic saved."),
+        next_url=_url("outlet_detail", outlet.pk),
+        template=FORM,
+        title=_("Edit %(outlet)s") % {"outlet": outlet.name},
     )
 
 
