@@ -41,7 +41,7 @@ from jisheng.governance.selectors import pregnancies as worklists
 from jisheng.governance.selectors import srb as srb_selectors
 from jisheng.governance.services import pregnancies as services
 from jisheng.governance.services import terminations as termination_services
-from jisheng.governance.srb import NORMAL_HIGH, NORMAL_LOW, Verdict
+from jisheng.governance.srb import NORMAL_HIGH, NORMAL_LOW, SexRatio, Verdict
 from jisheng.registry.models import LifeEvent
 from jisheng.registry.picker import scope_residents
 
@@ -300,8 +300,19 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _bound(value: float | None) -> str:
-    return "∞" if value is None else f"{value:.1f}"
+def _ratio(figure: SexRatio) -> str:
+    """Boys per 100 girls to one decimal; "—" when there are no girls to divide by."""
+    return "—" if figure.ratio is None else f"{figure.ratio:.1f}"
+
+
+def _interval(figure: SexRatio) -> str:
+    """The 95% interval as "low–high": one "—" without births, "from low" without an upper
+    bound (no girls); a cell too small to judge still shows how wide its interval is."""
+    if figure.low is None:
+        return "—"
+    if figure.high is None:
+        return _("%(low).1f or more") % {"low": figure.low}
+    return f"{figure.low:.1f}–{figure.high:.1f}"
 
 
 @require_GET
@@ -342,9 +353,8 @@ def srb_monitor(request: HttpRequest) -> HttpResponse:
         {
             "unit": row.unit,
             "figure": row.figure,
-            "ratio": _bound(row.figure.ratio) if row.figure.births else "—",
-            "low": _bound(row.figure.low) if row.figure.births else "—",
-            "high": _bound(row.figure.high) if row.figure.births else "—",
+            "ratio": _ratio(row.figure),
+            "interval": _interval(row.figure),
             "url": births_url(row.unit) if may_list and row.figure.births else "",
         }
         for row in rows
