@@ -193,7 +193,8 @@ class AuthenticatorDevice(TimestampMixin, Device):  # type: ignore[misc]  # djan
         totp.time = time.time()
         if not totp.verify(int(token), self.tolerance):
             return False
-        return totp.t() <= self.last_t
+        matched: int = totp.t()
+        return matched <= self.last_t
 
     @property
     def config_url(self) -> str:

@@ -91,7 +91,7 @@ class RectifiedForm(text.Form):
 
 class OutletEditForm(text.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=OutletKind.choices)
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Name of the pharmacy or clinic"), max_length=100)
     licence = forms.CharField(label=_("Licence"), max_length=64, required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
 
