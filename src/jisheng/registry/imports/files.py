@@ -246,7 +246,7 @@ def header_key(text: object) -> str | None:
     """The field a header cell names, or None for a column the import ignores."""
     if text is None:
         return None
-    return HEADER_KEYS.get(_HEADER_NOISE.sub("", str(text)))
+    return HEADER_KEYS.get(header_text(text))
 
 
 def match_header(header: Cells) -> dict[str, int]:
