@@ -355,3 +355,40 @@ def test_reset_while_waiting_for_the_code_sends_a_required_role_to_enrol(
     two_factor.second_factor_reset(actor=None, user=user)
     assert client.get(VERIFY_URL).url == ENROL_URL
     assert client.get("/").url == ENROL_URL
+
+
+def test_the_code_just_used_is_refused_again_without_counting_toward_the_lockout(
+    make_user: Callable[..., User], settings
+) -> None:
+    """Signing in twice within 30 s with the code the app still shows: a clear message, an
+    audit entry, no failed attempt; the next code signs in."""
+    user = make_user(Role.STREET_STAFF)
+    device, _codes = enrolled(user)
+    now = code(device, steps_ahead=1)
+    first = Client()
+    password_step(first, user)
+    assert first.post(VERIFY_URL, {"code": now}).status_code == 302
+    for _try in range(settings.LOGIN_FAILURE_LIMIT + 1):
+        second = Client()
+        password_step(second, user)
+        response = second.post(VERIFY_URL, {"code": now})
+        assert response.status_code == 401
+        assert response.context["error"] == two_factor.USED_CODE_MESSAGE
+        assert "刚刚已用于登录" in response.content.decode()
+        assert second.get("/").url == VERIFY_URL
+    assert not LoginAttempt.objects.filter(username=user.username, succeeded=False).exists()
+    assert (
+        AuditEvent.objects.filter(
+            action="login_failed", username=user.username, detail__reason="code_reused"
+        ).count()
+        == settings.LOGIN_FAILURE_LIMIT + 1
+    )
+    # Not locked: the next code completes the sign-in.
+    response = second.post(VERIFY_URL, {"code": code(device, steps_ahead=2)})
+    assert response.status_code == 302
+    # A wrong code still counts.
+    third = Client()
+    password_step(third, user)
+    wrong = f"{(int(now) + 1) % 1_000_000:06d}"
+    assert third.post(VERIFY_URL, {"code": wrong}).status_code == 401
+    assert LoginAttempt.objects.filter(username=user.username, succeeded=False).count() == 1

@@ -131,3 +131,26 @@ def test_birth_order_of_parent_links_is_kept_by_the_registry(woman, birth, today
     events = _births(birth, mother, "MF", today)
     assert [e.data["birth_order"] for e in events] == [1, 2]
     assert ParentLink.objects.filter(parent=mother).count() == 2
+
+
+def test_cells_too_small_to_judge_show_their_whole_interval_and_empty_ones_one_dash(
+    org, street_actor, woman, birth, today, client_for
+) -> None:
+    day = today - dt.timedelta(days=5)
+    _births(birth, woman(org.c1), "MMMF", day)  # 3 boys, 1 girl: far under the minimum
+    _births(birth, woman(org.c2), "MM", day)  # no girls: the interval has no upper bound
+    html = client_for(street_actor.user).get(reverse("governance:srb")).content.decode()
+
+    def cell(unit_pk: int) -> str:
+        row = html.split(f'data-unit="{unit_pk}" data-verdict="too_few"')[1].split("</tr>")[0]
+        return row.split('data-testid="srb-interval">')[1].split("</td>")[0]
+
+    # Wilson for 3 of 4: p in (0.3006, 0.9544), as boys per 100 girls (42.99, 2093.6).
+    assert cell(org.c1.pk) == "43.0–2093.6"
+    # Wilson for 2 of 2: p from 0.3424, 52.1 boys per 100 girls at least.
+    assert cell(org.c2.pk) == "52.1 以上"
+    empty = [unit for unit in org.street.children.all() if unit.pk not in (org.c1.pk, org.c2.pk)]
+    assert empty
+    assert all(cell(unit.pk) == "—" for unit in empty)
+    assert "—–—" not in html
+    assert "∞" not in html

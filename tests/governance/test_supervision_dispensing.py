@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -130,7 +131,16 @@ def _workbook(rows: list[list[object]]) -> io.BytesIO:
     return handle
 
 
-def test_an_import_records_every_row_and_again_returns_the_first_import(staff, outlet) -> None:
+def _read(rows: list[list[object]], directory: Path) -> list[importing.Row]:
+    """The rows as the import reads them from a saved workbook."""
+    path = directory / "list.xlsx"
+    path.write_bytes(_workbook(rows).getvalue())
+    return importing.read_table(path, path.name)
+
+
+def test_an_import_records_every_row_and_again_returns_the_first_import(
+    staff, outlet, tmp_path
+) -> None:
     day = timezone.localdate() - 3 * DAY
     a, b = valid_id_number(dt.date(1991, 1, 1), "F"), valid_id_number(dt.date(1992, 2, 2), "F")
     rows = [
@@ -140,7 +150,7 @@ def test_an_import_records_every_row_and_again_returns_the_first_import(staff, o
     batch = importing.dispensing_import(
         actor=staff,
         outlet_id=outlet.pk,
-        rows=importing.read_workbook(_workbook(rows)),
+        rows=_read(rows, tmp_path),
         file_name="11月.xlsx",
     )
     assert batch.rows == 2
@@ -148,7 +158,7 @@ def test_an_import_records_every_row_and_again_returns_the_first_import(staff, o
     again = importing.dispensing_import(
         actor=staff,
         outlet_id=outlet.pk,
-        rows=importing.read_workbook(_workbook(list(reversed(rows)))),
+        rows=_read(list(reversed(rows)), tmp_path),
         file_name="again.xlsx",
     )
     assert again.pk == batch.pk
@@ -156,7 +166,7 @@ def test_an_import_records_every_row_and_again_returns_the_first_import(staff, o
     assert DispensingImport.objects.count() == 1
 
 
-def test_a_bad_import_changes_nothing_and_lists_every_bad_row(staff, outlet) -> None:
+def test_a_bad_import_changes_nothing_and_lists_every_bad_row(staff, outlet, tmp_path) -> None:
     day = timezone.localdate() - 3 * DAY
     good = valid_id_number(dt.date(1991, 1, 1), "F")
     rows = [
@@ -170,7 +180,7 @@ def test_a_bad_import_changes_nothing_and_lists_every_bad_row(staff, outlet) -> 
         importing.dispensing_import(
             actor=staff,
             outlet_id=outlet.pk,
-            rows=importing.read_workbook(_workbook(rows)),
+            rows=_read(rows, tmp_path),
             file_name="bad.xlsx",
         )
     problems = refused.value.row_problems

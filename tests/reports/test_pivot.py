@@ -146,6 +146,7 @@ def test_births_by_month_and_order_with_a_filter_and_a_period(area, client_for) 
         ({"measure": "births", "rows": "unit", "start": "2025-05", "end": "2025-01"}, "晚于"),
         ({"measure": "births", "rows": "program"}, "不能按"),
         ({"measure": "births", "rows": "unit", "f_program": "1"}, "不能这样筛选"),
+        ({"measure": "births", "rows": "unit", "f_unit": "9999"}, "单位不在本页可选范围内"),
         ({"measure": "nonsense", "rows": "unit"}, "选择一个有效的选项"),
         (
             {"measure": "births", "rows": "unit", "columns": "month", "start": "2020-01"},
@@ -165,6 +166,18 @@ def test_a_question_it_cannot_answer_is_a_message(
     assert 'data-testid="pivot-form"' in html  # the form again, with what was typed
     if question.get("start"):
         assert question["start"] in html
+
+
+def test_the_unit_filter_takes_only_the_units_shown(area, org, client_for) -> None:
+    street = client_for(area["street"])
+    kept = street.get(URL, {"measure": "births", "rows": "unit", "f_unit": str(org.c1.pk)})
+    assert kept.status_code == 200
+    assert list(table_of(kept)) == ["单位", org.c1.name, "合计"]
+    # A worker of community 1 filtering on community 2: not a unit of their page.
+    worker = client_for(area["worker"])
+    refused = worker.get(URL, {"measure": "births", "rows": "unit", "f_unit": str(org.c2.pk)})
+    assert refused.status_code == 400
+    assert org.c2.name not in refused.content.decode()
 
 
 def test_who_may_open_it(area, client_for) -> None:

@@ -191,3 +191,26 @@ def test_a_task_due_before_its_meeting_is_refused(org, staff, worker) -> None:
             owner=worker,
             due_on=timezone.localdate() - dt.timedelta(days=1),
         )
+
+
+def test_an_adjustment_of_a_frozen_assessment_is_refused_before_its_file_is_taken(
+    org, staff, leader, make_book, client_for, last_year, pdf, settings, tmp_path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    assessment = services.assessment_run(
+        actor=staff, book=make_book(org.c1), period=Period(last_year, 1)
+    )
+    services.assessment_approve(actor=leader, assessment=assessment)
+    client = client_for(staff.user)
+    url = reverse("targets:assessment_adjust", args=[assessment.pk])
+    # Opened from an old tab or with Back: the page says so and asks for no file.
+    shown = client.get(url)
+    assert shown.status_code == 409
+    page = shown.content.decode()
+    assert "考核已审批并冻结，不能再修改。" in page
+    assert 'type="file"' not in page
+    sent = client.post(url, {"points": "3", "reason": "补录", "evidence": pdf()})
+    assert sent.status_code == 409
+    assert 'data-testid="refusal"' in sent.content.decode()
+    assert not assessment.adjustments.exists()
+    assert not [path for path in tmp_path.rglob("*") if path.is_file()]

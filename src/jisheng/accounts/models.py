@@ -184,6 +184,18 @@ class AuthenticatorDevice(TimestampMixin, Device):  # type: ignore[misc]  # djan
         self.save(update_fields=["last_t", "drift", "last_used_at"])
         return True
 
+    def was_accepted(self, token: str) -> bool:
+        """True for the code of a time step already accepted and still shown now (a second
+        sign-in within the same 30 s): right, but used up; nothing is saved."""
+        if self.last_t < 0 or not (token.isascii() and token.isdigit()):
+            return False
+        totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+        totp.time = time.time()
+        if not totp.verify(int(token), self.tolerance):
+            return False
+        matched: int = totp.t()
+        return matched <= self.last_t
+
     @property
     def config_url(self) -> str:
         """The ``otpauth://`` URL an authenticator app scans (Key Uri Format)."""

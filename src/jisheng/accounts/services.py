@@ -120,7 +120,9 @@ def login_check(*, username: str, password: str, ip: str | None) -> SignIn:
 def second_factor_check(*, user: User, code: str, ip: str | None) -> None:
     """Complete a sign-in with a TOTP code or a recovery code (each usable once).
 
-    A wrong code is a failed sign-in: it counts toward the lockout and is audited.
+    A wrong code is a failed sign-in: it counts toward the lockout and is audited. The code
+    already accepted for this time step (a second sign-in within 30 s) is refused with its
+    own message and audited, but is no failure: whoever typed it knew the right code.
     """
     if login_is_locked(user.username):
         login_refusal_record(username=user.username, ip=ip, reason="locked", during_lock=True)
@@ -135,6 +137,16 @@ def second_factor_check(*, user: User, code: str, ip: str | None) -> None:
                 action=Action.LOGIN, actor=Actor(user=user, ip=ip), detail={"second_factor": method}
             )
             return
+        reused = two_factor.code_already_used(user, code)
+    if reused:
+        audit.record(
+            action=Action.LOGIN_FAILED,
+            username=user.username,
+            ip=ip,
+            result=Result.FAILURE,
+            detail={"reason": "code_reused"},
+        )
+        raise LoginRefused(two_factor.USED_CODE_MESSAGE, code="code_reused")
     login_refusal_record(username=user.username, ip=ip, reason="second_factor")
     raise LoginRefused(two_factor.WRONG_CODE_MESSAGE, code="wrong_code")
 

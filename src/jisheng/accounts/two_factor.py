@@ -50,6 +50,10 @@ RECOVERY_CODE_CONTEXT = "accounts.RecoveryCode.digest"
 TOTP_DEVICE_NAME = "totp"
 SESSION_KEY = "jisheng_sign_in_step"
 WRONG_CODE_MESSAGE = _("The code is wrong or has already been used.")
+USED_CODE_MESSAGE = _(
+    "This code has just been used to sign in. Wait for the next code in your authenticator "
+    "app and enter that one."
+)
 
 
 class Step(StrEnum):
@@ -206,6 +210,14 @@ def code_matches(user: User, code: str) -> str | None:
     if text and _use_recovery_code(user, text):
         return "recovery_code"
     return None
+
+
+def code_already_used(user: User, code: str) -> bool:
+    """True when ``code`` is the user's TOTP code already accepted for this time step: the
+    code was right, so it is no guess and does not count toward the lockout."""
+    text = _normalise(code)
+    totp = AuthenticatorDevice.objects.filter(user=user, confirmed=True).first()
+    return totp is not None and totp.was_accepted(text)
 
 
 def second_factor_reset(*, actor: Actor | None, user: User) -> None:

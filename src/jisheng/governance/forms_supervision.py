@@ -45,12 +45,16 @@ class DutyForm(text.Form):
     duties = forms.CharField(label=_("Duties"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class DeviceForm(_UnitForm):
+class DeviceEditForm(text.Form):
     institution = forms.CharField(label=_("Institution"), max_length=100)
     model_name = forms.CharField(label=_("Model"), max_length=100)
     serial_number = forms.CharField(label=_("Serial number"), max_length=64)
     location = forms.CharField(label=_("Location"), max_length=200)
     licence = forms.CharField(label=_("Licence"), max_length=64, required=False)
+
+
+class DeviceForm(_UnitForm, DeviceEditForm):
+    field_order = ("unit",)
 
 
 class DeviceStatusForm(text.Form):
@@ -85,11 +89,15 @@ class RectifiedForm(text.Form):
     done_on = date_field(_("Rectified on"))
 
 
-class OutletForm(_UnitForm):
+class OutletEditForm(text.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=OutletKind.choices)
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Name of the pharmacy or clinic"), max_length=100)
     licence = forms.CharField(label=_("Licence"), max_length=64, required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
+
+
+class OutletForm(_UnitForm, OutletEditForm):
+    field_order = ("unit",)
 
 
 class DispensingForm(text.Form):
@@ -106,7 +114,7 @@ class DispensingForm(text.Form):
 
 class DispensingImportForm(text.Form):
     file = forms.FileField(
-        label=_("Monthly list (.xlsx)"),
+        label=_("Monthly list (.xlsx or .csv)"),
         help_text=_(
             "First row: 日期, 药品, 数量, 购药人, 身份证号码, 处方医师, 处方编号. "
             "Nothing is imported while any row has a problem."

@@ -19,6 +19,11 @@ urlpatterns = [
     path("terminations/", monitoring.termination_list, name="termination_list"),
     path("terminations/import/", monitoring.termination_import, name="termination_import"),
     path(
+        "terminations/template.xlsx",
+        monitoring.termination_template,
+        name="termination_template",
+    ),
+    path(
         "terminations/<int:termination_id>/review/",
         monitoring.termination_review,
         name="termination_review",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("devices/new/", supervision.device_new, name="device_new"),
     path("devices/overdue/", supervision.device_overdue, name="device_overdue"),
     path("devices/<int:device_id>/", supervision.device_detail, name="device_detail"),
+    path("devices/<int:device_id>/edit/", supervision.device_edit, name="device_edit"),
     path("devices/<int:device_id>/status/", supervision.device_status, name="device_status"),
     path("devices/<int:device_id>/inspect/", supervision.inspection_new, name="inspection_new"),
     path(
@@ -30,11 +31,17 @@ urlpatterns = [
     path("outlets/", supervision.outlet_list, name="outlet_list"),
     path("outlets/new/", supervision.outlet_new, name="outlet_new"),
     path("outlets/<int:outlet_id>/", supervision.outlet_detail, name="outlet_detail"),
+    path("outlets/<int:outlet_id>/edit/", supervision.outlet_edit, name="outlet_edit"),
     path("outlets/<int:outlet_id>/dispense/", supervision.dispensing_new, name="dispensing_new"),
     path(
         "outlets/<int:outlet_id>/import/",
         supervision.dispensing_upload,
         name="dispensing_upload",
+    ),
+    path(
+        "dispensings/template.xlsx",
+        supervision.dispensing_template,
+        name="dispensing_template",
     ),
     path("dispensings/review/", supervision.review_list, name="dispensing_review"),
     path("cases/", cases.case_list, name="case_list"),

@@ -299,6 +299,28 @@ def _retotal(assessment: Assessment) -> None:
     assessment.save()
 
 
+def _refuse_frozen(state: str) -> None:
+    if state != AssessmentState.DRAFT:
+        raise Conflict(
+            _("An approved assessment is frozen and can no longer be changed."), code="frozen"
+        )
+
+
+def assessment_check_open(*, actor: Actor, assessment: Assessment) -> None:
+    """Refuse (409) a change to an approved assessment before any of its input is read: an
+    evidence file is not taken for an assessment that cannot take it."""
+    require(actor, Capability.MANAGE_TARGETS)
+    state = (
+        Assessment.objects.visible_to(actor.user)
+        .filter(pk=assessment.pk)
+        .values_list("state", flat=True)
+        .first()
+    )
+    if state is None:
+        raise NotFound()
+    _refuse_frozen(state)
+
+
 def _open_assessment(actor: Actor, assessment: Assessment) -> Assessment:
     require(actor, Capability.MANAGE_TARGETS)
     found = locked_or_404(
@@ -306,10 +328,7 @@ def _open_assessment(actor: Actor, assessment: Assessment) -> Assessment:
         user=actor.user,
         pk=assessment.pk,
     )
-    if found.state != AssessmentState.DRAFT:
-        raise Conflict(
-            _("An approved assessment is frozen and can no longer be changed."), code="frozen"
-        )
+    _refuse_frozen(found.state)
     return found
 
 
@@ -392,6 +411,7 @@ def assessment_adjust(
     evidence: UploadedFile[bytes],
 ) -> Adjustment:
     """A manual change of points with its reason and evidence (a scan or photo)."""
+    assessment_check_open(actor=actor, assessment=assessment)
     reason = clean_text(reason)
     if not reason:
         raise JishengError(_("Give the reason for the adjustment."), code="reason")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jisheng.core import modules
 from jisheng.core.actors import Actor, request_user
-from jisheng.core.errors import JishengError, NotFound
+from jisheng.core.errors import Conflict, JishengError, NotFound
 from jisheng.core.indicators import Period
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.pages import form_page, page_of, posted, query_int
@@ -400,6 +400,22 @@ def assessment_line_records(request: HttpRequest, assessment_id: int, line_id: i
 def assessment_adjust(request: HttpRequest, assessment_id: int) -> HttpResponse:
     user = request_user(request)
     assessment = selectors.assessment_detail(user, assessment_id)
+    title = _("Adjust the score")
+    try:
+        services.assessment_check_open(actor=Actor.from_request(request), assessment=assessment)
+    except Conflict as exc:
+        # Refused before the upload is read: the page says so instead of taking a file.
+        return render(
+            request,
+            FORM_TEMPLATE,
+            {
+                "title": title,
+                "assessment": assessment,
+                "refusal": exc.message,
+                "cancel_url": _assessment_url(assessment),
+            },
+            status=exc.status,
+        )
     form = AdjustmentForm(posted(request), request.FILES or None)
 
     def adjust(actor: Actor, data: dict[str, Any]) -> Adjustment:
@@ -418,7 +434,7 @@ def assessment_adjust(request: HttpRequest, assessment_id: int) -> HttpResponse:
         success=_("Adjustment recorded."),
         next_url=_assessment_url(assessment),
         template=FORM_TEMPLATE,
-        title=_("Adjust the score"),
+        title=title,
         context={"assessment": assessment, "multipart": True},
     )
 

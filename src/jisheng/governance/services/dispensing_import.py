@@ -1,4 +1,4 @@
-"""A pharmacy's monthly dispensing list, imported from a workbook: all rows or none.
+"""A pharmacy's monthly dispensing list, imported from a workbook or CSV: all rows or none.
 
 Every row is checked before any is written; a bad file changes nothing and names each bad
 row's problems. The same rows again (in any order) return the import made the first time.
@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import IO
+from pathlib import Path
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -28,10 +27,12 @@ from jisheng.governance.services.supervision import (
     dispensing_fields,
     id_digest,
 )
+from jisheng.registry.imports import files
 from jisheng.registry.models import Person, ResidentStatus
 from jisheng.registry.services.persons import id_number_digest
 
 MAX_ROWS = 5_000
+MAX_BYTES = 5 * 1024 * 1024
 SHOWN_PROBLEMS = 200
 PLACEHOLDER_DAY = dt.date(2000, 1, 1)
 
@@ -74,85 +75,60 @@ class Row:
     cells: dict[str, object]
 
 
-def read_workbook(handle: IO[bytes]) -> list[Row]:
-    """The rows of an uploaded .xlsx (first sheet, header in row 1); a clear 400 otherwise."""
-    from openpyxl import load_workbook  # type: ignore[import-untyped, unused-ignore]
+def read_table(path: Path, file_name: str) -> list[Row]:
+    """The rows of an uploaded .xlsx or .csv, read by the registry's file reader (type,
+    encoding and damaged workbooks refused there); a clear 400 for a file that is not a list."""
+    if path.stat().st_size > MAX_BYTES:
+        raise files.ImportFileError(_("The file is larger than 5 MB."), code="too_large")
+    sheet, header = files.open_table(path, file_name)
+    where = _columns(header)
+    found: list[Row] = []
+    for line, cells in files.rows(sheet):
+        if len(found) >= MAX_ROWS:
+            raise files.ImportFileError(
+                _("A file may hold at most %(max)d rows.") % {"max": MAX_ROWS},
+                code="too_many_rows",
+            )
+        found.append(
+            Row(
+                line=line,
+                cells={key: cells[i] if i < len(cells) else None for key, i in where.items()},
+            )
+        )
+    if not found:
+        raise files.ImportFileError(_("The file holds no dispensings."), code="empty_file")
+    return found
 
-    head = handle.read(4)
-    handle.seek(0)
-    if head != b"PK\x03\x04":
-        raise JishengError(_("Upload the list as an Excel workbook (.xlsx)."), code="not_xlsx")
-    try:
-        workbook = load_workbook(handle, read_only=True, data_only=True)
-        try:
-            cells = [tuple(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            workbook.close()
-    except Exception as exc:  # a damaged workbook fails in many ways; each means "unreadable"
-        raise JishengError(
-            _("The file could not be read as an Excel workbook (.xlsx)."), code="unreadable_file"
-        ) from exc
-    return sheet_rows(cells)
 
-
-def sheet_rows(cells: Sequence[Sequence[object]]) -> list[Row]:
-    """Rows from a sheet's cells: the header names the columns, blank rows are skipped."""
-    if not cells:
-        raise JishengError(_("The file is empty."), code="empty_file")
-    header = [str(cell or "").strip().lower() for cell in cells[0]]
+def _columns(header: tuple[str, ...]) -> dict[str, int]:
+    """Where each column is, found by its header text (case, spaces and ``*`` ignored)."""
+    names = [files.header_text(text).lower() for text in header]
     where = {
-        key: header.index(name)
-        for key, names in COLUMNS.items()
-        for name in names
-        if name in header
+        key: names.index(files.header_text(name))
+        for key, synonyms in reversed(COLUMNS.items())
+        for name in reversed(synonyms)
+        if files.header_text(name) in names
     }
-    missing = [names[0] for key, names in COLUMNS.items() if key not in where]
+    missing = [synonyms[0] for key, synonyms in COLUMNS.items() if key not in where]
     if missing:
-        raise JishengError(
+        raise files.ImportFileError(
             _("The first row must name the columns; missing: %(columns)s.")
             % {"columns": "、".join(missing)},
             code="missing_columns",
         )
-    rows: list[Row] = []
-    for number, line in enumerate(cells[1:], start=2):
-        if all(cell is None or str(cell).strip() == "" for cell in line):
-            continue
-        rows.append(
-            Row(
-                line=number,
-                cells={key: line[i] if i < len(line) else None for key, i in where.items()},
-            )
-        )
-        if len(rows) > MAX_ROWS:
-            raise JishengError(
-                _("A file may hold at most %(max)d rows.") % {"max": MAX_ROWS},
-                code="too_many_rows",
-            )
-    if not rows:
-        raise JishengError(_("The file holds no dispensings."), code="empty_file")
-    return rows
+    return where
 
 
-def _date(value: object) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
+def template_rows() -> tuple[tuple[str, ...], list[tuple[object, ...]]]:
+    """The header of a dispensing list and one example line, for the download on the page."""
+    return TEMPLATE_HEADER, [
+        (dt.date(2026, 11, 20), "米非司酮片", 1, "张某", "11010119900307002X", "李医生", "RX-0001")
+    ]
 
 
 def _quantity(value: object) -> int | None:
-    text = str(value if value is not None else "").strip()
-    if text.endswith(".0"):
-        text = text[:-2]
-    return int(text) if text.isascii() and text.isdigit() else None
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value).strip()
+    text = files.text_of(value)
+    return int(text) if text.isascii() and text.isdecimal() and len(text) <= 6 else None
 
 
 def _checked(rows: list[Row]) -> list[DispensingFields]:
@@ -162,7 +138,7 @@ def _checked(rows: list[Row]) -> list[DispensingFields]:
     seen: dict[tuple[object, ...], int] = {}
     for row in rows:
         wrong: list[str] = []
-        day = _date(row.cells["dispensed_on"])
+        day = files.parse_date(row.cells["dispensed_on"])
         quantity = _quantity(row.cells["quantity"])
         if day is None:
             wrong.append(_("the date is missing or not a date (write 2026-11-20)"))
@@ -174,12 +150,12 @@ def _checked(rows: list[Row]) -> list[DispensingFields]:
                 # A placeholder when the date is already reported wrong, so the other
                 # cells are still checked.
                 dispensed_on=day or PLACEHOLDER_DAY,
-                drug=_text(row.cells["drug"]),
+                drug=files.text_of(row.cells["drug"]),
                 quantity=quantity if quantity is not None else 1,
-                buyer_name=_text(row.cells["buyer_name"]),
-                buyer_id_number=_text(row.cells["buyer_id_number"]),
-                prescriber=_text(row.cells["prescriber"]),
-                prescription_ref=_text(row.cells["prescription_ref"]),
+                buyer_name=files.text_of(row.cells["buyer_name"]),
+                buyer_id_number=files.text_of(row.cells["buyer_id_number"]),
+                prescriber=files.text_of(row.cells["prescriber"]),
+                prescription_ref=files.text_of(row.cells["prescription_ref"]),
             )
         except JishengError as exc:
             wrong.append(str(exc.message))

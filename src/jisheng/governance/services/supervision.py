@@ -208,6 +208,55 @@ def device_status_set(*, actor: Actor, device_id: int, status: str) -> Ultrasoun
     return device
 
 
+def device_update(
+    *,
+    actor: Actor,
+    device_id: int,
+    institution: str,
+    model_name: str,
+    serial_number: str,
+    location: str,
+    licence: str = "",
+) -> UltrasoundDevice:
+    """The device's particulars corrected; another device's institution and serial → 409."""
+    require(actor, Capability.MANAGE_SUPERVISION)
+    fields = {
+        "institution": _text(institution, field=_("the institution"), limit=100),
+        "model_name": _text(model_name, field=_("the model"), limit=100),
+        "serial_number": _text(serial_number, field=_("the serial number"), limit=64),
+        "location": _text(location, field=_("the location"), limit=200),
+        "licence": clean_text(licence)[:64],
+    }
+    duplicate = Conflict(
+        _("This institution already has a device with this serial number."),
+        code="duplicate_device",
+    )
+    try:
+        with transaction.atomic():
+            device = locked_or_404(UltrasoundDevice, user=actor.user, pk=device_id)
+            before = {key: getattr(device, key) for key in fields}
+            changed = {key: value for key, value in fields.items() if before[key] != value}
+            if not changed:
+                return device  # a second submit of the same form
+            others = UltrasoundDevice.objects.exclude(pk=device.pk)
+            if others.filter(
+                institution=fields["institution"], serial_number=fields["serial_number"]
+            ).exists():
+                raise duplicate
+            for key, value in changed.items():
+                setattr(device, key, value)
+            device.save(update_fields=list(changed))
+            audit.record(
+                action=Action.UPDATE,
+                actor=actor,
+                obj=device,
+                detail={key: [before[key], value] for key, value in changed.items()},
+            )
+    except IntegrityError as exc:  # the same serial saved by a concurrent request
+        raise duplicate from exc
+    return device
+
+
 def operator_register(
     *,
     actor: Actor,
@@ -350,6 +399,46 @@ def outlet_register(
         )
         if created:
             audit.record(action=Action.CREATE, actor=actor, obj=outlet)
+    return outlet
+
+
+def outlet_update(
+    *, actor: Actor, outlet_id: int, kind: str, name: str, licence: str = "", address: str = ""
+) -> Outlet:
+    """The pharmacy's or clinic's particulars corrected; another's name in its unit → 409."""
+    require(actor, Capability.MANAGE_SUPERVISION)
+    if kind not in OutletKind.values:
+        raise JishengError(_("Choose pharmacy or clinic."), code="invalid_kind")
+    fields = {
+        "kind": kind,
+        "name": _text(name, field=_("the name"), limit=100),
+        "licence": clean_text(licence)[:64],
+        "address": clean_text(address)[:200],
+    }
+    duplicate = Conflict(
+        _("The unit already has a pharmacy or clinic of this name."), code="duplicate_outlet"
+    )
+    try:
+        with transaction.atomic():
+            outlet = locked_or_404(Outlet, user=actor.user, pk=outlet_id)
+            before = {key: getattr(outlet, key) for key in fields}
+            changed = {key: value for key, value in fields.items() if before[key] != value}
+            if not changed:
+                return outlet  # a second submit of the same form
+            others = Outlet.objects.filter(org_unit_id=outlet.org_unit_id).exclude(pk=outlet.pk)
+            if others.filter(name=fields["name"]).exists():
+                raise duplicate
+            for key, value in changed.items():
+                setattr(outlet, key, value)
+            outlet.save(update_fields=list(changed))
+            audit.record(
+                action=Action.UPDATE,
+                actor=actor,
+                obj=outlet,
+                detail={key: [before[key], value] for key, value in changed.items()},
+            )
+    except IntegrityError as exc:  # the same name saved by a concurrent request
+        raise duplicate from exc
     return outlet
 
 

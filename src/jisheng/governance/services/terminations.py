@@ -50,6 +50,13 @@ REQUIRED = ("id_number", "name", "performed_on", "weeks", "certificate")
 TEMPLATE_HEADER = ("身份证号码", "姓名", "引产日期", "孕周", "医学原因", "证明编号")
 
 
+def template_rows() -> tuple[tuple[str, ...], list[tuple[object, ...]]]:
+    """The header of a hospital's list and one example line, for the download on the page."""
+    return TEMPLATE_HEADER, [
+        ("11010119900307002X", "张某", dt.date(2026, 11, 3), 16, "胎儿严重畸形", "ZM-2026-0001")
+    ]
+
+
 class RowsRefused(JishengError):
     """The list has bad rows: nothing was imported; each bad row is named."""
 

@@ -3,10 +3,10 @@ terminations at 14 weeks or more and their review, the sex-ratio monitor."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jisheng.benefits.masking import mask_name
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
+from jisheng.core.exports import write_xlsx, xlsx_response
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
 from jisheng.core.pages import form_page, page_of, posted, query_id, query_without_page
@@ -40,7 +41,7 @@ from jisheng.governance.selectors import pregnancies as worklists
 from jisheng.governance.selectors import srb as srb_selectors
 from jisheng.governance.services import pregnancies as services
 from jisheng.governance.services import terminations as termination_services
-from jisheng.governance.srb import NORMAL_HIGH, NORMAL_LOW, Verdict
+from jisheng.governance.srb import NORMAL_HIGH, NORMAL_LOW, SexRatio, Verdict
 from jisheng.registry.models import LifeEvent
 from jisheng.registry.picker import scope_residents
 
@@ -255,8 +256,24 @@ def termination_import(request: HttpRequest) -> HttpResponse:
         success=_("The list is imported."),
         next_url=reverse("governance:termination_list"),
         template="governance/monitoring/form.html",
-        context={"multipart": True, "template_header": termination_services.TEMPLATE_HEADER},
+        context={
+            "multipart": True,
+            "template_header": termination_services.TEMPLATE_HEADER,
+            "template_url": reverse("governance:termination_template"),
+        },
     )
+
+
+@require_GET
+@require_capability(HEALTH)
+def termination_template(request: HttpRequest) -> FileResponse:
+    """An empty hospital list: the header row and one example line."""
+    header, rows = termination_services.template_rows()
+
+    def write(handle: IO[bytes]) -> None:
+        write_xlsx(handle, header, rows, title="引产名单", text_columns=(0, 5), widths={0: 22})
+
+    return xlsx_response(write, filename="中期以上引产名单模板.xlsx")
 
 
 # --- the sex-ratio monitor ------------------------------------------------------------------
@@ -283,8 +300,19 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _bound(value: float | None) -> str:
-    return "∞" if value is None else f"{value:.1f}"
+def _ratio(figure: SexRatio) -> str:
+    """Boys per 100 girls to one decimal; "—" when there are no girls to divide by."""
+    return "—" if figure.ratio is None else f"{figure.ratio:.1f}"
+
+
+def _interval(figure: SexRatio) -> str:
+    """The 95% interval as "low–high": one "—" without births, "from low" without an upper
+    bound (no girls); a cell too small to judge still shows how wide its interval is."""
+    if figure.low is None:
+        return "—"
+    if figure.high is None:
+        return _("%(low).1f or more") % {"low": figure.low}
+    return f"{figure.low:.1f}–{figure.high:.1f}"
 
 
 @require_GET
@@ -325,9 +353,8 @@ def srb_monitor(request: HttpRequest) -> HttpResponse:
         {
             "unit": row.unit,
             "figure": row.figure,
-            "ratio": _bound(row.figure.ratio) if row.figure.births else "—",
-            "low": _bound(row.figure.low) if row.figure.births else "—",
-            "high": _bound(row.figure.high) if row.figure.births else "—",
+            "ratio": _ratio(row.figure),
+            "interval": _interval(row.figure),
             "url": births_url(row.unit) if may_list and row.figure.births else "",
         }
         for row in rows

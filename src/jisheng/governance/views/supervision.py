@@ -3,7 +3,7 @@ selector or one service."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,11 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jisheng.core.actors import Actor, request_user
+from jisheng.core.exports import write_xlsx, xlsx_response
 from jisheng.core.pages import form_page, page_of, posted
 from jisheng.core.permissions import require_capability
 from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
+from jisheng.core.uploads import spooled
 from jisheng.governance.forms_supervision import (
+    DeviceEditForm,
     DeviceForm,
     DeviceStatusForm,
     DispensingForm,
@@ -28,6 +31,7 @@ from jisheng.governance.forms_supervision import (
     MemberEndForm,
     MemberForm,
     OperatorForm,
+    OutletEditForm,
     OutletForm,
     PledgeForm,
     RectifiedForm,
@@ -219,6 +223,28 @@ def device_new(request: HttpRequest) -> HttpResponse:
         template=FORM,
         title=_("Register a B-ultrasound device"),
         cancel_url=_url("device_list"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(MANAGE)
+@submit_once
+def device_edit(request: HttpRequest, device_id: int) -> HttpResponse:
+    device = selectors.device_detail(request_user(request), device_id)
+    initial = {key: getattr(device, key) for key in DeviceEditForm.base_fields}
+    form = DeviceEditForm(posted(request), initial=initial)
+
+    def update(actor: Actor, data: dict[str, Any]) -> object:
+        return services.device_update(actor=actor, device_id=device.pk, **data)
+
+    return form_page(
+        request,
+        form=form,
+        operation=update,
+        success=_("Device saved."),
+        next_url=_url("device_detail", device.pk),
+        template=FORM,
+        title=_("Edit %(device)s") % {"device": device},
     )
 
 
@@ -418,6 +444,28 @@ def outlet_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+@require_capability(MANAGE)
+@submit_once
+def outlet_edit(request: HttpRequest, outlet_id: int) -> HttpResponse:
+    outlet = selectors.outlet_detail(request_user(request), outlet_id)
+    initial = {key: getattr(outlet, key) for key in OutletEditForm.base_fields}
+    form = OutletEditForm(posted(request), initial=initial)
+
+    def update(actor: Actor, data: dict[str, Any]) -> object:
+        return services.outlet_update(actor=actor, outlet_id=outlet.pk, **data)
+
+    return form_page(
+        request,
+        form=form,
+        operation=update,
+        success=_("Pharmacy or clinic saved."),
+        next_url=_url("outlet_detail", outlet.pk),
+        template=FORM,
+        title=_("Edit %(outlet)s") % {"outlet": outlet.name},
+    )
+
+
 @require_GET
 @require_capability(VIEW)
 def outlet_detail(request: HttpRequest, outlet_id: int) -> HttpResponse:
@@ -460,7 +508,8 @@ def dispensing_upload(request: HttpRequest, outlet_id: int) -> HttpResponse:
 
     def run(actor: Actor, data: dict[str, Any]) -> object:
         upload = data["file"]
-        rows = importing.read_workbook(upload)
+        with spooled(upload) as path:
+            rows = importing.read_table(path, upload.name or "")
         return importing.dispensing_import(
             actor=actor, outlet_id=outlet.pk, rows=rows, file_name=upload.name or ""
         )
@@ -473,8 +522,22 @@ def dispensing_upload(request: HttpRequest, outlet_id: int) -> HttpResponse:
         next_url=_url("outlet_detail", outlet.pk),
         template=FORM,
         title=_("Import the monthly list of %(outlet)s") % {"outlet": outlet.name},
-        context={"multipart": True},
+        context={"multipart": True, "template_url": _url("dispensing_template")},
     )
+
+
+@require_GET
+@require_capability(MANAGE)
+def dispensing_template(request: HttpRequest) -> FileResponse:
+    """An empty dispensing list: the header row and one example line."""
+    header, rows = importing.template_rows()
+
+    def write(handle: IO[bytes]) -> None:
+        write_xlsx(
+            handle, header, rows, title="售药清单", text_columns=(4, 6), widths={1: 16, 4: 22}
+        )
+
+    return xlsx_response(write, filename="流引产药物售药清单模板.xlsx")
 
 
 @require_GET

@@ -237,11 +237,16 @@ class ImportFileError(JishengError):
     code = "invalid_file"
 
 
+def header_text(text: object) -> str:
+    """A header cell's name without spaces, ``*`` (a required column) or a bracketed note."""
+    return "" if text is None else _HEADER_NOISE.sub("", str(text))
+
+
 def header_key(text: object) -> str | None:
     """The field a header cell names, or None for a column the import ignores."""
     if text is None:
         return None
-    return HEADER_KEYS.get(_HEADER_NOISE.sub("", str(text)))
+    return HEADER_KEYS.get(header_text(text))
 
 
 def match_header(header: Cells) -> dict[str, int]:

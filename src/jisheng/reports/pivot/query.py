@@ -17,7 +17,8 @@ from jisheng.accounts.models import User
 from jisheng.core import text
 from jisheng.core.dates import add_months
 from jisheng.reports.forms.periods import EARLIEST_YEAR
-from jisheng.reports.pivot.cube import MEASURES, CubeMeasure, Dimension
+from jisheng.reports.pivot.cube import MEASURES, UNIT, CubeMeasure, Dimension
+from jisheng.reports.rollups.selectors import unit_groups
 
 FILTER_PREFIX = "f_"
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
@@ -94,6 +95,7 @@ class PivotForm(text.Form):
     def __init__(self, data: QueryDict | None, *, user: User, today: dt.date, **kw: Any) -> None:
         super().__init__(data, **kw)
         self.today = today
+        self.user = user
         self.offered = {m.key: m for m in measures_for(user)}
         self._choose("measure", [(m.key, str(m.label)) for m in self.offered.values()])
         keys: dict[str, str] = {}
@@ -112,6 +114,14 @@ class PivotForm(text.Form):
         field = self.fields[name]
         if isinstance(field, forms.ChoiceField):
             field.choices = choices
+
+    def _unit_values(self) -> frozenset[str]:
+        """The unit filter's possible values: the viewer's side-by-side units (and their own)."""
+        layout = unit_groups(self.user)
+        return frozenset(
+            [str(group) for group in layout.group_of.values()]
+            + [str(unit.pk) for unit in layout.groups]
+        )
 
     def _month(self, name: str, fallback: str) -> str:
         raw = (self.cleaned_data.get(name) or "").strip() or fallback
@@ -155,6 +165,8 @@ class PivotForm(text.Form):
                 )
             elif len(values) > MAX_FILTER_VALUES or any(len(v) > MAX_FILTER_VALUE for v in values):
                 problems.append(_("A filter holds a value that does not exist."))
+            elif key == UNIT.key and not values <= self._unit_values():
+                problems.append(_("The unit filter names a unit that is not shown here."))
         start = end = ""
         if measure.periods:
             first, last = default_range(self.today)
