@@ -9,6 +9,8 @@ touched. Dimensions (``d1``…``d4``) by measure:
 - ``births`` (month of birth): sex, birth order (``"3"`` is third or later)
 - ``deaths`` (month): none
 - ``moves`` (month): ``move_in`` / ``move_out``
+- ``flows`` (month): event kind (birth, registration, move in; death, move out), ``"1"``
+  floating / ``"0"`` — what a form needs to undo since a period's end (residents then)
 - ``couples`` (month the couple became a target): spouses checked (``"0"``/``"1"``/``"2"``)
 - ``issues`` (month, unit of the point): product category; ``count`` issues, ``amount`` units
 - ``stock`` (``""``, unit of the point): point id, expiry month ``YYYY-MM``; ``count`` on hand
@@ -140,6 +142,28 @@ def moves(unit_ids: Sequence[int] | None) -> Iterable[Cell]:
         yield unit, _month(year, month), kind, "", "", "", n, Decimal(0)
 
 
+FLOW_KINDS = (
+    LifeEvent.Kind.BIRTH,
+    LifeEvent.Kind.REGISTRATION,
+    LifeEvent.Kind.MOVE_IN,
+    LifeEvent.Kind.DEATH,
+    LifeEvent.Kind.MOVE_OUT,
+)
+
+
+def flows(unit_ids: Sequence[int] | None) -> Iterable[Cell]:
+    rows = (
+        _events(FLOW_KINDS, unit_ids)
+        .values_list(
+            "community_id", ExtractYear("date"), ExtractMonth("date"), "kind", "person__is_floating"
+        )
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for unit, year, month, kind, floating, n in rows:
+        yield unit, _month(year, month), kind, "1" if floating else "0", "", "", n, Decimal(0)
+
+
 def couples(unit_ids: Sequence[int] | None) -> Iterable[Cell]:
     checked = (
         Checkup.objects.filter(couple=OuterRef("pk"))
@@ -225,6 +249,7 @@ MEASURES: dict[str, Measure] = {
         Measure("births", births),
         Measure("deaths", deaths),
         Measure("moves", moves),
+        Measure("flows", flows),
         Measure("couples", couples),
         Measure("issues", issues),
         Measure("stock", stock),

@@ -64,7 +64,15 @@ def _event_units(after: int, _since: dt.datetime) -> Iterable[tuple[str, int]]:
         for old in (before or {}).get("persons", {}).values():
             units.add(old.get("community_id"))
         for unit in units - {None}:
-            for measure in ("persons", "households", "births", "deaths", "moves", "couples"):
+            for measure in (
+                "persons",
+                "households",
+                "births",
+                "deaths",
+                "moves",
+                "flows",
+                "couples",
+            ):
                 yield measure, unit
 
 
