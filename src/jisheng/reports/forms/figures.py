@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from jisheng.accounts.models import User
 from jisheng.benefits.models import Payment, Program
-from jisheng.contraceptives.models import DistributionPoint, RosterEntry
+from jisheng.contraceptives.models import DistributionPoint
 from jisheng.prepregnancy.selectors.indicators import Period, indicator_table
 from jisheng.registry.models import LifeEvent, ResidentStatus, Sex
 from jisheng.reports.forms.periods import ReportPeriod
@@ -112,16 +112,10 @@ def issued_by_category(user: User, period: ReportPeriod) -> Figures:
 
 
 def roster_users_at(user: User, day: dt.date) -> dict[int, int]:
-    """Persons on the contraceptive roster at the end of ``day`` per community."""
-    return dict(
-        RosterEntry.objects.counted_for(user)
-        .filter(start_date__lte=day)
-        .filter(Q(stop_date__isnull=True) | Q(stop_date__gt=day))
-        .values_list("person__community_id")
-        .annotate(n=Count("person", distinct=True))
-        .values_list("person__community_id", "n")
-        .order_by()
-    )
+    """Persons on the contraceptive roster at the end of ``day`` (a month's last day: a
+    period's end) per community. From the rollups."""
+    counts = rollups.totals(user, "roster", ("unit_id",), period=f"{day:%Y-%m}")
+    return {int(unit_id): n for (unit_id,), (n, _amount) in counts.items()}
 
 
 def distribution_points(user: User) -> dict[int, int]:

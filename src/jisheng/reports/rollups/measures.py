@@ -13,12 +13,15 @@ touched. Dimensions (``d1``…``d4``) by measure:
   floating / ``"0"`` — what a form needs to undo since a period's end (residents then)
 - ``couples`` (month the couple became a target): spouses checked (``"0"``/``"1"``/``"2"``)
 - ``issues`` (month, unit of the point): product category; ``count`` issues, ``amount`` units
+- ``roster`` (month): none; ``count`` persons on the contraceptive roster at the month's end
+  (every month from the first entry's to next month)
 - ``stock`` (``""``, unit of the point): point id, expiry month ``YYYY-MM``; ``count`` on hand
 - ``payouts`` (year): program id; ``count`` persons paid, ``amount`` yuan
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,7 +32,9 @@ from django.db.models import (
     CharField,
     Count,
     IntegerField,
+    Min,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -37,10 +42,12 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear, Substr
+from django.utils import timezone
 
 from jisheng.benefits.models import Payment
-from jisheng.contraceptives.models import StockBalance, StockMove
+from jisheng.contraceptives.models import RosterEntry, StockBalance, StockMove
 from jisheng.contraceptives.models.ledger import ISSUE_KINDS
+from jisheng.core.dates import add_months
 from jisheng.prepregnancy.models import Checkup, TargetCouple
 from jisheng.registry.models import Household, LifeEvent, Person, ResidentStatus
 
@@ -203,6 +210,28 @@ def issues(unit_ids: Sequence[int] | None) -> Iterable[Cell]:
         yield unit, _month(year, month), category, "", "", "", n, Decimal(-(units or 0))
 
 
+def roster(unit_ids: Sequence[int] | None) -> Iterable[Cell]:
+    # One grouped query per month end: a person counts once whatever entries cover the day.
+    first = RosterEntry.objects.aggregate(m=Min("start_date"))["m"]
+    if first is None:
+        return
+    entries = _in_units(RosterEntry.objects.all(), "person__community_id", unit_ids)
+    month = first.replace(day=1)
+    last = add_months(timezone.localdate().replace(day=1), 1)
+    while month <= last:
+        end = add_months(month, 1) - dt.timedelta(days=1)
+        rows = (
+            entries.filter(start_date__lte=end)
+            .filter(Q(stop_date__isnull=True) | Q(stop_date__gt=end))
+            .values_list("person__community_id")
+            .annotate(n=Count("person", distinct=True))
+            .order_by()
+        )
+        for unit, n in rows:
+            yield unit, f"{month:%Y-%m}", "", "", "", "", n, Decimal(0)
+        month = add_months(month, 1)
+
+
 def stock(unit_ids: Sequence[int] | None) -> Iterable[Cell]:
     rows = (
         _in_units(StockBalance.objects.exclude(quantity=0), "point__org_unit_id", unit_ids)
@@ -252,6 +281,7 @@ MEASURES: dict[str, Measure] = {
         Measure("flows", flows),
         Measure("couples", couples),
         Measure("issues", issues),
+        Measure("roster", roster),
         Measure("stock", stock),
         Measure("payouts", payouts),
     )

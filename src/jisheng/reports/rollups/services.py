@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from jisheng.benefits.models import Payment
-from jisheng.contraceptives.models import StockMove
+from jisheng.contraceptives.models import RosterEntry, StockMove
 from jisheng.core.models import OrgUnit
 from jisheng.prepregnancy.models import Checkup, TargetCouple
 from jisheng.registry.models import Household, LifeEvent, Person
@@ -50,7 +50,9 @@ class Source:
     touched: Callable[[int, dt.datetime], Iterable[tuple[str, int]]]
 
 
-def _max_id(model: type[LifeEvent | Person | Household | Checkup | StockMove | Payment]) -> int:
+def _max_id(
+    model: type[LifeEvent | Person | Household | Checkup | StockMove | RosterEntry | Payment],
+) -> int:
     return int(model.objects.aggregate(m=Max("pk"))["m"] or 0)
 
 
@@ -108,6 +110,16 @@ def _stock_units(after: int, _since: dt.datetime) -> Iterable[tuple[str, int]]:
         yield "stock", unit
 
 
+def _roster_units(after: int, _since: dt.datetime) -> Iterable[tuple[str, int]]:
+    # New entries only: a stop or an undone entry changes no id and waits for the daily rebuild.
+    for unit in (
+        RosterEntry.objects.filter(pk__gt=after)
+        .values_list("person__community_id", flat=True)
+        .distinct()
+    ):
+        yield "roster", unit
+
+
 def _payment_units(after: int, since: dt.datetime) -> Iterable[tuple[str, int]]:
     # A line is paid when settled, long after it was created: found by its settling time.
     new = Payment.objects.filter(pk__gt=after).values_list("community_id")
@@ -122,6 +134,7 @@ SOURCES = (
     Source("household", lambda: _max_id(Household), _household_units),
     Source("checkup", lambda: _max_id(Checkup), _couple_units),
     Source("stock_move", lambda: _max_id(StockMove), _stock_units),
+    Source("roster", lambda: _max_id(RosterEntry), _roster_units),
     Source("payment", lambda: _max_id(Payment), _payment_units),
 )
 
