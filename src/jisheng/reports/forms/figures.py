@@ -21,9 +21,10 @@ from django.utils import timezone
 from jisheng.accounts.models import User
 from jisheng.benefits.models import Payment, Program
 from jisheng.contraceptives.models import DistributionPoint
-from jisheng.prepregnancy.selectors.indicators import Period, indicator_table
+from jisheng.core.permissions import require_any
+from jisheng.core.roles import Capability
 from jisheng.registry.models import LifeEvent, ResidentStatus, Sex
-from jisheng.reports.forms.periods import ReportPeriod
+from jisheng.reports.forms.periods import PeriodKind, ReportPeriod
 from jisheng.reports.rollups import selectors as rollups
 
 Kind = LifeEvent.Kind
@@ -89,13 +90,20 @@ PREPREGNANCY_KEYS = ("targets", "checked_both", "checked_one", "checked", "exami
 
 def prepregnancy_checks(user: User, period: ReportPeriod) -> Figures:
     """Target couples, couples checked (both, one spouse, either), persons examined and
-    high-risk assessments per community: the programme's own indicator definitions."""
-    table = indicator_table(user=user, period=Period(period.start, period.end))
-    return {
-        row.unit.pk: {key: row.counts[key] for key in PREPREGNANCY_KEYS}
-        for row in table
-        if row.unit is not None
-    }
+    high-risk assessments per community: the programme's own indicator definitions, counted
+    per period by the rollups (``checks``); only for the health duty or oversight."""
+    require_any(user, Capability.VIEW_HEALTH, Capability.VIEW_AGGREGATES)
+    key = {
+        PeriodKind.MONTH: f"{period.year}-{period.number:02d}",
+        PeriodKind.QUARTER: f"{period.year}-Q{period.number}",
+    }.get(period.kind, str(period.year))
+    figures: Figures = defaultdict(lambda: dict.fromkeys(PREPREGNANCY_KEYS, 0))
+    for (unit_id, indicator), (n, _amount) in rollups.totals(
+        user, "checks", ("unit_id", "d1"), period=key
+    ).items():
+        if indicator in PREPREGNANCY_KEYS:
+            figures[int(unit_id)][indicator] = n
+    return dict(figures)
 
 
 # ------------------------------------------------------------------------------ supply

@@ -98,6 +98,7 @@ def _couple_units(after: int, since: dt.datetime) -> Iterable[tuple[str, int]]:
     checked = Checkup.objects.filter(pk__gt=after).values_list("couple__community_id")
     for unit in {*changed.order_by().distinct(), *checked.order_by().distinct()}:
         yield "couples", unit[0]
+        yield "checks", unit[0]
 
 
 def _stock_units(after: int, _since: dt.datetime) -> Iterable[tuple[str, int]]:
