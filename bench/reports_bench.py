@@ -117,7 +117,7 @@ class Browser:
             sys.exit(f"reports bench: {username} could not sign in")
 
 
-def wait_for(base: str, seconds: float = 60) -> None:
+def wait_for(base: str, seconds: float = 600) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -199,12 +199,17 @@ def main() -> None:
             say(f"  kept: {home}")
             return
     results["load_average"] = {"before_rebuild": os.getloadavg()}
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     cells = rollups_rebuild()
     results["rebuild_seconds"] = time.perf_counter() - start
+    # SQLite works in this process: its CPU time says what a quiet machine would take.
+    results["rebuild_cpu_seconds"] = time.process_time() - cpu
     results["cells"] = cells
     results["rebuild_peak_rss_mb"] = peak_rss_mb()
-    say(f"  rollup rebuild: {results['rebuild_seconds']:.1f}s, {cells:,} cells")
+    say(
+        f"  rollup rebuild: {results['rebuild_seconds']:.1f}s "
+        f"({results['rebuild_cpu_seconds']:.1f}s CPU here), {cells:,} cells"
+    )
     differences = rollups_check()
     results["check_differences"] = len(differences)
     say(f"  check: {len(differences)} differences, {RollupCell.objects.count():,} cells stored")
