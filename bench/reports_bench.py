@@ -137,6 +137,43 @@ def timed(browser: Browser, path: str) -> float:
     return elapsed
 
 
+def cpu_per_page(shown: list[tuple[str, str]], runs: int = 5) -> dict[str, dict[str, float]]:
+    """Each page's CPU time in this process (median of ``runs``; Django's test client, the
+    same sign-in), against the login page's: what the page costs whatever the machine's
+    load. On SQLite this includes the queries; PostgreSQL's share runs in its server."""
+    from django.conf import settings
+    from django.test import Client
+
+    from jisheng.accounts.models import User
+    from jisheng.accounts.two_factor import SESSION_KEY, Step
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+
+    def cpu_ms(client: Client, path: str) -> float:
+        client.get(path)
+        spent = []
+        for _ in range(runs):
+            start = time.process_time()
+            status = client.get(path).status_code
+            spent.append(time.process_time() - start)
+            if status != 200:
+                sys.exit(f"reports bench: {path} answered {status} in process")
+        return statistics.median(spent) * 1000
+
+    login = cpu_ms(Client(), "/accounts/login/")
+    found = {"login": {"cpu_ms": login, "cpu_ratio": 1.0}}
+    for name in ACCOUNTS:
+        client = Client()
+        client.force_login(User.objects.get(username=name))
+        session = client.session
+        session[SESSION_KEY] = Step.DONE.value  # as the code step would
+        session.save()
+        for key, path in shown:
+            spent = cpu_ms(client, path)
+            found[f"{key} ({name})"] = {"cpu_ms": spent, "cpu_ratio": spent / login}
+    return found
+
+
 def summary(seconds: list[float], baseline: float) -> dict[str, float]:
     ordered = sorted(seconds)
     p50 = statistics.median(ordered)
@@ -266,6 +303,10 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    results["cpu"] = cpu_per_page(shown)
+    for page, figures in results["cpu"].items():
+        ratio = figures["cpu_ratio"]
+        say(f"  {page}: {figures['cpu_ms']:.1f} ms CPU in process, {ratio:.1f}× login")
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"reports-{vendor}-{args.persons}.json"
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
