@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from jisheng.audit.models import AuditEvent
 from jisheng.core.roles import Role
 from jisheng.reports.forms.standard import FORMS
+from jisheng.reports.rollups.services import rollups_rebuild
 
 PERIODS = (
     {"kind": "month", "year": "2025", "month": "3"},
@@ -77,6 +78,7 @@ def test_the_workbook_has_the_communities_the_total_row_and_a_chinese_name(
         make_person(org.c1)
     for _ in range(6):
         make_person(org.c2, name="李四")
+    rollups_rebuild()  # the population form reads the rollups
     client = client_for(make_user(Role.STREET_STAFF))
     period = {"kind": "year", "year": "2025"}
     response = client.get("/reports/forms/population/xlsx/", period)
@@ -109,6 +111,7 @@ def test_the_outside_workbook_suppresses_small_counts(
         make_person(org.c1)
     for _ in range(6):
         make_person(org.c2, name="李四")
+    rollups_rebuild()  # the population form reads the rollups
     client = client_for(make_user(Role.STREET_STAFF))
     response = client.get(
         "/reports/forms/population/xlsx/", {"kind": "year", "year": "2025", "audience": "outside"}

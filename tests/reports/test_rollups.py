@@ -22,7 +22,7 @@ from jisheng.registry.services.persons import PersonData
 from jisheng.reports.rollups import services
 from jisheng.reports.rollups.models import RollupCell, RollupState
 
-REGISTRY_MEASURES = ("persons", "households", "births", "deaths", "moves")
+REGISTRY_MEASURES = ("persons", "households", "births", "deaths", "moves", "flows")
 START = dt.date(2025, 3, 1)
 NAMES = ("李强", "王芳", "张伟", "刘洋", "陈静", "杨敏")
 

@@ -1,9 +1,10 @@
-"""The figures of the standard forms, each a small function over the live records.
+"""The figures of the standard forms, each a small function over the rollups or the records.
 
-Every count is scoped: ``counted_for`` gives leaders and supervisors (``VIEW_AGGREGATES``)
-the counts of their whole area and everyone else what they may read. Each function returns
-``{unit id: {column key: number}}`` (or a plain count per unit), so that it can later read
-pre-aggregated tables instead without the forms noticing.
+The population figures read the rollups (a registry of 1,000,000 residents is too large to
+count per page); the others count their module's records. Every count is scoped:
+``counted_for`` (and the rollups' unit scope) gives leaders and supervisors
+(``VIEW_AGGREGATES``) the counts of their whole area and everyone else what they may read.
+Each function returns ``{unit id: {column key: number}}`` (or a plain count per unit).
 """
 
 from __future__ import annotations
@@ -13,17 +14,18 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import CharField, Count, Q, QuerySet, Sum, Value
+from django.db.models import CharField, Count, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 
 from jisheng.accounts.models import User
 from jisheng.benefits.models import Payment, Program
-from jisheng.contraceptives.models import DistributionPoint, RosterEntry, StockMove
-from jisheng.contraceptives.models.ledger import ISSUE_KINDS
-from jisheng.prepregnancy.selectors.indicators import Period, indicator_table
-from jisheng.registry.models import LifeEvent, Person, ResidentStatus, Sex
-from jisheng.reports.forms.periods import ReportPeriod
+from jisheng.contraceptives.models import DistributionPoint
+from jisheng.core.permissions import require_any
+from jisheng.core.roles import Capability
+from jisheng.registry.models import LifeEvent, ResidentStatus, Sex
+from jisheng.reports.forms.periods import PeriodKind, ReportPeriod
+from jisheng.reports.rollups import selectors as rollups
 
 Kind = LifeEvent.Kind
 Figures = dict[int, dict[str, int]]
@@ -32,49 +34,33 @@ ARRIVALS = (Kind.BIRTH, Kind.REGISTRATION, Kind.MOVE_IN)
 DEPARTURES = (Kind.DEATH, Kind.MOVE_OUT)
 
 
-def _events(
-    user: User, kinds: tuple[str, ...], start: dt.date | None, end: dt.date | None
-) -> QuerySet[LifeEvent]:
-    events = LifeEvent.objects.counted_for(user).filter(kind__in=kinds, reversed_by__isnull=True)
-    if start is not None:
-        events = events.filter(date__gte=start)
-    if end is not None:
-        events = events.filter(date__lte=end)
-    return events
+def _months(period: ReportPeriod) -> dict[str, str]:
+    """The rollup filter of a period's months (monthly cells are keyed ``YYYY-MM``)."""
+    return {"period__gte": f"{period.start:%Y-%m}", "period__lte": f"{period.end:%Y-%m}"}
 
 
 # ------------------------------------------------------------------------------ population
 
 
 def residents_at(user: User, day: dt.date, *, today: dt.date | None = None) -> Figures:
-    """Residents living here at the end of ``day`` per community: ``registered`` (户籍) and
-    ``floating`` (流动), as recorded — today's residents, less those who arrived after
-    ``day``, plus those who left after it (births, registrations, moves in; deaths, moves out)."""
+    """Residents living here at the end of ``day`` (a month's last day: a period's end) per
+    community: ``registered`` (户籍) and ``floating`` (流动), as recorded — today's residents,
+    less those who arrived in later months, plus those who left in them (births,
+    registrations, moves in; deaths, moves out). From the rollups."""
     today = today or timezone.localdate()
     figures: Figures = defaultdict(lambda: {"registered": 0, "floating": 0})
 
-    def add(rows: Iterable[tuple[int, bool, int]], sign: int) -> None:
-        for unit_id, floating, n in rows:
-            figures[unit_id]["floating" if floating else "registered"] += sign * n
+    def add(counts: dict[tuple[str, ...], tuple[int, Decimal]], sign: int) -> None:
+        for (unit_id, floating), (n, _amount) in counts.items():
+            figures[int(unit_id)]["floating" if floating == "1" else "registered"] += sign * n
 
-    add(
-        Person.objects.counted_for(user)
-        .filter(status=ResidentStatus.LIVING)
-        .values_list("community_id", "is_floating")
-        .annotate(n=Count("pk"))
-        .order_by(),
-        1,
-    )
+    add(rollups.totals(user, "persons", ("unit_id", "d4"), d1=ResidentStatus.LIVING), 1)
     if day < today:
-        after = day + dt.timedelta(days=1)
         for kinds, sign in ((ARRIVALS, -1), (DEPARTURES, 1)):
-            add(
-                _events(user, kinds, after, None)
-                .values_list("community_id", "person__is_floating")
-                .annotate(n=Count("pk"))
-                .order_by(),
-                sign,
+            flows = rollups.totals(
+                user, "flows", ("unit_id", "d2"), period__gt=f"{day:%Y-%m}", d1__in=kinds
             )
+            add(flows, sign)
     return dict(figures)
 
 
@@ -82,27 +68,18 @@ def births(user: User, period: ReportPeriod) -> Figures:
     """Births in the period per community, by birth order (1, 2, 3 and more) and sex:
     keys ``b1_m``, ``b1_f``, ``b2_m`` … ``b3_f``."""
     figures: Figures = defaultdict(dict)
-    rows = (
-        _events(user, (Kind.BIRTH,), period.start, period.end)
-        .values_list("community_id", "data__birth_order", "person__sex")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for unit_id, order, sex, n in rows:
-        key = f"b{min(max(int(order or 1), 1), 3)}_{'m' if sex == Sex.MALE else 'f'}"
-        figures[unit_id][key] = figures[unit_id].get(key, 0) + n
+    counts = rollups.totals(user, "births", ("unit_id", "d1", "d2"), **_months(period))
+    for (unit_id, sex, order), (n, _amount) in counts.items():
+        key = f"b{order}_{'m' if sex == Sex.MALE else 'f'}"
+        row = figures[int(unit_id)]
+        row[key] = row.get(key, 0) + n
     return dict(figures)
 
 
 def event_counts(user: User, period: ReportPeriod, kind: str) -> dict[int, int]:
     """Events of one kind (death, move in, move out) in the period per community."""
-    return dict(
-        _events(user, (kind,), period.start, period.end)
-        .values_list("community_id")
-        .annotate(n=Count("pk"))
-        .values_list("community_id", "n")
-        .order_by()
-    )
+    counts = rollups.totals(user, "flows", ("unit_id",), d1=kind, **_months(period))
+    return {int(unit_id): n for (unit_id,), (n, _amount) in counts.items()}
 
 
 # ------------------------------------------------------------------------- pre-pregnancy
@@ -113,13 +90,20 @@ PREPREGNANCY_KEYS = ("targets", "checked_both", "checked_one", "checked", "exami
 
 def prepregnancy_checks(user: User, period: ReportPeriod) -> Figures:
     """Target couples, couples checked (both, one spouse, either), persons examined and
-    high-risk assessments per community: the programme's own indicator definitions."""
-    table = indicator_table(user=user, period=Period(period.start, period.end))
-    return {
-        row.unit.pk: {key: row.counts[key] for key in PREPREGNANCY_KEYS}
-        for row in table
-        if row.unit is not None
-    }
+    high-risk assessments per community: the programme's own indicator definitions, counted
+    per period by the rollups (``checks``); only for the health duty or oversight."""
+    require_any(user, Capability.VIEW_HEALTH, Capability.VIEW_AGGREGATES)
+    key = {
+        PeriodKind.MONTH: f"{period.year}-{period.number:02d}",
+        PeriodKind.QUARTER: f"{period.year}-Q{period.number}",
+    }.get(period.kind, str(period.year))
+    figures: Figures = defaultdict(lambda: dict.fromkeys(PREPREGNANCY_KEYS, 0))
+    for (unit_id, indicator), (n, _amount) in rollups.totals(
+        user, "checks", ("unit_id", "d1"), period=key
+    ).items():
+        if indicator in PREPREGNANCY_KEYS:
+            figures[int(unit_id)][indicator] = n
+    return dict(figures)
 
 
 # ------------------------------------------------------------------------------ supply
@@ -127,36 +111,19 @@ def prepregnancy_checks(user: User, period: ReportPeriod) -> Figures:
 
 def issued_by_category(user: User, period: ReportPeriod) -> Figures:
     """Units issued in the period (to named and anonymous users, reversals excluded) per
-    unit holding the point and per product category."""
-    rows = (
-        StockMove.objects.counted_for(user)
-        .filter(
-            kind__in=sorted(ISSUE_KINDS),
-            occurred_on__gte=period.start,
-            occurred_on__lte=period.end,
-            reversed_by__isnull=True,
-        )
-        .values_list("point__org_unit_id", "lot__product__category")
-        .annotate(total=Sum("quantity"))
-        .order_by()
-    )
+    unit holding the point and per product category. From the rollups."""
+    counts = rollups.totals(user, "issues", ("unit_id", "d1"), **_months(period))
     figures: Figures = defaultdict(dict)
-    for unit_id, category, total in rows:
-        figures[unit_id][f"issued_{category}"] = -int(total or 0)
+    for (unit_id, category), (_n, units) in counts.items():
+        figures[int(unit_id)][f"issued_{category}"] = int(units)
     return dict(figures)
 
 
 def roster_users_at(user: User, day: dt.date) -> dict[int, int]:
-    """Persons on the contraceptive roster at the end of ``day`` per community."""
-    return dict(
-        RosterEntry.objects.counted_for(user)
-        .filter(start_date__lte=day)
-        .filter(Q(stop_date__isnull=True) | Q(stop_date__gt=day))
-        .values_list("person__community_id")
-        .annotate(n=Count("person", distinct=True))
-        .values_list("person__community_id", "n")
-        .order_by()
-    )
+    """Persons on the contraceptive roster at the end of ``day`` (a month's last day: a
+    period's end) per community. From the rollups."""
+    counts = rollups.totals(user, "roster", ("unit_id",), period=f"{day:%Y-%m}")
+    return {int(unit_id): n for (unit_id,), (n, _amount) in counts.items()}
 
 
 def distribution_points(user: User) -> dict[int, int]:

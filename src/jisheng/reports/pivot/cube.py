@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from django.utils.functional import Promise
@@ -80,6 +81,7 @@ def _spouses_checked(values: list[str]) -> dict[str, str]:
     return {v: names.get(v, v) for v in values}
 
 
+@lru_cache(maxsize=1024)  # called once per rollup cell: a pivot by age reads thousands
 def age_band_of(birth_year: str, today: dt.date) -> str:
     """The 5-year age band (this year minus the birth year) a birth year falls in, as its label."""
     age = max(0, today.year - int(birth_year))

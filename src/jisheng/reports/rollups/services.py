@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from jisheng.benefits.models import Payment
-from jisheng.contraceptives.models import StockMove
+from jisheng.contraceptives.models import RosterEntry, StockMove
 from jisheng.core.models import OrgUnit
 from jisheng.prepregnancy.models import Checkup, TargetCouple
 from jisheng.registry.models import Household, LifeEvent, Person
@@ -50,7 +50,9 @@ class Source:
     touched: Callable[[int, dt.datetime], Iterable[tuple[str, int]]]
 
 
-def _max_id(model: type[LifeEvent | Person | Household | Checkup | StockMove | Payment]) -> int:
+def _max_id(
+    model: type[LifeEvent | Person | Household | Checkup | StockMove | RosterEntry | Payment],
+) -> int:
     return int(model.objects.aggregate(m=Max("pk"))["m"] or 0)
 
 
@@ -64,7 +66,15 @@ def _event_units(after: int, _since: dt.datetime) -> Iterable[tuple[str, int]]:
         for old in (before or {}).get("persons", {}).values():
             units.add(old.get("community_id"))
         for unit in units - {None}:
-            for measure in ("persons", "households", "births", "deaths", "moves", "couples"):
+            for measure in (
+                "persons",
+                "households",
+                "births",
+                "deaths",
+                "moves",
+                "flows",
+                "couples",
+            ):
                 yield measure, unit
 
 
@@ -88,6 +98,7 @@ def _couple_units(after: int, since: dt.datetime) -> Iterable[tuple[str, int]]:
     checked = Checkup.objects.filter(pk__gt=after).values_list("couple__community_id")
     for unit in {*changed.order_by().distinct(), *checked.order_by().distinct()}:
         yield "couples", unit[0]
+        yield "checks", unit[0]
 
 
 def _stock_units(after: int, _since: dt.datetime) -> Iterable[tuple[str, int]]:
@@ -98,6 +109,16 @@ def _stock_units(after: int, _since: dt.datetime) -> Iterable[tuple[str, int]]:
     ):
         yield "issues", unit
         yield "stock", unit
+
+
+def _roster_units(after: int, _since: dt.datetime) -> Iterable[tuple[str, int]]:
+    # New entries only: a stop or an undone entry changes no id and waits for the daily rebuild.
+    for unit in (
+        RosterEntry.objects.filter(pk__gt=after)
+        .values_list("person__community_id", flat=True)
+        .distinct()
+    ):
+        yield "roster", unit
 
 
 def _payment_units(after: int, since: dt.datetime) -> Iterable[tuple[str, int]]:
@@ -114,6 +135,7 @@ SOURCES = (
     Source("household", lambda: _max_id(Household), _household_units),
     Source("checkup", lambda: _max_id(Checkup), _couple_units),
     Source("stock_move", lambda: _max_id(StockMove), _stock_units),
+    Source("roster", lambda: _max_id(RosterEntry), _roster_units),
     Source("payment", lambda: _max_id(Payment), _payment_units),
 )
 
