@@ -341,3 +341,32 @@ def test_a_failed_snapshot_says_why_and_leaves_no_rows(
     )
     assert poll.status_code == 286  # htmx stops polling
     assert 'data-testid="snapshot-failed"' in poll.content.decode()
+
+
+def test_the_api_queues_reads_and_pages_a_snapshot(
+    org, childcare, babies, make_user, client_for
+) -> None:
+    worker = make_user(Role.COMMUNITY_WORKER, org.c1)
+    client = client_for(worker)
+    url = f"/api/benefits/programs/{childcare.code}/eligible-snapshots"
+    queued = client.post(url, {"as_of": TODAY.isoformat()}, content_type="application/json")
+    assert queued.status_code == 202
+    body = queued.json()
+    assert (body["state"], body["total"], body["as_of"]) == ("queued", 0, TODAY.isoformat())
+    again = client.post(url, {"as_of": TODAY.isoformat()}, content_type="application/json")
+    assert again.json()["id"] == body["id"]  # one at a time per program, day and unit
+    status_url = f"/api/benefits/eligible-snapshots/{body['id']}"
+    assert client.get(f"{status_url}/rows").status_code == 409  # not made yet
+
+    snapshots.snapshot_take(snapshot_id=body["id"])
+    done = client.get(status_url).json()
+    assert (done["state"], done["total"], done["stale"]) == ("done", 2, False)
+    rows = client.get(f"{status_url}/rows").json()
+    assert {item["id"] for item in rows["items"]} == {babies[0].pk, babies[1].pk}
+    assert rows["next_after"] is None
+    assert rows["previous_before"] is None
+    bad_day = client.post(url, {"as_of": "1850-01-01"}, content_type="application/json")
+    assert bad_day.status_code == 400
+    other = take(make_user(Role.COMMUNITY_WORKER, org.c2), childcare)
+    assert client.get(f"/api/benefits/eligible-snapshots/{other.pk}").status_code == 404
+    assert client.get(f"/api/benefits/eligible-snapshots/{other.pk}/rows").status_code == 404

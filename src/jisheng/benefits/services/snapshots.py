@@ -106,9 +106,14 @@ def _take(snapshot: EligibleSnapshot) -> None:
     # snapshot errs on the side of stale.
     mark = LifeEvent.objects.aggregate(mark=Max("pk"))["mark"] or 0
     taken_at = timezone.now()
-    found = selectors.eligible_persons(
+    # One query: the rule, with each resident's sort key and (couples) the spouse's name.
+    eligible = selectors.eligible_persons(
         user=taker, program=snapshot.program, as_of=snapshot.as_of
-    ).values_list("pk", "community_id", "community__code", "name", "spouse_name")
+    )
+    # spouse_name is eligible_persons' own annotation, which the type checker cannot see.
+    found = eligible.values_list(  # type: ignore[misc]
+        "pk", "community_id", "community__code", "name", "spouse_name"
+    )
     rows = [
         (snapshot.pk, pk, community_id, code, name, spouse_name or "")
         for pk, community_id, code, name, spouse_name in found
