@@ -23,6 +23,7 @@ from jisheng.benefits.models import (
     Program,
 )
 from jisheng.benefits.services import snapshots
+from jisheng.benefits.services.programs import disability_record
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, NotFound
 from jisheng.core.models import TaskProgress
@@ -77,7 +78,7 @@ def babies(org, make_family) -> list[Person]:
 def test_rows_equal_the_rule_on_the_demo_data_and_after_a_random_stream_of_events(
     org, make_user
 ) -> None:
-    seed_demo(persons=1200)
+    seed_demo(persons=800)
     street = User.objects.get(username="demo_street")
     community = User.objects.get(username="demo_c1")
     programs = list(Program.objects.filter(status=Program.Status.OPEN).order_by("code"))
@@ -145,6 +146,15 @@ def test_stale_after_an_event_in_its_scope_not_after_one_in_another_street(
     assert not selectors.snapshot_stale(fresh)
     assert [pk for pk, _spouse in rows_of(fresh)] == [babies[1].pk]
     assert fresh.event_mark == LifeEvent.objects.latest("pk").pk
+    # A disability grade is a fact the rules test, though no life event: stale too.
+    disability_record(
+        actor=Actor(user=worker),
+        person=babies[1],
+        grade=2,
+        certificate_number="",
+        recorded_on=TODAY,
+    )
+    assert selectors.snapshot_stale(fresh)
 
 
 def test_stale_when_older_than_the_setting_or_the_program_was_edited(

@@ -246,6 +246,7 @@ INVENTORY = DataInventory(
             "queued_at",
             "taken_at",
             "event_mark",
+            "disability_mark",
             "total",
         ),
         "EligibleSnapshotRow": (

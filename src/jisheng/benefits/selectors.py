@@ -202,9 +202,9 @@ def snapshot_for(user: User, snapshot_id: int) -> EligibleSnapshot:
 
 
 def snapshot_stale(snapshot: EligibleSnapshot, *, now: dt.datetime | None = None) -> bool:
-    """True when the snapshot may no longer say who qualifies: a life event in its scope was
-    recorded after its high-water mark, the program was edited after it was taken, or it is
-    older than ``JISHENG_SNAPSHOT_MAX_AGE_HOURS``."""
+    """True when the snapshot may no longer say who qualifies: a life event (or disability
+    grade) in its scope was recorded after its high-water mark, the program was edited after
+    it was taken, or it is older than ``JISHENG_SNAPSHOT_MAX_AGE_HOURS``."""
     if snapshot.taken_at is None:
         return True
     max_age = dt.timedelta(hours=settings.JISHENG_SNAPSHOT_MAX_AGE_HOURS)
@@ -214,7 +214,11 @@ def snapshot_stale(snapshot: EligibleSnapshot, *, now: dt.datetime | None = None
         return True
     # Events after the mark are the newest few: a range of the primary key, not a scan.
     scope = OrgUnit.objects.filter(path__startswith=snapshot.org_unit.path).values("pk")
-    return LifeEvent.objects.filter(pk__gt=snapshot.event_mark, community__in=scope).exists()
+    if LifeEvent.objects.filter(pk__gt=snapshot.event_mark, community__in=scope).exists():
+        return True
+    return DisabilityRecord.objects.filter(
+        pk__gt=snapshot.disability_mark, person__community__in=scope
+    ).exists()
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,8 @@ class EligibleSnapshot(models.Model):
     taken_at = models.DateTimeField(_("data as of"), null=True, blank=True)
     # The registry's high-water mark: the highest life event id when the registry was read.
     event_mark = models.BigIntegerField(default=0)
+    # The same for disability grades, a fact the rules test that is no life event.
+    disability_mark = models.BigIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
 
     objects = ScopedManager["EligibleSnapshot"]()

@@ -18,7 +18,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jisheng.benefits import selectors
-from jisheng.benefits.models import EligibleSnapshot, EligibleSnapshotRow, Program
+from jisheng.benefits.models import (
+    DisabilityRecord,
+    EligibleSnapshot,
+    EligibleSnapshotRow,
+    Program,
+)
 from jisheng.benefits.models.snapshots import SNAPSHOT_KIND
 from jisheng.benefits.services.applications import BatchResult, applications_create_for
 from jisheng.core import progress
@@ -105,6 +110,7 @@ def _take(snapshot: EligibleSnapshot) -> None:
     # Read before the rule runs: an event recorded while it runs is above the mark, so the
     # snapshot errs on the side of stale.
     mark = LifeEvent.objects.aggregate(mark=Max("pk"))["mark"] or 0
+    disability_mark = DisabilityRecord.objects.aggregate(mark=Max("pk"))["mark"] or 0
     taken_at = timezone.now()
     # One query: the rule, with each resident's sort key and (couples) the spouse's name.
     eligible = selectors.eligible_persons(
@@ -125,7 +131,7 @@ def _take(snapshot: EligibleSnapshot) -> None:
         progress.progress_advance(snapshot.progress_id, by=len(chunk))
     with transaction.atomic():
         EligibleSnapshot.objects.filter(pk=snapshot.pk).update(
-            taken_at=taken_at, event_mark=mark, total=len(rows)
+            taken_at=taken_at, event_mark=mark, disability_mark=disability_mark, total=len(rows)
         )
         progress.progress_finish(snapshot.progress_id)
 
