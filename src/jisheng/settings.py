@@ -205,6 +205,9 @@ JISHENG_IMPORT_MAX_BYTES = int(os.environ.get("JISHENG_IMPORT_MAX_BYTES", str(20
 JISHENG_IMPORT_UPLOAD_DAYS = int(os.environ.get("JISHENG_IMPORT_UPLOAD_DAYS", "7"))
 # Work on another host silent this long is taken as dead by the worker's recovery.
 JISHENG_STALE_TASK_MINUTES = int(os.environ.get("JISHENG_STALE_TASK_MINUTES", "30"))
+# A find-eligible snapshot older than this is stale (refresh before applying from it), even
+# when no registry event in its scope came after it.
+JISHENG_SNAPSHOT_MAX_AGE_HOURS = int(os.environ.get("JISHENG_SNAPSHOT_MAX_AGE_HOURS", "24"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -8,11 +8,19 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from jisheng.audit.models import AuditEvent
-from jisheng.benefits.models import Application, Entitlement, PaymentBatch, Program
+from jisheng.benefits.models import (
+    Application,
+    EligibleSnapshot,
+    Entitlement,
+    PaymentBatch,
+    Program,
+)
 from jisheng.benefits.services.payments import batch_build
+from jisheng.benefits.services.snapshots import snapshot_take
 from jisheng.core.actors import Actor
 from support.benefits import steps_taken_on
 
@@ -59,12 +67,22 @@ def test_a_broken_rule_is_refused_on_the_form(client_for, street) -> None:
 def test_find_eligible_then_apply_for_the_chosen(client_for, worker, family_child) -> None:
     _mother, child = family_child
     client = client_for(worker)
-    page = client.get("/benefits/programs/childcare-subsidy/eligible/")
+    refreshed = client.post(
+        "/benefits/programs/childcare-subsidy/eligible/refresh/",
+        {"as_of": timezone.localdate().isoformat()},
+    )
+    assert refreshed.status_code == 302
+    # The worker's part (the test's transaction never commits, so the task is not sent).
+    snapshot = EligibleSnapshot.objects.get()
+    snapshot_take(snapshot_id=snapshot.pk)
+    page = client.get(refreshed["Location"])
     assert page.status_code == 200
     assert child.name in page.content.decode()
+    assert f'name="snapshot" value="{snapshot.pk}"' in page.content.decode()
     assert AuditEvent.objects.filter(action="search", object_type="benefits.program").exists()
     response = client.post(
-        "/benefits/programs/childcare-subsidy/eligible/apply/", {"person_ids": [child.pk]}
+        "/benefits/programs/childcare-subsidy/eligible/apply/",
+        {"snapshot": snapshot.pk, "person_ids": [child.pk]},
     )
     assert response.status_code == 302
     assert Application.objects.filter(person=child).count() == 1

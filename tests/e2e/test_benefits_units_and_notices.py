@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page
+from tests.e2e.test_benefits import run_worker
 
 from jisheng.accounts.models import User
 from jisheng.benefits.models import Application, Program
@@ -54,6 +55,13 @@ def test_a_couple_benefit_is_found_and_taken_once_per_couple(
 
     login(page, "demo_c1")
     page.goto("/benefits/programs/only-child-parents/eligible/")
+    # No list yet: making one queues it; the bar polls until the worker has made it.
+    assert page.is_visible("[data-testid=no-snapshot]")
+    click_and_wait(page, "[data-testid=refresh]")
+    page.wait_for_selector("[data-testid=snapshot-progress] [data-state=queued]")
+    run_worker()
+    page.wait_for_selector("[data-testid=eligible]")
+    assert "数据截至" in page.inner_text("[data-testid=snapshot-as-of]")
     assert page.is_visible("[data-testid=couple-note]")
     table = "[data-testid=eligible]"
     # One row for the couple (the spouse with the lower record number), naming the other.

@@ -6,6 +6,7 @@ from decimal import Decimal
 from jisheng.benefits.models import (
     Application,
     ApplicationDocument,
+    EligibleSnapshot,
     Entitlement,
     Objection,
     Payment,
@@ -14,6 +15,7 @@ from jisheng.benefits.models import (
     PublicNotice,
 )
 from jisheng.benefits.preload import preload_programs
+from jisheng.core.progress import progress_create
 from scope_objects import ForeignContext
 
 
@@ -71,6 +73,14 @@ def make(ctx: ForeignContext) -> dict[str, str]:
         months=12,
         amount=Decimal("960.00"),
     )
+    progress = progress_create(owner_id=worker.pk, kind="benefits_eligible_snapshot")
+    snapshot = EligibleSnapshot.objects.create(
+        program=program,
+        as_of=dt.date(2026, 1, 1),
+        org_unit=ctx.org.c2,
+        progress=progress,
+        taken_by=worker,
+    )
     return {
         # Programs are a catalogue every role reads; only an unknown code is refused.
         "code": "no-such-program",
@@ -80,4 +90,5 @@ def make(ctx: ForeignContext) -> dict[str, str]:
         "objection_id": str(objection.pk),
         "batch_id": str(batch.pk),
         "payment_id": str(payment.pk),
+        "snapshot_id": str(snapshot.pk),
     }

@@ -18,13 +18,14 @@ from jisheng.benefits import selectors
 from jisheng.benefits.care.api import router as care_router
 from jisheng.benefits.models import (
     Application,
+    EligibleSnapshot,
     Objection,
     Payment,
     PaymentBatch,
     ReviewCampaign,
     ReviewItem,
 )
-from jisheng.benefits.services import history, payments, reverification
+from jisheng.benefits.services import history, payments, reverification, snapshots
 from jisheng.benefits.services.applications import (
     application_create,
     application_transition,
@@ -33,6 +34,8 @@ from jisheng.benefits.services.applications import (
 from jisheng.benefits.services.notices import notice_publish, objection_record, objection_resolve
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.api_helpers import Id, Pages, PathId, api_actor
+from jisheng.core.dates import possible_date
+from jisheng.core.errors import Conflict
 from jisheng.core.idempotency import run_once
 from jisheng.core.lookups import visible_or_404
 from jisheng.registry.models import Person
@@ -102,6 +105,84 @@ def program_eligible(request: HttpRequest, code: str, as_of: dt.date | None = No
     )
     selectors.find_eligible_recorded(actor=api_actor(request), program=found, count=persons.count())
     return persons
+
+
+class SnapshotIn(Schema):
+    as_of: dt.date | None = Field(None, description="the day residents must qualify on (today)")
+
+
+class SnapshotOut(Schema):
+    id: int
+    program: str
+    as_of: dt.date
+    state: str = Field(description="queued, running, done or failed")
+    percent: int
+    message: str = Field(description="why it could not be made, when it failed")
+    total: int = Field(description="residents (a couple program: couples) it lists")
+    taken_at: dt.datetime | None = Field(description="the registry as of this time")
+    stale: bool = Field(
+        description="a registry event in its scope came later, or it is too old: refresh "
+        "it before taking applications from it"
+    )
+
+
+def _snapshot_out(snapshot: EligibleSnapshot) -> dict[str, Any]:
+    return SnapshotOut(
+        id=snapshot.pk,
+        program=snapshot.program.code,
+        as_of=snapshot.as_of,
+        state=snapshot.progress.state,
+        percent=snapshot.progress.percent,
+        message=snapshot.progress.message,
+        total=snapshot.total,
+        taken_at=snapshot.taken_at,
+        stale=selectors.snapshot_stale(snapshot),
+    ).model_dump(mode="json")
+
+
+@router.post("/programs/{code}/eligible-snapshots", response={202: SnapshotOut})
+def eligible_snapshot_refresh(request: HttpRequest, code: str, payload: SnapshotIn) -> Any:
+    """Queue a snapshot of who qualifies in the caller's unit, as the page's "Refresh" does
+    (one still running for the same program, day and unit is returned); poll it until done."""
+    user = request_user(request)
+    found = selectors.program_get(user, code)
+    as_of = possible_date(payload.as_of or timezone.localdate(), future=True)
+    started = snapshots.snapshot_refresh(actor=api_actor(request), program=found, as_of=as_of)
+    return Status(202, _snapshot_out(selectors.snapshot_for(user, started.pk)))
+
+
+@router.get("/eligible-snapshots/{snapshot_id}", response=SnapshotOut)
+def eligible_snapshot(request: HttpRequest, snapshot_id: PathId) -> Any:
+    return _snapshot_out(selectors.snapshot_for(request_user(request), snapshot_id))
+
+
+class SnapshotRowsOut(Schema):
+    items: list[EligibleOut] = Field(
+        description="by community code, name, record number; anyone enrolled or applying "
+        "since the snapshot is left out"
+    )
+    next_after: int | None = Field(description="pass as ``after`` for the next page")
+    previous_before: int | None = Field(description="pass as ``before`` for the page before")
+
+
+@router.get("/eligible-snapshots/{snapshot_id}/rows", response=SnapshotRowsOut)
+def eligible_snapshot_rows(
+    request: HttpRequest, snapshot_id: PathId, after: Id | None = None, before: Id | None = None
+) -> Any:
+    """One page of a done snapshot, after (or before) the resident with that record number."""
+    user = request_user(request)
+    snapshot = selectors.snapshot_for(user, snapshot_id)
+    if not snapshot.done:
+        raise Conflict(_("The list is not ready yet."), code="snapshot_not_ready")
+    page = selectors.snapshot_page(user, snapshot, after=after, before=before)
+    selectors.find_eligible_recorded(
+        actor=api_actor(request), program=snapshot.program, count=snapshot.total
+    )
+    return {
+        "items": page.persons,
+        "next_after": page.last_id if page.has_next else None,
+        "previous_before": page.first_id if page.has_previous else None,
+    }
 
 
 class TransitionOut(Schema):

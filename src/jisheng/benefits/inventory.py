@@ -101,6 +101,16 @@ INVENTORY = DataInventory(
             "settled_at",
         ),
         "ReviewCampaign": ("created_by",),
+        # Find-eligible snapshots: who qualified, evaluated once by the worker so that pages
+        # do not run the rule over the whole scope per request. Derived from the registry,
+        # replaced by each refresh (older snapshots of the same list are deleted), gone with
+        # the resident's record; the name is copied as the sort key the page seeks by.
+        "EligibleSnapshot": ("taken_by",),
+        "EligibleSnapshotRow": (
+            "person",
+            "name",
+            "spouse_name",
+        ),
         "ReviewItem": (
             "flags",
             "decision",
@@ -226,6 +236,24 @@ INVENTORY = DataInventory(
             "community",
             "reverses",
             "corrects",
+        ),
+        "EligibleSnapshot": (
+            "id",
+            "program",
+            "as_of",
+            "org_unit",
+            "progress",
+            "queued_at",
+            "taken_at",
+            "event_mark",
+            "disability_mark",
+            "total",
+        ),
+        "EligibleSnapshotRow": (
+            "id",
+            "snapshot",
+            "community",
+            "community_code",
         ),
         "ReviewCampaign": (
             "id",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import (
     Case,
@@ -36,6 +37,8 @@ from jisheng.benefits.eligibility import persons_meeting
 from jisheng.benefits.models import (
     Application,
     DisabilityRecord,
+    EligibleSnapshot,
+    EligibleSnapshotRow,
     Entitlement,
     Objection,
     Payment,
@@ -53,11 +56,11 @@ from jisheng.benefits.models.workflow import OPEN_STATES, State
 from jisheng.core.actors import Actor
 from jisheng.core.errors import NotFound
 from jisheng.core.lookups import visible_or_404
-from jisheng.core.models import TaskProgress
+from jisheng.core.models import OrgUnit, TaskProgress
 from jisheng.core.permissions import require
 from jisheng.core.progress import progress_for_owner
 from jisheng.core.roles import Capability
-from jisheng.registry.models import Marriage, Person
+from jisheng.registry.models import LifeEvent, Marriage, Person
 
 _PERSON_SECRETS = ("id_number", "phone")
 _LIVE_STATUSES = (Payment.Status.PENDING, Payment.Status.PAID)
@@ -145,6 +148,175 @@ def find_eligible_recorded(*, actor: Actor, program: Program, count: int) -> Non
             obj=program,
             detail={"find_eligible": True, "count": count},
         )
+
+
+# ----------------------------------------------------------------------- find-eligible snapshots
+
+SNAPSHOT_PAGE = 100
+_SEEK_KEY = ("community_code", "name", "person_id")
+
+
+@dataclass(frozen=True)
+class Snapshots:
+    """The snapshots a find-eligible page shows: the latest done (``current``, read) and the
+    newest of any state (``newest``: running, failed, or the current one)."""
+
+    current: EligibleSnapshot | None
+    newest: EligibleSnapshot | None
+
+    @property
+    def running(self) -> EligibleSnapshot | None:
+        newest = self.newest
+        return newest if newest is not None and not newest.progress.finished else None
+
+    @property
+    def failed(self) -> EligibleSnapshot | None:
+        newest = self.newest
+        failed = newest is not None and newest.progress.state == TaskProgress.State.FAILED
+        return newest if failed else None
+
+
+def snapshots_for(user: User, program: Program, as_of: dt.date) -> Snapshots:
+    """The snapshots of (program, day, the user's own unit) the user may see."""
+    require(user, Capability.APPLY_BENEFITS)
+    taken = (
+        EligibleSnapshot.objects.visible_to(user)
+        .filter(program=program, as_of=as_of, org_unit_id=user.org_unit_id)
+        .select_related("progress", "program", "org_unit")
+        .order_by("-queued_at", "-pk")
+    )
+    return Snapshots(
+        current=taken.filter(progress__state=TaskProgress.State.DONE).first(),
+        newest=taken.first(),
+    )
+
+
+def snapshot_for(user: User, snapshot_id: int) -> EligibleSnapshot:
+    """One snapshot of the user's unit or below; any other is "not found"."""
+    require(user, Capability.APPLY_BENEFITS)
+    return visible_or_404(
+        EligibleSnapshot.objects.select_related("progress", "program", "org_unit"),
+        user=user,
+        pk=snapshot_id,
+    )
+
+
+def snapshot_stale(snapshot: EligibleSnapshot, *, now: dt.datetime | None = None) -> bool:
+    """True when the snapshot may no longer say who qualifies: a life event (or disability
+    grade) in its scope was recorded after its high-water mark, the program was edited after
+    it was taken, or it is older than ``JISHENG_SNAPSHOT_MAX_AGE_HOURS``."""
+    if snapshot.taken_at is None:
+        return True
+    max_age = dt.timedelta(hours=settings.JISHENG_SNAPSHOT_MAX_AGE_HOURS)
+    if (now or timezone.now()) - snapshot.taken_at > max_age:
+        return True
+    if snapshot.program.updated_at > snapshot.taken_at:
+        return True
+    # Events after the mark are the newest few: a range of the primary key, not a scan.
+    scope = OrgUnit.objects.filter(path__startswith=snapshot.org_unit.path).values("pk")
+    if LifeEvent.objects.filter(pk__gt=snapshot.event_mark, community__in=scope).exists():
+        return True
+    return DisabilityRecord.objects.filter(
+        pk__gt=snapshot.disability_mark, person__community__in=scope
+    ).exists()
+
+
+@dataclass(frozen=True)
+class SnapshotPage:
+    """One page of a snapshot by its sort key: residents (``spouse_name`` set) and cursors."""
+
+    persons: list[Person]
+    has_previous: bool
+    has_next: bool
+    # The first and last resident's id of the page as read (before dropping anyone taken).
+    first_id: int | None
+    last_id: int | None
+
+
+def _seek(anchor: tuple[str, str, int], *, forward: bool) -> Q:
+    code, name, person_id = anchor
+    op = "gt" if forward else "lt"
+    return (
+        Q(**{f"community_code__{op}": code})
+        | Q(community_code=code, **{f"name__{op}": name})
+        | Q(community_code=code, name=name, **{f"person_id__{op}": person_id})
+    )
+
+
+def snapshot_page(
+    user: User,
+    snapshot: EligibleSnapshot,
+    *,
+    after: int | None = None,
+    before: int | None = None,
+    per_page: int = SNAPSHOT_PAGE,
+) -> SnapshotPage:
+    """The page after (or before) the resident ``after`` (``before``), seeking the sort key's
+    index, nothing counted; residents enrolled or applying since the snapshot are left out."""
+    require(user, Capability.APPLY_BENEFITS)
+    rows = EligibleSnapshotRow.objects.visible_to(user).filter(snapshot=snapshot)
+    cursor = after if after is not None else before
+    if after is not None:
+        before = None  # both given: forwards
+    anchor = (
+        rows.filter(person_id=cursor).values_list(*_SEEK_KEY).first()
+        if cursor is not None
+        else None
+    )
+    columns = (*_SEEK_KEY, "spouse_name")
+    backwards = [f"-{field}" for field in _SEEK_KEY]
+    if anchor is None:
+        found = list(rows.order_by(*_SEEK_KEY).values_list(*columns)[: per_page + 1])
+        has_previous, has_next = False, len(found) > per_page
+        found = found[:per_page]
+    elif before is None:
+        seek = rows.filter(_seek(anchor, forward=True)).order_by(*_SEEK_KEY)
+        found = list(seek.values_list(*columns)[: per_page + 1])
+        has_previous, has_next = True, len(found) > per_page
+        found = found[:per_page]
+    else:
+        # Backwards through the same index, then put back in reading order.
+        seek = rows.filter(_seek(anchor, forward=False)).order_by(*backwards)
+        found = list(seek.values_list(*columns)[: per_page + 1])
+        has_previous, has_next = len(found) > per_page, True
+        found = found[:per_page][::-1]
+    ids = [row[2] for row in found]
+    taken = _taken_since(snapshot.program, ids)
+    persons = (
+        Person.objects.visible_to(user)
+        .filter(pk__in=[pk for pk in ids if pk not in taken])
+        .select_related("community")
+        .defer(*_PERSON_SECRETS)
+        .in_bulk()
+    )
+    listed = []
+    for _code, _name, person_id, spouse_name in found:
+        person = persons.get(person_id)
+        if person is not None:
+            person.spouse_name = spouse_name or None  # type: ignore[attr-defined]
+            listed.append(person)
+    return SnapshotPage(
+        persons=listed,
+        has_previous=has_previous,
+        has_next=has_next,
+        first_id=ids[0] if ids else None,
+        last_id=ids[-1] if ids else None,
+    )
+
+
+def _taken_since(program: Program, person_ids: list[int]) -> set[int]:
+    """Of ``person_ids``, who is enrolled in or applying for ``program`` now, themself or
+    named as the spouse on a couple's record (only the page's ids are looked up)."""
+    if not person_ids:
+        return set()
+    named = Q(person_id__in=person_ids) | Q(spouse_id__in=person_ids)
+    enrolled = Entitlement.objects.filter(named, program=program, status=Entitlement.Status.ACTIVE)
+    applying = Application.objects.filter(named, program=program, state__in=OPEN_STATES)
+    taken: set[int] = set()
+    for records in (enrolled, applying):
+        for person_id, spouse_id in records.values_list("person_id", "spouse_id"):
+            taken.update((person_id, spouse_id))
+    return taken
 
 
 def application_list(

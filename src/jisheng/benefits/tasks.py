@@ -1,4 +1,4 @@
-"""Background work of benefits: building payment batches."""
+"""Background work of benefits: building payment batches, taking find-eligible snapshots."""
 
 from __future__ import annotations
 
@@ -32,3 +32,16 @@ def batch_build_task(
     if built is None:
         raise RuntimeError(f"payment batch build {progress_id} was refused")
     return built.pk
+
+
+@task()
+def eligible_snapshot_task(*, snapshot_id: int, language: str | None = None) -> int:
+    """Take a queued find-eligible snapshot; its progress and any refusal are kept by the
+    service. Returns how many residents it lists."""
+    from jisheng.benefits.services.snapshots import snapshot_take  # the service queues this
+
+    taken = snapshot_take(snapshot_id=snapshot_id, language=language)
+    if taken is None:
+        raise RuntimeError(f"eligibility snapshot {snapshot_id} was refused")
+    taken.refresh_from_db(fields=["total"])
+    return taken.total

@@ -19,6 +19,16 @@ urlpatterns = [
     path("programs/<slug:code>/edit/", programs.program_edit, name="program_edit"),
     path("programs/<slug:code>/eligible/", programs.find_eligible, name="find_eligible"),
     path(
+        "programs/<slug:code>/eligible/refresh/",
+        programs.eligible_refresh,
+        name="eligible_refresh",
+    ),
+    path(
+        "eligible-snapshots/<int:snapshot_id>/",
+        programs.eligible_snapshot,
+        name="eligible_snapshot",
+    ),
+    path(
         "programs/<slug:code>/eligible/apply/", programs.apply_for_selected, name="apply_selected"
     ),
     path("programs/<slug:code>/apply/", applications.application_new, name="application_new"),

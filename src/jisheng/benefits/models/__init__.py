@@ -12,6 +12,7 @@ from jisheng.benefits.models.programs import (
     Unit,
 )
 from jisheng.benefits.models.reverification import ReviewCampaign, ReviewItem
+from jisheng.benefits.models.snapshots import EligibleSnapshot, EligibleSnapshotRow
 from jisheng.benefits.models.workflow import (
     Application,
     ApplicationDocument,
@@ -29,6 +30,8 @@ __all__ = [
     "Certification",
     "Cycle",
     "DisabilityRecord",
+    "EligibleSnapshot",
+    "EligibleSnapshotRow",
     "Entitlement",
     "Objection",
     "Payment",

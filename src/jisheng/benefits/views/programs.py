@@ -16,18 +16,18 @@ from jisheng.benefits import selectors
 from jisheng.benefits.eligibility import FACTS, OPERATORS_BY_KIND, describe, explain
 from jisheng.benefits.forms import DisabilityForm, ProgramForm
 from jisheng.benefits.models import Program
-from jisheng.benefits.services.applications import applications_create_for
 from jisheng.benefits.services.programs import EDITABLE_FIELDS, disability_record, program_save
+from jisheng.benefits.services.snapshots import applications_from_snapshot, snapshot_refresh
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.dates import possible_date
 from jisheng.core.errors import JishengError
 from jisheng.core.lookups import visible_or_404
-from jisheng.core.pages import form_page, is_id_text, page_of, posted, query_without_page
+from jisheng.core.pages import form_page, is_id_text, posted, query_id
 from jisheng.core.permissions import require_capability
 from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
 from jisheng.registry.models import Person
-from jisheng.registry.selectors import person_detail, persons_by_ids
+from jisheng.registry.selectors import person_detail
 
 
 @require_GET
@@ -101,8 +101,7 @@ def program_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     )
 
 
-def _as_of(request: HttpRequest) -> dt.date:
-    raw = request.GET.get("as_of", "")
+def _as_of(raw: str) -> dt.date:
     try:
         as_of = dt.date.fromisoformat(raw) if raw else timezone.localdate()
     except ValueError:
@@ -110,32 +109,44 @@ def _as_of(request: HttpRequest) -> dt.date:
     return possible_date(as_of, future=True)  # a coming date may be asked, 1850 may not
 
 
+def _find_eligible_url(program: Program, as_of: dt.date) -> str:
+    return f"{reverse('benefits:find_eligible', args=[program.code])}?as_of={as_of.isoformat()}"
+
+
 @require_GET
 @require_capability(Capability.APPLY_BENEFITS)
 def find_eligible(request: HttpRequest, code: str) -> HttpResponse:
-    """Everyone in scope who qualifies and is not enrolled or applying: one query, paged."""
+    """Who qualified, read from the latest snapshot of the user's unit: a page by the sort
+    key, the stored total, never the rule itself (the worker runs it, on "Refresh")."""
     user = request_user(request)
     program = selectors.program_get(user, code)
     try:
-        as_of, as_of_error, status = _as_of(request), "", 200
+        as_of, as_of_error, status = _as_of(request.GET.get("as_of", "")), "", 200
     except JishengError as bad:
         # The list for today, with the date field saying what was wrong with the one typed.
         as_of, as_of_error, status = timezone.localdate(), str(bad.message), 400
-    persons = selectors.eligible_persons(user=user, program=program, as_of=as_of)
-    page = page_of(request, persons, per_page=100)
-    selectors.find_eligible_recorded(
-        actor=Actor.from_request(request), program=program, count=page.paginator.count
-    )
+    snapshots = selectors.snapshots_for(user, program, as_of)
+    current = snapshots.current
+    page = None
+    if current is not None:
+        page = selectors.snapshot_page(
+            user, current, after=query_id(request, "after"), before=query_id(request, "before")
+        )
+        selectors.find_eligible_recorded(
+            actor=Actor.from_request(request), program=program, count=current.total
+        )
     return render(
         request,
         "benefits/find_eligible.html",
         {
             "program": program,
+            "snapshots": snapshots,
+            "current": current,
+            "stale": current is not None and selectors.snapshot_stale(current),
             "page": page,
             "as_of": as_of,
             "as_of_typed": request.GET.get("as_of", ""),
             "as_of_error": as_of_error,
-            "query": query_without_page(request),
         },
         status=status,
     )
@@ -144,15 +155,50 @@ def find_eligible(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @require_capability(Capability.APPLY_BENEFITS)
 @submit_once
+def eligible_refresh(request: HttpRequest, code: str) -> HttpResponse:
+    """Queue a new snapshot (one already running is kept) and show its progress."""
+    program = selectors.program_get(request_user(request), code)
+    as_of = _as_of(request.POST.get("as_of", ""))
+    snapshot_refresh(actor=Actor.from_request(request), program=program, as_of=as_of)
+    return redirect(_find_eligible_url(program, as_of))
+
+
+# htmx stops polling when an answer has this status.
+_STOP_POLLING = 286
+
+
+@require_GET
+@require_capability(Capability.APPLY_BENEFITS)
+def eligible_snapshot(request: HttpRequest, snapshot_id: int) -> HttpResponse:
+    """A snapshot's progress, polled by the find-eligible page; once done, back to the list."""
+    snapshot = selectors.snapshot_for(request_user(request), snapshot_id)
+    target = _find_eligible_url(snapshot.program, snapshot.as_of)
+    polled = bool(request.headers.get("HX-Request"))
+    if not polled or snapshot.done:
+        return HttpResponse(headers={"HX-Redirect": target}) if polled else redirect(target)
+    status = _STOP_POLLING if snapshot.progress.finished else 200
+    return render(
+        request,
+        "benefits/_eligible_snapshot.html",
+        {"snapshot": snapshot, "progress": snapshot.progress, "program": snapshot.program},
+        status=status,
+    )
+
+
+@require_POST
+@require_capability(Capability.APPLY_BENEFITS)
+@submit_once
 def apply_for_selected(request: HttpRequest, code: str) -> HttpResponse:
+    """Applications for the residents ticked on a snapshot's page (the form names it)."""
     user = request_user(request)
     program = selectors.program_get(user, code)
     ids = [int(value) for value in request.POST.getlist("person_ids") if is_id_text(value)]
-    persons = persons_by_ids(user=user, ids=ids)
-    if not persons:
-        raise JishengError(_("Choose at least one resident."))
-    result = applications_create_for(
-        actor=Actor.from_request(request), program=program, persons=persons
+    snapshot_id = request.POST.get("snapshot", "")
+    result = applications_from_snapshot(
+        actor=Actor.from_request(request),
+        program=program,
+        snapshot_id=int(snapshot_id) if is_id_text(snapshot_id) else None,
+        person_ids=ids,
     )
     messages.success(
         request,
