@@ -56,8 +56,9 @@ class Instance:
     home: Path
     port: int
     database_url: str | None
-    # The host user's home, one for both instances (as when one account runs two): where
-    # gunicorn put its control socket by default, so where a shared one would show.
+    # The host user's home and runtime folder, one for both instances (as when one account
+    # runs two): where gunicorn puts its control socket by default, so where a shared one
+    # would show.
     user_home: Path | None = None
     server: subprocess.Popen[bytes] | None = None
     driver: subprocess.Popen[str] | None = None
@@ -87,7 +88,8 @@ class Instance:
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
         if self.user_home is not None:
-            env["HOME"] = str(self.user_home)
+            # Both places gunicorn would put its default control socket, one per host user.
+            env["HOME"] = env["XDG_RUNTIME_DIR"] = str(self.user_home)
         return env
 
     def start_server(self) -> None:
