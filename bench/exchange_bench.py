@@ -48,8 +48,11 @@ def main() -> None:
             started = time.perf_counter()
             a.call("bulk_records", n, b.region, a.info["community"])
             say(f"  queued {n} notices in {time.perf_counter() - started:.1f}s (not timed)")
+            # The machine is shared: the load beside the figures says what they are worth.
+            load_before = os.getloadavg()
             drained = a.call("timed_drain")
             pings = a.call("timed_pings", b.url, n)
+            load_after = os.getloadavg()
             outbox = a.call("outbox")
             counts = b.call("notice_counts")
         finally:
@@ -78,6 +81,8 @@ def main() -> None:
         "exactly_once": exactly_once,
         "server_workers": 2,
         "cpu_count": os.cpu_count(),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in load_after],
     }
     say(
         f"  {n} notices in {drained['seconds']:.1f}s = {messages_per_s:.0f} msg/s; "

@@ -76,3 +76,24 @@ def test_the_table_is_one_click_away_and_leads_to_the_list(
         table.locator("a", has_text="30-34").click()
     assert urlsplit(page.url).path == reverse("registry:person_list")
     assert "age_min=30" in page.url
+
+
+def test_a_months_inflow_or_outflow_opens_that_months_records(
+    demo_data: None, page: Page, login: Callable[..., None]
+) -> None:
+    login(page, "demo_c1")
+    page.goto(reverse("reports:dashboard"))
+    chart = page.locator("[data-testid=chart-migrants_by_month]")
+    chart.locator(".chart canvas").first.wait_for()
+    chart.locator("summary").click()
+    cells = chart.locator("[data-testid=table-migrants_by_month] td a")
+    counted = [(cells.nth(i).inner_text(), i) for i in range(cells.count())]
+    n, index = next((int(text), i) for text, i in counted if text != "0")
+    with page.expect_navigation():
+        cells.nth(index).click()
+    assert urlsplit(page.url).path in (
+        reverse("migrants:inflow_list"),
+        reverse("migrants:outflow_list"),
+    )
+    assert "month=" in page.url
+    assert page.locator("[data-testid=records] tr[data-record]").count() == n

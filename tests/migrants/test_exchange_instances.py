@@ -13,7 +13,14 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from jisheng.core.idnumber import id_number_check_digit
-from support.exchange_instances import BIN, ROOT, Instance, drop_pair, start_pair
+from support.exchange_instances import (
+    BIN,
+    ROOT,
+    Instance,
+    control_sockets,
+    drop_pair,
+    start_pair,
+)
 
 MESSAGES = "/api/exchange/peer/messages"
 _serial = iter(range(100, 999))
@@ -31,6 +38,16 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Instance, I
         yield a, b
     finally:
         drop_pair(a, b)
+
+
+def test_each_instance_keeps_its_control_socket_if_any_in_its_own_folder(pair) -> None:
+    a, b = pair
+    assert a.user_home is not None
+    assert a.user_home == b.user_home  # one host user runs both
+    # Nothing in the shared home, where gunicorn's default socket would be taken over.
+    assert control_sockets(a.user_home) == []
+    for own, other in ((a, b), (b, a)):
+        assert not any(other.home in ctl.parents for ctl in control_sockets(own.home))
 
 
 def post(instance: Instance, signed: dict) -> httpx.Response:

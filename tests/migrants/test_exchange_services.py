@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jisheng.audit.models import AuditEvent
+from jisheng.contraceptives.models import DistributionPoint, RosterEntry, RosterFollowUp
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, JishengError
 from jisheng.core.indicators import Period
@@ -37,6 +38,7 @@ from jisheng.migrants.models import (
     Peer,
     Query,
 )
+from jisheng.prepregnancy.models import Checkup, TargetCouple
 
 PEER = "370402"
 
@@ -330,3 +332,92 @@ def test_a_commit_queues_one_drain_and_a_failed_send_backs_off(org, make_person,
     assert {m.next_attempt_at for m in messages} == {first.next_attempt_at}
     retry = DBTaskResult.objects.get(task_path=DRAIN_TASK_PATH, status="READY")
     assert retry.run_after >= first.next_attempt_at - dt.timedelta(seconds=1)
+
+
+def test_a_query_answer_carries_the_service_status_and_the_asker_sees_it(
+    peer, org, make_person, make_user, client_for
+) -> None:
+    day = dt.date(2026, 3, 2)
+    clerk = make_user(Role.COMMUNITY_WORKER)
+    wife = make_person(org.c1, name="王秀英", sex="F", birth_date=dt.date(1992, 4, 1))
+    husband = make_person(org.c1, name="李建国", sex="M", birth_date=dt.date(1990, 2, 1))
+    couple = TargetCouple.objects.create(
+        community=org.c1, husband=husband, wife=wife, source="new_marriage", entered_on=day
+    )
+    Checkup.objects.create(
+        couple=couple,
+        person=wife,
+        spouse="wife",
+        institution="妇幼保健院",
+        date=day + dt.timedelta(days=5),
+        risk_level="high",
+        recorded_by=clerk,
+    )
+    point = DistributionPoint.objects.create(name="一号点", kind="community", org_unit=org.c1)
+    RosterEntry.objects.create(person=wife, method="iud", start_date=day, point=point)
+    entry = RosterEntry.objects.create(
+        person=husband, method="condom", start_date=day, point=point, stop_date=day
+    )
+    RosterFollowUp.objects.create(
+        entry=RosterEntry.objects.get(person=wife),
+        date=day + dt.timedelta(days=30),
+        satisfaction="satisfied",
+        side_effects="轻微腹痛",
+        recorded_by=clerk,
+    )
+
+    # The peer asks about the wife: the answer holds her lines, status and dates only.
+    data, headers = from_peer("query", {"id_number": wife.id_number, "legal_basis": "服务管理"})
+    services.receive(data=data, headers=headers)
+    answer = json.loads(Query.objects.get(direction=Direction.RECEIVED).answer)
+    assert answer["services"] == [
+        {
+            "key": "prepregnancy.check",
+            "label": "孕前优生健康检查",
+            "status": "已检查",
+            "on": "2026-03-07",
+        },
+        {
+            "key": "contraceptives.method",
+            "label": "避孕方法",
+            "status": "宫内节育器",
+            "on": "2026-03-02",
+        },
+        {
+            "key": "contraceptives.follow_up",
+            "label": "最近一次避孕随访",
+            "status": "已随访",
+            "on": "2026-04-01",
+        },
+    ]
+    sent = json.dumps(answer, ensure_ascii=False)
+    assert "high" not in sent
+    assert "腹痛" not in sent
+    # The husband: a target not yet checked, his stopped method not current.
+    data, headers = from_peer("query", {"id_number": husband.id_number, "legal_basis": "服务管理"})
+    services.receive(data=data, headers=headers)
+    his = json.loads(Query.objects.filter(direction=Direction.RECEIVED).latest("pk").answer)
+    assert his["services"] == [
+        {
+            "key": "prepregnancy.check",
+            "label": "孕前优生健康检查",
+            "status": "尚未检查",
+            "on": "2026-03-02",
+        },
+    ]
+    assert entry.stop_date is not None
+
+    # Our side: the answer to our query arrives and its page shows the lines.
+    asked = services.query_send(
+        actor=Actor(user=clerk), peer=peer, id_number=wife.id_number, legal_basis="服务管理"
+    )
+    data, headers = from_peer("answer", {"query": str(asked.message_id), "answer": answer})
+    services.receive(data=data, headers=headers)
+    page = client_for(clerk).get(
+        f"/migrants/exchange/queries/{asked.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'data-service="contraceptives.method"' in body
+    assert "宫内节育器 · 2026-03-02" in body
+    assert "已检查 · 2026-03-07" in body

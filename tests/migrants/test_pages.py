@@ -10,7 +10,7 @@ import pytest
 from jisheng.core.actors import Actor
 from jisheng.core.roles import Role
 from jisheng.migrants.models import MigrantRecord, PartnerReport, ReportState
-from jisheng.migrants.services import partners
+from jisheng.migrants.services import partners, records
 from support.migrants import id_number, tenant
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +181,48 @@ def test_confirming_twice_shows_the_page_with_the_refusal(client_for, worker, la
     assert MigrantRecord.objects.count() == 1
     mine = client_for(landlord.account).get("/migrants/my-reports/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "已确认" in mine.content.decode()
+
+
+def _outflow(worker, person, moved_on: dt.date) -> MigrantRecord:
+    return records.outflow_open(
+        actor=Actor(user=worker), person=person, moved_on=moved_on, region_code="440306"
+    )
+
+
+def test_the_month_filter_lists_every_move_of_the_month_in_scope(
+    org, worker, make_user, make_person, client_for
+) -> None:
+    ended = _outflow(worker, make_person(org.c1, name="甲外出"), dt.date(2026, 2, 3))
+    records.record_end(actor=Actor(user=worker), record=ended, ended_on=dt.date(2026, 4, 1))
+    _outflow(worker, make_person(org.c1, name="乙外出"), dt.date(2026, 2, 27))
+    _outflow(worker, make_person(org.c1, name="丙外出"), dt.date(2026, 3, 1))
+    street = make_user(Role.STREET_STAFF)
+    _outflow(street, make_person(org.c2, name="丁外出"), dt.date(2026, 2, 10))
+
+    client = client_for(worker)
+    page = client.get("/migrants/outflow/", {"month": "2026-02"})
+    assert page.status_code == 200
+    # The ended record counts too (the dashboard counted it); March and c2 do not.
+    assert {r["record"].person.name for r in page.context["rows"]} == {"甲外出", "乙外出"}
+    # Without a filter: the open records the worker serves.
+    plain = client.get("/migrants/outflow/")
+    assert {r["record"].person.name for r in plain.context["rows"]} == {"乙外出", "丙外出"}
+    # A street sees its communities, one at a time when asked.
+    by_street = client_for(street).get(
+        "/migrants/outflow/", {"since": "2026-02", "community": org.c2.pk}
+    )
+    assert {r["record"].person.name for r in by_street.context["rows"]} == {"丁外出"}
+
+
+@pytest.mark.parametrize("query", [{"month": "2026-13"}, {"month": "二月"}, {"since": "26-2"}])
+def test_a_bad_month_shows_the_list_again_with_a_chinese_message(worker, client_for, query) -> None:
+    response = client_for(worker).get("/migrants/inflow/", query, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400
+    assert "月份请写成“年-月”" in response.content.decode()
+
+
+def test_another_communitys_records_cannot_be_asked_for(org, worker, client_for) -> None:
+    response = client_for(worker).get(
+        "/migrants/inflow/", {"community": org.c2.pk}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 400

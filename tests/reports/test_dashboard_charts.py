@@ -24,6 +24,8 @@ from jisheng.core.charts import ChartData
 from jisheng.core.dates import add_months
 from jisheng.core.models import OrgUnit
 from jisheng.demo.seed import seed_demo
+from jisheng.migrants.models import MigrantRecord
+from jisheng.migrants.services import records
 from jisheng.prepregnancy.models import Checkup, TargetCouple
 from jisheng.registry.models import LifeEvent, Person, ResidentStatus
 from jisheng.registry.selectors import PersonFilters, person_list
@@ -210,6 +212,92 @@ def test_payouts_equal_a_direct_count(demo_street) -> None:
         assert year in page.content.decode()
 
 
+def _migrant_moves(user: User, since: str) -> Counter[tuple[str, str, int]]:
+    """(month, kind, community) of every record in the user's area, counted from the records."""
+    return Counter(
+        (f"{moved:%Y-%m}", kind, community)
+        for moved, kind, community in MigrantRecord.objects.filter(
+            community_id__in=area(user)
+        ).values_list("moved_on", "kind", "community_id")
+        if f"{moved:%Y-%m}" >= since
+    )
+
+
+def test_migrants_by_month_equals_a_direct_count_and_opens_the_months_records(
+    demo_street,
+) -> None:
+    # One more move, in a community of the street that is not the worker's.
+    staff = users()["demo_street"]
+    other = Person.objects.filter(
+        community__path__startswith=demo_street.path, status=ResidentStatus.LIVING
+    ).exclude(community=users()["demo_c1"].org_unit)[0]
+    records.outflow_open(
+        actor=Actor(user=staff),
+        person=other,
+        moved_on=timezone.localdate() - dt.timedelta(days=3),
+        region_code="510722",
+    )
+    rollups_refresh()
+    totals = {}
+    for name, user in users().items():
+        data = charts.migrants_by_month(user)
+        assert data is not None, name
+        counted = _migrant_moves(user, data.categories[0])
+        shown = values(data)
+        for kind, label in (("inflow", "流入"), ("outflow", "流出")):
+            assert shown[label] == [
+                sum(n for (m, k, _c), n in counted.items() if (m, k) == (month, kind))
+                for month in data.categories
+            ], (name, kind)
+        totals[name] = sum(sum(v) for v in shown.values())
+    # The demo's records lie in several communities: a worker counts only its own.
+    assert 0 < totals["demo_c1"] < totals["demo_street"]
+    # Each bar opens that month's records of its kind, as many as the bar counts, in scope.
+    worker = users()["demo_c1"]
+    data = charts.migrants_by_month(worker)
+    assert data is not None
+    client = Client()
+    client.force_login(worker)
+    opened = 0
+    for series, kind in zip(data.series, ("inflow", "outflow"), strict=True):
+        for month, link, n in zip(data.categories, series.links, series.values, strict=True):
+            assert link == f"/migrants/{kind}/?month={month}"
+            if not n:
+                continue
+            page = client.get(link)
+            assert page.status_code == 200
+            assert page.context["page"].paginator.count == n
+            assert {r["record"].community_id for r in page.context["rows"]} == {worker.org_unit_id}
+            opened += 1
+    assert opened > 0
+
+
+def test_migrants_by_unit_puts_communities_side_by_side(demo_street) -> None:
+    assert charts.migrants_by_unit(users()["demo_c1"]) is None
+    user = users()["demo_street"]
+    data = charts.migrants_by_unit(user)
+    assert data is not None
+    since = charts.last_months(timezone.localdate())[0]
+    counted = _migrant_moves(user, since)
+    units = {u.name: u for u in OrgUnit.objects.filter(pk__in=area(user))}
+    shown = values(data)
+    for kind, label in (("inflow", "流入"), ("outflow", "流出")):
+        assert shown[label] == [
+            sum(n for (_m, k, c), n in counted.items() if k == kind and c == units[name].pk)
+            for name in data.categories
+        ]
+    assert sum(shown["流入"]) > 0
+    client = Client()
+    client.force_login(user)
+    first = data.categories.index(
+        next(n for n, v in zip(data.categories, shown["流入"], strict=True) if v)
+    )
+    link = data.series[0].links[first]
+    assert link == f"/migrants/inflow/?community={units[data.categories[first]].pk}&since={since}"
+    page = client.get(link)
+    assert page.context["page"].paginator.count == shown["流入"][first]
+
+
 def test_each_role_gets_only_the_charts_of_its_duties(demo_street) -> None:
     from jisheng.reports.dashboards.selectors import dashboard_for
 
@@ -221,6 +309,7 @@ def test_each_role_gets_only_the_charts_of_its_duties(demo_street) -> None:
         "stock",
         "issues",
         "payouts",
+        "migrants_by_month",  # its own community's inflow and outflow, no side by side
         "target_scores",  # the targets module's chart, its own community only
         "sex_ratio",  # governance: its own community's births
     ]
@@ -230,6 +319,7 @@ def test_each_role_gets_only_the_charts_of_its_duties(demo_street) -> None:
     leader_links = {c.chart.key: c.data.links for c in dashboard_for(users()["demo_leader"])}
     assert set(leader_links["coverage"]) == {""}
     assert set(leader_links["stock"]) == {""}
+    assert "migrants_by_unit" in keys["demo_street"]
 
 
 def test_as_of_is_the_last_refresh(demo_street) -> None:

@@ -112,8 +112,10 @@ def bulk_records(count: int, region: str, community: int) -> int:
         with transaction.atomic():
             for _ in range(min(500, count - made)):
                 made += 1
-                body = f"370404{1960 + made % 40}0101{made % 1000:03d}"
-                number = f"{body}{made:x}"[:18]  # unique, not a checksummed ID number
+                # Unique for any count below 10**12 (the old pattern repeated after 1,000:
+                # the 10,000-notice run failed on the registry's unique ID number); not a
+                # checksummed ID number, which nothing on this path reads.
+                number = f"370404{made:012d}"
                 person = Person.objects.create(
                     community_id=community,
                     name="张三",

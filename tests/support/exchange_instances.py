@@ -56,6 +56,10 @@ class Instance:
     home: Path
     port: int
     database_url: str | None
+    # The host user's home and runtime folder, one for both instances (as when one account
+    # runs two): where gunicorn puts its control socket by default, so where a shared one
+    # would show.
+    user_home: Path | None = None
     server: subprocess.Popen[bytes] | None = None
     driver: subprocess.Popen[str] | None = None
     info: dict[str, Any] = field(default_factory=dict)
@@ -83,6 +87,9 @@ class Instance:
         )
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
+        if self.user_home is not None:
+            # Both places gunicorn would put its default control socket, one per host user.
+            env["HOME"] = env["XDG_RUNTIME_DIR"] = str(self.user_home)
         return env
 
     def start_server(self) -> None:
@@ -156,8 +163,10 @@ def start_pair(base: Path, tag: str = "x") -> tuple[Instance, Instance]:
     """Instances A (region 370404) and B (370402), migrated, serving, driven, set up and
     registered with each other."""
     postgres = _postgres_url()
-    a = Instance("A", "370404", base / "a", free_port(), None)
-    b = Instance("B", "370402", base / "b", free_port(), None)
+    user_home = base / "home"
+    user_home.mkdir()
+    a = Instance("A", "370404", base / "a", free_port(), None, user_home)
+    b = Instance("B", "370402", base / "b", free_port(), None, user_home)
     if postgres:
         main = urlsplit(postgres).path.lstrip("/")
         names = (f"{main}_{tag}a", f"{main}_{tag}b")
@@ -180,6 +189,11 @@ def start_pair(base: Path, tag: str = "x") -> tuple[Instance, Instance]:
     a.call("add_peer", b.region, b.url, b.info["public_key"])
     b.call("add_peer", a.region, a.url, a.info["public_key"])
     return a, b
+
+
+def control_sockets(folder: Path) -> list[Path]:
+    """Gunicorn control sockets (``*.ctl``) anywhere under ``folder``."""
+    return sorted(folder.rglob("*.ctl"))
 
 
 def drop_pair(a: Instance, b: Instance) -> None:

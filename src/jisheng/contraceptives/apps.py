@@ -16,6 +16,7 @@ class ContraceptivesConfig(modules.ModuleConfig):
     demo_seeder = "jisheng.contraceptives.demo.demo_seed"
     personal_data = "jisheng.contraceptives.personal_data.personal_data"
     personal_data_order = 40
+    service_status = "jisheng.contraceptives.service_status.status_of"
     data_inventory = "jisheng.contraceptives.inventory.INVENTORY"
     indicators = "jisheng.contraceptives.indicators.INDICATORS"
     occasion_records = "jisheng.contraceptives.occasions.records_at"

@@ -21,7 +21,11 @@ ChartKind = Literal["bar", "pyramid"]
 @dataclass(frozen=True)
 class Series:
     """One row of numbers along the categories: drawn as bars (stacked by ``stack``) or a line
-    (on the right axis when ``right_axis``); ``table_only``: a column of the table, not drawn."""
+    (on the right axis when ``right_axis``); ``table_only``: a column of the table, not drawn.
+
+    ``links``: for each category, the scoped list behind this series' bar (or ``""``), when the
+    series' bars lead to different lists (inflow and outflow of one month); empty: the
+    category's link of the chart."""
 
     name: str | Promise
     values: list[float | int | None]
@@ -29,6 +33,7 @@ class Series:
     stack: str = ""
     right_axis: bool = False
     table_only: bool = False
+    links: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

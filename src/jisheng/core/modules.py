@@ -125,6 +125,9 @@ class ModuleConfig(AppConfig):
       publicity activities) that other apps' records can say they happened at.
     - ``occasion_records``: dotted path of ``records_at(user, kind, occasion_id)``: the app's
       records that name an occasion, for the occasion's page (``core.occasions``).
+    - ``service_status``: dotted path of ``status_of(person_id) -> list[ServiceStatus]``: the
+      person's standing in the app's services, for the answer to another region's query
+      (``core.service_status``; status and dates only).
     """
 
     navigation: ClassVar[str | None] = None
@@ -145,6 +148,7 @@ class ModuleConfig(AppConfig):
     dashboard_charts: ClassVar[str | None] = None
     occasions: ClassVar[str | None] = None
     occasion_records: ClassVar[str | None] = None
+    service_status: ClassVar[str | None] = None
 
 
 def module_configs() -> list[ModuleConfig]:

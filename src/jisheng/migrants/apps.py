@@ -24,4 +24,6 @@ class MigrantsConfig(modules.ModuleConfig):
     indicators = "jisheng.migrants.exchange.indicators.INDICATORS"
     demo_seeder = "jisheng.migrants.demo.demo_seed"
     data_inventory = "jisheng.migrants.inventory.INVENTORY"
+    personal_data = "jisheng.migrants.personal_data.personal_data"
+    personal_data_order = 45
     serves = ("report_as_partner",)

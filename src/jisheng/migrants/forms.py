@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 from django import forms
@@ -92,6 +94,53 @@ class OutflowForm(ScopedForm):
     moved_on = date_field(_("Date of departure"))
     address = forms.CharField(label=_("Address there"), max_length=200, required=False)
     contact = forms.CharField(label=_("Contact"), max_length=100, required=False)
+
+
+MONTH = re.compile(r"(\d{4})-(\d{2})")
+EARLIEST_YEAR = 1900
+
+
+class RecordFilterForm(ScopedForm):
+    """The inflow and outflow lists' filter: the month of the move (or the months from one on,
+    the dashboard's last twelve) and the community; every field optional."""
+
+    month = forms.CharField(
+        label=_("Month of the move"),
+        max_length=7,
+        required=False,
+        help_text=_("A month as year-month, e.g. 2026-03"),
+    )
+    since = forms.CharField(
+        label=_("Moves since (month)"),
+        max_length=7,
+        required=False,
+        help_text=_("A month as year-month, e.g. 2026-03"),
+    )
+    community = forms.ModelChoiceField(
+        label=_("Community"), queryset=OrgUnit.objects.none(), required=False, empty_label="—"
+    )
+
+    def _month(self, name: str) -> dt.date | None:
+        value = (self.cleaned_data.get(name) or "").strip()
+        if not value:
+            return None
+        match = MONTH.fullmatch(value)
+        if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < EARLIEST_YEAR:
+            raise forms.ValidationError(
+                _("Write the month as year-month, e.g. %(example)s.") % {"example": "2026-03"}
+            )
+        return dt.date(int(match[1]), int(match[2]), 1)
+
+    def clean_month(self) -> dt.date | None:
+        return self._month("month")
+
+    def clean_since(self) -> dt.date | None:
+        return self._month("since")
+
+    @property
+    def filtered(self) -> bool:
+        """Whether the user asked for anything (then ended records are listed too)."""
+        return self.is_bound and any(self.cleaned_data.get(n) for n in self.fields)
 
 
 class EndForm(text.Form):

@@ -16,6 +16,7 @@ class PrepregnancyConfig(modules.ModuleConfig):
     demo_seeder = "jisheng.prepregnancy.demo.demo_seed"
     personal_data = "jisheng.prepregnancy.personal_data.personal_data"
     personal_data_order = 30
+    service_status = "jisheng.prepregnancy.service_status.status_of"
     data_inventory = "jisheng.prepregnancy.inventory.INVENTORY"
     maintenance = ("jisheng.prepregnancy.tasks.worklists_refresh",)
     indicators = "jisheng.prepregnancy.indicators.INDICATORS"

@@ -20,7 +20,7 @@ import httpx
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jisheng.audit import services as audit
@@ -31,6 +31,7 @@ from jisheng.core.idnumber import mask_id_number, normalize_id_number
 from jisheng.core.models import OrgUnit
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
+from jisheng.core.service_status import ServiceStatus, service_status
 from jisheng.core.workdays import add_working_days
 from jisheng.migrants.exchange import keys
 from jisheng.migrants.exchange.protocol import (
@@ -572,7 +573,8 @@ def _apply_feedback(peer: Peer, envelope: Envelope) -> None:
 
 def _status_of(number: str) -> dict[str, Any]:
     """What a peer may learn of one person: whether they are known here, where they are
-    served, their open inflow/outflow records and our notices about them."""
+    served, their open inflow/outflow records, our notices about them and their standing in
+    the services here (status and dates)."""
     person = _find_person(number)
     if person is None:
         return {"known": False}
@@ -590,7 +592,16 @@ def _status_of(number: str) -> dict[str, Any]:
             for r in records
         ],
         "notices_answered": Notice.objects.filter(person=person, feedback_on__isnull=False).count(),
+        # The service apps' own lines (pre-pregnancy check, contraceptive method and
+        # follow-up): status and dates only, see core.service_status. Worded in the
+        # deployment's language: the peer shows them as sent.
+        "services": [line.as_json() for line in _services_of(person)],
     }
+
+
+def _services_of(person: Person) -> list[ServiceStatus]:
+    with translation.override(settings.LANGUAGE_CODE):
+        return service_status(person.pk)
 
 
 def _apply_query(peer: Peer, envelope: Envelope) -> None:

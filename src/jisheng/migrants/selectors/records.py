@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from jisheng.accounts.models import User
 from jisheng.core.dates import add_months, full_years
 from jisheng.core.lookups import visible_or_404
+from jisheng.core.models import OrgUnit
 from jisheng.migrants.models import MigrantRecord, MoveKind, Verification
 from jisheng.migrants.services.records import stale_months
 from jisheng.registry.models import LifeEvent, MaritalStatus, ParentLink, Person
@@ -24,8 +25,17 @@ CHILDCARE = _("Childcare subsidy")
 CHILDCARE_YEARS = 3
 
 
-def records(user: User, *, kind: str, open_only: bool = True) -> QuerySet[MigrantRecord]:
-    """The user's records of one kind, newest move first, with what the pages show."""
+def records(
+    user: User,
+    *,
+    kind: str,
+    open_only: bool = True,
+    month: dt.date | None = None,
+    since: dt.date | None = None,
+    community: OrgUnit | None = None,
+) -> QuerySet[MigrantRecord]:
+    """The user's records of one kind, newest move first, with what the pages show; ``month``:
+    moved in that month (its first day), ``since``: moved on or after that day."""
     found = (
         MigrantRecord.objects.visible_to(user)
         .filter(kind=kind)
@@ -40,6 +50,12 @@ def records(user: User, *, kind: str, open_only: bool = True) -> QuerySet[Migran
         )
         .order_by("-moved_on", "-pk")
     )
+    if month is not None:
+        found = found.filter(moved_on__gte=month, moved_on__lt=add_months(month, 1))
+    if since is not None:
+        found = found.filter(moved_on__gte=since)
+    if community is not None:
+        found = found.filter(community=community)
     return found.filter(ended_on__isnull=True) if open_only else found
 
 

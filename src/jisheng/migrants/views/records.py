@@ -17,7 +17,7 @@ from jisheng.core.pages import form_page, page_of, posted, query_without_page, s
 from jisheng.core.permissions import require_capability
 from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
-from jisheng.migrants.forms import EndForm, InflowForm, OutflowForm, VisitForm
+from jisheng.migrants.forms import EndForm, InflowForm, OutflowForm, RecordFilterForm, VisitForm
 from jisheng.migrants.models import MigrantRecord, MoveKind, Verification
 from jisheng.migrants.regions import region_name
 from jisheng.migrants.selectors import records as selectors
@@ -36,12 +36,25 @@ def _rows(items: Any) -> list[dict[str, Any]]:
 
 
 def _list(request: HttpRequest, kind: str, template: str) -> HttpResponse:
-    page = page_of(request, selectors.records(request_user(request), kind=kind))
-    return render(
-        request,
-        template,
-        {"page": page, "rows": _rows(page), "query": query_without_page(request)},
+    user = request_user(request)
+    form = RecordFilterForm(request.GET or None, user=user)
+    context: dict[str, Any] = {"form": form, "query": query_without_page(request), "rows": []}
+    if form.is_bound and not form.is_valid():
+        return render(request, template, context, status=400)
+    data = form.cleaned_data if form.is_bound else {}
+    # A filtered list is what a dashboard bar counted: every move in the months asked,
+    # open or ended; the plain list is the open records a worker serves.
+    found = selectors.records(
+        user,
+        kind=kind,
+        open_only=not form.filtered,
+        month=data.get("month"),
+        since=data.get("since"),
+        community=data.get("community"),
     )
+    page = page_of(request, found)
+    context.update(page=page, rows=_rows(page), filtered=form.filtered)
+    return render(request, template, context)
 
 
 @require_GET

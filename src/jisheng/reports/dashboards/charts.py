@@ -21,6 +21,7 @@ from jisheng.contraceptives.models import DistributionPoint, ProductCategory
 from jisheng.core.charts import Chart, ChartData, Series
 from jisheng.core.dates import add_months
 from jisheng.core.roles import Capability
+from jisheng.migrants.models import MoveKind
 from jisheng.registry.models import ResidentStatus, Sex
 from jisheng.reports.rollups import selectors as rollups
 
@@ -286,6 +287,71 @@ def payouts(user: User) -> ChartData | None:
     )
 
 
+def _migrant_links(user: User, kind: str, queries: list[dict[str, object]]) -> list[str]:
+    """The scoped inflow or outflow list behind each bar, for users who may read records."""
+    if not user.has_capability(Capability.VIEW_PERSONAL):
+        return []
+    name = "migrants:inflow_list" if kind == MoveKind.INFLOW else "migrants:outflow_list"
+    return [_link(name, **query) if query else "" for query in queries]
+
+
+def migrants_by_month(user: User) -> ChartData | None:
+    """Floating-population records opened by month of the move over the last twelve months:
+    inflow and outflow side by side, each bar opening that month's records of its kind."""
+    if not _holds_any(user, Capability.VIEW_PERSONAL, Capability.VIEW_AGGREGATES):
+        return None
+    months = last_months(_today())
+    counts = rollups.totals(user, "migrants", ("period", "d1"), period__gte=months[0])
+    return ChartData(
+        categories=months,
+        series=[
+            Series(
+                kind.label,
+                [counts.get((m, kind.value), (0, 0))[0] for m in months],
+                links=_migrant_links(user, kind, [{"month": m} for m in months]),
+            )
+            for kind in MoveKind
+        ],
+        as_of=rollups.as_of(),
+        category_label=_("Month"),
+        note=_(
+            "Inflow: living here, registered elsewhere; outflow: the reverse. By the month of "
+            "the move, ended records included."
+        ),
+    )
+
+
+def migrants_by_unit(user: User) -> ChartData | None:
+    """The last twelve months' inflow and outflow of each unit side by side (above community
+    level: a street its communities, a district its streets)."""
+    if not _holds_any(user, Capability.VIEW_PERSONAL, Capability.VIEW_AGGREGATES):
+        return None
+    if user.org_unit is None or user.org_unit.is_community:
+        return None
+    since = last_months(_today())[0]
+    layout, counts = rollups.by_group(user, "migrants", ("d1",), period__gte=since)
+    units = layout.groups
+    return ChartData(
+        categories=[u.name for u in units],
+        series=[
+            Series(
+                kind.label,
+                [counts.get((u.pk, (kind.value,)), (0, 0))[0] for u in units],
+                # A community's bar opens its list; a street's would mix communities.
+                links=_migrant_links(
+                    user,
+                    kind,
+                    [{"community": u.pk, "since": since} if u.is_community else {} for u in units],
+                ),
+            )
+            for kind in MoveKind
+        ],
+        as_of=rollups.as_of(),
+        category_label=_("Unit"),
+        note=_("Moves since %(month)s, ended records included.") % {"month": since},
+    )
+
+
 CHARTS = (
     Chart("pyramid", gettext_lazy("Population pyramid"), pyramid, order=10),
     Chart("residents_by_unit", gettext_lazy("Residents by unit"), residents_by_unit, order=15),
@@ -294,4 +360,16 @@ CHARTS = (
     Chart("stock", gettext_lazy("Contraceptive stock and expiry by point"), stock, order=40),
     Chart("issues", gettext_lazy("Contraceptives issued by product kind"), issues, order=45),
     Chart("payouts", gettext_lazy("Benefit payouts by program and year"), payouts, order=50),
+    Chart(
+        "migrants_by_month",
+        gettext_lazy("Floating population: inflow and outflow by month"),
+        migrants_by_month,
+        order=55,
+    ),
+    Chart(
+        "migrants_by_unit",
+        gettext_lazy("Floating population: inflow and outflow by unit"),
+        migrants_by_unit,
+        order=56,
+    ),
 )

@@ -18,11 +18,16 @@ class ShownChart:
     data: ChartData
 
     @property
-    def rows(self) -> list[tuple[str, str, list[Any]]]:
-        """The table behind the chart: (category, link, one value per series)."""
+    def rows(self) -> list[tuple[str, str, list[tuple[Any, str]]]]:
+        """The table behind the chart: (category, link, one (value, link) per series); a
+        value's link is its series' own for that category, if the series has links."""
         links = self.data.links or [""] * len(self.data.categories)
         return [
-            (category, links[i], [s.values[i] for s in self.data.series])
+            (
+                category,
+                links[i],
+                [(s.values[i], s.links[i] if s.links else "") for s in self.data.series],
+            )
             for i, category in enumerate(self.data.categories)
         ]
 
@@ -47,6 +52,7 @@ class ShownChart:
                     "line": s.line,
                     "stack": s.stack,
                     "right": s.right_axis,
+                    "links": s.links,
                 }
                 for s in self.data.series
                 if not s.table_only

@@ -21,6 +21,9 @@ touched. Dimensions (``d1``…``d4``) by measure:
   (every month from the first entry's to next month)
 - ``stock`` (``""``, unit of the point): point id, expiry month ``YYYY-MM``; ``count`` on hand
 - ``payouts`` (year): program id; ``count`` persons paid, ``amount`` yuan
+- ``migrants`` (month of the move): ``inflow`` / ``outflow``; floating-population records,
+  open or ended (not the registry's moves: a resident already living here may get an inflow
+  record with no move-in event, and most moves are not migrations)
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from jisheng.benefits.models import Payment
 from jisheng.contraceptives.models import RosterEntry, StockBalance, StockMove
 from jisheng.contraceptives.models.ledger import ISSUE_KINDS
 from jisheng.core.dates import add_months
+from jisheng.migrants.models import MigrantRecord
 from jisheng.prepregnancy.models import Checkup, RiskLevel, TargetCouple
 from jisheng.prepregnancy.selectors.indicators import Period as IndicatorPeriod
 from jisheng.prepregnancy.selectors.indicators import targets_of, with_checked
@@ -326,6 +330,17 @@ def payouts(unit_ids: Sequence[int] | None) -> Iterable[Cell]:
         yield unit, str(period), str(program), "", "", "", persons_paid, Decimal(total or 0)
 
 
+def migrants(unit_ids: Sequence[int] | None) -> Iterable[Cell]:
+    rows = (
+        _in_units(MigrantRecord.objects.all(), "community_id", unit_ids)
+        .values_list("community_id", ExtractYear("moved_on"), ExtractMonth("moved_on"), "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for unit, year, month, kind, n in rows:
+        yield unit, _month(year, month), kind, "", "", "", n, Decimal(0)
+
+
 MEASURES: dict[str, Measure] = {
     m.key: m
     for m in (
@@ -341,5 +356,6 @@ MEASURES: dict[str, Measure] = {
         Measure("roster", roster),
         Measure("stock", stock),
         Measure("payouts", payouts),
+        Measure("migrants", migrants),
     )
 }

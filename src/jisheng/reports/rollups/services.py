@@ -17,6 +17,7 @@ from django.utils import timezone
 from jisheng.benefits.models import Payment
 from jisheng.contraceptives.models import RosterEntry, StockMove
 from jisheng.core.models import OrgUnit
+from jisheng.migrants.models import MigrantRecord
 from jisheng.prepregnancy.models import Checkup, TargetCouple
 from jisheng.registry.models import Household, LifeEvent, Person
 from jisheng.reports.rollups.measures import MEASURES, Cell
@@ -51,7 +52,9 @@ class Source:
 
 
 def _max_id(
-    model: type[LifeEvent | Person | Household | Checkup | StockMove | RosterEntry | Payment],
+    model: type[
+        LifeEvent | Person | Household | Checkup | StockMove | RosterEntry | Payment | MigrantRecord
+    ],
 ) -> int:
     return int(model.objects.aggregate(m=Max("pk"))["m"] or 0)
 
@@ -129,6 +132,15 @@ def _payment_units(after: int, since: dt.datetime) -> Iterable[tuple[str, int]]:
         yield "payouts", unit[0]
 
 
+def _migrant_units(after: int, since: dt.datetime) -> Iterable[tuple[str, int]]:
+    # A record is counted from the day it is opened; later changes (an end, a visit) keep its
+    # month and kind, but are read by time so that a correction by a service is caught too.
+    new = MigrantRecord.objects.filter(pk__gt=after).values_list("community_id")
+    changed = MigrantRecord.objects.filter(updated_at__gte=since).values_list("community_id")
+    for unit in {*new.order_by().distinct(), *changed.order_by().distinct()}:
+        yield "migrants", unit[0]
+
+
 SOURCES = (
     Source("event", lambda: _max_id(LifeEvent), _event_units),
     Source("person", lambda: _max_id(Person), _person_units),
@@ -137,6 +149,7 @@ SOURCES = (
     Source("stock_move", lambda: _max_id(StockMove), _stock_units),
     Source("roster", lambda: _max_id(RosterEntry), _roster_units),
     Source("payment", lambda: _max_id(Payment), _payment_units),
+    Source("migrant_record", lambda: _max_id(MigrantRecord), _migrant_units),
 )
 
 

@@ -45,7 +45,9 @@
     var chart = window.echarts.init(element);
     chart.setOption(option(spec));
     chart.on("click", function (params) {
-      var link = (spec.links || [])[params.dataIndex];
+      // A series with its own links (inflow, outflow) leads to its own list.
+      var own = (spec.series[params.seriesIndex] || {}).links;
+      var link = ((own && own.length ? own : spec.links) || [])[params.dataIndex];
       if (link) { window.location.assign(link); }
     });
     window.addEventListener("resize", function () { chart.resize(); });
