@@ -9,6 +9,7 @@ import datetime as dt
 import random
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from tests.reports.test_rollups import random_step
@@ -27,6 +28,7 @@ from jisheng.benefits.services.programs import disability_record
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, NotFound
 from jisheng.core.models import TaskProgress
+from jisheng.core.modules import maintenance_jobs
 from jisheng.core.roles import Role
 from jisheng.demo.seed import seed_demo
 from jisheng.registry.models import LifeEvent, Person
@@ -380,3 +382,44 @@ def test_the_api_queues_reads_and_pages_a_snapshot(
     other = take(make_user(Role.COMMUNITY_WORKER, org.c2), childcare)
     assert client.get(f"/api/benefits/eligible-snapshots/{other.pk}").status_code == 404
     assert client.get(f"/api/benefits/eligible-snapshots/{other.pk}/rows").status_code == 404
+
+
+def test_a_snapshot_whose_worker_died_is_failed_by_the_next_refresh(
+    org, childcare, babies, make_user
+) -> None:
+    worker = make_user(Role.COMMUNITY_WORKER, org.c1)
+    actor = Actor(user=worker)
+    stuck = snapshots.snapshot_refresh(actor=actor, program=childcare, as_of=TODAY)
+    # Still alive: the refresh returns it.
+    assert snapshots.snapshot_refresh(actor=actor, program=childcare, as_of=TODAY) == stuck
+    silent = timezone.now() - dt.timedelta(minutes=settings.JISHENG_STALE_TASK_MINUTES + 1)
+    TaskProgress.objects.filter(pk=stuck.progress_id).update(updated_at=silent)
+    fresh = snapshots.snapshot_refresh(actor=actor, program=childcare, as_of=TODAY)
+    assert fresh.pk != stuck.pk
+    stuck.progress.refresh_from_db()
+    assert stuck.progress.state == TaskProgress.State.FAILED
+    # Should the dead one's task still come round, it does nothing.
+    assert snapshots.snapshot_take(snapshot_id=stuck.pk) is None
+    taken = snapshots.snapshot_take(snapshot_id=fresh.pk)
+    assert taken is not None
+    assert EligibleSnapshotRow.objects.filter(snapshot=fresh).count() == 2
+
+
+def test_finished_snapshots_are_purged_after_the_age_limit(
+    org, childcare, babies, make_user
+) -> None:
+    worker = make_user(Role.COMMUNITY_WORKER, org.c1)
+    old = take(worker, childcare, as_of=TODAY - dt.timedelta(days=1))
+    recent = take(worker, childcare)
+    assert EligibleSnapshotRow.objects.filter(snapshot=old).exists()
+    hours = settings.JISHENG_SNAPSHOT_MAX_AGE_HOURS
+    EligibleSnapshot.objects.filter(pk=old.pk).update(
+        queued_at=timezone.now() - dt.timedelta(hours=hours + 1)
+    )
+    assert snapshots.snapshots_purge_expired() == 1
+    assert not EligibleSnapshot.objects.filter(pk=old.pk).exists()
+    assert not EligibleSnapshotRow.objects.filter(snapshot_id=old.pk).exists()
+    assert EligibleSnapshotRow.objects.filter(snapshot=recent).count() == 2
+    assert "jisheng.benefits.services.snapshots.snapshots_purge_expired" in {
+        f"{job.__module__}.{job.__name__}" for job in maintenance_jobs()
+    }

@@ -214,7 +214,16 @@ def test_the_month_filter_lists_every_move_of_the_month_in_scope(
     assert {r["record"].person.name for r in by_street.context["rows"]} == {"丁外出"}
 
 
-@pytest.mark.parametrize("query", [{"month": "2026-13"}, {"month": "二月"}, {"since": "26-2"}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"month": "2026-13"},
+        {"month": "二月"},
+        {"since": "26-2"},
+        {"month": "9999-12"},
+        {"since": "0001-01"},
+    ],
+)
 def test_a_bad_month_shows_the_list_again_with_a_chinese_message(worker, client_for, query) -> None:
     response = client_for(worker).get("/migrants/inflow/", query, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 400

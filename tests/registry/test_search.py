@@ -178,6 +178,7 @@ def test_street_staff_filter_by_community(make_user, client_for, org, make_perso
         {"born_in": "2026-13"},
         {"born_in": "2026-2"},
         {"born_in": "0001-01"},
+        {"born_in": "9999-12"},  # the month after it would overflow the date
     ],
 )
 def test_bad_filters_answer_400_with_a_message(client, make_person, params) -> None:

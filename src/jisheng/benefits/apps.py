@@ -18,3 +18,4 @@ class BenefitsConfig(modules.ModuleConfig):
     personal_data_order = 20
     data_inventory = "jisheng.benefits.inventory.INVENTORY"
     indicators = "jisheng.benefits.indicators.INDICATORS"
+    maintenance = ("jisheng.benefits.services.snapshots.snapshots_purge_expired",)

@@ -103,7 +103,8 @@ INVENTORY = DataInventory(
         "ReviewCampaign": ("created_by",),
         # Find-eligible snapshots: who qualified, evaluated once by the worker so that pages
         # do not run the rule over the whole scope per request. Derived from the registry,
-        # replaced by each refresh (older snapshots of the same list are deleted), gone with
+        # replaced by each refresh (older snapshots of the same list are deleted) and deleted
+        # by the worker's maintenance once older than JISHENG_SNAPSHOT_MAX_AGE_HOURS, gone with
         # the resident's record; the name is copied as the sort key the page seeks by.
         "EligibleSnapshot": ("taken_by",),
         "EligibleSnapshotRow": (

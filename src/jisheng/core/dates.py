@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -82,3 +83,20 @@ def possible_date(
                 code="date_after_death",
             )
     return date
+
+
+_MONTH_TEXT = re.compile(r"(\d{4})-(\d{2})")
+
+
+def month_start(text: str) -> dt.date:
+    """The first day of the month written ``YYYY-MM``, from 1900 to next year; a 400 saying
+    how to write it otherwise (a filter's month is only ever looked at, never in the future
+    beyond the coming year, and 9999-12 would overflow the month after it)."""
+    match = _MONTH_TEXT.fullmatch(text.strip())
+    latest = timezone.localdate().year + 1
+    if match is None or not 1 <= int(match[2]) <= 12 or not 1900 <= int(match[1]) <= latest:
+        raise JishengError(
+            _("Write the month as year-month, e.g. %(example)s.") % {"example": "2026-03"},
+            code="invalid_month",
+        )
+    return dt.date(int(match[1]), int(match[2]), 1)

@@ -94,7 +94,8 @@ class Capability(StrEnum):
     VIEW_CASES = "view_cases"
     # Governance: open, investigate, transfer and close 两非 case files (case officers).
     MANAGE_CASES = "manage_cases"
-    # The working-day calendar: enter each year's public holidays and make-up working days.
+    # The working-day calendar: enter each year's public holidays and make-up working days. One
+    # calendar serves every street of a deployment, so it is configuration (system administrator).
     MANAGE_CALENDAR = "manage_calendar"
 
 
@@ -129,7 +130,6 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_SUPERVISION,
             Capability.MANAGE_SUPERVISION,
             Capability.MANAGE_LEADING_GROUPS,
-            Capability.MANAGE_CALENDAR,
         }
     ),
     Role.LEADER: frozenset(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from django import forms
@@ -12,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jisheng.accounts.models import User
 from jisheng.core import text
+from jisheng.core.dates import month_start
+from jisheng.core.errors import JishengError
 from jisheng.core.forms import date_field
 from jisheng.core.lookups import community_choices
 from jisheng.core.models import OrgUnit
@@ -96,10 +97,6 @@ class OutflowForm(ScopedForm):
     contact = forms.CharField(label=_("Contact"), max_length=100, required=False)
 
 
-MONTH = re.compile(r"(\d{4})-(\d{2})")
-EARLIEST_YEAR = 1900
-
-
 class RecordFilterForm(ScopedForm):
     """The inflow and outflow lists' filter: the month of the move (or the months from one on,
     the dashboard's last twelve) and the community; every field optional."""
@@ -124,12 +121,10 @@ class RecordFilterForm(ScopedForm):
         value = (self.cleaned_data.get(name) or "").strip()
         if not value:
             return None
-        match = MONTH.fullmatch(value)
-        if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < EARLIEST_YEAR:
-            raise forms.ValidationError(
-                _("Write the month as year-month, e.g. %(example)s.") % {"example": "2026-03"}
-            )
-        return dt.date(int(match[1]), int(match[2]), 1)
+        try:
+            return month_start(value)
+        except JishengError as bad:
+            raise forms.ValidationError(str(bad.message)) from None
 
     def clean_month(self) -> dt.date | None:
         return self._month("month")

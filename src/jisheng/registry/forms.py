@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -10,6 +9,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.core import text
+from jisheng.core.dates import month_start
+from jisheng.core.errors import JishengError
 from jisheng.core.forms import ConfirmableForm, date_field
 from jisheng.core.models import OrgUnit
 from jisheng.registry.models import (
@@ -148,11 +149,11 @@ class PersonFilterForm(text.Form):
 
     def clean_born_in(self) -> str:
         value: str = (self.cleaned_data.get("born_in") or "").strip()
-        match = re.fullmatch(r"(\d{4})-(\d{2})", value)
-        if value and (match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900):
-            raise forms.ValidationError(
-                _("Write the month as year-month, e.g. %(example)s.") % {"example": "2026-03"}
-            )
+        if value:
+            try:
+                month_start(value)
+            except JishengError as bad:
+                raise forms.ValidationError(str(bad.message)) from None
         return value
 
     def clean(self) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Collection
 from itertools import batched
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
@@ -26,7 +27,7 @@ from jisheng.benefits.models import (
 )
 from jisheng.benefits.models.snapshots import SNAPSHOT_KIND
 from jisheng.benefits.services.applications import BatchResult, applications_create_for
-from jisheng.core import progress
+from jisheng.core import progress, workers
 from jisheng.core.actors import Actor
 from jisheng.core.db import insert_rows
 from jisheng.core.errors import Conflict, JishengError
@@ -61,8 +62,15 @@ def snapshot_refresh(*, actor: Actor, program: Program, as_of: dt.date) -> Eligi
             .select_related("progress")
             .first()
         )
-        if running is not None:
+        if running is not None and not _abandoned(running):
             return running
+        if running is not None:
+            # Its worker died (killed, restarted) before finishing: without this the unit
+            # could never list the program for that day again.
+            _discard_rows(running)
+            progress.progress_fail(
+                running.progress_id, message=_("The list was not finished: its work stopped.")
+            )
         started = progress.progress_create(
             owner_id=actor.user.pk, kind=f"{SNAPSHOT_KIND}:{program.pk}"
         )
@@ -85,6 +93,8 @@ def snapshot_take(*, snapshot_id: int, language: str | None = None) -> EligibleS
         "program", "org_unit", "taken_by", "progress"
     ).get(pk=snapshot_id)
     progress_id = snapshot.progress_id
+    if snapshot.progress.state == TaskProgress.State.FAILED:
+        return None  # given up as abandoned while it waited; a newer one is on its way
     with translation.override(language):
         progress.progress_start(progress_id, total=0)
         try:
@@ -134,6 +144,27 @@ def _take(snapshot: EligibleSnapshot) -> None:
             taken_at=taken_at, event_mark=mark, disability_mark=disability_mark, total=len(rows)
         )
         progress.progress_finish(snapshot.progress_id)
+
+
+def _abandoned(snapshot: EligibleSnapshot) -> bool:
+    """Queued or running with no sign of life (its progress untouched) for longer than a
+    worker's task may be silent: taken for dead."""
+    return snapshot.progress.updated_at < workers.stale_before()
+
+
+def snapshots_purge_expired(now: dt.datetime | None = None) -> int:
+    """Delete finished snapshots older than ``JISHENG_SNAPSHOT_MAX_AGE_HOURS`` with their rows
+    (the worker's maintenance): they are stale, nobody may apply from them, and a list of
+    names is kept no longer than it serves (PIPL's storage limitation). Returns how many."""
+    cutoff = (now or timezone.now()) - dt.timedelta(hours=settings.JISHENG_SNAPSHOT_MAX_AGE_HOURS)
+    expired = EligibleSnapshot.objects.filter(
+        queued_at__lt=cutoff,
+        progress__state__in=(TaskProgress.State.DONE, TaskProgress.State.FAILED),
+    )
+    with transaction.atomic():
+        EligibleSnapshotRow.objects.filter(snapshot__in=expired).delete()
+        count, _by_model = expired.delete()
+    return count
 
 
 def _discard_rows(snapshot: EligibleSnapshot) -> None:
