@@ -6,6 +6,11 @@ modules' own demo seeders (pre-pregnancy, contraceptives, benefits) and a joint 
 months. The quarter is the last full one before today. Method: bench/README.md.
 
     .venv/bin/python bench/targets_bench.py --persons 100000 [--database-url postgres://…]
+
+Loading a million residents takes long, so a run can keep its loaded instance (``--keep DIR``:
+the instance folder, with the SQLite database, and a note of the database it loaded) and a later
+run can time that data again without loading (``--reuse DIR``; migrations still run, so a new
+index is built on the kept data).
 """
 
 from __future__ import annotations
@@ -47,7 +52,32 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--database-url", default="", help="PostgreSQL URL; default SQLite")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per figure (median)")
+    kept = parser.add_mutually_exclusive_group()
+    kept.add_argument("--keep", type=Path, help="load into this new instance folder and keep it")
+    kept.add_argument("--reuse", type=Path, help="time the data a --keep run left in this folder")
     return parser.parse_args()
+
+
+KEPT_NOTE = "targets-bench.json"
+
+
+def instance_home(args: argparse.Namespace) -> Path:
+    """The instance folder of this run; with --reuse, ``args`` takes the kept run's settings."""
+    if args.reuse:
+        note = json.loads((args.reuse / KEPT_NOTE).read_text(encoding="utf-8"))
+        if not note.get("loaded"):
+            sys.exit(f"targets bench: the load into {args.reuse} never finished")
+        args.persons, args.database_url = note["persons"], note["database_url"]
+        return Path(args.reuse)
+    if args.keep:
+        args.keep.mkdir(parents=True)
+        return Path(args.keep)
+    return Path(tempfile.mkdtemp(prefix="jisheng-targets-bench-"))
+
+
+def write_note(home: Path, args: argparse.Namespace, *, loaded: bool) -> None:
+    note = {"persons": args.persons, "database_url": args.database_url, "loaded": loaded}
+    (home / KEPT_NOTE).write_text(json.dumps(note) + "\n", encoding="utf-8")
 
 
 def say(text: str) -> None:
@@ -244,7 +274,9 @@ def counts() -> dict[str, int]:
 
 def main() -> None:
     args = parse_args()
-    home = Path(tempfile.mkdtemp(prefix="jisheng-targets-bench-"))
+    home = instance_home(args)
+    if args.keep:
+        write_note(home, args, loaded=False)
     setup_django(args.database_url, home, env="demo")
 
     from django.db import connection, transaction
@@ -264,11 +296,17 @@ def main() -> None:
         seed_accounts,
         seed_org_tree,
     )
+    from jisheng.migrants.demo import demo_seed as migrants_seed
     from jisheng.prepregnancy.demo import demo_seed as prepregnancy_seed
+    from jisheng.publicity.demo import demo_seed as publicity_seed
     from jisheng.registry.models import Person
+    from jisheng.targets.models import Meeting
 
-    if Person.objects.exists():
-        sys.exit("targets bench: the database must be empty (a fresh one per run)")
+    if Person.objects.exists() != bool(args.reuse):
+        sys.exit(
+            "targets bench: the database must be empty (a fresh one per run) or, with"
+            " --reuse, hold a kept run's data"
+        )
     vendor = connection.vendor
     today = timezone.localdate()
     period = last_full_quarter(today)
@@ -292,26 +330,37 @@ def main() -> None:
         say(f"  {name}: {phases[name]['seconds']:.1f}s, peak RSS {peak_rss_mb():.0f} MB")
         return value
 
-    with transaction.atomic():
-        district, street, communities = seed_org_tree()
-        seed_accounts(district, street, communities)
-    staff = Actor(user=User.objects.get(username="demo_street"))
+    if args.reuse:
+        street = OrgUnit.objects.get(kind="street", code=pop.STREET_CODE)
+        results["meetings"] = Meeting.objects.count()
+        results["reused"] = str(home)
+    else:
+        with transaction.atomic():
+            district, street, communities = seed_org_tree()
+            seed_accounts(district, street, communities)
+        staff = Actor(user=User.objects.get(username="demo_street"))
 
-    def load() -> None:
-        done = 0
-        bundles = pop.generate_population(args.persons, n_communities=len(communities), today=today)
-        for batch in _batches(bundles, BUNDLES_PER_BATCH):
-            with transaction.atomic():
-                done += _save_batch(batch, communities, today)
+        def load() -> None:
+            bundles = pop.generate_population(
+                args.persons, n_communities=len(communities), today=today
+            )
+            for batch in _batches(bundles, BUNDLES_PER_BATCH):
+                with transaction.atomic():
+                    _save_batch(batch, communities, today)
 
-    phase("load_population", load)
-    for name, seed in (
-        ("prepregnancy_demo_seed", prepregnancy_seed),
-        ("contraceptives_demo_seed", contraceptives_seed),
-        ("benefits_demo_seed", benefits_seed),
-    ):
-        phase(name, lambda seed=seed: seed(street=street, today=today, rng=random.Random(2014)))
-    results["meetings"] = phase("meetings", lambda: seed_meetings(street, staff, today))
+        phase("load_population", load)
+        for name, seed in (
+            ("prepregnancy_demo_seed", prepregnancy_seed),
+            ("contraceptives_demo_seed", contraceptives_seed),
+            ("benefits_demo_seed", benefits_seed),
+            ("publicity_demo_seed", publicity_seed),
+            ("migrants_demo_seed", migrants_seed),
+        ):
+            phase(name, lambda seed=seed: seed(street=street, today=today, rng=random.Random(2014)))
+        results["meetings"] = phase("meetings", lambda: seed_meetings(street, staff, today))
+    if args.keep:
+        write_note(home, args, loaded=True)
+        say(f"  kept in {home} (time it again with --reuse {home})")
     phase("analyze", lambda: refresh_planner_statistics(*TABLES))
     results["rows"] = counts()
     units = list(
