@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import statistics
 import sys
@@ -139,6 +140,7 @@ def raw_queries(period: Any, today: dt.date, vendor: str) -> dict[str, tuple[str
     else:
         in_time = f"julianday(d.decided_at) <= julianday(a.created_at) + {DECISION_DAYS}"
         month = "strftime('%%Y-%%m', m.date)"
+    months = len([m for m in period.months() if m <= (today.year, today.month)])
     checked = (
         "EXISTS (SELECT 1 FROM prepregnancy_checkup k WHERE k.couple_id = c.id AND k.date <= %s)"
     )
@@ -210,29 +212,53 @@ def raw_queries(period: Any, today: dt.date, vendor: str) -> dict[str, tuple[str
             WHERE u.kind IN ('community', 'village') AND m.kind = 'joint'
               AND m.date >= %s AND m.date <= %s
             GROUP BY u.id""",
-            [len([m for m in period.months() if m <= (today.year, today.month)]), start, end],
+            [months, start, end],
+        ),
+        # Months with a publicity activity of the community or a unit below it.
+        "publicity.activity_months": (
+            f"""SELECT u.id, COUNT(DISTINCT {month.replace("m.date", "a.date")}), %s
+            FROM core_orgunit u
+            JOIN core_orgunit o ON o.path LIKE u.path || '%%'
+            JOIN publicity_activity a ON a.org_unit_id = o.id
+            WHERE u.kind IN ('community', 'village') AND a.date >= %s AND a.date <= %s
+            GROUP BY u.id""",
+            [months, start, end],
+        ),
+        "migrants.feedback_on_time": (
+            """SELECT n.community_id, COUNT(*),
+                      SUM(CASE WHEN n.feedback_on <= n.due_on THEN 1 ELSE 0 END)
+            FROM migrants_notice n
+            WHERE n.direction = 'received' AND n.due_on >= %s AND n.due_on <= %s
+            GROUP BY n.community_id""",
+            [start, last],
         ),
     }
 
 
+# Figures counted in months: the months are the query's first parameter.
+MONTHLY = ("targets.joint_meetings_monthly", "publicity.activity_months")
+
+
 def raw_figures(
-    communities: list[Any], period: Any, today: dt.date
+    communities: list[Any], period: Any, today: dt.date, only: str = ""
 ) -> dict[tuple[str, int], Decimal | None]:
+    """The hand-written figures (of the one indicator ``only`` if given)."""
     from django.db import connection
 
     from jisheng.core.indicators import percent
 
     figures: dict[tuple[str, int], Decimal | None] = {}
     wanted = {unit.pk for unit in communities}
+    queries = raw_queries(period, today, connection.vendor)
     with connection.cursor() as cursor:
-        for key, (sql, params) in raw_queries(period, today, connection.vendor).items():
+        for key in [only] if only else queries:
+            sql, params = queries[key]
             cursor.execute(sql, params)
             found = {row[0]: row for row in cursor.fetchall()}
             for unit in wanted:
                 row = found.get(unit)
-                if key == "targets.joint_meetings_monthly":
-                    months = params[0]
-                    figures[(key, unit)] = percent(row[1] if row else 0, months)
+                if key in MONTHLY:
+                    figures[(key, unit)] = percent(row[1] if row else 0, params[0])
                 elif key == "contraceptives.stocktake_variance":
                     figures[(key, unit)] = (
                         percent(int(row[1] or 0), int(row[2] or 0)) if row else None
@@ -240,6 +266,29 @@ def raw_figures(
                 else:
                     figures[(key, unit)] = percent(int(row[2] or 0), int(row[1])) if row else None
     return figures
+
+
+def per_indicator(
+    units: list[Any], period: Any, today: dt.date, runs: int
+) -> dict[str, dict[str, float]]:
+    """Each indicator's own medians, app and hand-written SQL: where the ratio comes from."""
+    from jisheng.core import modules
+
+    found = {}
+    for key, indicator in modules.indicators().items():
+        compute = indicator.compute_units
+        app, _ = timed_runs(lambda compute=compute: compute(units, period), runs)
+        raw, _ = timed_runs(lambda key=key: raw_figures(units, period, today, only=key), runs)
+        found[key] = {
+            "app_s": app["median_s"],
+            "raw_sql_s": raw["median_s"],
+            "ratio": app["median_s"] / raw["median_s"],
+        }
+        say(
+            f"    {key}: app {app['median_s'] * 1000:.1f} ms, SQL {raw['median_s'] * 1000:.1f} ms,"
+            f" ratio {found[key]['ratio']:.2f}"
+        )
+    return found
 
 
 # --- the data ------------------------------------------------------------------------------
@@ -384,12 +433,14 @@ def main() -> None:
     results["measured_figures"] = sum(1 for v in app.values() if v is not None)
     results["disagreements"] = disagree
     results["ratio_app_vs_raw"] = app_time["median_s"] / raw_time["median_s"]
+    results["load_average"] = list(os.getloadavg())
     results["peak_rss_mb"] = peak_rss_mb()
     say(
         f"  {len(app)} figures ({results['measured_figures']} measured) for {len(units)}"
         f" communities: app {app_time['median_s']:.3f}s, hand-written SQL"
         f" {raw_time['median_s']:.3f}s, ratio {results['ratio_app_vs_raw']:.2f}"
     )
+    results["indicators"] = per_indicator(units, period, today, args.runs)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"targets-{vendor}-{args.persons}.json"
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
