@@ -6,6 +6,11 @@ modules' own demo seeders (pre-pregnancy, contraceptives, benefits) and a joint 
 months. The quarter is the last full one before today. Method: bench/README.md.
 
     .venv/bin/python bench/targets_bench.py --persons 100000 [--database-url postgres://…]
+
+Loading a million residents takes long, so a run can keep its loaded instance (``--keep DIR``:
+the instance folder, with the SQLite database, and a note of the database it loaded) and a later
+run can time that data again without loading (``--reuse DIR``; migrations still run, so a new
+index is built on the kept data).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import statistics
 import sys
@@ -47,7 +53,32 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--database-url", default="", help="PostgreSQL URL; default SQLite")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per figure (median)")
+    kept = parser.add_mutually_exclusive_group()
+    kept.add_argument("--keep", type=Path, help="load into this new instance folder and keep it")
+    kept.add_argument("--reuse", type=Path, help="time the data a --keep run left in this folder")
     return parser.parse_args()
+
+
+KEPT_NOTE = "targets-bench.json"
+
+
+def instance_home(args: argparse.Namespace) -> Path:
+    """The instance folder of this run; with --reuse, ``args`` takes the kept run's settings."""
+    if args.reuse:
+        note = json.loads((args.reuse / KEPT_NOTE).read_text(encoding="utf-8"))
+        if not note.get("loaded"):
+            sys.exit(f"targets bench: the load into {args.reuse} never finished")
+        args.persons, args.database_url = note["persons"], note["database_url"]
+        return Path(args.reuse)
+    if args.keep:
+        args.keep.mkdir(parents=True)
+        return Path(args.keep)
+    return Path(tempfile.mkdtemp(prefix="jisheng-targets-bench-"))
+
+
+def write_note(home: Path, args: argparse.Namespace, *, loaded: bool) -> None:
+    note = {"persons": args.persons, "database_url": args.database_url, "loaded": loaded}
+    (home / KEPT_NOTE).write_text(json.dumps(note) + "\n", encoding="utf-8")
 
 
 def say(text: str) -> None:
@@ -109,6 +140,7 @@ def raw_queries(period: Any, today: dt.date, vendor: str) -> dict[str, tuple[str
     else:
         in_time = f"julianday(d.decided_at) <= julianday(a.created_at) + {DECISION_DAYS}"
         month = "strftime('%%Y-%%m', m.date)"
+    months = len([m for m in period.months() if m <= (today.year, today.month)])
     checked = (
         "EXISTS (SELECT 1 FROM prepregnancy_checkup k WHERE k.couple_id = c.id AND k.date <= %s)"
     )
@@ -180,29 +212,53 @@ def raw_queries(period: Any, today: dt.date, vendor: str) -> dict[str, tuple[str
             WHERE u.kind IN ('community', 'village') AND m.kind = 'joint'
               AND m.date >= %s AND m.date <= %s
             GROUP BY u.id""",
-            [len([m for m in period.months() if m <= (today.year, today.month)]), start, end],
+            [months, start, end],
+        ),
+        # Months with a publicity activity of the community or a unit below it.
+        "publicity.activity_months": (
+            f"""SELECT u.id, COUNT(DISTINCT {month.replace("m.date", "a.date")}), %s
+            FROM core_orgunit u
+            JOIN core_orgunit o ON o.path LIKE u.path || '%%'
+            JOIN publicity_activity a ON a.org_unit_id = o.id
+            WHERE u.kind IN ('community', 'village') AND a.date >= %s AND a.date <= %s
+            GROUP BY u.id""",
+            [months, start, end],
+        ),
+        "migrants.feedback_on_time": (
+            """SELECT n.community_id, COUNT(*),
+                      SUM(CASE WHEN n.feedback_on <= n.due_on THEN 1 ELSE 0 END)
+            FROM migrants_notice n
+            WHERE n.direction = 'received' AND n.due_on >= %s AND n.due_on <= %s
+            GROUP BY n.community_id""",
+            [start, last],
         ),
     }
 
 
+# Figures counted in months: the months are the query's first parameter.
+MONTHLY = ("targets.joint_meetings_monthly", "publicity.activity_months")
+
+
 def raw_figures(
-    communities: list[Any], period: Any, today: dt.date
+    communities: list[Any], period: Any, today: dt.date, only: str = ""
 ) -> dict[tuple[str, int], Decimal | None]:
+    """The hand-written figures (of the one indicator ``only`` if given)."""
     from django.db import connection
 
     from jisheng.core.indicators import percent
 
     figures: dict[tuple[str, int], Decimal | None] = {}
     wanted = {unit.pk for unit in communities}
+    queries = raw_queries(period, today, connection.vendor)
     with connection.cursor() as cursor:
-        for key, (sql, params) in raw_queries(period, today, connection.vendor).items():
+        for key in [only] if only else queries:
+            sql, params = queries[key]
             cursor.execute(sql, params)
             found = {row[0]: row for row in cursor.fetchall()}
             for unit in wanted:
                 row = found.get(unit)
-                if key == "targets.joint_meetings_monthly":
-                    months = params[0]
-                    figures[(key, unit)] = percent(row[1] if row else 0, months)
+                if key in MONTHLY:
+                    figures[(key, unit)] = percent(row[1] if row else 0, params[0])
                 elif key == "contraceptives.stocktake_variance":
                     figures[(key, unit)] = (
                         percent(int(row[1] or 0), int(row[2] or 0)) if row else None
@@ -210,6 +266,29 @@ def raw_figures(
                 else:
                     figures[(key, unit)] = percent(int(row[2] or 0), int(row[1])) if row else None
     return figures
+
+
+def per_indicator(
+    units: list[Any], period: Any, today: dt.date, runs: int
+) -> dict[str, dict[str, float]]:
+    """Each indicator's own medians, app and hand-written SQL: where the ratio comes from."""
+    from jisheng.core import modules
+
+    found = {}
+    for key, indicator in modules.indicators().items():
+        compute = indicator.compute_units
+        app, _ = timed_runs(lambda compute=compute: compute(units, period), runs)
+        raw, _ = timed_runs(lambda key=key: raw_figures(units, period, today, only=key), runs)
+        found[key] = {
+            "app_s": app["median_s"],
+            "raw_sql_s": raw["median_s"],
+            "ratio": app["median_s"] / raw["median_s"],
+        }
+        say(
+            f"    {key}: app {app['median_s'] * 1000:.1f} ms, SQL {raw['median_s'] * 1000:.1f} ms,"
+            f" ratio {found[key]['ratio']:.2f}"
+        )
+    return found
 
 
 # --- the data ------------------------------------------------------------------------------
@@ -244,7 +323,9 @@ def counts() -> dict[str, int]:
 
 def main() -> None:
     args = parse_args()
-    home = Path(tempfile.mkdtemp(prefix="jisheng-targets-bench-"))
+    home = instance_home(args)
+    if args.keep:
+        write_note(home, args, loaded=False)
     setup_django(args.database_url, home, env="demo")
 
     from django.db import connection, transaction
@@ -264,11 +345,17 @@ def main() -> None:
         seed_accounts,
         seed_org_tree,
     )
+    from jisheng.migrants.demo import demo_seed as migrants_seed
     from jisheng.prepregnancy.demo import demo_seed as prepregnancy_seed
+    from jisheng.publicity.demo import demo_seed as publicity_seed
     from jisheng.registry.models import Person
+    from jisheng.targets.models import Meeting
 
-    if Person.objects.exists():
-        sys.exit("targets bench: the database must be empty (a fresh one per run)")
+    if Person.objects.exists() != bool(args.reuse):
+        sys.exit(
+            "targets bench: the database must be empty (a fresh one per run) or, with"
+            " --reuse, hold a kept run's data"
+        )
     vendor = connection.vendor
     today = timezone.localdate()
     period = last_full_quarter(today)
@@ -292,26 +379,37 @@ def main() -> None:
         say(f"  {name}: {phases[name]['seconds']:.1f}s, peak RSS {peak_rss_mb():.0f} MB")
         return value
 
-    with transaction.atomic():
-        district, street, communities = seed_org_tree()
-        seed_accounts(district, street, communities)
-    staff = Actor(user=User.objects.get(username="demo_street"))
+    if args.reuse:
+        street = OrgUnit.objects.get(kind="street", code=pop.STREET_CODE)
+        results["meetings"] = Meeting.objects.count()
+        results["reused"] = str(home)
+    else:
+        with transaction.atomic():
+            district, street, communities = seed_org_tree()
+            seed_accounts(district, street, communities)
+        staff = Actor(user=User.objects.get(username="demo_street"))
 
-    def load() -> None:
-        done = 0
-        bundles = pop.generate_population(args.persons, n_communities=len(communities), today=today)
-        for batch in _batches(bundles, BUNDLES_PER_BATCH):
-            with transaction.atomic():
-                done += _save_batch(batch, communities, today)
+        def load() -> None:
+            bundles = pop.generate_population(
+                args.persons, n_communities=len(communities), today=today
+            )
+            for batch in _batches(bundles, BUNDLES_PER_BATCH):
+                with transaction.atomic():
+                    _save_batch(batch, communities, today)
 
-    phase("load_population", load)
-    for name, seed in (
-        ("prepregnancy_demo_seed", prepregnancy_seed),
-        ("contraceptives_demo_seed", contraceptives_seed),
-        ("benefits_demo_seed", benefits_seed),
-    ):
-        phase(name, lambda seed=seed: seed(street=street, today=today, rng=random.Random(2014)))
-    results["meetings"] = phase("meetings", lambda: seed_meetings(street, staff, today))
+        phase("load_population", load)
+        for name, seed in (
+            ("prepregnancy_demo_seed", prepregnancy_seed),
+            ("contraceptives_demo_seed", contraceptives_seed),
+            ("benefits_demo_seed", benefits_seed),
+            ("publicity_demo_seed", publicity_seed),
+            ("migrants_demo_seed", migrants_seed),
+        ):
+            phase(name, lambda seed=seed: seed(street=street, today=today, rng=random.Random(2014)))
+        results["meetings"] = phase("meetings", lambda: seed_meetings(street, staff, today))
+    if args.keep:
+        write_note(home, args, loaded=True)
+        say(f"  kept in {home} (time it again with --reuse {home})")
     phase("analyze", lambda: refresh_planner_statistics(*TABLES))
     results["rows"] = counts()
     units = list(
@@ -335,12 +433,14 @@ def main() -> None:
     results["measured_figures"] = sum(1 for v in app.values() if v is not None)
     results["disagreements"] = disagree
     results["ratio_app_vs_raw"] = app_time["median_s"] / raw_time["median_s"]
+    results["load_average"] = list(os.getloadavg())
     results["peak_rss_mb"] = peak_rss_mb()
     say(
         f"  {len(app)} figures ({results['measured_figures']} measured) for {len(units)}"
         f" communities: app {app_time['median_s']:.3f}s, hand-written SQL"
         f" {raw_time['median_s']:.3f}s, ratio {results['ratio_app_vs_raw']:.2f}"
     )
+    results["indicators"] = per_indicator(units, period, today, args.runs)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"targets-{vendor}-{args.persons}.json"
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from jisheng.accounts.org_units import org_unit_create
 from jisheng.benefits.indicators import DECISION_DAYS
 from jisheng.benefits.models import (
     Application,
@@ -29,7 +30,8 @@ from jisheng.contraceptives.models import (
     StockCountLine,
 )
 from jisheng.core import modules
-from jisheng.core.indicators import Period
+from jisheng.core.dates import day_start
+from jisheng.core.indicators import Period, owners_of
 from jisheng.core.roles import Role
 from jisheng.prepregnancy.models import Checkup, FollowUp, Pregnancy, TargetCouple
 from jisheng.targets.models import Meeting, MeetingKind
@@ -68,6 +70,37 @@ def test_period_bounds_of_quarters_and_years() -> None:
     assert Period.quarter_of(dt.date(2025, 8, 3)) == Period(2025, 3)
     with pytest.raises(ValueError, match="no such period"):
         Period(2024, 5)
+
+
+def test_owners_of_maps_each_unit_below_to_the_given_units_it_counts_for(org) -> None:
+    other_street = org_unit_create(
+        actor=None, name="榴园街道", kind="street", code="370404003", parent=org.district
+    )
+    other = org_unit_create(
+        actor=None, name="榴园社区", kind="community", code="370404003001", parent=other_street
+    )
+    grid = org_unit_create(
+        actor=None, name="一网格", kind="grid", code="370404002001901", parent=org.c1
+    )
+    # Communities of two streets: neither street, nor another community, belongs to them.
+    assert owners_of([org.c1, other]) == {
+        org.c1.pk: [org.c1.pk],
+        grid.pk: [org.c1.pk],
+        other.pk: [other.pk],
+    }
+    # A street and its community: the community and its grid count for both.
+    found = owners_of([org.street, org.c1])
+    assert found[grid.pk] == found[org.c1.pk] == [org.street.pk, org.c1.pk]
+    assert found[org.c2.pk] == [org.street.pk]
+    assert other.pk not in found
+    assert org.district.pk not in found
+    assert owners_of([]) == {}
+
+
+def test_day_start_is_the_local_midnight() -> None:
+    start = day_start(dt.date(2026, 3, 1))
+    # Asia/Shanghai: midnight there is 16:00 UTC the day before.
+    assert start.astimezone(dt.UTC) == dt.datetime(2026, 2, 28, 16, tzinfo=dt.UTC)
 
 
 def test_every_indicator_has_nothing_to_measure_without_records(org, period) -> None:

@@ -17,6 +17,15 @@ from jisheng.core.errors import JishengError
 EARLIEST_DATE = dt.date(1900, 1, 1)
 
 
+def day_start(day: dt.date) -> dt.datetime:
+    """The moment the local ``day`` begins (aware).
+
+    Compare a timestamp column with ``day_start`` bounds rather than its ``__date``: the cast
+    runs on every row (in Python, on SQLite) and keeps the column's index out of the query.
+    """
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` moved by whole months; a day past the end of the target month becomes its last."""
     year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
