@@ -8,11 +8,11 @@ double click never makes two.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from jisheng.audit import services as audit
@@ -208,6 +208,29 @@ def device_status_set(*, actor: Actor, device_id: int, status: str) -> Ultrasoun
     return device
 
 
+def _changes(record: models.Model, fields: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """The fields whose new value differs from the record's: name → (before, after)."""
+    return {
+        key: (getattr(record, key), value)
+        for key, value in fields.items()
+        if getattr(record, key) != value
+    }
+
+
+def _save_changes(actor: Actor, record: models.Model, changed: dict[str, tuple[Any, Any]]) -> None:
+    """Write only the changed fields and audit each one's before and after (no personal data:
+    devices and outlets are institutions)."""
+    for key, (_before, after) in changed.items():
+        setattr(record, key, after)
+    record.save(update_fields=list(changed))
+    audit.record(
+        action=Action.UPDATE,
+        actor=actor,
+        obj=record,
+        detail={key: [before, after] for key, (before, after) in changed.items()},
+    )
+
+
 def device_update(
     *,
     actor: Actor,
@@ -234,8 +257,7 @@ def device_update(
     try:
         with transaction.atomic():
             device = locked_or_404(UltrasoundDevice, user=actor.user, pk=device_id)
-            before = {key: getattr(device, key) for key in fields}
-            changed = {key: value for key, value in fields.items() if before[key] != value}
+            changed = _changes(device, fields)
             if not changed:
                 return device  # a second submit of the same form
             others = UltrasoundDevice.objects.exclude(pk=device.pk)
@@ -243,15 +265,7 @@ def device_update(
                 institution=fields["institution"], serial_number=fields["serial_number"]
             ).exists():
                 raise duplicate
-            for key, value in changed.items():
-                setattr(device, key, value)
-            device.save(update_fields=list(changed))
-            audit.record(
-                action=Action.UPDATE,
-                actor=actor,
-                obj=device,
-                detail={key: [before[key], value] for key, value in changed.items()},
-            )
+            _save_changes(actor, device, changed)
     except IntegrityError as exc:  # the same serial saved by a concurrent request
         raise duplicate from exc
     return device
@@ -421,22 +435,13 @@ def outlet_update(
     try:
         with transaction.atomic():
             outlet = locked_or_404(Outlet, user=actor.user, pk=outlet_id)
-            before = {key: getattr(outlet, key) for key in fields}
-            changed = {key: value for key, value in fields.items() if before[key] != value}
+            changed = _changes(outlet, fields)
             if not changed:
                 return outlet  # a second submit of the same form
             others = Outlet.objects.filter(org_unit_id=outlet.org_unit_id).exclude(pk=outlet.pk)
             if others.filter(name=fields["name"]).exists():
                 raise duplicate
-            for key, value in changed.items():
-                setattr(outlet, key, value)
-            outlet.save(update_fields=list(changed))
-            audit.record(
-                action=Action.UPDATE,
-                actor=actor,
-                obj=outlet,
-                detail={key: [before[key], value] for key, value in changed.items()},
-            )
+            _save_changes(actor, outlet, changed)
     except IntegrityError as exc:  # the same name saved by a concurrent request
         raise duplicate from exc
     return outlet
