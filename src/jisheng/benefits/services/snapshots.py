@@ -14,7 +14,7 @@ from itertools import batched
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -161,10 +161,7 @@ def snapshots_purge_expired(now: dt.datetime | None = None) -> int:
         queued_at__lt=cutoff,
         progress__state__in=(TaskProgress.State.DONE, TaskProgress.State.FAILED),
     )
-    with transaction.atomic():
-        EligibleSnapshotRow.objects.filter(snapshot__in=expired).delete()
-        count, _by_model = expired.delete()
-    return count
+    return _delete_snapshots(expired)
 
 
 def _discard_rows(snapshot: EligibleSnapshot) -> None:
@@ -181,10 +178,16 @@ def _drop_superseded(snapshot: EligibleSnapshot) -> None:
         queued_at__lte=snapshot.queued_at,
         progress__state__in=(TaskProgress.State.DONE, TaskProgress.State.FAILED),
     ).exclude(pk=snapshot.pk)
+    _delete_snapshots(older)
+
+
+def _delete_snapshots(snapshots: QuerySet[EligibleSnapshot]) -> int:
+    """Delete the snapshots with their rows; how many snapshots went."""
     with transaction.atomic():
         # Rows have nothing depending on them: one DELETE, not a collection per row.
-        EligibleSnapshotRow.objects.filter(snapshot__in=older).delete()
-        older.delete()
+        EligibleSnapshotRow.objects.filter(snapshot__in=snapshots).delete()
+        count, _by_model = snapshots.delete()
+    return count
 
 
 def applications_from_snapshot(
