@@ -30,6 +30,18 @@ FIRST_YEAR = 2000
 YEARS_AHEAD = 1
 
 
+def check_year(year: int) -> int:
+    """``year`` if the calendar takes it (2000 to next year), else a 400 saying which it takes."""
+    latest_year = timezone.localdate().year + YEARS_AHEAD
+    if not FIRST_YEAR <= year <= latest_year:
+        raise JishengError(
+            _("The calendar takes the years %(first)d to %(last)d.")
+            % {"first": FIRST_YEAR, "last": latest_year},
+            code="year",
+        )
+    return year
+
+
 def calendar_days_enter(
     *, actor: Actor, first: dt.date, last: dt.date | None, kind: str, name: str
 ) -> list[CalendarDay]:
@@ -42,14 +54,8 @@ def calendar_days_enter(
     name = clean_text(name)
     if not name or len(name) > 50:
         raise JishengError(_("Name the holiday (at most 50 characters)."), code="name")
-    latest_year = timezone.localdate().year + YEARS_AHEAD
     for day in (first, last):
-        if not FIRST_YEAR <= day.year <= latest_year:
-            raise JishengError(
-                _("The calendar takes the years %(first)d to %(last)d.")
-                % {"first": FIRST_YEAR, "last": latest_year},
-                code="year",
-            )
+        check_year(day.year)
     if last < first:
         raise JishengError(_("The last day lies before the first."), code="range")
     if (last - first).days + 1 > LONGEST_RUN:

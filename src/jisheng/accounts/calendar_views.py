@@ -28,16 +28,9 @@ def _year(request: HttpRequest) -> tuple[int, str]:
     this_year = timezone.localdate().year
     try:
         year = query_int(request, "year")
+        return (this_year, "") if year is None else (calendar.check_year(year), "")
     except JishengError as bad:
         return this_year, str(bad.message)
-    if year is None:
-        return this_year, ""
-    if not calendar.FIRST_YEAR <= year <= this_year + calendar.YEARS_AHEAD:
-        return this_year, _("The calendar takes the years %(first)d to %(last)d.") % {
-            "first": calendar.FIRST_YEAR,
-            "last": this_year + calendar.YEARS_AHEAD,
-        }
-    return year, ""
 
 
 def _calendar_url(year: int) -> str:
