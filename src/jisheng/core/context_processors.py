@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
 
-from jisheng.core.modules import nav_sections
+from jisheng.core.navigation import ShellMenu
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -17,23 +16,11 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     refused = getattr(request, "refused_post", None)
     if user is None or not user.is_authenticated:
         return {"nav_sections": [], "is_demo": False, "refused_post": refused}
-    sections = []
-    for section in nav_sections():
-        links = [
-            {
-                "label": link.label,
-                "url": reverse(link.url_name),
-                "active": request.resolver_match is not None
-                and request.resolver_match.view_name == link.url_name,
-            }
-            for link in section.links
-            if link.shown_to(user)
-        ]
-        if links:
-            sections.append({"label": section.label, "links": links})
+    match = request.resolver_match
+    menu = ShellMenu(user, match.view_name if match is not None else None)
     unit = getattr(user, "org_unit", None)
     return {
-        "nav_sections": sections,
+        "nav_sections": menu,
         "is_demo": bool(unit and unit.is_demo),
         "refused_post": refused,
     }
