@@ -150,7 +150,8 @@ LOGIN_LOCK_SECONDS = 15 * 60
 # above: one lockout policy for both factors, no per-device back-off.
 OTP_TOTP_ISSUER = "jisheng"
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database sessions, with the read every request makes compiled to SQL once.
+SESSION_ENGINE = "jisheng.core.sessions"
 # Idle timeout: requests push the expiry forward (at most once a minute, so a page does not
 # write the session row every time: accounts.middleware.SessionRefreshMiddleware).
 SESSION_COOKIE_AGE = 30 * 60
