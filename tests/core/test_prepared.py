@@ -1,0 +1,74 @@
+"""Reads compiled once (core.prepared): the same objects as the ORM, from the same query."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from jisheng.accounts.models import User
+from jisheng.core.models import OrgUnit
+from jisheng.core.prepared import Prepared
+from jisheng.core.roles import Role
+from jisheng.core.sessions import SessionStore
+
+
+def test_a_prepared_read_gives_the_orms_object_with_its_related_row(
+    make_user: Callable[..., User],
+) -> None:
+    prepared = Prepared(lambda: User.objects.select_related("org_unit"), "pk")
+    first, second = make_user(Role.STREET_STAFF), make_user(Role.COMMUNITY_WORKER)
+    for user in (first, second, first):  # compiled once, then run with each value
+        with CaptureQueriesContext(connection) as captured:
+            found = prepared.first(str(user.pk))
+            assert found is not None
+            assert found.org_unit.pk == user.org_unit_id  # came with the user
+        assert len(captured) == 1
+        expected = User.objects.get(pk=user.pk)
+        for field in User._meta.concrete_fields:
+            assert getattr(found, field.attname) == getattr(expected, field.attname), field
+        assert found._state.adding is False
+        assert found._state.db == "default"
+    assert prepared.first(10**9) is None
+
+
+def test_a_prepared_read_compares_as_the_queryset_would(org: object) -> None:
+    prepared = Prepared(OrgUnit.objects.all, "kind", "pk__gt")
+    street = OrgUnit.objects.get(kind="street")
+    assert prepared.first("street", street.pk - 1) == street
+    assert prepared.first("street", street.pk) is None
+
+
+def test_a_lookup_that_changes_its_value_is_refused(org: object) -> None:
+    with pytest.raises(ImproperlyConfigured):
+        Prepared(OrgUnit.objects.all, "name__contains").first("街道")
+
+
+def test_a_session_is_read_only_until_it_expires(db: None) -> None:
+    store = SessionStore()
+    store["answer"] = 42
+    store.create()
+    assert SessionStore(store.session_key).load() == {"answer": 42}
+    Session.objects.filter(pk=store.session_key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    expired = SessionStore(store.session_key)
+    assert expired.load() == {}
+    assert expired.session_key is None
+    assert SessionStore("no-such-session-key-at-all-00000").load() == {}
+
+
+def test_signing_out_ends_the_session_for_the_next_request(
+    client: Client, make_user: Callable[..., User]
+) -> None:
+    client.force_login(make_user(Role.COMMUNITY_WORKER))
+    assert client.get("/reports/forms/").status_code == 200
+    client.post("/accounts/logout/")
+    assert client.get("/reports/forms/").status_code == 302
