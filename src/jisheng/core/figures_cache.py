@@ -42,6 +42,21 @@ def capabilities_of(user: User) -> list[str]:
     return sorted({str(c) for role in user.role_set for c in ROLE_CAPABILITIES[role]})
 
 
+def _viewer(user: User) -> str:
+    """The user's area and duties as a key part, worked out once per request's user."""
+    found: str | None = getattr(user, "_figures_viewer", None)
+    if found is None:
+        found = "\n".join(
+            [
+                f"unit={user.org_unit_id}",
+                f"scope={','.join(map(str, sorted(user.scope_unit_ids())))}",
+                f"caps={','.join(capabilities_of(user))}",
+            ]
+        )
+        user._figures_viewer = found  # type: ignore[attr-defined]
+    return found
+
+
 def figures_key(
     page: str,
     user: User,
@@ -54,9 +69,7 @@ def figures_key(
     parts = [
         page,
         repr(sorted((str(k), str(v)) for k, v in params)),
-        f"unit={user.org_unit_id}",
-        f"scope={','.join(map(str, sorted(user.scope_unit_ids())))}",
-        f"caps={','.join(capabilities_of(user))}",
+        _viewer(user),
         f"user={user.pk if personal else ''}",
         f"lang={translation.get_language()}",
         f"day={timezone.localdate().isoformat()}",

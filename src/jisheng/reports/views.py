@@ -54,17 +54,29 @@ def _panels(user: User) -> tuple[list[str], dt.datetime | None]:
     return drawn, oldest
 
 
+def _figures_html(user: User) -> str:
+    counts = selectors.home_figures(user)
+    if not counts:
+        return ""
+    return render_to_string(
+        "reports/_home_figures.html",
+        {
+            "area": user.org_unit,
+            "counts": counts,
+            "units": selectors.unit_breakdown(user),
+            "as_of": selectors.figures_as_of(user),
+        },
+    )
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    counts, units, as_of = cached_figures(
+    # The area's figures, drawn (nothing for roles that hold no personal data).
+    figures_html = cached_figures(
         "reports.home",
         user,
-        lambda: (
-            selectors.home_figures(user),
-            selectors.unit_breakdown(user),
-            selectors.figures_as_of(user),
-        ),
+        lambda: _figures_html(user),
         version=rollups.as_of(),
     )
     panels, panels_as_of = _panels(user)
@@ -72,9 +84,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "reports/home.html",
         {
-            "counts": counts,
-            "units": units,
-            "as_of": as_of,
+            "figures_html": figures_html,
             "panels": panels,
             "panels_as_of": panels_as_of,
         },
