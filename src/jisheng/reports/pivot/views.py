@@ -31,6 +31,7 @@ from jisheng.reports.forms.views import READERS, asked, table_html
 from jisheng.reports.pivot import selectors, services
 from jisheng.reports.pivot.query import PivotForm, PivotQuery, measures_for
 from jisheng.reports.pivot.selectors import PivotAnswer, TooLarge
+from jisheng.reports.rollups import selectors as rollups
 
 
 class FavouriteForm(text.Form):
@@ -120,29 +121,45 @@ def _refused(request: HttpRequest, form: PivotForm) -> HttpResponse:
     return render(request, "reports/pivot/pivot.html", _context(request, form, None), status=400)
 
 
+def _answered(request: HttpRequest) -> tuple[str, str, bool] | None:
+    """The question part of the page drawn, the question as a query string and whether it
+    is drawn as a chart; None: the question cannot be answered."""
+    form, found = _ask(request)
+    if found is None:
+        return None
+    return (
+        render_to_string("reports/pivot/_question.html", _question(request, form, found)),
+        urlencode(found.query.params()),
+        found.query.chart,
+    )
+
+
 @require_GET
 @require_capability(*READERS)
 def pivot(request: HttpRequest) -> HttpResponse:
-    form, found = _ask(request)
-    if found is None:
-        return _refused(request, form)
+    user = request_user(request)
     # The question and its answer, drawn, kept per question as asked, area, duties and
     # rollup version; the favourites (the user's own, with their forms) are read each time.
-    question_html = cached_figures(
+    kept = cached_figures(
         "reports.pivot_page",
-        request_user(request),
-        lambda: render_to_string("reports/pivot/_question.html", _question(request, form, found)),
-        version=found.as_of,
+        user,
+        lambda: _answered(request),
+        version=rollups.as_of(),
         params=asked(request),
     )
+    if kept is None:
+        form, _found = _ask(request)
+        return _refused(request, form)
+    question_html, question, chart = kept
     return render(
         request,
         "reports/pivot/pivot.html",
         {
             "question_html": question_html,
-            "found": found,
-            "shown": found.query.chart,
-            **_favourites(request, found),
+            "found": True,
+            "shown": chart,
+            "favourites": selectors.favourites(user),
+            "favourite_form": FavouriteForm(initial={"query": question}),
         },
     )
 
