@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.client import ClientMixin
@@ -30,6 +31,15 @@ from jisheng.demo.seed import seed_org_tree
 from jisheng.registry.models import Household, HouseholdMember, Person
 
 PASSWORD = "Test-pass-2026!"
+
+
+@pytest.fixture(autouse=True)
+def _figures_cache_cleared() -> Iterator[None]:
+    """Each test starts with an empty cache: pages keep figures there (core.figures_cache), and
+    ids come back after a test's rollback."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -62,7 +62,7 @@ def test_routers_seeders_and_panels_come_from_the_apps() -> None:
         "jisheng.governance.demo",  # births through the registry, before the rollups count
         "jisheng.reports.rollups.demo",  # counts the figures once every app has seeded
     ]
-    providers = [provider.__module__ for provider in modules._panel_providers()]
+    providers = [p.provide.__module__ for p in modules.home_panel_providers()]
     assert providers == [
         "jisheng.audit.panels",
         "jisheng.accounts.panels",

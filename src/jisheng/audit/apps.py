@@ -12,6 +12,7 @@ class AuditConfig(modules.ModuleConfig):
     data_inventory = "jisheng.audit.inventory.INVENTORY"
     home_panels = "jisheng.audit.panels.home_panels"
     panel_order = 0
+    panels_kept_for = 60  # counts over the area: the home page may keep them a minute
     maintenance = ("jisheng.audit.retention.maintain",)
 
     def ready(self) -> None:

@@ -12,6 +12,7 @@ class BenefitsConfig(modules.ModuleConfig):
     menu_order = 20
     home_panels = "jisheng.benefits.panels.home_panels"
     panel_order = 30
+    panels_kept_for = 60  # counts over the area: the home page may keep them a minute
     api_routers = (("/benefits/", "jisheng.benefits.api.router"),)
     demo_seeder = "jisheng.benefits.demo.demo_seed"
     personal_data = "jisheng.benefits.personal_data.personal_data"

@@ -12,6 +12,7 @@ class ContraceptivesConfig(modules.ModuleConfig):
     menu_order = 40
     home_panels = "jisheng.contraceptives.panels.home_panels"
     panel_order = 10
+    panels_kept_for = 60  # counts over the area: the home page may keep them a minute
     api_routers = (("/contraceptives/", "jisheng.contraceptives.api.router"),)
     demo_seeder = "jisheng.contraceptives.demo.demo_seed"
     personal_data = "jisheng.contraceptives.personal_data.personal_data"

@@ -101,6 +101,8 @@ class ModuleConfig(AppConfig):
     - ``menu_order``: where its sections sit in the menu (lower first).
     - ``home_panels``: dotted path of ``home_panels(user) -> list[HomePanel]``.
     - ``panel_order``: where its panels sit on the home page (lower first).
+    - ``panels_kept_for``: seconds the home page may keep the app's panels, drawn, for each
+      user (counts over an area: the page says as of when); 0 counts them on every visit.
     - ``api_routers``: ``(prefix, dotted path of a ninja Router)`` pairs, mounted under ``/api``.
     - ``api_auth``: dotted paths of ninja auth classes tried before the page session.
     - ``demo_seeder``: dotted path of ``demo_seed(*, street, today, rng)``, run in
@@ -134,6 +136,7 @@ class ModuleConfig(AppConfig):
     menu_order: ClassVar[int] = 50
     home_panels: ClassVar[str | None] = None
     panel_order: ClassVar[int] = 50
+    panels_kept_for: ClassVar[int] = 0
     api_routers: ClassVar[tuple[tuple[str, str], ...]] = ()
     api_auth: ClassVar[tuple[str, ...]] = ()
     demo_seeder: ClassVar[str | None] = None
@@ -182,17 +185,31 @@ def declared_person_links() -> tuple[PersonLink, ...]:
     )
 
 
+@dataclass(frozen=True)
+class PanelProvider:
+    """One app's ``home_panels`` and how long the home page may keep what it gives."""
+
+    app: str
+    provide: Callable[[User], list[HomePanel]]
+    kept_for: int
+
+
 @cache
-def _panel_providers() -> tuple[Callable[[User], list[HomePanel]], ...]:
+def home_panel_providers() -> tuple[PanelProvider, ...]:
+    """Every app's panel provider, in page order."""
     configs = sorted(
         (c for c in module_configs() if c.home_panels), key=lambda config: config.panel_order
     )
-    return tuple(import_string(config.home_panels) for config in configs if config.home_panels)
+    return tuple(
+        PanelProvider(config.label, import_string(config.home_panels), config.panels_kept_for)
+        for config in configs
+        if config.home_panels
+    )
 
 
 def home_panels(user: User) -> list[HomePanel]:
     """The home-page panels every app offers this user, in page order."""
-    return [panel for provider in _panel_providers() for panel in provider(user)]
+    return [panel for provider in home_panel_providers() for panel in provider.provide(user)]
 
 
 def served(capability: str) -> bool:

@@ -14,6 +14,7 @@ class MigrantsConfig(modules.ModuleConfig):
     menu_order = 45
     home_panels = "jisheng.migrants.panels.home_panels"
     panel_order = 35
+    panels_kept_for = 60  # counts over the area: the home page may keep them a minute
     # Records and partner reports under /api/migrants/; the peers' signed endpoint (and the
     # exchange's own reads) under /api/exchange/.
     api_routers = (

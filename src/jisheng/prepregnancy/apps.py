@@ -12,6 +12,7 @@ class PrepregnancyConfig(modules.ModuleConfig):
     menu_order = 30
     home_panels = "jisheng.prepregnancy.panels.home_panels"
     panel_order = 20
+    panels_kept_for = 60  # counts over the area: the home page may keep them a minute
     api_routers = (("/prepregnancy/", "jisheng.prepregnancy.api.router"),)
     demo_seeder = "jisheng.prepregnancy.demo.demo_seed"
     personal_data = "jisheng.prepregnancy.personal_data.personal_data"

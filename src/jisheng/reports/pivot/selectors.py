@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from jisheng.accounts.models import User
 from jisheng.core.charts import ChartData, Series
+from jisheng.core.figures_cache import cached_figures
 from jisheng.reports.forms.tables import Column, FormTable, Row
 from jisheng.reports.pivot.cube import Cut, Dimension
 from jisheng.reports.pivot.models import SavedPivot
@@ -40,6 +41,11 @@ class Values:
     def label(self, key: str) -> str:
         return self.labels.get(key, key)
 
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        """``(key, name)`` in order, for a picker (a key without a name: ``""``)."""
+        return [(key, self.labels.get(key, "")) for key in self.keys]
+
 
 @dataclass(frozen=True)
 class PivotAnswer:
@@ -66,8 +72,30 @@ def _values(dimension: Dimension, keys: set[str]) -> Values:
     return Values(ordered, dimension.labels(ordered))
 
 
+# An answer without its question (which holds functions, not kept in a cache): rows, columns,
+# cells, options, as of.
+_Figures = tuple[
+    Values, Values | None, dict[tuple[str, str], Number], dict[str, Values], dt.datetime | None
+]
+
+
 def answer(user: User, query: PivotQuery, *, today: dt.date) -> PivotAnswer:
-    """The question's figures over the user's area; ``TooLarge`` for a cut too wide to read."""
+    """The question's figures over the user's area; ``TooLarge`` for a cut too wide to read.
+    Kept per question, area, duties and rollup version (``core.figures_cache``)."""
+    as_of = rollups.as_of()
+    figures = cached_figures(
+        "reports.pivot",
+        user,
+        lambda: _figures(user, query, today=today, as_of=as_of),
+        version=as_of,
+        params=query.params(),
+    )
+    return PivotAnswer(query, *figures)
+
+
+def _figures(
+    user: User, query: PivotQuery, *, today: dt.date, as_of: dt.datetime | None
+) -> _Figures:
     measure = query.measure
     period_filter: dict[str, object] = {}
     if measure.periods == "month":
@@ -117,7 +145,7 @@ def answer(user: User, query: PivotQuery, *, today: dt.date) -> PivotAnswer:
             _("The table would have %(n)d columns; choose other columns or fewer months.")
             % {"n": len(columns.keys)}
         )
-    return PivotAnswer(query, rows, columns, dict(cells), options, rollups.as_of())
+    return rows, columns, dict(cells), options, as_of
 
 
 def _keep_order(values: Values, present: set[str]) -> Values:

@@ -7,6 +7,7 @@ from typing import IO, Any
 from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -21,14 +22,16 @@ from jisheng.core.actors import Actor, request_user
 from jisheng.core.charts import Chart
 from jisheng.core.errors import NotFound
 from jisheng.core.exports import xlsx_response
+from jisheng.core.figures_cache import cached_figures
 from jisheng.core.pages import MAX_ID
 from jisheng.core.permissions import require_capability
 from jisheng.reports.dashboards.selectors import ShownChart
-from jisheng.reports.forms.exporting import file_name, header_labels, write_form
-from jisheng.reports.forms.views import READERS
+from jisheng.reports.forms.exporting import file_name, write_form
+from jisheng.reports.forms.views import READERS, asked, table_html
 from jisheng.reports.pivot import selectors, services
 from jisheng.reports.pivot.query import PivotForm, PivotQuery, measures_for
 from jisheng.reports.pivot.selectors import PivotAnswer, TooLarge
+from jisheng.reports.rollups import selectors as rollups
 
 
 class FavouriteForm(text.Form):
@@ -67,12 +70,11 @@ def _ask(request: HttpRequest) -> tuple[PivotForm, PivotAnswer | None]:
         return form, None
 
 
-def _context(request: HttpRequest, form: PivotForm, found: PivotAnswer | None) -> dict[str, Any]:
+def _question(request: HttpRequest, form: PivotForm, found: PivotAnswer | None) -> dict[str, Any]:
+    """What the question part of the page shows: the form, and the answer as table and chart."""
     context: dict[str, Any] = {
         "form": form,
         "found": found,
-        "favourites": selectors.favourites(request_user(request)),
-        "favourite_form": FavouriteForm(),
         "outside": request.GET.get("audience") == "outside",
     }
     if found is None:
@@ -80,14 +82,14 @@ def _context(request: HttpRequest, form: PivotForm, found: PivotAnswer | None) -
     query = found.query
     area, period = _area_and_period(request, query)
     table = selectors.as_table(found, area=area, period=period)
-    outside = context["outside"] and not query.amount
+    # Amounts are never suppressed (outside parties get no workbook of them), but the
+    # legend follows the audience asked for, as the page always did.
+    suppress = context["outside"] and not query.amount
     context.update(
         table=table,
-        labels=header_labels(table)[1:],
-        grid=list(zip([*table.rows, table.total], table.grid(outside=outside), strict=True)),
+        table_html=table_html(table, outside=context["outside"], suppress=suppress),
         query=urlencode(query.params()),
         outside_query=urlencode([*query.params(), ("audience", "outside")]),
-        favourite_form=FavouriteForm(initial={"query": urlencode(query.params())}),
         filters=[
             (d, found.options[d.key], query.filters.get(d.key, frozenset()))
             for d in query.measure.dimensions
@@ -101,20 +103,64 @@ def _context(request: HttpRequest, form: PivotForm, found: PivotAnswer | None) -
     return context
 
 
+def _favourites(request: HttpRequest, found: PivotAnswer | None) -> dict[str, Any]:
+    """The user's own favourites, and the form that saves the question on screen."""
+    initial = {"query": urlencode(found.query.params())} if found is not None else {}
+    return {
+        "favourites": selectors.favourites(request_user(request)),
+        "favourite_form": FavouriteForm(initial=initial),
+    }
+
+
+def _context(request: HttpRequest, form: PivotForm, found: PivotAnswer | None) -> dict[str, Any]:
+    return {**_question(request, form, found), **_favourites(request, found)}
+
+
 def _refused(request: HttpRequest, form: PivotForm) -> HttpResponse:
     """The page again with the form's messages: the question cannot be answered (400)."""
     return render(request, "reports/pivot/pivot.html", _context(request, form, None), status=400)
 
 
+def _answered(request: HttpRequest) -> tuple[str, str, bool] | None:
+    """The question part of the page drawn, the question as a query string and whether it
+    is drawn as a chart; None: the question cannot be answered."""
+    form, found = _ask(request)
+    if found is None:
+        return None
+    return (
+        render_to_string("reports/pivot/_question.html", _question(request, form, found)),
+        urlencode(found.query.params()),
+        found.query.chart,
+    )
+
+
 @require_GET
 @require_capability(*READERS)
 def pivot(request: HttpRequest) -> HttpResponse:
-    form, found = _ask(request)
+    user = request_user(request)
+    # The question and its answer, drawn, kept per question as asked, area, duties and
+    # rollup version; the favourites (the user's own, with their forms) are read each time.
+    kept = cached_figures(
+        "reports.pivot_page",
+        user,
+        lambda: _answered(request),
+        version=rollups.as_of(),
+        params=asked(request),
+    )
+    if kept is None:
+        form, _found = _ask(request)
+        return _refused(request, form)
+    question_html, question, chart = kept
     return render(
         request,
         "reports/pivot/pivot.html",
-        _context(request, form, found),
-        status=200 if found is not None else 400,
+        {
+            "question_html": question_html,
+            "found": True,
+            "shown": chart,
+            "favourites": selectors.favourites(user),
+            "favourite_form": FavouriteForm(initial={"query": question}),
+        },
     )
 
 
