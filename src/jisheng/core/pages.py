@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeGuard
 
 from django import forms
 from django.contrib import messages
@@ -103,7 +103,8 @@ class Concatenated[M: Model]:
 
     For a list ordered first by something an index cannot serve (a related row's code) but
     which splits it into parts each served by an index: the parts in that order, each read
-    in its own index order, skipping whole parts by a count limited to the rows skipped.
+    in its own index order, skipping whole parts by a count limited to the rows skipped;
+    a page's ids are found first and its rows, with their joins, fetched by id.
     """
 
     def __init__(self, parts: Sequence[QuerySet[M]]) -> None:
@@ -129,12 +130,14 @@ class Concatenated[M: Model]:
                 if size < skip:
                     skip -= size
                     continue
-            rows += part[skip : skip + wanted - len(rows)]
+            ids = list(part.values_list("pk", flat=True)[skip : skip + wanted - len(rows)])
+            found = {row.pk: row for row in part.order_by().filter(pk__in=ids)}
+            rows += [found[pk] for pk in ids if pk in found]
             skip = 0
         return rows
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(Paginator[Any]):
     """Pages over a list counted only up to ``cap`` rows; deeper pages are still reached.
 
     ``count`` is exact up to the cap, else an ``AtLeast(cap)`` ("1000+"), counted over a
@@ -177,12 +180,12 @@ class CappedPaginator(Paginator):
         if not self.is_capped:
             return super().validate_number(number)
         try:
-            number = int(number)
+            checked = int(number)
         except (TypeError, ValueError, OverflowError):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
-        if not 1 <= number <= MAX_PAGE:
+        if not 1 <= checked <= MAX_PAGE:
             raise PageNotAnInteger(self.error_messages["invalid_page"])
-        return number
+        return checked
 
     def get_page(self, number: Any) -> Page[Any]:
         """The page named (the first when bad; the last when too high, or the first when
@@ -218,7 +221,7 @@ class CappedPaginator(Paginator):
         return [found[pk] for pk in ids if pk in found]
 
 
-def _joins_later(items: Any) -> bool:
+def _joins_later(items: Any) -> TypeGuard[QuerySet[Any]]:
     """A plain queryset of model rows, whose page can be fetched by its ids."""
     return (
         isinstance(items, QuerySet)

@@ -8,7 +8,7 @@ from weakref import WeakKeyDictionary
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
 from django.utils import timezone
@@ -110,14 +110,23 @@ _ADDRESS_FTS = "registry_person_address_fts"
 def _address_contains(persons: QuerySet[Person], text: str) -> QuerySet[Person]:
     """Residents whose address contains ``text``: the set Django's ``contains`` finds.
 
-    PostgreSQL serves the LIKE itself through a pg_trgm GIN index (migration 0008). SQLite
-    cannot use an index for LIKE '%…%', so for three characters or more the FTS5 trigram
-    table narrows it to candidates first (a phrase match, case-folded, so never fewer rows
-    than LIKE) and the LIKE decides. Shorter text is a plain scan on both databases, as no
-    trigram exists for it; the list's order and its capped count stop it early when the
-    text is common.
+    PostgreSQL serves the LIKE itself through a pg_trgm GIN index, and text shorter than a
+    trigram through a GIN index over the addresses' one- and two-character pieces
+    (migration 0008). SQLite cannot use an index for LIKE '%…%', so for three characters or
+    more the FTS5 trigram table narrows it to candidates first (a phrase match, case-folded,
+    so never fewer rows than LIKE); shorter text is a plain scan there (documented in
+    bench/README.md), which the list's order and its capped count stop early when the text
+    is common. In every case the LIKE itself decides.
     """
     persons = persons.filter(address__contains=text)
+    if connection.vendor == "postgresql" and len(text) < TRIGRAM:
+        # A GIN index over every one- and two-character piece (migration 0008).
+        pieces = RawSQL(
+            '"registry_person"."address_grams" @> ARRAY[%s]::text[]',
+            (text,),
+            output_field=BooleanField(),
+        )
+        persons = persons.filter(pieces)
     if connection.vendor == "sqlite" and len(text) >= TRIGRAM:
         phrase = '"' + text.replace('"', '""') + '"'
         # A constant table name; the searched text is a parameter.
