@@ -3,12 +3,15 @@ paging, and whole numbers and record ids from the query string."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from functools import cached_property
+from typing import Any, TypeGuard
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import Model, QuerySet
+from django.db.models.query import ModelIterable
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
@@ -22,6 +25,12 @@ MAX_ID = 2**63 - 1
 # 18 decimal digits always fit a 64-bit column, so no such value overflows the database.
 ID_DIGITS = 18
 PER_PAGE = 50
+# A list counts its rows up to this many and then says "1000+": counting a whole scope of a
+# million residents to print one number costs more than the page itself.
+COUNT_CAP = 1000
+# Deeper pages than this are refused as bad input (the first page): the offset stays far
+# below what a database integer holds.
+MAX_PAGE = 1_000_000
 
 
 def posted(request: HttpRequest) -> QueryDict | None:
@@ -82,9 +91,173 @@ def form_page[T](
     return render(request, template, {"form": form, **extra, **(context or {})}, status=status)
 
 
-def page_of(request: HttpRequest, items: Any, per_page: int = PER_PAGE) -> Page[Any]:
-    """The page of ``items`` named by ``?page=`` (the last page when too high, first when bad)."""
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+class AtLeast(int):
+    """A count that stopped at its cap: it compares as the cap and reads "1000+"."""
+
+    def __str__(self) -> str:
+        return f"{int(self)}+"
+
+
+class Concatenated[M: Model]:
+    """Several querysets' rows one after another, paged as one list without sorting them all.
+
+    For a list ordered first by something an index cannot serve (a related row's code) but
+    which splits it into parts each served by an index: the parts in that order, each read
+    in its own index order, skipping whole parts by a count limited to the rows skipped;
+    a page's ids are found first and its rows, with their joins, fetched by id.
+    """
+
+    def __init__(self, parts: Sequence[QuerySet[M]]) -> None:
+        self.parts = parts
+
+    def count_up_to(self, limit: int) -> int:
+        """How many rows there are, counting no further than ``limit``."""
+        counted = 0
+        for part in self.parts:
+            if counted >= limit:
+                break
+            counted += part.order_by()[: limit - counted].count()
+        return counted
+
+    def __getitem__(self, index: slice) -> list[M]:
+        skip, wanted = index.start or 0, index.stop - (index.start or 0)
+        rows: list[M] = []
+        for part in self.parts:
+            if len(rows) >= wanted:
+                break
+            if skip:
+                size = part.order_by()[:skip].count()
+                if size < skip:
+                    skip -= size
+                    continue
+            ids = list(part.values_list("pk", flat=True)[skip : skip + wanted - len(rows)])
+            found = {row.pk: row for row in part.order_by().filter(pk__in=ids)}
+            rows += [found[pk] for pk in ids if pk in found]
+            skip = 0
+        return rows
+
+
+class CappedPaginator(Paginator[Any]):
+    """Pages over a list counted only up to ``cap`` rows; deeper pages are still reached.
+
+    ``count`` is exact up to the cap, else an ``AtLeast(cap)`` ("1000+"), counted over a
+    LIMITed subquery so the database stops at the cap. Beyond it, whether a next page
+    exists is known by fetching one row more than the page shows. With ``ids_first`` a
+    queryset's page is found as ids alone (ordered, no joins) and its rows, with their
+    ``select_related`` joins, fetched by id afterwards, so the database sorts and limits
+    before it joins.
+    """
+
+    def __init__(
+        self,
+        object_list: Any,
+        per_page: int,
+        *,
+        cap: int | None = None,
+        ids_first: bool = False,
+    ) -> None:
+        super().__init__(object_list, per_page)
+        self.cap = COUNT_CAP if cap is None else cap
+        self.ids_first = ids_first
+
+    @cached_property
+    def count(self) -> int:
+        items = self.object_list
+        if isinstance(items, QuerySet) and not items.query.is_sliced:
+            counted = items.order_by()[: self.cap + 1].count()
+        elif isinstance(items, Concatenated):
+            counted = items.count_up_to(self.cap + 1)
+        else:
+            counted = len(items)
+        return AtLeast(self.cap) if counted > self.cap else counted
+
+    @property
+    def is_capped(self) -> bool:
+        """More rows than were counted: the pager says "1000+" and shows no last page."""
+        return isinstance(self.count, AtLeast)
+
+    def validate_number(self, number: Any) -> int:
+        if not self.is_capped:
+            return super().validate_number(number)
+        try:
+            checked = int(number)
+        except (TypeError, ValueError, OverflowError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if not 1 <= checked <= MAX_PAGE:
+            raise PageNotAnInteger(self.error_messages["invalid_page"])
+        return checked
+
+    def get_page(self, number: Any) -> Page[Any]:
+        """The page named (the first when bad; the last when too high, or the first when
+        the list is longer than was counted and the page lies past its end)."""
+        try:
+            number = self.validate_number(number)
+        except PageNotAnInteger:
+            number = 1
+        except EmptyPage:
+            number = self.num_pages
+        page = self.page(number)
+        if number > 1 and not page.object_list:
+            return self.page(1)
+        return page
+
+    def page(self, number: Any) -> Page[Any]:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if not self.is_capped:
+            if top + self.orphans >= self.count:
+                top = self.count
+            return CappedPage(self._rows(bottom, top), number, self, has_more=False)
+        rows = self._rows(bottom, top + 1)
+        return CappedPage(rows[: self.per_page], number, self, has_more=len(rows) > self.per_page)
+
+    def _rows(self, bottom: int, top: int) -> Sequence[Any]:
+        items = self.object_list
+        if not (self.ids_first and _joins_later(items)):
+            return list(items[bottom:top])
+        ids = list(items.values_list("pk", flat=True)[bottom:top])
+        found = {row.pk: row for row in items.order_by().filter(pk__in=ids)}
+        return [found[pk] for pk in ids if pk in found]
+
+
+def _joins_later(items: Any) -> TypeGuard[QuerySet[Any]]:
+    """A plain queryset of model rows, whose page can be fetched by its ids."""
+    return (
+        isinstance(items, QuerySet)
+        and items._iterable_class is ModelIterable
+        and not items.query.is_sliced
+        and not items.query.distinct
+    )
+
+
+class CappedPage(Page[Any]):
+    """A page of a ``CappedPaginator``: past the cap, "next" is known from one extra row."""
+
+    paginator: CappedPaginator
+
+    def __init__(
+        self, object_list: Any, number: int, paginator: CappedPaginator, *, has_more: bool
+    ) -> None:
+        super().__init__(object_list, number, paginator)
+        self.has_more = has_more
+
+    def has_next(self) -> bool:
+        if self.paginator.is_capped:
+            return self.has_more
+        return super().has_next()
+
+    def end_index(self) -> int:
+        return self.start_index() + len(self.object_list) - 1 if self.object_list else 0
+
+
+def page_of(
+    request: HttpRequest, items: Any, per_page: int | None = None, *, ids_first: bool = False
+) -> Page[Any]:
+    """The page of ``items`` named by ``?page=`` (``PER_PAGE`` rows): the first when bad, the
+    last when too high; never an exact count past ``COUNT_CAP`` (see ``CappedPaginator``)."""
+    paginator = CappedPaginator(items, per_page or PER_PAGE, ids_first=ids_first)
+    return paginator.get_page(request.GET.get("page"))
 
 
 def query_without_page(request: HttpRequest) -> str:

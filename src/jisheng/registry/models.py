@@ -153,6 +153,10 @@ class Household(models.Model):
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
+        indexes: ClassVar[list[models.Index]] = [
+            # The household list's order within a community (registry.selectors.household_list).
+            models.Index(fields=["community", "number", "id"], name="registry_household_list"),
+        ]
 
     def __str__(self) -> str:
         return self.number or self.address

@@ -8,7 +8,8 @@ from weakref import WeakKeyDictionary
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from jisheng.core.db import ModelRows
 from jisheng.core.errors import JishengError
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
+from jisheng.core.pages import Concatenated
 from jisheng.core.scope import scope_of, scope_sql
 from jisheng.registry.models import (
     DuplicateFlag,
@@ -99,6 +101,43 @@ def _prefix(persons: QuerySet[Person], column: str, prefix: str) -> QuerySet[Per
     )
 
 
+# A trigram index finds only text of at least three characters.
+TRIGRAM = 3
+# The FTS5 trigram table over registry_person.address (migration 0008, SQLite only).
+_ADDRESS_FTS = "registry_person_address_fts"
+
+
+def _address_contains(persons: QuerySet[Person], text: str) -> QuerySet[Person]:
+    """Residents whose address contains ``text``: the set Django's ``contains`` finds.
+
+    PostgreSQL serves the LIKE itself through a pg_trgm GIN index, and text shorter than a
+    trigram through a GIN index over the addresses' one- and two-character pieces
+    (migration 0008). SQLite cannot use an index for LIKE '%…%', so for three characters or
+    more the FTS5 trigram table narrows it to candidates first (a phrase match, case-folded,
+    so never fewer rows than LIKE); shorter text is a plain scan there (documented in
+    bench/README.md), which the list's order and its capped count stop early when the text
+    is common. In every case the LIKE itself decides.
+    """
+    persons = persons.filter(address__contains=text)
+    if connection.vendor == "postgresql" and len(text) < TRIGRAM:
+        # A GIN index over every one- and two-character piece (migration 0008).
+        pieces = RawSQL(
+            '"registry_person"."address_grams" @> ARRAY[%s]::text[]',
+            (text,),
+            output_field=BooleanField(),
+        )
+        persons = persons.filter(pieces)
+    if connection.vendor == "sqlite" and len(text) >= TRIGRAM:
+        phrase = '"' + text.replace('"', '""') + '"'
+        # A constant table name; the searched text is a parameter.
+        candidates = RawSQL(  # noqa: S611
+            f"SELECT rowid FROM {_ADDRESS_FTS} WHERE {_ADDRESS_FTS} MATCH %s",  # noqa: S608
+            (phrase,),
+        )
+        persons = persons.filter(pk__in=candidates)
+    return persons
+
+
 def person_list(*, user: User, filters: PersonFilters) -> QuerySet[Person]:
     """Residents in scope matching the filters; lists show only masked numbers."""
     persons: QuerySet[Person] = (
@@ -117,7 +156,7 @@ def person_list(*, user: User, filters: PersonFilters) -> QuerySet[Person]:
             memberships__end_date__isnull=True, memberships__household__number=filters.household
         )
     if filters.address:
-        persons = persons.filter(address__contains=filters.address)
+        persons = _address_contains(persons, filters.address)
     if filters.community_id:
         persons = persons.filter(community_id=filters.community_id)
     today = timezone.localdate()
@@ -324,6 +363,27 @@ def household_list(*, user: User, query: str = "") -> QuerySet[Household]:
             Q(number__startswith=query) | Q(address__contains=query) | head
         )
     return households.order_by("community__code", "number", "id")
+
+
+def household_pages(*, user: User, query: str = "") -> Concatenated[Household]:
+    """``household_list`` in its order, for paging: the households of each unit in scope in
+    the order of the units' codes, each unit's read in the order of its index (community,
+    number, id), so a page never sorts a whole community's households."""
+    households = household_list(user=user, query=query).order_by("number", "id")
+    scope = scope_of(Household.scope_rule, user)
+    units = (
+        OrgUnit.objects.none()
+        if scope.nothing
+        else OrgUnit.objects.all()
+        if scope.unit_ids is None
+        else OrgUnit.objects.filter(pk__in=scope.unit_ids)
+    )
+    return Concatenated(
+        [
+            households.filter(community_id=unit)
+            for unit in units.order_by("code").values_list("pk", flat=True)
+        ]
+    )
 
 
 def household_detail(*, actor: Actor, household_id: int) -> Household:

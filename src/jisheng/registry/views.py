@@ -78,7 +78,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     persons = selectors.person_search(user=user, filters=filters)
     selectors.person_search_record(actor=Actor.from_request(request), filters=filters)
-    context["page"] = page_of(request, persons)
+    context["page"] = page_of(request, persons, ids_first=True)
     return render(request, "registry/person_list.html", context)
 
 
@@ -148,7 +148,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     query = form.cleaned_data["q"] if form.is_valid() else ""
     if query:
         selectors.household_search_record(actor=Actor.from_request(request))
-    page = page_of(request, selectors.household_list(user=request_user(request), query=query))
+    page = page_of(request, selectors.household_pages(user=request_user(request), query=query))
     return render(
         request,
         "registry/household_list.html",

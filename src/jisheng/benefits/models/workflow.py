@@ -125,6 +125,8 @@ class Application(models.Model):
             ),
         ]
         indexes: ClassVar[list[models.Index]] = [
+            # The applications list's order (newest first), read backwards.
+            models.Index(fields=["created_at", "id"], name="benefits_app_created"),
             models.Index(fields=["program", "state"], name="benefits_app_program_state"),
         ]
 

@@ -47,7 +47,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
         request,
         "benefits/application_list.html",
         {
-            "page": page_of(request, applications),
+            "page": page_of(request, applications, ids_first=True),
             "query": query_without_page(request),
             "programs": selectors.program_list(user),
             "program": program,

@@ -38,7 +38,8 @@ def batch_list(request: HttpRequest) -> HttpResponse:
         request,
         "benefits/batch_list.html",
         {
-            "batches": selectors.batch_list(user),
+            "page": page_of(request, selectors.batch_list(user), ids_first=True),
+            "query": query_without_page(request),
             "programs": [p for p in selectors.program_list(user) if p.pays_cash],
         },
     )

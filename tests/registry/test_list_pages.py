@@ -1,0 +1,79 @@
+"""The resident and household lists: order and scope as before, a bounded number of queries."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from jisheng.core import pages
+from jisheng.core.roles import Role
+from jisheng.registry.models import Household
+
+PERSONS = reverse("registry:person_list")
+HOUSEHOLDS = reverse("registry:household_list")
+
+
+def queries_for(client, path: str, params: dict[str, str] | None = None) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, params or {})
+        assert response.status_code == 200
+        response.content.decode()
+    return len(queries.captured_queries)
+
+
+def test_resident_list_queries_do_not_grow_with_rows(make_person, make_user, client_for) -> None:
+    client = client_for(make_user(Role.STREET_STAFF))
+    make_person(name="甲")
+    client.get(PERSONS)  # warm: the session's resolved access
+    few = queries_for(client, PERSONS)
+    few_search = queries_for(client, PERSONS, {"address": "社区1号", "name": "甲"})
+    for n in range(20):
+        make_person(name=f"乙{n:02d}")
+    assert queries_for(client, PERSONS) == few
+    assert queries_for(client, PERSONS, {"address": "社区1号", "name": "甲"}) == few_search
+
+
+def households(org, make_person, make_household) -> list[Household]:
+    made = []
+    for community, numbers in ((org.c2, ["002", "001"]), (org.c1, ["010", "003", "003"])):
+        for number in numbers:
+            household = make_household(make_person(community, name=f"户主{number}"))
+            Household.objects.filter(pk=household.pk).update(number=number)
+            made.append(household)
+    return made
+
+
+def test_household_list_order_scope_and_heads(
+    org, make_person, make_household, make_user, client_for, monkeypatch
+) -> None:
+    made = households(org, make_person, make_household)
+    monkeypatch.setattr(pages, "PER_PAGE", 2)
+    monkeypatch.setattr(pages, "COUNT_CAP", 3)
+    expected = sorted(
+        Household.objects.filter(pk__in=[h.pk for h in made]).select_related("community"),
+        key=lambda h: (h.community.code, h.number, h.pk),
+    )
+    street = client_for(make_user(Role.STREET_STAFF))
+    shown = []
+    for number in (1, 2, 3):
+        page = street.get(HOUSEHOLDS, {"page": number}).context["page"]
+        shown += [(h.pk, h.head.name) for h in page]
+    assert shown == [(h.pk, h.head.name) for h in expected]
+    worker = client_for(make_user(Role.COMMUNITY_WORKER))  # community c1 only
+    page = worker.get(HOUSEHOLDS).context["page"]
+    assert {h.community_id for h in page} == {org.c1.pk}
+
+
+def test_household_list_queries_do_not_grow_with_rows(
+    org, make_person, make_household, make_user, client_for
+) -> None:
+    client = client_for(make_user(Role.STREET_STAFF))
+    for community in (org.c1, org.c2):  # the list reads each unit's households in turn
+        make_household(make_person(community, name="户主"))
+    client.get(HOUSEHOLDS)
+    few = queries_for(client, HOUSEHOLDS)
+    few_search = queries_for(client, HOUSEHOLDS, {"q": "户主"})
+    households(org, make_person, make_household)
+    assert queries_for(client, HOUSEHOLDS) == few
+    assert queries_for(client, HOUSEHOLDS, {"q": "户主"}) == few_search
