@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jisheng.core.roles import Role
-from jisheng.prepregnancy.models import Contact, TargetCouple
+from jisheng.prepregnancy.models import Contact, FollowUp, TargetCouple
 from jisheng.prepregnancy.models.couples import STATE_ORDER
 from jisheng.prepregnancy.selectors.couples import couple_list
-from jisheng.prepregnancy.services import contacts, couples
+from jisheng.prepregnancy.services import contacts, couples, pregnancies
 from jisheng.registry.services import events
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +105,22 @@ def test_the_list_page_costs_the_same_queries_for_few_and_many_couples(
         return len(queries)
 
     assert queries_with(2) == queries_with(9)
+
+
+def test_the_follow_up_list_costs_the_same_queries_for_few_and_many(
+    worker, actor, marry, client_for, couple_of, today
+) -> None:
+    client = client_for(worker)
+    url = reverse("prepregnancy:followup_list")
+    client.get(url)  # the session's first request resolves the roles once
+
+    def queries_with(count: int) -> int:
+        while FollowUp.objects.count() < count:
+            couple = couple_of(marry(days_ago=FollowUp.objects.count() + 3))
+            pregnancies.pregnancy_report(actor=actor, couple=couple, reported_on=today)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url)
+        assert page.content.decode().count('href="/prepregnancy/couples/') >= count
+        return len(queries)
+
+    assert queries_with(1) == queries_with(6)

@@ -1,12 +1,14 @@
 """Roster entries carry their person's community, so that scope and order read a column of
 the entry instead of joining every person of the area; filled from the persons."""
 
+from typing import Any
+
 import django.db.models.deletion
 from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
 
 
-def fill(apps, schema_editor):
+def fill(apps: Any, schema_editor: Any) -> None:
     entry = apps.get_model("contraceptives", "RosterEntry")
     person = apps.get_model("registry", "Person")
     entry.objects.update(

@@ -2,12 +2,14 @@
 the state's rank and the latest contact or entry day (generated), indexed per community in the
 list's order."""
 
+from typing import Any
+
 import django.db.models.functions.comparison
 from django.db import migrations, models
 from django.db.models import Max, OuterRef, Subquery
 
 
-def fill(apps, schema_editor):
+def fill(apps: Any, schema_editor: Any) -> None:
     couple = apps.get_model("prepregnancy", "TargetCouple")
     contact = apps.get_model("prepregnancy", "Contact")
     latest = (
