@@ -235,8 +235,9 @@ class SmsOptOut(models.Model):
 class WorklistRefresh(models.Model):
     """When the target couples of one org unit were last derived from the registry.
 
-    Not personal data: a timestamp per unit. The worklist refreshes itself when the mark of
-    a unit in the user's area is older than a day; the nightly command keeps them fresh.
+    Not personal data: a timestamp per unit. The task worker's maintenance derives a street
+    again when a mark of its units is a day old (never the page while its user waits); the
+    worklist page says how fresh it is.
     """
 
     unit = models.OneToOneField(
