@@ -296,7 +296,9 @@ def test_reversing_one_of_several_issues_keeps_the_person_on_the_roster(
     entry = RosterEntry.objects.get(person=woman)
     assert entry.stop_reason == "entered_in_error"
 
-    other = RosterEntry.objects.create(person=woman, method="oral", start_date=entry.start_date)
+    other = RosterEntry.objects.create(
+        person=woman, community=woman.community, method="oral", start_date=entry.start_date
+    )
     third = moves.stock_issue(
         actor=worker_actor, point=point, lot=lot, quantity=1, person=woman, facts=make_facts()
     )[0]
@@ -327,7 +329,9 @@ def test_an_issue_racing_another_first_issue_finds_its_entry_instead_of_failing(
     """The other issue's entry appears between the read and the insert: the insert fails on
     the one-open-entry constraint and the service re-reads instead of refusing."""
     lot = receive(point, 5).lot
-    earlier = RosterEntry.objects.create(person=woman, method="oral", start_date=today)
+    earlier = RosterEntry.objects.create(
+        person=woman, community=woman.community, method="oral", start_date=today
+    )
     real = roster_services._open_entry
     reads: list[str] = []
 

@@ -354,9 +354,16 @@ def test_a_query_answer_carries_the_service_status_and_the_asker_sees_it(
         recorded_by=clerk,
     )
     point = DistributionPoint.objects.create(name="一号点", kind="community", org_unit=org.c1)
-    RosterEntry.objects.create(person=wife, method="iud", start_date=day, point=point)
+    RosterEntry.objects.create(
+        person=wife, community=wife.community, method="iud", start_date=day, point=point
+    )
     entry = RosterEntry.objects.create(
-        person=husband, method="condom", start_date=day, point=point, stop_date=day
+        person=husband,
+        community=husband.community,
+        method="condom",
+        start_date=day,
+        point=point,
+        stop_date=day,
     )
     RosterFollowUp.objects.create(
         entry=RosterEntry.objects.get(person=wife),

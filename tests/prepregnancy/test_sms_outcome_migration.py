@@ -36,4 +36,6 @@ def test_old_text_messages_become_queued_and_their_couple_is_to_notify_again(
     MigrationExecutor(connection).migrate(AFTER)
 
     assert Contact.objects.get(pk=contact.pk).outcome == "sms_queued"
-    assert TargetCouple.objects.get(pk=couple.pk).state == CoupleState.TO_NOTIFY
+    # Only the state: columns added by later migrations are not there at this one.
+    state = TargetCouple.objects.values_list("state", flat=True).get(pk=couple.pk)
+    assert state == CoupleState.TO_NOTIFY

@@ -137,7 +137,9 @@ def resident(org, make_person, make_household, make_user) -> Person:
     product = Product.objects.create(name="避孕套", category="condom", unit="盒")
     lot = Lot.objects.create(product=product, number="L1", expiry_date=dt.date(2030, 1, 1))
     point = DistributionPoint.objects.create(name="一号点", kind="community", org_unit=org.c1)
-    RosterEntry.objects.create(person=wife, method="condom", start_date=DAY, point=point)
+    RosterEntry.objects.create(
+        person=wife, community=wife.community, method="condom", start_date=DAY, point=point
+    )
     StockMove.objects.create(
         point=point,
         lot=lot,

@@ -207,7 +207,11 @@ def test_roster_users_in_use_in_the_period_need_a_follow_up_in_it(org, make_pers
     def entry(n: int, start: dt.date, stop: dt.date | None = None) -> RosterEntry:
         person = make_person(org.c1, name=f"赵丽{n}", sex="F", birth_date=dt.date(1990, 1, 1))
         return RosterEntry.objects.create(
-            person=person, method="condom", start_date=start, stop_date=stop
+            person=person,
+            community=person.community,
+            method="condom",
+            start_date=start,
+            stop_date=stop,
         )
 
     followed = entry(1, period.start - dt.timedelta(days=200))

@@ -21,3 +21,4 @@ class ContraceptivesConfig(modules.ModuleConfig):
     data_inventory = "jisheng.contraceptives.inventory.INVENTORY"
     indicators = "jisheng.contraceptives.indicators.INDICATORS"
     occasion_records = "jisheng.contraceptives.occasions.records_at"
+    person_moved = "jisheng.contraceptives.services.roster.person_moved"

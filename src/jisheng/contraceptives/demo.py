@@ -214,6 +214,7 @@ def _roster(
         entries.append(
             RosterEntry(
                 person_id=person_id,
+                community_id=community_id,
                 method=method,
                 start_date=start,
                 point=points.get(community_id),

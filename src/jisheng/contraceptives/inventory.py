@@ -159,6 +159,7 @@ INVENTORY = DataInventory(
         ),
         "RosterEntry": (
             "id",
+            "community",
             "point",
             "first_supply",
             "created_at",

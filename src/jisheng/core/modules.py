@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import import_module
@@ -130,6 +130,10 @@ class ModuleConfig(AppConfig):
     - ``service_status``: dotted path of ``status_of(person_id) -> list[ServiceStatus]``: the
       person's standing in the app's services, for the answer to another region's query
       (``core.service_status``; status and dates only).
+    - ``person_moved``: dotted path of ``person_moved(person_ids) -> None``: residents whose
+      community changed (a move in, its reversal); the app moves the records it keeps with
+      the person's community. Called by the registry inside the move's transaction
+      (:func:`persons_moved`), so lists scoped by the stored community follow at once.
     """
 
     navigation: ClassVar[str | None] = None
@@ -152,6 +156,7 @@ class ModuleConfig(AppConfig):
     occasions: ClassVar[str | None] = None
     occasion_records: ClassVar[str | None] = None
     service_status: ClassVar[str | None] = None
+    person_moved: ClassVar[str | None] = None
 
 
 def module_configs() -> list[ModuleConfig]:
@@ -252,6 +257,16 @@ def dashboard_charts() -> list[Chart]:
         if config.dashboard_charts:
             charts.extend(import_string(config.dashboard_charts))
     return sorted(charts, key=lambda chart: chart.order)
+
+
+def persons_moved(person_ids: Collection[int]) -> None:
+    """Tell every app that these residents' community changed; run inside the registry's
+    transaction, so the apps' stored communities change with the person's or not at all."""
+    if not person_ids:
+        return
+    for config in module_configs():
+        if config.person_moved:
+            import_string(config.person_moved)(sorted(person_ids))
 
 
 def closed_record_kinds() -> list[ClosedRecords]:

@@ -21,3 +21,4 @@ class PrepregnancyConfig(modules.ModuleConfig):
     data_inventory = "jisheng.prepregnancy.inventory.INVENTORY"
     maintenance = ("jisheng.prepregnancy.tasks.worklists_refresh",)
     indicators = "jisheng.prepregnancy.indicators.INDICATORS"
+    person_moved = "jisheng.prepregnancy.services.couples.person_moved"

@@ -259,6 +259,7 @@ def demo_seed(*, street: OrgUnit, today: dt.date, rng: random.Random) -> None:
         )
         plan = _Plan(couple=couple)
         _history(plan, today, worker, rng)
+        couple.last_contact = max((c.date for c in plan.contacts), default=None)
         couple.state = rules.couple_state(
             rules.CoupleFacts(
                 open_pregnancy=plan.pregnancy is not None and not plan.pregnancy.closed,

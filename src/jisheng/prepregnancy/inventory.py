@@ -24,6 +24,9 @@ INVENTORY = DataInventory(
             "entered_on",
             "state",
             "closed_on",
+            "last_contact",
+            "state_rank",
+            "worklist_date",
             "created_by",
         ),
         "Contact": (

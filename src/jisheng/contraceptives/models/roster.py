@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from jisheng.contraceptives.models.catalogue import DistributionPoint, Method
 from jisheng.contraceptives.models.ledger import StockMove
 from jisheng.core.fields import EncryptedTextField
+from jisheng.core.models import OrgUnit
 from jisheng.core.roles import Capability
 from jisheng.core.scope import ScopedManager, ScopeRule
 from jisheng.registry.models import Person
@@ -42,11 +43,17 @@ class RosterEntry(models.Model):
     """One person using one method from ``start_date`` (to ``stop_date``, once stopped).
 
     A person has at most one open entry per method; the roster follows the person's
-    current community. ``notes`` (reproductive history, contraindications) is encrypted.
+    current community: ``community`` is the person's, kept by the services that create
+    entries and by ``person_moved`` when the registry moves the person, so that scope and
+    order read a column of the entry instead of joining every person in the area.
+    ``notes`` (reproductive history, contraindications) is encrypted.
     """
 
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+    )
+    community = models.ForeignKey(
+        OrgUnit, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
     )
     method = models.CharField(_("method"), max_length=24, choices=Method.choices)
     start_date = models.DateField(_("start date"))
@@ -73,7 +80,7 @@ class RosterEntry(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager["RosterEntry"]()
-    scope_rule = ScopeRule(org_field="person__community", capability=Capability.VIEW_HEALTH)
+    scope_rule = ScopeRule(org_field="community", capability=Capability.VIEW_HEALTH)
 
     class Meta:
         verbose_name = _("roster entry")
@@ -91,6 +98,8 @@ class RosterEntry(models.Model):
         ]
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["method", "stop_date"], name="contraceptives_roster_method"),
+            # The roster list: an area's entries, open ones only by default.
+            models.Index(fields=["community", "stop_date"], name="contraceptives_roster_unit"),
         ]
 
     def __str__(self) -> str:
@@ -119,7 +128,7 @@ class RosterFollowUp(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager["RosterFollowUp"]()
-    scope_rule = ScopeRule(org_field="entry__person__community", capability=Capability.VIEW_HEALTH)
+    scope_rule = ScopeRule(org_field="entry__community", capability=Capability.VIEW_HEALTH)
 
     class Meta:
         verbose_name = _("follow-up")

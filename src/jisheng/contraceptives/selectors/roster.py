@@ -45,16 +45,16 @@ def roster_list(*, user: User, filters: RosterFilters) -> QuerySet[RosterEntry]:
     require(user, Capability.VIEW_HEALTH)
     entries = (
         RosterEntry.objects.visible_to(user)
-        .select_related("person__community", "point")
+        .select_related("community", "person", "point")
         .defer("notes", "person__id_number", "person__phone")
     )
     if filters.method:
         entries = entries.filter(method=filters.method)
     if filters.community_id:
-        entries = entries.filter(person__community_id=filters.community_id)
+        entries = entries.filter(community_id=filters.community_id)
     if filters.active_only:
         entries = entries.filter(stop_date__isnull=True)
-    return entries.order_by("person__community__path", "person__name", "method", "pk")
+    return entries.order_by("community__path", "person__name", "method", "pk")
 
 
 def roster_search_record(*, actor: Actor, filters: RosterFilters) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from jisheng.audit import services as audit
@@ -60,6 +61,7 @@ def _insert(
     with transaction.atomic():
         entry = RosterEntry.objects.create(
             person=person,
+            community_id=person.community_id,
             method=method,
             start_date=start_date,
             point=point,
@@ -267,3 +269,13 @@ def roster_follow_up_record(
                 notes="",
             )
         return follow_up
+
+
+def person_moved(person_ids: list[int]) -> None:
+    """The entries of residents whose community changed move with them (``person_moved``
+    hook, run inside the registry's move transaction): the roster follows the person."""
+    RosterEntry.objects.filter(person_id__in=person_ids).update(
+        community_id=Subquery(
+            Person.objects.filter(pk=OuterRef("person_id")).values("community_id")[:1]
+        )
+    )

@@ -6,6 +6,8 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +35,21 @@ class CoupleState(models.TextChoices):
     DECLINED = "declined", _("Declined")
     MOVED_OUT = "moved_out", _("Moved out")
     ENDED = "ended", _("Marriage ended")
+
+
+# Work waiting first, finished and closed files last: the worklist's first sort key.
+STATE_ORDER = (
+    CoupleState.TO_NOTIFY,
+    CoupleState.APPOINTMENT,
+    CoupleState.ONE_CHECKED,
+    CoupleState.NOTIFIED,
+    CoupleState.PREGNANT,
+    CoupleState.DECLINED,
+    CoupleState.BOTH_CHECKED,
+    CoupleState.OUTCOME,
+    CoupleState.MOVED_OUT,
+    CoupleState.ENDED,
+)
 
 
 class TargetCouple(models.Model):
@@ -74,6 +91,23 @@ class TargetCouple(models.Model):
     # it; empty while it is served. Indicators of a period ending before it still count the
     # couple, so past figures do not change when a couple leaves later.
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    # The worklist's order, on the row so that a page sorts and limits on an index instead
+    # of grouping every couple of the area by its contacts: the latest contact's day (kept by
+    # the contact services), waiting work first, then the latest contact or entry first.
+    last_contact = models.DateField(_("last contact"), null=True, blank=True)
+    state_rank = models.GeneratedField(
+        expression=Case(
+            *[When(state=state.value, then=Value(rank)) for rank, state in enumerate(STATE_ORDER)],
+            default=Value(len(STATE_ORDER)),
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
+    worklist_date = models.GeneratedField(
+        expression=Coalesce("last_contact", "entered_on"),
+        output_field=models.DateField(),
+        db_persist=True,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -92,6 +126,11 @@ class TargetCouple(models.Model):
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["community", "state"], name="prepregnancy_couple_state"),
             models.Index(fields=["community", "entered_on"], name="prepregnancy_couple_entered"),
+            # The worklist (selectors.couples.couple_list) in its order, per community.
+            models.Index(
+                fields=["community", "state_rank", "-worklist_date", "id"],
+                name="prepregnancy_couple_worklist",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -196,8 +235,9 @@ class SmsOptOut(models.Model):
 class WorklistRefresh(models.Model):
     """When the target couples of one org unit were last derived from the registry.
 
-    Not personal data: a timestamp per unit. The worklist refreshes itself when the mark of
-    a unit in the user's area is older than a day; the nightly command keeps them fresh.
+    Not personal data: a timestamp per unit. The task worker's maintenance derives a street
+    again when a mark of its units is a day old (never the page while its user waits); the
+    worklist page says how fresh it is.
     """
 
     unit = models.OneToOneField(

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -58,6 +59,12 @@ def _contact(
         note=note,
         worker=actor.user,
     )
+    # The worklist sorts by the latest contact: kept on the file, never grouped per page.
+    TargetCouple.objects.filter(pk=couple.pk).filter(
+        Q(last_contact__isnull=True) | Q(last_contact__lt=date)
+    ).update(last_contact=date)
+    if couple.last_contact is None or couple.last_contact < date:
+        couple.last_contact = date
     audit.record(
         action=Action.CREATE,
         actor=actor,

@@ -218,6 +218,22 @@ def street_couples_refresh(
     return result
 
 
+def person_moved(person_ids: list[int]) -> None:
+    """The files of wives whose community changed follow them at once (``person_moved``
+    hook, run inside the registry's move transaction), instead of at the next derivation."""
+    couples = (
+        TargetCouple.objects.filter(wife_id__in=person_ids)
+        .select_related("wife")
+        .select_for_update(of=("self",))
+    )
+    for couple in couples.order_by("pk"):
+        # Whatever her status: a reversed move-in puts her back, moved out, where she was.
+        if couple.community_id != couple.wife.community_id:
+            couple.community_id = couple.wife.community_id
+            couple.save(update_fields=["community", "updated_at"])
+        couple_refresh_state(couple)
+
+
 def due_streets_refresh(*, max_age: dt.timedelta = REFRESH_MAX_AGE) -> list[RefreshResult]:
     """Refresh every street whose worklist was not derived within ``max_age``.
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
-from jisheng.core import crypto
+from jisheng.core import crypto, modules
 from jisheng.core.actors import Actor
 from jisheng.core.dates import Lifetime, possible_date
 from jisheng.core.errors import Conflict, JishengError, NeedsConfirmation
@@ -406,6 +406,7 @@ def move_in_record(
         person.status, person.community = ResidentStatus.LIVING, community
         person.address = address or person.address
         person.save(update_fields=["status", "community", "address"])
+        modules.persons_moved([person.pk])
     elif data is not None:
         data.address = address or data.address
         person = person_add(actor, community, data, require_id=True)
@@ -706,13 +707,18 @@ def event_reverse(*, actor: Actor, event: LifeEvent, reason: str, date: dt.date)
     if _effective_later_events(found):
         raise Conflict(_("Later events depend on this one: reverse them first."), code="not_latest")
     before = found.before
+    moved: list[int] = []
     for pk, fields in before.get("persons", {}).items():
         person = Person.objects.select_for_update().get(pk=int(pk))
+        community_id = person.community_id
         for name, value in fields.items():
             if name in RESTORABLE_FIELDS:
                 setattr(person, name, _decode(name, value))
         _refresh_derived(person)
         _save_unique(person)
+        if person.community_id != community_id:
+            moved.append(person.pk)
+    modules.persons_moved(moved)
     _restore_family(before)
     HouseholdMember.objects.filter(pk__in=before.get("created_memberships", [])).delete()
     HouseholdMember.objects.filter(pk__in=before.get("ended_memberships", [])).update(end_date=None)

@@ -1,0 +1,126 @@
+"""The worklist reads its scope and order from the couple's own row: the file follows the
+wife's move at once, the latest contact is kept by the contact services, the order is the
+one the page always had, and the page costs the same queries for few and many couples."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.db.models import Max
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from jisheng.core.roles import Role
+from jisheng.prepregnancy.models import Contact, FollowUp, TargetCouple
+from jisheng.prepregnancy.models.couples import STATE_ORDER
+from jisheng.prepregnancy.selectors.couples import couple_list
+from jisheng.prepregnancy.services import contacts, couples, pregnancies
+from jisheng.registry.services import events
+
+pytestmark = pytest.mark.django_db
+
+
+def _shown(user) -> list[int]:
+    return [c.pk for c in couple_list(user=user)]
+
+
+def test_a_file_follows_the_wife_at_once_and_back_when_the_move_is_reversed(
+    org, make_user, worker, actor, street_actor, couple, today, client_for
+) -> None:
+    other = make_user(Role.COMMUNITY_WORKER, org.c2)
+    assert (_shown(worker), _shown(other)) == ([couple.pk], [])
+
+    events.move_out_record(actor=street_actor, person=couple.wife, date=today)
+    arrival = events.move_in_record(
+        actor=street_actor, community=org.c2, person=couple.wife, date=today
+    )
+
+    assert (_shown(worker), _shown(other)) == ([], [couple.pk])  # no derivation ran
+    page = client_for(other).get(reverse("prepregnancy:couple_list")).content.decode()
+    assert f'data-couple="{couple.pk}"' in page
+
+    events.event_reverse(actor=street_actor, event=arrival, reason="录入错误", date=today)
+    assert (_shown(worker), _shown(other)) == ([couple.pk], [])
+
+
+def test_the_latest_contact_is_kept_on_the_file(actor, couple, today) -> None:
+    for days_ago in (3, 9, 1, 5):
+        contacts.contact_record(
+            actor=actor,
+            couple=couple,
+            method="phone",
+            outcome="not_reached",
+            date=today - dt.timedelta(days=days_ago),
+        )
+    stored = TargetCouple.objects.get(pk=couple.pk)
+    assert stored.last_contact == today - dt.timedelta(days=1)
+    assert stored.worklist_date == stored.last_contact
+
+
+def test_the_worklist_keeps_its_order(actor, worker, marry, couple_of, today) -> None:
+    files = [couple_of(marry(days_ago=days)) for days in (40, 5, 20, 12, 30, 8)]
+    for n, couple in enumerate(files[:4]):
+        outcome = ("reached", "not_reached", "declined", "not_reached")[n]
+        contacts.contact_record(
+            actor=actor,
+            couple=couple,
+            method="home_visit",
+            outcome=outcome,
+            date=today - dt.timedelta(days=n * 7 % 11),
+        )
+    couples.target_couples_refresh(actor=actor)
+    rank = {state: n for n, state in enumerate(STATE_ORDER)}
+    latest = dict(
+        Contact.objects.values("couple").annotate(day=Max("date")).values_list("couple", "day")
+    )
+    expected = sorted(
+        TargetCouple.objects.all(),
+        key=lambda c: (
+            rank[c.state],
+            -(latest.get(c.pk) or c.entered_on).toordinal(),
+            c.pk,
+        ),
+    )
+    assert len({c.state for c in expected}) > 1
+    assert _shown(worker) == [c.pk for c in expected]
+
+
+def test_the_list_page_costs_the_same_queries_for_few_and_many_couples(
+    worker, actor, marry, client_for, couple_of, today
+) -> None:
+    client = client_for(worker)
+    url = reverse("prepregnancy:couple_list")
+    client.get(url)  # the session's first request resolves the roles once
+
+    def queries_with(count: int) -> int:
+        while TargetCouple.objects.count() < count:
+            couple = couple_of(marry(days_ago=TargetCouple.objects.count() + 3))
+            contacts.contact_record(
+                actor=actor, couple=couple, method="phone", outcome="reached", date=today
+            )
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    assert queries_with(2) == queries_with(9)
+
+
+def test_the_follow_up_list_costs_the_same_queries_for_few_and_many(
+    worker, actor, marry, client_for, couple_of, today
+) -> None:
+    client = client_for(worker)
+    url = reverse("prepregnancy:followup_list")
+    client.get(url)  # the session's first request resolves the roles once
+
+    def queries_with(count: int) -> int:
+        while FollowUp.objects.count() < count:
+            couple = couple_of(marry(days_ago=FollowUp.objects.count() + 3))
+            pregnancies.pregnancy_report(actor=actor, couple=couple, reported_on=today)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url)
+        assert page.content.decode().count('href="/prepregnancy/couples/') >= count
+        return len(queries)
+
+    assert queries_with(1) == queries_with(6)
