@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.client import ClientMixin
 
 from jisheng.accounts.models import User
@@ -27,8 +27,9 @@ from jisheng.accounts.two_factor import SESSION_KEY, Step
 from jisheng.core.idnumber import id_number_check_digit, mask_id_number, mask_phone
 from jisheng.core.models import OrgUnit
 from jisheng.core.roles import Role
-from jisheng.demo.seed import seed_org_tree
+from jisheng.demo.seed import seed_demo, seed_org_tree
 from jisheng.registry.models import Household, HouseholdMember, Person
+from jisheng.testing.shared_data import seeded_once
 
 PASSWORD = "Test-pass-2026!"
 
@@ -59,6 +60,58 @@ def _audit_trail_released_before_flush(
         cursor.execute("UPDATE audit_chain SET anchor_seq = seq")
         cursor.execute("DELETE FROM audit_auditevent")
         cursor.execute("DELETE FROM audit_chain")
+
+
+# The demo instance's size for the tests that read it (``demo`` below): enough residents for
+# the 2013 history's 1,196 only-child parents and for pre-pregnancy files at every stage
+# (``demo_instance`` below).
+DEMO_PERSONS = 4000
+
+
+_shared_demo: list[Generator[None]] = []
+
+
+@pytest.fixture(scope="session")
+def _demo_seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The whole demo, seeded once per run (it took one to two minutes in each of a dozen
+    tests) in a transaction held open while the tests of it run (``seeded_once``)."""
+    held = seeded_once(django_db_blocker, lambda: seed_demo(persons=DEMO_PERSONS))
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        next(held)
+    _shared_demo.append(held)
+    yield
+    _end_shared_demo()
+
+
+def _end_shared_demo() -> None:
+    while _shared_demo:
+        _shared_demo.pop().close()  # rolls the demo back
+
+
+@pytest.fixture
+def demo_instance(_demo_seeded: None, db: None) -> None:
+    """The demo instance (``seed_demo``), shared: each test's writes are rolled back as usual.
+
+    A held transaction cannot live through a test that commits (``transactional_db``,
+    ``live_server``): the tests asking for this run first, while the database holds only
+    what the migrations put there (a flush removes that too), and the demo is rolled back
+    right after the last of them (``pytest_runtest_teardown``)."""
+    assert _shared_demo, "the shared demo was already rolled back: this test ran too late"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests of the shared demo run before every other test: see ``demo_instance``."""
+    items.sort(key=lambda item: "_demo_seeded" not in getattr(item, "fixturenames", ()))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After the last test of the shared demo, roll it back (before any test that commits)."""
+    try:
+        return (yield)
+    finally:
+        if nextitem is None or "_demo_seeded" not in getattr(nextitem, "fixturenames", ()):
+            _end_shared_demo()
 
 
 # Where hashing is the subject: the password, sign-in and account tests keep production's

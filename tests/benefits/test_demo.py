@@ -10,12 +10,10 @@ from django.test import Client
 from jisheng.accounts.models import User
 from jisheng.benefits.models import Entitlement, PaymentBatch, Program
 from jisheng.benefits.selectors import program_year_totals
-from jisheng.demo.seed import seed_demo
 
 
 @pytest.mark.django_db
-def test_the_2013_report_reproduces_the_seed_figures() -> None:
-    seed_demo(persons=4000)
+def test_the_2013_report_reproduces_the_seed_figures(demo_instance: None) -> None:
     street = User.objects.get(username="demo_street")
     totals: dict[str, tuple[int, Decimal]] = {}
     for row in program_year_totals(street, year=2013):

@@ -30,7 +30,6 @@ from jisheng.core.errors import Conflict, NotFound
 from jisheng.core.models import TaskProgress
 from jisheng.core.modules import maintenance_jobs
 from jisheng.core.roles import Role
-from jisheng.demo.seed import seed_demo
 from jisheng.registry.models import LifeEvent, Person
 from jisheng.registry.services import events
 
@@ -78,9 +77,8 @@ def babies(org, make_family) -> list[Person]:
 
 
 def test_rows_equal_the_rule_on_the_demo_data_and_after_a_random_stream_of_events(
-    org, make_user
+    org, make_user, demo_instance
 ) -> None:
-    seed_demo(persons=800)
     street = User.objects.get(username="demo_street")
     community = User.objects.get(username="demo_c1")
     programs = list(Program.objects.filter(status=Program.Status.OPEN).order_by("code"))

@@ -8,15 +8,13 @@ from decimal import Decimal
 import pytest
 
 from jisheng.accounts.models import User
-from jisheng.demo.seed import seed_demo
 from jisheng.funds.demo import SEED_GROUPS, SEED_TOTAL
 from jisheng.funds.models import Voucher
 from jisheng.funds.selectors import execution_report
 
 
 @pytest.mark.django_db
-def test_the_2013_2014_report_reproduces_the_seeds_374_wan(client) -> None:
-    seed_demo(persons=600)
+def test_the_2013_2014_report_reproduces_the_seeds_374_wan(client, demo_instance) -> None:
     for username in ("demo_street", "demo_leader"):
         report = execution_report(
             User.objects.get(username=username), first_year=2013, last_year=2014

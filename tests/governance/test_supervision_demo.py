@@ -6,14 +6,14 @@ import pytest
 from django.utils import timezone
 
 from jisheng.accounts.models import User
-from jisheng.demo.seed import seed_demo
 from jisheng.governance.models import Case, LeadingGroup
 from jisheng.governance.selectors import supervision as selectors
 
 
 @pytest.mark.django_db
-def test_the_demo_has_groups_an_overdue_device_review_entries_and_cases() -> None:
-    seed_demo(persons=300)
+def test_the_demo_has_groups_an_overdue_device_review_entries_and_cases(
+    demo_instance: None,
+) -> None:
     staff = User.objects.get(username="demo_street")
     assert LeadingGroup.objects.count() >= 3  # district, street, a community
     assert selectors.overdue_devices(staff, today=timezone.localdate()).exists()

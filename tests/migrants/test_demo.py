@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from jisheng.accounts.models import User
 from jisheng.core.models import OrgUnit
-from jisheng.demo.seed import seed_demo
 from jisheng.migrants.demo import demo_seed
 from jisheng.migrants.models import (
     MigrantRecord,
@@ -25,9 +24,9 @@ from jisheng.migrants.selectors import records
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_holds_records_partners_and_reports_and_is_seeded_once(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    seed_demo(persons=300)
+def test_demo_holds_records_partners_and_reports_and_is_seeded_once(
+    demo_instance: None,
+) -> None:
     assert MigrantRecord.objects.filter(kind=MoveKind.INFLOW).exists()
     assert MigrantRecord.objects.filter(kind=MoveKind.OUTFLOW).exists()
     landlord = Partner.objects.get(account__username="demo_reporter")

@@ -8,7 +8,6 @@ import pytest
 from django.utils import timezone
 
 from jisheng.core.models import OrgUnit
-from jisheng.demo.seed import seed_demo
 from jisheng.prepregnancy.demo import demo_seed
 from jisheng.prepregnancy.models import (
     Checkup,
@@ -24,8 +23,9 @@ from jisheng.prepregnancy.services.common import couple_refresh_state
 
 
 @pytest.mark.django_db
-def test_demo_street_gets_files_at_every_stage_with_consistent_states() -> None:
-    seed_demo(persons=4000)
+def test_demo_street_gets_files_at_every_stage_with_consistent_states(
+    demo_instance: None,
+) -> None:
     street = OrgUnit.objects.get(kind="street", is_demo=True)
     demo_seed(street=street, today=timezone.localdate(), rng=random.Random(7))
 

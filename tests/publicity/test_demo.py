@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from jisheng.accounts.models import User
 from jisheng.core.models import OrgUnit
-from jisheng.demo.seed import seed_demo
 from jisheng.publicity.demo import demo_seed
 from jisheng.publicity.models import Activity, ActivityKind, Asset, CostEntry, Training
 from jisheng.publicity.selectors import coverage_for
@@ -17,9 +16,7 @@ from jisheng.publicity.selectors import coverage_for
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_holds_the_named_events_and_is_seeded_once(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    seed_demo(persons=300)
+def test_demo_holds_the_named_events_and_is_seeded_once(demo_instance: None) -> None:
     today = timezone.localdate()
     years = {day.year for day in Activity.objects.values_list("date", flat=True)}
     assert len(years) == 3
@@ -42,9 +39,7 @@ def test_demo_holds_the_named_events_and_is_seeded_once(settings) -> None:
     assert Asset.objects.count() == assets
 
 
-def test_demo_coverage_has_communities_with_all_five(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    seed_demo(persons=300)
+def test_demo_coverage_has_communities_with_all_five(demo_instance: None) -> None:
     leader = User.objects.get(username="demo_leader")
     found = coverage_for(leader, timezone.localdate().year - 1)
     assert found.complete_five_ones > 0

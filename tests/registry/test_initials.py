@@ -8,7 +8,6 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from jisheng.accounts.models import User
-from jisheng.demo.seed import seed_demo
 from jisheng.registry.models import Person
 from jisheng.registry.names import name_initials
 
@@ -41,8 +40,7 @@ def test_any_saved_resident_has_initials(make_person) -> None:
 
 
 @pytest.mark.django_db
-def test_demo_residents_are_found_by_initials(client_for) -> None:
-    seed_demo(persons=200)
+def test_demo_residents_are_found_by_initials(client_for, demo_instance) -> None:
     assert not Person.objects.filter(name_initials="").exists()
     resident = Person.objects.filter(community__users__username="demo_c1").first()
     assert resident is not None

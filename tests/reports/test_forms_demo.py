@@ -15,7 +15,6 @@ from openpyxl import load_workbook
 from jisheng.accounts.models import User
 from jisheng.contraceptives.models import DistributionPoint, RosterEntry, StockMove
 from jisheng.contraceptives.models.ledger import ISSUE_KINDS
-from jisheng.demo.seed import seed_demo
 from jisheng.prepregnancy import rules
 from jisheng.prepregnancy.models import Checkup, TargetCouple
 from jisheng.registry.models import LifeEvent, Person
@@ -51,8 +50,9 @@ def by_program(table: FormTable) -> dict[str, tuple[object, object]]:
 
 
 @pytest.mark.django_db
-def test_the_demo_forms_match_direct_counts_and_the_2013_benefits_the_seed() -> None:
-    seed_demo(persons=4000)
+def test_the_demo_forms_match_direct_counts_and_the_2013_benefits_the_seed(
+    demo_instance: None,
+) -> None:
     staff = User.objects.get(username="demo_street")
     today = timezone.localdate()
 

@@ -9,15 +9,12 @@ import pytest
 from django.utils import timezone
 
 from jisheng.core.models import OrgUnit
-from jisheng.demo.seed import seed_demo
 from jisheng.targets.demo import demo_seed
 from jisheng.targets.models import ActionItem, Assessment, BookState, Meeting, TargetBook
 
 
 @pytest.mark.django_db
-def test_demo_seeds_books_to_copy_and_seeds_once(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    seed_demo(persons=600)
+def test_demo_seeds_books_to_copy_and_seeds_once(demo_instance: None) -> None:
     today = timezone.localdate()
     street = OrgUnit.objects.get(code=TargetBook.objects.first().street.code)
     communities = OrgUnit.objects.filter(parent=street, kind__in=["community", "village"]).count()

@@ -21,13 +21,13 @@ another's in-memory changes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import Any
 
 from django.db import connection, transaction
 
 
-def seeded_once[T](django_db_blocker: Any, seed: Callable[[], T]) -> Iterator[T]:
+def seeded_once[T](django_db_blocker: Any, seed: Callable[[], T]) -> Generator[T]:
     """Yield ``seed()``'s result with its rows visible to every test until the generator
     closes; then roll them back, leaving the test database as it was."""
     with django_db_blocker.unblock():
