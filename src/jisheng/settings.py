@@ -107,7 +107,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept as on PostgreSQL (CONN_MAX_AGE above): opening one and running its
+    # PRAGMAs cost about 2 ms of CPU, more than a whole cached report page, on every request
+    # that read the database (bench/README.md "Reports").
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the worker write while pages read; IMMEDIATE avoids lock upgrades
         # that fail with "database is locked" under concurrent writers.
