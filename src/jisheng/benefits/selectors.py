@@ -54,7 +54,7 @@ from jisheng.benefits.models.payments import BATCH_BUILD_KIND
 from jisheng.benefits.models.reverification import FLAG_KINDS
 from jisheng.benefits.models.workflow import OPEN_STATES, State
 from jisheng.core.actors import Actor
-from jisheng.core.errors import NotFound
+from jisheng.core.errors import Conflict, NotFound
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit, TaskProgress
 from jisheng.core.permissions import require
@@ -93,6 +93,8 @@ def eligible_persons(*, user: User, program: Program, as_of: dt.date) -> QuerySe
     couple already enrolled or applying through either spouse is left out, and of a couple
     where both qualify only the spouse with the lower record number is listed."""
     require(user, Capability.APPLY_BENEFITS)
+    if refusal := program.eligible_search_refusal():
+        raise Conflict(refusal, code="program_not_searchable")
     enrolled = Entitlement.objects.filter(program=program, status=Entitlement.Status.ACTIVE)
     applying = Application.objects.filter(program=program, state__in=OPEN_STATES)
     taken = Q(pk__in=enrolled.values("person_id")) | Q(pk__in=applying.values("person_id"))

@@ -124,6 +124,22 @@ class Program(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def eligible_search_refusal(self) -> str:
+        """Why nobody can be found eligible for this program now ("" when they can): it takes
+        no new applicants, or it has no rule (an empty rule would list every resident)."""
+        if self.status != self.Status.OPEN:
+            return str(
+                _("This program takes no new applicants, so eligible residents are not listed.")
+            )
+        if not self.rule:
+            return str(
+                _(
+                    "This program has no eligibility rule, so eligible residents cannot be "
+                    "listed. Write its rule on the program's page first."
+                )
+            )
+        return ""
+
     @property
     def pays_cash(self) -> bool:
         return self.benefit_kind == BenefitKind.CASH and self.amount is not None

@@ -49,6 +49,8 @@ def snapshot_refresh(*, actor: Actor, program: Program, as_of: dt.date) -> Eligi
     One still queued or running for the same program, day and unit is returned instead of a
     second (a double click, or two colleagues at once)."""
     require(actor, Capability.APPLY_BENEFITS)
+    if refusal := program.eligible_search_refusal():
+        raise Conflict(refusal, code="program_not_searchable")
     unit = actor.user.org_unit
     if unit is None:
         raise JishengError(_("Your account belongs to no unit, so it has no residents to list."))
@@ -201,6 +203,8 @@ def applications_from_snapshot(
     """Applications for residents chosen from a snapshot's page; a stale snapshot, or one
     refreshed since, is refused, and only residents listed in it are taken."""
     require(actor, Capability.APPLY_BENEFITS)
+    if refusal := program.eligible_search_refusal():
+        raise Conflict(refusal, code="program_not_searchable")
     snapshot = (
         EligibleSnapshot.objects.visible_to(actor.user)
         .filter(pk=snapshot_id or 0, program=program)

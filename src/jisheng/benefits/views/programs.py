@@ -125,6 +125,16 @@ def find_eligible(request: HttpRequest, code: str) -> HttpResponse:
     except JishengError as bad:
         # The list for today, with the date field saying what was wrong with the one typed.
         as_of, as_of_error, status = timezone.localdate(), str(bad.message), 400
+    refusal = program.eligible_search_refusal()
+    if refusal:
+        # An ended program, or one with no rule: say so instead of a list (an empty rule
+        # would list every resident) and offer nothing to refresh or apply from.
+        return render(
+            request,
+            "benefits/find_eligible.html",
+            {"program": program, "refusal": refusal, "as_of": as_of},
+            status=409,
+        )
     snapshots = selectors.snapshots_for(user, program, as_of)
     current = snapshots.current
     page = None
