@@ -38,6 +38,21 @@ def test_street_staff_counts_every_community_and_gets_a_breakdown(
     assert rows[org.c2.code] == 1
 
 
+def test_street_staff_households_are_the_whole_streets(
+    org, make_user, make_person, make_household
+) -> None:
+    """Not the last community's: the walk found the street's card showing 39, one
+    village's figure, beside a breakdown that added up to 1,028."""
+    make_household(make_person(org.c1))
+    make_household(make_person(org.c1, name="王五"))
+    make_household(make_person(org.c2, name="李四"))
+    staff = make_user(Role.STREET_STAFF)
+    assert figures(staff)["households"] == 3
+    rows = {row["code"]: row["households"] for row in unit_breakdown(staff)}
+    assert (rows[org.c1.code], rows[org.c2.code]) == (2, 1)
+    assert figures(make_user(Role.COMMUNITY_WORKER, org.c2))["households"] == 1
+
+
 def test_separated_roles_get_no_figures(org, make_user, make_person) -> None:
     make_person(org.c1)
     for role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.SECURITY_AUDITOR):

@@ -31,6 +31,13 @@ def totals(
     user: User, measure: str, by: tuple[str, ...], **filters: object
 ) -> dict[tuple[str, ...], tuple[int, Decimal]]:
     """``(count, amount)`` summed over the user's area, keyed by the ``by`` columns."""
+    if not by:
+        # values_list() with no columns means every column: the sums would be grouped by
+        # unit and period, and each group's sum would overwrite the last under the key ().
+        whole = (
+            cells(user, measure).filter(**filters).aggregate(n=Sum("count"), total=Sum("amount"))
+        )
+        return {(): (int(whole["n"] or 0), Decimal(whole["total"] or 0))}
     rows = (
         cells(user, measure)
         .filter(**filters)
