@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from jisheng.audit.models import AuditEvent
+from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError, NotFound
 from jisheng.core.idnumber import id_number_check_digit
+from jisheng.core.roles import Role
 from jisheng.registry.models import (
     Household,
     HouseholdMember,
@@ -16,6 +19,7 @@ from jisheng.registry.models import (
     Marriage,
     ParentLink,
     Person,
+    Relation,
     ResidentStatus,
 )
 from jisheng.registry.services import events
@@ -203,6 +207,36 @@ def test_household_change_moves_membership(couple, worker_actor) -> None:
     current = HouseholdMember.objects.get(person=wife, end_date__isnull=True)
     assert current.household_id == event.data["household_id"] != household.pk
     assert HouseholdMember.objects.get(person=wife, household=household).end_date == TODAY
+
+
+def test_joining_another_communitys_household_is_a_move_not_a_household_change(
+    org, make_user, make_person, make_household, client_for
+) -> None:
+    """The walk moved 于丽 (榴园社区) into a 坛山社区 household: it said "户变更已登记" and she
+    stayed 榴园's resident, listed and counted there, living in 坛山's household."""
+    staff = make_user(Role.STREET_STAFF, org.street)
+    resident = make_person(org.c1, name="于丽", sex="F")
+    own = make_household(resident)
+    there = make_household(make_person(org.c2, name="李四"))
+    there.number = "H0000000"
+    there.save(update_fields=["number"])
+    with pytest.raises(JishengError) as refused:
+        events.household_change_record(
+            actor=Actor(user=staff, ip="127.0.0.1"), person=resident, date=TODAY, household=there
+        )
+    assert refused.value.code == "household_in_another_community"
+    assert "迁出" in str(refused.value.message)
+    page = client_for(staff).post(
+        reverse("registry:person_household_change", args=[resident.pk]),
+        {"date": TODAY.isoformat(), "household": "H0000000", "relation": Relation.OTHER},
+    )
+    assert page.status_code == 400
+    text = page.content.decode()
+    assert "迁出" in text  # the message
+    assert "H0000000" in text  # and the input kept
+    current = HouseholdMember.objects.get(person=resident, end_date__isnull=True)
+    assert current.household_id == own.pk
+    assert refresh(resident).community_id == org.c1.pk
 
 
 def test_correction_changes_facts_and_keeps_old_id_number_encrypted(couple, worker_actor) -> None:

@@ -523,6 +523,23 @@ def household_change_record(
             person.save(update_fields=["address"])
     else:
         household = visible_or_404(Household, user=actor.user, pk=household.pk)
+        if household.community_id != person.community_id:
+            # Joining it would leave the resident counted, listed and served by the old
+            # community while living in the new one's household: that is a move.
+            raise JishengError(
+                _(
+                    "Household %(number)s belongs to %(community)s, and %(name)s to %(own)s. "
+                    "A move to another community is registered as a move-out here and a "
+                    "move-in there."
+                )
+                % {
+                    "number": household.number or household.pk,
+                    "community": household.community.name,
+                    "name": person.name,
+                    "own": person.community.name,
+                },
+                code="household_in_another_community",
+            )
     _join(person, household, relation, date, snapshot)
     return event_record(
         actor=actor,
