@@ -26,11 +26,13 @@ from psycopg import pq
 class DatabaseWrapper(base.DatabaseWrapper):
     """PostgreSQL, with the kept connection checked locally before a request's first query."""
 
+    health_check_done: bool  # set by Django's base wrapper (not in django-stubs)
+
     def close_if_health_check_failed(self) -> None:
         """Close the kept connection if the server has dropped it (checked once a request)."""
         if (
             self.connection is None
-            or not self.health_check_enabled
+            or not self.settings_dict["CONN_HEALTH_CHECKS"]
             or self.health_check_done
             or self.pool
         ):
