@@ -122,6 +122,10 @@ else:
     # trip PostgreSQL's JIT; compiling took 0.9 s of a 2.5 s "find eligible" and 10 s of a
     # 14 s payment batch at 1,000,000 residents (bench/README.md), and saves nothing here.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Same backend; the per-request health check is a local look at the socket instead of a
+    # SELECT 1 round trip (a dropped connection is still replaced: core/postgresql/base.py).
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "jisheng.core.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -153,6 +157,20 @@ LOGIN_LOCK_SECONDS = 15 * 60
 OTP_TOTP_ISSUER = "jisheng"
 
 # Django's database sessions, with the read every request makes compiled to SQL once.
+# Each process keeps report figures (core.figures_cache) and home panels here. Django's
+# default would be the same LocMem store with room for only 300 entries. Count for ~200
+# users: one entry of home panels each (reports/views.py; none kept when empty), and per
+# area and duty set (~30 among them) the home figures, the dashboard, each of the 4 standard
+# forms' table and page for a few periods and both audiences, and a handful of pivot
+# questions: ~50 each, ~1,500. 3,000 leaves room for twice as many; a drawn page is 5 to
+# 30 kB, so the store stays under ~100 MB per process. Entries live 5 minutes at most.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": 3000},
+    }
+}
 SESSION_ENGINE = "jisheng.core.sessions"
 # Idle timeout: requests push the expiry forward (at most once a minute, so a page does not
 # write the session row every time: accounts.middleware.SessionRefreshMiddleware).

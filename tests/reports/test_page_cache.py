@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import partial
 
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from jisheng.core.figures_cache import figures_key
 from jisheng.core.roles import Role
 from jisheng.reports.rollups.services import rollups_rebuild, rollups_refresh
 
@@ -95,3 +99,23 @@ def test_home_panels_say_when_they_were_counted(org, make_user, client_for) -> N
     body = client_for(make_user(Role.COMMUNITY_WORKER)).get("/").content.decode()
     assert 'data-testid="panels-as-of"' in body
     assert "待办数截至" in body
+
+
+def test_the_cache_has_room_for_every_users_panels_and_the_reports() -> None:
+    # Django's default LocMem store holds 300 entries: less than ~200 users' panels and
+    # every area's report figures (settings.py counts them).
+    store = caches["default"]
+    assert isinstance(store, LocMemCache)
+    assert store._max_entries >= 3000
+
+
+def test_home_panels_are_one_entry_per_user_and_none_when_empty(org, make_user, client_for) -> None:
+    worker, auditor = make_user(Role.COMMUNITY_WORKER), make_user(Role.SECURITY_AUDITOR)
+    panels_key = partial(figures_key, "reports.home_panels", version="", personal=True)
+    with translation.override("zh-hans"):
+        assert client_for(worker).get("/").status_code == 200
+        assert client_for(auditor).get("/").status_code == 200
+        kept = cache.get(panels_key(worker))
+        assert kept is not None
+        assert kept[0]  # the worker's panels, kept in one entry
+        assert cache.get(panels_key(auditor)) is None  # nothing shown, nothing kept

@@ -33,10 +33,18 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class HomePanel:
-    """One box on the home page: a template rendered with ``context``."""
+    """One box on the home page: a template rendered with ``context`` and, when given,
+    ``own(user)``'s values, which are the user's own and read on every visit even when the
+    app's panels are kept (``panels_kept_for``). ``own`` must be a module-level function (a
+    kept panel is pickled into the cache)."""
 
     template: str
     context: dict[str, Any] = field(default_factory=dict)
+    own: Callable[[User], dict[str, Any]] | None = None
+
+    def context_for(self, user: User) -> dict[str, Any]:
+        """The context to render the panel with for ``user``: ``own``'s values read now."""
+        return self.context if self.own is None else {**self.context, **self.own(user)}
 
 
 @dataclass(frozen=True)
@@ -101,8 +109,9 @@ class ModuleConfig(AppConfig):
     - ``menu_order``: where its sections sit in the menu (lower first).
     - ``home_panels``: dotted path of ``home_panels(user) -> list[HomePanel]``.
     - ``panel_order``: where its panels sit on the home page (lower first).
-    - ``panels_kept_for``: seconds the home page may keep the app's panels, drawn, for each
-      user (counts over an area: the page says as of when); 0 counts them on every visit.
+    - ``panels_kept_for``: seconds the home page may keep the app's panels for each user
+      (counts over an area: the page says as of when); 0 counts them on every visit. The
+      user's own short lists go in a panel's ``own`` (read on every visit).
     - ``api_routers``: ``(prefix, dotted path of a ninja Router)`` pairs, mounted under ``/api``.
     - ``api_auth``: dotted paths of ninja auth classes tried before the page session.
     - ``demo_seeder``: dotted path of ``demo_seed(*, street, today, rng)``, run in

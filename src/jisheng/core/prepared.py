@@ -80,5 +80,17 @@ class Prepared[M: models.Model]:
         # The compiler, set up once, answers every later run: its SQL with that run's values.
         # Query.clone copies these two onto every copy of the queryset made in first().
         compiler.as_sql = lambda *args, **kwargs: (sql, compiled.params)  # type: ignore[method-assign]
+        # Its columns never change either, so neither do their value converters, which Django
+        # looks up per column, field and backend on every run.
+        looked_up = compiler.get_converters
+        known: dict[tuple[int, ...], Any] = {}
+
+        def converters(expressions: list[Any]) -> Any:
+            key = tuple(map(id, expressions))
+            if key not in known:
+                known[key] = looked_up(expressions)
+            return known[key]
+
+        compiler.get_converters = converters  # type: ignore[method-assign]
         filtered.query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]
         return compiled

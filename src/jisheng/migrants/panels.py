@@ -11,15 +11,15 @@ from jisheng.migrants.selectors import partners, records
 RECENT = 5
 
 
+def _own_reports(user: User) -> dict[str, object]:
+    """The partner's latest reports: their own, read on every visit."""
+    return {"reports": list(partners.reports(user)[:RECENT])}
+
+
 def home_panels(user: User) -> list[HomePanel]:
     panels: list[HomePanel] = []
     if user.has_capability(Capability.REPORT_AS_PARTNER):
-        panels.append(
-            HomePanel(
-                "migrants/_partner_panel.html",
-                {"reports": list(partners.reports(user)[:RECENT])},
-            )
-        )
+        panels.append(HomePanel("migrants/_partner_panel.html", own=_own_reports))
     if user.has_capability(Capability.EDIT_REGISTRY):
         pending = partners.worklist(user).count()
         stale = records.stale(user).count()

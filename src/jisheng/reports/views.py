@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from functools import partial
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -14,44 +13,52 @@ from django.views.decorators.http import require_GET
 
 from jisheng.accounts.models import User
 from jisheng.core.actors import request_user
-from jisheng.core.figures_cache import cached_figures
+from jisheng.core.figures_cache import cached_figures, figures_key
 from jisheng.core.modules import HomePanel, home_panel_providers
 from jisheng.reports import selectors
 from jisheng.reports.rollups import selectors as rollups
 
 
-def _drawn(panels: list[HomePanel]) -> list[str]:
-    return [render_to_string(panel.template, {"panel": panel.context}) for panel in panels]
+def _draw(panel: HomePanel, user: User) -> str:
+    return render_to_string(panel.template, {"panel": panel.context_for(user)})
 
 
-def _counted(
-    provide: Callable[[User], list[HomePanel]], user: User
-) -> tuple[list[str], dt.datetime]:
-    return _drawn(provide(user)), timezone.now()
+def _to_keep(panels: list[HomePanel], user: User) -> list[str | HomePanel]:
+    """Panels as kept: drawn, except those with the user's own values, drawn on every visit."""
+    return [panel if panel.own is not None else _draw(panel, user) for panel in panels]
+
+
+Kept = dict[str, list[str | HomePanel]]
+
+
+def _kept_panels(user: User) -> tuple[Kept, dt.datetime]:
+    """The panels of every app that keeps them, by app, and when they were counted."""
+    providers = [provider for provider in home_panel_providers() if provider.kept_for]
+    key = figures_key("reports.home_panels", user, version="", personal=True)
+    found: tuple[Kept, dt.datetime] | None = cache.get(key)
+    if found is None:
+        kept = {p.app: _to_keep(panels, user) for p in providers if (panels := p.provide(user))}
+        found = (kept, timezone.now())
+        # One entry per user, and none when there is nothing to show (most users have none).
+        if kept:
+            cache.set(key, found, min(p.kept_for for p in providers))
+    return found
 
 
 def _panels(user: User) -> tuple[list[str], dt.datetime | None]:
-    """Every app's panels for the user, drawn, and when the oldest kept one was counted (None:
-    every panel shown was counted now). An app's ``panels_kept_for`` lets the page keep its
-    counts over the area a short while; the user's own short lists are read every time."""
+    """Every app's panels for the user in page order, drawn, and when the kept ones were
+    counted (None: every panel shown was counted now). An app's ``panels_kept_for`` lets the
+    page keep its counts over the area a short while; the user's own short lists (a panel's
+    ``own``) are read every time."""
+    kept, counted = _kept_panels(user)
     drawn: list[str] = []
-    oldest: dt.datetime | None = None
     for provider in home_panel_providers():
         if not provider.kept_for:
-            drawn += _drawn(provider.provide(user))
+            drawn += [_draw(panel, user) for panel in provider.provide(user)]
             continue
-        kept, counted = cached_figures(
-            f"reports.home_panels.{provider.app}",
-            user,
-            partial(_counted, provider.provide, user),
-            version="",
-            personal=True,
-            lifetime=provider.kept_for,
-        )
-        if kept:
-            drawn += kept
-            oldest = counted if oldest is None else min(oldest, counted)
-    return drawn, oldest
+        for item in kept.get(provider.app, ()):
+            drawn.append(item if isinstance(item, str) else _draw(item, user))
+    return drawn, counted if kept else None
 
 
 def _figures_html(user: User) -> str:

@@ -122,14 +122,18 @@ def _refused(request: HttpRequest, form: PivotForm) -> HttpResponse:
 
 
 def _answered(request: HttpRequest) -> tuple[str, str, bool] | None:
-    """The question part of the page drawn, the question as a query string and whether it
-    is drawn as a chart; None: the question cannot be answered."""
+    """The question part of the page drawn, the fields of the form that saves it as a
+    favourite drawn, and whether it is drawn as a chart; None: the question cannot be
+    answered."""
     form, found = _ask(request)
     if found is None:
         return None
+    # The save form's fields hold only the question (no user's data, no token): drawing
+    # its widgets cost more than the rest of a kept page's shell.
+    saving = FavouriteForm(initial={"query": urlencode(found.query.params())})
     return (
         render_to_string("reports/pivot/_question.html", _question(request, form, found)),
-        urlencode(found.query.params()),
+        render_to_string("reports/pivot/_favourite_fields.html", {"favourite_form": saving}),
         found.query.chart,
     )
 
@@ -150,7 +154,7 @@ def pivot(request: HttpRequest) -> HttpResponse:
     if kept is None:
         form, _found = _ask(request)
         return _refused(request, form)
-    question_html, question, chart = kept
+    question_html, favourite_fields_html, chart = kept
     return render(
         request,
         "reports/pivot/pivot.html",
@@ -159,7 +163,7 @@ def pivot(request: HttpRequest) -> HttpResponse:
             "found": True,
             "shown": chart,
             "favourites": selectors.favourites(user),
-            "favourite_form": FavouriteForm(initial={"query": question}),
+            "favourite_fields_html": favourite_fields_html,
         },
     )
 

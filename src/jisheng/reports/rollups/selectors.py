@@ -11,15 +11,21 @@ from django.db.models import QuerySet, Sum
 
 from jisheng.accounts.models import User
 from jisheng.core.models import OrgUnit
+from jisheng.core.prepared import Prepared
 from jisheng.reports.rollups.models import RollupCell, RollupState
 from jisheng.reports.rollups.services import STATE_KEY
 
 DIMENSIONS = ("period", "d1", "d2", "d3", "d4")
 
 
+# Read by every report page and the home page (their figures' version): compiled once.
+_STATE = Prepared(lambda: RollupState.objects.only("as_of"), "key")
+
+
 def as_of() -> dt.datetime | None:
     """When the figures were last brought up to date (None: never built)."""
-    return RollupState.objects.filter(key=STATE_KEY).values_list("as_of", flat=True).first()
+    state = _STATE.first(STATE_KEY)
+    return None if state is None else state.as_of
 
 
 def cells(user: User, measure: str) -> QuerySet[RollupCell]:
