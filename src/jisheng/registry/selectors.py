@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, fields
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Collate
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -107,6 +109,41 @@ TRIGRAM = 3
 _ADDRESS_FTS = "registry_person_address_fts"
 
 
+class _AddressHasPiece(Expression):
+    """The resident's address has ``text`` among its one- and two-character pieces
+    (PostgreSQL's ``address_grams``, a generated column the model does not declare).
+
+    The column is qualified with the alias the query gives ``registry_person``, whatever it
+    is (another one when the list is used inside a subquery), not a hard-coded table name.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, text: str, alias: str = "") -> None:
+        super().__init__()
+        self.text = text
+        self.alias = alias
+
+    def resolve_expression(
+        self,
+        query: Any = None,
+        allow_joins: bool = True,
+        reuse: Any = None,
+        summarize: bool = False,
+        for_save: bool = False,
+    ) -> _AddressHasPiece:
+        return _AddressHasPiece(self.text, query.get_initial_alias())
+
+    def relabeled_clone(self, change_map: dict[str, str]) -> _AddressHasPiece:
+        return _AddressHasPiece(self.text, change_map.get(self.alias, self.alias))
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[str]]:
+        table = compiler.quote_name_unless_alias(self.alias)
+        return f'{table}."address_grams" @> ARRAY[%s]::text[]', (self.text,)
+
+
 def _address_contains(persons: QuerySet[Person], text: str) -> QuerySet[Person]:
     """Residents whose address contains ``text``: the set Django's ``contains`` finds.
 
@@ -114,28 +151,68 @@ def _address_contains(persons: QuerySet[Person], text: str) -> QuerySet[Person]:
     trigram through a GIN index over the addresses' one- and two-character pieces
     (migration 0008). SQLite cannot use an index for LIKE '%…%', so for three characters or
     more the FTS5 trigram table narrows it to candidates first (a phrase match, case-folded,
-    so never fewer rows than LIKE); shorter text is a plain scan there (documented in
-    bench/README.md), which the list's order and its capped count stop early when the text
-    is common. In every case the LIKE itself decides.
+    so never fewer rows than LIKE); shorter text through the trigrams that contain it
+    (``_short_address_candidates``), or, when it is common, a plain scan that the list's
+    order and its capped count stop early. In every case the LIKE itself decides.
     """
     persons = persons.filter(address__contains=text)
     if connection.vendor == "postgresql" and len(text) < TRIGRAM:
         # A GIN index over every one- and two-character piece (migration 0008).
-        pieces = RawSQL(
-            '"registry_person"."address_grams" @> ARRAY[%s]::text[]',
-            (text,),
-            output_field=BooleanField(),
-        )
-        persons = persons.filter(pieces)
+        persons = persons.filter(_AddressHasPiece(text))
     if connection.vendor == "sqlite" and len(text) >= TRIGRAM:
-        phrase = '"' + text.replace('"', '""') + '"'
         # A constant table name; the searched text is a parameter.
         candidates = RawSQL(  # noqa: S611
             f"SELECT rowid FROM {_ADDRESS_FTS} WHERE {_ADDRESS_FTS} MATCH %s",  # noqa: S608
-            (phrase,),
+            (_fts_phrase(text),),
         )
         persons = persons.filter(pk__in=candidates)
+    if connection.vendor == "sqlite" and text and len(text) < TRIGRAM:
+        candidates = _short_address_candidates(text)
+        if candidates is not None:
+            persons = persons.filter(pk__in=candidates)
     return persons
+
+
+def _fts_phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+# The FTS5 vocabulary of the trigram table: every trigram with the rows it is in (migration 0010).
+_ADDRESS_TERMS = "registry_person_address_terms"
+# Past this many candidate rows a short text is common (a tenth of a 1,000,000-resident
+# street): the list's own order, with the LIKE, finds a page sooner than fetching every
+# candidate and sorting them. Below it the candidates cost at most about 0.15 s there, where
+# a scan of a community without the text cost 0.55 s.
+SHORT_ADDRESS_CANDIDATES = 100_000
+
+
+def _short_address_candidates(text: str) -> RawSQL | None:
+    """The ids of residents whose address may contain ``text`` (one or two characters), for
+    SQLite, else None when the text is too common for candidates to help.
+
+    An address of three characters or more contains ``text`` only if one of its trigrams
+    does, so the trigrams containing it (found in the FTS5 vocabulary, case-folded like the
+    table) name every such address; shorter addresses have no trigram and come from a
+    partial index of them (migration 0010). A superset: the LIKE still decides.
+    """
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT term, cnt FROM {_ADDRESS_TERMS} "  # noqa: S608 - a constant table name
+            "WHERE term LIKE %s ESCAPE '\\' OR term LIKE %s ESCAPE '\\'",
+            (f"%{escaped}%", f"%{escaped.lower()}%"),
+        )
+        terms = cursor.fetchall()
+    if sum(count for _, count in terms) > SHORT_ADDRESS_CANDIDATES:
+        return None
+    tiny = "SELECT id FROM registry_person WHERE length(address) < 3"
+    if not terms:
+        return RawSQL(tiny, ())  # noqa: S611 - constant SQL
+    match = " OR ".join(_fts_phrase(term) for term, _ in terms)
+    return RawSQL(  # noqa: S611 - constant table names; the terms are a parameter
+        f"SELECT rowid FROM {_ADDRESS_FTS} WHERE {_ADDRESS_FTS} MATCH %s UNION {tiny}",  # noqa: S608
+        (match,),
+    )
 
 
 def person_list(*, user: User, filters: PersonFilters) -> QuerySet[Person]:
