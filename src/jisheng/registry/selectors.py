@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -134,7 +135,7 @@ class _AddressHasPiece(Expression):
     ) -> _AddressHasPiece:
         return _AddressHasPiece(self.text, query.get_initial_alias())
 
-    def relabeled_clone(self, change_map: dict[str, str]) -> _AddressHasPiece:
+    def relabeled_clone(self, change_map: Mapping[str, str]) -> _AddressHasPiece:
         return _AddressHasPiece(self.text, change_map.get(self.alias, self.alias))
 
     def as_sql(
@@ -167,9 +168,9 @@ def _address_contains(persons: QuerySet[Person], text: str) -> QuerySet[Person]:
         )
         persons = persons.filter(pk__in=candidates)
     if connection.vendor == "sqlite" and text and len(text) < TRIGRAM:
-        candidates = _short_address_candidates(text)
-        if candidates is not None:
-            persons = persons.filter(pk__in=candidates)
+        short = _short_address_candidates(text)
+        if short is not None:
+            persons = persons.filter(pk__in=short)
     return persons
 
 
@@ -536,9 +537,14 @@ def _sensitive_of(*relations: str) -> list[str]:
 
 def person_marriages(user: User, person: Person) -> QuerySet[Marriage]:
     """Marriages of a person that the user may see, latest first."""
+    # The ids first, one indexed lookup per side: SQLite's planner, lacking statistics for
+    # marriages, read the whole community through the scope index for the OR (70 ms at
+    # 1,000,000 residents) instead of the husband's and wife's indexes.
+    sides = Marriage.objects.filter(husband=person).values_list("pk", flat=True)
+    ids = list(sides.union(Marriage.objects.filter(wife=person).values_list("pk", flat=True)))
     return (
         Marriage.objects.visible_to(user)
-        .filter(Q(husband=person) | Q(wife=person))
+        .filter(pk__in=ids)
         .select_related("husband", "wife")
         .defer(*_sensitive_of("husband", "wife"))
         .order_by("-date", "-pk")
