@@ -7,7 +7,6 @@ from django.db import connection
 from django.urls import reverse
 
 from jisheng.core.roles import Role
-from jisheng.registry import selectors
 from jisheng.registry.models import Person
 from jisheng.registry.selectors import PersonFilters, person_list
 
@@ -74,17 +73,6 @@ def test_address_search_is_the_contains_set(client, residents, text) -> None:
     assert found(client, text) == contains(text.strip())  # the form strips it, as before
 
 
-SHORT_QUERIES = [q for q in QUERIES if len(q.strip()) < selectors.TRIGRAM]
-
-
-@pytest.mark.parametrize("text", SHORT_QUERIES)
-def test_short_text_common_or_not_is_the_contains_set(client, residents, text, monkeypatch) -> None:
-    """SQLite: through the trigrams containing it, or the plain scan once it is common."""
-    assert found(client, text) == contains(text.strip())
-    monkeypatch.setattr(selectors, "SHORT_ADDRESS_CANDIDATES", 0)
-    assert found(client, text) == contains(text.strip())
-
-
 @pytest.mark.parametrize("text", ["幸", "幸福", "幸福路"])
 def test_the_search_inside_a_subquery_is_the_same_set(residents, make_user, text) -> None:
     """The address pieces are read under the alias the outer query gives the inner table."""
@@ -115,11 +103,6 @@ def test_the_address_index_is_in_place(db) -> None:
     """SQLite: a migration that rebuilds registry_person drops these triggers, and this fails."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT name FROM sqlite_master WHERE name IN "
-                "('registry_person_address_terms', 'registry_person_address_tiny')"
-            )
-            assert len(cursor.fetchall()) == 2
             cursor.execute(
                 "SELECT name FROM sqlite_master "
                 "WHERE type = 'trigger' AND tbl_name = 'registry_person'"

@@ -152,9 +152,9 @@ def _address_contains(persons: QuerySet[Person], text: str) -> QuerySet[Person]:
     trigram through a GIN index over the addresses' one- and two-character pieces
     (migration 0008). SQLite cannot use an index for LIKE '%…%', so for three characters or
     more the FTS5 trigram table narrows it to candidates first (a phrase match, case-folded,
-    so never fewer rows than LIKE); shorter text through the trigrams that contain it
-    (``_short_address_candidates``), or, when it is common, a plain scan that the list's
-    order and its capped count stop early. In every case the LIKE itself decides.
+    so never fewer rows than LIKE); shorter text is a plain scan there (documented in
+    bench/README.md), which the list's order and its capped count stop early when the text
+    is common. In every case the LIKE itself decides.
     """
     persons = persons.filter(address__contains=text)
     if connection.vendor == "postgresql" and len(text) < TRIGRAM:
@@ -167,53 +167,11 @@ def _address_contains(persons: QuerySet[Person], text: str) -> QuerySet[Person]:
             (_fts_phrase(text),),
         )
         persons = persons.filter(pk__in=candidates)
-    if connection.vendor == "sqlite" and text and len(text) < TRIGRAM:
-        short = _short_address_candidates(text)
-        if short is not None:
-            persons = persons.filter(pk__in=short)
     return persons
 
 
 def _fts_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
-
-
-# The FTS5 vocabulary of the trigram table: every trigram with the rows it is in (migration 0010).
-_ADDRESS_TERMS = "registry_person_address_terms"
-# Past this many candidate rows a short text is common (a tenth of a 1,000,000-resident
-# street): the list's own order, with the LIKE, finds a page sooner than fetching every
-# candidate and sorting them. Below it the candidates cost at most about 0.15 s there, where
-# a scan of a community without the text cost 0.55 s.
-SHORT_ADDRESS_CANDIDATES = 100_000
-
-
-def _short_address_candidates(text: str) -> RawSQL | None:
-    """The ids of residents whose address may contain ``text`` (one or two characters), for
-    SQLite, else None when the text is too common for candidates to help.
-
-    An address of three characters or more contains ``text`` only if one of its trigrams
-    does, so the trigrams containing it (found in the FTS5 vocabulary, case-folded like the
-    table) name every such address; shorter addresses have no trigram and come from a
-    partial index of them (migration 0010). A superset: the LIKE still decides.
-    """
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT term, cnt FROM {_ADDRESS_TERMS} "  # noqa: S608 - a constant table name
-            "WHERE term LIKE %s ESCAPE '\\' OR term LIKE %s ESCAPE '\\'",
-            (f"%{escaped}%", f"%{escaped.lower()}%"),
-        )
-        terms = cursor.fetchall()
-    if sum(count for _, count in terms) > SHORT_ADDRESS_CANDIDATES:
-        return None
-    tiny = "SELECT id FROM registry_person WHERE length(address) < 3"
-    if not terms:
-        return RawSQL(tiny, ())  # noqa: S611 - constant SQL
-    match = " OR ".join(_fts_phrase(term) for term, _ in terms)
-    return RawSQL(  # noqa: S611 - constant table names; the terms are a parameter
-        f"SELECT rowid FROM {_ADDRESS_FTS} WHERE {_ADDRESS_FTS} MATCH %s UNION {tiny}",  # noqa: S608
-        (match,),
-    )
 
 
 def person_list(*, user: User, filters: PersonFilters) -> QuerySet[Person]:

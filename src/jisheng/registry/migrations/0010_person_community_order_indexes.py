@@ -16,11 +16,6 @@ POSTGRES = [
     "ANALYZE registry_person",
 ]
 SQLITE = [
-    # Short address search (registry.selectors._short_address_candidates): the trigram
-    # table's vocabulary, and the addresses too short to have a trigram.
-    "CREATE VIRTUAL TABLE registry_person_address_terms "
-    "USING fts5vocab(registry_person_address_fts, row)",
-    "CREATE INDEX registry_person_address_tiny ON registry_person (id) WHERE length(address) < 3",
     "CREATE INDEX registry_person_comm_initials_c "
     "ON registry_person (community_id, name_initials, id)",
     # Without statistics for the new indexes SQLite guesses and may sort a whole street's
@@ -28,8 +23,6 @@ SQLITE = [
     "ANALYZE registry_person",
 ]
 REVERSE = [
-    "DROP TABLE IF EXISTS registry_person_address_terms",
-    "DROP INDEX IF EXISTS registry_person_address_tiny",
     "DROP INDEX IF EXISTS registry_person_comm_name_c",
     "DROP INDEX IF EXISTS registry_person_comm_initials_c",
 ]
