@@ -141,7 +141,7 @@ class _AddressHasPiece(Expression):
     def as_sql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
     ) -> tuple[str, tuple[str]]:
-        table = compiler.quote_name_unless_alias(self.alias)
+        table = compiler.quote_name(self.alias)
         return f'{table}."address_grams" @> ARRAY[%s]::text[]', (self.text,)
 
 
