@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jisheng.core import pages
 from jisheng.core.roles import Role
-from jisheng.registry.models import Household
+from jisheng.registry.models import Household, Marriage
+from jisheng.registry.selectors import person_marriages
 
 PERSONS = reverse("registry:person_list")
 HOUSEHOLDS = reverse("registry:household_list")
@@ -77,3 +80,40 @@ def test_household_list_queries_do_not_grow_with_rows(
     households(org, make_person, make_household)
     assert queries_for(client, HOUSEHOLDS) == few
     assert queries_for(client, HOUSEHOLDS, {"q": "户主"}) == few_search
+
+
+def test_short_address_search_queries_do_not_grow_with_rows(
+    make_person, make_user, client_for
+) -> None:
+    client = client_for(make_user(Role.COMMUNITY_WORKER))
+    make_person(name="甲")
+    client.get(PERSONS)  # warm: the session's resolved access
+    few = queries_for(client, PERSONS, {"address": "社区"})
+    for n in range(20):
+        make_person(name=f"乙{n:02d}")
+    assert queries_for(client, PERSONS, {"address": "社区"}) == few
+
+
+def test_marriages_of_either_side_in_scope_latest_first(org, make_person, make_user) -> None:
+    """Found by husband or wife through their own indexes; scope and order as before."""
+    husband = make_person(org.c1, name="丈夫")
+    first, second = (
+        make_person(org.c1, name="前妻", sex="F"),
+        make_person(org.c1, name="妻", sex="F"),
+    )
+    other = make_person(org.c1, name="邻居")
+    old = Marriage.objects.create(
+        community=org.c1, husband=husband, wife=first, date=dt.date(2010, 1, 1)
+    )
+    new = Marriage.objects.create(
+        community=org.c1, husband=husband, wife=second, date=dt.date(2020, 1, 1)
+    )
+    Marriage.objects.create(community=org.c1, husband=other, wife=first, date=dt.date(2015, 1, 1))
+    hidden = make_person(org.c2, name="外社区", sex="F")
+    Marriage.objects.create(
+        community=org.c2, husband=husband, wife=hidden, date=dt.date(2021, 1, 1)
+    )
+    worker = make_user(Role.COMMUNITY_WORKER)
+    assert list(person_marriages(worker, husband)) == [new, old]
+    assert [m.husband for m in person_marriages(worker, second)] == [husband]
+    assert len(person_marriages(worker, first)) == 2
