@@ -1,5 +1,6 @@
-"""The roster's stored community: it follows the person's moves at once, keeps the list's
-order, and the list page costs the same number of queries however many entries it shows."""
+"""The roster's stored community and name: they follow the person's moves and name
+corrections at once, keep the list's order, and the list page costs the same number of
+queries however many entries it shows."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from jisheng.contraceptives.selectors.roster import RosterFilters, roster_list
 from jisheng.contraceptives.services import roster
 from jisheng.core.actors import Actor
 from jisheng.core.roles import Role
+from jisheng.registry.models import Person
 from jisheng.registry.services import events
 
 pytestmark = pytest.mark.django_db
@@ -63,8 +65,12 @@ def test_an_entry_moves_with_its_person_at_once_and_back_when_the_move_is_revers
 
 
 def test_entries_stay_in_community_path_then_name_then_method_order(
-    org, make_person, make_user, street_user
+    org, make_person, make_user, street_user, client_for
 ) -> None:
+    def client_for_order(user) -> str:  # type: ignore[no-untyped-def]
+        url = reverse("contraceptives:roster_list")
+        return client_for(user).get(url).content.decode()
+
     worker_c2 = Actor(user=make_user(Role.COMMUNITY_WORKER, org.c2))
     worker_c1 = Actor(user=make_user(Role.COMMUNITY_WORKER, org.c1))
     for n, (community, actor) in enumerate(
@@ -78,6 +84,53 @@ def test_entries_stay_in_community_path_then_name_then_method_order(
         key=lambda e: (e.person.community.path, e.person.name, e.method, e.pk),
     )
     assert _shown(street_user) == [e.pk for e in expected]
+    page = client_for_order(street_user)
+    assert [page.index(f'href="/contraceptives/roster/{e.pk}/"') for e in expected] == sorted(
+        page.index(f'href="/contraceptives/roster/{e.pk}/"') for e in expected
+    )
+
+
+def test_a_corrected_name_moves_the_entries_in_the_order_at_once_and_back_on_reversal(
+    org, make_person, worker, worker_actor, street_actor
+) -> None:
+    first, second = (_woman(make_person, org.c1, n) for n in (1, 2))
+    entries = [
+        roster.roster_enroll(actor=worker_actor, person=woman, method="iud", start_date=DAY)
+        for woman in (first, second)
+    ]
+    assert _shown(worker) == [entries[0].pk, entries[1].pk]
+
+    correction = events.person_correct(
+        actor=street_actor, person=first, changes={"name": "王芳99"}, reason="登记错误", date=DAY
+    )
+
+    assert RosterEntry.objects.get(pk=entries[0].pk).person_name == "王芳99"
+    assert _shown(worker) == [entries[1].pk, entries[0].pk]
+    events.event_reverse(actor=street_actor, event=correction, reason="改错了", date=DAY)
+    assert RosterEntry.objects.get(pk=entries[0].pk).person_name == "王芳01"
+    assert _shown(worker) == [entries[0].pk, entries[1].pk]
+
+
+def test_a_new_entry_copies_the_community_and_name_stored_now_not_those_read_before(
+    org, make_person, street_actor
+) -> None:
+    woman = _woman(make_person, org.c1, 1)
+    read_earlier = Person.objects.get(pk=woman.pk)
+    Person.objects.filter(pk=woman.pk).update(community=org.c2, name="王芳77")
+
+    with CaptureQueriesContext(connection) as queries:
+        entry = roster.roster_enroll(
+            actor=street_actor, person=read_earlier, method="iud", start_date=DAY
+        )
+
+    stored = RosterEntry.objects.get(pk=entry.pk)
+    assert (stored.community_id, stored.person_name) == (org.c2.pk, "王芳77")
+    if connection.features.has_select_for_update:
+        # A move (or its reversal) waits for the insert: the copy cannot go stale.
+        assert any(
+            'FROM "registry_person"' in q["sql"] and "FOR UPDATE" in q["sql"]
+            for q in queries.captured_queries
+        )
 
 
 def test_the_list_page_costs_the_same_queries_for_few_and_many_entries(

@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jisheng.core.roles import Role
-from jisheng.prepregnancy.models import Contact, FollowUp, TargetCouple
+from jisheng.prepregnancy.models import Contact, FollowUp, Referral, TargetCouple
 from jisheng.prepregnancy.models.couples import STATE_ORDER
 from jisheng.prepregnancy.selectors.couples import couple_list
-from jisheng.prepregnancy.services import contacts, couples, pregnancies
+from jisheng.prepregnancy.services import checkups, contacts, couples, pregnancies
 from jisheng.registry.services import events
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +124,38 @@ def test_the_follow_up_list_costs_the_same_queries_for_few_and_many(
         return len(queries)
 
     assert queries_with(1) == queries_with(6)
+
+
+def test_the_referral_list_shows_every_column_at_the_same_queries_for_few_and_many(
+    worker, actor, marry, client_for, couple_of, checkup_data, today
+) -> None:
+    client = client_for(worker)
+    url = reverse("prepregnancy:referral_list")
+    client.get(url)  # the session's first request resolves the roles once
+
+    def queries_with(count: int) -> int:
+        while Referral.objects.count() < count:
+            couple = couple_of(marry(days_ago=Referral.objects.count() + 3))
+            checkups.checkup_record(
+                actor=actor,
+                couple=couple,
+                spouse="wife",
+                data=checkup_data(date=today, risk_level="high", risk_note="x"),
+            )
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        for referral in Referral.objects.select_related(
+            "couple__wife", "couple__husband", "couple__community", "assignee"
+        ):
+            row = page.split(f'data-referral="{referral.pk}"')[1].split("</tr>")[0]
+            for shown in (
+                referral.couple.wife.name,
+                referral.couple.husband.name,
+                referral.couple.community.name,
+                str(referral.assignee),
+                referral.due_date.isoformat(),
+            ):
+                assert shown in row
+        return len(queries)
+
+    assert queries_with(1) == queries_with(4)

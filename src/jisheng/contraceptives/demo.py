@@ -201,12 +201,12 @@ def _roster(
             birth_date__lte=add_months(today, -20 * 12),
         )
         .order_by("pk")
-        .values_list("pk", "community_id")
+        .values_list("pk", "community_id", "name")
     )
     methods = [m for m, _w in METHOD_WEIGHTS]
     weights = [w for _m, w in METHOD_WEIGHTS]
     entries = []
-    for person_id, community_id in women:
+    for person_id, community_id, name in women:
         if rng.random() > ROSTER_SHARE:
             continue
         method = rng.choices(methods, weights)[0]
@@ -215,6 +215,7 @@ def _roster(
             RosterEntry(
                 person_id=person_id,
                 community_id=community_id,
+                person_name=name,
                 method=method,
                 start_date=start,
                 point=points.get(community_id),

@@ -31,6 +31,7 @@ INVENTORY = DataInventory(
         "MaterialHandout": ("worker",),
         "RosterEntry": (
             "person",
+            "person_name",
             "enrolled_by",
         ),
         "RosterFollowUp": (

@@ -140,9 +140,10 @@ class ModuleConfig(AppConfig):
       person's standing in the app's services, for the answer to another region's query
       (``core.service_status``; status and dates only).
     - ``person_moved``: dotted path of ``person_moved(person_ids) -> None``: residents whose
-      community changed (a move in, its reversal); the app moves the records it keeps with
-      the person's community. Called by the registry inside the move's transaction
-      (:func:`persons_moved`), so lists scoped by the stored community follow at once.
+      community or name changed (a move in, a correction of the name, their reversal); the
+      app updates the community and name it keeps on its rows from the person's. Called by
+      the registry inside the change's transaction (:func:`persons_moved`), so lists scoped
+      or sorted by the stored copy follow at once.
     """
 
     navigation: ClassVar[str | None] = None
@@ -269,8 +270,8 @@ def dashboard_charts() -> list[Chart]:
 
 
 def persons_moved(person_ids: Collection[int]) -> None:
-    """Tell every app that these residents' community changed; run inside the registry's
-    transaction, so the apps' stored communities change with the person's or not at all."""
+    """Tell every app that these residents' community or name changed; run inside the
+    registry's transaction, so the apps' stored copies change with the person's or not at all."""
     if not person_ids:
         return
     for config in module_configs():

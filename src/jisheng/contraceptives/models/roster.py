@@ -43,9 +43,10 @@ class RosterEntry(models.Model):
     """One person using one method from ``start_date`` (to ``stop_date``, once stopped).
 
     A person has at most one open entry per method; the roster follows the person's
-    current community: ``community`` is the person's, kept by the services that create
-    entries and by ``person_moved`` when the registry moves the person, so that scope and
-    order read a column of the entry instead of joining every person in the area.
+    current community: ``community`` and ``person_name`` are the person's, kept by the
+    services that create entries and by ``person_moved`` when the registry moves or renames
+    the person, so that scope and order read columns of the entry instead of joining every
+    person in the area.
     ``notes`` (reproductive history, contraindications) is encrypted.
     """
 
@@ -55,6 +56,8 @@ class RosterEntry(models.Model):
     community = models.ForeignKey(
         OrgUnit, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
     )
+    # The roster is sorted by name: a copy of Person.name (same length), never edited here.
+    person_name = models.CharField(_("name"), max_length=50)
     method = models.CharField(_("method"), max_length=24, choices=Method.choices)
     start_date = models.DateField(_("start date"))
     stop_date = models.DateField(_("stop date"), null=True, blank=True)
@@ -100,6 +103,12 @@ class RosterEntry(models.Model):
             models.Index(fields=["method", "stop_date"], name="contraceptives_roster_method"),
             # The roster list: an area's entries, open ones only by default.
             models.Index(fields=["community", "stop_date"], name="contraceptives_roster_unit"),
+            # The roster in its order within each community (the list walks communities
+            # by path and each one's entries in this index, without sorting the area).
+            models.Index(
+                fields=["community", "stop_date", "person_name", "method", "id"],
+                name="contraceptives_roster_order",
+            ),
         ]
 
     def __str__(self) -> str:

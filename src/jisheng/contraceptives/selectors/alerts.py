@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet, Sum
@@ -56,7 +57,7 @@ class StockAlerts:
         return len(self.low_stock) + len(self.expiring) + len(self.expired)
 
 
-def stock_alerts(points: QuerySet[DistributionPoint], *, today: dt.date) -> StockAlerts:
+def stock_alerts(points: Iterable[DistributionPoint], *, today: dt.date) -> StockAlerts:
     """The alerts of ``points`` on day ``today``; a few queries whatever the number of lots."""
     by_id = {point.pk: point for point in points}
     alerts = StockAlerts()

@@ -54,7 +54,7 @@ def roster_list(*, user: User, filters: RosterFilters) -> QuerySet[RosterEntry]:
         entries = entries.filter(community_id=filters.community_id)
     if filters.active_only:
         entries = entries.filter(stop_date__isnull=True)
-    return entries.order_by("community__path", "person__name", "method", "pk")
+    return entries.order_by("community__path", "person_name", "method", "pk")
 
 
 def roster_search_record(*, actor: Actor, filters: RosterFilters) -> None:

@@ -59,9 +59,18 @@ def _insert(
 ) -> RosterEntry:
     """Insert an open entry; IntegrityError if the person already has one for ``method``."""
     with transaction.atomic():
+        # The person's row is locked while its community and name are copied: a move or
+        # its reversal committing in between would otherwise leave the copy stale.
+        community_id, name = (
+            Person.objects.select_for_update()
+            .filter(pk=person.pk)
+            .values_list("community_id", "name")
+            .get()
+        )
         entry = RosterEntry.objects.create(
             person=person,
-            community_id=person.community_id,
+            community_id=community_id,
+            person_name=name,
             method=method,
             start_date=start_date,
             point=point,
@@ -272,10 +281,10 @@ def roster_follow_up_record(
 
 
 def person_moved(person_ids: list[int]) -> None:
-    """The entries of residents whose community changed move with them (``person_moved``
-    hook, run inside the registry's move transaction): the roster follows the person."""
+    """The entries of residents whose community or name changed follow them
+    (``person_moved`` hook, run inside the registry's transaction)."""
+    person = Person.objects.filter(pk=OuterRef("person_id"))
     RosterEntry.objects.filter(person_id__in=person_ids).update(
-        community_id=Subquery(
-            Person.objects.filter(pk=OuterRef("person_id")).values("community_id")[:1]
-        )
+        community_id=Subquery(person.values("community_id")[:1]),
+        person_name=Subquery(person.values("name")[:1]),
     )

@@ -42,7 +42,7 @@ def index(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     points = list(stock.point_list(user))
     totals = stock.point_totals(user)
-    alerts = stock_alerts(stock.point_list(user), today=timezone.localdate())
+    alerts = stock_alerts(points, today=timezone.localdate())  # the points read once
     alert_counts: dict[int, int] = {}
     items: list[LowStock | LotAlert] = [*alerts.low_stock, *alerts.expiring, *alerts.expired]
     for item in items:

@@ -57,7 +57,11 @@ def roster_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "contraceptives/roster_list.html",
-        {"form": form, "page": page_of(request, entries), "query": query_without_page(request)},
+        {
+            "form": form,
+            "page": page_of(request, entries, ids_first=True),
+            "query": query_without_page(request),
+        },
     )
 
 

@@ -128,7 +128,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         object_type="prepregnancy.referral",
         detail={"state": state},
     )
-    referrals = worklists.referral_list(user=request_user(request), state=state)
+    referrals = worklists.referral_list(user=request_user(request), state=state, shown_only=True)
     return render(
         request,
         "prepregnancy/referral_list.html",

@@ -182,7 +182,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         detail={"state": "open", "worker": assignee_id},
     )
     followups = worklists.followup_list(
-        user=request_user(request), state=TaskState.OPEN, assignee_id=assignee_id
+        user=request_user(request), state=TaskState.OPEN, assignee_id=assignee_id, shown_only=True
     )
     return render(
         request,

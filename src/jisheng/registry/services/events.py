@@ -614,6 +614,9 @@ def person_correct(
         setattr(person, name, getattr(data, name) if name in CHECKED_FIELDS else changes[name])
     _refresh_derived(person)
     _save_unique(person)
+    if "name" in changes:
+        # Apps keep the name on their rows to sort lists by it (same hook as a move).
+        modules.persons_moved([person.pk])
     return event_record(
         actor=actor,
         kind=Kind.CORRECTION,
@@ -733,7 +736,7 @@ def event_reverse(*, actor: Actor, event: LifeEvent, reason: str, date: dt.date)
                 setattr(person, name, _decode(name, value))
         _refresh_derived(person)
         _save_unique(person)
-        if person.community_id != community_id:
+        if person.community_id != community_id or "name" in fields:
             moved.append(person.pk)
     modules.persons_moved(moved)
     _restore_family(before)
