@@ -11,10 +11,8 @@ from django.db import connection
 
 from jisheng.core.postgresql.base import _still_open
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's backend only"),
-]
+# Collected only on PostgreSQL (tests/core/conftest.py): the backend under test serves no other.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_connection_the_server_dropped_is_seen_without_a_query() -> None:
