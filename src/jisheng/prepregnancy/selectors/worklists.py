@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from jisheng.accounts.models import User
 from jisheng.audit import services as audit
@@ -198,6 +198,11 @@ def my_due_counts(*, user: User, today: dt.date) -> DueCounts:
         FollowUp.objects.visible_to(user).filter(state=TaskState.OPEN, assignee=user),
         Referral.objects.visible_to(user).filter(state=TaskState.OPEN, assignee=user),
     ):
-        counts["overdue"] += tasks.filter(due_date__lt=today).count()
-        counts["due_soon"] += tasks.filter(due_date__gte=today, due_date__lt=soon).count()
+        # Both counts in one read of the user's open tasks (the home page asks on every visit).
+        found = tasks.filter(due_date__lt=soon).aggregate(
+            overdue=Count("pk", filter=Q(due_date__lt=today)),
+            due_soon=Count("pk", filter=Q(due_date__gte=today)),
+        )
+        counts["overdue"] += found["overdue"]
+        counts["due_soon"] += found["due_soon"]
     return DueCounts(**counts)
