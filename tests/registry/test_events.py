@@ -239,6 +239,37 @@ def test_joining_another_communitys_household_is_a_move_not_a_household_change(
     assert refresh(resident).community_id == org.c1.pk
 
 
+@pytest.mark.parametrize("path", ["registration", "birth", "move_in"])
+def test_no_path_puts_a_resident_in_another_communitys_household(
+    path, org, make_user, make_person, make_household, person_data
+) -> None:
+    """Registration, a birth and a move-in join a household too: each is refused one of
+    another community, and nothing of the attempt is kept."""
+    staff = Actor(user=make_user(Role.STREET_STAFF, org.street), ip="127.0.0.1")
+    there = make_household(make_person(org.c2, name="李四"))
+    mother = make_person(org.c1, name="于丽", sex="F")
+    attempts = {
+        "registration": lambda: events.registration_record(
+            actor=staff, community=org.c1, data=person_data(), date=TODAY, household=there
+        ),
+        "birth": lambda: events.birth_record(
+            actor=staff,
+            mother=mother,
+            child=person_data(name="于小丽", birth_date=TODAY),
+            household=there,
+        ),
+        "move_in": lambda: events.move_in_record(
+            actor=staff, community=org.c1, date=TODAY, data=person_data(), household=there
+        ),
+    }
+    before = Person.objects.count()
+    with pytest.raises(JishengError) as refused:
+        attempts[path]()
+    assert refused.value.code == "household_in_another_community"
+    assert Person.objects.count() == before
+    assert HouseholdMember.objects.filter(household=there).count() == 1
+
+
 def test_correction_changes_facts_and_keeps_old_id_number_encrypted(couple, worker_actor) -> None:
     husband, _wife, _household = couple
     old_id = husband.id_number

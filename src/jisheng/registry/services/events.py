@@ -204,8 +204,27 @@ def _end_membership(person: Person, date: dt.date, snapshot: Snapshot) -> Househ
 def _join(
     person: Person, household: Household, relation: str, date: dt.date, snapshot: Snapshot
 ) -> HouseholdMember:
+    """``person`` joins ``household`` of their own community: registration, birth, move-in and
+    household change all come here, so none can put a resident in another community's home."""
     if relation not in Relation.values:
         raise JishengError(_("Choose the relation to the head of household."), code="invalid")
+    if household.community_id != person.community_id:
+        # Joining it would leave the resident counted, listed and served by the old
+        # community while living in the new one's household: that is a move.
+        raise JishengError(
+            _(
+                "Household %(number)s belongs to %(community)s, and %(name)s to %(own)s. "
+                "A move to another community is registered as a move-out here and a "
+                "move-in there."
+            )
+            % {
+                "number": household.number or household.pk,
+                "community": household.community.name,
+                "name": person.name,
+                "own": person.community.name,
+            },
+            code="household_in_another_community",
+        )
     member = HouseholdMember.objects.create(
         household=household, person=person, relation=relation, start_date=date
     )
@@ -523,23 +542,6 @@ def household_change_record(
             person.save(update_fields=["address"])
     else:
         household = visible_or_404(Household, user=actor.user, pk=household.pk)
-        if household.community_id != person.community_id:
-            # Joining it would leave the resident counted, listed and served by the old
-            # community while living in the new one's household: that is a move.
-            raise JishengError(
-                _(
-                    "Household %(number)s belongs to %(community)s, and %(name)s to %(own)s. "
-                    "A move to another community is registered as a move-out here and a "
-                    "move-in there."
-                )
-                % {
-                    "number": household.number or household.pk,
-                    "community": household.community.name,
-                    "name": person.name,
-                    "own": person.community.name,
-                },
-                code="household_in_another_community",
-            )
     _join(person, household, relation, date, snapshot)
     return event_record(
         actor=actor,
