@@ -50,3 +50,14 @@ def test_a_healthy_connection_is_kept() -> None:
     connection.health_check_done = False
     connection.close_if_health_check_failed()
     assert connection.connection is kept
+
+
+def test_a_connection_left_in_a_failed_transaction_is_not_kept() -> None:
+    params = connection.get_connection_params()
+    with psycopg.connect(**params) as kept:
+        kept.execute("BEGIN")
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            kept.execute("SELECT 1 / 0")
+        assert not _still_open(kept.pgconn)
+        kept.rollback()
+        assert _still_open(kept.pgconn)

@@ -43,8 +43,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
 
 def _still_open(pgconn: pq.abc.PGconn) -> bool:
-    """Whether an idle connection is up: open, with nothing from the server waiting."""
+    """Whether an idle connection is up: open, outside any transaction (one left failed or
+    open is replaced, as ``SELECT 1`` would have found), with nothing from the server waiting."""
     if pgconn.status != pq.ConnStatus.OK:
+        return False
+    if pgconn.transaction_status != pq.TransactionStatus.IDLE:
         return False
     try:
         waiting, _, _ = select.select([pgconn.socket], [], [], 0)
