@@ -131,8 +131,7 @@ class Concatenated[M: Model]:
                     skip -= size
                     continue
             ids = list(part.values_list("pk", flat=True)[skip : skip + wanted - len(rows)])
-            found = {row.pk: row for row in part.order_by().filter(pk__in=ids)}
-            rows += [found[pk] for pk in ids if pk in found]
+            rows += _rows_by_ids(part, ids)
             skip = 0
         return rows
 
@@ -217,8 +216,13 @@ class CappedPaginator(Paginator[Any]):
         if not (self.ids_first and _joins_later(items)):
             return list(items[bottom:top])
         ids = list(items.values_list("pk", flat=True)[bottom:top])
-        found = {row.pk: row for row in items.order_by().filter(pk__in=ids)}
-        return [found[pk] for pk in ids if pk in found]
+        return _rows_by_ids(items, ids)
+
+
+def _rows_by_ids[M: Model](items: QuerySet[M], ids: list[Any]) -> list[M]:
+    """The rows of ``items`` with these ids, with their joins, in the order of ``ids``."""
+    found = {row.pk: row for row in items.order_by().filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _joins_later(items: Any) -> TypeGuard[QuerySet[Any]]:
