@@ -159,3 +159,43 @@ def test_the_referral_list_shows_every_column_at_the_same_queries_for_few_and_ma
         return len(queries)
 
     assert queries_with(1) == queries_with(4)
+
+
+def _rows(html: str, mark: str) -> list[str]:
+    return [part.split('"')[0] for part in html.split(f'{mark}="')[1:]]
+
+
+@pytest.mark.parametrize("name", ["followup_list", "referral_list"])
+def test_the_task_lists_come_a_page_at_a_time_most_urgent_first(
+    name, worker, actor, marry, client_for, couple_of, checkup_data, today, monkeypatch
+) -> None:
+    """A worker's list of thousands is paged like every other list, not cut at 500 rows."""
+    monkeypatch.setattr("jisheng.core.pages.PER_PAGE", 2)
+    for n in range(3):
+        couple = couple_of(marry(days_ago=n + 3))
+        day = today - dt.timedelta(days=n)
+        if name == "followup_list":
+            pregnancies.pregnancy_report(actor=actor, couple=couple, reported_on=day)
+        else:
+            data = checkup_data(date=day, risk_level="high", risk_note="x")
+            checkups.checkup_record(actor=actor, couple=couple, spouse="wife", data=data)
+    tasks = FollowUp.objects.all() if name == "followup_list" else Referral.objects.all()
+    mark = "data-task" if name == "followup_list" else "data-referral"
+    expected = [str(pk) for pk in tasks.order_by("due_date", "pk").values_list("pk", flat=True)]
+    assert len(expected) >= 3
+    client = client_for(worker)
+    url = reverse(f"prepregnancy:{name}")
+
+    def shown(query: str) -> list[str]:
+        page = client.get(url + query)
+        assert page.status_code == 200
+        return _rows(page.content.decode(), mark)
+
+    first, second = shown(""), shown("?page=2")
+    assert first == expected[:2]
+    assert second == expected[2:4]
+    assert shown("?page=abc") == first
+    assert shown("?page=99999") == shown(f"?page={(len(expected) + 1) // 2}")
+    html = client.get(url).content.decode()
+    assert f"共 {len(expected)} 条" in html
+    assert "page=2" in html

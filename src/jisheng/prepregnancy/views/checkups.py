@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
-from jisheng.core.pages import form_page, posted, submit
+from jisheng.core.pages import form_page, page_of, posted, query_without_page, submit
 from jisheng.core.permissions import require_capability
 from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
@@ -132,7 +132,12 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "prepregnancy/referral_list.html",
-        {"referrals": referrals[:500], "state": state, "states": TaskState.choices},
+        {
+            "page": page_of(request, referrals, ids_first=True),
+            "query": query_without_page(request),
+            "state": state,
+            "states": TaskState.choices,
+        },
     )
 
 

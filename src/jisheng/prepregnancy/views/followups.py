@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
-from jisheng.core.pages import form_page, posted, query_id
+from jisheng.core.pages import form_page, page_of, posted, query_id, query_without_page
 from jisheng.core.permissions import require_capability
 from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
@@ -174,7 +174,8 @@ def overdue(request: HttpRequest) -> HttpResponse:
 @require_GET
 @require_capability(HEALTH)
 def followup_list(request: HttpRequest) -> HttpResponse:
-    """Open follow-ups by due date (all kinds), the overdue ones marked."""
+    """Open follow-ups by due date (all kinds), the overdue ones marked, a page at a time: the
+    most urgent come first, and a page never builds the whole area's follow-ups."""
     assignee_id, mine = _worker_choices(request)
     worklists.worklist_viewed(
         actor=Actor.from_request(request),
@@ -187,5 +188,10 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "prepregnancy/followup_list.html",
-        {"followups": followups[:500], "today": timezone.localdate(), "mine": mine},
+        {
+            "page": page_of(request, followups, ids_first=True),
+            "query": query_without_page(request),
+            "today": timezone.localdate(),
+            "mine": mine,
+        },
     )
