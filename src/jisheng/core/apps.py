@@ -8,3 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
     # Core is the base, not a module; it still declares what its models hold.
     data_inventory = "jisheng.core.inventory.INVENTORY"
+
+    def ready(self) -> None:
+        from jisheng.core import choices
+
+        choices.install()

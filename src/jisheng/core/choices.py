@@ -1,0 +1,44 @@
+"""``get_FOO_display`` through a label table built once per field.
+
+Django's own ``get_FOO_display`` rebuilds ``dict(make_hashable(field.flatchoices))`` on every
+call, and hashing each lazy label translates it: a list page showing a sex, a status and a
+method on 50 rows spent a millisecond or two of every request building the same tables. The
+labels stay lazy, so the table serves every language.
+"""
+
+from __future__ import annotations
+
+from functools import cache, partialmethod
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Field, Model
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
+
+
+@cache
+def _labels(field: Field[Any, Any]) -> dict[Any, Any]:
+    # Hash the values only: ``make_hashable`` of a (value, label) pair would translate the label.
+    return {make_hashable(value): label for value, label in field.flatchoices}
+
+
+def _display(self: Model, *, field: Field[Any, Any]) -> Any:
+    value = getattr(self, field.attname)
+    return force_str(_labels(field).get(make_hashable(value), value), strings_only=True)
+
+
+def _is_djangos_own(method: Any) -> bool:
+    # django-stubs does not declare the private method the partialmethods wrap.
+    djangos = getattr(Model, "_get_FIELD_display")  # noqa: B009
+    return isinstance(method, partialmethod) and method.func is djangos
+
+
+def install() -> None:
+    """Give every model field with choices the kept table, where the model did not write its
+    own ``get_FOO_display`` (run once the models are loaded)."""
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.concrete_fields:
+            name = f"get_{field.name}_display"
+            if field.choices is not None and _is_djangos_own(model.__dict__.get(name)):
+                setattr(model, name, partialmethod(_display, field=field))
