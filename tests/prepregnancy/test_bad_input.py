@@ -121,3 +121,13 @@ def test_api_path_ids_beyond_64_bits_or_below_one_are_refused_by_the_schema(clie
         response = client.get(API + path.format(value))
         assert response.status_code == 422, (path, value, response.content)
         assert response.json()["code"] == "invalid_input"
+
+
+@pytest.mark.parametrize("value", ["zz", "OPEN", SUPERSCRIPT])
+def test_referral_list_unknown_state_is_a_400_with_the_list_s_filter(client, value) -> None:
+    """Not silently the open referrals: the page says the state is unknown and offers the list."""
+    response = client.get(reverse("prepregnancy:referral_list"), {"state": value})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "没有这种状态" in page
+    assert 'name="state"' in page

@@ -122,7 +122,9 @@ def checkup_detail(request: HttpRequest, checkup_id: int) -> HttpResponse:
 def referral_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", TaskState.OPEN)
     if state not in ("", *TaskState.values):
-        state = TaskState.OPEN
+        # A hand-edited or stale link: the list again, with its filter and what was wrong.
+        context = {"page": None, "state": "", "states": TaskState.choices, "bad_state": True}
+        return render(request, "prepregnancy/referral_list.html", context, status=400)
     worklists.worklist_viewed(
         actor=Actor.from_request(request),
         object_type="prepregnancy.referral",
