@@ -232,7 +232,10 @@ def person_search(*, user: User, filters: PersonFilters) -> QuerySet[Person] | l
         # As ``person_list``: family members who are not residents are no residents to list.
         listed = found is not None and found.status != ResidentStatus.NON_RESIDENT
         return [found] if listed and found is not None else []
-    return person_list(user=user, filters=filters)
+    # Only the columns a row shows (as the lookup by ID number gives): building 50 whole
+    # residents and communities per page cost more than the page's queries.
+    unit_fields = [f"community__{name}" for name in LIST_UNIT_FIELDS]
+    return person_list(user=user, filters=filters).only(*LIST_FIELDS, *unit_fields)
 
 
 # The status as a plain str: drivers bind it faster than a choices member.
