@@ -140,6 +140,10 @@ class Referral(models.Model):
         verbose_name_plural = _("referrals")
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["state", "due_date"], name="prepregnancy_referral_due"),
+            # A worker's own open tasks by due date: the home page counts them on every visit.
+            models.Index(
+                fields=["assignee", "state", "due_date"], name="prepregnancy_referral_mine"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -183,6 +183,10 @@ class FollowUp(models.Model):
         ]
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["state", "due_date"], name="prepregnancy_followup_due"),
+            # A worker's own open tasks by due date: the home page counts them on every visit.
+            models.Index(
+                fields=["assignee", "state", "due_date"], name="prepregnancy_followup_mine"
+            ),
         ]
 
     def __str__(self) -> str:
