@@ -72,6 +72,14 @@ def scope_of(rule: ScopeRule, user: User | Any) -> Scope:
     return Scope(unit_ids=tuple(user.scope_unit_ids()))
 
 
+def scope_key(user: User | Any) -> tuple[Any, ...]:
+    """Everything of ``user`` that :func:`scope_of` reads: equal keys, equal scopes of every
+    model (so the same SQL from ``visible_to``)."""
+    if not getattr(user, "is_authenticated", False):
+        return (None,)
+    return (user.pk, user.is_active, user.role_set, tuple(user.scope_unit_ids()))
+
+
 def scope_sql(
     model: type[models.Model], scope: Scope, *, alias: str
 ) -> tuple[str, tuple[Any, ...]]:
