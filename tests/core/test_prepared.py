@@ -12,6 +12,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -124,3 +125,41 @@ def test_prepared_rows_of_values_give_tuples(org: Any) -> None:
     assert prepared.all(None, first.pk) == list(
         OrgUnit.objects.filter(pk__gte=first.pk).order_by("pk").values_list("pk", "kind")
     )
+
+
+def test_prepared_rows_keep_a_literal_percent_sign(org: Any) -> None:
+    prepared = PreparedRows(
+        lambda user, pk: (
+            OrgUnit.objects.filter(pk=pk)
+            .annotate(share=RawSQL("'100%%'", ()))
+            .values_list("share", "pk")
+        )
+    )
+    assert prepared.all(None, org.c1.pk) == [("100%", org.c1.pk)]
+    assert prepared.all(None, org.c2.pk) == [("100%", org.c2.pk)]
+
+
+def test_prepared_rows_refuse_prefetching(org: Any) -> None:
+    prepared = PreparedRows(
+        lambda user, pk: OrgUnit.objects.filter(pk=pk).prefetch_related("parent")
+    )
+    with pytest.raises(ImproperlyConfigured):
+        prepared.all(None, org.c1.pk)
+
+
+def test_users_of_one_scope_share_a_compiled_read_and_partners_do_not(
+    org: Any, make_user: Callable[..., User], make_person: Callable[..., Person]
+) -> None:
+    first, second = make_user(Role.COMMUNITY_WORKER), make_user(Role.COMMUNITY_WORKER)
+    elsewhere = make_user(Role.COMMUNITY_WORKER, org.c2)
+    partner, other_partner = make_user(Role.PARTNER_REPORTER), make_user(Role.PARTNER_REPORTER)
+    assert scope_key(first) == scope_key(second) != scope_key(elsewhere)
+    assert scope_key(partner) != scope_key(other_partner)
+    prepared = PreparedRows(lambda user, pk: Person.objects.visible_to(user).filter(pk=pk))
+    reported = make_person(org.c1, reported_by=partner)
+    for user in (first, partner):
+        assert prepared.all(user, reported.pk) == [reported]
+    assert prepared.all(second, reported.pk) == [reported]
+    assert prepared.all(elsewhere, reported.pk) == []
+    assert prepared.all(other_partner, reported.pk) == []
+    assert len(prepared._compiled.kept) == 4  # first and second share theirs
