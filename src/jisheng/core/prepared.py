@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections, models
@@ -92,7 +92,7 @@ def _reuse(
     """Make every copy of ``queryset`` run ``sql`` with ``params()`` through ``compiler``."""
     # The compiler, set up once, answers every later run: its SQL with that run's values.
     # Query.clone copies these two onto every copy of the queryset.
-    compiler.as_sql = lambda *args, **kwargs: (sql, params())  # type: ignore[method-assign]
+    compiler.as_sql = lambda *args, **kwargs: (sql, params())  # type: ignore[method-assign, assignment]
     # Its columns never change either, so neither do their value converters, which Django
     # looks up per column, field and backend on every run.
     looked_up = compiler.get_converters
@@ -168,7 +168,7 @@ class PreparedRows[R]:
         )
         # The queryset's own iterable, as iterating a copy of it would: no copy, no rows kept.
         queryset = compiled.queryset
-        return list(queryset._iterable_class(queryset))  # type: ignore[attr-defined]
+        return list(cast("Iterable[R]", queryset._iterable_class(queryset)))
 
     def _compile(self, user: Any, count: int) -> _CompiledRows:
         stand_ins = [_STAND_IN - index for index in range(count)]
