@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from jisheng.accounts.models import User
 from jisheng.core.models import OrgUnit
-from jisheng.core.prepared import Prepared
+from jisheng.core.prepared import Prepared, PreparedRows
 from jisheng.core.roles import Role
+from jisheng.core.scope import scope_key
 from jisheng.core.sessions import SessionStore
+from jisheng.registry.models import Person
 
 
 def test_a_prepared_read_gives_the_orms_object_with_its_related_row(
@@ -72,3 +78,88 @@ def test_signing_out_ends_the_session_for_the_next_request(
     assert client.get("/reports/forms/").status_code == 200
     client.post("/accounts/logout/")
     assert client.get("/reports/forms/").status_code == 302
+
+
+def test_prepared_rows_are_the_querysets_rows_in_its_order_for_each_users_scope(
+    org: Any, make_user: Callable[..., User], make_person: Callable[..., Person]
+) -> None:
+    def build(user: User, first: int, second: int) -> QuerySet[Person]:
+        return (
+            Person.objects.visible_to(user)
+            .select_related("community")
+            .filter(pk__in=[first, second])
+            .order_by("-birth_date")
+        )
+
+    prepared = PreparedRows(build)
+    here = make_person(org.c1, birth_date=dt.date(1980, 1, 1))
+    younger = make_person(org.c1, birth_date=dt.date(1999, 1, 1))
+    there = make_person(org.c2, birth_date=dt.date(1990, 1, 1))
+    worker = make_user(Role.COMMUNITY_WORKER)  # community 1
+    street = make_user(Role.STREET_STAFF, org.street)  # both communities
+    for user in (worker, street):
+        scope_key(user)  # the roles and units, read once per user object
+    for user in (worker, street, worker, street):  # one compiled read per scope, reused
+        for ids in ((here.pk, there.pk), (younger.pk, here.pk), (there.pk, younger.pk)):
+            with CaptureQueriesContext(connection) as captured:
+                rows = prepared.all(user, *ids)
+            assert len(captured) == 1
+            assert rows == list(build(user, *ids))
+            assert [row.community.name for row in rows] == [p.community.name for p in rows]
+    assert prepared.all(worker, there.pk, there.pk) == []
+    assert prepared.all(AnonymousUser(), here.pk, here.pk) == []
+
+
+def test_prepared_rows_take_their_ids_as_plain_values_only(org: Any) -> None:
+    prepared = PreparedRows(lambda user, pk: OrgUnit.objects.filter(code=f"{pk}"))
+    with pytest.raises(ImproperlyConfigured):
+        prepared.all(None, 1)
+
+
+def test_prepared_rows_of_values_give_tuples(org: Any) -> None:
+    prepared = PreparedRows(
+        lambda user, pk: OrgUnit.objects.filter(pk__gte=pk).order_by("pk").values_list("pk", "kind")
+    )
+    first = OrgUnit.objects.order_by("pk").first()
+    assert first is not None
+    assert prepared.all(None, first.pk) == list(
+        OrgUnit.objects.filter(pk__gte=first.pk).order_by("pk").values_list("pk", "kind")
+    )
+
+
+def test_prepared_rows_keep_a_literal_percent_sign(org: Any) -> None:
+    prepared = PreparedRows(
+        lambda user, pk: (
+            OrgUnit.objects.filter(pk=pk)
+            .annotate(share=RawSQL("'100%%'", ()))
+            .values_list("share", "pk")
+        )
+    )
+    assert prepared.all(None, org.c1.pk) == [("100%", org.c1.pk)]
+    assert prepared.all(None, org.c2.pk) == [("100%", org.c2.pk)]
+
+
+def test_prepared_rows_refuse_prefetching(org: Any) -> None:
+    prepared = PreparedRows(
+        lambda user, pk: OrgUnit.objects.filter(pk=pk).prefetch_related("parent")
+    )
+    with pytest.raises(ImproperlyConfigured):
+        prepared.all(None, org.c1.pk)
+
+
+def test_users_of_one_scope_share_a_compiled_read_and_partners_do_not(
+    org: Any, make_user: Callable[..., User], make_person: Callable[..., Person]
+) -> None:
+    first, second = make_user(Role.COMMUNITY_WORKER), make_user(Role.COMMUNITY_WORKER)
+    elsewhere = make_user(Role.COMMUNITY_WORKER, org.c2)
+    partner, other_partner = make_user(Role.PARTNER_REPORTER), make_user(Role.PARTNER_REPORTER)
+    assert scope_key(first) == scope_key(second) != scope_key(elsewhere)
+    assert scope_key(partner) != scope_key(other_partner)
+    prepared = PreparedRows(lambda user, pk: Person.objects.visible_to(user).filter(pk=pk))
+    reported = make_person(org.c1, reported_by=partner)
+    for user in (first, partner):
+        assert prepared.all(user, reported.pk) == [reported]
+    assert prepared.all(second, reported.pk) == [reported]
+    assert prepared.all(elsewhere, reported.pk) == []
+    assert prepared.all(other_partner, reported.pk) == []
+    assert len(prepared._compiled.kept) == 4  # first and second share theirs

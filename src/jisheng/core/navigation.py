@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from jisheng.core.modules import declared_person_links, nav_sections
+from jisheng.core.reversing import id_url
 from jisheng.core.roles import Capability, Role
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ def person_links(user: User, person_id: int) -> list[dict[str, str]]:
     return [
         {
             "label": str(link.label),
-            "url": reverse(link.url_name, kwargs={"person_id": person_id}),
+            "url": id_url(link.url_name, person_id),
             "testid": link.url_name.replace(":", "-"),
         }
         for link in declared_person_links()

@@ -3,16 +3,21 @@ once instead of on every request: compiling such a query cost several times runn
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
+
+from jisheng.core.scope import scope_key
+
+type Params = tuple[Any, ...] | dict[str, Any]
 
 # Lookups whose value goes into the SQL as the field's own database value, unchanged.
 PLAIN_LOOKUPS = frozenset({"exact", "gt", "gte", "lt", "lte"})
@@ -77,20 +82,114 @@ class Prepared[M: models.Model]:
         if tuple(compiled_params) != params:
             raise ImproperlyConfigured(f"Prepared: the SQL of {self.lookups} takes other values")
         compiled = _Compiled(connection, filtered, params)
-        # The compiler, set up once, answers every later run: its SQL with that run's values.
-        # Query.clone copies these two onto every copy of the queryset made in first().
-        compiler.as_sql = lambda *args, **kwargs: (sql, compiled.params)  # type: ignore[method-assign]
-        # Its columns never change either, so neither do their value converters, which Django
-        # looks up per column, field and backend on every run.
-        looked_up = compiler.get_converters
-        known: dict[tuple[int, ...], Any] = {}
+        _reuse(compiler, filtered, sql, lambda: compiled.params)
+        return compiled
 
-        def converters(expressions: list[Any]) -> Any:
-            key = tuple(map(id, expressions))
-            if key not in known:
-                known[key] = looked_up(expressions)
-            return known[key]
 
-        compiler.get_converters = converters  # type: ignore[method-assign]
-        filtered.query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]
+def _reuse(
+    compiler: SQLCompiler, queryset: QuerySet[Any], sql: str, params: Callable[[], Params]
+) -> None:
+    """Make every copy of ``queryset`` run ``sql`` with ``params()`` through ``compiler``."""
+    # The compiler, set up once, answers every later run: its SQL with that run's values.
+    # Query.clone copies these two onto every copy of the queryset.
+    compiler.as_sql = lambda *args, **kwargs: (sql, params())  # type: ignore[method-assign, assignment]
+    # Its columns never change either, so neither do their value converters, which Django
+    # looks up per column, field and backend on every run.
+    looked_up = compiler.get_converters
+    known: dict[tuple[int, ...], Any] = {}
+
+    def converters(expressions: list[Any]) -> Any:
+        key = tuple(map(id, expressions))
+        if key not in known:
+            known[key] = looked_up(expressions)
+        return known[key]
+
+    compiler.get_converters = converters  # type: ignore[method-assign]
+    queryset.query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]
+
+
+# A positional placeholder, or an escaped percent sign, in compiled SQL.
+_PLACEHOLDER = re.compile("%s|%%")
+# Stand-ins for the ids a PreparedRows read is compiled with, found again in its parameters.
+_STAND_IN = -(2**62)
+# Compiled reads kept per thread and PreparedRows: one per user scope seen, up to this many
+# (a few dozen kilobytes each); past it they are compiled again.
+_KEPT = 64
+
+
+@dataclass
+class _CompiledRows:
+    connection: BaseDatabaseWrapper
+    queryset: QuerySet[Any, Any]
+    # Per parameter of the SQL: the index of the id it takes, or None for a fixed value.
+    slots: tuple[int | None, ...]
+    fixed: tuple[Any, ...]
+    # SQLite's: by name (``%(p0)s``), which Django's cursor turns into its own placeholders by
+    # formatting, not with a regular expression over the whole query on every run.
+    named: bool = False
+    params: Params = ()
+    # The queryset can have no rows, whatever the ids (``none()``, an empty scope).
+    empty: bool = False
+
+
+class PreparedRows[R]:
+    """The rows of ``build(user, *ids)``, from SQL compiled once per thread, database and
+    user scope (``core.scope.scope_key``), then run with each call's ids.
+
+    ``build`` reads the user only through ``visible_to(user)`` / ``counted_for(user)``: users
+    who share a scope share the compiled SQL. It takes the ids as plain values only (``pk=``,
+    ``child=``, ``pk__gt=``, ``__in=[a, b]``): the first call for a scope compiles it with
+    stand-in ids and finds them among the SQL's parameters; an id used any other way is
+    refused then (ImproperlyConfigured). ``user`` is None when ``build`` applies no scope.
+    """
+
+    def __init__(self, build: Callable[..., QuerySet[Any, R]]) -> None:
+        self.build = build
+        self._compiled = threading.local()
+
+    def all(self, user: Any, *ids: int) -> list[R]:
+        key = (scope_key(user), len(ids))
+        kept: dict[Any, _CompiledRows] | None = getattr(self._compiled, "kept", None)
+        if kept is None or len(kept) > _KEPT:
+            kept = self._compiled.kept = {}
+        compiled = kept.get(key)
+        if compiled is None or compiled.connection is not connections[compiled.queryset.db]:
+            compiled = kept[key] = self._compile(user, len(ids))
+        if compiled.empty:
+            return []
+        values = [
+            fixed if slot is None else ids[slot]
+            for fixed, slot in zip(compiled.fixed, compiled.slots, strict=True)
+        ]
+        compiled.params = (
+            {f"p{index}": value for index, value in enumerate(values)}
+            if compiled.named
+            else tuple(values)
+        )
+        # The queryset's own iterable, as iterating a copy of it would: no copy, no rows kept.
+        queryset = compiled.queryset
+        return list(cast("Iterable[R]", queryset._iterable_class(queryset)))
+
+    def _compile(self, user: Any, count: int) -> _CompiledRows:
+        stand_ins = [_STAND_IN - index for index in range(count)]
+        queryset = self.build(user, *stand_ins)
+        if queryset._prefetch_related_lookups:  # type: ignore[attr-defined]
+            raise ImproperlyConfigured("PreparedRows: no prefetch_related (rows are not cached)")
+        compiler: SQLCompiler = queryset.query.get_compiler(queryset.db)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return _CompiledRows(connections[queryset.db], queryset, (), (), empty=True)
+        slots = tuple(stand_ins.index(p) if p in stand_ins else None for p in params)
+        if set(stand_ins) - set(params):
+            raise ImproperlyConfigured("PreparedRows: an id is not a plain value of the SQL")
+        connection = connections[queryset.db]
+        named = connection.vendor == "sqlite"
+        if named:
+            names = iter(range(len(params)))
+            sql = _PLACEHOLDER.sub(
+                lambda found: f"%(p{next(names)})s" if found.group() == "%s" else "%%", sql
+            )
+        compiled = _CompiledRows(connection, queryset, slots, tuple(params), named)
+        _reuse(compiler, queryset, sql, lambda: compiled.params)
         return compiled

@@ -72,6 +72,16 @@ def scope_of(rule: ScopeRule, user: User | Any) -> Scope:
     return Scope(unit_ids=tuple(user.scope_unit_ids()))
 
 
+def scope_key(user: User | Any) -> tuple[Any, ...]:
+    """What :func:`scope_of` reads of ``user``: users with equal keys have equal scopes of
+    every model, so ``visible_to`` gives them the same SQL. The user's id is part of it only
+    where a scope names the user (a partner reporter's own records)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return (None,)
+    reporter = user.pk if user.has_capability(Capability.REPORT_AS_PARTNER) else None
+    return (user.role_set, tuple(user.scope_unit_ids()), reporter)
+
+
 def scope_sql(
     model: type[models.Model], scope: Scope, *, alias: str
 ) -> tuple[str, tuple[Any, ...]]:

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Collate
 from django.db.models.sql.compiler import SQLCompiler
@@ -23,10 +23,11 @@ from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
 from jisheng.core.dates import Lifetime, add_months
 from jisheng.core.db import ModelRows
-from jisheng.core.errors import JishengError
+from jisheng.core.errors import JishengError, NotFound
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
 from jisheng.core.pages import Concatenated
+from jisheng.core.prepared import PreparedRows
 from jisheng.core.scope import scope_of, scope_sql
 from jisheng.registry.models import (
     DuplicateFlag,
@@ -377,13 +378,31 @@ def person_masked(*, user: User, person_id: int) -> Person:
     )
 
 
+# The reads of a resident's page, its family view and a household's page, compiled once per
+# user scope: building these queries through the ORM cost more than running them.
+_PERSON = PreparedRows(
+    lambda user, pk: Person.objects.visible_to(user).select_related("community").filter(pk=pk)
+)
+_PERSON_MASKED = PreparedRows(
+    lambda user, pk: (
+        Person.objects.visible_to(user)
+        .select_related("community")
+        .defer("id_number", "phone")
+        .filter(pk=pk)
+    )
+)
+
+
+def _one[R](rows: list[R]) -> R:
+    if not rows:
+        raise NotFound()
+    return rows[0]
+
+
 def person_detail(*, actor: Actor, person_id: int) -> Person:
     """One resident with decrypted fields; the view is audited before it is returned."""
-    person = visible_or_404(
-        Person.objects.select_related("community"), user=actor.user, pk=person_id
-    )
-    with transaction.atomic():
-        audit.record(action=Action.VIEW, actor=actor, obj=person)
+    person = _one(_PERSON.all(actor.user, person_id))
+    audit.record(action=Action.VIEW, actor=actor, obj=person)
     return person
 
 
@@ -425,8 +444,12 @@ def household_pages(*, user: User, query: str = "") -> Concatenated[Household]:
     )
 
 
+_HOUSEHOLD = PreparedRows(lambda user, pk: household_list(user=user).filter(pk=pk))
+
+
 def household_detail(*, actor: Actor, household_id: int) -> Household:
-    household = visible_or_404(household_list(user=actor.user), user=actor.user, pk=household_id)
+    """One household in scope, with its community and head; the view is audited."""
+    household = _one(_HOUSEHOLD.all(actor.user, household_id))
     audit.record(action=Action.VIEW, actor=actor, obj=household)
     return household
 
@@ -440,8 +463,34 @@ def household_members(household: Household) -> QuerySet[HouseholdMember]:
     )
 
 
+_MEMBERS = PreparedRows(lambda user, pk: household_members(Household(pk=pk)))
+_CURRENT_MEMBERS = PreparedRows(
+    lambda user, pk: household_members(Household(pk=pk)).filter(end_date__isnull=True)
+)
+
+
+def household_member_list(household: Household) -> list[HouseholdMember]:
+    """``household_members`` as a list."""
+    return _MEMBERS.all(None, household.pk)
+
+
+def household_current_members(household: Household) -> list[HouseholdMember]:
+    """The current members, in ``household_members``' order."""
+    return _CURRENT_MEMBERS.all(None, household.pk)
+
+
+_CURRENT_HOUSEHOLD = PreparedRows(
+    lambda user, pk: (
+        HouseholdMember.objects.filter(person=pk, end_date__isnull=True)
+        .select_related("household")
+        .order_by("pk")[:1]
+    )
+)
+
+
 def current_household(person: Person) -> HouseholdMember | None:
-    return person.memberships.filter(end_date__isnull=True).select_related("household").first()
+    found = _CURRENT_HOUSEHOLD.all(None, person.pk)
+    return found[0] if found else None
 
 
 def lifetime(person: Person) -> Lifetime:
@@ -469,6 +518,14 @@ def person_timeline(user: User, person: Person) -> QuerySet[LifeEvent]:
         .defer(*_sensitive_of("person", "other_person"))
         .order_by("date", "pk")
     )
+
+
+_TIMELINE = PreparedRows(lambda user, pk: person_timeline(user, Person(pk=pk)))
+
+
+def timeline_of(user: User, person: Person) -> list[LifeEvent]:
+    """``person_timeline`` as a list."""
+    return _TIMELINE.all(user, person.pk)
 
 
 def duplicate_flags(
@@ -503,13 +560,28 @@ def person_marriages(user: User, person: Person) -> QuerySet[Marriage]:
     # 1,000,000 residents) instead of the husband's and wife's indexes.
     sides = Marriage.objects.filter(husband=person).values_list("pk", flat=True)
     ids = list(sides.union(Marriage.objects.filter(wife=person).values_list("pk", flat=True)))
+    return _marriages(user).filter(pk__in=ids)
+
+
+def _marriages(user: User) -> QuerySet[Marriage]:
     return (
         Marriage.objects.visible_to(user)
-        .filter(pk__in=ids)
         .select_related("husband", "wife")
         .defer(*_sensitive_of("husband", "wife"))
         .order_by("-date", "-pk")
     )
+
+
+# One read per side, each through its own index (see person_marriages).
+_AS_HUSBAND = PreparedRows(lambda user, pk: _marriages(user).filter(husband=pk))
+_AS_WIFE = PreparedRows(lambda user, pk: _marriages(user).filter(wife=pk))
+
+
+def marriages_of(user: User, person: Person) -> list[Marriage]:
+    """``person_marriages`` as a list, latest first."""
+    found = _AS_HUSBAND.all(user, person.pk) + _AS_WIFE.all(user, person.pk)
+    found.sort(key=lambda marriage: (marriage.date, marriage.pk), reverse=True)
+    return found
 
 
 def person_parents(user: User, person: Person) -> QuerySet[Person]:
@@ -532,6 +604,20 @@ def person_children(user: User, person: Person) -> QuerySet[Person]:
         .defer("id_number", "phone")
         .order_by("birth_date", "pk")
     )
+
+
+_PARENTS = PreparedRows(lambda user, pk: person_parents(user, Person(pk=pk)))
+_CHILDREN = PreparedRows(lambda user, pk: person_children(user, Person(pk=pk)))
+
+
+def parents_of(user: User, person: Person) -> list[Person]:
+    """``person_parents`` as a list."""
+    return _PARENTS.all(user, person.pk)
+
+
+def children_of(user: User, person: Person) -> list[Person]:
+    """``person_children`` as a list."""
+    return _CHILDREN.all(user, person.pk)
 
 
 @dataclass
@@ -583,27 +669,48 @@ class Family:
         return min(grades, default=None)
 
 
+def _with_facts(persons: QuerySet[Person]) -> QuerySet[Person]:
+    """``persons`` with what the family view shows of each: the date of a standing death
+    event (``death_event_date``) and, for one not living here, the facts on record."""
+    deaths = LifeEvent.objects.filter(
+        person=OuterRef("pk"), kind=LifeEvent.Kind.DEATH, reversed_by__isnull=True
+    ).order_by("-pk")
+    return persons.select_related("non_resident").annotate(
+        death_event_date=Subquery(deaths.values("date")[:1])
+    )
+
+
+_FAMILY_PARENTS = PreparedRows(lambda user, pk: _with_facts(person_parents(user, Person(pk=pk))))
+_FAMILY_CHILDREN = PreparedRows(lambda user, pk: _with_facts(person_children(user, Person(pk=pk))))
+# Spouses in scope, through either side of a marriage (the marriage's scope is checked by
+# the caller, which keeps only spouses of the marriages it may see).
+_FAMILY_SPOUSES = PreparedRows(
+    lambda user, pk: _with_facts(
+        Person.objects.visible_to(user)
+        .select_related("community")
+        .defer("id_number", "phone")
+        .filter(
+            Q(pk__in=Marriage.objects.filter(husband=pk).values("wife"))
+            | Q(pk__in=Marriage.objects.filter(wife=pk).values("husband"))
+        )
+    )
+)
+
+
 def _relatives(
     persons: list[Person], marriages: dict[int, Marriage] | None = None
 ) -> list[Relative]:
-    """Each person with their date of death (event, or the non-resident record) and, for one
-    not living here, the disability grade on record."""
-    ids = [p.pk for p in persons]
-    deaths = dict(
-        LifeEvent.objects.filter(
-            person__in=ids, kind=LifeEvent.Kind.DEATH, reversed_by__isnull=True
-        ).values_list("person_id", "date")
-    )
-    elsewhere = {facts.person_id: facts for facts in NonResident.objects.filter(person__in=ids)}
+    """Each person (read through ``_with_facts``) with their date of death (event, or the
+    non-resident record) and, for one not living here, the disability grade on record."""
     relatives = []
     for person in persons:
-        facts = elsewhere.get(person.pk)
+        facts = getattr(person, "non_resident", None)
         resident = person.status != ResidentStatus.NON_RESIDENT
         relatives.append(
             Relative(
                 person=person,
                 resident=resident,
-                death_date=deaths.get(person.pk) if resident else _death_date(facts),
+                death_date=person.death_event_date if resident else _death_date(facts),  # type: ignore[attr-defined]
                 disability_grade=None if resident or facts is None else facts.disability_grade,
                 marriage=(marriages or {}).get(person.pk),
             )
@@ -618,32 +725,21 @@ def _death_date(facts: NonResident | None) -> dt.date | None:
 def person_family(*, actor: Actor, person_id: int) -> Family:
     """The family view of one resident, within the user's scope; the read is audited."""
     user = actor.user
-    person = visible_or_404(
-        Person.objects.select_related("community").defer("id_number", "phone"),
-        user=user,
-        pk=person_id,
-    )
+    person = _one(_PERSON_MASKED.all(user, person_id))
     marriages = {
         (m.wife if m.husband_id == person.pk else m.husband).pk: m
-        for m in reversed(person_marriages(user, person))
+        for m in reversed(marriages_of(user, person))
     }
-    spouses = list(
-        Person.objects.visible_to(user).filter(pk__in=marriages).defer("id_number", "phone")
-    )
+    spouses = [s for s in _FAMILY_SPOUSES.all(user, person.pk) if s.pk in marriages]
     spouses.sort(key=lambda spouse: marriages[spouse.pk].date, reverse=True)
     membership = current_household(person)
-    members = (
-        list(household_members(membership.household).filter(end_date__isnull=True))
-        if membership is not None
-        else []
-    )
-    with transaction.atomic():
-        audit.record(action=Action.VIEW, actor=actor, obj=person, detail={"view": "family"})
+    members = household_current_members(membership.household) if membership is not None else []
+    audit.record(action=Action.VIEW, actor=actor, obj=person, detail={"view": "family"})
     return Family(
         person=person,
-        parents=_relatives(list(person_parents(user, person))),
+        parents=_relatives(_FAMILY_PARENTS.all(user, person.pk)),
         spouses=_relatives(spouses, marriages),
-        children=_relatives(list(person_children(user, person))),
+        children=_relatives(_FAMILY_CHILDREN.all(user, person.pk)),
         membership=membership,
         members=members,
     )

@@ -87,21 +87,25 @@ def person_list(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     user = request_user(request)
     person = selectors.person_detail(actor=Actor.from_request(request), person_id=person_id)
-    marriages = list(selectors.person_marriages(user, person))
+    marriages = selectors.marriages_of(user, person)
+    can_edit = (
+        user.has_capability(Capability.EDIT_REGISTRY) and person.status != ResidentStatus.VOIDED
+    )
     return render(
         request,
         "registry/person_detail.html",
         {
             "person": person,
             "membership": selectors.current_household(person),
-            "parents": selectors.person_parents(user, person),
-            "children": selectors.person_children(user, person),
-            "marriages": marriages,
+            "parents": selectors.parents_of(user, person),
+            "children": selectors.children_of(user, person),
+            "marriages": [
+                (m, m.wife if m.husband_id == person.pk else m.husband) for m in marriages
+            ],
             "married": any(m.end_date is None for m in marriages),
-            "timeline": _timeline(user, person),
+            "timeline": _timeline(user, person, offer_reversal=can_edit),
             "module_links": person_links(user, person.pk),
-            "can_edit": user.has_capability(Capability.EDIT_REGISTRY)
-            and person.status != ResidentStatus.VOIDED,
+            "can_edit": can_edit,
         },
     )
 
@@ -203,7 +207,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
         "registry/household_detail.html",
         {
             "household": household,
-            "members": selectors.household_members(household),
+            "members": selectors.household_member_list(household),
             "can_edit": request_user(request).has_capability(Capability.EDIT_REGISTRY),
         },
     )
@@ -671,15 +675,16 @@ class TimelineRow:
     details: list[str] = field(default_factory=list)
 
 
-def _timeline(user: User, person: Person) -> list[TimelineRow]:
+def _timeline(user: User, person: Person, *, offer_reversal: bool) -> list[TimelineRow]:
     """The person's events, each with the correction that reversed it, if any.
 
-    Only the latest event still in effect offers "Reverse"; ``event_reverse`` decides.
+    With ``offer_reversal``, the latest event still in effect offers "Reverse" when
+    ``event_reverse`` would accept it (the page shows the action to editors only).
     """
-    timeline = list(selectors.person_timeline(user, person))
+    timeline = selectors.timeline_of(user, person)
     reversals = {e.reverses_id: e for e in timeline if e.reverses_id is not None}
     in_effect = [e for e in timeline if e.reverses_id is None and e.pk not in reversals]
-    latest = max((e.pk for e in in_effect), default=None)
+    latest = max((e.pk for e in in_effect), default=None) if offer_reversal else None
     rows = []
     for event in timeline:
         row = TimelineRow(

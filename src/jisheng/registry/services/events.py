@@ -29,6 +29,7 @@ from jisheng.core.errors import Conflict, JishengError, NeedsConfirmation
 from jisheng.core.idnumber import mask_id_number, mask_phone
 from jisheng.core.lookups import locked_or_404, visible_or_404
 from jisheng.core.models import OrgUnit
+from jisheng.core.prepared import PreparedRows
 from jisheng.registry.models import (
     Household,
     HouseholdMember,
@@ -663,22 +664,40 @@ def _refresh_derived(person: Person) -> None:
     person.phone_masked = mask_phone(person.phone) if person.phone else ""
 
 
+# The events after one event (id ``after``) of either person it concerns: each one's id and
+# the id of the event it reverses. Read through the two persons' indexes; a condition on
+# ``reverses`` in SQL led SQLite's planner to walk every event through that unique index.
+_LATER_EVENTS: PreparedRows[tuple[int, int | None]] = PreparedRows(
+    lambda user, person, other, after: LifeEvent.objects.filter(
+        Q(person__in=[person, other]) | Q(other_person__in=[person, other]), pk__gt=after
+    ).values_list("pk", "reverses_id")
+)
+
+
+def _later_events(event: LifeEvent) -> list[tuple[int, int | None]]:
+    """(id, reversed id) of the events after ``event`` of its persons. A reversal names the
+    persons of the event it reverses, so every reversal of these events is among them."""
+    other = event.other_person_id or event.person_id
+    return _LATER_EVENTS.all(None, event.person_id, other, event.pk)
+
+
+def _any_in_effect(later: list[tuple[int, int | None]]) -> bool:
+    """One of ``later`` is neither a reversal nor reversed (by another of them)."""
+    reversed_ids = {reverses for _, reverses in later if reverses is not None}
+    return any(reverses is None and pk not in reversed_ids for pk, reverses in later)
+
+
 def _effective_later_events(event: LifeEvent) -> bool:
-    people = [p for p in (event.person_id, event.other_person_id) if p]
-    return (
-        LifeEvent.objects.filter(Q(person__in=people) | Q(other_person__in=people), pk__gt=event.pk)
-        .filter(reverses__isnull=True, reversed_by__isnull=True)
-        .exists()
-    )
+    return _any_in_effect(_later_events(event))
 
 
 def event_can_be_reversed(event: LifeEvent) -> bool:
     """What ``event_reverse`` will accept, for pages to offer the action only then."""
-    return (
-        event.reverses_id is None
-        and not LifeEvent.objects.filter(reverses=event).exists()
-        and not _effective_later_events(event)
-    )
+    if event.reverses_id is not None:
+        return False
+    later = _later_events(event)
+    already_reversed = any(reverses == event.pk for _, reverses in later)
+    return not already_reversed and not _any_in_effect(later)
 
 
 def _restore_family(before: dict[str, Any]) -> None:
