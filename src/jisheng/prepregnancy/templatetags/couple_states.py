@@ -10,7 +10,7 @@ register = template.Library()
 
 # Waiting work warns, progress is good, closed files are muted; the others are plain. A
 # filter, not an include with a chain of comparisons: the worklist draws one per row.
-_BADGE_CLASSES = {
+_BADGE_CLASSES: dict[str, str] = {
     CoupleState.TO_NOTIFY: "badge badge-warn",
     CoupleState.ONE_CHECKED: "badge badge-warn",
     CoupleState.BOTH_CHECKED: "badge badge-ok",
