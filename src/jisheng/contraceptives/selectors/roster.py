@@ -109,6 +109,8 @@ class _UnitParts(Sequence[QuerySet[RosterEntry]]):
     def __init__(self, entries: QuerySet[RosterEntry], unit_ids: list[int]) -> None:
         self.entries = entries
         self.unit_ids = unit_ids
+        # The pager counts, then reads, the same first units: each is built once.
+        self.built: dict[int, QuerySet[RosterEntry]] = {}
 
     def __len__(self) -> int:
         return len(self.unit_ids)
@@ -122,7 +124,10 @@ class _UnitParts(Sequence[QuerySet[RosterEntry]]):
     ) -> QuerySet[RosterEntry] | Sequence[QuerySet[RosterEntry]]:
         if isinstance(index, slice):
             return _UnitParts(self.entries, self.unit_ids[index])
-        return self.entries.filter(community_id=self.unit_ids[index])
+        unit_id = self.unit_ids[index]
+        if unit_id not in self.built:
+            self.built[unit_id] = self.entries.filter(community_id=unit_id)
+        return self.built[unit_id]
 
 
 def roster_search_record(*, actor: Actor, filters: RosterFilters) -> None:
