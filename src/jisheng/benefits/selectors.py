@@ -72,6 +72,12 @@ def program_list(user: User, *, status: str = "") -> QuerySet[Program]:
     return programs.filter(status=status) if status else programs
 
 
+def program_choices(user: User) -> QuerySet[Program]:
+    """``program_list`` with only what a filter's options show (code and name): the
+    programs' rules and amounts are JSON columns, decoded for every program read whole."""
+    return program_list(user).only("code", "name")
+
+
 def program_get(user: User, code: str) -> Program:
     require(user, Capability.VIEW_PERSONAL)
     program = Program.objects.visible_to(user).filter(code=code).first()
@@ -337,6 +343,28 @@ def application_list(
     if community_id:
         applications = applications.filter(community_id=community_id)
     return applications
+
+
+def application_pages(
+    user: User, *, program: Program | None = None, state: str = ""
+) -> QuerySet[Application]:
+    """``application_list`` with only the columns the list page shows (program and person
+    names, masked ID number, community, day taken, state), for ``page_of(...,
+    ids_first=True)``: the page's 50 rows are joined after sorting, without the programs'
+    JSON columns, the notice or the person's other columns."""
+    return (
+        application_list(user, program=program, state=state)
+        .select_related(None)
+        .select_related("program", "person", "community")
+        .only(
+            "program__name",
+            "person__name",
+            "person__id_number_masked",
+            "community__name",
+            "created_at",
+            "state",
+        )
+    )
 
 
 def application_detail(*, actor: Actor, application_id: int) -> Application:

@@ -42,14 +42,14 @@ def application_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if state and state not in State.values:
         raise JishengError(_("Unknown state."))
-    applications = selectors.application_list(user, program=program, state=state)
+    applications = selectors.application_pages(user, program=program, state=state)
     return render(
         request,
         "benefits/application_list.html",
         {
             "page": page_of(request, applications, ids_first=True),
             "query": query_without_page(request),
-            "programs": selectors.program_list(user),
+            "programs": selectors.program_choices(user),
             "program": program,
             "state": state,
             "states": State.choices,

@@ -52,14 +52,14 @@ def roster_list(request: HttpRequest) -> HttpResponse:
             community_id=community.pk if community else None,
             active_only=not form.cleaned_data["include_stopped"],
         )
-    entries = selectors.roster_list(user=user, filters=filters)
+    entries = selectors.roster_pages(user=user, filters=filters)
     selectors.roster_search_record(actor=Actor.from_request(request), filters=filters)
     return render(
         request,
         "contraceptives/roster_list.html",
         {
             "form": form,
-            "page": page_of(request, entries, ids_first=True),
+            "page": page_of(request, entries),
             "query": query_without_page(request),
         },
     )

@@ -59,8 +59,8 @@ def couple_list(request: HttpRequest) -> HttpResponse:
     # while this page waits; the page says how fresh it is.
     context["as_of"] = selectors.worklist_as_of(user.scope_unit_ids())
     selectors.couple_search_record(actor=actor, filters=filters)
-    couples_ = selectors.couple_list(user=user, filters=filters)
-    context["page"] = page_of(request, couples_, 50)
+    couples_ = selectors.couple_pages(user=user, filters=filters)
+    context["page"] = page_of(request, couples_, 50, ids_first=True)
     return render(request, "prepregnancy/couple_list.html", context)
 
 

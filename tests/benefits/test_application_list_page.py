@@ -1,0 +1,69 @@
+"""The applications page: newest first, every column it always showed, read with only those
+columns (no notice, no program rules, no person's other columns) at the same queries for few
+and many applications."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from jisheng.benefits.models import Application
+from jisheng.benefits.services.applications import application_create
+from jisheng.core.actors import Actor
+
+pytestmark = pytest.mark.django_db
+
+
+def _apply(street, rural, make_family, n: int) -> Application:
+    husband, _wife, _kids = make_family(
+        hukou="rural",
+        husband_birth=dt.date(1950, 1, 1 + n),
+        children=(("M", dt.date(1980, 1, 1)),),
+    )
+    return application_create(actor=Actor(user=street), program=rural, person=husband)
+
+
+def test_the_page_lists_applications_newest_first_with_every_column(
+    street, rural, make_family, client_for
+) -> None:
+    client = client_for(street)
+    url = reverse("benefits:application_list")
+    client.get(url)  # the session's first request resolves the roles once
+
+    def page_with(count: int) -> tuple[str, int, list[str]]:
+        while Application.objects.count() < count:
+            _apply(street, rural, make_family, Application.objects.count())
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        return page, len(queries), [q["sql"] for q in queries.captured_queries]
+
+    _few, few_queries, _sql = page_with(1)
+    page, many_queries, sql = page_with(4)
+
+    assert few_queries == many_queries
+    expected = Application.objects.select_related("program", "person", "community").order_by(
+        "-created_at", "-pk"
+    )
+    positions = [page.index(f'data-application="{a.pk}"') for a in expected]
+    assert len(positions) == 4
+    assert positions == sorted(positions)
+    for application in expected:
+        row = page.split(f'data-application="{application.pk}"')[1].split("</tr>")[0]
+        assert f'href="{reverse("benefits:application_detail", args=[application.pk])}"' in row
+        for shown in (
+            application.program.name,
+            application.person.name,
+            application.person.id_number_masked,
+            application.community.name,
+            application.get_state_display(),
+        ):
+            assert shown in row
+    rows_query = next(s for s in sql if '"registry_person"."name"' in s)
+    for unshown in ("notice_id", "bank_account", '"rule"', "funding_shares", "id_number_index"):
+        assert unshown not in rows_query
+    options = next(s for s in sql if s.startswith('SELECT "benefits_program"'))
+    assert '"rule"' not in options
