@@ -26,3 +26,17 @@ def test_a_future_stocktake_shows_the_point_again_with_the_date(
     assert point.name in page
     assert f'"count_date": ["{future}"]' in page
     assert not StockCount.objects.exists()
+
+
+def test_a_bad_roster_filter_shows_the_list_s_filter_again_with_the_message(
+    client_for, worker, org
+) -> None:
+    """Not a bare refusal page: the roster's filter as typed, and what is wrong with it."""
+    response = client_for(worker).get(
+        reverse("contraceptives:roster_list"), {"method": "xyz", "community": str(org.c1.pk)}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'data-testid="filter-errors"' in page
+    assert 'data-testid="roster-filters"' in page
+    assert f'<option value="{org.c1.pk}" selected>' in page

@@ -131,3 +131,15 @@ def test_referral_list_unknown_state_is_a_400_with_the_list_s_filter(client, val
     page = response.content.decode()
     assert "没有这种状态" in page
     assert 'name="state"' in page
+
+
+def test_couple_list_bad_state_keeps_the_page_s_freshness_line(client, actor) -> None:
+    """The 400 page says when the couples were derived, not that they never were."""
+    from jisheng.prepregnancy.services import couples
+
+    couples.target_couples_refresh(actor=actor)
+    response = client.get(reverse("prepregnancy:couple_list"), {"state": "xyz"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'data-testid="filter-errors"' in page
+    assert "尚有单位" not in page

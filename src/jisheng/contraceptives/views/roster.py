@@ -16,7 +16,6 @@ from jisheng.contraceptives.selectors import roster as selectors
 from jisheng.contraceptives.services import roster as services
 from jisheng.contraceptives.views.common import FORM_TEMPLATE
 from jisheng.core.actors import Actor, request_user
-from jisheng.core.errors import JishengError
 from jisheng.core.lookups import community_choices
 from jisheng.core.pages import form_page, page_of, posted, query_without_page
 from jisheng.core.permissions import require_capability
@@ -44,7 +43,9 @@ def roster_list(request: HttpRequest) -> HttpResponse:
     form = RosterFilterForm(request.GET or None, communities=community_choices(user))
     filters = selectors.RosterFilters()
     if form.is_bound and not form.is_valid():
-        raise JishengError(_("The filter is not valid."), code="invalid_filter")
+        # The list's page again, with the filter as typed and what is wrong with it.
+        context = {"form": form, "page": None, "query": query_without_page(request)}
+        return render(request, "contraceptives/roster_list.html", context, status=400)
     if form.is_bound:
         community = form.cleaned_data["community"]
         filters = selectors.RosterFilters(

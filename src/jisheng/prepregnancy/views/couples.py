@@ -50,14 +50,18 @@ def _filter_form(request: HttpRequest) -> CoupleFilterForm:
 def couple_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = CoupleFilterForm(request.GET or None, communities=community_choices(user))
-    context: dict[str, Any] = {"form": form, "page": None, "query": query_without_page(request)}
+    context: dict[str, Any] = {
+        "form": form,
+        "page": None,
+        "query": query_without_page(request),
+        # New marriages reach the list through the worker (couples.due_streets_refresh),
+        # never while this page waits; the page says how fresh it is (a bad filter too).
+        "as_of": selectors.worklist_as_of(user.scope_unit_ids()),
+    }
     if form.is_bound and not form.is_valid():
         return render(request, "prepregnancy/couple_list.html", context, status=400)
     filters = form.filters()
     actor = Actor.from_request(request)
-    # New marriages reach the list through the worker (couples.due_streets_refresh), never
-    # while this page waits; the page says how fresh it is.
-    context["as_of"] = selectors.worklist_as_of(user.scope_unit_ids())
     selectors.couple_search_record(actor=actor, filters=filters)
     couples_ = selectors.couple_pages(user=user, filters=filters)
     context["page"] = page_of(request, couples_, 50, ids_first=True)
