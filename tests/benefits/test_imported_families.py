@@ -31,7 +31,8 @@ URBAN = {"户口性质": "城镇"}
 # 37 days × index. So 50/51 were born in 1955, 376/379 in 1988, 474/477 in 1998; the two
 # children of ten and thirteen get their own birth dates (and ID numbers that match them).
 OLD_RURAL_FATHER, OLD_RURAL_MOTHER, THEIR_SON = 50, 51, 316  # parents registered before
-TWO_SONS_FATHER, TWO_SONS_MOTHER, FIRST_SON, SECOND_SON = 54, 57, 318, 320
+# The two sons are born 222 days apart: the import refuses a mother's births days apart.
+TWO_SONS_FATHER, TWO_SONS_MOTHER, FIRST_SON, SECOND_SON = 54, 57, 318, 324
 ONLY_CHILD_FATHER, ONLY_CHILD_MOTHER, ONLY_CHILD = 376, 379, 500
 ELSEWHERE_FATHER, ELSEWHERE_MOTHER, RESIDENT_CHILD = 384, 385, 502  # + one child elsewhere
 NEWLY_WED_HUSBAND, NEWLY_WED_WIFE = 474, 477

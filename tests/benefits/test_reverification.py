@@ -51,9 +51,10 @@ def childcare(program, make_family, street):
         children=(
             ("F", dt.date(2022, 6, 15)),  # turns 3 on 2025-06-15: no longer under 36 months
             ("M", dt.date(2025, 2, 1)),
+            # Triplets: the registry takes no births of one mother days apart.
             ("F", dt.date(2024, 5, 1)),
-            ("M", dt.date(2024, 3, 3)),
-            ("F", dt.date(2024, 8, 8)),
+            ("M", dt.date(2024, 5, 1)),
+            ("F", dt.date(2024, 5, 1)),
         ),
     )
     _h2, other_mother, (other_child,) = make_family(

@@ -38,7 +38,10 @@ def mothers_of_two(community: OrgUnit, make_person: Callable[..., Person], count
     """Women of the community with two children each (born long ago: no birth events)."""
     for number in range(count):
         mother = make_person(
-            community, name=f"孙{number}英", sex="F", birth_date=dt.date(1988, 3, 1 + number)
+            community,
+            name=f"孙{number}英",
+            sex="F",
+            birth_date=dt.date(1988, 3, 1) + dt.timedelta(days=number),
         )
         for child in range(2):
             kid = make_person(
@@ -60,7 +63,8 @@ def test_floating_pregnancy_to_outcome_and_the_street_sees_the_high_ratio(
     today = timezone.localdate()
     street = demo.c1.parent
     high = OrgUnit.objects.filter(parent=street, kind="community").order_by("code")[1]
-    mothers_of_two(high, make_person, 12)
+    # The demo gives each mother of two one birth: enough of them for the monitor to judge.
+    mothers_of_two(high, make_person, 110)
     governance_demo.demo_seed(street=street, today=today, rng=random.Random(2014))
 
     woman = make_person(demo.c1, name="刘小梅", sex="F", birth_date=dt.date(1996, 6, 6))

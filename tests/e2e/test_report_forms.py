@@ -4,6 +4,7 @@ workbook and open the print view (A4 landscape, header rows repeated on every pa
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,14 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page
 
 pytestmark = pytest.mark.browser
+
+A4_LANDSCAPE = (842, 595)  # points, rounded
+
+
+def pdf_pages(pdf: bytes) -> list[tuple[int, int]]:
+    """Width and height in points of each page of a PDF Chromium printed."""
+    boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    return [(round(float(width)), round(float(height))) for width, height in boxes]
 
 
 def test_street_staff_open_a_quarterly_form_download_it_and_print_it(
@@ -63,6 +72,8 @@ def test_street_staff_open_a_quarterly_form_download_it_and_print_it(
     assert layout == {"thead": "table-header-group", "page": "landscape", "nav": "none"}
     pdf = page.pdf(prefer_css_page_size=True)
     assert pdf.startswith(b"%PDF")
+    # One landscape sheet: the running header prints on it, not alone on a portrait page.
+    assert pdf_pages(pdf) == [A4_LANDSCAPE]
     assert page_watch.console_errors == []
     assert page_watch.foreign(live_server.url) == []
 
@@ -111,6 +122,8 @@ def test_a_leader_cuts_residents_in_the_pivot_table_charts_saves_and_prints_it(
     with page.expect_navigation():
         page.click("[data-testid=pivot-print]")
     assert page.locator("[data-testid=pivot-print-sheet] [data-testid=form-table]").is_visible()
+    page.emulate_media(media="print")
+    assert pdf_pages(page.pdf(prefer_css_page_size=True)) == [A4_LANDSCAPE]
     assert page_watch.console_errors == []
     assert page_watch.failed == []
     assert page_watch.foreign(live_server.url) == []

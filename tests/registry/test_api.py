@@ -109,6 +109,29 @@ def test_post_birth_links_the_mother(api, org, person_data) -> None:
     assert response.json()["data"]["birth_order"] == 1
 
 
+def test_a_birth_too_close_to_a_sibling_is_400_with_a_code(api, org, person_data) -> None:
+    mother_id = create(api, org, person_data, name="王芳", sex="F").json()["id"]
+
+    def birth(born: str):
+        return api.post(
+            "/api/events",
+            {
+                "kind": "birth",
+                "person_id": mother_id,
+                "date": born,
+                "person": {"name": "王小宝", "sex": "F", "birth_date": born},
+            },
+            content_type="application/json",
+        )
+
+    assert birth("2025-03-01").status_code == 201
+    assert birth("2025-03-01").status_code == 201  # a twin
+    refused = birth("2025-05-01")
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "birth_too_close"
+    assert "2025-03-01" in refused.json()["message"]
+
+
 def test_event_on_a_foreign_person_is_404(api, org, make_person) -> None:
     stranger = make_person(org.c2, name="外人")
     response = api.post(

@@ -133,6 +133,51 @@ def test_birth_before_the_mother_is_refused(couple, worker_actor, person_data) -
         )
 
 
+def _birth(actor, mother, person_data, born: dt.date, name: str = "李小明") -> LifeEvent:
+    data = person_data(name=name, sex="M", birth_date=born)
+    data.id_number = ""
+    return events.birth_record(actor=actor, mother=mother, child=data)
+
+
+def test_twins_and_triplets_are_born_the_same_day(couple, worker_actor, person_data) -> None:
+    _husband, wife, _household = couple
+    born = dt.date(2025, 2, 3)
+    orders = [
+        _birth(worker_actor, wife, person_data, born, name).data["birth_order"]
+        for name in ("李大宝", "李二宝", "李三宝")
+    ]
+    assert orders == [1, 2, 3]
+
+
+@pytest.mark.parametrize("days", [1, 149, -1, -149])
+def test_a_birth_days_from_another_of_the_mother_is_refused(
+    couple, worker_actor, person_data, days
+) -> None:
+    _husband, wife, _household = couple
+    first = dt.date(2025, 2, 3)
+    _birth(worker_actor, wife, person_data, first)
+    with pytest.raises(JishengError) as refused:
+        _birth(worker_actor, wife, person_data, first + dt.timedelta(days=days), "李小红")
+    assert refused.value.code == "birth_too_close"
+    assert "2025-02-03" in refused.value.message
+    assert ParentLink.objects.filter(parent=wife).count() == 1
+
+
+def test_births_150_days_apart_and_a_voided_sibling_are_accepted(
+    couple, worker_actor, person_data
+) -> None:
+    _husband, wife, _household = couple
+    first = dt.date(2025, 2, 3)
+    _birth(worker_actor, wife, person_data, first)
+    later = first + dt.timedelta(days=150)
+    assert _birth(worker_actor, wife, person_data, later, "李小红").data["birth_order"] == 2
+    # A birth recorded by mistake and reversed is no birth: it does not block the real one.
+    wrong = _birth(worker_actor, wife, person_data, later + dt.timedelta(days=200), "李误")
+    events.event_reverse(actor=worker_actor, event=wrong, reason="录入错误", date=TODAY)
+    right = later + dt.timedelta(days=210)
+    assert _birth(worker_actor, wife, person_data, right, "李小刚").data["birth_order"] == 3
+
+
 def test_death_ends_membership_and_marriage_and_widows_the_spouse(couple, worker_actor) -> None:
     husband, wife, _household = couple
     events.death_record(actor=worker_actor, person=husband, date=TODAY)

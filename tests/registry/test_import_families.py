@@ -309,6 +309,63 @@ def test_each_contradiction_is_a_row_error_and_nothing_changes(org, worker, case
     assert counts() == before
 
 
+def twin_of(index: int, sequence: int, name: str) -> list[str]:
+    """A child of resident 205 born the same day as resident ``index``: own ID number, name."""
+    born = dt.date.fromisoformat(resident_row(index)[2])
+    number = id_number(born, sequence, male=index % 2 == 0)
+    return [*resident_row(index, 姓名=name, 身份证号码=number), *[""] * 4, id_of(205), "", ""]
+
+
+def test_twins_and_triplets_in_a_file_are_imported_and_again_change_nothing(org, worker) -> None:
+    rows = [
+        row(205),
+        row(400, mother=id_of(205)),
+        twin_of(400, 1, "孙二宝"),
+        twin_of(400, 2, "孙三宝"),
+    ]
+
+    done = run(worker, rows)
+
+    assert done.state == State.DONE, (done.message, done.error_rows)
+    assert ParentLink.objects.filter(parent=person(205)).count() == 3
+    before = counts()
+    again = run(worker, rows)
+    assert again.state == State.DONE, again.error_rows
+    assert counts() == before
+
+
+def too_close(index: int) -> str:
+    born = dt.date.fromisoformat(resident_row(index)[2])
+    return (
+        f"The mother already has a child born on {born.isoformat()}: two births of one mother "
+        "lie at least 150 days apart, unless they are on the same day (twins)."
+    )
+
+
+def test_children_of_one_mother_born_days_apart_in_a_file_are_a_row_error(org, worker) -> None:
+    # Residents 400 and 401 are born 37 days apart; 404 is 148 days after 400, 405 185 days.
+    rows = [row(205), *(row(index, mother=id_of(205)) for index in (400, 401, 404, 405))]
+    before = counts()
+
+    result = run(worker, rows)
+
+    assert result.state == State.INVALID
+    assert problems_of(result) == {4: [too_close(400)], 5: [too_close(400)]}
+    assert counts() == before
+
+
+def test_a_child_born_days_from_a_registered_sibling_is_a_row_error(org, worker) -> None:
+    mother = registered(worker, org.c1, 205)
+    ParentLink.objects.create(parent=mother, child=registered(worker, org.c1, 401))
+    before = counts()
+
+    result = run(worker, [row(400, mother=id_of(205)), row(410, mother=id_of(205))])
+
+    assert result.state == State.INVALID
+    assert problems_of(result) == {2: [too_close(401)]}
+    assert counts() == before
+
+
 def test_the_bad_rows_file_shows_the_family_columns(org, worker) -> None:
     result = run(worker, [row(2, "H9", "户主"), row(4, "H9", "户主")])
     out = io.BytesIO()

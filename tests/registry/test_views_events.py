@@ -200,6 +200,28 @@ def test_birth_on_the_mothers_page(client, family) -> None:
     assert (event.kind, event.other_person) == (Kind.BIRTH, wife)
 
 
+def test_a_birth_too_soon_after_a_sibling_comes_back_on_the_form(client, family) -> None:
+    _husband, wife, _household = family
+    fields = {
+        "name": "李小明",
+        "sex": "M",
+        "birth_date": "2026-02-01",
+        "id_number": "",
+        "ethnicity": "01",
+        "hukou_type": "urban",
+    }
+    assert client.post(url("person_birth", wife.pk), fields).status_code == 302
+    fields.update(name="李小红", sex="F", birth_date="2026-03-01")
+    response = client.post(url("person_birth", wife.pk), fields)
+    assert response.status_code == 400
+    [message] = response.context["form"].non_field_errors()
+    assert "2026-02-01" in message
+    assert "150" in message
+    assert "双胞胎" in message  # in Chinese
+    assert 'value="李小红"' in response.content.decode()
+    assert not Person.objects.filter(name="李小红").exists()
+
+
 def test_birth_with_a_father_given_by_id_number(client, family, make_person) -> None:
     _husband, wife, _household = family
     other = make_person(name="张伟", sex="M", birth_date=dt.date(1991, 3, 3))

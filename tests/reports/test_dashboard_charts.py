@@ -57,6 +57,8 @@ def _seed_demo_street() -> int:
         sex="F",
         birth_date__year__lt=2000,
         birth_date__year__gt=1980,
+    ).exclude(  # the registry refuses a birth within 150 days of a sibling's
+        child_links__child__birth_date__gte=add_months(timezone.localdate(), -18)
     )[:6]
     today = timezone.localdate()
     for i, mother in enumerate(mothers):

@@ -39,7 +39,8 @@ def street_events(org, make_user, make_person):
     floating = make_person(org.c1, name="刘丽", sex="F", birth_date=dt.date(1992, 1, 1))
     Person.objects.filter(pk=floating.pk).update(is_floating=True)
     floating.refresh_from_db()
-    for born, sex in ((dt.date(2025, 1, 10), "M"), (dt.date(2025, 3, 30), "F")):
+    # Twins: the registry takes a mother's second birth in a quarter only on the same day.
+    for born, sex in ((dt.date(2025, 1, 10), "M"), (dt.date(2025, 1, 10), "F")):
         events.birth_record(
             actor=actor,
             mother=mother,
@@ -50,11 +51,11 @@ def street_events(org, make_user, make_person):
         mother=floating,
         child=PersonData(name="刘小", sex="F", birth_date=dt.date(2025, 2, 2)),
     )
-    # A birth in April: outside the quarter.
+    # A birth in July (150 days after her first): outside the quarter.
     events.birth_record(
         actor=actor,
         mother=floating,
-        child=PersonData(name="刘二", sex="M", birth_date=dt.date(2025, 4, 2)),
+        child=PersonData(name="刘二", sex="M", birth_date=dt.date(2025, 7, 2)),
     )
     old = make_person(org.c2, name="李老", birth_date=dt.date(1940, 1, 1))
     events.death_record(actor=actor, person=old, date=dt.date(2025, 2, 1))
@@ -71,7 +72,7 @@ def test_births_by_order_and_sex_match_the_birth_events(org, street_events) -> N
     assert column(table, "b1_m")[org.c1.name] == 1  # the first child of 王芳
     assert column(table, "b2_f")[org.c1.name] == 1  # her second
     assert column(table, "b2_f")["total"] == 1
-    # 刘丽's first child, in February: her April child is outside the quarter.
+    # 刘丽's first child, in February: her July child is outside the quarter.
     assert column(table, "b1_f")[org.c1.name] == 1
     direct = LifeEvent.objects.filter(
         kind="birth", date__range=(Q1.start, Q1.end), reversed_by__isnull=True
@@ -113,7 +114,7 @@ def test_a_period_reaching_today_counts_todays_residents(org, street_events) -> 
 
 
 def test_a_reversed_birth_is_not_counted(org, street_events) -> None:
-    birth = LifeEvent.objects.filter(kind="birth", date=dt.date(2025, 4, 2)).get()
+    birth = LifeEvent.objects.filter(kind="birth", date=dt.date(2025, 7, 2)).get()
     year = report_period(PeriodKind.YEAR, 2025, 0)
     assert column(population(street_events, year, today=TODAY), "births")["total"] == 4
     events.event_reverse(

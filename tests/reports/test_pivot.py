@@ -41,13 +41,14 @@ def area(org, make_user, make_person):
         make_person(org.c2, name="赵敏", sex="F", birth_date=dt.date(1988, 1, 1)),
     ]
     make_person(org.c2, name="钱伟", sex="M", birth_date=dt.date(1960, 1, 1))
-    # (mother, months ago, sex): the first mother's second child makes a birth order 2.
-    # Recorded in this order, so the later child of a mother is her second.
+    # (mother, months ago, sex): the second mother's second child makes a birth order 2.
+    # Recorded in this order, so the later child of a mother is her second (at least 150
+    # days after her first, as the registry demands).
     for mother, ago, sex in [
         (mothers[2], 30, "M"),  # outside the default twelve months
         (mothers[0], 1, "M"),
-        (mothers[0], 0, "F"),
-        (mothers[1], 2, "F"),
+        (mothers[1], 8, "F"),
+        (mothers[1], 0, "F"),
         (mothers[2], 1, "M"),
     ]:
         born = add_months(this_month, -ago)

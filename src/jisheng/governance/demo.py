@@ -1,6 +1,7 @@
 """Demo sex-ratio figures: the registry's birth events for the street's recent children, and
 one community (the second) whose third-order births are clearly high (about 2 boys a girl),
-recorded through the registry's own birth service so the monitor flags it."""
+recorded through the registry's own birth service (so its rules hold: one birth per mother of
+two, spaced from her other children) for the monitor to flag."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ import random
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Max, Q
 
 from jisheng.accounts.models import User
 from jisheng.core.actors import Actor
 from jisheng.core.models import OrgUnit
 from jisheng.governance import demo_supervision
 from jisheng.governance.selectors.srb import COMMUNITY_KINDS
+from jisheng.registry.birth_spacing import MIN_DAYS_BETWEEN_BIRTHS
 from jisheng.registry.models import LifeEvent, ParentLink, Person, ResidentStatus, Sex
 from jisheng.registry.services import events
 from jisheng.registry.services.persons import PersonData
@@ -66,24 +68,36 @@ def _recent_birth_events(communities: list[OrgUnit], today: dt.date, registrar: 
 def _high_third_births(
     community: OrgUnit, today: dt.date, rng: random.Random, registrar: User
 ) -> int:
-    """Third and later births in the last year, two boys to each girl or so."""
-    mothers = list(
+    """One third or later birth in the last year to each of up to HIGH_BIRTHS mothers of two
+    (so as many as the community's size gives), two boys to each girl or so."""
+    latest = today - dt.timedelta(days=3)
+    earliest = today - dt.timedelta(days=330)
+    born = ~Q(child_links__child__status=ResidentStatus.VOIDED)  # a voided record is no child
+    candidates = (
         Person.objects.filter(
             community=community,
             sex=Sex.FEMALE,
             status=ResidentStatus.LIVING,
-            birth_date__gte=today - dt.timedelta(days=44 * 365),
-            birth_date__lte=today - dt.timedelta(days=24 * 365),
+            birth_date__gte=today - dt.timedelta(days=45 * 365),
+            birth_date__lte=today - dt.timedelta(days=20 * 365),
         )
-        .annotate(children=Count("child_links"))
-        .filter(children__gte=2)
-        .order_by("pk")[:HIGH_BIRTHS]
+        .annotate(
+            children=Count("child_links", filter=born),
+            youngest=Max("child_links__child__birth_date", filter=born),
+        )
+        # The registry refuses a birth within MIN_DAYS_BETWEEN_BIRTHS of a sibling's.
+        .filter(
+            children__gte=2,
+            youngest__lte=latest - dt.timedelta(days=MIN_DAYS_BETWEEN_BIRTHS),
+        )
+        .order_by("pk")
+        .values_list("pk", "youngest")[:HIGH_BIRTHS]
     )
-    if not mothers:
-        return 0
+    youngest: dict[int, dt.date] = dict(candidates)
+    mothers = Person.objects.in_bulk(list(youngest))
     actor = Actor(user=registrar)
-    for number in range(HIGH_BIRTHS):
-        mother = mothers[number % len(mothers)]
+    for pk, mother in sorted(mothers.items()):
+        start = max(earliest, youngest[pk] + dt.timedelta(days=MIN_DAYS_BETWEEN_BIRTHS))
         sex = Sex.MALE if rng.random() < HIGH_BOYS_SHARE else Sex.FEMALE
         events.birth_record(
             actor=actor,
@@ -91,10 +105,10 @@ def _high_third_births(
             child=PersonData(
                 name=mother.name[0] + rng.choice(GIVEN),
                 sex=sex,
-                birth_date=today - dt.timedelta(days=rng.randint(3, 330)),
+                birth_date=start + dt.timedelta(days=rng.randint(0, (latest - start).days)),
             ),
         )
-    return HIGH_BIRTHS
+    return len(mothers)
 
 
 def demo_seed(*, street: OrgUnit, today: dt.date, rng: random.Random) -> None:

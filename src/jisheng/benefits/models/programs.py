@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -123,6 +125,15 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def application_refusal(self, today: dt.date | None = None) -> str:
+        """Why no application can be taken for this program on ``today`` ("" when one can):
+        it is closed or ended, or its validity is over. Entitlements already granted are
+        still paid (batches go on for the periods the program ran)."""
+        today = today or timezone.localdate()
+        if self.status != self.Status.OPEN or (self.valid_to and self.valid_to < today):
+            return str(_("This program takes no new applications."))
+        return ""
 
     def eligible_search_refusal(self) -> str:
         """Why nobody can be found eligible for this program now ("" when they can): it takes

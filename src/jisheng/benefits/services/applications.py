@@ -171,8 +171,8 @@ def application_create(
     user = actor.user
     visible_or_404(Person, user=user, pk=person.pk)
     today = today or timezone.localdate()
-    if program.status != Program.Status.OPEN or (program.valid_to and program.valid_to < today):
-        raise Conflict(_("This program takes no new applications."))
+    if refusal := program.application_refusal(today):
+        raise Conflict(refusal)
     beneficiary = beneficiary_of(program, person)
     if program.unit in {Unit.COUPLE, Unit.HOUSEHOLD}:
         # Spouses apply one after the other: they take turns on the program's row, so the

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jisheng.benefits import selectors
 from jisheng.benefits.forms import ApplicationForm, DocumentForm, ObjectionForm, TransitionForm
-from jisheng.benefits.models import Application, ApplicationDocument, Program
+from jisheng.benefits.models import Application, ApplicationDocument
 from jisheng.benefits.models.workflow import State
 from jisheng.benefits.services.applications import (
     STEPS,
@@ -21,6 +21,7 @@ from jisheng.benefits.services.applications import (
     document_attach,
 )
 from jisheng.benefits.services.notices import objection_record
+from jisheng.benefits.views.programs import program_refused
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import Forbidden, JishengError, NotFound
 from jisheng.core.exceptions import refused_post
@@ -63,6 +64,15 @@ def application_list(request: HttpRequest) -> HttpResponse:
 def application_new(request: HttpRequest, code: str) -> HttpResponse:
     user = request_user(request)
     program = selectors.program_get(user, code)
+    if refusal := program.application_refusal():
+        # Nothing typed here could be saved: no form to fill in vain.
+        return program_refused(
+            request,
+            program,
+            title=_("Take an application"),
+            refusal=refusal,
+            testid="no-applications",
+        )
     initial = {"person_id": request.GET.get("person")} if request.GET.get("person") else None
     form = ApplicationForm(posted(request), initial=initial)
     scope_residents(form, user)
@@ -95,7 +105,7 @@ def application_new(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "benefits/application_form.html",
-        {"form": form, "program": program, "open": program.status == Program.Status.OPEN},
+        {"form": form, "program": program},
         status=status,
     )
 

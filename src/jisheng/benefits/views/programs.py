@@ -51,11 +51,16 @@ def program_list(request: HttpRequest) -> HttpResponse:
 def program_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = request_user(request)
     program = selectors.program_get(user, code)
+    refusal = program.application_refusal()
     return render(
         request,
         "benefits/program_detail.html",
         {
             "program": program,
+            "takes_applications": not refusal,
+            # A closed program's applications already reviewed still go on a notice.
+            "notice_needed": not refusal
+            or selectors.reviewable_applications(user, program).exists(),
             "rule_lines": describe(program.rule),
             "tiers": [
                 {"label": tier["label"], "amount": tier["amount"], "lines": describe(tier["rule"])}
@@ -101,6 +106,19 @@ def program_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     )
 
 
+def program_refused(
+    request: HttpRequest, program: Program, *, title: str, refusal: str, testid: str
+) -> HttpResponse:
+    """The 409 page of a step the program does not allow now: why, and the way back to it
+    (no form, nothing to print)."""
+    return render(
+        request,
+        "benefits/refused.html",
+        {"program": program, "title": title, "refusal": refusal, "testid": testid},
+        status=409,
+    )
+
+
 def _as_of(raw: str) -> dt.date:
     try:
         as_of = dt.date.fromisoformat(raw) if raw else timezone.localdate()
@@ -129,11 +147,8 @@ def find_eligible(request: HttpRequest, code: str) -> HttpResponse:
     if refusal:
         # An ended program, or one with no rule: say so instead of a list (an empty rule
         # would list every resident) and offer nothing to refresh or apply from.
-        return render(
-            request,
-            "benefits/find_eligible.html",
-            {"program": program, "refusal": refusal, "as_of": as_of},
-            status=409,
+        return program_refused(
+            request, program, title=_("Find eligible"), refusal=refusal, testid="not-searchable"
         )
     snapshots = selectors.snapshots_for(user, program, as_of)
     current = snapshots.current

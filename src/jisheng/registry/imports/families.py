@@ -44,6 +44,7 @@ from jisheng.core.dates import add_months
 from jisheng.core.db import insert_rows, insert_rows_returning_ids
 from jisheng.core.fields import BlindIndexField
 from jisheng.core.idnumber import normalize_id_number, validate_id_number
+from jisheng.registry.birth_spacing import conflicting_birth, spacing_message
 from jisheng.registry.imports.files import FAMILY_KEYS, HEADER_OF, parse_date, text_of
 from jisheng.registry.imports.lookups import batched, param_batch, with_digests
 from jisheng.registry.models import (
@@ -517,7 +518,7 @@ class _Resolver:
                 self.head_refs[h] = self.ref(row.key)
         ids = [person.id for person in check.registered.values()]
         self.spouse_of = _current_spouses(ids)
-        self.parents_of, self.children_of = _parent_links(ids)
+        self.parents_of, self.children_of, self.births_of = _parent_links(ids)
         self.membership = _memberships(ids)
         self.households = _households(set(index), check.scope)
         del index  # the household numbers: only the rows' own are needed from now on
@@ -532,6 +533,10 @@ class _Resolver:
         self.child_count = _zeros("i", top + 1)
         self.child_count_registered: dict[int, int] = defaultdict(int)
         self.child_sets: dict[int, set[int]] = defaultdict(set)
+        # Mother's Ref → birth dates (ordinals) of the children the plan links to her: the
+        # first in an array by position, later ones (and a registered mother's) in a dict.
+        self.first_birth = _zeros("i", top + 1)
+        self.more_births: dict[int, list[int]] = defaultdict(list)
 
     def ref(self, key: int) -> Ref:
         """The person with ``key`` as the plan names them (see :data:`Ref`)."""
@@ -686,6 +691,11 @@ class _Resolver:
                 continue
             if parent.id and parent.id in existing:
                 continue  # already linked
+            if female and born:
+                other = conflicting_birth(born, self._births(self.ref(key), parent.id))
+                if other is not None:
+                    self.fail(row, spacing_message(other))
+                    continue
             same_sex = [pid for pid, sex in existing.items() if (sex == Sex.FEMALE) == female]
             if len(existing) >= 2:
                 self.fail(
@@ -707,6 +717,8 @@ class _Resolver:
                 continue
             named.append(key)
         child_ref = self.ref(row.key)
+        if row.mother in named and child.info:
+            self._note_birth(self.ref(row.mother), child.info >> 1)
         for key in named:
             self.plan.parents.append(self.ref(key))
             self.plan.children.append(child_ref)
@@ -718,6 +730,20 @@ class _Resolver:
                 self.child_count[parent_ref] += 1
             else:
                 self.child_count_registered[parent_ref] += 1
+
+    def _births(self, mother: Ref, mother_id: int) -> list[dt.date]:
+        """Birth dates of the mother's children: registered, and linked by the plan so far."""
+        ordinals = list(self.births_of.get(mother_id, ())) if mother_id else []
+        if mother > 0 and self.first_birth[mother]:
+            ordinals.append(self.first_birth[mother])
+        ordinals.extend(self.more_births.get(mother, ()))
+        return [dt.date.fromordinal(ordinal) for ordinal in ordinals]
+
+    def _note_birth(self, mother: Ref, ordinal: int) -> None:
+        if mother > 0 and not self.first_birth[mother]:
+            self.first_birth[mother] = ordinal
+        else:
+            self.more_births[mother].append(ordinal)
 
     def _nobody(self, header: str, key: int) -> str:
         registered = self.check.registered.get(key)
@@ -853,16 +879,26 @@ def _current_spouses(ids: list[int]) -> dict[int, int]:
     return spouse_of
 
 
-def _parent_links(ids: list[int]) -> tuple[dict[int, dict[int, str]], dict[int, set[int]]]:
-    """Child → {parent: parent's sex}, and parent → children, of these residents."""
+def _parent_links(
+    ids: list[int],
+) -> tuple[dict[int, dict[int, str]], dict[int, set[int]], dict[int, list[int]]]:
+    """Child → {parent: parent's sex}, parent → children, and mother → her children's birth
+    dates (ordinals; voided records are no births), of these residents."""
     parents: dict[int, dict[int, str]] = defaultdict(dict)
     children: dict[int, set[int]] = defaultdict(set)
+    births: dict[int, list[int]] = defaultdict(list)
     for batch in _in_batches(ids):
+        # A link between two batches is found twice: its birth counts in the mother's batch.
+        mothers_here = set(batch)
         found = ParentLink.objects.filter(Q(child_id__in=batch) | Q(parent_id__in=batch))
-        for parent, child, sex in found.values_list("parent_id", "child_id", "parent__sex"):
+        for parent, child, sex, born, status in found.values_list(
+            "parent_id", "child_id", "parent__sex", "child__birth_date", "child__status"
+        ):
             parents[child][parent] = sex
             children[parent].add(child)
-    return parents, children
+            if sex == Sex.FEMALE and status != ResidentStatus.VOIDED and parent in mothers_here:
+                births[parent].append(born.toordinal())
+    return parents, children, births
 
 
 def _memberships(ids: list[int]) -> dict[int, tuple[int, str, str]]:

@@ -30,6 +30,7 @@ from jisheng.core.idnumber import mask_id_number, mask_phone
 from jisheng.core.lookups import locked_or_404, visible_or_404
 from jisheng.core.models import OrgUnit
 from jisheng.core.prepared import PreparedRows
+from jisheng.registry.birth_spacing import require_spacing
 from jisheng.registry.models import (
     Household,
     HouseholdMember,
@@ -297,6 +298,13 @@ def birth_record(
     # A father may have died before the birth; he cannot have been born after it.
     fathers = [Lifetime(name=father.name, born=father.birth_date)] if father else []
     possible_date(child.birth_date, lifetime(mother), *fathers)
+    # The mother row is locked (require_person): a concurrent birth waits and sees this one.
+    require_spacing(
+        child.birth_date,
+        ParentLink.objects.filter(parent=mother)
+        .exclude(child__status=ResidentStatus.VOIDED)
+        .values_list("child__birth_date", flat=True),
+    )
     child.address = child.address or mother.address
     child.is_floating = mother.is_floating
     person = person_add(actor, mother.community, child, require_id=False)
