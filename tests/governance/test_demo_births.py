@@ -1,6 +1,6 @@
-"""The demo's community of high third-order births: one birth to each mother of two, spaced
-from her other children as the registry demands, as many as the community has such mothers
-(at most HIGH_BIRTHS), and enough of them skewed to boys for the monitor to flag."""
+"""The demo's community of high third-order births: one birth to each mother of two (then of
+one), spaced from her other children as the registry demands, as many as the community has
+such mothers (at most HIGH_BIRTHS), and enough of them skewed to boys for the monitor to flag."""
 
 from __future__ import annotations
 
@@ -72,3 +72,22 @@ def test_a_large_community_gets_at_most_high_births_and_is_flagged(
     assert len({event.other_person_id for event in births}) == demo.HIGH_BIRTHS
     boys = sum(event.person.sex == "M" for event in births)
     assert sex_ratio(boys, len(births) - boys).verdict == Verdict.HIGH
+
+
+def test_mothers_of_one_fill_the_year_after_the_mothers_of_two(
+    org, make_person, street_actor, today
+) -> None:
+    """Enough births for the monitor to judge in a community of the default demo's size."""
+    two = [mother_of_two(org.c2, make_person, number) for number in range(3)]
+    one = make_person(org.c2, name="钱一英", sex="F", birth_date=dt.date(1990, 1, 1))
+    ParentLink.objects.create(
+        parent=one, child=make_person(org.c2, name="钱一宝", birth_date=dt.date(2015, 1, 1))
+    )
+    none = make_person(org.c2, name="钱无英", sex="F", birth_date=dt.date(1990, 1, 1))
+
+    count = demo._high_third_births(org.c2, today, random.Random(3), street_actor.user)
+
+    orders = {e.other_person_id: e.data["birth_order"] for e in high_births(org.c2)}
+    assert count == 4
+    assert orders == {**{mother.pk: 3 for mother in two}, one.pk: 2}
+    assert none.pk not in orders

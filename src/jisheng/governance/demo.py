@@ -68,8 +68,8 @@ def _recent_birth_events(communities: list[OrgUnit], today: dt.date, registrar: 
 def _high_third_births(
     community: OrgUnit, today: dt.date, rng: random.Random, registrar: User
 ) -> int:
-    """One third or later birth in the last year to each of up to HIGH_BIRTHS mothers of two
-    (so as many as the community's size gives), two boys to each girl or so."""
+    """One birth in the last year to each of up to HIGH_BIRTHS mothers, mothers of two first
+    (third births), then mothers of one, two boys to each girl or so."""
     latest = today - dt.timedelta(days=3)
     earliest = today - dt.timedelta(days=330)
     born = ~Q(child_links__child__status=ResidentStatus.VOIDED)  # a voided record is no child
@@ -87,10 +87,12 @@ def _high_third_births(
         )
         # The registry refuses a birth within MIN_DAYS_BETWEEN_BIRTHS of a sibling's.
         .filter(
-            children__gte=2,
+            children__gte=1,
             youngest__lte=latest - dt.timedelta(days=MIN_DAYS_BETWEEN_BIRTHS),
         )
-        .order_by("pk")
+        # Mothers of two first (third births); mothers of one fill the year up to HIGH_BIRTHS,
+        # so a community of the default demo's size has the births the monitor needs to judge.
+        .order_by("-children", "pk")
         .values_list("pk", "youngest")[:HIGH_BIRTHS]
     )
     youngest: dict[int, dt.date] = dict(candidates)
