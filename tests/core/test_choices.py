@@ -17,7 +17,7 @@ def _fields_with_choices() -> list[tuple[type[Model], object]]:
         (model, field)
         for model in apps.get_models(include_auto_created=True)
         for field in model._meta.concrete_fields
-        if field.choices is not None
+        if field.choices is not None and model.__module__.startswith("jisheng.")
     ]
 
 

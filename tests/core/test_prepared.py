@@ -163,3 +163,24 @@ def test_users_of_one_scope_share_a_compiled_read_and_partners_do_not(
     assert prepared.all(elsewhere, reported.pk) == []
     assert prepared.all(other_partner, reported.pk) == []
     assert len(prepared._compiled.kept) == 4  # first and second share theirs
+
+
+def test_an_id_for_a_column_too_narrow_for_the_stand_in_is_refused(org: Any) -> None:
+    """Django answers "no rows" without SQL for a value outside an IntegerField's range: the
+    read must not be kept as "always empty" (it finds rows for real ids)."""
+    prepared = PreparedRows(lambda user, version: User.objects.filter(access_version=version))
+    with pytest.raises(ImproperlyConfigured):
+        prepared.all(None, 1)
+
+
+def test_past_the_limit_the_scope_used_longest_ago_is_dropped(
+    org: Any, make_user: Callable[..., User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("jisheng.core.prepared._KEPT", 2)
+    prepared = PreparedRows(lambda user, pk: Person.objects.visible_to(user).filter(pk=pk))
+    c1, c2 = make_user(Role.COMMUNITY_WORKER, org.c1), make_user(Role.COMMUNITY_WORKER, org.c2)
+    street = make_user(Role.STREET_STAFF)
+    for user in (c1, c2, c1, street):
+        prepared.all(user, 1)
+    kept = [key for key, _count in prepared._compiled.kept]
+    assert kept == [scope_key(c1), scope_key(street)]

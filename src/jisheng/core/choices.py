@@ -35,9 +35,11 @@ def _is_djangos_own(method: Any) -> bool:
 
 
 def install() -> None:
-    """Give every model field with choices the kept table, where the model did not write its
-    own ``get_FOO_display`` (run once the models are loaded)."""
+    """Give every field with choices of the project's models the kept table, where the model
+    did not write its own ``get_FOO_display`` (run once the models are loaded)."""
     for model in apps.get_models(include_auto_created=True):
+        if not model.__module__.startswith("jisheng."):
+            continue  # Django's and other libraries' models keep their own
         for field in model._meta.concrete_fields:
             name = f"get_{field.name}_display"
             if field.choices is not None and _is_djangos_own(model.__dict__.get(name)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -113,7 +114,7 @@ _PLACEHOLDER = re.compile("%s|%%")
 # Stand-ins for the ids a PreparedRows read is compiled with, found again in its parameters.
 _STAND_IN = -(2**62)
 # Compiled reads kept per thread and PreparedRows: one per user scope seen, up to this many
-# (a few dozen kilobytes each); past it they are compiled again.
+# (a few dozen kilobytes each); past it the scope used longest ago is dropped.
 _KEPT = 64
 
 
@@ -149,12 +150,15 @@ class PreparedRows[R]:
 
     def all(self, user: Any, *ids: int) -> list[R]:
         key = (scope_key(user), len(ids))
-        kept: dict[Any, _CompiledRows] | None = getattr(self._compiled, "kept", None)
-        if kept is None or len(kept) > _KEPT:
-            kept = self._compiled.kept = {}
+        kept: OrderedDict[Any, _CompiledRows] | None = getattr(self._compiled, "kept", None)
+        if kept is None:
+            kept = self._compiled.kept = OrderedDict()
         compiled = kept.get(key)
         if compiled is None or compiled.connection is not connections[compiled.queryset.db]:
             compiled = kept[key] = self._compile(user, len(ids))
+            if len(kept) > _KEPT:
+                kept.popitem(last=False)  # the scope used longest ago
+        kept.move_to_end(key)
         if compiled.empty:
             return []
         values = [
@@ -170,6 +174,14 @@ class PreparedRows[R]:
         queryset = compiled.queryset
         return list(cast("Iterable[R]", queryset._iterable_class(queryset)))
 
+    def _compiles_with(self, user: Any, ids: list[int]) -> bool:
+        queryset = self.build(user, *ids)
+        try:
+            queryset.query.get_compiler(queryset.db).as_sql()
+        except EmptyResultSet:
+            return False
+        return True
+
     def _compile(self, user: Any, count: int) -> _CompiledRows:
         stand_ins = [_STAND_IN - index for index in range(count)]
         queryset = self.build(user, *stand_ins)
@@ -179,6 +191,12 @@ class PreparedRows[R]:
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:
+            # Empty whatever the ids, unless it is the stand-ins that empty it: a column too
+            # narrow for them (an IntegerField) makes Django answer "no rows" without SQL.
+            if self._compiles_with(user, [index + 1 for index in range(count)]):
+                raise ImproperlyConfigured(
+                    "PreparedRows: an id goes to a column too narrow for its stand-in"
+                ) from None
             return _CompiledRows(connections[queryset.db], queryset, (), (), empty=True)
         slots = tuple(stand_ins.index(p) if p in stand_ins else None for p in params)
         if set(stand_ins) - set(params):

@@ -6,16 +6,23 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 
 # Ids no table reaches, reversed in place of the real ones and found again in the address.
 _STAND_INS = (918273645501, 918273645502, 918273645503)
 
 
 @lru_cache(maxsize=512)
-def _pieces(name: str, count: int, prefix: str, urlconf: str) -> tuple[str, ...] | None:
-    """The address of ``name`` cut where its ``count`` ids go; None if it cannot be cut so."""
-    rest = reverse(name, args=_STAND_INS[:count], urlconf=urlconf)
+def _pieces(
+    name: str, count: int, prefix: str, urlconf: str, language: str | None
+) -> tuple[str, ...] | None:
+    """The address of ``name`` cut where its ``count`` ids go; None if it cannot be cut so
+    (``language``: a translated route would differ by language)."""
+    try:
+        rest = reverse(name, args=_STAND_INS[:count], urlconf=urlconf)
+    except NoReverseMatch:
+        return None  # a route whose converter takes no such id: reverse() decides each time
     pieces = []
     for stand_in in map(str, _STAND_INS[:count]):
         head, found, rest = rest.partition(stand_in)
@@ -31,7 +38,7 @@ def id_url(name: str, *ids: int) -> str:
     if len(ids) > len(_STAND_INS) or not all(type(i) is int and i >= 0 for i in ids):
         return reverse(name, args=ids)
     urlconf = get_urlconf() or settings.ROOT_URLCONF
-    pieces = _pieces(name, len(ids), get_script_prefix(), urlconf)
+    pieces = _pieces(name, len(ids), get_script_prefix(), urlconf, get_language())
     if pieces is None:
         return reverse(name, args=ids)
     parts = [pieces[0]]

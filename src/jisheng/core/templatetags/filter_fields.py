@@ -5,6 +5,8 @@ Drawing a filter form through Django's widget templates costs 2-3 ms of every li
 page's rows. Its HTML depends only on the form's class and fields, the values in it, its
 choices (for a community select, the user's own area) and the language, so it is kept under
 exactly those. A form with errors is drawn afresh: its page shows the input and the messages.
+So is a form holding typed text (a name, an ID number): what people search for is personal
+data, and is not kept in memory; only the choices of its selects are.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ LIFETIME = 300
 @register.simple_tag
 def filter_fields(form: forms.BaseForm) -> SafeString:
     """Each field as ``<label>Label <widget></label>`` (its help text as the label's title)."""
-    if form.is_bound and form.errors:
+    if (form.is_bound and form.errors) or _holds_typed_text(form):
         return _draw(form)
     key = _key(form)
     html = cache.get(key)
@@ -35,6 +37,14 @@ def filter_fields(form: forms.BaseForm) -> SafeString:
         html = _draw(form)
         cache.set(key, str(html), LIFETIME)
     return SafeString(html)
+
+
+def _holds_typed_text(form: forms.BaseForm) -> bool:
+    """A field other than a choice holds a value (a select's value is one of its choices)."""
+    return any(
+        not isinstance(field, forms.ChoiceField) and form[name].value() not in (None, "", [])
+        for name, field in form.fields.items()
+    )
 
 
 def _draw(form: forms.BaseForm) -> SafeString:
