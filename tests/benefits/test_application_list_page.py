@@ -67,3 +67,22 @@ def test_the_page_lists_applications_newest_first_with_every_column(
         assert unshown not in rows_query
     options = next(s for s in sql if s.startswith('SELECT "benefits_program"'))
     assert '"rule"' not in options
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"state": "zz"}, "没有这种状态"),
+        ({"program": "no-such-program"}, "没有这个项目"),
+    ],
+)
+def test_a_bad_filter_shows_the_list_s_filter_with_a_message(
+    street, client_for, query, message
+) -> None:
+    """Not a bare refusal (or "not found") page: the filter again, and what was wrong."""
+    response = client_for(street).get(reverse("benefits:application_list"), query)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page
+    assert 'name="program"' in page
+    assert 'name="state"' in page

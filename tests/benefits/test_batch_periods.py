@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jisheng.benefits.models import PaymentBatch
 from jisheng.benefits.services import payments
@@ -78,3 +78,13 @@ def test_the_api_refuses_with_code_and_message(
     assert response.json()["code"] == "period_not_started"
     assert response.json()["message"]
     assert not PaymentBatch.objects.exists()
+
+
+def test_an_ended_one_off_program_names_its_period_in_chinese(program, street) -> None:
+    """The refusal says 一次性, not the period's code "once"."""
+    ended = program("two-daughters-reward")  # one-off, paid until 2015-12-31
+    with translation.override("zh-hans"), pytest.raises(JishengError) as refused:
+        payments.batch_build(actor=Actor(user=street), program=ended, period_key="once")
+    assert refused.value.code == "period_outside_program"
+    assert "一次性" in str(refused.value)
+    assert "once" not in str(refused.value)

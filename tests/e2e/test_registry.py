@@ -99,3 +99,21 @@ def test_birth_search_move_out_and_reversal(
     keys = {sections.nth(i).get_attribute("data-key") for i in range(sections.count())}
     assert {"registry.person", "registry.relatives", "registry.lifeevent"} <= keys
     assert "个人信息报告" in (page.locator("h1").text_content() or "")
+
+
+def test_after_back_the_search_fields_show_the_search_of_the_rows(
+    page: Page, demo: Any, login: Callable[..., None]
+) -> None:
+    """The browser puts back what was last chosen on a page; the fields are reset to the
+    search the rows shown were found with."""
+    login(page, "demo_street")
+    page.goto(reverse("registry:person_list") + "?status=living")
+    community = str(demo.c1_persons[0].community_id)
+    page.select_option("[data-testid=person-filters] select[name=community]", community)
+    with page.expect_navigation():
+        page.click("[data-testid=person-filters] button[type=submit]")
+    assert page.input_value("[data-testid=person-filters] select[name=community]") == community
+    with page.expect_navigation():
+        page.go_back()
+    assert page.input_value("[data-testid=person-filters] select[name=community]") == ""
+    assert page.input_value("[data-testid=person-filters] select[name=status]") == "living"

@@ -127,7 +127,7 @@ def _buildable(
     if period.start > today:
         raise JishengError(
             _("The period %(period)s has not begun yet; a batch is built once it has started.")
-            % {"period": period.key},
+            % {"period": period_label(period.key)},
             code="period_not_started",
         )
     # The program's rule and amounts hold only while it runs: a period wholly outside its
@@ -139,7 +139,7 @@ def _buildable(
             _("%(program)s did not run in %(period)s: it pays from %(start)s to %(end)s.")
             % {
                 "program": program.name,
-                "period": period.key,
+                "period": period_label(period.key),
                 "start": program.valid_from or "—",
                 "end": program.valid_to or "—",
             },

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -39,23 +41,28 @@ from jisheng.registry.picker import scope_residents
 def application_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     code = request.GET.get("program", "")
-    program = selectors.program_get(user, code) if code else None
     state = request.GET.get("state", "")
+    context: dict[str, Any] = {
+        "page": None,
+        "query": query_without_page(request),
+        "programs": selectors.program_choices(user),
+        "program": None,
+        "state": state,
+        "states": State.choices,
+    }
+    # A hand-edited or stale link: the list's filter again, with what was wrong.
     if state and state not in State.values:
-        raise JishengError(_("Unknown state."))
-    applications = selectors.application_pages(user, program=program, state=state)
-    return render(
-        request,
-        "benefits/application_list.html",
-        {
-            "page": page_of(request, applications, ids_first=True),
-            "query": query_without_page(request),
-            "programs": selectors.program_choices(user),
-            "program": program,
-            "state": state,
-            "states": State.choices,
-        },
-    )
+        context.update(state="", problem=_("There is no such state: choose one from the list."))
+        return render(request, "benefits/application_list.html", context, status=400)
+    if code:
+        try:
+            context["program"] = selectors.program_get(user, code)
+        except NotFound:
+            context["problem"] = _("There is no such program: choose one from the list.")
+            return render(request, "benefits/application_list.html", context, status=400)
+    applications = selectors.application_pages(user, program=context["program"], state=state)
+    context["page"] = page_of(request, applications, ids_first=True)
+    return render(request, "benefits/application_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -38,6 +38,17 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 });
 
+// A search form after Back: the browser puts back what was last typed or chosen on the page,
+// which need not be the search the rows shown were found with. Each GET form is reset to the
+// values the page was drawn with (nothing is lost: the address holds the search).
+window.addEventListener("pageshow", () => {
+  for (const form of document.querySelectorAll("form")) {
+    if (form.method === "get") {
+      form.reset();
+    }
+  }
+});
+
 // The resident picker (registry/picker.py): a match picked fills the hidden record id.
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-pick-for]");
