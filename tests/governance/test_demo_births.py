@@ -9,6 +9,8 @@ import random
 from collections import Counter
 from collections.abc import Callable
 
+import pytest
+
 from jisheng.core.models import OrgUnit
 from jisheng.governance import demo
 from jisheng.governance.srb import Verdict, sex_ratio
@@ -74,10 +76,13 @@ def test_a_large_community_gets_at_most_high_births_and_is_flagged(
     assert sex_ratio(boys, len(births) - boys).verdict == Verdict.HIGH
 
 
-def test_mothers_of_one_fill_the_year_after_the_mothers_of_two(
-    org, make_person, street_actor, today
+@pytest.mark.parametrize(("minimum", "filled"), [(4, True), (5, False)])
+def test_mothers_of_one_fill_the_year_where_the_monitor_can_then_judge(
+    org, make_person, street_actor, today, settings, minimum, filled
 ) -> None:
-    """Enough births for the monitor to judge in a community of the default demo's size."""
+    """Enough births for the monitor to judge in a community of the default demo's size; a
+    community too small to reach the minimum gets only the mothers of two's births."""
+    settings.JISHENG_SRB_MINIMUM_BIRTHS = minimum
     two = [mother_of_two(org.c2, make_person, number) for number in range(3)]
     one = make_person(org.c2, name="钱一英", sex="F", birth_date=dt.date(1990, 1, 1))
     ParentLink.objects.create(
@@ -88,6 +93,7 @@ def test_mothers_of_one_fill_the_year_after_the_mothers_of_two(
     count = demo._high_third_births(org.c2, today, random.Random(3), street_actor.user)
 
     orders = {e.other_person_id: e.data["birth_order"] for e in high_births(org.c2)}
-    assert count == 4
-    assert orders == {**{mother.pk: 3 for mother in two}, one.pk: 2}
+    expected = {mother.pk: 3 for mother in two} | ({one.pk: 2} if filled else {})
+    assert orders == expected
+    assert count == len(expected)
     assert none.pk not in orders

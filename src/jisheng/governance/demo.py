@@ -17,6 +17,7 @@ from jisheng.core.actors import Actor
 from jisheng.core.models import OrgUnit
 from jisheng.governance import demo_supervision
 from jisheng.governance.selectors.srb import COMMUNITY_KINDS
+from jisheng.governance.srb import minimum_births
 from jisheng.registry.birth_spacing import MIN_DAYS_BETWEEN_BIRTHS
 from jisheng.registry.models import LifeEvent, ParentLink, Person, ResidentStatus, Sex
 from jisheng.registry.services import events
@@ -69,7 +70,8 @@ def _high_third_births(
     community: OrgUnit, today: dt.date, rng: random.Random, registrar: User
 ) -> int:
     """One birth in the last year to each of up to HIGH_BIRTHS mothers, mothers of two first
-    (third births), then mothers of one, two boys to each girl or so."""
+    (third births), then, where the monitor can then judge, mothers of one; two boys to each
+    girl or so."""
     latest = today - dt.timedelta(days=3)
     earliest = today - dt.timedelta(days=330)
     born = ~Q(child_links__child__status=ResidentStatus.VOIDED)  # a voided record is no child
@@ -90,12 +92,16 @@ def _high_third_births(
             children__gte=1,
             youngest__lte=latest - dt.timedelta(days=MIN_DAYS_BETWEEN_BIRTHS),
         )
-        # Mothers of two first (third births); mothers of one fill the year up to HIGH_BIRTHS,
-        # so a community of the default demo's size has the births the monitor needs to judge.
         .order_by("-children", "pk")
-        .values_list("pk", "youngest")[:HIGH_BIRTHS]
+        .values_list("pk", "youngest", "children")[:HIGH_BIRTHS]
     )
-    youngest: dict[int, dt.date] = dict(candidates)
+    # Mothers of two first (third births). Mothers of one fill the year up to HIGH_BIRTHS
+    # where that gives the monitor the births it needs to judge (a community of the default
+    # demo's size); a small demo keeps its residents as seeded.
+    found = list(candidates)
+    if len(found) < minimum_births():
+        found = [row for row in found if row[2] >= 2]
+    youngest: dict[int, dt.date] = {pk: day for pk, day, _children in found}
     mothers = Person.objects.in_bulk(list(youngest))
     actor = Actor(user=registrar)
     for pk, mother in sorted(mothers.items()):
