@@ -682,19 +682,24 @@ def _with_facts(persons: QuerySet[Person]) -> QuerySet[Person]:
 
 _FAMILY_PARENTS = PreparedRows(lambda user, pk: _with_facts(person_parents(user, Person(pk=pk))))
 _FAMILY_CHILDREN = PreparedRows(lambda user, pk: _with_facts(person_children(user, Person(pk=pk))))
-# Spouses in scope, through either side of a marriage (the marriage's scope is checked by
-# the caller, which keeps only spouses of the marriages it may see).
-_FAMILY_SPOUSES = PreparedRows(
-    lambda user, pk: _with_facts(
-        Person.objects.visible_to(user)
-        .select_related("community")
-        .defer("id_number", "phone")
-        .filter(
-            Q(pk__in=Marriage.objects.filter(husband=pk).values("wife"))
-            | Q(pk__in=Marriage.objects.filter(wife=pk).values("husband"))
+
+
+def _spouses_as(side: str, other: str) -> PreparedRows[Person]:
+    """Spouses in scope on one side of the person's marriages (the marriage's scope is
+    checked by the caller, which keeps only spouses of the marriages it may see). One read
+    per side: an OR of the two sides made PostgreSQL scan every resident (0.35 s at 1M)."""
+    return PreparedRows(
+        lambda user, pk: _with_facts(
+            Person.objects.visible_to(user)
+            .select_related("community")
+            .defer("id_number", "phone")
+            .filter(pk__in=Marriage.objects.filter(**{other: pk}).values(side))
         )
     )
-)
+
+
+_FAMILY_WIVES = _spouses_as("wife", "husband")
+_FAMILY_HUSBANDS = _spouses_as("husband", "wife")
 
 
 def _relatives(
@@ -730,7 +735,8 @@ def person_family(*, actor: Actor, person_id: int) -> Family:
         (m.wife if m.husband_id == person.pk else m.husband).pk: m
         for m in reversed(marriages_of(user, person))
     }
-    spouses = [s for s in _FAMILY_SPOUSES.all(user, person.pk) if s.pk in marriages]
+    found = [*_FAMILY_WIVES.all(user, person.pk), *_FAMILY_HUSBANDS.all(user, person.pk)]
+    spouses = [s for s in found if s.pk in marriages]
     spouses.sort(key=lambda spouse: marriages[spouse.pk].date, reverse=True)
     membership = current_household(person)
     members = household_current_members(membership.household) if membership is not None else []
