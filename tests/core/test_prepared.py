@@ -184,3 +184,22 @@ def test_past_the_limit_the_scope_used_longest_ago_is_dropped(
         prepared.all(user, 1)
     kept = [key for key, _count in prepared._compiled.kept]
     assert kept == [scope_key(c1), scope_key(street)]
+
+
+def test_a_build_that_reads_more_of_the_user_than_the_scope_is_refused(
+    org: Any, make_user: Callable[..., User], make_person: Callable[..., Person]
+) -> None:
+    """SQL compiled for one user is reused by every user of the same scope: a build that
+    put the user's own id (or any other attribute) in it would hand one user's rows to
+    another, so it is refused when it is compiled."""
+    worker = make_user(Role.COMMUNITY_WORKER)
+    own = PreparedRows(lambda user, pk: Person.objects.filter(pk=pk, reported_by=user))
+    with pytest.raises(ImproperlyConfigured):
+        own.all(worker, 1)
+    named = PreparedRows(lambda user, pk: Person.objects.filter(pk=pk, name=user.username))
+    with pytest.raises(ImproperlyConfigured):
+        named.all(worker, 1)
+    partner = make_user(Role.PARTNER_REPORTER)
+    reported = make_person(org.c1, reported_by=partner)
+    scoped = PreparedRows(lambda user, pk: Person.objects.visible_to(user).filter(pk=pk))
+    assert scoped.all(partner, reported.pk) == [reported]

@@ -16,6 +16,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
+from jisheng.core.roles import Capability
 from jisheng.core.scope import scope_key
 
 type Params = tuple[Any, ...] | dict[str, Any]
@@ -118,6 +119,38 @@ _STAND_IN = -(2**62)
 _KEPT = 64
 
 
+class _ScopeOnly:
+    """The user as a ``PreparedRows`` build sees it: only what ``scope_key`` holds (whether
+    signed in and active, capabilities, units; the id only where the scope names the user).
+    Anything else of the user would be compiled into SQL that every user of the same scope
+    reuses, so reading it is refused."""
+
+    def __init__(self, user: Any) -> None:
+        self._user = user
+        self.is_authenticated = bool(getattr(user, "is_authenticated", False))
+        self.is_active = self.is_authenticated and bool(user.is_active)
+
+    def has_capability(self, capability: Capability) -> bool:
+        return bool(self.is_active and self._user.has_capability(capability))
+
+    def scope_unit_ids(self) -> list[int]:
+        return list(self._user.scope_unit_ids())
+
+    @property
+    def role_set(self) -> frozenset[Any]:
+        return frozenset(self._user.role_set)
+
+    @property
+    def pk(self) -> int:
+        # scope_key holds the id of a partner reporter only: their scope is their own records.
+        if not self.has_capability(Capability.REPORT_AS_PARTNER):
+            raise ImproperlyConfigured("PreparedRows: a build reads the user's id")
+        return int(self._user.pk)
+
+    def __getattr__(self, name: str) -> Any:
+        raise ImproperlyConfigured(f"PreparedRows: a build reads the user's {name!r}")
+
+
 @dataclass
 class _CompiledRows:
     connection: BaseDatabaseWrapper
@@ -175,7 +208,7 @@ class PreparedRows[R]:
         return list(cast("Iterable[R]", queryset._iterable_class(queryset)))
 
     def _compiles_with(self, user: Any, ids: list[int]) -> bool:
-        queryset = self.build(user, *ids)
+        queryset = self.build(_scoped(user), *ids)
         try:
             queryset.query.get_compiler(queryset.db).as_sql()
         except EmptyResultSet:
@@ -184,7 +217,7 @@ class PreparedRows[R]:
 
     def _compile(self, user: Any, count: int) -> _CompiledRows:
         stand_ins = [_STAND_IN - index for index in range(count)]
-        queryset = self.build(user, *stand_ins)
+        queryset = self.build(_scoped(user), *stand_ins)
         if queryset._prefetch_related_lookups:  # type: ignore[attr-defined]
             raise ImproperlyConfigured("PreparedRows: no prefetch_related (rows are not cached)")
         compiler: SQLCompiler = queryset.query.get_compiler(queryset.db)
@@ -211,3 +244,7 @@ class PreparedRows[R]:
         compiled = _CompiledRows(connection, queryset, slots, tuple(params), named)
         _reuse(compiler, queryset, sql, lambda: compiled.params)
         return compiled
+
+
+def _scoped(user: Any) -> Any:
+    return None if user is None else _ScopeOnly(user)
