@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from jisheng.core.errors import NotFound
 from jisheng.core.models import OrgUnit
+from jisheng.core.scope import scope_of
 
 if TYPE_CHECKING:
     from jisheng.accounts.models import User
@@ -42,6 +43,17 @@ def locked_or_404[M: models.Model](
     if found is None:
         raise NotFound()
     return found
+
+
+def units_in_scope(model: type[models.Model], user: User | Any) -> QuerySet[OrgUnit]:
+    """The units whose rows of ``model`` the user may see: every unit where the scope is not
+    limited to units (the rows' own ``visible_to`` narrows it further)."""
+    scope = scope_of(model.scope_rule, user)  # type: ignore[attr-defined]
+    if scope.nothing:
+        return OrgUnit.objects.none()
+    if scope.unit_ids is None:
+        return OrgUnit.objects.all()
+    return OrgUnit.objects.filter(pk__in=scope.unit_ids)
 
 
 def community_choices(user: User | Any) -> QuerySet[OrgUnit]:

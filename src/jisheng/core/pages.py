@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, overload
 
 from django import forms
 from django.contrib import messages
@@ -134,6 +134,39 @@ class Concatenated[M: Model]:
             rows += _rows_by_ids(part, ids)
             skip = 0
         return rows
+
+
+def by_unit[M: Model](items: QuerySet[M], unit_ids: Sequence[int]) -> Concatenated[M]:
+    """``items`` of each unit in turn (by ``community_id``), in the order of ``unit_ids``:
+    a list ordered by its unit first, each unit read in the order of its own index."""
+    return Concatenated(_UnitParts(items, list(unit_ids)))
+
+
+class _UnitParts[M: Model](Sequence[QuerySet[M]]):
+    """One unit's rows per item, built when the pager reaches that unit: a page seldom reads
+    past the first one or two units, and building a street's dozen filtered querysets up
+    front cost more than the queries the page runs."""
+
+    def __init__(self, items: QuerySet[M], unit_ids: list[int]) -> None:
+        self.items = items
+        self.unit_ids = unit_ids
+        # The pager counts, then reads, the same first units: each is built once.
+        self.built: dict[int, QuerySet[M]] = {}
+
+    def __len__(self) -> int:
+        return len(self.unit_ids)
+
+    @overload
+    def __getitem__(self, index: int) -> QuerySet[M]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[QuerySet[M]]: ...
+    def __getitem__(self, index: int | slice) -> QuerySet[M] | Sequence[QuerySet[M]]:
+        if isinstance(index, slice):
+            return _UnitParts(self.items, self.unit_ids[index])
+        unit_id = self.unit_ids[index]
+        if unit_id not in self.built:
+            self.built[unit_id] = self.items.filter(community_id=unit_id)
+        return self.built[unit_id]
 
 
 class CappedPaginator(Paginator[Any]):

@@ -24,9 +24,9 @@ from jisheng.core.actors import Actor
 from jisheng.core.dates import Lifetime, add_months
 from jisheng.core.db import ModelRows
 from jisheng.core.errors import JishengError, NotFound
-from jisheng.core.lookups import visible_or_404
+from jisheng.core.lookups import units_in_scope, visible_or_404
 from jisheng.core.models import OrgUnit
-from jisheng.core.pages import Concatenated
+from jisheng.core.pages import Concatenated, by_unit
 from jisheng.core.prepared import PreparedRows
 from jisheng.core.scope import scope_of, scope_sql
 from jisheng.registry.models import (
@@ -428,20 +428,8 @@ def household_pages(*, user: User, query: str = "") -> Concatenated[Household]:
     the order of the units' codes, each unit's read in the order of its index (community,
     number, id), so a page never sorts a whole community's households."""
     households = household_list(user=user, query=query).order_by("number", "id")
-    scope = scope_of(Household.scope_rule, user)
-    units = (
-        OrgUnit.objects.none()
-        if scope.nothing
-        else OrgUnit.objects.all()
-        if scope.unit_ids is None
-        else OrgUnit.objects.filter(pk__in=scope.unit_ids)
-    )
-    return Concatenated(
-        [
-            households.filter(community_id=unit)
-            for unit in units.order_by("code").values_list("pk", flat=True)
-        ]
-    )
+    units = units_in_scope(Household, user).order_by("code").values_list("pk", flat=True)
+    return by_unit(households, list(units))
 
 
 _HOUSEHOLD = PreparedRows(lambda user, pk: household_list(user=user).filter(pk=pk))

@@ -3,9 +3,7 @@ every detail read is written to the audit trail before it is returned."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import overload
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
@@ -21,12 +19,10 @@ from jisheng.contraceptives.models import (
     StockMove,
 )
 from jisheng.core.actors import Actor
-from jisheng.core.lookups import visible_or_404
-from jisheng.core.models import OrgUnit
-from jisheng.core.pages import Concatenated
+from jisheng.core.lookups import units_in_scope, visible_or_404
+from jisheng.core.pages import Concatenated, by_unit
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
-from jisheng.core.scope import scope_of
 
 
 @dataclass(frozen=True)
@@ -87,47 +83,11 @@ def roster_pages(*, user: User, filters: RosterFilters) -> Concatenated[RosterEn
     (community, stop date, name, method, id) index, so no page sorts a whole area's entries;
     only the columns the page shows."""
     entries = roster_list(user=user, filters=filters).only(*_SHOWN)
-    scope = scope_of(RosterEntry.scope_rule, user)
-    units = OrgUnit.objects.none() if scope.nothing else OrgUnit.objects.all()
-    if scope.unit_ids is not None:
-        units = units.filter(pk__in=scope.unit_ids)
+    units = units_in_scope(RosterEntry, user)
     if filters.community_id:
         units = units.filter(pk=filters.community_id)
-    return Concatenated(
-        _UnitParts(
-            entries.order_by("person_name", "method", "pk"),
-            list(units.order_by("path").values_list("pk", flat=True)),
-        )
-    )
-
-
-class _UnitParts(Sequence[QuerySet[RosterEntry]]):
-    """One unit's entries per item, built when the pager reaches that unit: a page seldom
-    reads past the first one or two units, and building a street's dozen filtered
-    querysets up front cost more than the queries the page runs."""
-
-    def __init__(self, entries: QuerySet[RosterEntry], unit_ids: list[int]) -> None:
-        self.entries = entries
-        self.unit_ids = unit_ids
-        # The pager counts, then reads, the same first units: each is built once.
-        self.built: dict[int, QuerySet[RosterEntry]] = {}
-
-    def __len__(self) -> int:
-        return len(self.unit_ids)
-
-    @overload
-    def __getitem__(self, index: int) -> QuerySet[RosterEntry]: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[QuerySet[RosterEntry]]: ...
-    def __getitem__(
-        self, index: int | slice
-    ) -> QuerySet[RosterEntry] | Sequence[QuerySet[RosterEntry]]:
-        if isinstance(index, slice):
-            return _UnitParts(self.entries, self.unit_ids[index])
-        unit_id = self.unit_ids[index]
-        if unit_id not in self.built:
-            self.built[unit_id] = self.entries.filter(community_id=unit_id)
-        return self.built[unit_id]
+    unit_ids = units.order_by("path").values_list("pk", flat=True)
+    return by_unit(entries.order_by("person_name", "method", "pk"), list(unit_ids))
 
 
 def roster_search_record(*, actor: Actor, filters: RosterFilters) -> None:
