@@ -123,7 +123,8 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", TaskState.OPEN)
     if state not in ("", *TaskState.values):
         # A hand-edited or stale link: the list again, with its filter and what was wrong.
-        context = {"page": None, "state": "", "states": TaskState.choices, "bad_state": True}
+        problem = _("There is no such state: choose one from the list.")
+        context = {"page": None, "state": "", "states": TaskState.choices, "problem": problem}
         return render(request, "prepregnancy/referral_list.html", context, status=400)
     worklists.worklist_viewed(
         actor=Actor.from_request(request),
