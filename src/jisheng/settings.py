@@ -96,6 +96,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The rows of long lists only (core/rows.py): <app>/jinja2/<app>/*_rows.html.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "jisheng.core.rows.environment"},
+    },
 ]
 
 _sqlite_path = JISHENG_HOME / "jisheng.sqlite3"
