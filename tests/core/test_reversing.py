@@ -15,7 +15,7 @@ from django.urls import (
     set_script_prefix,
 )
 
-from jisheng.core.reversing import id_url
+from jisheng.core.reversing import id_link, id_url
 
 
 @pytest.mark.parametrize(
@@ -87,3 +87,18 @@ def test_every_one_id_route_gives_the_url_tag_s_url() -> None:
     for name in routes:
         for record_id in (1, 42, 9_007_199_254_740_993):
             assert id_url(name, record_id) == reverse(name, args=[record_id]), name
+
+
+def test_a_bound_link_gives_what_id_url_gives() -> None:
+    link = id_link("registry:person_detail")
+    assert (
+        link(7)
+        == id_url("registry:person_detail", 7)
+        == reverse("registry:person_detail", args=(7,))
+    )
+    assert id_link("registry:event_reverse")(12, 345) == reverse(
+        "registry:event_reverse", args=(12, 345)
+    )
+    # Not a plain id: reverse() decides, as it would for id_url.
+    with pytest.raises(NoReverseMatch):
+        link(-1)

@@ -3,7 +3,7 @@
 Django's own ``get_FOO_display`` rebuilds ``dict(make_hashable(field.flatchoices))`` on every
 call, and hashing each lazy label translates it: a list page showing a sex, a status and a
 method on 50 rows spent a millisecond or two of every request building the same tables. The
-labels stay lazy, so the table serves every language.
+labels are translated once per language too: a row's label is then one dictionary lookup.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from django.apps import apps
 from django.db.models import Field, Model
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
+from django.utils.translation import get_language
 
 
 @cache
@@ -23,9 +24,18 @@ def _labels(field: Field[Any, Any]) -> dict[Any, Any]:
     return {make_hashable(value): label for value, label in field.flatchoices}
 
 
+@cache
+def _labels_in(field: Field[Any, Any], language: str | None) -> dict[Any, str]:
+    """The labels as text in ``language`` (the active one when the table is first asked for)."""
+    return {value: str(label) for value, label in _labels(field).items()}
+
+
 def _display(self: Model, *, field: Field[Any, Any]) -> Any:
     value = getattr(self, field.attname)
-    return force_str(_labels(field).get(make_hashable(value), value), strings_only=True)
+    try:
+        return _labels_in(field, get_language())[value]
+    except (KeyError, TypeError):  # a value with no label, or one that is not hashable
+        return force_str(_labels(field).get(make_hashable(value), value), strings_only=True)
 
 
 def _is_djangos_own(method: Any) -> bool:

@@ -3,6 +3,7 @@ URL resolver on every call, a noticeable part of rendering a page with many link
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from django.conf import settings
@@ -35,10 +36,29 @@ def _pieces(
 def id_url(name: str, *ids: int) -> str:
     """``reverse(name, args=ids)`` for ids that are non-negative integers, from the address
     reversed once per name, script prefix and URL configuration."""
-    if len(ids) > len(_STAND_INS) or not all(type(i) is int and i >= 0 for i in ids):
-        return reverse(name, args=ids)
     urlconf = get_urlconf() or settings.ROOT_URLCONF
-    pieces = _pieces(name, len(ids), get_script_prefix(), urlconf, get_language())
+    return _address(name, ids, get_script_prefix(), urlconf, get_language())
+
+
+def id_link(name: str) -> Callable[..., str]:
+    """``id_url`` bound to ``name`` and to the request's language, script prefix and URL
+    configuration, looked up once: ``link = id_link(name)``, then ``link(pk)`` for each row
+    of a list (``core.rows``), where each ``id_url`` call would look them up again."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    prefix, language = get_script_prefix(), get_language()
+
+    def link(*ids: int) -> str:
+        return _address(name, ids, prefix, urlconf, language)
+
+    return link
+
+
+def _address(
+    name: str, ids: tuple[int, ...], prefix: str, urlconf: str, language: str | None
+) -> str:
+    pieces = None
+    if len(ids) <= len(_STAND_INS) and all(type(i) is int and i >= 0 for i in ids):
+        pieces = _pieces(name, len(ids), prefix, urlconf, language)
     if pieces is None:
         return reverse(name, args=ids)
     parts = [pieces[0]]

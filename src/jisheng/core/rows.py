@@ -9,7 +9,8 @@ of their own, ``<app>/jinja2/<app>/<list>_rows.html``, drawn into the Django pag
 
 The environment keeps Django's manners: autoescaping, Django's translations written
 ``{{ _("…") }}`` (as Django templates also write them, so ``makemessages`` finds them),
-``id_url`` for links by id (``core.reversing``) and ``|ymd`` for a date as
+``id_link`` for links by id (``core.reversing``: ``{% set link = id_link("app:name") %}``
+before the loop, ``{{ link(row.pk) }}`` in it) and ``|ymd`` for a date as
 ``|date:"Y-m-d"`` writes it.
 """
 
@@ -24,7 +25,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from jisheng.core.reversing import id_url
+from jisheng.core.reversing import id_link, id_url
 
 ENGINE = "jinja2"
 
@@ -34,7 +35,7 @@ def environment(**options: Any) -> jinja2.Environment:
     options.pop("autoescape", None)  # always on, whatever the settings say
     env = jinja2.Environment(autoescape=True, **options)
     # A plain str, escaped on output as Django escapes ``{% translate %}``.
-    env.globals.update({"_": gettext, "id_url": id_url})
+    env.globals.update({"_": gettext, "id_link": id_link, "id_url": id_url})
     env.filters["ymd"] = ymd
     return env
 
