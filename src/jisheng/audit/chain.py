@@ -18,9 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from jisheng.audit.models import AuditChain, AuditEvent
+from jisheng.core.prepared import Prepared
 
 CHAIN_ID = 1
 PURGE_OBJECT_TYPE = "retention"  # object type of the purge's own audit entry
@@ -64,9 +65,13 @@ def entry_hash(values: dict[str, Any]) -> str:
     return hashlib.sha256(serialised.encode()).hexdigest()
 
 
+# Every audited request appends: the head's read is compiled once (core.prepared).
+_HEAD = Prepared(lambda: AuditChain.objects.select_for_update(), "pk")
+
+
 def chain_head_locked() -> AuditChain:
     """The head row, locked until the caller's transaction ends (created on first use)."""
-    head = AuditChain.objects.select_for_update().filter(pk=CHAIN_ID).first()
+    head = _HEAD.first(CHAIN_ID)
     if head is not None:
         return head
     # No head (a new database whose migration ran before the table held anything, or a
@@ -93,8 +98,28 @@ def chain_append(**fields: Any) -> AuditEvent:
         fields["seq"], fields["prev_hash"] = head.seq + 1, head.chain_hash
         fields["chain_hash"] = entry_hash(fields)
         event = AuditEvent.objects.create(**fields)
-        AuditChain.objects.filter(pk=CHAIN_ID).update(seq=event.seq, chain_hash=event.chain_hash)
+        _move_head(event)
     return event
+
+
+def _column(name: str) -> str:
+    field = AuditChain._meta.get_field(name)
+    assert isinstance(field, models.Field)  # noqa: S101 -- a column of the head row
+    assert field.column  # noqa: S101
+    return field.column
+
+
+def _move_head(event: AuditEvent) -> None:
+    """``AuditChain.objects.filter(pk=CHAIN_ID).update(seq=…, chain_hash=…)``, as plain SQL:
+    building that update through the ORM on every audited request cost more than running it."""
+    table, seq, chain_hash, pk = map(
+        connection.ops.quote_name,
+        (AuditChain._meta.db_table, *(_column(name) for name in ("seq", "chain_hash", "id"))),
+    )
+    # Names from the model, quoted: no input reaches the statement's text.
+    sql = f"UPDATE {table} SET {seq} = %s, {chain_hash} = %s WHERE {pk} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [event.seq, event.chain_hash, CHAIN_ID])
 
 
 @dataclass(frozen=True)
