@@ -17,6 +17,7 @@ from jisheng.core.rows import ENGINE, ymd
 
 ROWS_TEMPLATES = sorted(Path(jisheng.__file__).parent.glob("*/jinja2/**/*.html"))
 TRANSLATED = re.compile(r"""_\("([^"]+)"\)""")
+COUNTED = re.compile(r"""ngettext\("([^"]+)", "([^"]+)",""")
 
 
 def test_values_are_escaped_as_django_escapes_them() -> None:
@@ -48,6 +49,30 @@ def test_links_by_id_and_the_rows_tag() -> None:
     assert link == "/registry/persons/7/"
 
 
+def test_counts_are_translated_as_blocktranslate_count_does() -> None:
+    template = engines[ENGINE].from_string(
+        '{{ ngettext("%(n)s alert", "%(n)s alerts", n) % {"n": n} }}'
+    )
+    django = Template(
+        "{% load i18n %}{% blocktranslate count n=n %}{{ n }} alert{% plural %}"
+        "{{ n }} alerts{% endblocktranslate %}"
+    )
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            for n in (1, 2):
+                assert template.render({"n": n}) == django.render(Context({"n": n}))
+    with translation.override("en"):
+        assert template.render({"n": 1}) == "1 alert"
+
+
+def test_an_apps_filters_are_given_to_the_rows() -> None:
+    # PrepregnancyConfig.rows_filters: the couple's state badge, as the Django filter draws it.
+    template = engines[ENGINE].from_string("{{ state|state_badge }}")
+    django = Template("{% load couple_states %}{{ state|state_badge }}")
+    for state in ("to_notify", "pregnant", "ended", "unknown"):
+        assert template.render({"state": state}) == django.render(Context({"state": state}))
+
+
 def test_dates_are_written_as_django_writes_y_m_d() -> None:
     assert ymd(None) == ""
     assert ymd(date(987, 3, 4)) == "0987-03-04"
@@ -66,6 +91,10 @@ def test_each_rows_template_compiles_and_its_text_is_translated(path: Path) -> N
     with translation.override("zh-hans"):
         for text in TRANSLATED.findall(path.read_text(encoding="utf-8")):
             assert translation.gettext(text) != text, f"{name}: {text!r} has no translation"
+        for singular, plural in COUNTED.findall(path.read_text(encoding="utf-8")):
+            for n, text in ((1, singular), (2, plural)):
+                found = translation.ngettext(singular, plural, n)
+                assert found != text, f"{name}: {text!r} has no translation"
 
 
 def test_there_are_rows_templates() -> None:

@@ -144,6 +144,8 @@ class ModuleConfig(AppConfig):
       app updates the community and name it keeps on its rows from the person's. Called by
       the registry inside the change's transaction (:func:`persons_moved`), so lists scoped
       or sorted by the stored copy follow at once.
+    - ``rows_filters``: dotted paths of functions its rows templates use as Jinja2 filters
+      (``core.rows``), each under its own name: a Django filter of the app's, given to Jinja2.
     """
 
     navigation: ClassVar[str | None] = None
@@ -167,6 +169,7 @@ class ModuleConfig(AppConfig):
     occasion_records: ClassVar[str | None] = None
     service_status: ClassVar[str | None] = None
     person_moved: ClassVar[str | None] = None
+    rows_filters: ClassVar[tuple[str, ...]] = ()
 
 
 def module_configs() -> list[ModuleConfig]:
@@ -253,6 +256,19 @@ def api_auth() -> list[Any]:
 def demo_seeders() -> list[DemoSeeder]:
     """Every app's demo seeder, in ``INSTALLED_APPS`` order."""
     return [import_string(c.demo_seeder) for c in module_configs() if c.demo_seeder]
+
+
+def rows_filters() -> dict[str, Callable[..., Any]]:
+    """Every app's filters for the rows drawn by Jinja2 (``core.rows``), by function name."""
+    found: dict[str, Callable[..., Any]] = {}
+    for config in module_configs():
+        for path in config.rows_filters:
+            function = import_string(path)
+            if function.__name__ in found:
+                msg = f"Two apps give the rows a filter named {function.__name__!r}: {path}"
+                raise ImproperlyConfigured(msg)
+            found[function.__name__] = function
+    return found
 
 
 def maintenance_jobs() -> list[Callable[[], None]]:

@@ -22,3 +22,4 @@ class PrepregnancyConfig(modules.ModuleConfig):
     maintenance = ("jisheng.prepregnancy.tasks.worklists_refresh",)
     indicators = "jisheng.prepregnancy.indicators.INDICATORS"
     person_moved = "jisheng.prepregnancy.services.couples.person_moved"
+    rows_filters = ("jisheng.prepregnancy.templatetags.couple_states.state_badge",)

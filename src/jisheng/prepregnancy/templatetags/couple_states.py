@@ -9,7 +9,8 @@ from jisheng.prepregnancy.models import CoupleState
 register = template.Library()
 
 # Waiting work warns, progress is good, closed files are muted; the others are plain. A
-# filter, not an include with a chain of comparisons: the worklist draws one per row.
+# filter, not an include with a chain of comparisons: the worklist draws one per row (its rows
+# are drawn by Jinja2, which has the filter from PrepregnancyConfig.rows_filters).
 _BADGE_CLASSES: dict[str, str] = {
     CoupleState.TO_NOTIFY: "badge badge-warn",
     CoupleState.ONE_CHECKED: "badge badge-warn",
