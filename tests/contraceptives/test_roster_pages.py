@@ -148,3 +148,25 @@ def test_the_street_page_costs_the_same_queries_for_few_and_many_entries(
         return len(queries)
 
     assert queries_with(2) == queries_with(14)
+
+
+def test_a_stopped_entry_is_muted_and_what_is_missing_is_a_dash(
+    entries, street_user, client_for
+) -> None:
+    client = client_for(street_user)
+    url = reverse("contraceptives:roster_list")
+    page = client.get(url, {"include_stopped": "on"}, headers={"accept-language": "en"})
+    html = page.content.decode()
+    for entry in entries:
+        entry.refresh_from_db()
+        tag, row = html.split(f'data-entry="{entry.pk}"')[1].split("</tr>")[0].split(">", 1)
+        assert ('class="muted"' in tag) == (entry.stop_date is not None)
+        cells = [cell.split("</td>")[0] for cell in row.split("<td>")[1:]]
+        if entry.stop_date is None:
+            assert cells[-2] == "—"
+        assert cells[-1] == "—"  # no distribution point
+
+    nobody = client.get(url, {"method": "implant"}, headers={"accept-language": "en"})
+    assert '<td colspan="9" class="empty">Nobody on the roster matches.</td>' in (
+        nobody.content.decode()
+    )

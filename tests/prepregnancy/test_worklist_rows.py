@@ -1,0 +1,107 @@
+"""What the worklists' rows say besides their columns: the spouse still to be examined, the
+overdue mark, each task's action (record a follow-up, complete a referral), a completed
+referral's date, and each list's text when nothing is in it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from jisheng.prepregnancy.models import FollowUp, Referral
+from jisheng.prepregnancy.services import checkups, pregnancies
+
+pytestmark = pytest.mark.django_db
+ENGLISH = {"accept-language": "en"}
+
+
+@pytest.fixture
+def client(worker, client_for) -> Client:
+    return client_for(worker)
+
+
+def _page(client: Client, name: str, query: dict[str, str] | None = None) -> str:
+    response = client.get(reverse(f"prepregnancy:{name}"), query or {}, headers=ENGLISH)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _row(html: str, mark: str, pk: int) -> str:
+    return html.split(f'{mark}="{pk}"')[1].split("</tr>")[0]
+
+
+def test_a_couple_with_one_spouse_examined_says_who_is_still_to_come(
+    client, actor, couple, checkup_data
+) -> None:
+    checkups.checkup_record(actor=actor, couple=couple, spouse="wife", data=checkup_data())
+    row = _row(_page(client, "couple_list"), "data-couple", couple.pk)
+    assert '<span class="badge badge-warn" data-state="one_checked">' in row
+    assert "Wife ✓" in row
+    assert "Husband ✓" not in row
+    assert '<div class="muted" data-testid="prompt">Husband not yet examined</div>' in row
+
+    nothing = _page(client, "couple_list", {"state": "moved_out"})
+    assert "No couples match. Update from the registry" in nothing
+    assert "data-couple=" not in nothing
+
+
+def test_overdue_tasks_are_marked_with_their_action(
+    client, actor, couple, checkup_data, today
+) -> None:
+    assert "Nothing here." in _page(client, "followup_list")
+    checkups.checkup_record(
+        actor=actor,
+        couple=couple,
+        spouse="wife",
+        data=checkup_data(date=today - dt.timedelta(days=40), risk_level="high", risk_note="x"),
+    )
+    pregnancies.pregnancy_report(
+        actor=actor, couple=couple, reported_on=today - dt.timedelta(days=100)
+    )
+    referral = Referral.objects.get()
+    followups = list(FollowUp.objects.order_by("due_date"))
+    overdue_mark = '<span class="badge badge-warn">overdue</span>'
+
+    referrals = _page(client, "overdue").split('data-testid="overdue-referrals"')[1]
+    task = _row(referrals, "data-task", referral.pk)
+    assert task.startswith(' data-kind="referral">')
+    assert "<td>Referral</td>" in task
+    assert overdue_mark in task
+    complete = reverse("prepregnancy:referral_complete", args=[referral.pk])
+    assert f'<a class="btn btn-small" href="{complete}">Complete</a>' in task
+
+    listed = _page(client, "followup_list")
+    for followup in followups:
+        task = _row(listed, "data-task", followup.pk)
+        assert task.startswith(f' data-kind="{followup.kind}">')
+        assert f"<td>{followup.get_kind_display()}</td>" in task
+        assert (overdue_mark in task) == (followup.due_date < today)
+        record = reverse("prepregnancy:followup_record", args=[followup.pk])
+        assert f'<a class="btn btn-small" href="{record}">Record</a>' in task
+    assert any(f.due_date < today for f in followups)
+
+
+def test_a_completed_referral_shows_its_date_and_no_action(
+    client, actor, couple, checkup_data, today
+) -> None:
+    assert "No referrals." in _page(client, "referral_list")
+    checkups.checkup_record(
+        actor=actor,
+        couple=couple,
+        spouse="wife",
+        data=checkup_data(risk_level="high", risk_note="x"),
+    )
+    referral = Referral.objects.get()
+    complete = reverse("prepregnancy:referral_complete", args=[referral.pk])
+    open_row = _row(_page(client, "referral_list"), "data-referral", referral.pk)
+    assert f'href="{complete}">Complete</a>' in open_row
+
+    done = client.post(complete, {"completed_on": today.isoformat(), "result": "已转诊至市妇幼"})
+    assert done.status_code == 302
+    assert "No referrals." in _page(client, "referral_list")  # open ones only, by default
+    done_row = _row(_page(client, "referral_list", {"state": "done"}), "data-referral", referral.pk)
+    referral.refresh_from_db()
+    assert f"<td>{referral.get_state_display()} {today.isoformat()}</td>" in done_row
+    assert "Complete</a>" not in done_row
