@@ -8,13 +8,14 @@ of their own, ``<app>/jinja2/<app>/<list>_rows.html``, drawn into the Django pag
 ``{% rows %}`` (``core/templatetags/rows.py``); everything else stays a Django template.
 
 The environment keeps Django's manners: autoescaping, Django's translations written
-``{{ _("…") }}`` (as Django templates also write them, so ``makemessages`` finds them),
-a count's ``{% blocktranslate count n=… %}`` written
+``{{ _("…") }}`` (as Django templates also write them, so ``makemessages`` finds them), a
+count's ``{% blocktranslate count n=… %}`` written
 ``{{ ngettext("%(n)s alert", "%(n)s alerts", n) % {"n": n} }}`` (Django's ``ngettext``: the
-same msgids), ``id_link`` for links by id (``core.reversing``: ``{% set link = id_link("app:name") %}``
-before the loop, ``{{ link(row.pk) }}`` in it) and ``|ymd`` for a date as
-``|date:"Y-m-d"`` writes it. An app's own Django filter that its rows need (a state's badge)
-is given to Jinja2 by its ``AppConfig.rows_filters`` (``core.modules``).
+same msgids), ``id_link`` for links by id (``core.reversing``:
+``{% set link = id_link("app:name") %}`` before the loop, ``{{ link(row.pk) }}`` in it) and
+``|ymd`` for a date as ``|date:"Y-m-d"`` writes it. An app's own Django filter that its rows
+need (a state's badge) is given to Jinja2 by its ``AppConfig.rows_filters``
+(``core.modules``).
 """
 
 from __future__ import annotations
@@ -39,9 +40,7 @@ def environment(**options: Any) -> jinja2.Environment:
     options.pop("autoescape", None)  # always on, whatever the settings say
     env = jinja2.Environment(autoescape=True, **options)
     # A plain str, escaped on output as Django escapes ``{% translate %}``.
-    env.globals.update(
-        {"_": gettext, "ngettext": ngettext, "id_link": id_link, "id_url": id_url}
-    )
+    env.globals.update({"_": gettext, "ngettext": ngettext, "id_link": id_link, "id_url": id_url})
     env.filters["ymd"] = ymd
     env.filters.update(rows_filters())
     return env
