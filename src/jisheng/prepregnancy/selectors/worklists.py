@@ -28,8 +28,8 @@ DUE_SOON_DAYS = 7
 # columns (no timestamps, no encrypted text) halves the page's CPU time.
 _SHOWN = (
     "couple__community__name",
-    "couple__husband_id",
-    "couple__wife_id",
+    "couple__husband__name",
+    "couple__wife__name",
     "assignee__full_name",
     "assignee__username",
     "due_date",
@@ -38,12 +38,14 @@ _SHOWN = (
 
 
 def _with_spouses[T: FollowUp | Referral](tasks: QuerySet[T], *, shown_only: bool) -> QuerySet[T]:
-    """The page's spouses are fetched for the page's tasks only, after sorting and limiting,
-    never joined to every task of the area (and without their encrypted columns)."""
+    """The page's spouses, never joined to every task of the area (and without their
+    encrypted columns). A list page (``shown_only``) finds its page's ids first
+    (``page_of(..., ids_first=True)``): its spouses' names are joined to those rows alone,
+    where fetching them afterwards cost two more queries and Django's prefetch machinery
+    (about 2 ms of a 9 ms page). Other reads fetch the spouses for the rows they take."""
     if shown_only:
-        spouses = Person.objects.only("name")
-    else:
-        spouses = Person.objects.defer("id_number", "phone")
+        return tasks.select_related("couple__husband", "couple__wife")
+    spouses = Person.objects.defer("id_number", "phone")
     return tasks.prefetch_related(
         Prefetch("couple__husband", queryset=spouses), Prefetch("couple__wife", queryset=spouses)
     )
