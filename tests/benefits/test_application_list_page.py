@@ -86,3 +86,9 @@ def test_a_bad_filter_shows_the_list_s_filter_with_a_message(
     assert message in page
     assert 'name="program"' in page
     assert 'name="state"' in page
+
+
+def test_a_filter_that_finds_no_application_says_so(street, client_for) -> None:
+    url = reverse("benefits:application_list")
+    page = client_for(street).get(url, {"state": "rejected"}).content.decode()
+    assert '<td colspan="6" class="empty">暂无申请。</td>' in page

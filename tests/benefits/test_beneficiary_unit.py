@@ -8,11 +8,13 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from jisheng.benefits.models import Application, Entitlement, Payment
 from jisheng.benefits.selectors import eligible_persons, program_year_totals
 from jisheng.benefits.services.applications import application_create, applications_create_for
 from jisheng.benefits.services.payments import batch_build
+from jisheng.benefits.services.snapshots import snapshot_refresh, snapshot_take
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, JishengError
 
@@ -38,6 +40,23 @@ def test_find_eligible_lists_a_couple_once_with_both_names(only_child, couple, w
     husband, wife = couple
     found = list(eligible_persons(user=worker, program=only_child, as_of=dt.date(2026, 6, 1)))
     assert [(p.pk, p.spouse_name) for p in found] == [(husband.pk, wife.name)]
+
+
+def test_the_find_eligible_page_names_the_spouse_then_nobody_once_they_applied(
+    only_child, couple, worker, client_for
+) -> None:
+    husband, wife = couple
+    as_of = dt.date(2026, 6, 1)
+    queued = snapshot_refresh(actor=Actor(user=worker), program=only_child, as_of=as_of)
+    assert snapshot_take(snapshot_id=queued.pk) is not None
+    client = client_for(worker)
+    url = reverse("benefits:find_eligible", args=[only_child.code])
+    page = client.get(url, {"as_of": as_of}).content.decode()
+    link = f'<a href="{reverse("benefits:person_benefits", args=[husband.pk])}">{husband.name}</a>'
+    assert f'{link} <span class="muted" data-testid="spouse">及配偶 {wife.name}</span>' in page
+    application_create(actor=Actor(user=worker), program=only_child, person=husband)
+    page = client.get(url, {"as_of": as_of}).content.decode()
+    assert '<td colspan="6" class="empty">没有新的符合条件人员。</td>' in page
 
 
 def test_the_other_spouse_cannot_apply_and_is_told_why(only_child, couple, worker) -> None:

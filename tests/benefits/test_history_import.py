@@ -235,6 +235,8 @@ def test_the_page_imports_a_workbook_and_shows_bad_rows_again(
     street, program, couples, client_for
 ) -> None:
     client = client_for(street)
+    empty = client.get("/benefits/batches/").content.decode()
+    assert '<td colspan="7" class="empty">暂无批次。</td>' in empty
     only_child = program("only-child-parents")
     bad = workbook(sheet(line(couples[0], "-5")))
     bad.name = "bad.xlsx"
@@ -254,6 +256,9 @@ def test_the_page_imports_a_workbook_and_shows_bad_rows_again(
     assert batch.import_file_name == "2013年独生子女.xlsx"
     detail = client.get(page["Location"]).content.decode()
     assert 'data-testid="batch-history"' in detail
+    listed = client.get("/benefits/batches/").content.decode()
+    row = listed.split(f'href="/benefits/batches/{batch.pk}/"')[1].split("</tr>")[0]
+    assert '<span class="badge">历史导入</span>' in row
     assert client.get("/benefits/batches/history/template/").status_code == 200
 
 

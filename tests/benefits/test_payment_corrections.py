@@ -211,3 +211,20 @@ def test_the_api_builds_a_correction_marked_as_such(reversed_line, street, clien
     assert [line["corrects_id"] for line in lines] == [reversed_line.pk]
     again = api.post(url, {"reason": "重发"}, content_type="application/json")
     assert again.status_code == 409
+
+
+def test_the_batch_list_marks_a_correction_with_no_total_until_approved(
+    reversed_line, paid_batch, street, client_for
+) -> None:
+    correction = correct(street, reversed_line)
+    page = client_for(street).get("/benefits/batches/").content.decode()
+
+    def row(batch: PaymentBatch) -> str:
+        return page.split(f'href="/benefits/batches/{batch.pk}/"')[1].split("</tr>")[0]
+
+    assert '<span class="badge badge-warn">更正</span>' in row(correction)
+    assert '<td class="num">—</td>' in row(correction)  # a draft has no approved total
+    total = PaymentBatch.objects.get(pk=paid_batch.pk).approved_total
+    assert total
+    assert f'<td class="num">{total}</td>' in row(paid_batch)
+    assert "badge" not in row(paid_batch)

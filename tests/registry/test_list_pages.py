@@ -84,6 +84,21 @@ def test_household_list_queries_do_not_grow_with_rows(
     assert queries_for(client, HOUSEHOLDS, {"q": "户主"}) == few_search
 
 
+def test_household_rows_fall_back_to_the_id_and_a_dash_and_say_when_none_match(
+    org, make_person, make_household, make_user, client_for
+) -> None:
+    household = make_household(make_person(org.c1, name="户主"))
+    Household.objects.filter(pk=household.pk).update(number="", head=None)
+    client = client_for(make_user(Role.STREET_STAFF))
+    page = client.get(HOUSEHOLDS).content.decode()
+    link = f'<a href="{reverse("registry:household_detail", args=[household.pk])}">'
+    row = page.split(link)[1].split("</tr>")[0]
+    assert row.startswith(f"{household.pk}</a>")  # no number: the id
+    assert "<td>—</td>" in row  # no head
+    empty = client.get(HOUSEHOLDS, {"q": "无此户"}).content.decode()
+    assert '<td colspan="4" class="empty">暂无户。</td>' in empty
+
+
 def test_short_address_search_queries_do_not_grow_with_rows(
     make_person, make_user, client_for
 ) -> None:
