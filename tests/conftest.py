@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.client import ClientMixin
+from django.utils import translation
 
 from jisheng.accounts.models import User
 from jisheng.accounts.services import role_grant, user_create
@@ -41,6 +42,14 @@ def _figures_cache_cleared() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> Iterator[None]:
+    """Each test ends with no language active, as it began: a request in English leaves
+    English active in the thread, and the next test's Chinese labels would read English."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
