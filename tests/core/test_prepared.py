@@ -10,9 +10,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.transaction import TransactionManagementError
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -203,3 +204,16 @@ def test_a_build_that_reads_more_of_the_user_than_the_scope_is_refused(
     reported = make_person(org.c1, reported_by=partner)
     scoped = PreparedRows(lambda user, pk: Person.objects.visible_to(user).filter(pk=pk))
     assert scoped.all(partner, reported.pk) == [reported]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locking_read_is_refused_outside_a_transaction_every_time(org) -> None:
+    """Compiled once, the SQL no longer passes Django's own check: Prepared makes it."""
+    locked = Prepared(lambda: OrgUnit.objects.select_for_update(), "pk")
+    with transaction.atomic():
+        assert locked.first(org.street.pk) == org.street
+    for _ in range(2):
+        with pytest.raises(TransactionManagementError):
+            locked.first(org.street.pk)
+    with transaction.atomic():
+        assert locked.first(org.street.pk) == org.street

@@ -15,6 +15,7 @@ from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
+from django.db.transaction import TransactionManagementError
 
 from jisheng.core.roles import Capability
 from jisheng.core.scope import scope_key
@@ -45,6 +46,13 @@ class Prepared[M: models.Model]:
     def first(self, *values: Any) -> M | None:
         queryset = self.queryset()
         connection = connections[queryset.db]
+        if queryset.query.select_for_update and connection.get_autocommit():
+            # Django refuses this while compiling, which runs once here: the check is made on
+            # every call (on SQLite too, where Django skips it, so tests catch such a caller).
+            # Outside a transaction the lock would end with the statement.
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
         params = self._params(queryset.model, connection, values)
         compiled: _Compiled | None = getattr(self._compiled, queryset.db, None)
         if compiled is None or compiled.connection is not connection:
