@@ -9,10 +9,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.template import Context, Template, engines
 from django.utils import translation
 
 import jisheng
+from jisheng.core import rows
 from jisheng.core.rows import ENGINE, ymd
 
 ROWS_TEMPLATES = sorted(Path(jisheng.__file__).parent.glob("*/jinja2/**/*.html"))
@@ -99,3 +101,12 @@ def test_each_rows_template_compiles_and_its_text_is_translated(path: Path) -> N
 
 def test_there_are_rows_templates() -> None:
     assert ROWS_TEMPLATES
+
+
+def test_an_app_filter_may_not_replace_one_the_rows_have(monkeypatch) -> None:
+    monkeypatch.setattr(rows, "rows_filters", lambda: {"length": len})
+    with pytest.raises(ImproperlyConfigured, match="length"):
+        rows.environment()
+    monkeypatch.setattr(rows, "rows_filters", lambda: {"ymd": str})
+    with pytest.raises(ImproperlyConfigured, match="ymd"):
+        rows.environment()

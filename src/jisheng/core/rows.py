@@ -10,8 +10,9 @@ of their own, ``<app>/jinja2/<app>/<list>_rows.html``, drawn into the Django pag
 The environment keeps Django's manners: autoescaping, Django's translations written
 ``{{ _("…") }}`` (as Django templates also write them, so ``makemessages`` finds them), a
 count's ``{% blocktranslate count n=… %}`` written
-``{{ ngettext("%(n)s alert", "%(n)s alerts", n) % {"n": n} }}`` (Django's ``ngettext``: the
-same msgids), ``id_link`` for links by id (``core.reversing``:
+``{{ ngettext("%(n)s alert", "%(n)s alerts", n) % {"n": n} }}`` (Django's ``ngettext`` and
+the same msgids; ``makemessages`` does not look for these: keep them in the catalog, which
+``tests/core/test_rows.py`` checks), ``id_link`` for links by id (``core.reversing``:
 ``{% set link = id_link("app:name") %}`` before the loop, ``{{ link(row.pk) }}`` in it) and
 ``|ymd`` for a date as ``|date:"Y-m-d"`` writes it. An app's own Django filter that its rows
 need (a state's badge) is given to Jinja2 by its ``AppConfig.rows_filters``
@@ -24,6 +25,7 @@ from datetime import date, datetime
 from typing import Any
 
 import jinja2
+from django.core.exceptions import ImproperlyConfigured
 from django.template import engines
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -39,10 +41,15 @@ def environment(**options: Any) -> jinja2.Environment:
     """The Jinja2 environment of ``settings.TEMPLATES`` (``OPTIONS["environment"]``)."""
     options.pop("autoescape", None)  # always on, whatever the settings say
     env = jinja2.Environment(autoescape=True, **options)
-    # A plain str, escaped on output as Django escapes ``{% translate %}``.
+    # Translations are plain str, escaped on output as ``{% translate %}`` escapes them
+    # (``{% blocktranslate %}`` does not escape its text; none of the catalog holds markup).
     env.globals.update({"_": gettext, "ngettext": ngettext, "id_link": id_link, "id_url": id_url})
     env.filters["ymd"] = ymd
-    env.filters.update(rows_filters())
+    for name, function in rows_filters().items():
+        if name in env.filters:  # one of Jinja's own, or ymd: a row would silently change
+            msg = f"An app's rows filter {name!r} has the name of a filter Jinja2 rows have"
+            raise ImproperlyConfigured(msg)
+        env.filters[name] = function
     return env
 
 

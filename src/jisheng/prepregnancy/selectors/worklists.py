@@ -24,7 +24,7 @@ DUE_SOON_DAYS = 7
 
 
 # What a list page shows of a task, beside its own columns below: the couple's community
-# and worker's name. A page of 500 rows builds ~3,000 model objects; reading only these
+# and worker's names. A page of rows builds six model objects per row; reading only these
 # columns (no timestamps, no encrypted text) halves the page's CPU time.
 _SHOWN = (
     "couple__community__name",
