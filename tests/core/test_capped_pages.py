@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.db.models import Value
+from django.db.models.functions import Substr
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -135,3 +137,15 @@ def test_the_pager_of_a_short_list_is_unchanged(twelve, make_user, client_for) -
     response = client.get(LIST, {"name": "张"})
     assert response.context["page"].paginator.count == 12
     assert "第 1 页" not in response.content.decode()  # one page: no pager at all
+
+
+def test_the_count_selects_ids_alone_and_keeps_filters_on_annotations(twelve) -> None:
+    items = ordered().annotate(initial=Substr("name", 1, 1), ten=Value(10)).filter(initial="张")
+    with CaptureQueriesContext(connection) as queries:
+        paginator = CappedPaginator(items, 5, cap=20)
+        assert paginator.count == 12
+    count = queries.captured_queries[0]["sql"].upper()
+    assert "SUBSTR" in count  # the filter on the annotation is kept
+    assert "10 AS" not in count  # an annotation nothing filters on is not selected
+    assert "BIRTH_DATE" not in count  # nor the rows' columns
+    assert CappedPaginator(items.filter(initial="李"), 5, cap=20).count == 0

@@ -196,6 +196,10 @@ class CappedPaginator(Paginator[Any]):
     def count(self) -> int:
         items = self.object_list
         if isinstance(items, QuerySet) and not items.query.is_sliced:
+            if items._iterable_class is ModelIterable:
+                # Count ids alone: a sliced count selects every column and annotation the
+                # rows have (a couple's two EXISTS tests), which counting needs none of.
+                items = items.values("pk")
             counted = items.order_by()[: self.cap + 1].count()
         elif isinstance(items, Concatenated):
             counted = items.count_up_to(self.cap + 1)
