@@ -14,7 +14,7 @@ from jisheng.core.models import OrgUnit
 from jisheng.core.roles import Role
 from jisheng.prepregnancy.health import CheckupData
 from jisheng.prepregnancy.models import TargetCouple
-from jisheng.prepregnancy.services import couples
+from jisheng.prepregnancy.services import checkups, couples, pregnancies
 from jisheng.registry.models import Marriage, Person
 from jisheng.registry.services import events
 
@@ -125,5 +125,25 @@ def checkup_data(today) -> Callable[..., CheckupData]:
         }
         fields.update(overrides)
         return CheckupData(**fields)  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture
+def make_overdue_work(actor, couple, checkup_data, today) -> Callable[[], None]:
+    """Work overdue for the worker on ``couple``: the wife examined 40 days ago at high risk
+    (an open referral past its due date) and a pregnancy reported 100 days ago (follow-ups,
+    some past due)."""
+
+    def make() -> None:
+        checkups.checkup_record(
+            actor=actor,
+            couple=couple,
+            spouse="wife",
+            data=checkup_data(date=today - dt.timedelta(days=40), risk_level="high", risk_note="x"),
+        )
+        pregnancies.pregnancy_report(
+            actor=actor, couple=couple, reported_on=today - dt.timedelta(days=100)
+        )
 
     return make

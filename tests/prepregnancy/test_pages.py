@@ -21,7 +21,6 @@ from jisheng.prepregnancy.models import (
     RiskFactor,
     TargetCouple,
 )
-from jisheng.prepregnancy.services import checkups, pregnancies
 
 
 @pytest.fixture
@@ -231,16 +230,8 @@ def test_pregnancy_and_followups_from_the_pages(client, couple, today) -> None:
     assert couple.state == CoupleState.OUTCOME
 
 
-def test_overdue_page_and_home_panel(client, actor, couple, checkup_data, today) -> None:
-    checkups.checkup_record(
-        actor=actor,
-        couple=couple,
-        spouse="wife",
-        data=checkup_data(date=today - dt.timedelta(days=40), risk_level="high", risk_note="x"),
-    )
-    pregnancies.pregnancy_report(
-        actor=actor, couple=couple, reported_on=today - dt.timedelta(days=100)
-    )
+def test_overdue_page_and_home_panel(client, actor, make_overdue_work, today) -> None:
+    make_overdue_work()
     page = client.get(reverse("prepregnancy:overdue"), {"worker": "me"}).content.decode()
     assert f'data-worker="{actor.user.pk}"' in page
     assert page.count("data-task=") == 2

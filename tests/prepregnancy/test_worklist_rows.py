@@ -4,14 +4,12 @@ referral's date, and each list's text when nothing is in it."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from jisheng.prepregnancy.models import FollowUp, Referral
-from jisheng.prepregnancy.services import checkups, pregnancies
+from jisheng.prepregnancy.services import checkups
 
 pytestmark = pytest.mark.django_db
 ENGLISH = {"accept-language": "en"}
@@ -47,19 +45,9 @@ def test_a_couple_with_one_spouse_examined_says_who_is_still_to_come(
     assert "data-couple=" not in nothing
 
 
-def test_overdue_tasks_are_marked_with_their_action(
-    client, actor, couple, checkup_data, today
-) -> None:
+def test_overdue_tasks_are_marked_with_their_action(client, make_overdue_work, today) -> None:
     assert "Nothing here." in _page(client, "followup_list")
-    checkups.checkup_record(
-        actor=actor,
-        couple=couple,
-        spouse="wife",
-        data=checkup_data(date=today - dt.timedelta(days=40), risk_level="high", risk_note="x"),
-    )
-    pregnancies.pregnancy_report(
-        actor=actor, couple=couple, reported_on=today - dt.timedelta(days=100)
-    )
+    make_overdue_work()
     referral = Referral.objects.get()
     followups = list(FollowUp.objects.order_by("due_date"))
     overdue_mark = '<span class="badge badge-warn">overdue</span>'
