@@ -79,7 +79,10 @@ def test_worker_records_an_activity_with_cost_that_the_street_finds_in_the_funds
     assert page.inner_text("[data-testid=activity-cost]").strip() == "880.50"
     thumbnail = page.locator("[data-testid=photos] img[data-testid=photo]")
     assert thumbnail.count() == 1
-    assert thumbnail.evaluate("img => img.complete && img.naturalWidth > 0") is True
+    # The page is shown before its picture has arrived: wait for the load to end, then ask
+    # whether it drew (a broken picture also ends its load, with no width).
+    page.wait_for_function("img => img.complete", arg=thumbnail.element_handle())
+    assert thumbnail.evaluate("img => img.naturalWidth > 0") is True
     assert CostEntry.objects.get().amount == Decimal("880.50")
     with Photo.objects.get().file.open("rb") as stored:
         assert not has_gps(stored.read())
