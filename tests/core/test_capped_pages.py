@@ -149,3 +149,16 @@ def test_the_count_selects_ids_alone_and_keeps_filters_on_annotations(twelve) ->
     assert "10 AS" not in count  # an annotation nothing filters on is not selected
     assert "BIRTH_DATE" not in count  # nor the rows' columns
     assert CappedPaginator(items.filter(initial="李"), 5, cap=20).count == 0
+
+
+def test_a_row_reader_gives_the_page_in_list_order(twelve) -> None:
+    read: list[list[int]] = []
+
+    def rows(ids: list[int]) -> list[Person]:
+        read.append(ids)
+        # Any order, and without a row deleted meanwhile (the third of the page).
+        return list(Person.objects.filter(pk__in=ids).exclude(pk=ids[2]).order_by("-pk"))
+
+    page = CappedPaginator(ordered(), 5, cap=20, ids_first=True, rows=rows).get_page(2)
+    assert read == [twelve[5:10]]
+    assert ids(page) == [twelve[5], twelve[6], twelve[8], twelve[9]]

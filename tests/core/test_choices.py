@@ -10,6 +10,7 @@ from django.db.models import Model
 from django.utils import translation
 
 from jisheng.core import choices
+from jisheng.registry.models import Person
 
 
 def _fields_with_choices() -> list[tuple[type[Model], object]]:
@@ -48,3 +49,10 @@ def test_a_model_s_own_display_method_would_be_left_alone() -> None:
     assert not choices._is_djangos_own(own)
     assert not choices._is_djangos_own(partialmethod(own))
     assert choices._is_djangos_own(partialmethod(Model._get_FIELD_display, field=None))
+
+
+def test_a_fields_labels_by_value_in_the_active_language() -> None:
+    for language, female in (("zh-hans", "女"), ("en", "Female")):
+        with translation.override(language):
+            assert choices.labels(Person, "sex")["F"] == female
+            assert choices.labels(Person, "sex")["F"] == Person(sex="F").get_sex_display()

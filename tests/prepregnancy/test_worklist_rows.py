@@ -7,8 +7,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
+from jisheng.core.roles import Role
 from jisheng.prepregnancy.models import FollowUp, Referral
+from jisheng.prepregnancy.selectors import worklists
 from jisheng.prepregnancy.services import checkups
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +96,25 @@ def test_a_completed_referral_shows_its_date_and_no_action(
     referral.refresh_from_db()
     assert f"<td>{referral.get_state_display()} {today.isoformat()}</td>" in done_row
     assert "Complete</a>" not in done_row
+
+
+def test_rows_read_by_id_stay_in_the_readers_area(
+    org, make_user, make_overdue_work, worker
+) -> None:
+    """The page's ids come from a list scoped to the user, but the rows' read is scoped too:
+    ids from elsewhere (a hand-made call) give no rows."""
+    make_overdue_work()  # on a couple of the first community, the worker's
+    followup_ids = list(FollowUp.objects.values_list("pk", flat=True))
+    referral_ids = list(Referral.objects.values_list("pk", flat=True))
+    mine = worklists.followup_rows(user=worker, ids=followup_ids)
+    assert [row.pk for row in mine] == followup_ids  # in the order asked
+    assert {row.wife_name for row in mine} == {FollowUp.objects.first().couple.wife.name}
+    elsewhere = make_user(Role.COMMUNITY_WORKER, org.c2)
+    assert worklists.followup_rows(user=elsewhere, ids=followup_ids) == []
+    assert worklists.referral_rows(user=elsewhere, ids=referral_ids) == []
+    with translation.override("zh-hans"):
+        row = worklists.referral_rows(user=worker, ids=referral_ids)[0]
+        referral = Referral.objects.get()
+        assert row.spouse_label == referral.checkup.get_spouse_display()
+        assert row.state_label == referral.get_state_display()
+        assert row.assignee_name == str(referral.assignee)

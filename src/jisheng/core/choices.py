@@ -30,6 +30,14 @@ def _labels_in(field: Field[Any, Any], language: str | None) -> dict[Any, str]:
     return {value: str(label) for value, label in _labels(field).items()}
 
 
+def labels(model: type[Model], field_name: str) -> dict[Any, str]:
+    """A field's choice labels by value, as text in the active language (for rows read as
+    values, which have no ``get_FOO_display``). The table is shared: do not change it."""
+    field = model._meta.get_field(field_name)
+    assert isinstance(field, Field)  # noqa: S101 -- a column with choices
+    return _labels_in(field, get_language())
+
+
 def _display(self: Model, *, field: Field[Any, Any]) -> Any:
     value = getattr(self, field.attname)
     try:

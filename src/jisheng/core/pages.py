@@ -3,7 +3,7 @@ paging, and whole numbers and record ids from the query string."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any, TypeGuard, overload
 
@@ -31,6 +31,8 @@ COUNT_CAP = 1000
 # Deeper pages than this are refused as bad input (the first page): the offset stays far
 # below what a database integer holds.
 MAX_PAGE = 1_000_000
+# Reads a page's rows by their ids (``CappedPaginator(rows=…)``); each row has a ``pk``.
+type RowReader = Callable[[list[Any]], Iterable[Any]]
 
 
 def posted(request: HttpRequest) -> QueryDict | None:
@@ -177,7 +179,9 @@ class CappedPaginator(Paginator[Any]):
     exists is known by fetching one row more than the page shows. With ``ids_first`` a
     queryset's page is found as ids alone (ordered, no joins) and its rows, with their
     ``select_related`` joins, fetched by id afterwards, so the database sorts and limits
-    before it joins.
+    before it joins. ``rows`` (with ``ids_first``) reads the page's rows by their ids instead
+    of the queryset's model objects: for a list whose row joins several tables, a small row
+    read as values costs a fraction of building each table's model object.
     """
 
     def __init__(
@@ -187,10 +191,12 @@ class CappedPaginator(Paginator[Any]):
         *,
         cap: int | None = None,
         ids_first: bool = False,
+        rows: RowReader | None = None,
     ) -> None:
         super().__init__(object_list, per_page)
         self.cap = COUNT_CAP if cap is None else cap
         self.ids_first = ids_first
+        self.rows = rows
 
     @cached_property
     def count(self) -> int:
@@ -253,12 +259,19 @@ class CappedPaginator(Paginator[Any]):
         if not (self.ids_first and _joins_later(items)):
             return list(items[bottom:top])
         ids = list(items.values_list("pk", flat=True)[bottom:top])
+        if self.rows is not None:
+            return in_order(self.rows(ids), ids)
         return _rows_by_ids(items, ids)
 
 
 def _rows_by_ids[M: Model](items: QuerySet[M], ids: list[Any]) -> list[M]:
     """The rows of ``items`` with these ids, with their joins, in the order of ``ids``."""
-    found = {row.pk: row for row in items.order_by().filter(pk__in=ids)}
+    return in_order(items.order_by().filter(pk__in=ids), ids)
+
+
+def in_order[R](rows: Iterable[R], ids: list[Any]) -> list[R]:
+    """``rows`` (each with a ``pk``) in the order of ``ids``; an id no longer found is left out."""
+    found = {row.pk: row for row in rows}  # type: ignore[attr-defined]
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -293,11 +306,16 @@ class CappedPage(Page[Any]):
 
 
 def page_of(
-    request: HttpRequest, items: Any, per_page: int | None = None, *, ids_first: bool = False
+    request: HttpRequest,
+    items: Any,
+    per_page: int | None = None,
+    *,
+    ids_first: bool = False,
+    rows: RowReader | None = None,
 ) -> Page[Any]:
     """The page of ``items`` named by ``?page=`` (``PER_PAGE`` rows): the first when bad, the
     last when too high; never an exact count past ``COUNT_CAP`` (see ``CappedPaginator``)."""
-    paginator = CappedPaginator(items, per_page or PER_PAGE, ids_first=ids_first)
+    paginator = CappedPaginator(items, per_page or PER_PAGE, ids_first=ids_first, rows=rows)
     return paginator.get_page(request.GET.get("page"))
 
 

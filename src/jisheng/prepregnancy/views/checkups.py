@@ -131,12 +131,18 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         object_type="prepregnancy.referral",
         detail={"state": state},
     )
-    referrals = worklists.referral_list(user=request_user(request), state=state, shown_only=True)
+    user = request_user(request)
+    referrals = worklists.referral_list(user=user, state=state)
     return render(
         request,
         "prepregnancy/referral_list.html",
         {
-            "page": page_of(request, referrals, ids_first=True),
+            "page": page_of(
+                request,
+                referrals,
+                ids_first=True,
+                rows=lambda ids: worklists.referral_rows(user=user, ids=ids),
+            ),
             "query": query_without_page(request),
             "state": state,
             "states": TaskState.choices,

@@ -182,14 +182,18 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         object_type="prepregnancy.followup",
         detail={"state": "open", "worker": assignee_id},
     )
-    followups = worklists.followup_list(
-        user=request_user(request), state=TaskState.OPEN, assignee_id=assignee_id, shown_only=True
-    )
+    user = request_user(request)
+    followups = worklists.followup_list(user=user, state=TaskState.OPEN, assignee_id=assignee_id)
     return render(
         request,
         "prepregnancy/followup_list.html",
         {
-            "page": page_of(request, followups, ids_first=True),
+            "page": page_of(
+                request,
+                followups,
+                ids_first=True,
+                rows=lambda ids: worklists.followup_rows(user=user, ids=ids),
+            ),
             "query": query_without_page(request),
             "today": timezone.localdate(),
             "mine": mine,
