@@ -101,7 +101,11 @@ def referral_rows(*, user: User, ids: Sequence[int]) -> list[TaskRow]:
     """The worklist rows of these referrals in the user's area, in the order of ``ids``."""
     require(user, Capability.VIEW_HEALTH)
     spouses, states = labels(Checkup, "spouse"), labels(Referral, "state")
-    found = Referral.objects.visible_to(user).filter(pk__in=ids)
+    # The couples of these referrals, named as well: without it SQLite reached the rows from
+    # the area's couples (its scope goes through the couple), every couple of a community
+    # read for 50 rows (1-20 ms at 1,000,000 residents; 0.05 ms this way).
+    their_couples = Referral.objects.filter(pk__in=ids).values("couple_id")
+    found = Referral.objects.visible_to(user).filter(pk__in=ids, couple_id__in=their_couples)
     rows = (
         TaskRow(
             **_row_fields(values[:-2], states),
