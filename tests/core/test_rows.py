@@ -47,8 +47,9 @@ def test_links_by_id_and_the_rows_tag() -> None:
         Context({"page": []})
     )
     assert 'class="empty"' in page
-    link = engines[ENGINE].from_string("{{ id_url('registry:person_detail', 7) }}").render({})
-    assert link == "/registry/persons/7/"
+    links = '{% set link = id_link("registry:person_detail") %}{{ link(7) }} {{ link(8) }}'
+    drawn = engines[ENGINE].from_string(links).render({})
+    assert drawn == "/registry/persons/7/ /registry/persons/8/"
 
 
 def test_counts_are_translated_as_blocktranslate_count_does() -> None:

@@ -32,7 +32,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 
 from jisheng.core.modules import rows_filters
-from jisheng.core.reversing import id_link, id_url
+from jisheng.core.reversing import id_link
 
 ENGINE = "jinja2"
 
@@ -43,7 +43,7 @@ def environment(**options: Any) -> jinja2.Environment:
     env = jinja2.Environment(autoescape=True, **options)
     # Translations are plain str, escaped on output as ``{% translate %}`` escapes them
     # (``{% blocktranslate %}`` does not escape its text; none of the catalog holds markup).
-    env.globals.update({"_": gettext, "ngettext": ngettext, "id_link": id_link, "id_url": id_url})
+    env.globals.update({"_": gettext, "ngettext": ngettext, "id_link": id_link})
     env.filters["ymd"] = ymd
     for name, function in rows_filters().items():
         if name in env.filters:  # one of Jinja's own, or ymd: a row would silently change
