@@ -16,6 +16,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -109,17 +110,22 @@ def _column(name: str) -> str:
     return field.column
 
 
-def _move_head(event: AuditEvent) -> None:
-    """``AuditChain.objects.filter(pk=CHAIN_ID).update(seq=…, chain_hash=…)``, as plain SQL:
-    building that update through the ORM on every audited request cost more than running it."""
+@cache
+def _move_head_sql(vendor: str) -> str:
+    """The head's UPDATE, written once per database kind (names quoted as it quotes them)."""
     table, seq, chain_hash, pk = map(
         connection.ops.quote_name,
         (AuditChain._meta.db_table, *(_column(name) for name in ("seq", "chain_hash", "id"))),
     )
     # Names from the model, quoted: no input reaches the statement's text.
-    sql = f"UPDATE {table} SET {seq} = %s, {chain_hash} = %s WHERE {pk} = %s"  # noqa: S608
+    return f"UPDATE {table} SET {seq} = %s, {chain_hash} = %s WHERE {pk} = %s"  # noqa: S608
+
+
+def _move_head(event: AuditEvent) -> None:
+    """``AuditChain.objects.filter(pk=CHAIN_ID).update(seq=…, chain_hash=…)``, as plain SQL:
+    building that update through the ORM on every audited request cost more than running it."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [event.seq, event.chain_hash, CHAIN_ID])
+        cursor.execute(_move_head_sql(connection.vendor), [event.seq, event.chain_hash, CHAIN_ID])
 
 
 @dataclass(frozen=True)
