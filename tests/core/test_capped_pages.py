@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jisheng.core import pages
-from jisheng.core.pages import AtLeast, CappedPaginator, page_of
+from jisheng.core.pages import AtLeast, CappedPaginator, by_unit, page_of
 from jisheng.core.roles import Role
 from jisheng.registry.models import Person
 
@@ -162,3 +162,25 @@ def test_a_row_reader_gives_the_page_in_list_order(twelve) -> None:
     page = CappedPaginator(ordered(), 5, cap=20, ids_first=True, rows=rows).get_page(2)
     assert read == [twelve[5:10]]
     assert ids(page) == [twelve[5], twelve[6], twelve[8], twelve[9]]
+
+
+def test_a_row_reader_pages_a_list_by_unit_across_its_units(make_person, org) -> None:
+    """A list ordered by unit first (``by_unit``) gives a row reader the page's ids across
+    the units it spans, in list order, and shows what the reader returns in that order."""
+    first, second = org.c1, org.c2
+    in_first = [make_person(name=f"甲{n}", community=first).pk for n in range(3)]
+    in_second = [make_person(name=f"乙{n}", community=second).pk for n in range(4)]
+    items = by_unit(Person.objects.order_by("pk"), [first.pk, second.pk])
+    read: list[list[int]] = []
+
+    def rows(ids: list[int]) -> list[Person]:
+        read.append(ids)
+        return list(Person.objects.filter(pk__in=ids).order_by("-pk"))
+
+    page = CappedPaginator(items, 4, cap=20, rows=rows).get_page(1)
+    assert read == [in_first + in_second[:1]]
+    assert ids(page) == in_first + in_second[:1]
+    page = CappedPaginator(items, 4, cap=20, rows=rows).get_page(2)
+    assert ids(page) == in_second[1:]
+    # The same pages as model rows, without a reader.
+    assert ids(CappedPaginator(items, 4, cap=20).get_page(2)) == in_second[1:]

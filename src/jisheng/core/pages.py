@@ -122,20 +122,33 @@ class Concatenated[M: Model]:
         return counted
 
     def __getitem__(self, index: slice) -> list[M]:
-        skip, wanted = index.start or 0, index.stop - (index.start or 0)
         rows: list[M] = []
+        for part, ids in self._page_ids(index):
+            rows += _rows_by_ids(part, ids)
+        return rows
+
+    def ids(self, index: slice) -> list[Any]:
+        """The ids of the rows ``index`` names, in list order (for a ``RowReader``)."""
+        return [pk for _, ids in self._page_ids(index) for pk in ids]
+
+    def _page_ids(self, index: slice) -> list[tuple[QuerySet[M], list[Any]]]:
+        """Per part that the slice reaches, its ids in the slice, in order."""
+        skip, wanted = index.start or 0, index.stop - (index.start or 0)
+        found: list[tuple[QuerySet[M], list[Any]]] = []
+        taken = 0
         for part in self.parts:
-            if len(rows) >= wanted:
+            if taken >= wanted:
                 break
             if skip:
                 size = part.order_by()[:skip].count()
                 if size < skip:
                     skip -= size
                     continue
-            ids = list(part.values_list("pk", flat=True)[skip : skip + wanted - len(rows)])
-            rows += _rows_by_ids(part, ids)
+            ids = list(part.values_list("pk", flat=True)[skip : skip + wanted - taken])
+            found.append((part, ids))
+            taken += len(ids)
             skip = 0
-        return rows
+        return found
 
 
 def by_unit[M: Model](items: QuerySet[M], unit_ids: Sequence[int]) -> Concatenated[M]:
@@ -179,9 +192,10 @@ class CappedPaginator(Paginator[Any]):
     exists is known by fetching one row more than the page shows. With ``ids_first`` a
     queryset's page is found as ids alone (ordered, no joins) and its rows, with their
     ``select_related`` joins, fetched by id afterwards, so the database sorts and limits
-    before it joins. ``rows`` (with ``ids_first``) reads the page's rows by their ids instead
-    of the queryset's model objects: for a list whose row joins several tables, a small row
-    read as values costs a fraction of building each table's model object.
+    before it joins. ``rows`` (with ``ids_first``, or over a ``Concatenated`` list) reads the
+    page's rows by their ids instead of the queryset's model objects: for a list whose row
+    joins several tables, a small row read as values costs a fraction of building each
+    table's model object.
     """
 
     def __init__(
@@ -256,6 +270,9 @@ class CappedPaginator(Paginator[Any]):
 
     def _rows(self, bottom: int, top: int) -> Sequence[Any]:
         items = self.object_list
+        if isinstance(items, Concatenated) and self.rows is not None:
+            ids = items.ids(slice(bottom, top))
+            return in_order(self.rows(ids), ids)
         if not (self.ids_first and _joins_later(items)):
             return list(items[bottom:top])
         ids = list(items.values_list("pk", flat=True)[bottom:top])
