@@ -131,7 +131,12 @@ def resident(org, make_person, make_household, make_user) -> Person:
         reported_by=clerk,
     )
     FollowUp.objects.create(
-        pregnancy=pregnancy, couple=couple, kind="early", due_date=DAY, assignee=clerk
+        pregnancy=pregnancy,
+        community_id=pregnancy.community_id,
+        couple=couple,
+        kind="early",
+        due_date=DAY,
+        assignee=clerk,
     )
 
     product = Product.objects.create(name="避孕套", category="condom", unit="盒")

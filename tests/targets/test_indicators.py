@@ -185,6 +185,7 @@ def test_pregnancy_followups_on_time_are_those_done_by_the_end(
         )
         FollowUp.objects.create(
             pregnancy=pregnancy,
+            community_id=pregnancy.community_id,
             couple=couple,
             kind=kind,
             due_date=due,

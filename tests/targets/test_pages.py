@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from jisheng.core.errors import JishengError
 from jisheng.core.indicators import Period
-from jisheng.targets import services
+from jisheng.core.roles import Role
+from jisheng.targets import selectors, services
 from jisheng.targets.models import ActionItem, BookLine, Meeting, MeetingKind, TargetBook
 
 
@@ -214,3 +215,35 @@ def test_an_adjustment_of_a_frozen_assessment_is_refused_before_its_file_is_take
     assert 'data-testid="refusal"' in sent.content.decode()
     assert not assessment.adjustments.exists()
     assert not [path for path in tmp_path.rglob("*") if path.is_file()]
+
+
+def test_the_home_pages_overdue_tasks_are_the_owners_own_in_due_order(
+    org, staff, worker, make_user
+) -> None:
+    """The home panel's compiled read gives what ``own_action_items`` gives: the owner's open
+    tasks due before the day asked, by due date, at most ``limit``; another owner's never."""
+    today = timezone.localdate()
+    meeting = services.meeting_create(
+        actor=staff, kind=MeetingKind.WEEKLY, date=today - dt.timedelta(days=30), title="例会"
+    )
+    colleague = make_user(Role.COMMUNITY_WORKER)
+    for owner, days in ((worker, 3), (worker, 20), (worker, -2), (colleague, 10), (worker, 9)):
+        services.action_item_add(
+            actor=staff,
+            meeting=meeting,
+            description=f"任务{days}",
+            owner=owner,
+            due_on=today - dt.timedelta(days=days),
+        )
+
+    def shown(user, day, limit=20) -> list[str]:
+        return [
+            item.description for item in selectors.own_overdue_items(user, today=day, limit=limit)
+        ]
+
+    assert shown(worker, today) == ["任务20", "任务9", "任务3"]
+    assert shown(worker, today, limit=2) == ["任务20", "任务9"]
+    assert shown(worker, today + dt.timedelta(days=3)) == ["任务20", "任务9", "任务3", "任务-2"]
+    assert shown(colleague, today) == ["任务10"]
+    expected = selectors.own_action_items(worker, today=today, overdue_only=True)
+    assert shown(worker, today) == [item.description for item in expected]

@@ -174,8 +174,8 @@ def _history(plan: _Plan, today: dt.date, worker: User, rng: random.Random) -> N
     )
     plan.pregnancy = pregnancy
     early_due = rules.early_followup_due(reported_on=reported, last_period=last_period)
-    early = FollowUp(
-        pregnancy=pregnancy,
+    early = FollowUp.of(
+        pregnancy,
         couple=couple,
         kind=FollowUpKind.EARLY,
         due_date=early_due,
@@ -190,8 +190,8 @@ def _history(plan: _Plan, today: dt.date, worker: User, rng: random.Random) -> N
         health.EarlyFindings(weeks=(seen - last_period).days // 7, folic_acid=True)
     )
     outcome_due = rules.outcome_followup_due(last_period)
-    outcome = FollowUp(
-        pregnancy=pregnancy,
+    outcome = FollowUp.of(
+        pregnancy,
         couple=couple,
         kind=FollowUpKind.OUTCOME,
         due_date=outcome_due,
@@ -283,9 +283,8 @@ def demo_seed(*, street: OrgUnit, today: dt.date, rng: random.Random) -> None:
             due = rules.referral_due(checkup.date)
             done = due <= today and rng.random() < 0.7
             referrals.append(
-                Referral(
-                    checkup=checkup,
-                    couple=checkup.couple,
+                Referral.of(
+                    checkup,
                     due_date=due,
                     assignee=checkup.recorded_by,
                     state=TaskState.DONE if done else TaskState.OPEN,

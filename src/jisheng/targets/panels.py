@@ -12,9 +12,7 @@ from jisheng.targets import selectors
 
 def home_panels(user: User) -> list[HomePanel]:
     """Overdue action items owned by the user; nothing when there are none."""
-    overdue = list(
-        selectors.own_action_items(user, today=timezone.localdate(), overdue_only=True)[:20]
-    )
+    overdue = selectors.own_overdue_items(user, today=timezone.localdate())
     if not overdue:
         return []
     return [HomePanel("targets/_home_overdue.html", {"overdue": overdue})]

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
@@ -21,6 +22,7 @@ from jisheng.core.indicators import Indicator, IndicatorRecord, Period
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
 from jisheng.core.permissions import require
+from jisheng.core.prepared import PreparedRows
 from jisheng.core.roles import Capability
 from jisheng.targets import scoring
 from jisheng.targets.models import (
@@ -277,6 +279,22 @@ def own_action_items(
     task at a street meeting answers for it without reading the street's meetings."""
     found = ActionItem.objects.filter(owner=user, status=ActionState.OPEN).select_related("meeting")
     return found.filter(due_on__lt=today) if overdue_only else found
+
+
+def own_overdue_items(user: User, *, today: dt.date, limit: int = 20) -> list[ActionItem]:
+    """The first ``limit`` of ``own_action_items(user, today=today, overdue_only=True)``, in
+    their order: read on every visit of the home page, from SQL compiled once a day."""
+    return _own_overdue_read(today, limit).all(None, user.pk)
+
+
+# Today's read, and yesterday's for a request that began before midnight.
+@lru_cache(maxsize=2)
+def _own_overdue_read(today: dt.date, limit: int) -> PreparedRows[ActionItem]:
+    return PreparedRows(
+        lambda _, owner: ActionItem.objects.filter(
+            owner_id=owner, status=ActionState.OPEN, due_on__lt=today
+        ).select_related("meeting")[:limit]
+    )
 
 
 def action_item_for(user: User, item_id: int) -> ActionItem:

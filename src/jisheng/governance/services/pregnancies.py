@@ -135,7 +135,7 @@ def pregnancy_open(
             _("A pregnancy of this woman is already open."), code="already_pregnant"
         ) from exc
     for kind, due in followup_schedule(last_period, reported_on).items():
-        FollowUp.objects.create(pregnancy=pregnancy, kind=kind, due_date=due, assignee=actor.user)
+        FollowUp.of(pregnancy, kind=kind, due_date=due, assignee=actor.user).save(force_insert=True)
     audit.record(
         action=Action.CREATE,
         actor=actor,

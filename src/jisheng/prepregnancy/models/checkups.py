@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jisheng.core.fields import EncryptedTextField
+from jisheng.core.models import OrgUnit
 from jisheng.core.roles import Capability
 from jisheng.core.scope import ScopedManager, ScopeRule
 from jisheng.prepregnancy.models.couples import TargetCouple
@@ -115,6 +116,12 @@ class Referral(models.Model):
 
     checkup = models.OneToOneField(Checkup, on_delete=models.PROTECT, related_name="referral")
     couple = models.ForeignKey(TargetCouple, on_delete=models.PROTECT, related_name="referrals")
+    # The couple's community, copied (``Referral.of``) and moved with the couple
+    # (``services.couples``): the scope and a worker's own counts read it without joining the
+    # couples of the whole area.
+    community = models.ForeignKey(
+        OrgUnit, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
     due_date = models.DateField(_("due date"), db_index=True)
     state = models.CharField(
         _("state"), max_length=8, choices=TaskState.choices, default=TaskState.OPEN
@@ -133,18 +140,26 @@ class Referral(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager["Referral"]()
-    scope_rule = ScopeRule(org_field="couple__community", capability=Capability.VIEW_HEALTH)
+    scope_rule = ScopeRule(org_field="community", capability=Capability.VIEW_HEALTH)
 
     class Meta:
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["state", "due_date"], name="prepregnancy_referral_due"),
-            # A worker's own open tasks by due date: the home page counts them on every visit.
+            # A worker's own open tasks by due date, with their scope: the home page counts
+            # them on every visit from this index alone.
             models.Index(
-                fields=["assignee", "state", "due_date"], name="prepregnancy_referral_mine"
+                fields=["assignee", "state", "due_date", "community"],
+                name="prepregnancy_referral_own",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.checkup_id} {self.due_date}"
+
+    @classmethod
+    def of(cls, checkup: Checkup, **fields: object) -> Referral:
+        """A new referral raised by ``checkup`` (unsaved), in its couple's community."""
+        couple = checkup.couple
+        return cls(checkup=checkup, couple=couple, community_id=couple.community_id, **fields)

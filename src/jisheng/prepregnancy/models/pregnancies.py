@@ -66,6 +66,7 @@ class Pregnancy(models.Model):
         Person, verbose_name=_("woman"), on_delete=models.PROTECT, related_name="+"
     )
     # The community that serves her now (where she lives, registered or floating): the scope.
+    # Her follow-ups hold a copy (FollowUp.of): a change here must reach them too.
     community = models.ForeignKey(
         OrgUnit, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
     )
@@ -152,6 +153,11 @@ class FollowUp(models.Model):
     couple = models.ForeignKey(
         TargetCouple, null=True, blank=True, on_delete=models.PROTECT, related_name="followups"
     )
+    # The pregnancy's community, copied when the follow-up is made (``FollowUp.of``): the scope
+    # and a worker's own counts read it without joining the pregnancies of the whole area.
+    community = models.ForeignKey(
+        OrgUnit, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(_("follow-up"), max_length=8, choices=FollowUpKind.choices)
     due_date = models.DateField(_("due date"), db_index=True)
     state = models.CharField(
@@ -171,7 +177,7 @@ class FollowUp(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager["FollowUp"]()
-    scope_rule = ScopeRule(org_field="pregnancy__community", capability=Capability.VIEW_HEALTH)
+    scope_rule = ScopeRule(org_field="community", capability=Capability.VIEW_HEALTH)
 
     class Meta:
         verbose_name = _("follow-up")
@@ -183,11 +189,18 @@ class FollowUp(models.Model):
         ]
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["state", "due_date"], name="prepregnancy_followup_due"),
-            # A worker's own open tasks by due date: the home page counts them on every visit.
+            # A worker's own open tasks by due date, with their scope: the home page counts
+            # them on every visit from this index alone.
             models.Index(
-                fields=["assignee", "state", "due_date"], name="prepregnancy_followup_mine"
+                fields=["assignee", "state", "due_date", "community"],
+                name="prepregnancy_followup_own",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.pregnancy_id} {self.kind} {self.due_date}"
+
+    @classmethod
+    def of(cls, pregnancy: Pregnancy, **fields: object) -> FollowUp:
+        """A new follow-up of ``pregnancy`` (unsaved), in its community."""
+        return cls(pregnancy=pregnancy, community_id=pregnancy.community_id, **fields)

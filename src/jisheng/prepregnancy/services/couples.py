@@ -21,7 +21,13 @@ from jisheng.core.models import OrgUnit
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 from jisheng.prepregnancy import rules
-from jisheng.prepregnancy.models import CoupleSource, CoupleState, TargetCouple, WorklistRefresh
+from jisheng.prepregnancy.models import (
+    CoupleSource,
+    CoupleState,
+    Referral,
+    TargetCouple,
+    WorklistRefresh,
+)
 from jisheng.prepregnancy.services.common import (
     couple_refresh_state,
 )
@@ -88,11 +94,18 @@ def _sync(couple: TargetCouple) -> bool:
             changed += ["husband", "wife"]
     wife = Person.objects.filter(pk=couple.wife_id).values_list("status", "community_id").get()
     if wife[0] == LIVING and couple.community_id != wife[1]:
-        couple.community_id = wife[1]
+        _move(couple, wife[1])
         changed.append("community")
     if changed:
         couple.save(update_fields=[*changed, "updated_at"])
     return couple_refresh_state(couple) or bool(changed)
+
+
+def _move(couple: TargetCouple, community_id: int) -> None:
+    """The couple's file moves to ``community_id`` (saved by the caller), and its referrals,
+    which hold a copy of its community for their scope, with it."""
+    couple.community_id = community_id
+    Referral.objects.filter(couple=couple).update(community_id=community_id)
 
 
 def _lock_units(scope: list[int]) -> None:
@@ -229,7 +242,7 @@ def person_moved(person_ids: list[int]) -> None:
     for couple in couples.order_by("pk"):
         # Whatever her status: a reversed move-in puts her back, moved out, where she was.
         if couple.community_id != couple.wife.community_id:
-            couple.community_id = couple.wife.community_id
+            _move(couple, couple.wife.community_id)
             couple.save(update_fields=["community", "updated_at"])
         couple_refresh_state(couple)
 

@@ -81,13 +81,14 @@ def pregnancy_report(
         raise Conflict(
             _("A pregnancy of this couple is already open."), code="already_pregnant"
         ) from exc
-    followup = FollowUp.objects.create(
-        pregnancy=pregnancy,
+    followup = FollowUp.of(
+        pregnancy,
         couple=couple,
         kind=FollowUpKind.EARLY,
         due_date=rules.early_followup_due(reported_on=reported_on, last_period=last_period),
         assignee=actor.user,
     )
+    followup.save(force_insert=True)
     audit.record(action=Action.CREATE, actor=actor, obj=pregnancy, detail={"couple": couple.pk})
     audit.record(
         action=Action.CREATE, actor=actor, obj=followup, detail={"pregnancy": pregnancy.pk}
@@ -152,13 +153,14 @@ def followup_early_record(
         )
         pregnancy.expected_on = rules.expected_delivery(last_period)
         pregnancy.save(update_fields=["expected_on"])
-        outcome = FollowUp.objects.create(
-            pregnancy=pregnancy,
+        outcome = FollowUp.of(
+            pregnancy,
             couple=couple,
             kind=FollowUpKind.OUTCOME,
             due_date=max(rules.outcome_followup_due(last_period), done_on),
             assignee=followup.assignee,
         )
+        outcome.save(force_insert=True)
         audit.record(
             action=Action.CREATE, actor=actor, obj=outcome, detail={"pregnancy": pregnancy.pk}
         )
