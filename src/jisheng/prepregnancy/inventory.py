@@ -130,6 +130,7 @@ INVENTORY = DataInventory(
             "id",
             "checkup",
             "couple",
+            "community",
             "created_at",
         ),
         "Pregnancy": (
@@ -144,6 +145,7 @@ INVENTORY = DataInventory(
             "id",
             "pregnancy",
             "couple",
+            "community",
             "created_at",
         ),
     },
