@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from jisheng.contraceptives.models import PointKind, StockThreshold
+from jisheng.contraceptives.selectors.stock import point_rows
 from jisheng.contraceptives.services.catalogue import point_create, point_update
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +54,13 @@ def test_an_area_without_points_says_so(worker, client_for) -> None:
     )
     assert page.status_code == 200
     assert "No distribution points in your area yet." in page.content.decode()
+
+
+def test_a_community_worker_reads_the_rows_of_their_own_points_only(
+    org, street_actor, worker, point, store, today
+) -> None:
+    point_create(actor=street_actor, name="园区发放点", kind=PointKind.COMMUNITY, org_unit=org.c2)
+
+    (row,) = point_rows(worker, today=today)
+    assert (row.pk, row.unit_name, row.keeper_name) == (point.pk, org.c1.name, str(worker))
+    assert (row.on_hand, row.alerts, row.is_active) == (0, 0, True)

@@ -13,7 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jisheng.contraceptives.models import RosterEntry
-from jisheng.contraceptives.selectors.roster import RosterFilters, roster_list, roster_pages
+from jisheng.contraceptives.selectors.roster import (
+    RosterFilters,
+    roster_list,
+    roster_pages,
+    roster_rows,
+)
 from jisheng.contraceptives.services import roster
 from jisheng.core.roles import Role
 
@@ -170,3 +175,39 @@ def test_a_stopped_entry_is_muted_and_what_is_missing_is_a_dash(
     assert '<td colspan="9" class="empty">Nobody on the roster matches.</td>' in (
         nobody.content.decode()
     )
+
+
+def test_rows_read_by_id_are_only_those_in_the_readers_area_in_the_order_asked(
+    org, entries, street_user, make_user
+) -> None:
+    in_c1 = [e.pk for e in entries if e.community_id == org.c1.pk]
+    in_c2 = [e.pk for e in entries if e.community_id == org.c2.pk]
+    asked = [*reversed(in_c2), *in_c1]
+
+    assert [row.pk for row in roster_rows(user=street_user, ids=asked)] == asked
+    worker_c2 = make_user(Role.COMMUNITY_WORKER, org.c2)
+    # Another community's entries give no rows, not even when asked for by id.
+    assert roster_rows(user=worker_c2, ids=in_c1) == []
+    assert [row.pk for row in roster_rows(user=worker_c2, ids=asked)] == asked[: len(in_c2)]
+
+
+def test_a_row_names_its_point_and_the_labels_of_its_choices(
+    org, make_person, street_actor, street_user, point, client_for
+) -> None:
+    woman = make_person(org.c1, name="王芳", sex="F", birth_date=dt.date(1992, 5, 6))
+    entry = roster.roster_enroll(
+        actor=street_actor, person=woman, method="iud", start_date=DAY, point=point
+    )
+    roster.roster_stop(actor=street_actor, entry=entry, stop_date=DAY, reason="side_effects")
+
+    (row,) = roster_rows(user=street_user, ids=[entry.pk])
+    assert (row.point_name, row.method, row.stop_reason) == (point.name, "iud", "side_effects")
+    page = client_for(street_user).get(
+        reverse("contraceptives:roster_list"),
+        {"include_stopped": "on"},
+        headers={"accept-language": "en"},
+    )
+    shown = page.content.decode().split(f'data-entry="{entry.pk}"')[1].split("</tr>")[0]
+    assert "<td>Female</td>" in shown
+    assert f"<td>{DAY.isoformat()} · Side effects</td><td>{point.name}</td>" in shown
+    assert "IUD" in shown

@@ -6,8 +6,8 @@ level."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet, Sum
@@ -63,10 +63,8 @@ def stock_alerts(points: Iterable[DistributionPoint], *, today: dt.date) -> Stoc
     alerts = StockAlerts()
     if not by_id:
         return alerts
-    horizon = add_months(today, EXPIRY_WARNING_MONTHS)
     held = (
-        StockBalance.objects.filter(point_id__in=by_id, quantity__gt=0)
-        .filter(Q(lot__expiry_date__lt=today) | Q(lot__expiry_date__lte=horizon))
+        _held_near_expiry(by_id, today)
         .select_related("lot__product")
         .order_by("lot__expiry_date", "point_id", "lot_id")
     )
@@ -75,16 +73,8 @@ def stock_alerts(points: Iterable[DistributionPoint], *, today: dt.date) -> Stoc
             point=by_id[balance.point_id], lot=balance.lot, quantity=balance.quantity, today=today
         )
         (alerts.expired if balance.lot.is_expired(today) else alerts.expiring).append(alert)
-    usable: dict[tuple[int, int], int] = defaultdict(int)
-    for point_id, product_id, total in (
-        StockBalance.objects.filter(point_id__in=by_id, lot__expiry_date__gte=today)
-        .values_list("point_id", "lot__product_id")
-        .annotate(total=Sum("quantity"))
-    ):
-        usable[(point_id, product_id)] = int(total or 0)
-    levels = StockThreshold.objects.filter(
-        point_id__in=by_id, product__is_active=True
-    ).select_related("product")
+    usable = _usable(by_id, today)
+    levels = _levels(by_id).select_related("product")
     for level in levels.order_by("point_id", "product__name"):
         on_hand = usable[(level.point_id, level.product_id)]
         if on_hand <= level.minimum:
@@ -97,6 +87,48 @@ def stock_alerts(points: Iterable[DistributionPoint], *, today: dt.date) -> Stoc
                 )
             )
     return alerts
+
+
+def alert_counts(point_ids: Collection[int], *, today: dt.date) -> dict[int, int]:
+    """How many alerts ``stock_alerts`` gives each of these points on day ``today`` (a point
+    with none is left out), counted from values: the points page shows only the counts."""
+    if not point_ids:
+        return {}
+    counts = Counter(_held_near_expiry(point_ids, today).values_list("point_id", flat=True))
+    usable = _usable(point_ids, today)
+    for point_id, product_id, minimum in _levels(point_ids).values_list(
+        "point_id", "product_id", "minimum"
+    ):
+        if usable[(point_id, product_id)] <= minimum:
+            counts[point_id] += 1
+    return dict(counts)
+
+
+def _held_near_expiry(point_ids: Collection[int], today: dt.date) -> QuerySet[StockBalance]:
+    """Stock held at these points in lots expired by ``today`` or expiring within
+    ``EXPIRY_WARNING_MONTHS``: one alert each."""
+    horizon = add_months(today, EXPIRY_WARNING_MONTHS)
+    return StockBalance.objects.filter(point_id__in=point_ids, quantity__gt=0).filter(
+        Q(lot__expiry_date__lt=today) | Q(lot__expiry_date__lte=horizon)
+    )
+
+
+def _usable(point_ids: Collection[int], today: dt.date) -> defaultdict[tuple[int, int], int]:
+    """Units of each product at each of these points in lots not expired on ``today``."""
+    usable: defaultdict[tuple[int, int], int] = defaultdict(int)
+    for point_id, product_id, total in (
+        StockBalance.objects.filter(point_id__in=point_ids, lot__expiry_date__gte=today)
+        .values_list("point_id", "lot__product_id")
+        .annotate(total=Sum("quantity"))
+    ):
+        usable[(point_id, product_id)] = int(total or 0)
+    return usable
+
+
+def _levels(point_ids: Collection[int]) -> QuerySet[StockThreshold]:
+    """The low-stock levels of active products at these points: a product at or below its
+    level is low."""
+    return StockThreshold.objects.filter(point_id__in=point_ids, product__is_active=True)
 
 
 def points_watched_by(user: User) -> QuerySet[DistributionPoint]:

@@ -3,6 +3,8 @@ every detail read is written to the audit trail before it is returned."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -19,10 +21,12 @@ from jisheng.contraceptives.models import (
     StockMove,
 )
 from jisheng.core.actors import Actor
+from jisheng.core.choices import labels
 from jisheng.core.lookups import units_in_scope, visible_or_404
-from jisheng.core.pages import Concatenated, by_unit
+from jisheng.core.pages import Concatenated, by_unit, in_order
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
+from jisheng.registry.models import Person
 
 
 @dataclass(frozen=True)
@@ -58,36 +62,85 @@ def roster_list(*, user: User, filters: RosterFilters) -> QuerySet[RosterEntry]:
     return entries.order_by("community__path", "person_name", "method", "pk")
 
 
-# What the list page shows of an entry and its person (it never shows the notes, the
-# timestamps or who enrolled): a page of 50 builds 200 objects, reading every column of
-# them cost more than the page's query.
-_SHOWN = (
+def roster_pages(*, user: User, filters: RosterFilters) -> Concatenated[RosterEntry]:
+    """``roster_list`` in its order (community path, name, method, id), for the list page:
+    each unit in scope in path order, each one's entries read in the order of the
+    (community, stop date, name, method, id) index, so no page sorts a whole area's entries.
+    The page reads its rows with ``roster_rows``."""
+    units = units_in_scope(RosterEntry, user)
+    if filters.community_id:
+        units = units.filter(pk=filters.community_id)
+    unit_ids = units.order_by("path").values_list("pk", flat=True)
+    entries = roster_list(user=user, filters=filters)
+    return by_unit(entries.order_by("person_name", "method", "pk"), list(unit_ids))
+
+
+@dataclass(frozen=True, slots=True)
+class RosterRow:
+    """An entry as the roster page shows it, read as values (never its notes, timestamps or
+    who enrolled): built as model objects, a page's rows were four objects each (entry,
+    person, community, point)."""
+
+    pk: int
+    person_id: int
+    name: str  # the person's
+    sex_label: str
+    birth_date: dt.date
+    id_number_masked: str
+    community_name: str
+    method: str
+    method_label: str
+    start_date: dt.date
+    stop_date: dt.date | None
+    stop_reason: str
+    stop_reason_label: str
+    point_name: str | None  # None: no distribution point
+
+
+_ROW_VALUES = (
+    "pk",
     "person_id",
-    "community_id",
-    "method",
-    "start_date",
-    "stop_date",
-    "stop_reason",
     "person__name",
     "person__sex",
     "person__birth_date",
     "person__id_number_masked",
     "community__name",
+    "method",
+    "start_date",
+    "stop_date",
+    "stop_reason",
     "point__name",
 )
 
 
-def roster_pages(*, user: User, filters: RosterFilters) -> Concatenated[RosterEntry]:
-    """``roster_list`` in its order (community path, name, method, id), for the list page:
-    each unit in scope in path order, each one's entries read in the order of the
-    (community, stop date, name, method, id) index, so no page sorts a whole area's entries;
-    only the columns the page shows."""
-    entries = roster_list(user=user, filters=filters).only(*_SHOWN)
-    units = units_in_scope(RosterEntry, user)
-    if filters.community_id:
-        units = units.filter(pk=filters.community_id)
-    unit_ids = units.order_by("path").values_list("pk", flat=True)
-    return by_unit(entries.order_by("person_name", "method", "pk"), list(unit_ids))
+def roster_rows(*, user: User, ids: Sequence[int]) -> list[RosterRow]:
+    """The roster rows of these entries in the user's area, in the order of ``ids``."""
+    require(user, Capability.VIEW_HEALTH)
+    sexes, methods = labels(Person, "sex"), labels(RosterEntry, "method")
+    reasons = labels(RosterEntry, "stop_reason")
+    found = RosterEntry.objects.visible_to(user).filter(pk__in=ids)
+    rows = (
+        RosterRow(
+            pk=pk,
+            person_id=person,
+            name=name,
+            sex_label=sexes.get(sex, sex),
+            birth_date=born,
+            id_number_masked=masked,
+            community_name=community,
+            method=method,
+            method_label=methods.get(method, method),
+            start_date=start,
+            stop_date=stop,
+            stop_reason=reason,
+            stop_reason_label=reasons.get(reason, reason),
+            point_name=point,
+        )
+        for pk, person, name, sex, born, masked, community, method, start, stop, reason, point in (
+            found.values_list(*_ROW_VALUES)
+        )
+    )
+    return in_order(rows, list(ids))
 
 
 def roster_search_record(*, actor: Actor, filters: RosterFilters) -> None:

@@ -25,7 +25,9 @@ from jisheng.contraceptives.models import (
     StockThreshold,
     StockTransfer,
 )
+from jisheng.contraceptives.selectors.alerts import alert_counts
 from jisheng.core.actors import Actor
+from jisheng.core.choices import labels
 from jisheng.core.errors import NotFound
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit
@@ -52,6 +54,57 @@ def point_totals(user: User) -> dict[int, int]:
         .order_by()
     )
     return {point_id: int(total or 0) for point_id, total in totals}
+
+
+@dataclass(frozen=True, slots=True)
+class PointRow:
+    """A point as the points page shows it, read as values, with the units it holds and its
+    count of alerts."""
+
+    pk: int
+    name: str
+    kind_label: str
+    unit_name: str
+    address: str
+    keeper_name: str | None  # as User.__str__; None: no keeper
+    is_active: bool
+    on_hand: int
+    alerts: int
+
+
+def point_rows(user: User, *, today: dt.date) -> list[PointRow]:
+    """The points in the user's scope (in ``point_list``'s order) as the points page shows
+    them; a stock manager's read (403 for others)."""
+    require(user, Capability.MANAGE_STOCK)
+    kinds = labels(DistributionPoint, "kind")
+    found = list(
+        DistributionPoint.objects.visible_to(user).values_list(
+            "pk",
+            "name",
+            "kind",
+            "org_unit__name",
+            "address",
+            "keeper__full_name",
+            "keeper__username",
+            "is_active",
+        )
+    )
+    totals = point_totals(user)
+    alerts = alert_counts([values[0] for values in found], today=today)
+    return [
+        PointRow(
+            pk=pk,
+            name=name,
+            kind_label=kinds.get(kind, kind),
+            unit_name=unit,
+            address=address,
+            keeper_name=full_name or username,
+            is_active=is_active,
+            on_hand=totals.get(pk, 0),
+            alerts=alerts.get(pk, 0),
+        )
+        for pk, name, kind, unit, address, full_name, username, is_active in found
+    ]
 
 
 def transfer_destinations(user: User, source: DistributionPoint) -> QuerySet[DistributionPoint]:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jisheng.contraceptives.forms import PointEditForm, PointForm, ProductForm, ThresholdsForm
 from jisheng.contraceptives.models import DistributionPoint, MoveKind, Product
 from jisheng.contraceptives.selectors import stock
-from jisheng.contraceptives.selectors.alerts import LotAlert, LowStock, stock_alerts
+from jisheng.contraceptives.selectors.alerts import stock_alerts
 from jisheng.contraceptives.services import catalogue
 from jisheng.contraceptives.services.access import is_street_manager, require_street_manager
 from jisheng.contraceptives.views.common import FORM_TEMPLATE
@@ -40,21 +40,13 @@ MOVE_ACTIONS = (
 @require_capability(Capability.MANAGE_STOCK)
 def index(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    points = list(stock.point_list(user))
-    totals = stock.point_totals(user)
-    alerts = stock_alerts(points, today=timezone.localdate())  # the points read once
-    alert_counts: dict[int, int] = {}
-    items: list[LowStock | LotAlert] = [*alerts.low_stock, *alerts.expiring, *alerts.expired]
-    for item in items:
-        alert_counts[item.point.pk] = alert_counts.get(item.point.pk, 0) + 1
-    rows = [
-        {"point": p, "on_hand": totals.get(p.pk, 0), "alerts": alert_counts.get(p.pk, 0)}
-        for p in points
-    ]
     return render(
         request,
         "contraceptives/index.html",
-        {"rows": rows, "can_manage_points": is_street_manager(user)},
+        {
+            "rows": stock.point_rows(user, today=timezone.localdate()),
+            "can_manage_points": is_street_manager(user),
+        },
     )
 
 

@@ -60,7 +60,9 @@ def roster_list(request: HttpRequest) -> HttpResponse:
         "contraceptives/roster_list.html",
         {
             "form": form,
-            "page": page_of(request, entries),
+            "page": page_of(
+                request, entries, rows=lambda ids: selectors.roster_rows(user=user, ids=ids)
+            ),
             "query": query_without_page(request),
         },
     )
