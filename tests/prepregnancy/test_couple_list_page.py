@@ -1,5 +1,6 @@
 """The target couples page: its rows are the worklist's, in the worklist's order, with every
-column the page always showed, read with only those columns (spouses joined for the page)."""
+column the page always showed, read as values with only those columns (spouses joined and
+checkups tested for the page's files only)."""
 
 from __future__ import annotations
 
@@ -71,6 +72,12 @@ def test_the_page_lists_the_worklist_in_its_order_with_every_column(
     )
     for unshown in ("created_at", "marriage_id", "planning_since", "id_number_index", "address"):
         assert unshown not in rows_query
+    # Which spouse is checked is tested for the page's files only, not in the ordered list.
+    assert rows_query.count('FROM "prepregnancy_checkup"') == 2
+    ordered = [q["sql"] for q in queries.captured_queries if "ORDER BY" in q["sql"]]
+    ordered = [sql for sql in ordered if '"prepregnancy_targetcouple"' in sql]
+    assert ordered
+    assert not any("prepregnancy_checkup" in sql for sql in ordered)
     # The spouses are joined for the page's rows, not read in queries of their own.
     assert not any(
         q["sql"].startswith('SELECT "registry_person"') for q in queries.captured_queries

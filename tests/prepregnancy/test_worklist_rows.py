@@ -1,6 +1,7 @@
-"""What the worklists' rows say besides their columns: the spouse still to be examined, the
-overdue mark, each task's action (record a follow-up, complete a referral), a completed
-referral's date, and each list's text when nothing is in it."""
+"""What the worklists' rows say besides their columns: which spouses are examined and the one
+still to come, a closed file's earlier checkup, the overdue mark, each task's action (record a
+follow-up, complete a referral), a completed referral's date, and each list's text when nothing
+is in it."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from jisheng.core.roles import Role
-from jisheng.prepregnancy.models import FollowUp, Referral
+from jisheng.prepregnancy.models import FollowUp, Referral, TargetCouple
+from jisheng.prepregnancy.selectors import couples as couple_selectors
 from jisheng.prepregnancy.selectors import worklists
-from jisheng.prepregnancy.services import checkups
+from jisheng.prepregnancy.services import checkups, couples
+from jisheng.registry.services import events
 
 pytestmark = pytest.mark.django_db
 ENGLISH = {"accept-language": "en"}
@@ -46,6 +49,65 @@ def test_a_couple_with_one_spouse_examined_says_who_is_still_to_come(
     nothing = _page(client, "couple_list", {"state": "moved_out"})
     assert "No couples match. Update from the registry" in nothing
     assert "data-couple=" not in nothing
+
+
+def test_couple_rows_name_each_spouse_examined_and_a_closed_file_s_checkup(
+    client, actor, street_actor, marry, couple_of, checkup_data, today
+) -> None:
+    husband_only, both, ended = (couple_of(marry()) for _ in range(3))
+    checkups.checkup_record(actor=actor, couple=husband_only, spouse="husband", data=checkup_data())
+    for spouse in ("wife", "husband"):
+        checkups.checkup_record(actor=actor, couple=both, spouse=spouse, data=checkup_data())
+    checkups.checkup_record(actor=actor, couple=ended, spouse="husband", data=checkup_data())
+    marriage = TargetCouple.objects.get(pk=ended.pk).marriage
+    assert marriage is not None
+    events.divorce_record(actor=street_actor, marriage=marriage, date=today)
+    couples.target_couples_refresh(actor=actor)
+    page = _page(client, "couple_list")
+
+    row = _row(page, "data-couple", husband_only.pk)
+    assert "Husband ✓" in row
+    assert "Wife ✓" not in row
+    assert '<div class="muted" data-testid="prompt">Wife not yet examined</div>' in row
+
+    row = _row(page, "data-couple", both.pk)
+    assert 'data-state="both_checked">Both checked</span>' in row
+    assert "Wife ✓ · Husband ✓" in row
+    assert 'data-testid="prompt"' not in row
+
+    row = _row(page, "data-couple", ended.pk)
+    assert 'data-state="ended">Marriage ended</span>' in row
+    assert '<div class="muted" data-testid="checked-before-closing">' in row
+
+
+def test_couple_rows_read_by_id_stay_in_the_readers_area(
+    org, make_user, marry, couple_of, worker, street_actor
+) -> None:
+    """The page's ids come from a list scoped to the user, but the rows' read is scoped too:
+    ids from elsewhere (a hand-made call) give no rows; the rows come in the order asked."""
+    mine = [couple_of(marry()), couple_of(marry())]
+    other = marry(community=org.c2)
+    couples.target_couples_refresh(actor=street_actor)  # the worker's refresh is of c1 only
+    theirs = TargetCouple.objects.get(wife=other.wife)
+    ids = [mine[1].pk, theirs.pk, mine[0].pk]
+    assert [row.pk for row in couple_selectors.couple_rows(user=worker, ids=ids)] == [
+        mine[1].pk,
+        mine[0].pk,
+    ]
+    elsewhere = make_user(Role.COMMUNITY_WORKER, org.c2)
+    assert [row.pk for row in couple_selectors.couple_rows(user=elsewhere, ids=ids)] == [theirs.pk]
+    with translation.override("zh-hans"):
+        row = couple_selectors.couple_rows(user=worker, ids=[mine[0].pk])[0]
+        couple = TargetCouple.objects.select_related("wife", "husband", "community").get(
+            pk=mine[0].pk
+        )
+        assert row.source_label == couple.get_source_display()
+        assert row.state_label == couple.get_state_display()
+        assert (row.wife_name, row.husband_name, row.community_name) == (
+            couple.wife.name,
+            couple.husband.name,
+            couple.community.name,
+        )
 
 
 def test_overdue_tasks_are_marked_with_their_action(client, make_overdue_work, today) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -12,7 +13,9 @@ from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
+from jisheng.core.choices import labels
 from jisheng.core.lookups import visible_or_404
+from jisheng.core.pages import in_order
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 from jisheng.prepregnancy import health, rules
@@ -64,43 +67,108 @@ def couple_list(*, user: User, filters: CoupleFilters | None = None) -> QuerySet
     Sorted and limited on the row's own indexed columns (community, state rank, latest
     contact or entry); the spouses are fetched for the page's files only, afterwards."""
     spouses = Person.objects.defer("id_number", "phone")
-    return _worklist(user, filters or CoupleFilters()).prefetch_related(
-        Prefetch("husband", queryset=spouses), Prefetch("wife", queryset=spouses)
+    return (
+        _worklist(user, filters or CoupleFilters())
+        .select_related("community")
+        .annotate(wife_checked=_checked(Spouse.WIFE), husband_checked=_checked(Spouse.HUSBAND))
+        .prefetch_related(Prefetch("husband", queryset=spouses), Prefetch("wife", queryset=spouses))
     )
 
 
-# What the list page shows of a file and its spouses (no timestamps, marriage or encrypted
-# columns): a page of 50 files built 150 full rows of files and residents before.
-_SHOWN = (
-    "community__name",
-    "husband__name",
-    "husband__is_floating",
+def couple_pages(*, user: User, filters: CoupleFilters) -> QuerySet[TargetCouple]:
+    """``couple_list`` as the list page pages it: the files alone, filtered and in order, no
+    joins or checkup tests (the order needs neither); for ``page_of(..., ids_first=True,
+    rows=...)``, which sorts and limits the ids, then reads the page's 50 with ``couple_rows``."""
+    return _worklist(user, filters)
+
+
+@dataclass(frozen=True, slots=True)
+class CoupleRow:
+    """A file as the worklist page's row shows it, read as values: built as model objects, a
+    page's rows were four objects each (file, community, two spouses)."""
+
+    pk: int
+    wife_name: str
+    wife_floating: bool
+    husband_name: str
+    husband_floating: bool
+    community_name: str
+    source_label: str
+    entered_on: dt.date
+    state: str
+    state_label: str
+    last_contact: dt.date | None
+    wife_checked: bool
+    husband_checked: bool
+
+
+# What a row reads: the page's shown columns of the file, its spouses and community (no
+# timestamps, marriage or encrypted columns), and which spouses are checked.
+_ROW_VALUES = (
+    "pk",
     "wife__name",
     "wife__is_floating",
+    "husband__name",
+    "husband__is_floating",
+    "community__name",
     "source",
     "entered_on",
     "state",
     "last_contact",
+    "wife_checked",
+    "husband_checked",
 )
 
 
-def couple_pages(*, user: User, filters: CoupleFilters) -> QuerySet[TargetCouple]:
-    """``couple_list`` with only the columns the list page shows, the spouses joined: for
-    ``page_of(..., ids_first=True)``, which sorts and limits the ids alone, then joins the
-    page's 50 files to their spouses."""
-    return _worklist(user, filters).select_related("husband", "wife").only(*_SHOWN)
+def couple_rows(*, user: User, ids: Sequence[int]) -> list[CoupleRow]:
+    """The worklist rows of these files in the user's area, in the order of ``ids``; which
+    spouse is checked is tested for these files only."""
+    require(user, Capability.VIEW_HEALTH)
+    sources, states = labels(TargetCouple, "source"), labels(TargetCouple, "state")
+    found = (
+        TargetCouple.objects.visible_to(user)
+        .filter(pk__in=ids)
+        .annotate(wife_checked=_checked(Spouse.WIFE), husband_checked=_checked(Spouse.HUSBAND))
+    )
+    rows = (
+        CoupleRow(
+            pk=pk,
+            wife_name=wife,
+            wife_floating=wife_floating,
+            husband_name=husband,
+            husband_floating=husband_floating,
+            community_name=community,
+            # as get_FOO_display: a value without a label shows as itself
+            source_label=sources.get(source, source),
+            entered_on=entered_on,
+            state=state,
+            state_label=states.get(state, state),
+            last_contact=last_contact,
+            wife_checked=wife_checked,
+            husband_checked=husband_checked,
+        )
+        for (
+            pk,
+            wife,
+            wife_floating,
+            husband,
+            husband_floating,
+            community,
+            source,
+            entered_on,
+            state,
+            last_contact,
+            wife_checked,
+            husband_checked,
+        ) in found.values_list(*_ROW_VALUES)
+    )
+    return in_order(rows, list(ids))
 
 
 def _worklist(user: User, filters: CoupleFilters) -> QuerySet[TargetCouple]:
+    """The files of the user's area that ``filters`` keep, in the worklist's order."""
     require(user, Capability.VIEW_HEALTH)
-    couples = (
-        TargetCouple.objects.visible_to(user)
-        .select_related("community")
-        .annotate(
-            wife_checked=_checked(Spouse.WIFE),
-            husband_checked=_checked(Spouse.HUSBAND),
-        )
-    )
+    couples = TargetCouple.objects.visible_to(user)
     if filters.state:
         couples = couples.filter(state=filters.state)
     if filters.source:

@@ -63,8 +63,12 @@ def couple_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     actor = Actor.from_request(request)
     selectors.couple_search_record(actor=actor, filters=filters)
-    couples_ = selectors.couple_pages(user=user, filters=filters)
-    context["page"] = page_of(request, couples_, 50, ids_first=True)
+    context["page"] = page_of(
+        request,
+        selectors.couple_pages(user=user, filters=filters),
+        ids_first=True,
+        rows=lambda ids: selectors.couple_rows(user=user, ids=ids),
+    )
     return render(request, "prepregnancy/couple_list.html", context)
 
 
