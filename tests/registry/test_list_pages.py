@@ -7,11 +7,18 @@ import datetime as dt
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from jisheng.core import pages
 from jisheng.core.roles import Role
-from jisheng.registry.models import Household, Marriage
-from jisheng.registry.selectors import person_marriages
+from jisheng.registry.models import Household, Marriage, Person, ResidentStatus
+from jisheng.registry.selectors import (
+    PersonRow,
+    household_rows,
+    person_find_by_id_number,
+    person_marriages,
+    person_rows,
+)
 
 PERSONS = reverse("registry:person_list")
 HOUSEHOLDS = reverse("registry:household_list")
@@ -63,11 +70,11 @@ def test_household_list_order_scope_and_heads(
     shown = []
     for number in (1, 2, 3):
         page = street.get(HOUSEHOLDS, {"page": number}).context["page"]
-        shown += [(h.pk, h.head.name) for h in page]
+        shown += [(h.pk, h.head_name) for h in page]
     assert shown == [(h.pk, h.head.name) for h in expected]
     worker = client_for(make_user(Role.COMMUNITY_WORKER))  # community c1 only
     page = worker.get(HOUSEHOLDS).context["page"]
-    assert {h.community_id for h in page} == {org.c1.pk}
+    assert {h.community_name for h in page} == {org.c1.name}
 
 
 def test_household_list_queries_do_not_grow_with_rows(
@@ -97,6 +104,79 @@ def test_household_rows_fall_back_to_the_id_and_a_dash_and_say_when_none_match(
     assert "<td>—</td>" in row  # no head
     empty = client.get(HOUSEHOLDS, {"q": "无此户"}).content.decode()
     assert '<td colspan="4" class="empty">暂无户。</td>' in empty
+
+
+def test_list_rows_by_id_give_nothing_outside_the_users_scope(
+    org, make_person, make_household, make_user
+) -> None:
+    """The row readers are reads like any other: another community's ids give no row."""
+    mine, theirs = make_person(org.c1, name="本社区"), make_person(org.c2, name="外社区")
+    my_household, their_household = make_household(mine), make_household(theirs)
+    worker = make_user(Role.COMMUNITY_WORKER)  # community c1 only
+    assert [row.pk for row in person_rows(user=worker, ids=[theirs.pk, mine.pk])] == [mine.pk]
+    assert person_rows(user=worker, ids=[theirs.pk]) == []
+    found = household_rows(user=worker, ids=[their_household.pk, my_household.pk])
+    assert [row.pk for row in found] == [my_household.pk]
+    assert household_rows(user=worker, ids=[their_household.pk]) == []
+    street = make_user(Role.STREET_STAFF)
+    both = person_rows(user=street, ids=[theirs.pk, mine.pk])
+    assert [(row.pk, row.community_name) for row in both] == [
+        (theirs.pk, org.c2.name),
+        (mine.pk, org.c1.name),
+    ]
+
+
+def test_person_rows_show_what_the_model_shows_in_either_language(
+    org, make_person, make_user
+) -> None:
+    """A row read as values says what the resident's own display methods say; the lookup by
+    ID number (a resident already read) makes the same row."""
+    moved = make_person(org.c2, name="迁出", sex="F")
+    Person.objects.filter(pk=moved.pk).update(
+        status=ResidentStatus.MOVED_OUT, is_floating=True, address="幸福路2号"
+    )
+    died = make_person(org.c1, name="已故")
+    Person.objects.filter(pk=died.pk).update(status=ResidentStatus.DECEASED)
+    street = make_user(Role.STREET_STAFF)
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            for person in Person.objects.filter(pk__in=[moved.pk, died.pk]):
+                (row,) = person_rows(user=street, ids=[person.pk])
+                assert row == PersonRow(
+                    pk=person.pk,
+                    name=person.name,
+                    is_floating=person.is_floating,
+                    sex_label=person.get_sex_display(),
+                    birth_date=person.birth_date,
+                    id_number_masked=person.id_number_masked,
+                    address=person.address,
+                    community_name=str(person.community),
+                    status_label=person.get_status_display(),
+                )
+                looked_up = person_find_by_id_number(user=street, id_number=person.id_number)
+                assert looked_up is not None
+                assert PersonRow.of(looked_up) == row
+    with translation.override("zh-hans"):
+        assert person_rows(user=street, ids=[moved.pk])[0].status_label == "已迁出"
+
+
+def test_a_resident_found_by_id_number_is_the_same_row_as_in_the_list(
+    org, make_person, make_user, client_for
+) -> None:
+    person = make_person(org.c1, name="流动人员", sex="F")
+    Person.objects.filter(pk=person.pk).update(is_floating=True)
+    client = client_for(make_user(Role.COMMUNITY_WORKER))
+    link = f'<a href="{reverse("registry:person_detail", args=[person.pk])}">'
+
+    def row(params: dict[str, str]) -> str:
+        page = client.get(PERSONS, params).content.decode()
+        return link + page.split(link)[1].split("</tr>")[0]
+
+    by_id_number = row({"id_number": person.id_number})
+    assert by_id_number == row({"name": "流动"})
+    assert '流动人员</a> <span class="badge badge-warn">流动</span>' in by_id_number
+    assert "<td>女</td>" in by_id_number
+    assert f"<td>{org.c1.name}</td><td>在住</td>" in by_id_number
 
 
 def test_short_address_search_queries_do_not_grow_with_rows(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -21,12 +21,13 @@ from jisheng.accounts.models import User
 from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.core.actors import Actor
+from jisheng.core.choices import labels
 from jisheng.core.dates import Lifetime, add_months
 from jisheng.core.db import ModelRows
 from jisheng.core.errors import JishengError, NotFound
 from jisheng.core.lookups import units_in_scope, visible_or_404
 from jisheng.core.models import OrgUnit
-from jisheng.core.pages import Concatenated, by_unit
+from jisheng.core.pages import Concatenated, by_unit, in_order
 from jisheng.core.prepared import PreparedRows
 from jisheng.core.scope import scope_of, scope_sql
 from jisheng.registry.models import (
@@ -256,6 +257,76 @@ LIST_FIELDS = (
 LIST_UNIT_FIELDS = ("id", "name", "code")
 
 
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    """A resident as a row of the resident list shows them, read as values: built as model
+    objects (resident and community), a page's 50 rows cost more than the page's queries."""
+
+    pk: int
+    name: str
+    is_floating: bool
+    sex_label: str  # get_sex_display()
+    birth_date: dt.date
+    id_number_masked: str
+    address: str
+    community_name: str  # str(community)
+    status_label: str  # get_status_display()
+
+    @classmethod
+    def of(cls, person: Person) -> PersonRow:
+        """The row of a resident already read (the lookup by ID number), as ``person_rows``
+        reads it."""
+        return cls(
+            pk=person.pk,
+            name=person.name,
+            is_floating=person.is_floating,
+            sex_label=person.get_sex_display(),
+            birth_date=person.birth_date,
+            id_number_masked=person.id_number_masked,
+            address=person.address,
+            community_name=person.community.name,
+            status_label=person.get_status_display(),
+        )
+
+
+_PERSON_ROW_VALUES = (
+    "pk",
+    "name",
+    "is_floating",
+    "sex",
+    "birth_date",
+    "id_number_masked",
+    "address",
+    "community__name",
+    "status",
+)
+
+
+def person_rows(*, user: User, ids: Sequence[int]) -> list[PersonRow]:
+    """The resident list's rows of these residents in the user's scope, in the order of
+    ``ids``; ids outside the scope give no row."""
+    sexes, statuses = labels(Person, "sex"), labels(Person, "status")
+    found = Person.objects.visible_to(user).filter(pk__in=ids)
+    rows = (
+        PersonRow(
+            pk=pk,
+            name=name,
+            is_floating=is_floating,
+            # A value without a label shows as itself, as get_FOO_display shows it.
+            sex_label=sexes.get(sex, sex),
+            birth_date=birth_date,
+            id_number_masked=masked,
+            address=address,
+            community_name=community,
+            status_label=statuses.get(status, status),
+        )
+        for pk, name, is_floating, sex, birth_date, masked, address, community, status in (
+            found.values_list(*_PERSON_ROW_VALUES)
+        )
+    )
+    return in_order(rows, list(ids))
+
+
 def person_find_by_id_number(*, user: User, id_number: str) -> Person | None:
     """The resident with this ID number in the user's scope, voided records aside, else None.
 
@@ -430,6 +501,34 @@ def household_pages(*, user: User, query: str = "") -> Concatenated[Household]:
     households = household_list(user=user, query=query).order_by("number", "id")
     units = units_in_scope(Household, user).order_by("code").values_list("pk", flat=True)
     return by_unit(households, list(units))
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdRow:
+    """A household as a row of the household list shows it, read as values: built as model
+    objects, each row was a household, its community and its head (a whole resident, the
+    encrypted ID number and phone decrypted for nothing)."""
+
+    pk: int
+    number: str
+    address: str
+    community_name: str  # str(community)
+    head_name: str | None  # str(head); None: no head
+
+
+def household_rows(*, user: User, ids: Sequence[int]) -> list[HouseholdRow]:
+    """The household list's rows of these households in the user's scope, in the order of
+    ``ids``; ids outside the scope give no row."""
+    found = Household.objects.visible_to(user).filter(pk__in=ids)
+    rows = (
+        HouseholdRow(
+            pk=pk, number=number, address=address, community_name=community, head_name=head
+        )
+        for pk, number, address, community, head in found.values_list(
+            "pk", "number", "address", "community__name", "head__name"
+        )
+    )
+    return in_order(rows, list(ids))
 
 
 _HOUSEHOLD = PreparedRows(lambda user, pk: household_list(user=user).filter(pk=pk))

@@ -78,7 +78,15 @@ def person_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     persons = selectors.person_search(user=user, filters=filters)
     selectors.person_search_record(actor=Actor.from_request(request), filters=filters)
-    context["page"] = page_of(request, persons, ids_first=True)
+    if isinstance(persons, list):  # the lookup by ID number: at most one, already read
+        context["page"] = page_of(request, [selectors.PersonRow.of(p) for p in persons])
+    else:
+        context["page"] = page_of(
+            request,
+            persons,
+            ids_first=True,
+            rows=lambda ids: selectors.person_rows(user=user, ids=ids),
+        )
     return render(request, "registry/person_list.html", context)
 
 
@@ -148,11 +156,16 @@ def person_pick(request: HttpRequest) -> HttpResponse:
 @require_GET
 @require_capability(Capability.VIEW_PERSONAL)
 def household_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
     form = HouseholdFilterForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     if query:
         selectors.household_search_record(actor=Actor.from_request(request))
-    page = page_of(request, selectors.household_pages(user=request_user(request), query=query))
+    page = page_of(
+        request,
+        selectors.household_pages(user=user, query=query),
+        rows=lambda ids: selectors.household_rows(user=user, ids=ids),
+    )
     return render(
         request,
         "registry/household_list.html",
