@@ -116,8 +116,12 @@ class Person(models.Model):
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["community", "status"], name="registry_person_comm_status"),
             # The resident list of one community in its order (registry.selectors.person_list);
-            # without it a community worker's first page sorted the whole community.
-            models.Index(fields=["community", "name", "id"], name="registry_person_comm_name"),
+            # without it a community worker's first page sorted the whole community. With the
+            # status, which every list filters on, a page and its capped count read the index
+            # alone (migration 0011).
+            models.Index(
+                fields=["community", "name", "id", "status"], name="registry_person_comm_name"
+            ),
         ]
 
     def __str__(self) -> str:
