@@ -269,14 +269,16 @@ def _own_due_reads(today: dt.date) -> tuple[PreparedRows[tuple[int, int]], ...]:
 
     def counts(model: type[FollowUp | Referral]) -> PreparedRows[tuple[int, int]]:
         return PreparedRows(
-            lambda user, assignee: model.objects.visible_to(user)
-            .filter(assignee_id=assignee, state=TaskState.OPEN, due_date__lt=soon)
-            .values("state")
-            .annotate(
-                overdue=Count("pk", filter=Q(due_date__lt=today)),
-                due_soon=Count("pk", filter=Q(due_date__gte=today)),
+            lambda user, assignee: (
+                model.objects.visible_to(user)
+                .filter(assignee_id=assignee, state=TaskState.OPEN, due_date__lt=soon)
+                .values("state")
+                .annotate(
+                    overdue=Count("pk", filter=Q(due_date__lt=today)),
+                    due_soon=Count("pk", filter=Q(due_date__gte=today)),
+                )
+                .values_list("overdue", "due_soon")
             )
-            .values_list("overdue", "due_soon")
         )
 
     return counts(FollowUp), counts(Referral)

@@ -98,9 +98,7 @@ def checkup_record(
         detail={"couple": couple.pk, "person": checkup.person_id},
     )
     if data.risk_level == RiskLevel.HIGH:
-        referral = Referral.of(
-            checkup, due_date=rules.referral_due(data.date), assignee=actor.user
-        )
+        referral = Referral.of(checkup, due_date=rules.referral_due(data.date), assignee=actor.user)
         referral.save(force_insert=True)
         audit.record(
             action=Action.CREATE, actor=actor, obj=referral, detail={"checkup": checkup.pk}
