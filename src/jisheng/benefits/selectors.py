@@ -51,6 +51,7 @@ from jisheng.benefits.models import (
     Unit,
 )
 from jisheng.benefits.models.payments import BATCH_BUILD_KIND
+from jisheng.benefits.models.programs import period_label
 from jisheng.benefits.models.reverification import FLAG_KINDS
 from jisheng.benefits.models.workflow import OPEN_STATES, State
 from jisheng.core.actors import Actor
@@ -540,6 +541,67 @@ def batch_list(user: User, *, program: Program | None = None) -> QuerySet[Paymen
     if program is not None:
         batches = batches.filter(program=program)
     return batches
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRow:
+    """A payment batch as a row of the batch list shows it, read as values: built as model
+    objects, each row was a batch, its program (with its rules' JSON columns decoded) and its
+    unit."""
+
+    pk: int
+    program_name: str  # str(program)
+    period_label: str
+    is_correction: bool
+    imported_history: bool
+    org_unit_name: str  # str(org_unit)
+    state_label: str  # get_state_display()
+    built_at: dt.datetime
+    approved_total: Decimal | None
+
+
+def batch_rows(*, user: User, ids: Sequence[int]) -> list[BatchRow]:
+    """The batch list's rows of these batches in the user's scope, in the order of ``ids``;
+    ids outside the scope give no row."""
+    require(user, Capability.APPROVE_BENEFITS)
+    states = labels(PaymentBatch, "state")
+    found = PaymentBatch.objects.visible_to(user).filter(pk__in=ids)
+    rows = (
+        BatchRow(
+            pk=pk,
+            program_name=program,
+            period_label=period_label(period),
+            is_correction=bool(correction_reason),
+            imported_history=imported_history,
+            org_unit_name=org_unit,
+            # A value without a label shows as itself, as get_FOO_display shows it.
+            state_label=states.get(state, state),
+            built_at=built_at,
+            approved_total=approved_total,
+        )
+        for (
+            pk,
+            program,
+            period,
+            correction_reason,
+            imported_history,
+            org_unit,
+            state,
+            built_at,
+            approved_total,
+        ) in found.values_list(
+            "pk",
+            "program__name",
+            "period",
+            "correction_reason",
+            "imported_history",
+            "org_unit__name",
+            "state",
+            "built_at",
+            "approved_total",
+        )
+    )
+    return in_order(rows, list(ids))
 
 
 @dataclass(frozen=True)
