@@ -1,6 +1,6 @@
 """The applications page: newest first, every column it always showed, read with only those
 columns (no notice, no program rules, no person's other columns) at the same queries for few
-and many applications."""
+and many applications; its rows read as values (``application_rows``), scoped like every read."""
 
 from __future__ import annotations
 
@@ -10,16 +10,20 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from jisheng.benefits.models import Application
+from jisheng.benefits.models.workflow import State
+from jisheng.benefits.selectors import ApplicationRow, application_rows
 from jisheng.benefits.services.applications import application_create
 from jisheng.core.actors import Actor
 
 pytestmark = pytest.mark.django_db
 
 
-def _apply(street, rural, make_family, n: int) -> Application:
+def _apply(street, rural, make_family, n: int, community=None) -> Application:
     husband, _wife, _kids = make_family(
+        community=community,
         hukou="rural",
         husband_birth=dt.date(1950, 1, 1 + n),
         children=(("M", dt.date(1980, 1, 1)),),
@@ -92,3 +96,46 @@ def test_a_filter_that_finds_no_application_says_so(street, client_for) -> None:
     url = reverse("benefits:application_list")
     page = client_for(street).get(url, {"state": "rejected"}).content.decode()
     assert '<td colspan="6" class="empty">暂无申请。</td>' in page
+
+
+def test_application_rows_give_nothing_outside_the_users_scope(
+    org, street, worker, rural, make_family
+) -> None:
+    """The row reader is a read like any other: another community's ids give no row."""
+    mine = _apply(street, rural, make_family, 0, community=org.c1)
+    theirs = _apply(street, rural, make_family, 1, community=org.c2)
+    found = application_rows(user=worker, ids=[theirs.pk, mine.pk])  # community c1 only
+    assert [row.pk for row in found] == [mine.pk]
+    assert application_rows(user=worker, ids=[theirs.pk]) == []
+    both = application_rows(user=street, ids=[theirs.pk, mine.pk])
+    assert [(row.pk, row.community_name) for row in both] == [
+        (theirs.pk, org.c2.name),
+        (mine.pk, org.c1.name),
+    ]
+
+
+def test_application_rows_show_what_the_model_shows_in_either_language(
+    org, street, rural, make_family
+) -> None:
+    submitted = _apply(street, rural, make_family, 0, community=org.c1)
+    returned = _apply(street, rural, make_family, 1, community=org.c2)
+    Application.objects.filter(pk=returned.pk).update(state=State.RETURNED)
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            for application in Application.objects.filter(
+                pk__in=[submitted.pk, returned.pk]
+            ).select_related("program", "person", "community"):
+                (row,) = application_rows(user=street, ids=[application.pk])
+                assert row == ApplicationRow(
+                    pk=application.pk,
+                    program_name=application.program.name,
+                    person_name=application.person.name,
+                    person_id_number_masked=application.person.id_number_masked,
+                    community_name=application.community.name,
+                    created_at=application.created_at,
+                    state=application.state,
+                    state_label=application.get_state_display(),
+                )
+    with translation.override("en"):
+        labels = [row.state_label for row in application_rows(user=street, ids=[returned.pk])]
+    assert labels == ["Returned for correction"]

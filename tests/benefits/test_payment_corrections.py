@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
 from urllib.parse import quote
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from openpyxl import load_workbook
 
+from jisheng.accounts.org_units import org_unit_create
 from jisheng.benefits.models import Payment, PaymentBatch
-from jisheng.benefits.selectors import batch_totals, program_year_totals
+from jisheng.benefits.selectors import BatchRow, batch_rows, batch_totals, program_year_totals
 from jisheng.benefits.services import payments
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, Forbidden, JishengError
+from jisheng.core.roles import Role
 
 
 @pytest.fixture
@@ -228,3 +232,63 @@ def test_the_batch_list_marks_a_correction_with_no_total_until_approved(
     assert total
     assert f'<td class="num">{total}</td>' in row(paid_batch)
     assert "badge" not in row(paid_batch)
+
+
+def _imported(rural, unit, street) -> PaymentBatch:
+    """An imported one-off batch, made as it is stored (the import itself is tested apart)."""
+    return PaymentBatch.objects.create(
+        program=rural,
+        org_unit=unit,
+        period="once",
+        period_start=dt.date(2010, 1, 1),
+        period_end=dt.date(2010, 12, 31),
+        state=PaymentBatch.State.APPROVED,
+        approved_total=Decimal("0.00"),
+        built_by=street,
+        imported_history=True,
+    )
+
+
+def test_batch_rows_show_what_the_model_shows_in_either_language(
+    org, reversed_line, paid_batch, rural, street
+) -> None:
+    """A row read as values says what the batch's own properties and display methods say:
+    a correction (a draft, no total), an approved batch with its total, an imported one-off
+    batch (its period named, a zero total)."""
+    batches = [correct(street, reversed_line), paid_batch, _imported(rural, org.street, street)]
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            for batch in PaymentBatch.objects.filter(pk__in=[b.pk for b in batches]).select_related(
+                "program", "org_unit"
+            ):
+                (row,) = batch_rows(user=street, ids=[batch.pk])
+                assert row == BatchRow(
+                    pk=batch.pk,
+                    program_name=str(batch.program),
+                    period_label=batch.period_label,
+                    is_correction=batch.is_correction,
+                    imported_history=batch.imported_history,
+                    org_unit_name=str(batch.org_unit),
+                    state_label=batch.get_state_display(),
+                    built_at=batch.built_at,
+                    approved_total=batch.approved_total,
+                )
+    with translation.override("en"):
+        (imported,) = batch_rows(user=street, ids=[batches[2].pk])
+    assert (imported.period_label, imported.state_label) == ("Once", "Approved")
+
+
+def test_batch_rows_give_nothing_outside_the_users_scope(
+    org, paid_batch, rural, street, make_user
+) -> None:
+    """The row reader is a read like any other: another street's ids give no row."""
+    other_street = org_unit_create(
+        actor=None, name="榴园街道", kind="street", code="370404099", parent=org.district
+    )
+    theirs = _imported(rural, other_street, street)
+    found = batch_rows(user=street, ids=[theirs.pk, paid_batch.pk])
+    assert [row.pk for row in found] == [paid_batch.pk]
+    assert batch_rows(user=street, ids=[theirs.pk]) == []
+    other_staff = make_user(Role.STREET_STAFF, unit=other_street)
+    found = batch_rows(user=other_staff, ids=[theirs.pk, paid_batch.pk])
+    assert [row.pk for row in found] == [theirs.pk]

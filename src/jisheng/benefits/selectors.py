@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -51,12 +51,15 @@ from jisheng.benefits.models import (
     Unit,
 )
 from jisheng.benefits.models.payments import BATCH_BUILD_KIND
+from jisheng.benefits.models.programs import period_label
 from jisheng.benefits.models.reverification import FLAG_KINDS
 from jisheng.benefits.models.workflow import OPEN_STATES, State
 from jisheng.core.actors import Actor
+from jisheng.core.choices import labels
 from jisheng.core.errors import Conflict, NotFound
 from jisheng.core.lookups import visible_or_404
 from jisheng.core.models import OrgUnit, TaskProgress
+from jisheng.core.pages import in_order
 from jisheng.core.permissions import require
 from jisheng.core.progress import progress_for_owner
 from jisheng.core.roles import Capability
@@ -345,18 +348,41 @@ def application_list(
     return applications
 
 
-def application_pages(
-    user: User, *, program: Program | None = None, state: str = ""
-) -> QuerySet[Application]:
-    """``application_list`` with only the columns the list page shows (program and person
-    names, masked ID number, community, day taken, state), for ``page_of(...,
-    ids_first=True)``: the page's 50 rows are joined after sorting, without the programs'
-    JSON columns, the notice or the person's other columns."""
-    return (
-        application_list(user, program=program, state=state)
-        .select_related(None)
-        .select_related("program", "person", "community")
-        .only(
+@dataclass(frozen=True, slots=True)
+class ApplicationRow:
+    """An application as a row of the application list shows it, read as values: built as
+    model objects, each row was an application, its program, its person and its community."""
+
+    pk: int
+    program_name: str
+    person_name: str
+    person_id_number_masked: str
+    community_name: str
+    created_at: dt.datetime
+    state: str
+    state_label: str  # get_state_display()
+
+
+def application_rows(*, user: User, ids: Sequence[int]) -> list[ApplicationRow]:
+    """The application list's rows of these applications in the user's scope, in the order
+    of ``ids``; ids outside the scope give no row."""
+    require(user, Capability.VIEW_PERSONAL)
+    states = labels(Application, "state")
+    found = Application.objects.visible_to(user).filter(pk__in=ids)
+    rows = (
+        ApplicationRow(
+            pk=pk,
+            program_name=program,
+            person_name=person,
+            person_id_number_masked=masked,
+            community_name=community,
+            created_at=created_at,
+            state=state,
+            # A value without a label shows as itself, as get_FOO_display shows it.
+            state_label=states.get(state, state),
+        )
+        for pk, program, person, masked, community, created_at, state in found.values_list(
+            "pk",
             "program__name",
             "person__name",
             "person__id_number_masked",
@@ -365,6 +391,7 @@ def application_pages(
             "state",
         )
     )
+    return in_order(rows, list(ids))
 
 
 def application_detail(*, actor: Actor, application_id: int) -> Application:
@@ -514,6 +541,67 @@ def batch_list(user: User, *, program: Program | None = None) -> QuerySet[Paymen
     if program is not None:
         batches = batches.filter(program=program)
     return batches
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRow:
+    """A payment batch as a row of the batch list shows it, read as values: built as model
+    objects, each row was a batch, its program (with its rules' JSON columns decoded) and its
+    unit."""
+
+    pk: int
+    program_name: str  # str(program)
+    period_label: str
+    is_correction: bool
+    imported_history: bool
+    org_unit_name: str  # str(org_unit)
+    state_label: str  # get_state_display()
+    built_at: dt.datetime
+    approved_total: Decimal | None
+
+
+def batch_rows(*, user: User, ids: Sequence[int]) -> list[BatchRow]:
+    """The batch list's rows of these batches in the user's scope, in the order of ``ids``;
+    ids outside the scope give no row."""
+    require(user, Capability.APPROVE_BENEFITS)
+    states = labels(PaymentBatch, "state")
+    found = PaymentBatch.objects.visible_to(user).filter(pk__in=ids)
+    rows = (
+        BatchRow(
+            pk=pk,
+            program_name=program,
+            period_label=period_label(period),
+            is_correction=bool(correction_reason),
+            imported_history=imported_history,
+            org_unit_name=org_unit,
+            # A value without a label shows as itself, as get_FOO_display shows it.
+            state_label=states.get(state, state),
+            built_at=built_at,
+            approved_total=approved_total,
+        )
+        for (
+            pk,
+            program,
+            period,
+            correction_reason,
+            imported_history,
+            org_unit,
+            state,
+            built_at,
+            approved_total,
+        ) in found.values_list(
+            "pk",
+            "program__name",
+            "period",
+            "correction_reason",
+            "imported_history",
+            "org_unit__name",
+            "state",
+            "built_at",
+            "approved_total",
+        )
+    )
+    return in_order(rows, list(ids))
 
 
 @dataclass(frozen=True)

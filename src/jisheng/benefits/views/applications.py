@@ -60,8 +60,13 @@ def application_list(request: HttpRequest) -> HttpResponse:
         except NotFound:
             context["problem"] = _("There is no such program: choose one from the list.")
             return render(request, "benefits/application_list.html", context, status=400)
-    applications = selectors.application_pages(user, program=context["program"], state=state)
-    context["page"] = page_of(request, applications, ids_first=True)
+    applications = selectors.application_list(user, program=context["program"], state=state)
+    context["page"] = page_of(
+        request,
+        applications,
+        ids_first=True,
+        rows=lambda ids: selectors.application_rows(user=user, ids=ids),
+    )
     return render(request, "benefits/application_list.html", context)
 
 

@@ -38,7 +38,12 @@ def batch_list(request: HttpRequest) -> HttpResponse:
         request,
         "benefits/batch_list.html",
         {
-            "page": page_of(request, selectors.batch_list(user), ids_first=True),
+            "page": page_of(
+                request,
+                selectors.batch_list(user),
+                ids_first=True,
+                rows=lambda ids: selectors.batch_rows(user=user, ids=ids),
+            ),
             "query": query_without_page(request),
             "programs": [p for p in selectors.program_list(user) if p.pays_cash],
         },
