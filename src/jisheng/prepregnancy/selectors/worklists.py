@@ -253,32 +253,33 @@ class DueCounts:
 def my_due_counts(*, user: User, today: dt.date) -> DueCounts:
     require(user, Capability.VIEW_HEALTH)
     overdue = due_soon = 0
-    # Both counts in one read of the user's open tasks per kind, from the own-task index
-    # alone (it holds the scope's community); compiled once per day and scope, as the home
-    # page asks on every visit.
-    for tasks in _own_due_reads(today):
-        for late, soon in tasks.all(user, user.pk):
-            overdue, due_soon = overdue + late, due_soon + soon
+    # Both counts of both kinds in one query, each kind from its own-task index alone (it
+    # holds the scope's community); compiled once per day and scope, as the home page asks
+    # on every visit.
+    for late, soon in _own_due_read(today).all(user, user.pk):
+        overdue, due_soon = overdue + late, due_soon + soon
     return DueCounts(overdue=overdue, due_soon=due_soon)
 
 
-# Today's reads, and yesterday's for a request that began before midnight.
+# Today's read, and yesterday's for a request that began before midnight.
 @lru_cache(maxsize=2)
-def _own_due_reads(today: dt.date) -> tuple[PreparedRows[tuple[int, int]], ...]:
+def _own_due_read(today: dt.date) -> PreparedRows[tuple[int, int]]:
     soon = today + dt.timedelta(days=DUE_SOON_DAYS + 1)
 
-    def counts(model: type[FollowUp | Referral]) -> PreparedRows[tuple[int, int]]:
-        return PreparedRows(
-            lambda user, assignee: (
-                model.objects.visible_to(user)
-                .filter(assignee_id=assignee, state=TaskState.OPEN, due_date__lt=soon)
-                .values("state")
-                .annotate(
-                    overdue=Count("pk", filter=Q(due_date__lt=today)),
-                    due_soon=Count("pk", filter=Q(due_date__gte=today)),
-                )
-                .values_list("overdue", "due_soon")
+    def counts(user: Any, assignee: int, model: type[FollowUp | Referral]) -> QuerySet[Any]:
+        return (
+            model.objects.visible_to(user)
+            .filter(assignee_id=assignee, state=TaskState.OPEN, due_date__lt=soon)
+            .values("state")
+            .annotate(
+                overdue=Count("pk", filter=Q(due_date__lt=today)),
+                due_soon=Count("pk", filter=Q(due_date__gte=today)),
             )
+            .values_list("overdue", "due_soon")
         )
 
-    return counts(FollowUp), counts(Referral)
+    return PreparedRows(
+        lambda user, assignee: counts(user, assignee, FollowUp).union(
+            counts(user, assignee, Referral), all=True
+        )
+    )
