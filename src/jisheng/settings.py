@@ -3,9 +3,6 @@
 Environment:
 - ``JISHENG_HOME``: instance folder (SQLite file, keys, uploads); default ``./var``.
 - ``DATABASE_URL``: PostgreSQL instead of the embedded SQLite file.
-- ``JISHENG_DB_PREPARE_THRESHOLD``: on PostgreSQL, a query is prepared on the server after
-  this many runs on one connection (default 5); ``off`` behind a connection pooler that
-  cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
 - ``JISHENG_ENV``: ``production`` (default), ``demo`` or ``test``. Only ``production``
   turns on HTTPS-only cookies and HSTS; demo accounts are refused there.
 """
@@ -136,15 +133,6 @@ else:
     # trip PostgreSQL's JIT; compiling took 0.9 s of a 2.5 s "find eligible" and 10 s of a
     # 14 s payment batch at 1,000,000 residents (bench/README.md), and saves nothing here.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-    # A query a connection runs a few times is prepared (server-side binding), so PostgreSQL
-    # parses it once and, where its generic plan costs no more than planning each run, plans
-    # it once: planning took 0.1-0.3 ms of each of a page's 7-15 queries (bench/README.md,
-    # "prepared statements"). A statement run once, as a report's, is never prepared.
-    _threshold = os.environ.get("JISHENG_DB_PREPARE_THRESHOLD", "5")
-    DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
-    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
-        None if _threshold == "off" else int(_threshold)
-    )
     # Same backend; the per-request health check is a local look at the socket instead of a
     # SELECT 1 round trip (a dropped connection is still replaced: core/postgresql/base.py).
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
