@@ -10,7 +10,16 @@ from weakref import WeakKeyDictionary
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BooleanField, Exists, F, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Exists,
+    F,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.expressions import Expression, Func, RawSQL
 from django.db.models.functions import Collate, Lower
 from django.db.models.sql.compiler import SQLCompiler
@@ -495,6 +504,16 @@ def household_list(*, user: User, query: str = "") -> QuerySet[Household]:
     return households.order_by("community__code", "number", "id")
 
 
+class _AnyOf(Func):
+    """PostgreSQL's ``column = ANY(ARRAY(subquery))``: the subquery runs once and its ids
+    probe the column's index, so an OR of it with other indexed conditions is a BitmapOr;
+    ``IN (subquery)`` inside an OR is a hashed filter on every row of the table instead."""
+
+    arg_joiner = " = ANY(ARRAY"
+    template = "%(expressions)s)"
+    output_field = BooleanField()
+
+
 def _household_matches(households: QuerySet[Household], query: str) -> QuerySet[Household]:
     """``households`` whose number starts with ``query``, whose address contains it, or whose
     head's name (or initials) starts with it: an OR of three conditions on the household row
@@ -517,7 +536,13 @@ def _household_matches(households: QuerySet[Household], query: str) -> QuerySet[
         if connection.vendor == "sqlite"
         else _prefix(every, "number", query)
     )
-    matches = number | every.filter(head__in=heads.values("pk")) | _address_contains(every, query)
+    ids = heads.values("pk")
+    headed = (
+        every.filter(_AnyOf(F("head_id"), Subquery(ids)))
+        if connection.vendor == "postgresql"
+        else every.filter(head__in=ids)
+    )
+    matches = number | headed | _address_contains(every, query)
     return households & matches
 
 
