@@ -5,14 +5,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, cast
 from weakref import WeakKeyDictionary
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.expressions import Expression, RawSQL
-from django.db.models.functions import Collate
+from django.db.models import (
+    BooleanField,
+    Exists,
+    F,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.expressions import Expression, Func, RawSQL
+from django.db.models.functions import Collate, Lower
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,35 +98,39 @@ def _birth_date_bound(today: dt.date, years: int) -> dt.date:
         return today.replace(year=today.year - years, day=28)
 
 
-def _prefix(persons: QuerySet[Person], column: str, prefix: str) -> QuerySet[Person]:
+def _prefix[M: Model](rows: QuerySet[M], column: str | Func, prefix: str) -> QuerySet[M]:
     """``column`` starts with ``prefix``, ordered by it, in a form an index serves.
 
     A code-point range, not LIKE: SQLite cannot use an index for Django's LIKE … ESCAPE,
     and PostgreSQL's collation may order Chinese by pinyin. On PostgreSQL the column is
     compared and ordered under the "C" collation, which an expression index covers
-    (migration 0004); SQLite compares by code point already.
+    (migrations 0004 and 0012); SQLite compares by code point already.
     """
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    key = Collate(column, "C") if connection.vendor == "postgresql" else F(column)
-    return (
-        persons.alias(prefix_key=key)
-        .filter(prefix_key__gte=prefix, prefix_key__lt=upper)
-        .order_by(key.asc(), "id")
-    )
+    key: Func | F
+    if connection.vendor == "postgresql":
+        key = Collate(column, "C")
+    else:
+        key = column if isinstance(column, Func) else F(column)
+    # The stubs type alias() as a queryset of any model; it is one of ``rows``'s.
+    aliased = cast("QuerySet[M]", rows.alias(prefix_key=key))
+    return aliased.filter(prefix_key__gte=prefix, prefix_key__lt=upper).order_by(key.asc(), "id")
 
 
 # A trigram index finds only text of at least three characters.
 TRIGRAM = 3
-# The FTS5 trigram table over registry_person.address (migration 0008, SQLite only).
-_ADDRESS_FTS = "registry_person_address_fts"
+# The FTS5 trigram table over a table's address (SQLite only): registry_person's
+# (migration 0008) and registry_household's (migration 0012).
+_ADDRESS_FTS = "{table}_address_fts"
 
 
 class _AddressHasPiece(Expression):
-    """The resident's address has ``text`` among its one- and two-character pieces
-    (PostgreSQL's ``address_grams``, a generated column the model does not declare).
+    """The row's address has ``text`` among its one- and two-character pieces
+    (PostgreSQL's ``address_grams``, a generated column the model does not declare:
+    registry_person's, migration 0008, and registry_household's, migration 0012).
 
-    The column is qualified with the alias the query gives ``registry_person``, whatever it
-    is (another one when the list is used inside a subquery), not a hard-coded table name.
+    The column is qualified with the alias the query gives the table, whatever it is
+    (another one when the list is used inside a subquery), not a hard-coded table name.
     """
 
     output_field = BooleanField()
@@ -147,29 +160,31 @@ class _AddressHasPiece(Expression):
         return f'{table}."address_grams" @> ARRAY[%s]::text[]', (self.text,)
 
 
-def _address_contains(persons: QuerySet[Person], text: str) -> QuerySet[Person]:
-    """Residents whose address contains ``text``: the set Django's ``contains`` finds.
+def _address_contains[M: Model](rows: QuerySet[M], text: str) -> QuerySet[M]:
+    """Rows (residents or households) whose address contains ``text``: the set Django's
+    ``contains`` finds.
 
     PostgreSQL serves the LIKE itself through a pg_trgm GIN index, and text shorter than a
     trigram through a GIN index over the addresses' one- and two-character pieces
-    (migration 0008). SQLite cannot use an index for LIKE '%…%', so for three characters or
-    more the FTS5 trigram table narrows it to candidates first (a phrase match, case-folded,
-    so never fewer rows than LIKE); shorter text is a plain scan there (documented in
-    bench/README.md), which the list's order and its capped count stop early when the text
-    is common. In every case the LIKE itself decides.
+    (migrations 0008 and 0012). SQLite cannot use an index for LIKE '%…%', so for three
+    characters or more the FTS5 trigram table narrows it to candidates first (a phrase match,
+    case-folded, so never fewer rows than LIKE); shorter text is a plain scan there
+    (documented in bench/README.md), which the list's order and its capped count stop early
+    when the text is common. In every case the LIKE itself decides.
     """
-    persons = persons.filter(address__contains=text)
+    rows = rows.filter(address__contains=text)
     if connection.vendor == "postgresql" and len(text) < TRIGRAM:
-        # A GIN index over every one- and two-character piece (migration 0008).
-        persons = persons.filter(_AddressHasPiece(text))
+        # A GIN index over every one- and two-character piece (migrations 0008, 0012).
+        rows = rows.filter(_AddressHasPiece(text))
     if connection.vendor == "sqlite" and len(text) >= TRIGRAM:
+        fts = _ADDRESS_FTS.format(table=rows.model._meta.db_table)
         # A constant table name; the searched text is a parameter.
         candidates = RawSQL(  # noqa: S611
-            f"SELECT rowid FROM {_ADDRESS_FTS} WHERE {_ADDRESS_FTS} MATCH %s",  # noqa: S608
+            f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s",  # noqa: S608
             (_fts_phrase(text),),
         )
-        persons = persons.filter(pk__in=candidates)
-    return persons
+        rows = rows.filter(pk__in=candidates)
+    return rows
 
 
 def _fts_phrase(text: str) -> str:
@@ -480,18 +495,55 @@ def person_detail(*, actor: Actor, person_id: int) -> Person:
 def household_list(*, user: User, query: str = "") -> QuerySet[Household]:
     """Households in scope; ``query`` matches the number, the address, or the head's name
     or pinyin initials (their beginning)."""
-    households = Household.objects.visible_to(user).select_related("community", "head")
+    households: QuerySet[Household] = Household.objects.visible_to(user).select_related(
+        "community", "head"
+    )
     query = query.strip()
     if query:
-        head = (
-            Q(head__name_initials__startswith=query.lower())
-            if looks_like_initials(query)
-            else Q(head__name__startswith=query)
-        )
-        households = households.filter(
-            Q(number__startswith=query) | Q(address__contains=query) | head
-        )
+        households = _household_matches(households, query)
     return households.order_by("community__code", "number", "id")
+
+
+class _AnyOf(Func):
+    """PostgreSQL's ``column = ANY(ARRAY(subquery))``: the subquery runs once and its ids
+    probe the column's index, so an OR of it with other indexed conditions is a BitmapOr;
+    ``IN (subquery)`` inside an OR is a hashed filter on every row of the table instead."""
+
+    arg_joiner = " = ANY(ARRAY"
+    template = "%(expressions)s)"
+    output_field = BooleanField()
+
+
+def _household_matches(households: QuerySet[Household], query: str) -> QuerySet[Household]:
+    """``households`` whose number starts with ``query``, whose address contains it, or whose
+    head's name (or initials) starts with it: an OR of three conditions on the household row
+    alone, each of which an index serves (the number's prefix range, the address's trigram or
+    piece index, the head among the residents the name index finds), instead of an OR over a
+    join to the head that read every household of a community and its head."""
+    persons = Person.objects.all()
+    heads = (
+        _prefix(persons, "name_initials", query.lower())
+        if looks_like_initials(query)
+        else _prefix(persons, "name", query)
+    )
+    # The parts on every household, and the scope once, outside them (in each, it was
+    # repeated three times).
+    every = Household.objects.all()
+    # SQLite's LIKE folds ASCII letters, and so does its lower(): the number's prefix there
+    # is a range over lower(number), which an expression index serves (migration 0012).
+    number = (
+        _prefix(every, Lower("number"), query.lower())
+        if connection.vendor == "sqlite"
+        else _prefix(every, "number", query)
+    )
+    ids = heads.values("pk")
+    headed = (
+        every.filter(_AnyOf(F("head_id"), Subquery(ids)))
+        if connection.vendor == "postgresql"
+        else every.filter(head__in=ids)
+    )
+    matches = number | headed | _address_contains(every, query)
+    return households & matches
 
 
 def household_pages(*, user: User, query: str = "") -> Concatenated[Household]:
