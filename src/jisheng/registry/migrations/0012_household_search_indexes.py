@@ -3,10 +3,11 @@
 
 The number's prefix: a code-point range (``_prefix``) under an expression index: PostgreSQL
 compares under the "C" collation; SQLite's LIKE folds ASCII letters, so there the range is
-over lower(number) (SQLite's lower() folds ASCII letters only, as LIKE does). The address: as the residents' (migration 0008): on PostgreSQL the
-pg_trgm index of 0008 for three characters or more and a GIN index over a generated column
-of the one- and two-character pieces for shorter text; on SQLite an FTS5 trigram table
-(external content) kept in step by triggers. The head's name: the residents' name indexes.
+over lower(number) (SQLite's lower() folds ASCII letters only, as LIKE does). The address:
+as the residents' (migration 0008): on PostgreSQL the pg_trgm index of 0008 for three
+characters or more and a GIN index over a generated column of the one- and two-character
+pieces for shorter text; on SQLite an FTS5 trigram table (external content) kept in step by
+triggers. The head's name: the residents' name indexes.
 A later migration that rebuilds registry_household on SQLite drops the triggers with the old
 table: tests/registry/test_household_search.py fails then, and they must be created again.
 """
