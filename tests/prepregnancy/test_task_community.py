@@ -5,6 +5,7 @@ home page, read from the own-task index, count only the tasks still in their are
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 
@@ -110,3 +111,83 @@ def test_own_counts_follow_the_day_and_the_worker(
     assert counts(user=colleague.user, today=due + DAY) == worklists.DueCounts(1, 0)
     Referral.objects.filter(assignee=colleague.user).update(state=TaskState.DONE)
     assert counts(user=colleague.user, today=today) == worklists.DueCounts(0, 0)
+
+
+def direct_due_counts(user, today: dt.date) -> worklists.DueCounts:
+    """A worker's own counts as they were read before the copies: scope through the
+    pregnancy's and the couple's community."""
+    units = list(user.scope_unit_ids())
+    soon = today + dt.timedelta(days=worklists.DUE_SOON_DAYS + 1)
+    followups = FollowUp.objects.filter(
+        pregnancy__community_id__in=units, assignee=user, state=TaskState.OPEN
+    )
+    referrals = Referral.objects.filter(
+        couple__community_id__in=units, assignee=user, state=TaskState.OPEN
+    )
+    overdue = sum(tasks.filter(due_date__lt=today).count() for tasks in (followups, referrals))
+    due_soon = sum(
+        tasks.filter(due_date__gte=today, due_date__lt=soon).count()
+        for tasks in (followups, referrals)
+    )
+    return worklists.DueCounts(overdue=overdue, due_soon=due_soon)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_copies_and_own_counts_stay_right_through_a_random_stream_of_events(
+    seed, org, make_user, street_actor, marry, couple_of, checkup_data, today
+) -> None:
+    """Moves between communities and out of the street, checkups at high risk, reported
+    pregnancies and derivations in a random order, by workers of either community and the
+    street: after each, every task's community is its source's, and every worker's own
+    counts equal the counts read through the joins."""
+    rng = random.Random(seed)
+    communities = [org.c1, org.c2]
+    workers = {unit.pk: Actor(user=make_user(Role.COMMUNITY_WORKER, unit)) for unit in communities}
+    couples_ = [couple_of(marry(days_ago=rng.randint(5, 300))) for _ in range(4)]
+    checked: set[tuple[int, str]] = set()
+    everyone = [street_actor, *workers.values()]
+    referrals_moved = 0
+    for _ in range(30):
+        couple = rng.choice(couples_)
+        couple.refresh_from_db()
+        wife = couple.wife
+        wife.refresh_from_db()
+        recorder = rng.choice([street_actor, workers[couple.community_id]])
+        action = rng.choice(["move", "move", "checkup", "pregnancy", "refresh"])
+        if action == "move" and wife.status == "living":
+            events.move_out_record(actor=street_actor, person=wife, date=today)
+            if rng.random() < 0.8:  # most move within the street; some leave it
+                events.move_in_record(
+                    actor=street_actor, community=rng.choice(communities), date=today, person=wife
+                )
+            before = couple.community_id
+            couple.refresh_from_db()
+            if couple.community_id != before and couple.referrals.exists():
+                referrals_moved += 1
+        elif action == "checkup" and couple.state not in ("moved_out", "ended"):
+            spouse = rng.choice(["wife", "husband"])
+            if (couple.pk, spouse) not in checked:
+                checked.add((couple.pk, spouse))
+                checkups.checkup_record(
+                    actor=recorder,
+                    couple=couple,
+                    spouse=spouse,
+                    data=checkup_data(
+                        date=today - rng.randint(0, 45) * DAY, risk_level="high", risk_note="x"
+                    ),
+                )
+        elif action == "pregnancy" and couple.state not in ("moved_out", "ended", "pregnant"):
+            if not couple.pregnancies.filter(closed=False).exists():
+                pregnancies.pregnancy_report(
+                    actor=recorder, couple=couple, reported_on=today - rng.randint(0, 120) * DAY
+                )
+        elif action == "refresh":
+            couples.target_couples_refresh(actor=street_actor)
+        assert held_right()
+        for actor in everyone:
+            assert worklists.my_due_counts(user=actor.user, today=today) == direct_due_counts(
+                actor.user, today
+            )
+    # The stream did what it is for: tasks were made, and referrals moved with their couple.
+    assert FollowUp.objects.exists()
+    assert referrals_moved > 0
