@@ -184,3 +184,17 @@ def test_a_row_reader_pages_a_list_by_unit_across_its_units(make_person, org) ->
     assert ids(page) == in_second[1:]
     # The same pages as model rows, without a reader.
     assert ids(CappedPaginator(items, 4, cap=20).get_page(2)) == in_second[1:]
+
+
+def test_a_list_by_unit_is_counted_in_one_query_up_to_the_cap(make_person, org) -> None:
+    for n in range(3):
+        make_person(name=f"甲{n}", community=org.c1)
+    for n in range(4):
+        make_person(name=f"乙{n}", community=org.c2)
+    items = by_unit(Person.objects.order_by("pk"), [org.c1.pk, org.c2.pk])
+    with CaptureQueriesContext(connection) as counted:
+        assert CappedPaginator(items, 4, cap=20).count == 7
+    assert len(counted.captured_queries) == 1
+    assert CappedPaginator(items, 4, cap=5).count == AtLeast(5)
+    # Only the units listed: the list of one unit counts that unit's rows.
+    assert CappedPaginator(by_unit(Person.objects.all(), [org.c2.pk]), 4).count == 4

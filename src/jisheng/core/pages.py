@@ -114,6 +114,8 @@ class Concatenated[M: Model]:
 
     def count_up_to(self, limit: int) -> int:
         """How many rows there are, counting no further than ``limit``."""
+        if isinstance(self.parts, _UnitParts):
+            return self.parts.count_up_to(limit)
         counted = 0
         for part in self.parts:
             if counted >= limit:
@@ -170,6 +172,13 @@ class _UnitParts[M: Model](Sequence[QuerySet[M]]):
 
     def __len__(self) -> int:
         return len(self.unit_ids)
+
+    def count_up_to(self, limit: int) -> int:
+        """The rows of every unit, counted in one query no further than ``limit``: a count
+        does not depend on the order, and counting unit by unit took one round trip per
+        unit until the limit was reached (a street's dozen on a long list)."""
+        every = self.items.filter(community_id__in=self.unit_ids)
+        return every.values("pk").order_by()[:limit].count()
 
     @overload
     def __getitem__(self, index: int) -> QuerySet[M]: ...
