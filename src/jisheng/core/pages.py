@@ -101,7 +101,8 @@ class AtLeast(int):
 
 
 class Concatenated[M: Model]:
-    """Several querysets' rows one after another, paged as one list without sorting them all.
+    """Each unit's rows one after another (``by_unit``), paged as one list without sorting
+    them all.
 
     For a list ordered first by something an index cannot serve (a related row's code) but
     which splits it into parts each served by an index: the parts in that order, each read
@@ -109,19 +110,12 @@ class Concatenated[M: Model]:
     a page's ids are found first and its rows, with their joins, fetched by id.
     """
 
-    def __init__(self, parts: Sequence[QuerySet[M]]) -> None:
+    def __init__(self, parts: _UnitParts[M]) -> None:
         self.parts = parts
 
     def count_up_to(self, limit: int) -> int:
         """How many rows there are, counting no further than ``limit``."""
-        if isinstance(self.parts, _UnitParts):
-            return self.parts.count_up_to(limit)
-        counted = 0
-        for part in self.parts:
-            if counted >= limit:
-                break
-            counted += part.order_by()[: limit - counted].count()
-        return counted
+        return self.parts.count_up_to(limit)
 
     def __getitem__(self, index: slice) -> list[M]:
         rows: list[M] = []
