@@ -7,7 +7,8 @@ from django.db import connection
 from django.urls import reverse
 
 from jisheng.core.roles import Role
-from jisheng.registry.models import Person
+from jisheng.registry import selectors
+from jisheng.registry.models import Household, Person
 from jisheng.registry.selectors import PersonFilters, person_list
 
 LIST = reverse("registry:person_list")
@@ -99,6 +100,84 @@ def test_changed_and_removed_addresses_are_found_as_they_now_are(client, residen
     assert found(client, "和平街88") == {"新居民"}
 
 
+# Addresses as offices type and import them: mixed-case Latin, full-width and ASCII digits and
+# punctuation, spaces, a character newer than SQLite's Unicode tables (U+2B820, CJK
+# Extension E), an emoji, LIKE's own wildcards, quotes, and one character alone.
+PIECE_ADDRESSES = [
+    "幸福路12号",
+    "Block B-3, Room 5a",
+    "ＡＢ座１０１室",
+    "甲 乙",
+    "𫠠家巷7号",
+    "🏠小区",
+    "50%_楼",
+    '"引号"里',
+    "村",
+    "",
+]
+
+
+def _pieces(address: str) -> set[str]:
+    return {address[i : i + n] for i in range(len(address)) for n in (1, 2)} - {""}
+
+
+# Every piece of every address, with its ASCII letters in the other case, and pieces found
+# nowhere: each must find exactly what ``contains`` finds.
+PIECE_QUERIES = sorted(
+    {
+        piece
+        for address in PIECE_ADDRESSES
+        for piece in _pieces(address) | {p.swapcase() for p in _pieces(address)}
+        if piece.strip() == piece
+    }
+    | {"zz", "乙甲", "福幸", "𫠡"}
+)
+
+
+@pytest.fixture
+def piece_residents(make_person) -> None:
+    for n, address in enumerate(PIECE_ADDRESSES):
+        person = make_person(name=f"住户{n:02d}")
+        Person.objects.filter(pk=person.pk).update(address=address)
+
+
+def test_every_one_and_two_character_search_is_the_contains_set(client, piece_residents) -> None:
+    """Through the index of pieces on SQLite (migration 0013), the GIN index on PostgreSQL."""
+    assert len(PIECE_QUERIES) > 90
+    wrong = {text for text in PIECE_QUERIES if found(client, text) != contains(text)}
+    assert wrong == set()
+    assert found(client, "ａ") == set()  # and only ASCII: "Ａ" is not "ａ" on either database
+
+
+def test_a_common_text_is_read_in_the_list_order_with_the_same_set(
+    client, piece_residents, monkeypatch
+) -> None:
+    """Text in more addresses than COMMON_MATCHES skips the index and finds the same rows."""
+    expected = {text: contains(text) for text in ("号", "楼", "幸福路", "Room")}
+    assert all(len(names) >= 1 for names in expected.values())
+    monkeypatch.setattr(selectors, "COMMON_MATCHES", 1)
+    assert {text: found(client, text) for text in expected} == expected
+
+
+def test_short_pieces_follow_changed_and_removed_addresses(client, piece_residents, org) -> None:
+    person = Person.objects.get(name="住户00")
+    Person.objects.filter(pk=person.pk).update(address="和平街88号")
+    assert "住户00" not in found(client, "幸福")
+    assert found(client, "和平") == {"住户00"}
+    assert found(client, "8") == {"住户00"}
+    person.delete()
+    assert found(client, "和平") == set()
+    household = Household.objects.create(community=org.c1, number="Q1", address="青檀路")
+    assert Household.objects.filter(address__contains="檀").count() == 1
+    household.address = "白云路"
+    household.save(update_fields=["address"])
+    user_households = Household.objects.filter(pk=household.pk)
+    assert list(selectors._address_contains(user_households, "白云")) == [household]
+    assert list(selectors._address_contains(user_households, "檀")) == []
+    household.delete()
+    assert list(selectors._address_contains(Household.objects.all(), "白云")) == []
+
+
 def test_the_address_index_is_in_place(db) -> None:
     """SQLite: a migration that rebuilds registry_person drops these triggers, and this fails."""
     with connection.cursor() as cursor:
@@ -111,6 +190,9 @@ def test_the_address_index_is_in_place(db) -> None:
                 "registry_person_address_fts_insert",
                 "registry_person_address_fts_delete",
                 "registry_person_address_fts_update",
+                "registry_person_address_pieces_insert",
+                "registry_person_address_pieces_delete",
+                "registry_person_address_pieces_update",
             }
         else:
             cursor.execute(

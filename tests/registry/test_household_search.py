@@ -120,6 +120,9 @@ def test_the_household_address_index_is_in_place(db) -> None:
                 "registry_household_address_fts_insert",
                 "registry_household_address_fts_delete",
                 "registry_household_address_fts_update",
+                "registry_household_address_pieces_insert",
+                "registry_household_address_pieces_delete",
+                "registry_household_address_pieces_update",
             }
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
             expected.add("registry_household_comm_number_lower")

@@ -122,6 +122,15 @@ TRIGRAM = 3
 # The FTS5 trigram table over a table's address (SQLite only): registry_person's
 # (migration 0008) and registry_household's (migration 0012).
 _ADDRESS_FTS = "{table}_address_fts"
+# The FTS5 table of the address's one- and two-character pieces (SQLite only, migration 0013).
+_ADDRESS_PIECES = "{table}_address_pieces"
+# On SQLite, a search whose text is in more addresses than this (in the whole table) reads the
+# list in its own order and lets LIKE decide: matches that common stop the capped count and
+# the page early, where gathering every candidate from the index first does not (the street's
+# name, in all 1,000,000 residents' addresses: 650 ms through the trigram table). Fewer
+# matches are gathered from the index (a two-character search that matched nobody read every
+# resident: 250 ms). Measured in bench/README.md ("How the lists stay flat").
+COMMON_MATCHES = 20_000
 
 
 class _AddressHasPiece(Expression):
@@ -166,29 +175,44 @@ def _address_contains[M: Model](rows: QuerySet[M], text: str) -> QuerySet[M]:
 
     PostgreSQL serves the LIKE itself through a pg_trgm GIN index, and text shorter than a
     trigram through a GIN index over the addresses' one- and two-character pieces
-    (migrations 0008 and 0012). SQLite cannot use an index for LIKE '%…%', so for three
-    characters or more the FTS5 trigram table narrows it to candidates first (a phrase match,
-    case-folded, so never fewer rows than LIKE); shorter text is a plain scan there
-    (documented in bench/README.md), which the list's order and its capped count stop early
-    when the text is common. In every case the LIKE itself decides.
+    (migrations 0008 and 0012). SQLite cannot use an index for LIKE '%…%', so an FTS5 table
+    narrows it to candidates first: the trigram table for three characters or more (a phrase
+    match, case-folded), the table of pieces for shorter text (migration 0013); neither finds
+    fewer rows than LIKE. Unless the text is common (``COMMON_MATCHES``): then the list's
+    order and its capped count stop the LIKE early. In every case the LIKE itself decides.
     """
     rows = rows.filter(address__contains=text)
     if connection.vendor == "postgresql" and len(text) < TRIGRAM:
         # A GIN index over every one- and two-character piece (migrations 0008, 0012).
         rows = rows.filter(_AddressHasPiece(text))
-    if connection.vendor == "sqlite" and len(text) >= TRIGRAM:
-        fts = _ADDRESS_FTS.format(table=rows.model._meta.db_table)
+    if connection.vendor == "sqlite":
+        table = rows.model._meta.db_table
+        if len(text) < TRIGRAM:
+            index, match = _ADDRESS_PIECES.format(table=table), _short_piece_token(text)
+        else:
+            index, match = _ADDRESS_FTS.format(table=table), _fts_phrase(text)
         # A constant table name; the searched text is a parameter.
-        candidates = RawSQL(  # noqa: S611
-            f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s",  # noqa: S608
-            (_fts_phrase(text),),
-        )
-        rows = rows.filter(pk__in=candidates)
+        candidates = f"SELECT rowid FROM {index} WHERE {index} MATCH %s"  # noqa: S608
+        with connections[rows.db].cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM ({candidates} LIMIT %s)",  # noqa: S608
+                (match, COMMON_MATCHES),
+            )
+            (matches,) = cursor.fetchone()
+        if matches < COMMON_MATCHES:
+            rows = rows.filter(pk__in=RawSQL(candidates, (match,)))  # noqa: S611
     return rows
 
 
 def _fts_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
+
+
+def _short_piece_token(text: str) -> str:
+    """The token migration 0013 stores for a one- or two-character piece of an address: the
+    hex of its UTF-8 bytes, ASCII letters folded as SQLite's lower() and LIKE fold them."""
+    folded = "".join(char.lower() if char.isascii() else char for char in text)
+    return folded.encode().hex().upper()
 
 
 def person_list(*, user: User, filters: PersonFilters) -> QuerySet[Person]:
