@@ -152,6 +152,15 @@ class Household(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The head's name and initials, copied onto the household so that a search by the head
+    # is a prefix range of the household's own index (registry.selectors._household_matches),
+    # not a list of every matching resident built for each query. The database keeps them:
+    # triggers copy them whenever ``head`` is written and whenever the head's name changes
+    # (migration 0014), whatever the way in (page, import, bulk write, demo); what Django
+    # writes here is replaced. No head: NULL, as ``head`` (nullable also so that adding the
+    # columns does not rebuild the table on SQLite, which would drop its search triggers).
+    head_name = models.CharField(max_length=50, null=True, blank=True, editable=False)  # noqa: DJ001
+    head_initials = models.CharField(max_length=50, null=True, blank=True, editable=False)  # noqa: DJ001
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager["Household"]()

@@ -98,13 +98,16 @@ def _birth_date_bound(today: dt.date, years: int) -> dt.date:
         return today.replace(year=today.year - years, day=28)
 
 
-def _prefix[M: Model](rows: QuerySet[M], column: str | Func, prefix: str) -> QuerySet[M]:
-    """``column`` starts with ``prefix``, ordered by it, in a form an index serves.
+def _prefix[M: Model](
+    rows: QuerySet[M], column: str | Func, prefix: str, *, alias: str = "prefix_key"
+) -> QuerySet[M]:
+    """``column`` starts with ``prefix``, ordered by it, in a form an index serves (under
+    ``alias``: two ranges over one model combined by ``|`` need two names).
 
     A code-point range, not LIKE: SQLite cannot use an index for Django's LIKE … ESCAPE,
     and PostgreSQL's collation may order Chinese by pinyin. On PostgreSQL the column is
     compared and ordered under the "C" collation, which an expression index covers
-    (migrations 0004 and 0012); SQLite compares by code point already.
+    (migrations 0004, 0012 and 0014); SQLite compares by code point already.
     """
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
     key: Func | F
@@ -113,8 +116,9 @@ def _prefix[M: Model](rows: QuerySet[M], column: str | Func, prefix: str) -> Que
     else:
         key = column if isinstance(column, Func) else F(column)
     # The stubs type alias() as a queryset of any model; it is one of ``rows``'s.
-    aliased = cast("QuerySet[M]", rows.alias(prefix_key=key))
-    return aliased.filter(prefix_key__gte=prefix, prefix_key__lt=upper).order_by(key.asc(), "id")
+    aliased = cast("QuerySet[M]", rows.alias(**{alias: key}))
+    bounds = {f"{alias}__gte": prefix, f"{alias}__lt": upper}
+    return aliased.filter(**bounds).order_by(key.asc(), "id")
 
 
 # A trigram index finds only text of at least three characters.
@@ -528,30 +532,13 @@ def household_list(*, user: User, query: str = "") -> QuerySet[Household]:
     return households.order_by("community__code", "number", "id")
 
 
-class _AnyOf(Func):
-    """PostgreSQL's ``column = ANY(ARRAY(subquery))``: the subquery runs once and its ids
-    probe the column's index, so an OR of it with other indexed conditions is a BitmapOr;
-    ``IN (subquery)`` inside an OR is a hashed filter on every row of the table instead."""
-
-    arg_joiner = " = ANY(ARRAY"
-    template = "%(expressions)s)"
-    output_field = BooleanField()
-
-
 def _household_matches(households: QuerySet[Household], query: str) -> QuerySet[Household]:
     """``households`` whose number starts with ``query``, whose address contains it, or whose
     head's name (or initials) starts with it: an OR of three conditions on the household row
     alone, each of which an index serves (the number's prefix range, the address's trigram or
-    piece index, the head among the residents the name index finds), instead of an OR over a
-    join to the head that read every household of a community and its head."""
-    persons = Person.objects.all()
-    heads = (
-        _prefix(persons, "name_initials", query.lower())
-        if looks_like_initials(query)
-        else _prefix(persons, "name", query)
-    )
-    # The parts on every household, and the scope once, outside them (in each, it was
-    # repeated three times).
+    piece index, the prefix range of the head's name the household holds: migration 0014),
+    instead of an OR over a join to the head that read every household of a community and
+    its head."""
     every = Household.objects.all()
     # SQLite's LIKE folds ASCII letters, and so does its lower(): the number's prefix there
     # is a range over lower(number), which an expression index serves (migration 0012).
@@ -560,13 +547,14 @@ def _household_matches(households: QuerySet[Household], query: str) -> QuerySet[
         if connection.vendor == "sqlite"
         else _prefix(every, "number", query)
     )
-    ids = heads.values("pk")
     headed = (
-        every.filter(_AnyOf(F("head_id"), Subquery(ids)))
-        if connection.vendor == "postgresql"
-        else every.filter(head__in=ids)
+        _prefix(every, "head_initials", query.lower(), alias="head_key")
+        if looks_like_initials(query)
+        else _prefix(every, "head_name", query, alias="head_key")
     )
     matches = number | headed | _address_contains(every, query)
+    # The parts on every household, and the scope once, outside them (in each, it was
+    # repeated three times).
     return households & matches
 
 
@@ -600,8 +588,9 @@ def household_rows(*, user: User, ids: Sequence[int]) -> list[HouseholdRow]:
         HouseholdRow(
             pk=pk, number=number, address=address, community_name=community, head_name=head
         )
+        # The head's name as the household holds it (migration 0014): no join to the head.
         for pk, number, address, community, head in found.values_list(
-            "pk", "number", "address", "community__name", "head__name"
+            "pk", "number", "address", "community__name", "head_name"
         )
     )
     return in_order(rows, list(ids))
