@@ -88,7 +88,12 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     visits = selectors.visit_list(user, filters)
     selectors.list_view_record(actor=Actor.from_request(request), model=Visit, filters=filters)
     context.update(
-        page=page_of(request, visits),
+        page=page_of(
+            request,
+            visits,
+            ids_first=True,
+            rows=lambda ids: selectors.visit_rows(user=user, ids=ids),
+        ),
         totals=selectors.visit_totals(visits),
         by_community=selectors.visit_totals_by_community(visits),
     )
