@@ -122,6 +122,27 @@ def test_visit_list_shows_each_rows_photos_and_household_page_by_page(
     assert '<option value="2025">2025</option>' in first
 
 
+def test_visit_totals_count_a_visit_recorded_after_the_list_was_read(
+    worker, relief, make_person, client_for
+) -> None:
+    client = client_for(worker)
+    base = {"visitors": "王主任", "program": relief, "date": DAY_AFTER}
+    services.visit_record(actor=Actor(user=worker), person=make_person(), cost="100.00", **base)
+
+    def totals() -> tuple[str, ...]:
+        page = client.get("/benefits/visits/?year=2026").content.decode()
+        return tuple(
+            re.search(rf'data-testid="total-{name}">([^<]*)<', page)[1]  # type: ignore[index]
+            for name in ("visits", "families", "cost")
+        )
+
+    assert totals() == ("1", "1", "100.00")
+    services.visit_record(
+        actor=Actor(user=worker), person=make_person(name="赵六"), cost="50.00", **base
+    )
+    assert totals() == ("2", "2", "150.00")
+
+
 def test_visit_form_refusals_come_back_on_the_form(
     worker, relief, make_person, client_for, org
 ) -> None:

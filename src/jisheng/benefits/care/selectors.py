@@ -28,6 +28,7 @@ from jisheng.benefits.models import (
 )
 from jisheng.core.actors import Actor
 from jisheng.core.exports import write_xlsx
+from jisheng.core.figures_cache import cached_figures
 from jisheng.core.lookups import units_in_scope, visible_or_404
 from jisheng.core.pages import in_order
 from jisheng.core.permissions import require
@@ -224,6 +225,33 @@ def visit_totals(visits: QuerySet[Visit]) -> VisitTotals:
     )
     return VisitTotals(
         visits=totals["visits"], families=totals["families"], cost=_yuan(totals["cost"])
+    )
+
+
+@dataclass(frozen=True)
+class VisitFigures:
+    """The visit list's totals: over all its visits and by community."""
+
+    totals: VisitTotals
+    by_community: list[SpendingRow]
+
+
+def visit_figures(user: User, filters: VisitFilters) -> VisitFigures:
+    """The totals of the visits in scope that pass ``filters``, kept in the figures cache
+    (``core.figures_cache``) until a visit is recorded: visits are only ever added (no
+    service edits or removes one, a merge of residents leaves them), so the newest visit's
+    id is their version. Counted afresh they read every visit of the list (about 7 ms of a
+    street's page at 1,000,000 residents on SQLite)."""
+    visits = visit_list(user, filters)
+    newest = Visit.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return cached_figures(
+        "benefits.visit_list",
+        user,
+        lambda: VisitFigures(
+            totals=visit_totals(visits), by_community=visit_totals_by_community(visits)
+        ),
+        version=newest or 0,
+        params=vars(filters).items(),
     )
 
 
