@@ -45,6 +45,7 @@ from jisheng.contraceptives.models import (
     StopReason,
 )
 from jisheng.contraceptives.models.catalogue import SENSE_CHECKS
+from jisheng.contraceptives.services.balances import issue_months_rebuild
 from jisheng.core.dates import add_months
 from jisheng.core.models import OrgUnit
 from jisheng.registry.models import MaritalStatus, Person, ResidentStatus, Sex
@@ -510,6 +511,7 @@ def demo_seed(*, street: OrgUnit, today: dt.date, rng: random.Random) -> None:
             ],
             batch_size=BATCH,
         )
+        issue_months_rebuild()  # the ledger was bulk-created, not through append_move
         _follow_ups(entries, today, rng, users.get("demo_c1"))
         _outreach(every_point, today, rng, keeper_of)
         _thresholds(every_point, products, ledger.monthly)

@@ -138,6 +138,13 @@ INVENTORY = DataInventory(
             "quantity",
             "updated_at",
         ),
+        "IssueMonth": (
+            "id",
+            "point",
+            "product",
+            "month",
+            "quantity",
+        ),
         "Consultation": (
             "id",
             "point",

@@ -11,6 +11,7 @@ from jisheng.contraceptives.models.catalogue import (
 )
 from jisheng.contraceptives.models.ledger import (
     ALLOWED_REASONS,
+    IssueMonth,
     MoveKind,
     MoveReason,
     StockBalance,
@@ -32,6 +33,7 @@ __all__ = [
     "Consultation",
     "ConsultationTopic",
     "DistributionPoint",
+    "IssueMonth",
     "Lot",
     "MaterialHandout",
     "Method",

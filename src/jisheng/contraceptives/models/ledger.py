@@ -3,7 +3,8 @@
 Stock at a point changes only by a :class:`StockMove`. A wrong move is cancelled by a
 reversing move that names it. :class:`StockBalance` holds the running total per point
 and lot, updated under a row lock in the transaction that appends the move; the database
-refuses a negative balance and any rewrite of a move.
+refuses a negative balance and any rewrite of a move. :class:`IssueMonth` holds the units
+handed out per point, product and month, kept in the same transaction.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jisheng.contraceptives.models.catalogue import DistributionPoint, Lot
+from jisheng.contraceptives.models.catalogue import DistributionPoint, Lot, Product
 from jisheng.core.db import AppendOnlyRows
 from jisheng.core.roles import Capability
 from jisheng.core.scope import ScopedManager, ScopedQuerySet, ScopeRule
@@ -393,3 +394,34 @@ class StockBalance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.point_id}:{self.lot_id}={self.quantity}"
+
+
+class IssueMonth(models.Model):
+    """Units handed out (named and anonymous) at one point, of one product, in one month,
+    net of reversed issues: the issues report's cells, kept with the ledger.
+
+    ``append_move`` adds an issue's units in the transaction that appends it, and takes a
+    reversed issue's units back out of the month of the issue; the ledger is append-only, so
+    nothing else changes them. The migration that made the table filled it from the moves;
+    ``services.balances.issue_months_differences`` compares it with a count of the moves."""
+
+    point = models.ForeignKey(DistributionPoint, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()  # its first day
+    quantity = models.IntegerField(default=0)
+
+    objects = ScopedManager["IssueMonth"]()
+    scope_rule = ScopeRule(
+        org_field="point__org_unit", personal=False, capability=Capability.MANAGE_STOCK
+    )
+
+    class Meta:
+        verbose_name = _("units handed out in a month")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["point", "month", "product"], name="contraceptives_issue_month_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.point_id}:{self.product_id}:{self.month:%Y-%m}={self.quantity}"

@@ -11,20 +11,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, IntegerField, QuerySet, Sum, When
-from django.db.models.functions import ExtractMonth
 
 from jisheng.accounts.models import User
 from jisheng.contraceptives.models import (
     Consultation,
     DistributionPoint,
+    IssueMonth,
     MaterialHandout,
     Method,
     Product,
     RosterEntry,
     StockBalance,
-    StockMove,
 )
-from jisheng.contraceptives.models.ledger import ISSUE_KINDS
 from jisheng.contraceptives.selectors.alerts import EXPIRY_WARNING_MONTHS
 from jisheng.core.dates import add_months
 from jisheng.core.models import OrgUnit
@@ -71,16 +69,15 @@ class IssueTable:
 
 def issues_by_month(*, user: User, year: int) -> IssueTable:
     """Units handed out (named and anonymous) per point and product in each month of
-    ``year``; reversed issues do not count."""
-    grouped = (
-        StockMove.objects.counted_for(user)
-        .filter(kind__in=sorted(ISSUE_KINDS), occurred_on__year=year, reversed_by__isnull=True)
-        .annotate(month=ExtractMonth("occurred_on"))
-        .values_list("point_id", "lot__product_id", "month")
-        .annotate(total=Sum("quantity"))
-        .order_by()
+    ``year``; reversed issues do not count. Read from the months kept with the ledger
+    (:class:`IssueMonth`: at most twelve rows per point and product), not from the moves."""
+    kept = (
+        IssueMonth.objects.counted_for(user)
+        .filter(month__gte=dt.date(year, 1, 1), month__lt=dt.date(year + 1, 1, 1))
+        .exclude(quantity=0)
+        .values_list("point_id", "product_id", "month", "quantity")
     )
-    cells = [(p, q, int(m), -int(t or 0)) for p, q, m, t in grouped]
+    cells = [(p, q, m.month, int(n)) for p, q, m, n in kept]
     points = DistributionPoint.objects.in_bulk({c[0] for c in cells})
     products = Product.objects.in_bulk({c[1] for c in cells})
     rows: dict[tuple[int, int], IssueRow] = {}

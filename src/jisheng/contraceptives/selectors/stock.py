@@ -15,8 +15,8 @@ from jisheng.audit import services as audit
 from jisheng.audit.services import Action
 from jisheng.contraceptives.models import (
     DistributionPoint,
+    IssueMonth,
     Lot,
-    MoveKind,
     Product,
     StockBalance,
     StockCount,
@@ -319,11 +319,14 @@ def stock_card(
 
 
 def card_products(user: User, point: DistributionPoint) -> QuerySet[Product]:
-    """Products that have a card at the point (any move, even if now at zero)."""
-    moved = StockMove.objects.visible_to(user).filter(point=point)
+    """Products that have a card at the point (any move, even if now at zero).
+
+    Read from the point's balances, not its moves: the first move of a lot at a point makes
+    its balance (``lock_balances``), which stays, at zero too, and is never deleted."""
+    held = StockBalance.objects.visible_to(user).filter(point=point)
     return (
         Product.objects.visible_to(user)
-        .filter(pk__in=moved.values("lot__product_id"))
+        .filter(pk__in=held.values("lot__product_id"))
         .order_by("category", "name")
     )
 
@@ -414,18 +417,14 @@ def recent_moves(user: User, point: DistributionPoint, limit: int = 20) -> Query
     )
 
 
-def issue_total(user: User, point: DistributionPoint, *, since: dt.date | None = None) -> int:
-    """Units handed out at the point (named and anonymous), net of reversed issues."""
-    since = since or timezone.localdate().replace(month=1, day=1)
+def issue_total(user: User, point: DistributionPoint, *, year: int | None = None) -> int:
+    """Units handed out at the point (named and anonymous) in ``year`` (this year), net of
+    reversed issues: read from the months kept with the ledger (:class:`IssueMonth`, at
+    most twelve rows a product), not from the point's moves."""
+    year = year or timezone.localdate().year
     total = (
-        StockMove.objects.visible_to(user)
-        .filter(
-            point=point,
-            kind__in=[MoveKind.ISSUE, MoveKind.ANONYMOUS_ISSUE],
-            occurred_on__gte=since,
-            reversed_by__isnull=True,
-        )
+        IssueMonth.objects.visible_to(user)
+        .filter(point=point, month__gte=dt.date(year, 1, 1), month__lt=dt.date(year + 1, 1, 1))
         .aggregate(total=Sum("quantity"))["total"]
-        or 0
     )
-    return -int(total)
+    return int(total or 0)

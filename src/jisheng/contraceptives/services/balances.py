@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,10 +25,13 @@ from jisheng.audit.services import Action
 from jisheng.contraceptives.models import (
     ALLOWED_REASONS,
     DistributionPoint,
+    IssueMonth,
     Lot,
+    MoveKind,
     StockBalance,
     StockMove,
 )
+from jisheng.contraceptives.models.ledger import ISSUE_KINDS
 from jisheng.contraceptives.services.access import DOCUMENT_LENGTH, check_date, check_text
 from jisheng.core.actors import Actor
 from jisheng.core.errors import Conflict, JishengError
@@ -150,4 +154,71 @@ def append_move(
         obj=move,
         detail={"kind": kind, "quantity": quantity, "point": point.pk, "lot": lot.pk},
     )
+    _keep_issue_month(move)
     return move
+
+
+def _keep_issue_month(move: StockMove) -> None:
+    """Keep :class:`IssueMonth` with the move: an issue adds its units to its month, the
+    reversal of one takes them back out of the issue's month (whenever it is dated)."""
+    issue = move.reverses if move.kind == MoveKind.REVERSAL else move
+    if issue is None or issue.kind not in ISSUE_KINDS:
+        return
+    units = -issue.quantity if move is issue else issue.quantity
+    key = {
+        "point_id": issue.point_id,
+        "product_id": issue.lot.product_id,
+        "month": issue.occurred_on.replace(day=1),
+    }
+    IssueMonth.objects.bulk_create([IssueMonth(**key)], ignore_conflicts=True)
+    IssueMonth.objects.filter(**key).update(quantity=F("quantity") + units)
+
+
+MonthKey = tuple[int, int, dt.date]  # (point id, product id, first day of the month)
+
+
+def issue_month_cells() -> dict[MonthKey, int]:
+    """The issue months counted from the moves themselves, ``(point, product, month) ->
+    units``: what :class:`IssueMonth` must hold (months at zero left out)."""
+    moves = StockMove.objects.filter(kind__in=sorted(ISSUE_KINDS), reversed_by__isnull=True)
+    grouped = (
+        moves.values_list(
+            "point_id", "lot__product_id", ExtractYear("occurred_on"), ExtractMonth("occurred_on")
+        )
+        .annotate(units=Sum("quantity"))
+        .order_by()
+    )
+    return {
+        (point, product, dt.date(int(year), int(month), 1)): -int(units)
+        for point, product, year, month, units in grouped
+        if units
+    }
+
+
+def issue_months_differences() -> dict[MonthKey, tuple[int, int]]:
+    """Where :class:`IssueMonth` and the moves disagree: key -> (kept, counted)."""
+    kept = {
+        (point, product, month): quantity
+        for point, product, month, quantity in IssueMonth.objects.exclude(quantity=0).values_list(
+            "point_id", "product_id", "month", "quantity"
+        )
+    }
+    counted = issue_month_cells()
+    return {
+        key: (kept.get(key, 0), counted.get(key, 0))
+        for key in kept.keys() | counted.keys()
+        if kept.get(key, 0) != counted.get(key, 0)
+    }
+
+
+def issue_months_rebuild() -> int:
+    """Fill :class:`IssueMonth` from the moves (a seeder's bulk ledger); the cells made."""
+    IssueMonth.objects.all().delete()
+    made = IssueMonth.objects.bulk_create(
+        [
+            IssueMonth(point_id=point, product_id=product, month=month, quantity=units)
+            for (point, product, month), units in issue_month_cells().items()
+        ],
+        batch_size=1000,
+    )
+    return len(made)
