@@ -8,12 +8,16 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from jisheng.benefits.care import services
 from jisheng.benefits.models import Certification, Entitlement, ReviewCampaign, ReviewItem, Visit
 from jisheng.core.actors import Actor
+from jisheng.core.roles import Role
 from jisheng.registry.services import events
 from support.images import JPEG
 
 pytestmark = pytest.mark.django_db
+
+DAY_AFTER = dt.date(2026, 1, 22)
 
 
 @pytest.fixture
@@ -54,6 +58,89 @@ def test_visit_recorded_on_the_page_with_household_and_photo(
     assert f"/benefits/visits/photos/{visit.photos.get().pk}/" in detail
     listing = client.get("/benefits/visits/?year=2026").content.decode()
     assert re.search(r'data-testid="total-cost">300\.00<', listing)
+
+
+def _listed(page: str) -> list[tuple[int, str, str]]:
+    """The visit list's rows: (visit id, family cell, photo count)."""
+    return [
+        (int(pk), re.sub(r"(<[^>]+>|\s)+", " ", family).strip(), photos)
+        for pk, family, photos in re.findall(
+            r'<tr data-visit="(\d+)">.*?</td>\s*<td>(.*?)</td>.*?<td class="num">(\d+)</td></tr>',
+            page,
+            flags=re.DOTALL,
+        )
+    ]
+
+
+def test_visit_list_shows_each_rows_photos_and_household_page_by_page(
+    worker, street, relief, make_person, make_household, make_user, client_for, org, monkeypatch
+) -> None:
+    monkeypatch.setattr("jisheng.core.pages.PER_PAGE", 2)
+    person = make_person()
+    household = make_household(person)
+    actor = Actor(user=worker)
+    base = {"visitors": "王主任", "cost": "100.00", "program": relief}
+    with_photos = services.visit_record(
+        actor=actor, person=person, household=household, date=dt.date(2026, 1, 20), **base
+    )
+    services.visit_photos_attach(
+        actor=actor,
+        visit=with_photos,
+        uploads=[SimpleUploadedFile(f"p{n}.jpg", JPEG, content_type="image/jpeg") for n in (1, 2)],
+    )
+    alone = services.visit_record(
+        actor=actor, person=make_person(name="赵六"), date=dt.date(2026, 1, 21), **base
+    )
+    older = services.visit_record(actor=actor, person=person, date=dt.date(2025, 5, 1), **base)
+    c2 = make_user(Role.COMMUNITY_WORKER, org.c2)
+    foreign = services.visit_record(
+        actor=Actor(user=c2), person=make_person(org.c2, name="李四"), date=DAY_AFTER, **base
+    )
+    client = client_for(worker)
+
+    first = client.get("/benefits/visits/").content.decode()
+    second = client.get("/benefits/visits/?page=2").content.decode()
+
+    badge = f"户 {household}"
+    assert _listed(first) == [
+        (alone.pk, "赵六", "0"),
+        (with_photos.pk, f"{person.name} {badge}", "2"),
+    ]
+    assert _listed(second) == [(older.pk, person.name, "0")]
+    assert [
+        pk for pk, _, _ in _listed(client.get("/benefits/visits/?year=2025").content.decode())
+    ] == [older.pk]
+    street_pages = [
+        client_for(street).get(f"/benefits/visits/?page={n}").content.decode() for n in (1, 2)
+    ]
+    assert [pk for page in street_pages for pk, _, _ in _listed(page)] == [
+        foreign.pk,
+        alone.pk,
+        with_photos.pk,
+        older.pk,
+    ]
+    assert '<option value="2025">2025</option>' in first
+
+
+def test_visit_totals_count_a_visit_recorded_after_the_list_was_read(
+    worker, relief, make_person, client_for
+) -> None:
+    client = client_for(worker)
+    base = {"visitors": "王主任", "program": relief, "date": DAY_AFTER}
+    services.visit_record(actor=Actor(user=worker), person=make_person(), cost="100.00", **base)
+
+    def totals() -> tuple[str, ...]:
+        page = client.get("/benefits/visits/?year=2026").content.decode()
+        return tuple(
+            re.search(rf'data-testid="total-{name}">([^<]*)<', page)[1]  # type: ignore[index]
+            for name in ("visits", "families", "cost")
+        )
+
+    assert totals() == ("1", "1", "100.00")
+    services.visit_record(
+        actor=Actor(user=worker), person=make_person(name="赵六"), cost="50.00", **base
+    )
+    assert totals() == ("2", "2", "150.00")
 
 
 def test_visit_form_refusals_come_back_on_the_form(

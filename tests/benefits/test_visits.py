@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from jisheng.audit.models import AuditEvent
-from jisheng.benefits.care.selectors import relief_spending, spending_total
+from jisheng.benefits.care.selectors import relief_spending, spending_total, visit_years
 from jisheng.benefits.care.services import visit_photos_attach, visit_record
 from jisheng.benefits.models import Program, Visit, VisitPhoto
 from jisheng.core.actors import Actor
@@ -176,6 +176,24 @@ def test_relief_spending_totals_visits_families_and_cost_by_community(
     ]
     assert spending_total(rows).cost == Decimal("650.50")
     assert [r.community_id for r in relief_spending(worker, relief, 2026)] == [org.c1.pk]
+
+
+def test_visit_years_are_the_years_with_visits_in_scope_newest_first(
+    worker, street, relief, make_person, make_user, org
+) -> None:
+    assert visit_years(worker) == []
+    person = make_person()
+    record(worker, relief, person)
+    for day in (dt.date(2024, 3, 1), dt.date(2024, 11, 30), dt.date(2022, 6, 1)):
+        record(worker, relief, person, date=day)  # 2023 and 2025 have none
+    c2_worker = make_user(Role.COMMUNITY_WORKER, org.c2)
+    other = make_person(org.c2, name="李四")
+    record(c2_worker, relief, other, date=dt.date(2023, 1, 1))
+    record(c2_worker, relief, other, date=dt.date(2019, 12, 31))
+
+    assert visit_years(worker) == [2026, 2024, 2022]
+    assert visit_years(c2_worker) == [2023, 2019]
+    assert visit_years(street) == [2026, 2024, 2023, 2022, 2019]
 
 
 def test_visit_api_records_and_lists_within_scope(

@@ -12,6 +12,7 @@ from tests.registry.conftest import new_id_number
 from jisheng.audit.models import AuditEvent
 from jisheng.core.actors import Actor
 from jisheng.core.roles import Role
+from jisheng.registry import selectors
 from jisheng.registry.models import (
     Household,
     HouseholdMember,
@@ -112,6 +113,33 @@ def test_age_range_edges(client, make_person) -> None:
     assert names(client, age_min=31) == {"满三十一"}
     assert names(client, age_max=29) == {"明天三十"}
     assert names(client, age_min=0, age_max=0) == set()
+
+
+@time_machine.travel(TODAY, tick=False)
+@pytest.mark.parametrize("common_ages", [1, 2, 10_000])
+def test_a_common_age_range_is_the_same_residents_in_the_same_order(
+    client, make_person, monkeypatch, common_ages
+) -> None:
+    """Counted past ``COMMON_AGES``, the range is read in name order on SQLite
+    (``_born_between``): the edges, the status filter and the order stay the same."""
+    monkeypatch.setattr(selectors, "COMMON_AGES", common_ages)
+    make_person(name="刚满三十", birth_date=dt.date(1996, 6, 15))
+    make_person(name="明天三十", birth_date=dt.date(1996, 6, 16))
+    make_person(name="三十整岁末", birth_date=dt.date(1995, 6, 16))
+    make_person(name="满三十一", birth_date=dt.date(1995, 6, 15))
+    make_person(name="阿三十", birth_date=dt.date(1996, 1, 1))
+    died = make_person(name="已故三十", birth_date=dt.date(1996, 1, 2))
+    Person.objects.filter(pk=died.pk).update(status=ResidentStatus.DECEASED)
+    thirty = ["刚满三十", "三十整岁末", "阿三十", "已故三十"]
+    in_order = Person.objects.filter(name__in=thirty).order_by("name", "id")
+    response = client.get(LIST, {"age_min": 30, "age_max": 30})
+    assert [row.name for row in response.context["page"]] == [p.name for p in in_order]
+    response = client.get(LIST, {"age_min": 30, "age_max": 30, "status": "living"})
+    assert [row.name for row in response.context["page"]] == [
+        p.name for p in in_order if p.name != "已故三十"
+    ]
+    assert names(client, age_min=31) == {"满三十一"}
+    assert names(client, age_max=29) == {"明天三十"}
 
 
 def test_born_here_in_a_month_follows_standing_birth_events(client, make_person, make_user) -> None:

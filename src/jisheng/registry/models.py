@@ -122,6 +122,11 @@ class Person(models.Model):
             models.Index(
                 fields=["community", "name", "id", "status"], name="registry_person_comm_name"
             ),
+            # An age range of the residents of some communities, counted from the index alone
+            # (registry.selectors._born_between).
+            models.Index(
+                fields=["community", "status", "birth_date"], name="registry_person_comm_born"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     BooleanField,
+    DateField,
     Exists,
     F,
     Model,
@@ -241,11 +242,11 @@ def person_list(*, user: User, filters: PersonFilters) -> QuerySet[Person]:
     if filters.community_id:
         persons = persons.filter(community_id=filters.community_id)
     today = timezone.localdate()
+    born: dict[str, dt.date] = {}  # lookup: bound
     if filters.age_min is not None:
-        persons = persons.filter(birth_date__lte=_birth_date_bound(today, filters.age_min))
+        born["lte"] = _birth_date_bound(today, filters.age_min)
     if filters.age_max is not None:
-        bound = _birth_date_bound(today, filters.age_max + 1)
-        persons = persons.filter(birth_date__gt=bound)
+        born["gt"] = _birth_date_bound(today, filters.age_max + 1)
     if filters.born_in:
         first = dt.date(int(filters.born_in[:4]), int(filters.born_in[5:7]), 1)
         births = LifeEvent.objects.filter(
@@ -263,10 +264,44 @@ def person_list(*, user: User, filters: PersonFilters) -> QuerySet[Person]:
         if filters.status
         else persons.exclude(status__in=[ResidentStatus.VOIDED, ResidentStatus.NON_RESIDENT])
     )
+    if born:
+        persons = _born_between(persons, born, by_name=not ordered_by_prefix)
     if filters.id_number:
         # At most one row: order by the key alone, so the planner keeps to the blind index.
         return persons.order_by("pk")
     return persons if ordered_by_prefix else persons.order_by("name", "id")
+
+
+# An age range matching more residents than this is read in the list's name order on SQLite.
+COMMON_AGES = 8_000
+
+
+class _Unindexed(Func):
+    """SQLite's unary plus: the same value, but a condition on it is never served by an
+    index (sqlite.org/optoverview.html, "Disqualifying WHERE clause terms")."""
+
+    template = "+%(expressions)s"
+
+
+def _born_between(
+    persons: QuerySet[Person], born: dict[str, dt.date], *, by_name: bool
+) -> QuerySet[Person]:
+    """``persons`` with a birth date within ``born`` (an age range: lookup and bound).
+
+    Without statistics of the dates' spread, SQLite always takes the birth-date index for a
+    range and sorts every match by name for a page of 50: a five-year cohort of the street
+    at 1,000,000 residents (47,037 people) took 116 ms. Counted up to ``COMMON_AGES`` first
+    (1-5 ms), a range that common is read in name order instead and filtered (10 ms); a
+    rarer one keeps the index (1,468 people born before 1930: 9 ms, 119 ms in name order).
+    PostgreSQL's planner knows the spread and chooses by itself.
+    """
+    ranged = persons.filter(**{f"birth_date__{lookup}": bound for lookup, bound in born.items()})
+    if connection.vendor != "sqlite" or not by_name:
+        return ranged
+    if ranged.order_by().values("pk")[:COMMON_AGES].count() < COMMON_AGES:
+        return ranged
+    unindexed = persons.alias(birth_key=_Unindexed(F("birth_date"), output_field=DateField()))
+    return unindexed.filter(**{f"birth_key__{lookup}": bound for lookup, bound in born.items()})
 
 
 def person_search(*, user: User, filters: PersonFilters) -> QuerySet[Person] | list[Person]:

@@ -87,10 +87,16 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     visits = selectors.visit_list(user, filters)
     selectors.list_view_record(actor=Actor.from_request(request), model=Visit, filters=filters)
+    figures = selectors.visit_figures(user, filters)
     context.update(
-        page=page_of(request, visits),
-        totals=selectors.visit_totals(visits),
-        by_community=selectors.visit_totals_by_community(visits),
+        page=page_of(
+            request,
+            visits,
+            ids_first=True,
+            rows=lambda ids: selectors.visit_rows(user=user, ids=ids),
+        ),
+        totals=figures.totals,
+        by_community=figures.by_community,
     )
     return render(request, "benefits/care/visit_list.html", context)
 

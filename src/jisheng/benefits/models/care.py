@@ -39,6 +39,11 @@ class Visit(models.Model):
     class Meta:
         verbose_name = _("visit")
         ordering: ClassVar[list[str]] = ["-date", "-pk"]
+        indexes: ClassVar[list[models.Index]] = [
+            # A unit's visits by date: the list's page of ids, the year filter and its
+            # choices (care.selectors.visit_list, visit_years).
+            models.Index(fields=["community", "date", "id"], name="benefits_visit_list"),
+        ]
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.CheckConstraint(condition=models.Q(cost__gte=0), name="benefits_visit_cost")
         ]
