@@ -33,11 +33,16 @@ SNAPSHOT = """
 import json
 from django.db import connection
 from jisheng.accounts.models import AuthenticatorDevice
+from jisheng.core.backup import SQLITE_VIRTUAL_TABLES
 from jisheng.registry.models import Person
 counts = {}
 with connection.cursor() as cursor:
+    virtual = set()
+    if connection.vendor == "sqlite":  # the FTS5 indexes: their shadow tables are counted
+        cursor.execute(SQLITE_VIRTUAL_TABLES)
+        virtual = {row[0] for row in cursor.fetchall()}
     for table in connection.introspection.table_names(cursor):
-        if not table.startswith("sqlite_"):
+        if not table.startswith("sqlite_") and table not in virtual:
             cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
             counts[table] = cursor.fetchone()[0]
 sample = []

@@ -33,6 +33,9 @@ INVENTORY = DataInventory(
             "number",
             "address",
             "head",
+            # The head's name and initials, copied for the search (migration 0014).
+            "head_name",
+            "head_initials",
         ),
         "HouseholdMember": (
             "person",
