@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0014_household_head_copy"),
+        ("registry", "0015_person_community_birth_index"),
     ]
 
     operations = [
