@@ -189,6 +189,50 @@ def test_letters_print_the_worklist_a_page_at_a_time(client, couple, marry, monk
     ]
 
 
+def test_logging_a_page_of_letters_leads_to_the_next_letters_to_print(
+    client, couple, marry, monkeypatch, today
+) -> None:
+    """On a "to notify" list the logged couples leave it: the same page number holds the
+    next letters. On a list they stay on, the next page does."""
+    monkeypatch.setattr(pages, "PER_PAGE", 1)
+    marry()
+    marry()
+    client.post(reverse("prepregnancy:couple_refresh"))
+    letters = reverse("prepregnancy:letters")
+
+    def log(query: str, page: int) -> str:
+        html = client.get(f"{letters}?{query}&page={page}").content.decode()
+        ids = re.findall(r'name="couple" value="(\d+)"', html)
+        response = client.post(
+            reverse("prepregnancy:letters_delivered"),
+            {
+                "couple": ids,
+                "date": today.isoformat(),
+                "letters_query": re.search(r'name="letters_query" value="([^"]*)"', html)[
+                    1
+                ].replace("&amp;", "&"),
+                "letters_page": str(page),
+            },
+        )
+        assert response.status_code == 302
+        return response["Location"]
+
+    assert log("state=to_notify", 1) == f"{letters}?state=to_notify&page=1"
+    assert TargetCouple.objects.filter(state="to_notify").count() == 2
+    assert log("", 1) == f"{letters}?page=2"
+    # Filters that are not the page's (tampered with) lead to the first page of the letters.
+    response = client.post(
+        reverse("prepregnancy:letters_delivered"),
+        {
+            "couple": [couple.pk],
+            "date": today.isoformat(),
+            "letters_query": "state=nonsense",
+            "letters_page": "x",
+        },
+    )
+    assert response["Location"] == letters
+
+
 def test_letters_of_couples_outside_the_area_are_not_printed(
     client, couple, marry, org, client_for, make_user
 ) -> None:

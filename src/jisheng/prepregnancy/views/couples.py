@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Page
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
 from jisheng.core.exports import xlsx_response
 from jisheng.core.lookups import community_choices
-from jisheng.core.pages import page_of, posted, query_without_page, submit
+from jisheng.core.pages import is_id_text, page_of, posted, query_without_page, submit
 from jisheng.core.permissions import require_capability
 from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
@@ -290,9 +290,33 @@ def letters_delivered(request: HttpRequest) -> HttpResponse:
         request, _("%(count)d notice letters logged as handed out.") % {"count": count}
     )
     couple_ids = form.cleaned_data["couple"]
+    if "letters_query" in request.POST:  # a page of the worklist's letters
+        return redirect(_next_letters(request, couple_ids))
     if len(couple_ids) == 1:
         return redirect("prepregnancy:couple_detail", couple_id=couple_ids[0])
     return redirect("prepregnancy:couple_list")
+
+
+def _next_letters(request: HttpRequest, logged: list[int]) -> str:
+    """The letters page that holds the next letters to print after a page was logged: the
+    same page when the logged couples left the filtered list (a "to notify" list), the
+    following page when they are still on it; the first page when the filters posted back
+    are not the page's (tampered with, or the worklist's filters changed meanwhile)."""
+    query = QueryDict(request.POST.get("letters_query", ""))
+    form = CoupleFilterForm(query, communities=community_choices(request_user(request)))
+    url = reverse("prepregnancy:letters")
+    if not form.is_valid():
+        return url
+    posted_page = request.POST.get("letters_page", "")
+    page = max(int(posted_page), 1) if is_id_text(posted_page) else 1
+    still_listed = (
+        selectors.couple_pages(user=request_user(request), filters=form.filters())
+        .filter(pk__in=logged)
+        .exists()
+    )
+    kept = query.copy()
+    kept["page"] = str(page + 1 if still_listed else page)
+    return f"{url}?{kept.urlencode()}"
 
 
 @require_GET
