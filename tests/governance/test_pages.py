@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook
 
+from jisheng.core import pages
 from jisheng.core.roles import Role
 from jisheng.governance.models import ReviewState, Termination, TerminationImport
 from jisheng.governance.services.pregnancies import (
@@ -20,6 +22,7 @@ from jisheng.governance.services.pregnancies import (
     pregnancy_outcome_record,
 )
 from jisheng.prepregnancy.models import Outcome, Pregnancy
+from jisheng.registry.services import events
 
 
 def test_every_page_renders(org, actor, street_actor, woman, today, client_for) -> None:
@@ -222,3 +225,34 @@ def test_a_hospital_list_imports_from_a_workbook_page(
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Termination.objects.get().certificate == "X-1"
+
+
+def test_births_without_a_pregnancy_are_listed_newest_first_a_page_at_a_time(
+    org, actor, street_actor, woman, birth, today, client_for, monkeypatch
+) -> None:
+    """The page's births are read as rows by their ids: the worker's community only, newest
+    first, paged; a birth reversed in the registry is not listed."""
+    monkeypatch.setattr(pages, "PER_PAGE", 2)
+    older = birth(woman(), "M", today - dt.timedelta(days=20))
+    newer = birth(woman(floating=True), "F", today - dt.timedelta(days=5))
+    oldest = birth(woman(), "F", today - dt.timedelta(days=40))
+    undone = birth(woman(), "M", today - dt.timedelta(days=3))
+    events.event_reverse(actor=street_actor, event=undone, reason="录入错误", date=today)
+    birth(woman(org.c2), "M", today - dt.timedelta(days=1))
+    client = client_for(actor.user)
+
+    def shown(page: int) -> list[str]:
+        html = client.get(reverse("governance:unmatched_births"), {"page": page}).content.decode()
+        rows = re.findall(r'<tr data-testid="birth-row">(.*?)</tr>', html, re.S)
+        return [re.sub(r"\s+", " ", row) for row in rows]
+
+    first, second = shown(1), shown(2)
+    assert [row.split("</td>")[0] for row in first + second] == [
+        f"<td>{event.date.isoformat()}" for event in (newer, older, oldest)
+    ]
+    mothers = [event.other_person_id for event in (newer, older, oldest)]
+    for row, mother in zip(first + second, mothers, strict=True):
+        assert f'href="{reverse("registry:person_detail", args=[mother])}"' in row
+        assert org.c1.name in row
+    assert 'class="badge"' in first[0]
+    assert 'class="badge"' not in first[1]

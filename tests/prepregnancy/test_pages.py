@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from jisheng.audit.models import AuditEvent
+from jisheng.core import pages
 from jisheng.core.roles import Role
 from jisheng.prepregnancy.models import (
     Checkup,
@@ -161,6 +163,87 @@ def test_the_notice_letter_prints_one_per_page(client, couple, marry) -> None:
         AuditEvent.objects.filter(action="export", object_type="prepregnancy.targetcouple").count()
         == 2
     )
+
+
+def test_letters_print_the_worklist_a_page_at_a_time(client, couple, marry, monkeypatch) -> None:
+    """Only the page's letters are read and drawn, in the worklist's order; the page's form
+    logs those couples, the audit names them, and the next page holds the rest."""
+    monkeypatch.setattr(pages, "PER_PAGE", 1)
+    marry()
+    marry()
+    client.post(reverse("prepregnancy:couple_refresh"))
+    order = list(
+        TargetCouple.objects.order_by("state_rank", "-worklist_date", "pk").values_list(
+            "pk", flat=True
+        )
+    )
+    assert len(order) == 3
+    for number, pk in enumerate(order, start=1):
+        html = client.get(reverse("prepregnancy:letters"), {"page": number}).content.decode()
+        assert re.findall(r'<article class="letter" data-couple="(\d+)"', html) == [str(pk)]
+        assert re.findall(r'name="couple" value="(\d+)"', html) == [str(pk)]
+        assert TargetCouple.objects.get(pk=pk).wife.name in html
+    exports = AuditEvent.objects.filter(action="export", object_type="prepregnancy.targetcouple")
+    assert [event.detail for event in exports.order_by("pk")] == [
+        {"letters": 1, "ids": [pk]} for pk in order
+    ]
+
+
+def test_logging_a_page_of_letters_leads_to_the_next_letters_to_print(
+    client, couple, marry, monkeypatch, today
+) -> None:
+    """On a "to notify" list the logged couples leave it: the same page number holds the
+    next letters. On a list they stay on, the next page does."""
+    monkeypatch.setattr(pages, "PER_PAGE", 1)
+    marry()
+    marry()
+    client.post(reverse("prepregnancy:couple_refresh"))
+    letters = reverse("prepregnancy:letters")
+
+    def log(query: str, page: int) -> str:
+        html = client.get(f"{letters}?{query}&page={page}").content.decode()
+        ids = re.findall(r'name="couple" value="(\d+)"', html)
+        response = client.post(
+            reverse("prepregnancy:letters_delivered"),
+            {
+                "couple": ids,
+                "date": today.isoformat(),
+                "letters_query": re.search(r'name="letters_query" value="([^"]*)"', html)[
+                    1
+                ].replace("&amp;", "&"),
+                "letters_page": str(page),
+            },
+        )
+        assert response.status_code == 302
+        return response["Location"]
+
+    assert log("state=to_notify", 1) == f"{letters}?state=to_notify&page=1"
+    assert TargetCouple.objects.filter(state="to_notify").count() == 2
+    assert log("", 1) == f"{letters}?page=2"
+    # Filters that are not the page's (tampered with) lead to the first page of the letters.
+    response = client.post(
+        reverse("prepregnancy:letters_delivered"),
+        {
+            "couple": [couple.pk],
+            "date": today.isoformat(),
+            "letters_query": "state=nonsense",
+            "letters_page": "x",
+        },
+    )
+    assert response["Location"] == letters
+
+
+def test_letters_of_couples_outside_the_area_are_not_printed(
+    client, couple, marry, org, client_for, make_user
+) -> None:
+    elsewhere = marry(community=org.c2)
+    client.post(reverse("prepregnancy:couple_refresh"))
+    street = client_for(make_user(Role.STREET_STAFF))
+    street.post(reverse("prepregnancy:couple_refresh"))
+    other = TargetCouple.objects.get(wife=elsewhere.wife)
+    html = client.get(reverse("prepregnancy:letters")).content.decode()
+    assert re.findall(r'data-couple="(\d+)"', html) == [str(couple.pk)]
+    assert client.get(reverse("prepregnancy:couple_letter", args=[other.pk])).status_code == 404
 
 
 def test_letters_handed_out_are_logged_from_the_print_page(client, couple, today) -> None:

@@ -349,6 +349,13 @@ class LifeEvent(models.Model):
         verbose_name_plural = _("life events")
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["person", "recorded_at"], name="registry_event_person"),
+            # Events of a kind, newest first (read backwards): the births of the last year
+            # that governance matches to pregnancies are read in page order and stop at
+            # the page, instead of every event of the area being tested and sorted; the
+            # community is tested in the index, before a row is read.
+            models.Index(
+                fields=["kind", "date", "id", "community"], name="registry_event_kind_date"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from jisheng.accounts.models import User
+from jisheng.core.choices import labels
 from jisheng.core.lookups import visible_or_404
+from jisheng.core.pages import in_order
 from jisheng.core.permissions import require
 from jisheng.core.roles import Capability
 from jisheng.governance.models import ReviewState, Termination
 from jisheng.prepregnancy.models import FollowUp, Pregnancy, TaskState
-from jisheng.registry.models import LifeEvent
+from jisheng.registry.models import LifeEvent, Person
 
 DEFAULT_OVERDUE_WEEKS = 4
 # A pregnancy reported at most this long before a birth can be the one that ended in it.
@@ -79,16 +82,60 @@ def births_without_pregnancy(user: User, *, today: dt.date | None = None) -> Que
             reported_on__gte=OuterRef("date") - dt.timedelta(days=PREGNANCY_SPAN_DAYS),
         )
     )
+    # Read newest first from the (kind, date, id, community) index, stopping at the page.
+    # "Not reversed" is a NOT EXISTS: as a left join to the reversals (reversed_by__isnull),
+    # PostgreSQL took it for one row and tested and sorted every birth of the year.
+    reversed_ = LifeEvent.objects.filter(reverses=OuterRef("pk"))
     return (
         LifeEvent.objects.visible_to(user)
-        .filter(kind=LifeEvent.Kind.BIRTH, reversed_by__isnull=True, date__gte=since)
-        .filter(~Exists(known))
+        .filter(kind=LifeEvent.Kind.BIRTH, date__gte=since)
+        .filter(~Exists(reversed_), ~Exists(known))
         .select_related("person", "other_person", "community")
         .defer(
             "person__id_number", "person__phone", "other_person__id_number", "other_person__phone"
         )
         .order_by("-date", "-pk")
     )
+
+
+@dataclass(frozen=True, slots=True)
+class BirthRow:
+    """A birth without a pregnancy record as its list shows it, read as values (built as model
+    objects, a page's rows were four objects each: event, child, mother, community)."""
+
+    pk: int
+    date: dt.date
+    mother_id: int | None
+    mother_name: str | None
+    mother_floating: bool | None
+    sex_label: str
+    community_name: str
+
+
+def birth_rows(user: User, *, ids: Sequence[int]) -> list[BirthRow]:
+    """The rows of these births in the user's area, in the order of ``ids`` (the page of
+    ``births_without_pregnancy``)."""
+    require(user, Capability.VIEW_HEALTH)
+    sexes = labels(Person, "sex")
+    found = (
+        LifeEvent.objects.visible_to(user)
+        .filter(pk__in=ids)
+        .values_list(
+            "pk",
+            "date",
+            "other_person_id",
+            "other_person__name",
+            "other_person__is_floating",
+            "person__sex",
+            "community__name",
+        )
+    )
+    rows = (
+        # as get_FOO_display: a value without a label shows as itself
+        BirthRow(pk, date, mother, name, floating, sexes.get(sex, sex), community)
+        for pk, date, mother, name, floating, sex, community in found
+    )
+    return in_order(rows, list(ids))
 
 
 def open_followups(user: User, pregnancy: Pregnancy) -> QuerySet[FollowUp]:

@@ -91,7 +91,12 @@ def unmatched_births(request: HttpRequest) -> HttpResponse:
         request,
         "governance/monitoring/unmatched_births.html",
         {
-            "page": page_of(request, worklists.births_without_pregnancy(user)),
+            "page": page_of(
+                request,
+                worklists.births_without_pregnancy(user),
+                ids_first=True,
+                rows=lambda ids: worklists.birth_rows(user, ids=ids),
+            ),
             "query": query_without_page(request),
         },
     )

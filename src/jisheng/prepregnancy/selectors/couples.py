@@ -398,17 +398,30 @@ def checkup_detail(*, actor: Actor, checkup_id: int) -> CheckupView:
     )
 
 
-def letter_couples(
-    *, actor: Actor, couple_ids: list[int] | None, filters: CoupleFilters, limit: int
-) -> list[TargetCouple]:
-    """Couples whose notice letters are printed: the ids given, else the filtered worklist.
+@dataclass(frozen=True, slots=True)
+class LetterRow:
+    """A notice letter as printed: the couple's names and community, read as values (built
+    as model objects, a batch of letters was four objects a couple)."""
 
-    Printing puts names and addresses on paper, so it is audited as an export.
+    pk: int
+    wife_name: str
+    husband_name: str
+    community_name: str
+
+
+def letter_rows(*, actor: Actor, ids: Sequence[int]) -> list[LetterRow]:
+    """The notice letters of these files in the actor's area, in the order of ``ids``: the
+    page of the worklist being printed (``couple_pages``), or one couple's letter.
+
+    Printing puts names on paper, so it is audited as an export.
     """
-    couples = couple_list(user=actor.user, filters=filters)
-    if couple_ids is not None:
-        couples = couple_list(user=actor.user).filter(pk__in=couple_ids)
-    chosen = list(couples[:limit])
+    require(actor, Capability.VIEW_HEALTH)
+    found = (
+        TargetCouple.objects.visible_to(actor.user)
+        .filter(pk__in=ids)
+        .values_list("pk", "wife__name", "husband__name", "community__name")
+    )
+    chosen = in_order((LetterRow(*values) for values in found), list(ids))
     with transaction.atomic():
         audit.record(
             action=Action.EXPORT,

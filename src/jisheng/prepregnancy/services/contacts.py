@@ -36,7 +36,7 @@ from jisheng.prepregnancy.services.common import (
 from jisheng.registry.selectors import lifetime
 
 NOTE_LENGTH = 200
-# Letters recorded as handed out in one go; the bulk print page shows at most this many.
+# Letters recorded as handed out in one go (the print page sends its page, 50 at most).
 LETTER_BATCH_LIMIT = 500
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.core.paginator import Page
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +18,7 @@ from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
 from jisheng.core.exports import xlsx_response
 from jisheng.core.lookups import community_choices
-from jisheng.core.pages import page_of, posted, query_without_page, submit
+from jisheng.core.pages import is_id_text, page_of, posted, query_without_page, submit
 from jisheng.core.permissions import require_capability
 from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
@@ -27,7 +29,7 @@ from jisheng.prepregnancy.forms import (
     LettersDeliveredForm,
     PlanningForm,
 )
-from jisheng.prepregnancy.models import ContactOutcome, Spouse, TargetCouple
+from jisheng.prepregnancy.models import ContactOutcome, Spouse
 from jisheng.prepregnancy.models.pregnancies import LIVE_OUTCOMES
 from jisheng.prepregnancy.selectors import couples as selectors
 from jisheng.prepregnancy.services import contacts, couples
@@ -223,44 +225,49 @@ def couple_sms_opt_out(request: HttpRequest, couple_id: int) -> HttpResponse:
 @require_capability(HEALTH)
 def couple_letter(request: HttpRequest, couple_id: int) -> HttpResponse:
     """One couple's notice letter, ready to print."""
-    user = request_user(request)
-    selectors.couple_visible(user=user, couple_id=couple_id)
-    chosen = selectors.letter_couples(
-        actor=Actor.from_request(request),
-        couple_ids=[couple_id],
-        filters=selectors.CoupleFilters(),
-        limit=1,
-    )
+    selectors.couple_visible(user=request_user(request), couple_id=couple_id)
+    chosen = selectors.letter_rows(actor=Actor.from_request(request), ids=[couple_id])
     return _letters_page(
-        request, chosen, back=reverse("prepregnancy:couple_detail", args=[couple_id])
+        request, chosen, page=None, back=reverse("prepregnancy:couple_detail", args=[couple_id])
     )
 
 
 @require_GET
 @require_capability(HEALTH)
 def letters(request: HttpRequest) -> HttpResponse:
-    """Notice letters for the filtered worklist (one per page when printed)."""
+    """Notice letters for the filtered worklist, a page of it at a time in the worklist's
+    order (one letter per printed page): a page is printed and logged as handed out, then
+    the next; only the page's letters are read and drawn, however long the list."""
+    user = request_user(request)
+    actor = Actor.from_request(request)
     filters = _filter_form(request).filters()
-    chosen = selectors.letter_couples(
-        actor=Actor.from_request(request),
-        couple_ids=None,
-        filters=filters,
-        limit=contacts.LETTER_BATCH_LIMIT,
+    page = page_of(
+        request,
+        selectors.couple_pages(user=user, filters=filters),
+        ids_first=True,
+        rows=lambda ids: selectors.letter_rows(actor=actor, ids=ids),
     )
     back = reverse("prepregnancy:couple_list") + (
         f"?{query_without_page(request)}" if request.GET else ""
     )
-    return _letters_page(request, chosen, back=back)
+    return _letters_page(request, list(page), page=page, back=back)
 
 
-def _letters_page(request: HttpRequest, chosen: list[TargetCouple], *, back: str) -> HttpResponse:
+def _letters_page(
+    request: HttpRequest,
+    chosen: Sequence[selectors.LetterRow],
+    *,
+    page: Page[selectors.LetterRow] | None,
+    back: str,
+) -> HttpResponse:
     return render(
         request,
         "prepregnancy/letters.html",
         {
-            "couples": chosen,
+            "letters": chosen,
+            "page": page,
+            "query": query_without_page(request),
             "back_url": back,
-            "limit": contacts.LETTER_BATCH_LIMIT,
             "delivered_form": LettersDeliveredForm(),
             "today": timezone.localdate(),
         },
@@ -283,9 +290,33 @@ def letters_delivered(request: HttpRequest) -> HttpResponse:
         request, _("%(count)d notice letters logged as handed out.") % {"count": count}
     )
     couple_ids = form.cleaned_data["couple"]
+    if "letters_query" in request.POST:  # a page of the worklist's letters
+        return redirect(_next_letters(request, couple_ids))
     if len(couple_ids) == 1:
         return redirect("prepregnancy:couple_detail", couple_id=couple_ids[0])
     return redirect("prepregnancy:couple_list")
+
+
+def _next_letters(request: HttpRequest, logged: list[int]) -> str:
+    """The letters page that holds the next letters to print after a page was logged: the
+    same page when the logged couples left the filtered list (a "to notify" list), the
+    following page when they are still on it; the first page when the filters posted back
+    are not the page's (tampered with, or the worklist's filters changed meanwhile)."""
+    query = QueryDict(request.POST.get("letters_query", ""))
+    form = CoupleFilterForm(query, communities=community_choices(request_user(request)))
+    url = reverse("prepregnancy:letters")
+    if not form.is_valid():
+        return url
+    posted_page = request.POST.get("letters_page", "")
+    page = max(int(posted_page), 1) if is_id_text(posted_page) else 1
+    still_listed = (
+        selectors.couple_pages(user=request_user(request), filters=form.filters())
+        .filter(pk__in=logged)
+        .exists()
+    )
+    kept = query.copy()
+    kept["page"] = str(page + 1 if still_listed else page)
+    return f"{url}?{kept.urlencode()}"
 
 
 @require_GET

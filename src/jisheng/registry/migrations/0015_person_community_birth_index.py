@@ -5,16 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_working_day_calendar'),
-        ('registry', '0014_household_head_copy'),
+        ("core", "0004_working_day_calendar"),
+        ("registry", "0014_household_head_copy"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['community', 'status', 'birth_date'], name='registry_person_comm_born'),
+            model_name="person",
+            index=models.Index(
+                fields=["community", "status", "birth_date"], name="registry_person_comm_born"
+            ),
         ),
     ]
