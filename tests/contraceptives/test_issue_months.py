@@ -8,6 +8,8 @@ import datetime as dt
 import io
 import random
 
+import pytest
+from django.core.management import CommandError, call_command
 from django.db.models import Sum
 from django.db.models.functions import ExtractMonth
 from django.urls import reverse
@@ -135,3 +137,24 @@ def test_the_report_and_its_export_show_the_kept_months(
     assert 'data-testid="row-total">6<' in page.content.decode()
     sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
     assert [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)] == [6, 6]
+
+
+def test_the_rollups_check_reports_a_kept_month_that_differs(
+    point, receive, worker_actor, make_facts
+) -> None:
+    """``jisheng rollups check`` checks the figures apps keep with their records too
+    (``core.modules.kept_figures``): a month changed behind the ledger's back fails it."""
+    lot = receive(point, 50).lot
+    moves.stock_issue_anonymous(
+        actor=worker_actor, point=point, lot=lot, quantity=4, facts=make_facts()
+    )
+    call_command("rollups", "rebuild", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("rollups", "check", stdout=out)
+    assert "kept figures equal the records" in out.getvalue()
+    IssueMonth.objects.update(quantity=5)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 figure"):
+        call_command("rollups", "check", stdout=out)
+    assert "contraceptives" in out.getvalue()
+    assert "kept 5, counted 4" in out.getvalue()

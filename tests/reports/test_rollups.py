@@ -150,7 +150,7 @@ def test_rollups_command_rebuilds_and_checks(org, make_person) -> None:
     assert "rebuilt" in out.getvalue()
     assert RollupState.objects.get().as_of is not None
     call_command("rollups", "check", stdout=out)
-    assert "rollups equal the records" in out.getvalue()
+    assert "rollups and kept figures equal the records" in out.getvalue()
     RollupCell.objects.filter(measure="persons").delete()
     with pytest.raises(CommandError, match="differ"):
         call_command("rollups", "check", stdout=StringIO())

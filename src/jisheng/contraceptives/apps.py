@@ -22,3 +22,4 @@ class ContraceptivesConfig(modules.ModuleConfig):
     indicators = "jisheng.contraceptives.indicators.INDICATORS"
     occasion_records = "jisheng.contraceptives.occasions.records_at"
     person_moved = "jisheng.contraceptives.services.roster.person_moved"
+    kept_figures = "jisheng.contraceptives.services.balances.issue_months_differences"

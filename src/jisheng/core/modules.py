@@ -146,6 +146,10 @@ class ModuleConfig(AppConfig):
       or sorted by the stored copy follow at once.
     - ``rows_filters``: dotted paths of functions its rows templates use as Jinja2 filters
       (``core.rows``), each under its own name: a Django filter of the app's, given to Jinja2.
+    - ``kept_figures``: dotted path of ``differences() -> Mapping[key, (kept, counted)]``:
+      the figures the app keeps with its records (counters updated in the transaction of the
+      event) that differ from a direct count now; ``jisheng rollups check`` reports them with
+      the rollups' (:func:`kept_figures_differences`).
     """
 
     navigation: ClassVar[str | None] = None
@@ -170,6 +174,7 @@ class ModuleConfig(AppConfig):
     service_status: ClassVar[str | None] = None
     person_moved: ClassVar[str | None] = None
     rows_filters: ClassVar[tuple[str, ...]] = ()
+    kept_figures: ClassVar[str | None] = None
 
 
 def module_configs() -> list[ModuleConfig]:
@@ -293,6 +298,20 @@ def persons_moved(person_ids: Collection[int]) -> None:
     for config in module_configs():
         if config.person_moved:
             import_string(config.person_moved)(sorted(person_ids))
+
+
+def kept_figures_differences() -> list[tuple[str, object, int, int]]:
+    """Every app's kept figures that differ from a direct count: (app label, key, kept,
+    counted)."""
+    found: list[tuple[str, object, int, int]] = []
+    for config in module_configs():
+        if config.kept_figures:
+            differences = import_string(config.kept_figures)()
+            found.extend(
+                (config.label, key, kept, counted)
+                for key, (kept, counted) in sorted(differences.items())
+            )
+    return found
 
 
 def closed_record_kinds() -> list[ClosedRecords]:
