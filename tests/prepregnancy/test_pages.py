@@ -192,34 +192,54 @@ def test_letters_print_the_worklist_a_page_at_a_time(client, couple, marry, monk
 def test_logging_a_page_of_letters_leads_to_the_next_letters_to_print(
     client, couple, marry, monkeypatch, today
 ) -> None:
-    """On a "to notify" list the logged couples leave it: the same page number holds the
-    next letters. On a list they stay on, the next page does."""
+    """Logging moves the logged couples (to "notified", or down a list they stay on): the
+    worker lands on the page that now holds the couple that followed the logged page, so no
+    letter is skipped or offered twice; after the last page, on the worklist."""
     monkeypatch.setattr(pages, "PER_PAGE", 1)
     marry()
     marry()
     client.post(reverse("prepregnancy:couple_refresh"))
     letters = reverse("prepregnancy:letters")
 
-    def log(query: str, page: int) -> str:
-        html = client.get(f"{letters}?{query}&page={page}").content.decode()
-        ids = re.findall(r'name="couple" value="(\d+)"', html)
+    def shown(url: str) -> list[str]:
+        return re.findall(r'name="couple" value="(\d+)"', client.get(url).content.decode())
+
+    def log(url: str) -> str:
+        html = client.get(url).content.decode()
+        form = dict(re.findall(r'name="(letters_query|letters_next)" value="([^"]*)"', html))
         response = client.post(
             reverse("prepregnancy:letters_delivered"),
             {
-                "couple": ids,
+                "couple": re.findall(r'name="couple" value="(\d+)"', html),
                 "date": today.isoformat(),
-                "letters_query": re.search(r'name="letters_query" value="([^"]*)"', html)[
-                    1
-                ].replace("&amp;", "&"),
-                "letters_page": str(page),
+                "letters_query": form["letters_query"].replace("&amp;", "&"),
+                "letters_next": form["letters_next"],
             },
         )
         assert response.status_code == 302
         return response["Location"]
 
-    assert log("state=to_notify", 1) == f"{letters}?state=to_notify&page=1"
-    assert TargetCouple.objects.filter(state="to_notify").count() == 2
-    assert log("", 1) == f"{letters}?page=2"
+    first, second, third = (
+        shown(f"{letters}?page=1"),
+        shown(f"{letters}?page=2"),
+        shown(f"{letters}?page=3"),
+    )
+    # The whole list: the logged couple moves below the couples still to notify.
+    landed = log(f"{letters}?page=1")
+    assert landed == f"{letters}?page=1"
+    assert shown(landed) == second
+    # A "to notify" list: the logged couple leaves it.
+    landed = log(f"{letters}?state=to_notify&page=1")
+    assert landed == f"{letters}?state=to_notify&page=1"
+    assert shown(landed) == third
+    # The last page of the whole list: every letter logged, back to the worklist.
+    assert shown(f"{letters}?page=3") != third
+    assert log(f"{letters}?page=3") == reverse("prepregnancy:couple_list")
+    assert log(f"{letters}?state=to_notify&page=1").startswith(
+        reverse("prepregnancy:couple_list") + "?state=to_notify"
+    )
+    assert TargetCouple.objects.filter(state="to_notify").count() == 0
+    assert first != second != third
     # Filters that are not the page's (tampered with) lead to the first page of the letters.
     response = client.post(
         reverse("prepregnancy:letters_delivered"),
@@ -227,7 +247,7 @@ def test_logging_a_page_of_letters_leads_to_the_next_letters_to_print(
             "couple": [couple.pk],
             "date": today.isoformat(),
             "letters_query": "state=nonsense",
-            "letters_page": "x",
+            "letters_next": "x",
         },
     )
     assert response["Location"] == letters

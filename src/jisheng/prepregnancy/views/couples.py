@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jisheng.core import pages
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
 from jisheng.core.exports import xlsx_response
@@ -250,7 +251,13 @@ def letters(request: HttpRequest) -> HttpResponse:
     back = reverse("prepregnancy:couple_list") + (
         f"?{query_without_page(request)}" if request.GET else ""
     )
-    return _letters_page(request, list(page), page=page, back=back)
+    # Posted back when the page is logged, to find the next letters where they then stand.
+    following = (
+        selectors.couple_after(user=user, filters=filters, shown=page.end_index())
+        if page.has_next()
+        else None
+    )
+    return _letters_page(request, list(page), page=page, back=back, following=following)
 
 
 def _letters_page(
@@ -259,6 +266,7 @@ def _letters_page(
     *,
     page: Page[selectors.LetterRow] | None,
     back: str,
+    following: int | None = None,
 ) -> HttpResponse:
     return render(
         request,
@@ -268,6 +276,7 @@ def _letters_page(
             "page": page,
             "query": query_without_page(request),
             "back_url": back,
+            "following": following,
             "delivered_form": LettersDeliveredForm(),
             "today": timezone.localdate(),
         },
@@ -291,32 +300,33 @@ def letters_delivered(request: HttpRequest) -> HttpResponse:
     )
     couple_ids = form.cleaned_data["couple"]
     if "letters_query" in request.POST:  # a page of the worklist's letters
-        return redirect(_next_letters(request, couple_ids))
+        return redirect(_next_letters(request))
     if len(couple_ids) == 1:
         return redirect("prepregnancy:couple_detail", couple_id=couple_ids[0])
     return redirect("prepregnancy:couple_list")
 
 
-def _next_letters(request: HttpRequest, logged: list[int]) -> str:
-    """The letters page that holds the next letters to print after a page was logged: the
-    same page when the logged couples left the filtered list (a "to notify" list), the
-    following page when they are still on it; the first page when the filters posted back
-    are not the page's (tampered with, or the worklist's filters changed meanwhile)."""
+def _next_letters(request: HttpRequest) -> str:
+    """Where the next letters to print stand after a page of them was logged: the page of
+    the filtered worklist that now holds the couple that followed the page (logging moves
+    the logged couples, so counting pages would skip or repeat letters); the worklist when
+    the page was the last one; the first page of the letters when the filters posted back
+    are not valid (tampered with)."""
+    user = request_user(request)
     query = QueryDict(request.POST.get("letters_query", ""))
-    form = CoupleFilterForm(query, communities=community_choices(request_user(request)))
-    url = reverse("prepregnancy:letters")
+    form = CoupleFilterForm(query, communities=community_choices(user))
+    letters = reverse("prepregnancy:letters")
     if not form.is_valid():
-        return url
-    posted_page = request.POST.get("letters_page", "")
-    page = max(int(posted_page), 1) if is_id_text(posted_page) else 1
-    still_listed = (
-        selectors.couple_pages(user=request_user(request), filters=form.filters())
-        .filter(pk__in=logged)
-        .exists()
+        return letters
+    following = request.POST.get("letters_next", "")
+    if not is_id_text(following):  # the page was the last: every letter of the list logged
+        return reverse("prepregnancy:couple_list") + (f"?{query.urlencode()}" if query else "")
+    number = selectors.couple_page_number(
+        user=user, filters=form.filters(), couple_id=int(following), per_page=pages.PER_PAGE
     )
     kept = query.copy()
-    kept["page"] = str(page + 1 if still_listed else page)
-    return f"{url}?{kept.urlencode()}"
+    kept["page"] = str(number or 1)
+    return f"{letters}?{kept.urlencode()}"
 
 
 @require_GET
