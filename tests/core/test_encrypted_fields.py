@@ -13,6 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from jisheng.core import crypto
+from jisheng.core.backup import SQLITE_VIRTUAL_TABLES
 from jisheng.core.idnumber import mask_id_number
 from jisheng.demo.population import generate_population
 from jisheng.registry.models import Person
@@ -21,7 +22,13 @@ from jisheng.registry.models import Person
 def all_database_values() -> list[object]:
     values: list[object] = []
     with connection.cursor() as cursor:
-        for table in connection.introspection.table_names(cursor):
+        virtual: set[str] = set()
+        if connection.vendor == "sqlite":
+            # The FTS5 search indexes: a contentless one cannot be read row by row; the
+            # ordinary tables that hold their index are read below like every other.
+            cursor.execute(SQLITE_VIRTUAL_TABLES)
+            virtual = {row[0] for row in cursor.fetchall()}
+        for table in set(connection.introspection.table_names(cursor)) - virtual:
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
             for row in cursor.fetchall():
                 values.extend(row)
