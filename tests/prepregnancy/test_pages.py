@@ -193,8 +193,9 @@ def test_logging_a_page_of_letters_leads_to_the_next_letters_to_print(
     client, couple, marry, monkeypatch, today
 ) -> None:
     """Logging moves the logged couples (to "notified", or down a list they stay on): the
-    worker lands on the page that now holds the couple that followed the logged page, so no
-    letter is skipped or offered twice; after the last page, on the worklist."""
+    next letters begin with the couple that followed the logged page, wherever it now
+    stands, so none is skipped and the page just logged is not offered again; after the
+    last page, the worker is back on the worklist."""
     monkeypatch.setattr(pages, "PER_PAGE", 1)
     marry()
     marry()
@@ -219,27 +220,25 @@ def test_logging_a_page_of_letters_leads_to_the_next_letters_to_print(
         assert response.status_code == 302
         return response["Location"]
 
-    first, second, third = (
-        shown(f"{letters}?page=1"),
-        shown(f"{letters}?page=2"),
-        shown(f"{letters}?page=3"),
-    )
-    # The whole list: the logged couple moves below the couples still to notify.
+    first, second, third = (shown(f"{letters}?page={n}") for n in (1, 2, 3))
+    # The whole list: the logged couple moves below the couples still to notify; the next
+    # letters begin with the couple that followed the page, not at a page number.
     landed = log(f"{letters}?page=1")
-    assert landed == f"{letters}?page=1"
+    assert landed == f"{letters}?start={second[0]}"
     assert shown(landed) == second
+    assert shown(f"{landed}&page=2") == third  # the started list pages on
     # A "to notify" list: the logged couple leaves it.
     landed = log(f"{letters}?state=to_notify&page=1")
-    assert landed == f"{letters}?state=to_notify&page=1"
+    assert landed == f"{letters}?state=to_notify&start={third[0]}"
     assert shown(landed) == third
-    # The last page of the whole list: every letter logged, back to the worklist.
-    assert shown(f"{letters}?page=3") != third
-    assert log(f"{letters}?page=3") == reverse("prepregnancy:couple_list")
-    assert log(f"{letters}?state=to_notify&page=1").startswith(
-        reverse("prepregnancy:couple_list") + "?state=to_notify"
-    )
+    # The last page of a list: every letter logged, back to the worklist with its filters.
+    assert log(landed) == reverse("prepregnancy:couple_list") + "?state=to_notify"
     assert TargetCouple.objects.filter(state="to_notify").count() == 0
-    assert first != second != third
+    assert len({*first, *second, *third}) == 3
+    # A start that is not on the list shows the list from its top; a bad one is a 400.
+    notified = shown(f"{letters}?state=notified")
+    assert shown(f"{letters}?state=notified&start=999999") == notified
+    assert client.get(f"{letters}?start=abc").status_code == 400
     # Filters that are not the page's (tampered with) lead to the first page of the letters.
     response = client.post(
         reverse("prepregnancy:letters_delivered"),

@@ -182,32 +182,33 @@ def _worklist(user: User, filters: CoupleFilters) -> QuerySet[TargetCouple]:
     return couples.order_by("state_rank", "-worklist_date", "pk")
 
 
-def couple_after(*, user: User, filters: CoupleFilters, shown: int) -> int | None:
-    """The file that follows the first ``shown`` of the filtered worklist: the next letter to
-    print after a page of letters (None after the last)."""
-    following = _worklist(user, filters).values_list("pk", flat=True)[shown : shown + 1]
+def couple_after(couples: QuerySet[TargetCouple], shown: int) -> int | None:
+    """The file that follows the first ``shown`` of ``couples`` (a filtered worklist): the
+    next letter to print after a page of letters (None after the last)."""
+    following = couples.values_list("pk", flat=True)[shown : shown + 1]
     return next(iter(following), None)
 
 
-def couple_page_number(
-    *, user: User, filters: CoupleFilters, couple_id: int, per_page: int
-) -> int | None:
-    """The page of the filtered worklist that holds this file now (None: not on it).
+def couples_from(
+    *, user: User, filters: CoupleFilters, couple_id: int
+) -> QuerySet[TargetCouple] | None:
+    """The filtered worklist from this file on, in its order (None: the file is not on it).
 
-    Logging letters moves the logged files (a contact changes their state and date), so
-    the next letter to print is found where it stands after the change, not by counting
-    pages: counted in the worklist's order (state rank, latest contact or entry first, id)."""
+    The letters printed next after a page was logged: logging moves the logged files (a
+    contact changes their state and date), so the next letters are found from the file that
+    followed the page, where it now stands, not by counting pages, which would skip letters
+    or offer logged ones again. In the worklist's order: state rank, latest contact or entry
+    first, id."""
     rows = _worklist(user, filters)
     found = rows.filter(pk=couple_id).values_list("state_rank", "worklist_date").first()
     if found is None:
         return None
     rank, day = found
-    before = rows.filter(
-        Q(state_rank__lt=rank)
-        | Q(state_rank=rank, worklist_date__gt=day)
-        | Q(state_rank=rank, worklist_date=day, pk__lt=couple_id)
-    ).count()
-    return before // per_page + 1
+    return rows.filter(
+        Q(state_rank__gt=rank)
+        | Q(state_rank=rank, worklist_date__lt=day)
+        | Q(state_rank=rank, worklist_date=day, pk__gte=couple_id)
+    )
 
 
 def couple_count(*, user: User, state: str) -> int:

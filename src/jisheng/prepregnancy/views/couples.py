@@ -14,12 +14,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jisheng.core import pages
 from jisheng.core.actors import Actor, request_user
 from jisheng.core.errors import JishengError
 from jisheng.core.exports import xlsx_response
 from jisheng.core.lookups import community_choices
-from jisheng.core.pages import is_id_text, page_of, posted, query_without_page, submit
+from jisheng.core.pages import (
+    is_id_text,
+    page_of,
+    posted,
+    query_id,
+    query_without_page,
+    submit,
+)
 from jisheng.core.permissions import require_capability
 from jisheng.core.resubmission import submit_once
 from jisheng.core.roles import Capability
@@ -238,25 +244,26 @@ def couple_letter(request: HttpRequest, couple_id: int) -> HttpResponse:
 def letters(request: HttpRequest) -> HttpResponse:
     """Notice letters for the filtered worklist, a page of it at a time in the worklist's
     order (one letter per printed page): a page is printed and logged as handed out, then
-    the next; only the page's letters are read and drawn, however long the list."""
+    the next; only the page's letters are read and drawn, however long the list. ``start``:
+    the list from that couple on (where the letters after a logged page begin)."""
     user = request_user(request)
     actor = Actor.from_request(request)
     filters = _filter_form(request).filters()
+    couples = selectors.couple_pages(user=user, filters=filters)
+    start = query_id(request, "start")
+    if start is not None:
+        couples = selectors.couples_from(user=user, filters=filters, couple_id=start) or couples
     page = page_of(
         request,
-        selectors.couple_pages(user=user, filters=filters),
+        couples,
         ids_first=True,
         rows=lambda ids: selectors.letter_rows(actor=actor, ids=ids),
     )
     back = reverse("prepregnancy:couple_list") + (
         f"?{query_without_page(request)}" if request.GET else ""
     )
-    # Posted back when the page is logged, to find the next letters where they then stand.
-    following = (
-        selectors.couple_after(user=user, filters=filters, shown=page.end_index())
-        if page.has_next()
-        else None
-    )
+    # Posted back when the page is logged: the letters after it begin there.
+    following = selectors.couple_after(couples, page.end_index()) if page.has_next() else None
     return _letters_page(request, list(page), page=page, back=back, following=following)
 
 
@@ -307,25 +314,22 @@ def letters_delivered(request: HttpRequest) -> HttpResponse:
 
 
 def _next_letters(request: HttpRequest) -> str:
-    """Where the next letters to print stand after a page of them was logged: the page of
-    the filtered worklist that now holds the couple that followed the page (logging moves
-    the logged couples, so counting pages would skip or repeat letters); the worklist when
-    the page was the last one; the first page of the letters when the filters posted back
-    are not valid (tampered with)."""
-    user = request_user(request)
+    """Where the letters after a logged page begin: the same filtered list from the couple
+    that followed the page (``start``); the worklist when the page was the last one; the
+    letters' first page when the filters posted back are not valid (tampered with)."""
     query = QueryDict(request.POST.get("letters_query", ""))
-    form = CoupleFilterForm(query, communities=community_choices(user))
+    form = CoupleFilterForm(query, communities=community_choices(request_user(request)))
     letters = reverse("prepregnancy:letters")
     if not form.is_valid():
         return letters
+    kept = query.copy()
+    kept.pop("page", None)
+    kept.pop("start", None)
     following = request.POST.get("letters_next", "")
     if not is_id_text(following):  # the page was the last: every letter of the list logged
-        return reverse("prepregnancy:couple_list") + (f"?{query.urlencode()}" if query else "")
-    number = selectors.couple_page_number(
-        user=user, filters=form.filters(), couple_id=int(following), per_page=pages.PER_PAGE
-    )
-    kept = query.copy()
-    kept["page"] = str(number or 1)
+        listed = reverse("prepregnancy:couple_list")
+        return f"{listed}?{kept.urlencode()}" if kept else listed
+    kept["start"] = following
     return f"{letters}?{kept.urlencode()}"
 
 
