@@ -7,7 +7,9 @@ import io
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jisheng.audit.models import AuditEvent
@@ -227,6 +229,16 @@ def test_logging_a_page_of_letters_leads_to_the_next_letters_to_print(
     assert landed == f"{letters}?start={second[0]}"
     assert shown(landed) == second
     assert shown(f"{landed}&page=2") == third  # the started list pages on
+    with CaptureQueriesContext(connection) as queries:
+        client.get(landed)
+    unbounded = [
+        q["sql"]
+        for q in queries.captured_queries
+        if 'FROM "prepregnancy_targetcouple"' in q["sql"]
+        and "LIMIT" not in q["sql"]
+        and '"prepregnancy_targetcouple"."id" IN (' not in q["sql"]  # the page's rows by id
+    ]
+    assert unbounded == []  # the page's couples only, never the whole list from its start
     # A "to notify" list: the logged couple leaves it.
     landed = log(f"{letters}?state=to_notify&page=1")
     assert landed == f"{letters}?state=to_notify&start={third[0]}"

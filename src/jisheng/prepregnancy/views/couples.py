@@ -251,8 +251,14 @@ def letters(request: HttpRequest) -> HttpResponse:
     filters = _filter_form(request).filters()
     couples = selectors.couple_pages(user=user, filters=filters)
     start = query_id(request, "start")
-    if start is not None:
-        couples = selectors.couples_from(user=user, filters=filters, couple_id=start) or couples
+    started = (
+        selectors.couples_from(user=user, filters=filters, couple_id=start)
+        if start is not None
+        else None
+    )
+    # Tested against None: a queryset's truth would read every couple it holds.
+    if started is not None:
+        couples = started
     page = page_of(
         request,
         couples,
