@@ -73,7 +73,7 @@ def issues_by_month(*, user: User, year: int) -> IssueTable:
     (:class:`IssueMonth`: at most twelve rows per point and product), not from the moves."""
     kept = (
         IssueMonth.objects.counted_for(user)
-        .filter(month__gte=dt.date(year, 1, 1), month__lt=dt.date(year + 1, 1, 1))
+        .filter(month__year=year)
         .exclude(quantity=0)
         .values_list("point_id", "product_id", "month", "quantity")
     )

@@ -424,7 +424,7 @@ def issue_total(user: User, point: DistributionPoint, *, year: int | None = None
     year = year or timezone.localdate().year
     total = (
         IssueMonth.objects.visible_to(user)
-        .filter(point=point, month__gte=dt.date(year, 1, 1), month__lt=dt.date(year + 1, 1, 1))
+        .filter(point=point, month__year=year)
         .aggregate(total=Sum("quantity"))["total"]
     )
     return int(total or 0)

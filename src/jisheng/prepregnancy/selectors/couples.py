@@ -60,6 +60,12 @@ def _checked(spouse: str) -> Exists:
     return Exists(Checkup.objects.filter(couple=OuterRef("pk"), spouse=spouse))
 
 
+def _spouses_checked() -> dict[str, Exists]:
+    """Which spouses of a file are checked: annotated on the list's files and on its page's
+    rows alike."""
+    return {"wife_checked": _checked(Spouse.WIFE), "husband_checked": _checked(Spouse.HUSBAND)}
+
+
 def couple_list(*, user: User, filters: CoupleFilters | None = None) -> QuerySet[TargetCouple]:
     """Files in the user's area, waiting work first; each knows which spouse is checked.
     403 without a health duty (as every selector here that a page or the API calls).
@@ -70,7 +76,7 @@ def couple_list(*, user: User, filters: CoupleFilters | None = None) -> QuerySet
     return (
         _worklist(user, filters or CoupleFilters())
         .select_related("community")
-        .annotate(wife_checked=_checked(Spouse.WIFE), husband_checked=_checked(Spouse.HUSBAND))
+        .annotate(**_spouses_checked())
         .prefetch_related(Prefetch("husband", queryset=spouses), Prefetch("wife", queryset=spouses))
     )
 
@@ -125,11 +131,7 @@ def couple_rows(*, user: User, ids: Sequence[int]) -> list[CoupleRow]:
     spouse is checked is tested for these files only."""
     require(user, Capability.VIEW_HEALTH)
     sources, states = labels(TargetCouple, "source"), labels(TargetCouple, "state")
-    found = (
-        TargetCouple.objects.visible_to(user)
-        .filter(pk__in=ids)
-        .annotate(wife_checked=_checked(Spouse.WIFE), husband_checked=_checked(Spouse.HUSBAND))
-    )
+    found = TargetCouple.objects.visible_to(user).filter(pk__in=ids).annotate(**_spouses_checked())
     rows = (
         CoupleRow(
             pk=pk,
